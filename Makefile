@@ -1,0 +1,45 @@
+# E-Arsip: `make run` serves the app, `make test` runs the tests. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEB_PACKAGES := libmagic1 poppler-utils
+
+.PHONY: run test test-postgres lint init system-deps clean-runtime
+
+run: $(STAMP)
+	$(BIN)/earsip serve
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+init: $(STAMP)
+	$(BIN)/earsip init
+
+# Debian packages the project needs (libmagic for type detection). Installed only when missing.
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+clean-runtime:
+	rm -rf instance index/* uploads/* uploads/.tmp uploads/.quarantine
+	touch index/.gitkeep uploads/.gitkeep
+
+# The same tests against PostgreSQL (CI runs this after `make test`).
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: $(STAMP)
+	EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"

@@ -1,0 +1,116 @@
+"""Configuration of E-Arsip, read from EARSIP_* environment variables when an app is created.
+
+Nothing here reads the environment at import time: `Config.from_env()` does, so tests can pass
+their own `Config` with temporary folders.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+
+def _env_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from e
+
+
+def _load_or_create_secret(path: Path) -> str:
+    """Return the secret key kept in `path`, creating it (mode 0600) on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of the application, with the embedded defaults."""
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'earsip.sqlite3'}"
+    upload_dir: Path = PROJECT_ROOT / "uploads"
+    index_dir: Path = PROJECT_ROOT / "index"
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    max_upload_mb: int = 100
+    secret_key: str = ""
+    admin_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 5000
+    threads: int = 8
+    # Extraction runs in a child process bounded by these limits.
+    extract_timeout_s: int = 60
+    extract_memory_mb: int = 1024
+    # Retention counting: "document_date" (from the record's own date) or "year_end"
+    # (from 1 January after the record's year, so a whole year's files move together).
+    retention_counting: str = "document_date"
+    token_ttl_days: int = 90
+    sqlite_busy_timeout_s: int = 30
+    index_writer_timeout_s: float = 10.0
+    session_cookie_secure: bool = False
+    testing: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        """Build the configuration from EARSIP_* variables (os.environ by default)."""
+        env = dict(os.environ if env is None else env)
+        base = cls()
+        instance_dir = Path(env.get("EARSIP_INSTANCE_DIR") or base.instance_dir)
+        secret = env.get("EARSIP_SECRET_KEY") or _load_or_create_secret(instance_dir / "secret_key")
+        counting = env.get("EARSIP_RETENTION_COUNTING", base.retention_counting)
+        if counting not in ("document_date", "year_end"):
+            raise SystemExit("EARSIP_RETENTION_COUNTING must be document_date or year_end")
+        return replace(
+            base,
+            database_url=env.get("EARSIP_DATABASE_URL")
+            or f"sqlite:///{instance_dir / 'earsip.sqlite3'}",
+            upload_dir=Path(env.get("EARSIP_UPLOAD_DIR") or base.upload_dir),
+            index_dir=Path(env.get("EARSIP_INDEX_DIR") or base.index_dir),
+            instance_dir=instance_dir,
+            max_upload_mb=_env_int(env, "EARSIP_MAX_UPLOAD_MB", base.max_upload_mb),
+            secret_key=secret,
+            admin_password=env.get("EARSIP_ADMIN_PASSWORD") or None,
+            host=env.get("EARSIP_HOST") or base.host,
+            port=_env_int(env, "EARSIP_PORT", base.port),
+            threads=_env_int(env, "EARSIP_THREADS", base.threads),
+            extract_timeout_s=_env_int(env, "EARSIP_EXTRACT_TIMEOUT", base.extract_timeout_s),
+            extract_memory_mb=_env_int(env, "EARSIP_EXTRACT_MEMORY_MB", base.extract_memory_mb),
+            retention_counting=counting,
+            token_ttl_days=_env_int(env, "EARSIP_TOKEN_TTL_DAYS", base.token_ttl_days),
+            session_cookie_secure=env.get("EARSIP_SECURE_COOKIES", "0") == "1",
+        )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Return the upload limit in bytes."""
+        return self.max_upload_mb * 1024 * 1024
+
+
+def make_test_config(tmp: Path, **overrides: object) -> Config:
+    """Return a Config whose data lives under `tmp` (used by the test-suite)."""
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp / 'earsip.sqlite3'}",
+        "upload_dir": tmp / "uploads",
+        "index_dir": tmp / "index",
+        "instance_dir": tmp / "instance",
+        "secret_key": "test-secret",
+        "admin_password": "admin-pass-123",
+        "testing": True,
+        "extract_timeout_s": 20,
+    }
+    values.update(overrides)
+    return replace(Config(), **values)  # type: ignore[arg-type]

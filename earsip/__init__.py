@@ -1,0 +1,52 @@
+"""E-Arsip: the application factory (wiring only)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import PROJECT_ROOT, Config
+from earsip.extensions import csrf, login_manager
+from earsip.http import EarsipRequest
+from earsip.services import Archive
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Create the Flask application for `config` (from EARSIP_* variables by default)."""
+    config = config or Config.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        # Room for the form fields around the largest file allowed.
+        MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.session_cookie_secure,
+        REMEMBER_COOKIE_SECURE=config.session_cookie_secure,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=config.testing,
+    )
+    app.request_class = EarsipRequest
+    archive = Archive.open(config)
+    app.extensions["earsip"] = archive
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from earsip.api import bp as api_bp
+    from earsip.web import register as register_web
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    register_web(app)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return app

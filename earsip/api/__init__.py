@@ -1,0 +1,9 @@
+"""The JSON API, version 1: bearer-token auth, JSON errors."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from earsip.api import errors, routes  # noqa: E402,F401  (attach handlers and routes to bp)

@@ -1,0 +1,127 @@
+"""API v1 routes: each parses input, calls one service, and returns JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+
+from earsip.api import bp
+from earsip.api.errors import error_response
+from earsip.errors import ValidationError
+from earsip.http import send_stored_file
+from earsip.services import Archive, ingest, users
+from earsip.services import classification as classification_service
+from earsip.services import documents as document_service
+from earsip.services import search as search_service
+from earsip.services.users import Principal
+
+
+def _archive() -> Archive:
+    return current_app.extensions["earsip"]
+
+
+def _client() -> str | None:
+    return request.remote_addr
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require `Authorization: Bearer <token>`; cookies are not accepted by the API."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return error_response(401, "unauthorized", "Token API diperlukan (Authorization: "
+                                  "Bearer <token>).")
+        principal = users.token_principal(_archive(), token.strip())
+        if principal is None:
+            return error_response(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
+        g.principal = principal
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _principal() -> Principal:
+    return g.principal
+
+
+@bp.get("/health")
+def health() -> Response:
+    return jsonify({"status": "ok"})
+
+
+@bp.post("/tokens")
+def create_token() -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
+            or not isinstance(body.get("password"), str):
+        raise ValidationError("Kirim JSON {\"username\", \"password\"}.")
+    token = users.login_with_token(_archive(), body["username"], body["password"], _client())
+    return jsonify({"token": token}), 201
+
+
+@bp.post("/documents")
+@token_required
+def create_document() -> tuple[Response, int]:
+    principal = _principal()
+    users.require(principal, "document.file")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("Berkas wajib dikirim pada kolom 'file'.", field="file")
+    data = document_service.parse_input(request.form)
+    archive = _archive()
+    filed = ingest.file_document(archive, principal.actor(_client()), upload.stream,
+                                 upload.filename, data)
+    with archive.db.read() as session:
+        doc = document_service.load_visible(session, principal, filed.document_id)
+        body = document_service.to_dict(doc)
+    response = jsonify(body)
+    response.headers["Location"] = f"/api/v1/documents/{filed.document_id}"
+    return response, 201
+
+
+@bp.get("/documents/<int:document_id>")
+@token_required
+def get_document(document_id: int) -> Response:
+    return jsonify(document_service.view_document(_archive(), _principal(), document_id,
+                                                  _client()))
+
+
+@bp.get("/documents/<int:document_id>/file")
+@token_required
+def get_document_file(document_id: int) -> Response:
+    handle = document_service.open_file(_archive(), _principal(), document_id, _client())
+    return send_stored_file(handle)
+
+
+@bp.get("/search")
+@token_required
+def search() -> Response:
+    principal = _principal()
+    users.require(principal, "search")
+    params = search_service.parse_params(request.args)
+    return jsonify(search_service.search(_archive(), principal, params, _client()))
+
+
+@bp.get("/classifications")
+@token_required
+def classifications() -> Response:
+    with _archive().db.read() as session:
+        codes = classification_service.list_effective(session)
+    return jsonify([{
+        "code": c.code,
+        "name": c.name,
+        "parent": c.parent,
+        "active_years": c.active_years,
+        "active_trigger": c.active_trigger,
+        "inactive_years": c.inactive_years,
+        "final_fate": c.final_fate,
+        "default_security": c.default_security,
+        "needs_review": c.needs_review,
+        "retired": c.retired,
+    } for c in codes])

@@ -1,0 +1,221 @@
+"""The `earsip` command: thin wrappers that call one service each and format the result."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from config import Config
+from earsip import audit
+from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.errors import EarsipError
+from earsip.services import Archive, indexing, setup
+
+
+def _archive() -> Archive:
+    return Archive.open(Config.from_env())
+
+
+def _cli_actor() -> audit.Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return audit.Actor(None, f"cli:{who}"[:80], "local")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Galat: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+def main() -> None:
+    """E-Arsip: arsip dokumen Bawaslu (pengarsipan, pencarian teks, retensi)."""
+
+
+@main.command()
+def init() -> None:
+    """Apply migrations and create folders, seed scheme, first admin and index (idempotent)."""
+    archive = _archive()
+    try:
+        result = setup.initialise(archive)
+    finally:
+        archive.close()
+    if result.seeded:
+        click.echo("Skema klasifikasi contoh dimuat (nilai retensi perlu ditinjau).")
+    if result.admin_password:
+        click.echo("Pengguna admin dibuat. Kata sandi (hanya ditampilkan sekali): "
+                   f"{result.admin_password}")
+    if result.reindexed or result.queued_indexed:
+        click.echo(f"Indeks diperbarui: {result.reindexed + result.queued_indexed} entri.")
+    click.echo("Siap.")
+
+
+@main.command()
+@click.option("--host", default=None, help="Alamat (bawaan EARSIP_HOST atau 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (bawaan EARSIP_PORT atau 5000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Initialise if needed, then serve the app with waitress."""
+    from waitress import serve as waitress_serve
+
+    from earsip import create_app
+
+    config = Config.from_env()
+    archive = Archive.open(config)
+    try:
+        result = setup.initialise(archive)
+    finally:
+        archive.close()
+    if result.admin_password:
+        click.echo("Pengguna admin dibuat. Kata sandi (hanya ditampilkan sekali): "
+                   f"{result.admin_password}")
+    app = create_app(config)
+    host, port = host or config.host, port or config.port
+    click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
+    waitress_serve(app, host=host, port=port, threads=config.threads,
+                   max_request_body_size=config.max_upload_bytes + 2 * 1024 * 1024,
+                   ident="E-Arsip")
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--clearance", required=True, type=click.Choice(SECURITY_CLASSES))
+@click.option("--full-name", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: str | None,
+                password_stdin: bool) -> None:
+    """Create a user NAME with one or more roles and a clearance."""
+    from earsip.services.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+    archive = _archive()
+    try:
+        with archive.db.write() as session:
+            u = create_user(session, name, password, roles=list(roles), clearance=clearance,
+                            actor=_cli_actor(), full_name=full_name)
+            uid = u.id
+    except EarsipError as e:
+        _fail(e.message)
+    finally:
+        archive.close()
+    click.echo(f"Pengguna {name} dibuat (id {uid}).")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--classification", required=True, help="Kode klasifikasi bawaan.")
+@click.option("--security", type=click.Choice(SECURITY_CLASSES), default=None)
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Jumlah proses ekstraksi yang berjalan bersamaan.")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV metadata per berkas (kolom file, title, number, date, code, security).")
+@click.option("--date", "default_date", default=None, help="Tanggal dokumen bawaan YYYY-MM-DD.")
+def import_(paths: tuple[str, ...], classification: str, security: str | None, jobs: int,
+            metadata: str | None, default_date: str | None) -> None:
+    """File every file under PATHS (recursively); files already filed are skipped."""
+    from earsip.services import bulk
+
+    archive = _archive()
+    defaults = {"classification": classification}
+    if security:
+        defaults["security"] = security
+    if default_date:
+        defaults["document_date"] = default_date
+    try:
+        meta = bulk.load_metadata(metadata) if metadata else {}
+        files = bulk.collect_files(paths)
+        problems: list[bulk.Outcome] = []
+        with click.progressbar(length=len(files), label="Mengarsipkan", file=sys.stderr) as bar:
+            def progress(outcome: bulk.Outcome) -> None:
+                bar.update(1)
+                if outcome.status == "rejected":
+                    problems.append(outcome)
+
+            outcomes = bulk.import_paths(archive, _cli_actor(), list(paths), defaults=defaults,
+                                         metadata=meta, jobs=jobs, on_outcome=progress,
+                                         skip=[metadata] if metadata else [])
+    except EarsipError as e:
+        _fail(e.message, 2)
+    finally:
+        archive.close()
+    counts = Counter(o.status for o in outcomes)
+    for o in problems:
+        click.echo(f"DITOLAK  {o.path}: {o.message}")
+    click.echo(f"Selesai: {counts['filed']} diarsipkan, {counts['duplicate']} duplikat "
+               f"(sudah ada), {counts['rejected']} ditolak, dari {len(outcomes)} berkas.")
+    sys.exit(1 if counts["rejected"] else 0)
+
+
+@main.command()
+@click.option("--pending", is_flag=True, help="Only apply the pending-index queue.")
+def reindex(pending: bool) -> None:
+    """Rebuild the search index from the database."""
+    archive = _archive()
+    try:
+        archive.index.ensure()
+        if pending:
+            n = indexing.process_queue(archive)
+            click.echo(f"{n} entri antrean indeks diproses.")
+        else:
+            n = indexing.reindex(archive)
+            click.echo(f"Indeks dibangun ulang: {n} dokumen.")
+    except EarsipError as e:
+        _fail(e.message)
+    finally:
+        archive.close()
+
+
+@main.group()
+def classification() -> None:
+    """Import or export the classification scheme (CSV)."""
+
+
+@classification.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True), default="-")
+def classification_export(output: str) -> None:
+    """Write the scheme as CSV to OUTPUT (standard output by default)."""
+    from earsip.services.classification import export_csv
+
+    archive = _archive()
+    try:
+        with archive.db.read() as session:
+            text = export_csv(session)
+    finally:
+        archive.close()
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+@classification.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+def classification_import(source: str) -> None:
+    """Create or update codes from a CSV file (all rows or none)."""
+    from earsip.services.classification import import_csv
+
+    archive = _archive()
+    try:
+        with archive.db.write() as session:
+            result = import_csv(session, Path(source).read_text(encoding="utf-8-sig"),
+                                _cli_actor())
+    except EarsipError as e:
+        _fail(e.message)
+    finally:
+        archive.close()
+    click.echo(f"Kode baru {result.created}, diubah {result.updated}, "
+               f"tetap {result.unchanged}.")

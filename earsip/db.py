@@ -1,0 +1,87 @@
+"""Database engine and sessions: SQLite in WAL mode with BEGIN IMMEDIATE writes, or PostgreSQL.
+
+Two kinds of session exist. `Database.read()` opens an ordinary (deferred) transaction.
+`Database.write()` opens a write transaction: on SQLite it starts with BEGIN IMMEDIATE so the
+write lock is taken (waiting up to the busy timeout) before anything is read, which avoids the
+"database is locked" error of a deferred transaction that upgrades from read to write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_s: int) -> None:
+    """Install WAL, busy timeout, foreign keys and explicit BEGIN handling on SQLite."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        immediate = conn.get_execution_options().get("earsip_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """An engine plus session factories for reads and writes."""
+
+    def __init__(self, url: str, *, busy_timeout_s: int = 30) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, object] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": busy_timeout_s, "check_same_thread": False}
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine, busy_timeout_s)
+        self._pid = os.getpid()
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(earsip_immediate=True), expire_on_commit=False
+        )
+
+    def _check_fork(self) -> None:
+        # Connections must not cross a fork: a child gets fresh ones.
+        if os.getpid() != self._pid:
+            self.engine.dispose(close=False)
+            self._pid = os.getpid()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """Yield a session for reading; closing it ends (rolls back) its transaction."""
+        self._check_fork()
+        with self._read() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """Yield a session in a write transaction, committed on success, rolled back on error."""
+        self._check_fork()
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,95 @@
+"""One exception hierarchy for E-Arsip; entry points translate it to HTTP, HTML or exit codes."""
+
+from __future__ import annotations
+
+
+class EarsipError(Exception):
+    """Base of every error the application raises on purpose."""
+
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+
+class ValidationError(EarsipError):
+    """A field is missing or invalid."""
+
+    code = "invalid"
+    http_status = 400
+
+
+class NotFound(EarsipError):
+    """The object does not exist, or the user may not know that it exists."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class AuthError(EarsipError):
+    """Credentials are missing or wrong."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(EarsipError):
+    """The user is known but may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class Duplicate(EarsipError):
+    """A file with the same SHA-256 is already filed."""
+
+    code = "duplicate"
+    http_status = 409
+
+    def __init__(self, message: str, *, existing_id: int) -> None:
+        super().__init__(message, existing_id=existing_id)
+        self.existing_id = existing_id
+
+
+class TooLarge(EarsipError):
+    """The upload is larger than the configured limit."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class UnsupportedType(EarsipError):
+    """The content type is not on the allowlist, or does not match the file name."""
+
+    code = "unsupported_type"
+    http_status = 415
+
+
+class UnreadableFile(UnsupportedType):
+    """The content claims an allowed type but cannot be parsed as that type."""
+
+    code = "unreadable_file"
+
+
+class StorageError(EarsipError):
+    """The file store could not store or read a file."""
+
+    code = "storage_error"
+    http_status = 507
+
+
+class SearchUnavailable(EarsipError):
+    """The search index cannot answer right now."""
+
+    code = "search_unavailable"
+    http_status = 503
+
+
+class QuerySyntaxError(ValidationError):
+    """The search query cannot be parsed."""
+
+    code = "invalid_query"

@@ -1,0 +1,42 @@
+"""HTTP helpers shared by the browser and API doors (entry-point level)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import IO
+from urllib.parse import quote
+
+from flask import Request, Response, current_app, send_file
+
+from earsip.services.documents import FileHandle
+
+
+def content_disposition(filename: str) -> str:
+    """Return an RFC 6266 attachment header with an ASCII fallback and a UTF-8 `filename*`."""
+    name = "".join(ch for ch in filename if unicodedata.category(ch)[0] != "C") or "berkas"
+    fallback = "".join(
+        ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_"
+        for ch in unicodedata.normalize("NFKD", name)
+        if not unicodedata.combining(ch)
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def send_stored_file(handle: FileHandle) -> Response:
+    """Send a stored file as an attachment that browsers will neither sniff nor cache."""
+    response = send_file(handle.path, mimetype=handle.mime, conditional=False, etag=False,
+                         max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(handle.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class EarsipRequest(Request):
+    """A request whose uploaded files are written straight into the file store."""
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:
+        archive = current_app.extensions["earsip"]
+        return archive.store.incoming(max_bytes=archive.config.max_upload_bytes)  # type: ignore[return-value]

@@ -1,0 +1,523 @@
+"""The Whoosh index of filed documents: schema, writer, cached searcher, filters and facets."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import threading
+import time
+import traceback
+import warnings
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+
+from whoosh import collectors, fields, formats, index, sorting
+from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
+from whoosh.idsets import BitSet
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from earsip.errors import SearchUnavailable
+from earsip.search.analysis import indonesian_analyzer, raw_analyzer
+from earsip.search.query import (
+    PREFIX_FIELD,
+    classification_query,
+    normalize_classification,
+    normalize_number,
+    parse_query,
+)
+from earsip.search.snippet import make_snippet
+from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
+
+logger = logging.getLogger(__name__)
+
+#: Highest security level (sangat rahasia); a clearance at or above it needs no filter.
+MAX_SECURITY = 3
+FACETS = ("classification", "year")
+_INDEX_NAME = "MAIN"  # Whoosh's default: files are _MAIN_<gen>.toc, MAIN_<segment>.*
+_LOCK_NAME = _INDEX_NAME + "_WRITELOCK"
+_FILTER_CACHE_SIZE = 64
+
+_UNAVAILABLE = "Indeks pencarian tidak dapat dibaca; jalankan `earsip reindex`."
+_BUSY = "Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi."
+
+
+class PrefixText(fields.FieldType):
+    """Unstemmed words, presence only: the field prefix queries expand against."""
+
+    def __init__(self) -> None:
+        self.analyzer = raw_analyzer()
+        self.format = formats.Existence()
+        self.vector = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+
+
+def build_schema() -> fields.Schema:
+    """Return the index schema; almost nothing is stored, the database holds the text."""
+    stemming = indonesian_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        title=fields.TEXT(analyzer=stemming, field_boost=2.0),
+        # number, sender, recipient, description and tags: one field keeps queries cheap.
+        meta=fields.TEXT(analyzer=stemming),
+        content=fields.TEXT(analyzer=stemming),
+        **{PREFIX_FIELD: PrefixText()},
+        number=fields.ID(),
+        classification=fields.ID(sortable=True),
+        year=fields.NUMERIC(int, sortable=True),
+        date=fields.NUMERIC(int, sortable=True),  # yyyymmdd
+        security=fields.NUMERIC(int),
+        mime=fields.ID(),
+    )
+
+
+def _doc_fields(doc: IndexDoc) -> dict[str, object]:
+    meta = "\n".join(
+        part for part in (doc.number, doc.sender, doc.recipient, doc.description, *doc.tags) if part
+    )
+    d = doc.document_date
+    values: dict[str, object] = {
+        "id": str(doc.id),
+        "title": doc.title,
+        "meta": meta,
+        "content": doc.content,
+        PREFIX_FIELD: "\n".join((doc.title, meta, doc.content)),
+        "classification": normalize_classification(doc.classification),
+        "year": d.year,
+        "date": d.year * 10000 + d.month * 100 + d.day,
+        "security": int(doc.security),
+        "mime": doc.mime.strip().lower(),
+    }
+    if doc.number and doc.number.strip():
+        values["number"] = normalize_number(doc.number)
+    return values
+
+
+class SearchIndex:
+    """A Whoosh index in one folder, shared by threads of one process and by other processes."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        writer_timeout: float = 10.0,
+        writer_limitmb: int = 128,
+        writer_procs: int = 1,
+    ) -> None:
+        self._path = os.fspath(path)
+        self._writer_timeout = writer_timeout
+        self._writer_limitmb = writer_limitmb
+        self._writer_procs = writer_procs
+        # Whoosh searchers keep per-file read state, so searches on the shared one take turns.
+        self._lock = threading.RLock()
+        self._ix: index.Index | None = None
+        self._searcher: Searcher | None = None
+        # Both caches hold docnums, so they are emptied whenever the searcher changes.
+        self._filters: OrderedDict[tuple, BitSet] = OrderedDict()
+        self._facets: dict[str, list[object]] = {}
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        """Create the index if absent; raise SearchUnavailable if it exists but is unreadable."""
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+            try:
+                os.makedirs(self._path, exist_ok=True)
+                if index.exists_in(self._path, indexname=_INDEX_NAME):
+                    ix = index.open_dir(self._path, indexname=_INDEX_NAME)
+                    _check_schema(ix.schema)
+                elif self._has_index_files():
+                    raise SearchUnavailable(_UNAVAILABLE)
+                else:
+                    ix = index.create_in(self._path, build_schema(), indexname=_INDEX_NAME)
+                searcher = ix.searcher()
+                try:
+                    _probe(searcher)
+                except BaseException:
+                    searcher.close()
+                    raise
+            except SearchUnavailable:
+                raise
+            except Exception as e:
+                logger.exception("search index at %s cannot be opened", self._path)
+                raise _unavailable(e) from e
+            self._ix = ix
+            self._searcher = searcher
+
+    def is_healthy(self) -> bool:
+        """Return whether the index on disk can be opened and read right now."""
+        try:
+            if not index.exists_in(self._path, indexname=_INDEX_NAME):
+                return False
+            ix = index.open_dir(self._path, indexname=_INDEX_NAME)
+            _check_schema(ix.schema)
+            with ix.searcher() as searcher:
+                _probe(searcher)
+        except Exception as e:
+            logger.warning("search index at %s is not healthy: %r", self._path, e)
+            _unavailable(e)
+            return False
+        return True
+
+    def recreate(self) -> None:
+        """Replace the index with an empty one using the current schema (before a reindex)."""
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+            os.makedirs(self._path, exist_ok=True)
+            storage = FileStorage(self._path)
+            lock = storage.lock(_LOCK_NAME)
+            deadline = time.monotonic() + self._writer_timeout
+            while not lock.acquire(blocking=False):
+                if time.monotonic() > deadline:
+                    raise SearchUnavailable(_BUSY)
+                time.sleep(0.05)
+            try:
+                for name in list(storage):
+                    if name.startswith(_INDEX_NAME + "_") and name != _LOCK_NAME:
+                        storage.delete_file(name)
+                index.create_in(self._path, build_schema(), indexname=_INDEX_NAME)
+            except Exception as e:
+                raise _unavailable(e) from e
+            finally:
+                lock.release()
+        self.ensure()
+
+    def close(self) -> None:
+        """Release the cached searcher and its open files."""
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace `docs` (by id) in one writer; return how many were written."""
+        writer = self._writer()
+        written = 0
+        seen: set[int] = set()
+        try:
+            # On an empty index nothing needs deleting: plain adds are cheaper (bulk reindex).
+            fresh = not writer.segments
+            for doc in docs:
+                if doc.id in seen:
+                    logger.warning("document %s given twice in one batch; kept the first", doc.id)
+                    continue
+                seen.add(doc.id)
+                values = _doc_fields(doc)
+                try:
+                    if fresh:
+                        writer.add_document(**values)
+                    else:
+                        writer.update_document(**values)
+                except Exception as e:
+                    logger.exception("indexing document %s failed", doc.id)
+                    raise _unavailable(e) from e
+                written += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        self._commit(writer, written)
+        return written
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove the documents with these ids; return how many were in the index."""
+        writer = self._writer()
+        deleted = 0
+        try:
+            for doc_id in ids:
+                try:
+                    deleted += writer.delete_by_term("id", str(doc_id))
+                except Exception as e:
+                    raise _unavailable(e) from e
+        except BaseException:
+            writer.cancel()
+            raise
+        self._commit(writer, deleted)
+        return deleted
+
+    def optimize(self) -> None:
+        """Merge all segments into one, so searches read one segment (after a bulk reindex)."""
+        writer = self._writer()
+        try:
+            writer.commit(optimize=True)
+        except Exception as e:
+            raise _unavailable(e) from e
+        with self._lock:
+            self._refresh()
+
+    def _writer(self):  # noqa: ANN202 - a Whoosh writer
+        ix = self._index()
+        try:
+            return ix.writer(
+                timeout=self._writer_timeout,
+                limitmb=self._writer_limitmb,
+                procs=self._writer_procs,
+            )
+        except LockError as e:
+            raise SearchUnavailable(_BUSY) from e
+        except Exception as e:
+            raise _unavailable(e) from e
+
+    def _commit(self, writer, changed: int) -> None:  # noqa: ANN001
+        if not changed:
+            writer.cancel()
+            return
+        try:
+            writer.commit()
+        except Exception as e:
+            raise _unavailable(e) from e
+        with self._lock:
+            self._refresh()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def indexed_ids(self) -> set[int]:
+        """Return the ids of all documents in the index."""
+        with self._lock:
+            searcher = self._current_searcher()
+            try:
+                return {int(f["id"]) for f in searcher.reader().all_stored_fields()}
+            except Exception as e:
+                raise _unavailable(e) from e
+
+    def doc_count(self) -> int:
+        """Return the number of documents in the index."""
+        with self._lock:
+            searcher = self._current_searcher()
+            try:
+                return searcher.doc_count()
+            except Exception as e:
+                raise _unavailable(e) from e
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Return one page of documents matching `query` that the caller may see, with facets."""
+        if query.page < 1 or query.per_page < 1:
+            raise ValueError("page and per_page must be at least 1")
+        text = query.text.strip()
+        whoosh_query = parse_query(text) if text else wq.Every()
+        empty = SearchPage(total=0, hits=[], facets={name: {} for name in FACETS})
+        if whoosh_query is None:
+            return empty
+        with self._lock:
+            searcher = self._current_searcher()
+            try:
+                allow = self._allowed(searcher, query)
+                if allow is not None and not allow:
+                    return empty
+                mask = self._masked(searcher, query.exclude_ids)
+                limit = query.page * query.per_page
+                # Total and facets must count every match, so the scored collector neither skips
+                # blocks (usequality) nor swaps in a "top N only" matcher (replace): with
+                # either, Whoosh leaves documents out of len(results); even optimize=False
+                # keeps the latter. Facets come from cached columns, several times faster
+                # than Whoosh's FacetCollector.
+                base: collectors.Collector
+                if text:
+                    base = collectors.TopCollector(limit=limit, usequality=False, replace=0)
+                else:
+                    base = collectors.SortingCollector(
+                        sorting.FieldFacet("date", reverse=True), limit=limit
+                    )
+                recorder = _RecordingCollector(base)
+                collector = (
+                    collectors.FilterCollector(recorder, allow, mask or None)
+                    if allow is not None or mask
+                    else recorder
+                )
+                searcher.search_with_collector(whoosh_query, collector)
+                results = collector.results()
+                start = (query.page - 1) * query.per_page
+                hits = [
+                    # A date-sorted hit's "score" is its sort key, not a relevance.
+                    Hit(id=int(hit["id"]), score=float(hit.score or 0.0) if text else 0.0)
+                    for hit in results[start:limit]
+                ]
+                docnums = recorder.docnums
+                facets = {}
+                for name in FACETS:
+                    values = self._facet_values(searcher, name)
+                    counts = Counter(map(values.__getitem__, docnums))
+                    facets[name] = {str(key): count for key, count in counts.most_common()}
+                return SearchPage(total=len(docnums), hits=hits, facets=facets)
+            except SearchUnavailable:
+                raise
+            except Exception as e:
+                logger.exception("search failed for %r", text)
+                raise _unavailable(e) from e
+
+    def snippet(self, query_text: str, text: str, *, max_chars: int = 300) -> str:
+        """Return escaped fragments of `text` with the query's words wrapped in <mark>."""
+        return make_snippet(query_text, text, max_chars=max_chars)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _has_index_files(self) -> bool:
+        return any(
+            name.startswith((_INDEX_NAME + "_", "_" + _INDEX_NAME + "_")) and name != _LOCK_NAME
+            for name in os.listdir(self._path)
+        )
+
+    def _index(self) -> index.Index:
+        with self._lock:
+            if self._ix is None:
+                self.ensure()
+            assert self._ix is not None
+            return self._ix
+
+    def _current_searcher(self) -> Searcher:
+        """Return the cached searcher, refreshed if another writer committed (lock held)."""
+        if self._searcher is None:
+            self.ensure()
+        else:
+            self._refresh()
+        assert self._searcher is not None
+        return self._searcher
+
+    def _refresh(self) -> None:
+        if self._searcher is None:
+            return
+        try:
+            if not self._searcher.up_to_date():
+                # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it keeps readers of merged-away
+                # segments and stale deletions (an updated document is then found twice).
+                assert self._ix is not None
+                fresh = self._ix.searcher()
+                self._searcher.close()
+                self._searcher = fresh
+                self._filters.clear()
+                self._facets.clear()
+        except Exception as e:
+            self._drop_searcher()
+            raise _unavailable(e) from e
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:
+                logger.warning("closing the search index searcher failed", exc_info=True)
+        self._searcher = None
+        self._filters.clear()
+        self._facets.clear()
+
+    def _allowed(self, searcher: Searcher, query: SearchQuery) -> BitSet | None:
+        """Return the docnums the filters allow (cached per searcher), or None for all."""
+        clauses: list[wq.Query] = []
+        if query.security is not None:
+            if query.security > query.max_security:
+                return BitSet()
+            clauses.append(wq.NumericRange("security", query.security, query.security))
+        elif query.max_security < MAX_SECURITY:
+            clauses.append(wq.NumericRange("security", None, query.max_security))
+        if query.classification:
+            clauses.append(classification_query(query.classification))
+        if query.year_from is not None or query.year_to is not None:
+            clauses.append(wq.NumericRange("year", query.year_from, query.year_to))
+        if query.mime:
+            clauses.append(wq.Term("mime", query.mime.strip().lower()))
+        if not clauses:
+            return None
+        key = (
+            query.security,
+            min(query.max_security, MAX_SECURITY),
+            normalize_classification(query.classification or ""),
+            query.year_from,
+            query.year_to,
+            (query.mime or "").strip().lower(),
+        )
+        cached = self._filters.get(key)
+        if cached is not None:
+            self._filters.move_to_end(key)
+            return cached
+        fq = clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        docs = BitSet(searcher.docs_for_query(fq), size=searcher.doc_count_all())
+        self._filters[key] = docs
+        if len(self._filters) > _FILTER_CACHE_SIZE:
+            self._filters.popitem(last=False)
+        return docs
+
+    def _facet_values(self, searcher: Searcher, name: str) -> list[object]:
+        """Return the facet field's value for every docnum (cached per searcher)."""
+        cached = self._facets.get(name)
+        if cached is None:
+            values: list[object] = []
+            for leaf, offset in searcher.reader().leaf_readers():
+                values.extend([None] * (offset - len(values)))
+                if leaf.has_column(name):
+                    values.extend(leaf.column_reader(name))
+                else:
+                    values.extend([None] * leaf.doc_count_all())
+            cached = self._facets[name] = values
+        return cached
+
+    @staticmethod
+    def _masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
+        """Return the docnums of the excluded document ids."""
+        docnums: set[int] = set()
+        for doc_id in exclude_ids:
+            docnum = searcher.document_number(id=str(doc_id))
+            if docnum is not None:
+                docnums.add(docnum)
+        return docnums
+
+
+class _RecordingCollector(collectors.WrappingCollector):
+    """Pass matches on to a child collector, keeping every matching docnum."""
+
+    def __init__(self, child: collectors.Collector) -> None:
+        super().__init__(child)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum: int):  # noqa: ANN201 - returns the child's sort key
+        self.docnums.append(self.child.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+def _check_schema(stored: fields.Schema) -> None:
+    """Raise SearchUnavailable if the index lacks a field; warn if its analysis differs."""
+    current = build_schema()
+    if set(stored.names()) != set(current.names()):
+        raise SearchUnavailable("Skema indeks pencarian sudah usang; jalankan `earsip reindex`.")
+    # Whoosh analyses new documents with the analyzer pickled in the index, queries use the
+    # current one: a changed stopword list only takes full effect after a reindex.
+    changed = [
+        name
+        for name in ("title", "meta", "content", PREFIX_FIELD)
+        if stored[name].analyzer != current[name].analyzer
+    ]
+    if changed:
+        logger.warning("search index analysis differs from the code (%s); reindex", changed)
+
+
+def _unavailable(error: BaseException) -> SearchUnavailable:
+    """Return the error to raise for a damaged index, freeing what Whoosh left open."""
+    # Whoosh does not close a segment file it failed to read; the file lives on in the
+    # traceback's frames and would warn (ResourceWarning) whenever it is collected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        seen: set[int] = set()
+        current: BaseException | None = error
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            traceback.clear_frames(current.__traceback__)
+            current = current.__cause__ or current.__context__
+        gc.collect()
+    return SearchUnavailable(_UNAVAILABLE)
+
+
+def _probe(searcher: Searcher) -> None:
+    """Read a little of every segment so a damaged index fails now rather than mid-search."""
+    reader = searcher.reader()
+    reader.doc_count_all()
+    for fieldname in ("id", "content"):
+        next(iter(reader.lexicon(fieldname)), None)
+    first = next(iter(reader.all_doc_ids()), None)
+    if first is not None:
+        reader.stored_fields(first)

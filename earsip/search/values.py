@@ -1,0 +1,57 @@
+"""Plain values passed in and out of the search package."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One document as the index sees it (the database keeps everything else)."""
+
+    id: int
+    title: str
+    number: str | None
+    classification: str
+    document_date: datetime.date
+    security: int
+    mime: str
+    sender: str | None = None
+    recipient: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user asked for, plus the limits the caller imposes."""
+
+    text: str
+    max_security: int
+    exclude_ids: frozenset[int] = frozenset()
+    classification: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    security: int | None = None
+    mime: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching document id and its relevance score (0.0 when sorted by date)."""
+
+    id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits with the total and facet counts over all matching documents."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -1,0 +1,44 @@
+"""Use cases of E-Arsip. Each entry point (web, API, CLI) calls these, never the layers below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import Config
+from earsip import extract
+from earsip.db import Database
+from earsip.search import SearchIndex
+from earsip.storage import FileStore
+
+
+@dataclass
+class Archive:
+    """The running archive: configuration plus the database, file store and search index."""
+
+    config: Config
+    db: Database
+    store: FileStore
+    index: SearchIndex
+
+    @classmethod
+    def open(cls, config: Config) -> Archive:
+        """Connect to the configured database, file store and index (nothing is created)."""
+        return cls(
+            config=config,
+            db=Database(config.database_url, busy_timeout_s=config.sqlite_busy_timeout_s),
+            store=FileStore(config.upload_dir),
+            index=SearchIndex(config.index_dir, writer_timeout=config.index_writer_timeout_s),
+        )
+
+    @property
+    def extract_limits(self) -> extract.Limits:
+        """Return the limits of the text-extraction child process."""
+        return extract.Limits(
+            timeout_s=float(self.config.extract_timeout_s),
+            memory_mb=self.config.extract_memory_mb,
+        )
+
+    def close(self) -> None:
+        """Release the index and the database connections."""
+        self.index.close()
+        self.db.dispose()

@@ -1,0 +1,121 @@
+"""Filing every file under folders (the CLI import door), several extractions at a time."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from earsip import audit
+from earsip.errors import Duplicate, EarsipError, ValidationError
+from earsip.services import Archive, indexing
+from earsip.services.documents import parse_input
+from earsip.services.ingest import file_document
+
+CSV_ALIASES = {"file": "file", "filename": "file", "path": "file", "title": "title",
+               "perihal": "title", "number": "number", "nomor": "number",
+               "date": "document_date", "document_date": "document_date",
+               "tanggal": "document_date", "code": "classification",
+               "classification": "classification", "kode": "classification",
+               "security": "security", "keamanan": "security", "sender": "sender",
+               "recipient": "recipient", "description": "description", "tags": "tags",
+               "trigger_date": "trigger_date"}
+INDEX_EVERY = 200
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file."""
+
+    path: str
+    status: str  # "filed" | "duplicate" | "rejected"
+    document_id: int | None = None
+    message: str | None = None
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Return every regular file under `paths` (recursively), skipping hidden names, sorted."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_file():
+            found.append(p)
+        elif p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            raise ValidationError(f"Jalur tidak ditemukan: {p}", field="path")
+    return found
+
+
+def load_metadata(csv_path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """Read a metadata CSV: one row per file (column `file`), keyed by file name or path."""
+    try:
+        with open(csv_path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ValidationError(f"CSV metadata tidak dapat dibaca: {e}", field="metadata") from e
+    table: dict[str, dict[str, str]] = {}
+    for n, row in enumerate(rows, start=2):
+        clean = {CSV_ALIASES[k.strip().lower()]: (v or "").strip()
+                 for k, v in row.items() if k and k.strip().lower() in CSV_ALIASES}
+        key = clean.pop("file", "")
+        if not key:
+            raise ValidationError(f"CSV metadata baris {n}: kolom file kosong.", field="metadata")
+        table[key] = clean
+    return table
+
+
+def _fields_for(path: Path, roots: list[Path], defaults: dict[str, str],
+                metadata: dict[str, dict[str, str]]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for root in roots:
+        try:
+            rel = str(path.relative_to(root))
+        except ValueError:
+            continue
+        row = metadata.get(rel) or row
+    row = row or metadata.get(path.name) or metadata.get(str(path)) or {}
+    fields = dict(defaults)
+    fields.update({k: v for k, v in row.items() if v})
+    fields.setdefault("title", path.stem.replace("_", " ").replace("-", " ").strip() or path.name)
+    if not fields.get("document_date"):
+        # No date given: the file's modification date is the best evidence at hand.
+        fields["document_date"] = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    return fields
+
+
+def import_paths(archive: Archive, actor: audit.Actor, paths: list[str | os.PathLike[str]], *,
+                 defaults: dict[str, str], metadata: dict[str, dict[str, str]] | None = None,
+                 jobs: int = 1, on_outcome: Callable[[Outcome], None] | None = None,
+                 skip: Iterable[str | os.PathLike[str]] = ()) -> list[Outcome]:
+    """File every file under `paths`; return one Outcome per file, in the order of the files."""
+    files = collect_files(paths)
+    roots = [Path(p) for p in paths if Path(p).is_dir()]
+    metadata = metadata or {}
+    skipped = {Path(p).resolve() for p in skip}  # e.g. the metadata CSV itself
+
+    def one(path: Path) -> Outcome:
+        try:
+            data = parse_input(_fields_for(path, roots, defaults, metadata))
+            filed = file_document(archive, actor, path, path.name, data, index_now=False)
+            return Outcome(str(path), "filed", filed.document_id, filed.text_status)
+        except Duplicate as e:
+            return Outcome(str(path), "duplicate", e.existing_id, e.message)
+        except EarsipError as e:
+            return Outcome(str(path), "rejected", None, e.message)
+
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for outcome in pool.map(one, [f for f in files if f.resolve() not in skipped]):
+            outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+            if len(outcomes) % INDEX_EVERY == 0:
+                indexing.process_queue(archive)
+    indexing.process_queue(archive)
+    return outcomes

@@ -1,0 +1,230 @@
+"""Classification scheme and its retention rules (JRA): effective values, seed, CSV in and out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from earsip import audit, retention
+from earsip.access import SECURITY_CLASSES
+from earsip.errors import NotFound, ValidationError
+from earsip.models import Classification
+
+CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
+               "final_fate", "default_security", "needs_review", "note")
+
+
+@dataclass(frozen=True)
+class EffectiveCode:
+    """A code with the retention values it sets or inherits."""
+
+    code: str
+    name: str
+    parent: str | None
+    active_years: int | None
+    active_trigger: str | None
+    inactive_years: int | None
+    final_fate: str | None
+    default_security: str
+    needs_review: bool
+    retired: bool
+
+    @property
+    def rule(self) -> retention.Rule | None:
+        """Return the complete retention rule, or None when the scheme leaves it unset."""
+        if None in (self.active_years, self.active_trigger, self.inactive_years, self.final_fate):
+            return None
+        return retention.Rule(self.active_years, self.active_trigger,  # type: ignore[arg-type]
+                              self.inactive_years, self.final_fate)  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the API form of the code."""
+        d = asdict(self)
+        return d
+
+
+def _effective(code: Classification, by_code: dict[str, Classification]) -> EffectiveCode:
+    chain = [code]
+    seen = {code.code}
+    while chain[-1].parent_code and chain[-1].parent_code in by_code:
+        parent = by_code[chain[-1].parent_code]
+        if parent.code in seen:  # a cycle in hand-edited data: stop rather than loop
+            break
+        seen.add(parent.code)
+        chain.append(parent)
+
+    def first(attr: str) -> object:
+        for c in chain:
+            value = getattr(c, attr)
+            if value is not None and value != "":
+                return value
+        return None
+
+    return EffectiveCode(
+        code=code.code,
+        name=code.name,
+        parent=code.parent_code,
+        active_years=first("active_years"),  # type: ignore[arg-type]
+        active_trigger=first("active_trigger"),  # type: ignore[arg-type]
+        inactive_years=first("inactive_years"),  # type: ignore[arg-type]
+        final_fate=first("final_fate"),  # type: ignore[arg-type]
+        default_security=first("default_security") or "biasa",  # type: ignore[arg-type]
+        needs_review=any(c.needs_review for c in chain),
+        retired=code.retired,
+    )
+
+
+def list_effective(session: Session) -> list[EffectiveCode]:
+    """Return every code with its effective (inherited) values, sorted by code."""
+    rows = session.scalars(select(Classification).order_by(Classification.code)).all()
+    by_code = {c.code: c for c in rows}
+    return [_effective(c, by_code) for c in rows]
+
+
+def get_effective(session: Session, code: str) -> EffectiveCode:
+    """Return one code with its effective values, or raise NotFound."""
+    code = normalize_code(code)
+    rows = session.scalars(select(Classification)).all()
+    by_code = {c.code: c for c in rows}
+    if code not in by_code:
+        raise NotFound(f"Kode klasifikasi {code} tidak ada.", field="classification")
+    return _effective(by_code[code], by_code)
+
+
+def normalize_code(code: str) -> str:
+    """Return a classification code in canonical (upper-case, trimmed) form."""
+    return code.strip().upper()
+
+
+def parent_of(code: str, existing: set[str]) -> str | None:
+    """Return the nearest existing ancestor of `code` (PM.01.02 -> PM.01 or PM)."""
+    parts = code.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        candidate = ".".join(parts[:i])
+        if candidate in existing:
+            return candidate
+    return None
+
+
+def _int_or_none(value: str | None, field: str, code: str) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        n = int(value)
+    except ValueError as e:
+        raise ValidationError(f"{code}: {field} harus bilangan bulat, bukan {value!r}.",
+                              field=field) from e
+    if n < 0 or n > 200:
+        raise ValidationError(f"{code}: {field} di luar rentang 0–200.", field=field)
+    return n
+
+
+def _row_values(row: dict[str, str]) -> dict[str, object]:
+    code = normalize_code(row.get("code") or "")
+    if not code or not all(part.isalnum() for part in code.split(".")):
+        raise ValidationError(f"Kode klasifikasi tidak sah: {row.get('code')!r}.", field="code")
+    name = (row.get("name") or "").strip()
+    if not name:
+        raise ValidationError(f"{code}: nama wajib diisi.", field="name")
+    fate = (row.get("final_fate") or "").strip().lower().replace(" ", "_") or None
+    if fate is not None and fate not in retention.FATES:
+        raise ValidationError(f"{code}: nasib akhir harus musnah, permanen atau dinilai_kembali.",
+                              field="final_fate")
+    security = (row.get("default_security") or "").strip().lower() or None
+    if security is not None and security not in SECURITY_CLASSES:
+        raise ValidationError(f"{code}: klasifikasi keamanan tidak dikenal: {security}.",
+                              field="default_security")
+    trigger = (row.get("active_trigger") or "").strip() or None
+    return {
+        "code": code,
+        "name": name,
+        "parent": normalize_code(row["parent"]) if (row.get("parent") or "").strip() else None,
+        "active_years": _int_or_none(row.get("active_years"), "active_years", code),
+        "active_trigger": trigger,
+        "inactive_years": _int_or_none(row.get("inactive_years"), "inactive_years", code),
+        "final_fate": fate,
+        "default_security": security,
+        "needs_review": (row.get("needs_review") or "").strip().lower() in ("1", "true", "ya"),
+        "note": (row.get("note") or "").strip() or None,
+    }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_csv(session: Session, text: str, actor: audit.Actor) -> ImportResult:
+    """Create or update codes from CSV text (columns CSV_COLUMNS); all rows or none."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"code", "name"} - set(reader.fieldnames or ())
+    if missing:
+        raise ValidationError(f"Kolom CSV wajib tidak ada: {', '.join(sorted(missing))}.")
+    rows = [_row_values(r) for r in reader]
+    existing = {c.code: c for c in session.scalars(select(Classification)).all()}
+    known = set(existing) | {str(r["code"]) for r in rows}
+    created = updated = unchanged = 0
+    changes: list[dict[str, object]] = []
+    # Parents first, so a child's parent exists when the child is added.
+    for values in sorted(rows, key=lambda r: str(r["code"]).count(".")):
+        code = str(values.pop("code"))
+        parent = values.pop("parent") or parent_of(code, known)
+        if parent == code or (parent and parent not in known):
+            raise ValidationError(f"{code}: induk {parent} tidak ada.", field="parent")
+        values["parent_code"] = parent
+        current = existing.get(code)
+        if current is None:
+            session.add(Classification(code=code, **values))
+            created += 1
+            changes.append({"code": code, "new": values})
+            continue
+        old = {k: getattr(current, k) for k in values}
+        if old == values:
+            unchanged += 1
+            continue
+        for k, v in values.items():
+            setattr(current, k, v)
+        updated += 1
+        changes.append({"code": code, "old": old, "new": values})
+    session.flush()
+    audit.append(session, actor, "classification.import", target_type="classification",
+                 details={"created": created, "updated": updated, "changes": changes[:500]})
+    return ImportResult(created, updated, unchanged)
+
+
+def export_csv(session: Session) -> str:
+    """Return the scheme as CSV text (each code's own values, not inherited ones)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in session.scalars(select(Classification).order_by(Classification.code)):
+        writer.writerow([
+            c.code, c.name, c.parent_code or "", _blank(c.active_years), c.active_trigger or "",
+            _blank(c.inactive_years), c.final_fate or "", c.default_security or "",
+            "1" if c.needs_review else "0", c.note or "",
+        ])
+    return out.getvalue()
+
+
+def _blank(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def seed_text() -> str:
+    """Return the CSV of the seed scheme shipped with E-Arsip (placeholder years, to review)."""
+    return resources.files("earsip.data").joinpath("classification_seed.csv").read_text("utf-8")
+
+
+def seed_if_empty(session: Session) -> bool:
+    """Load the seed scheme when no code exists; return True when it did."""
+    if session.scalar(select(Classification.code).limit(1)) is not None:
+        return False
+    import_csv(session, seed_text(), audit.SYSTEM)
+    return True

@@ -1,0 +1,187 @@
+"""Reading documents with the user's clearance, and their metadata as plain dictionaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
+from earsip.errors import NotFound, ValidationError
+from earsip.models import Document
+from earsip.services import Archive
+from earsip.services.users import Principal
+
+MAX_TAGS = 30
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """Validated metadata of a document to file."""
+
+    title: str
+    classification: str
+    document_date: dt.date
+    number: str | None = None
+    security: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    trigger_date: dt.date | None = None
+
+
+def parse_date(value: str | None, field: str, *, required: bool) -> dt.date | None:
+    """Parse a YYYY-MM-DD date, raising ValidationError naming `field`."""
+    if value is None or not value.strip():
+        if required:
+            raise ValidationError(f"Kolom {field} wajib diisi (format YYYY-MM-DD).", field=field)
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError as e:
+        raise ValidationError(f"Tanggal tidak sah pada {field}: {value!r} "
+                              "(format YYYY-MM-DD).", field=field) from e
+    if not 1900 <= day.year <= 2200:
+        raise ValidationError(f"Tahun di luar rentang pada {field}: {day.year}.", field=field)
+    return day
+
+
+def _text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None:
+    value = (fields.get(name) or "").strip()
+    if "\x00" in value:
+        raise ValidationError(f"Kolom {name} berisi karakter yang tidak sah.", field=name)
+    if len(value) > limit:
+        raise ValidationError(f"Kolom {name} terlalu panjang (maks. {limit} karakter).",
+                              field=name)
+    return value or None
+
+
+def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
+    """Validate raw form/API/CSV fields into a DocumentInput."""
+    title = _text(fields, "title", 500)
+    if not title:
+        raise ValidationError("Kolom title (perihal) wajib diisi.", field="title")
+    code = (_text(fields, "classification", 64) or "").upper()
+    if not code:
+        raise ValidationError("Kolom classification (kode klasifikasi) wajib diisi.",
+                              field="classification")
+    security = _text(fields, "security", 20)
+    if security:
+        try:
+            security = normalize_security(security)
+        except ValueError as e:
+            raise ValidationError(f"Klasifikasi keamanan tidak dikenal: {security}. Pilihan: "
+                                  f"{', '.join(SECURITY_CLASSES)}.", field="security") from e
+    tags = tuple(sorted({t.strip()[:100] for t in (fields.get("tags") or "").split(",")
+                         if t.strip()}))
+    if len(tags) > MAX_TAGS:
+        raise ValidationError(f"Paling banyak {MAX_TAGS} tag.", field="tags")
+    return DocumentInput(
+        title=title,
+        classification=code,
+        document_date=parse_date(fields.get("document_date"), "document_date",
+                                 required=True),  # type: ignore[arg-type]
+        number=_text(fields, "number", 200),
+        security=security,
+        sender=_text(fields, "sender", 300),
+        recipient=_text(fields, "recipient", 300),
+        description=_text(fields, "description", 10_000),
+        tags=tags,
+        trigger_date=parse_date(fields.get("trigger_date"), "trigger_date", required=False),
+    )
+
+
+def load_visible(session: Session, principal: Principal, document_id: int) -> Document:
+    """Return a document the principal may see; otherwise NotFound, as if it did not exist."""
+    doc = session.get(Document, document_id)
+    if doc is None or not may_see(principal.clearance, doc.security):
+        raise NotFound("Dokumen tidak ditemukan.")
+    return doc
+
+
+def to_dict(doc: Document) -> dict[str, object]:
+    """Return the API representation of a document."""
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "number": doc.number,
+        "classification": {"code": doc.classification_code, "name": doc.classification.name},
+        "document_date": doc.document_date.isoformat(),
+        "security": doc.security,
+        "sender": doc.sender,
+        "recipient": doc.recipient,
+        "description": doc.description,
+        "tags": doc.tags,
+        "file": {
+            "filename": doc.original_filename,
+            "mime": doc.mime,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "pages": doc.pages,
+        },
+        "text_status": doc.text_status,
+        "text_message": doc.text_message,
+        "retention": {
+            "active_until": _iso(doc.active_until),
+            "inactive_until": _iso(doc.inactive_until),
+            "final_fate": doc.final_fate,
+            "phase": doc.phase,
+            "trigger_date": _iso(doc.trigger_date),
+            "note": doc.retention_note,
+        },
+        "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
+        "created_by": doc.created_by.username if doc.created_by else None,
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def view_document(archive: Archive, principal: Principal, document_id: int,
+                  client_addr: str | None = None) -> dict[str, object]:
+    """Return a visible document's metadata and audit the view."""
+    with archive.db.write() as session:
+        doc = load_visible(session, principal, document_id)
+        audit.append(session, principal.actor(client_addr), "document.view",
+                     target_type="document", target_id=doc.id)
+        return to_dict(doc)
+
+
+@dataclass(frozen=True)
+class FileHandle:
+    """What a door needs to send a stored file back."""
+
+    filename: str
+    mime: str
+    size: int
+    path: str
+
+
+def open_file(archive: Archive, principal: Principal, document_id: int,
+              client_addr: str | None = None) -> FileHandle:
+    """Return the stored file of a visible document and audit the download."""
+    with archive.db.write() as session:
+        doc = load_visible(session, principal, document_id)
+        path = archive.store.path_of(doc.storage_path)
+        if not path.exists():
+            audit.append(session, principal.actor(client_addr), "document.download",
+                         target_type="document", target_id=doc.id, outcome="failure",
+                         details={"reason": "file missing"})
+            raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
+        audit.append(session, principal.actor(client_addr), "document.download",
+                     target_type="document", target_id=doc.id)
+        return FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+
+
+def recent(session: Session, principal: Principal, limit: int = 10) -> list[Document]:
+    """Return the most recently filed documents the principal may see."""
+    return list(session.scalars(
+        select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
+        .order_by(Document.id.desc()).limit(limit)
+    ))

@@ -1,0 +1,185 @@
+"""Filing a document: one pipeline behind the browser, the API and the CLI.
+
+The steps read top to bottom in `file_document`: validate metadata -> receive the bytes into a
+temporary file while hashing -> detect the type -> refuse duplicates -> extract the text in a
+child process -> move the file into categorized storage -> record the row, text, index-queue
+entry and audit entry in one transaction -> commit -> update the index. Extraction comes before
+the move so that a file refused as unreadable never enters the archive; the database commit
+comes last, so a crash before it leaves at most an unacknowledged file (an orphan) behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from earsip import audit, detect, extract, retention
+from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
+from earsip.models import Document, DocumentTag, DocumentText
+from earsip.services import Archive, indexing
+from earsip.services.classification import EffectiveCode, get_effective
+from earsip.services.documents import DocumentInput
+from earsip.storage import IncomingFile, TempFile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The outcome of a successful filing."""
+
+    document_id: int
+    text_status: str
+    indexed: bool
+
+
+def _check_code(archive: Archive, code: str) -> EffectiveCode:
+    try:
+        with archive.db.read() as session:
+            eff = get_effective(session, code)
+    except NotFound as e:
+        raise ValidationError(e.message, field="classification") from e
+    if eff.retired:
+        raise ValidationError(f"Kode klasifikasi {code} sudah tidak dipakai.",
+                              field="classification")
+    if eff.rule is None:
+        raise ValidationError(
+            f"Kode klasifikasi {code} belum memiliki aturan retensi (JRA) lengkap; "
+            "pilih sub-kode yang memilikinya.", field="classification")
+    return eff
+
+
+def _existing_id(archive: Archive, sha256: str) -> int | None:
+    with archive.db.read() as session:
+        return session.scalar(select(Document.id).where(Document.sha256 == sha256))
+
+
+def _safe_display_name(filename: str | None) -> str:
+    """Return the client's file name as kept for display: its last path part, cleaned."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in "\x00")
+    return name.strip()[:255] or "berkas"
+
+
+def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+                  filename: str | None, data: DocumentInput, *,
+                  index_now: bool = True) -> Filed:
+    """File one document, or raise an EarsipError saying why it was refused.
+
+    The refusal is audited; a filed document has its file, row, text, audit entry and
+    index-queue entry, and is indexed at once unless `index_now` is False.
+    """
+    try:
+        return _file(archive, actor, source, filename, data, index_now=index_now)
+    except EarsipError as e:
+        _audit_refusal(archive, actor, filename, data, e)
+        raise
+
+
+def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
+                   data: DocumentInput, error: EarsipError) -> None:
+    try:
+        with archive.db.write() as session:
+            audit.append(session, actor, "document.file", target_type="document",
+                         target_id=getattr(error, "existing_id", None), outcome="refused",
+                         details={"filename": _safe_display_name(filename),
+                                  "title": data.title, "reason": error.code,
+                                  "message": error.message})
+    except Exception:  # the refusal itself must reach the client even if auditing fails
+        log.exception("could not audit a refused filing")
+
+
+def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+          filename: str | None, data: DocumentInput, *, index_now: bool) -> Filed:
+    code = _check_code(archive, data.classification)
+    limit = archive.config.max_upload_bytes
+    if isinstance(source, IncomingFile):
+        temp = source.finish()  # already received into the store's temporary folder
+    elif isinstance(source, (str, os.PathLike)):
+        temp = archive.store.receive_path(source, max_bytes=limit)
+    else:
+        temp = archive.store.receive(source, max_bytes=limit)
+    relative: str | None = None
+    try:
+        detected = detect.detect_file(temp.path, filename)
+        existing = _existing_id(archive, temp.sha256)
+        if existing is not None:
+            raise Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{existing}.",
+                            existing_id=existing)
+        extraction = extract.extract(temp.path, detected.mime, archive.extract_limits)
+        relative = archive.store.commit(
+            temp, category=data.classification.split(".")[0], year=data.document_date.year,
+            extension=detected.extension)
+        document_id = _record(archive, actor, data, code, filename, detected, temp, relative,
+                              extraction)
+    except BaseException:
+        archive.store.discard(temp)
+        if relative is not None:
+            archive.store.remove_unacknowledged(relative)
+        raise
+    indexed = False
+    if index_now:
+        indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
+    return Filed(document_id, extraction.status, indexed)
+
+
+def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, code: EffectiveCode,
+            filename: str | None, detected: detect.Detected, temp: TempFile, relative: str,
+            extraction: extract.Extraction) -> int:
+    rule = code.rule
+    assert rule is not None
+    ret = retention.compute(rule, data.document_date, trigger_date=data.trigger_date,
+                            counting=archive.config.retention_counting, as_of=dt.date.today())
+    doc = Document(
+        title=data.title,
+        number=data.number,
+        document_date=data.document_date,
+        classification_code=code.code,
+        security=data.security or code.default_security,
+        sender=data.sender,
+        recipient=data.recipient,
+        description=data.description,
+        original_filename=_safe_display_name(filename),
+        mime=detected.mime,
+        size=temp.size,
+        sha256=temp.sha256,
+        pages=extraction.pages,
+        storage_path=relative,
+        text_status=extraction.status,
+        text_message=extraction.message,
+        trigger_date=data.trigger_date,
+        active_until=ret.active_until,
+        inactive_until=ret.inactive_until,
+        final_fate=ret.final_fate,
+        phase=ret.phase,
+        retention_note=ret.note,
+        created_by_id=actor.user_id,
+        tag_rows=[DocumentTag(tag=t) for t in data.tags],
+    )
+    try:
+        with archive.db.write() as session:
+            session.add(doc)
+            session.flush()
+            session.add(DocumentText(document_id=doc.id, text=extraction.text))
+            indexing.enqueue(session, doc.id)
+            audit.append(session, actor, "document.file", target_type="document",
+                         target_id=doc.id,
+                         details={"title": doc.title, "classification": doc.classification_code,
+                                  "security": doc.security, "sha256": doc.sha256,
+                                  "size": doc.size, "mime": doc.mime,
+                                  "filename": doc.original_filename,
+                                  "storage_path": relative, "text_status": doc.text_status})
+            return doc.id
+    except IntegrityError as e:
+        # Another upload of the same bytes won the race between our check and our commit.
+        existing = _existing_id(archive, doc.sha256)
+        if existing is not None:
+            raise Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{existing}.",
+                            existing_id=existing) from e
+        raise

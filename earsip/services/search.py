@@ -1,0 +1,134 @@
+"""Searching the archive within the user's clearance: hits, totals, facets and snippets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from earsip import audit
+from earsip.access import SECURITY_CLASSES, classes_up_to, level, normalize_security
+from earsip.errors import ValidationError
+from earsip.models import Document, DocumentText, IndexQueue
+from earsip.search import SearchQuery
+from earsip.services import Archive
+from earsip.services.users import Principal
+
+MAX_PER_PAGE = 100
+SNIPPET_SOURCE_CHARS = 2_000_000  # highlight within the first 2 M characters of a text
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Validated search request."""
+
+    q: str = ""
+    classification: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    security: str | None = None
+    mime: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as e:
+        raise ValidationError(f"{name} harus bilangan bulat.", field=name) from e
+    if not lo <= value <= hi:
+        raise ValidationError(f"{name} harus antara {lo} dan {hi}.", field=name)
+    return value
+
+
+def parse_params(args: Mapping[str, str]) -> SearchParams:
+    """Validate query-string arguments into SearchParams."""
+    security = (args.get("security") or "").strip() or None
+    if security:
+        try:
+            security = normalize_security(security)
+        except ValueError as e:
+            raise ValidationError(f"security harus salah satu dari {', '.join(SECURITY_CLASSES)}.",
+                                  field="security") from e
+    q = (args.get("q") or "").strip()
+    if len(q) > 500:
+        raise ValidationError("Kueri terlalu panjang (maks. 500 karakter).", field="q")
+    return SearchParams(
+        q=q,
+        classification=(args.get("classification") or "").strip().upper() or None,
+        year_from=_int(args, "year_from", None, 1900, 2200),
+        year_to=_int(args, "year_to", None, 1900, 2200),
+        security=security,
+        mime=(args.get("mime") or "").strip() or None,
+        page=_int(args, "page", 1, 1, 100_000) or 1,
+        per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE) or 20,
+    )
+
+
+def search(archive: Archive, principal: Principal, params: SearchParams,
+           client_addr: str | None = None) -> dict[str, object]:
+    """Search the index and return the API result, counting only what the user may see."""
+    visible = classes_up_to(principal.clearance)
+    with archive.db.read() as session:
+        # The index can lag behind the database for documents still queued: those the user
+        # may not see now are excluded by id, so a just-raised security class counts at once.
+        hidden_pending = frozenset(session.scalars(
+            select(IndexQueue.document_id)
+            .outerjoin(Document, Document.id == IndexQueue.document_id)
+            .where((Document.id.is_(None)) | (Document.security.not_in(visible)))
+        ).all())
+    page = archive.index.search(SearchQuery(
+        text=params.q,
+        max_security=level(principal.clearance),
+        exclude_ids=hidden_pending,
+        classification=params.classification,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        security=level(params.security) if params.security else None,
+        mime=params.mime,
+        page=params.page,
+        per_page=params.per_page,
+    ))
+    ids = [h.id for h in page.hits]
+    results = []
+    with archive.db.write() as session:
+        docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+        texts = dict(session.execute(
+            select(DocumentText.document_id, DocumentText.text)
+            .where(DocumentText.document_id.in_(ids))
+        ).all()) if params.q else {}
+        for hit in page.hits:
+            doc = docs.get(hit.id)
+            if doc is None or doc.security not in visible:
+                continue  # defence in depth: never show a hit the database does not allow
+            snippet = ""
+            if params.q:
+                source = texts.get(doc.id) or doc.description or doc.title
+                snippet = archive.index.snippet(params.q, source[:SNIPPET_SOURCE_CHARS])
+            results.append({
+                "id": doc.id,
+                "title": doc.title,
+                "number": doc.number,
+                "classification": doc.classification_code,
+                "document_date": doc.document_date.isoformat(),
+                "security": doc.security,
+                "score": round(hit.score, 4),
+                "snippet": snippet,
+            })
+        audit.append(session, principal.actor(client_addr), "search", target_type="search",
+                     details={"q": params.q, "classification": params.classification,
+                              "year_from": params.year_from, "year_to": params.year_to,
+                              "security": params.security, "mime": params.mime,
+                              "page": params.page, "total": page.total})
+    return {
+        "total": page.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "results": results,
+        "facets": page.facets,
+    }

@@ -1,0 +1,69 @@
+"""Initialising an archive: schema migrations, seed data, the first admin, folders and index."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from earsip.services import Archive, indexing
+from earsip.services.classification import seed_if_empty
+from earsip.services.users import ensure_first_admin
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def _alembic_config(archive: Archive) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", archive.config.database_url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(archive: Archive) -> None:
+    """Apply every pending Alembic migration."""
+    cfg = _alembic_config(archive)
+    with archive.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def schema_is_current(archive: Archive) -> bool:
+    """Return True when the database is at the newest migration."""
+    script = ScriptDirectory.from_config(_alembic_config(archive))
+    with archive.db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current == script.get_current_head()
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `initialise` did."""
+
+    seeded: bool
+    admin_password: str | None  # generated password, shown once
+    reindexed: int
+    queued_indexed: int
+
+
+def initialise(archive: Archive) -> InitResult:
+    """Bring the database, folders, seed data and index to a usable state (idempotent)."""
+    archive.store.ensure()
+    migrate(archive)
+    with archive.db.write() as session:
+        seeded = seed_if_empty(session)
+        password = ensure_first_admin(session, archive.config.admin_password)
+    archive.index.ensure()
+    done = indexing.process_queue(archive)
+    reindexed = 0
+    if not indexing.index_matches_database(archive):
+        # A deleted, replaced or stale index is rebuilt from the database, the source of truth.
+        log.warning("search index does not match the database: rebuilding it")
+        reindexed = indexing.reindex(archive)
+    return InitResult(seeded, password, reindexed, done)

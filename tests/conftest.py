@@ -1,0 +1,163 @@
+"""Fixtures: each test gets a fresh archive (database, uploads, index) under tmp_path.
+
+Tests run on SQLite by default; when EARSIP_TEST_DATABASE_URL is set (CI sets it to the
+machine's PostgreSQL) every test runs against that database, reset before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from config import Config, make_test_config
+from earsip import create_app, extract
+from earsip.services import Archive, setup
+from earsip.services.users import create_user
+
+PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
+ADMIN_PASSWORD = "admin-pass-123"
+USER_PASSWORD = "user-pass-12345"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_extractors() -> Iterator[None]:
+    yield
+    extract.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Migrate one SQLite database per run; each test starts from a copy of it."""
+    if PG_URL:
+        return None
+    tmp = tmp_path_factory.mktemp("template")
+    archive = Archive.open(make_test_config(tmp))
+    setup.migrate(archive)
+    archive.close()
+    return tmp / "earsip.sqlite3"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def config(tmp_path: Path, sqlite_template: Path | None) -> Config:
+    """Return a configuration whose data lives under tmp_path."""
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        pg_config = make_test_config(tmp_path, database_url=PG_URL)
+        migrating = Archive.open(pg_config)
+        setup.migrate(migrating)
+        migrating.close()
+        return pg_config
+    assert sqlite_template is not None
+    shutil.copy(sqlite_template, tmp_path / "earsip.sqlite3")
+    return make_test_config(tmp_path)
+
+
+@pytest.fixture
+def archive(config: Config) -> Iterator[Archive]:
+    """Return an initialised archive (schema, seed scheme, admin, folders, index)."""
+    a = Archive.open(config)
+    setup.initialise(a)
+    yield a
+    a.close()
+
+
+@pytest.fixture
+def app(archive: Archive, config: Config) -> Iterator[Flask]:
+    """Return the Flask app over the test archive."""
+    application = create_app(config)
+    yield application
+    application.extensions["earsip"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_env(config: Config) -> dict[str, str]:
+    """Return the EARSIP_* environment that points the CLI at the test archive."""
+    return {
+        "EARSIP_DATABASE_URL": config.database_url,
+        "EARSIP_UPLOAD_DIR": str(config.upload_dir),
+        "EARSIP_INDEX_DIR": str(config.index_dir),
+        "EARSIP_INSTANCE_DIR": str(config.instance_dir),
+        "EARSIP_SECRET_KEY": "test-secret",
+        "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+
+
+@pytest.fixture
+def runner(cli_env: dict[str, str]) -> Callable[..., object]:
+    """Return a function running `earsip ARGS...` against the test archive."""
+    from earsip.cli import main
+
+    def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), env=cli_env, input=input,
+                                  catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def make_user(archive: Archive) -> Callable[..., str]:
+    """Return a factory creating a user (roles, clearance) and returning its name."""
+    from earsip.audit import SYSTEM
+
+    def make(username: str, *, roles: tuple[str, ...] = ("staf",),
+             clearance: str = "biasa") -> str:
+        with archive.db.write() as session:
+            create_user(session, username, USER_PASSWORD, roles=list(roles),
+                        clearance=clearance, actor=SYSTEM)
+        return username
+
+    return make
+
+
+@pytest.fixture
+def token_for(client: FlaskClient) -> Callable[[str], dict[str, str]]:
+    """Return a factory giving the Authorization header of a user (admin by default)."""
+
+    def headers(username: str = "admin") -> dict[str, str]:
+        password = ADMIN_PASSWORD if username == "admin" else USER_PASSWORD
+        r = client.post("/api/v1/tokens", json={"username": username, "password": password})
+        assert r.status_code == 201, r.get_json()
+        return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    return headers
+
+
+@pytest.fixture
+def upload(client: FlaskClient, token_for: Callable[[str], dict[str, str]]):  # type: ignore[no-untyped-def]
+    """Return a function posting a file to the API with sensible default metadata."""
+
+    def post(path: Path, *, user: str = "admin", filename: str | None = None,
+             **fields: str):  # type: ignore[no-untyped-def]
+        data: dict[str, object] = {
+            "title": fields.pop("title", f"Dokumen {path.stem}"),
+            "classification": fields.pop("classification", "KA.00"),
+            "document_date": fields.pop("document_date", "2024-03-15"),
+            **fields,
+        }
+        with open(path, "rb") as f:
+            data["file"] = (f, filename or path.name)
+            return client.post("/api/v1/documents", data=data, headers=token_for(user),
+                               content_type="multipart/form-data")
+
+    return post

@@ -1,0 +1,317 @@
+"""Filing and reading documents through the JSON API (v1)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from earsip.models import AuditEntry, Document
+from earsip.services import Archive
+from tests import filegen
+
+
+@pytest.fixture
+def pdf(tmp_path: Path) -> Path:
+    return filegen.make_text_pdf(tmp_path / "surat.pdf", filegen.SAMPLE_ID_TEXT[:3])
+
+
+def _count(archive: Archive, model: type) -> int:
+    with archive.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _stored_files(archive: Archive) -> list[Path]:
+    root = archive.store.root
+    return [p for p in root.rglob("*") if p.is_file() and ".tmp" not in p.parts]
+
+
+def test_a_multi_page_pdf_is_filed_with_its_metadata_file_facts_text_and_retention(
+        upload, pdf: Path, archive: Archive) -> None:
+    r = upload(pdf, title="Notulen rapat", number="012/KA.00/K.JI-29/03/2024",
+               sender="Sekretariat", recipient="Ketua", description="Rapat bulanan",
+               tags="rapat, notulen")
+    assert r.status_code == 201, r.get_json()
+    doc = r.get_json()
+    assert doc["title"] == "Notulen rapat"
+    assert doc["number"] == "012/KA.00/K.JI-29/03/2024"
+    assert doc["classification"] == {"code": "KA.00", "name": "Administrasi Persuratan"}
+    assert doc["document_date"] == "2024-03-15"
+    assert doc["security"] == "biasa"
+    assert doc["tags"] == ["notulen", "rapat"]
+    assert doc["file"]["filename"] == "surat.pdf"
+    assert doc["file"]["mime"] == "application/pdf"
+    assert doc["file"]["size"] == pdf.stat().st_size
+    assert doc["file"]["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert doc["file"]["pages"] == 3
+    assert doc["text_status"] == "extracted"
+    assert doc["retention"] == {
+        "active_until": "2026-03-15", "inactive_until": "2029-03-15", "final_fate": "musnah",
+        "phase": doc["retention"]["phase"], "trigger_date": None, "note": None,
+    }
+    assert doc["created_by"] == "admin"
+    stored = _stored_files(archive)
+    assert len(stored) == 1
+    assert stored[0].relative_to(archive.store.root).parts[:2] == ("KA", "2024")
+    assert stored[0].read_bytes() == pdf.read_bytes()
+
+
+def test_filing_writes_exactly_one_audit_entry_for_the_document(upload, pdf: Path,
+                                                                archive: Archive) -> None:
+    doc_id = upload(pdf).get_json()["id"]
+    with archive.db.read() as session:
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.file", AuditEntry.target_id == str(doc_id))).all()
+    assert len(entries) == 1
+    assert entries[0].outcome == "success"
+    assert entries[0].details["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def test_a_document_is_read_back_with_the_contract_fields(upload, pdf: Path, client,
+                                                          token_for) -> None:
+    doc_id = upload(pdf).get_json()["id"]
+    r = client.get(f"/api/v1/documents/{doc_id}", headers=token_for("admin"))
+    assert r.status_code == 200
+    body = r.get_json()
+    for key in ("id", "title", "number", "classification", "document_date", "security", "sender",
+                "recipient", "description", "tags", "file", "text_status", "retention",
+                "created_at", "created_by"):
+        assert key in body
+    assert set(body["file"]) == {"filename", "mime", "size", "sha256", "pages"}
+    assert {"active_until", "inactive_until", "final_fate", "phase"} <= set(body["retention"])
+
+
+def test_the_original_bytes_come_back_as_an_attachment_with_nosniff(upload, tmp_path: Path,
+                                                                    client, token_for) -> None:
+    pdf = filegen.make_text_pdf(tmp_path / "Surat Undangan Rapat Pleno.pdf", ["undangan pleno"])
+    doc_id = upload(pdf).get_json()["id"]
+    r = client.get(f"/api/v1/documents/{doc_id}/file", headers=token_for("admin"))
+    body = r.get_data()
+    r.close()
+    assert r.status_code == 200
+    assert body == pdf.read_bytes()
+    assert r.headers["Content-Type"] == "application/pdf"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = r.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''Surat%20Undangan%20Rapat%20Pleno.pdf" in disposition
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"title": ""}, "title"),
+    ({"classification": "XX.99"}, "classification"),
+    ({"classification": "PM"}, "classification"),
+    ({"document_date": "15-03-2024"}, "document_date"),
+    ({"document_date": "2024-02-30"}, "document_date"),
+    ({"security": "top_secret"}, "security"),
+])
+def test_a_missing_or_invalid_field_is_refused_with_400_naming_the_field(
+        upload, pdf: Path, archive: Archive, fields: dict[str, str], field: str) -> None:
+    r = upload(pdf, **fields)
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["field"] == field
+    assert r.get_json()["error"]["message"]
+    assert _count(archive, Document) == 0
+    assert _stored_files(archive) == []
+
+
+def test_a_request_without_a_file_is_refused_with_400(client, token_for) -> None:
+    r = client.post("/api/v1/documents", headers=token_for("admin"),
+                    data={"title": "x", "classification": "KA.00", "document_date": "2024-01-01"})
+    assert r.status_code == 400
+    assert r.get_json()["error"]["field"] == "file"
+
+
+def test_a_duplicate_is_refused_with_409_naming_the_existing_document(
+        upload, pdf: Path, archive: Archive) -> None:
+    first = upload(pdf).get_json()["id"]
+    r = upload(pdf, title="Lagi", filename="salinan.pdf")
+    assert r.status_code == 409
+    assert r.get_json()["error"]["existing_id"] == first
+    assert _count(archive, Document) == 1
+    assert len(_stored_files(archive)) == 1
+
+
+@pytest.mark.parametrize("make", [filegen.make_html_renamed_pdf, filegen.make_elf_renamed_pdf,
+                                  filegen.make_svg])
+def test_content_that_is_not_an_allowed_type_is_refused_with_415_and_nothing_kept(
+        upload, tmp_path: Path, archive: Archive, make) -> None:
+    bad = make(tmp_path / "lampiran.pdf")
+    r = upload(bad)
+    assert r.status_code == 415, r.get_json()
+    assert r.get_json()["error"]["code"] == "unsupported_type"
+    assert _count(archive, Document) == 0
+    assert _stored_files(archive) == []
+    assert archive.store.stale_temp_files() == []
+    with archive.db.read() as session:
+        refused = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.file", AuditEntry.outcome == "refused")).all()
+    assert len(refused) == 1
+
+
+def test_a_pdf_header_over_an_html_body_is_refused_as_unreadable(upload, tmp_path: Path,
+                                                                 archive: Archive) -> None:
+    r = upload(filegen.make_pdf_header_over_html(tmp_path / "x.pdf"))
+    assert r.status_code == 415
+    assert r.get_json()["error"]["code"] == "unreadable_file"
+    assert _stored_files(archive) == []
+
+
+def test_content_that_contradicts_its_file_name_is_refused(upload, tmp_path: Path) -> None:
+    png = filegen.make_png(tmp_path / "foto.png")
+    r = upload(png, filename="laporan.pdf")
+    assert r.status_code == 415
+    assert ".pdf" in r.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("make", "name", "status", "mime"), [
+    (lambda p: filegen.make_image_pdf(p), "pindai.pdf", "empty", "application/pdf"),
+    (lambda p: filegen.make_encrypted_pdf(p, "rahasia negara"), "kunci.pdf", "encrypted",
+     "application/pdf"),
+    (lambda p: filegen.make_docx(p, filegen.SAMPLE_ID_TEXT[:2]), "nota.docx", "extracted",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (lambda p: filegen.make_png(p), "foto.png", "not_applicable", "image/png"),
+    (lambda p: filegen.make_text_file(p, filegen.SAMPLE_ID_TEXT[0]), "catatan.txt", "extracted",
+     "text/plain"),
+    (lambda p: filegen.make_odt(p, filegen.SAMPLE_ID_TEXT[1:2]), "memo.odt", "extracted",
+     "application/vnd.oasis.opendocument.text"),
+    (lambda p: filegen.make_xlsx(p, [["nomor", "perihal"], [1, "anggaran"]]), "daftar.xlsx",
+     "extracted", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+])
+def test_each_allowed_type_is_filed_with_a_truthful_text_status(
+        upload, tmp_path: Path, make, name: str, status: str, mime: str) -> None:
+    path = make(tmp_path / name)
+    r = upload(path)
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["text_status"] == status
+    assert body["file"]["mime"] == mime
+    if status in ("empty", "encrypted"):
+        assert body["text_message"]
+
+
+def test_a_truncated_pdf_is_filed_or_refused_but_never_an_error(upload, tmp_path: Path) -> None:
+    path = filegen.make_truncated_pdf(tmp_path / "potong.pdf", filegen.SAMPLE_ID_TEXT[0])
+    r = upload(path)
+    assert r.status_code in (201, 415), r.get_json()
+    if r.status_code == 201:
+        assert r.get_json()["text_status"] in ("extracted", "empty", "failed")
+    else:
+        assert r.get_json()["error"]["code"] == "unreadable_file"
+
+
+@pytest.mark.parametrize("hostile", ["../../x.pdf", "..\\..\\x.pdf", "/etc/x.pdf",
+                                     "a\u202egpj.pdf", 'kutip"\r\nX-Evil: 1.pdf',
+                                     "x" * 300 + ".pdf"])
+def test_a_hostile_client_file_name_never_decides_where_the_file_is_stored(
+        upload, pdf: Path, archive: Archive, tmp_path: Path, hostile: str) -> None:
+    r = upload(pdf, filename=hostile)
+    assert r.status_code == 201, r.get_json()
+    stored = _stored_files(archive)
+    assert len(stored) == 1
+    assert archive.store.root in stored[0].resolve().parents
+    assert stored[0].name != "x.pdf" and len(stored[0].name) == 36  # uuid4 hex + ".pdf"
+    shown = r.get_json()["file"]["filename"]
+    assert "/" not in shown and "\\" not in shown and "\r" not in shown and "\n" not in shown
+    assert not (tmp_path.parent / "x.pdf").exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_413(tmp_path: Path, config) -> None:
+    from dataclasses import replace
+
+    from earsip import create_app
+    from earsip.services import setup
+
+    small = replace(config, max_upload_mb=1)
+    archive = Archive.open(small)
+    setup.initialise(archive)
+    app = create_app(small)
+    client = app.test_client()
+    token = client.post("/api/v1/tokens", json={"username": "admin",
+                                                "password": "admin-pass-123"}).get_json()["token"]
+    # A hand-built multipart body: the test client would spool a big file to a temporary file
+    # that it never closes when the server refuses the body unread.
+    boundary = "batasbatas"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"besar.txt\"\r\nContent-Type: text/plain\r\n\r\n").encode()
+    body += b"arsip " * 400_000 + f"\r\n--{boundary}--\r\n".encode()  # 2.4 MB
+    r = client.post("/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+                    input_stream=io.BytesIO(body), content_length=len(body),
+                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 413
+    assert r.get_json()["error"]["code"] == "too_large"
+    assert archive.store.stale_temp_files() == []
+    app.extensions["earsip"].close()
+    archive.close()
+
+
+def test_the_api_refuses_requests_without_a_valid_token(client) -> None:
+    assert client.get("/api/v1/documents/1").status_code == 401
+    r = client.get("/api/v1/search?q=arsip", headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    assert r.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_wrong_password_gets_no_token_and_is_audited(client, archive: Archive) -> None:
+    r = client.post("/api/v1/tokens", json={"username": "admin", "password": "salah"})
+    assert r.status_code == 401
+    r2 = client.post("/api/v1/tokens", json={"username": "tidakada", "password": "salah"})
+    assert r2.status_code == 401
+    assert r.get_json()["error"]["message"] == r2.get_json()["error"]["message"]
+    with archive.db.read() as session:
+        failures = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "auth.login", AuditEntry.outcome == "failure")).all()
+    assert len(failures) == 2
+
+
+def test_a_staf_user_may_not_file_documents(upload, pdf: Path, make_user) -> None:
+    make_user("budi", roles=("staf",))
+    r = upload(pdf, user="budi")
+    assert r.status_code == 403
+
+
+def test_a_document_above_the_users_clearance_answers_404_like_a_missing_one(
+        upload, pdf: Path, client, token_for, make_user) -> None:
+    doc_id = upload(pdf, security="rahasia").get_json()["id"]
+    make_user("siti", clearance="terbatas")
+    headers = token_for("siti")
+    hidden = client.get(f"/api/v1/documents/{doc_id}", headers=headers)
+    missing = client.get("/api/v1/documents/999999", headers=headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_json() == missing.get_json()
+    assert client.get(f"/api/v1/documents/{doc_id}/file", headers=headers).status_code == 404
+    make_user("rina", clearance="rahasia")
+    assert client.get(f"/api/v1/documents/{doc_id}", headers=token_for("rina")).status_code == 200
+
+
+def test_health_answers_without_authentication(client) -> None:
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_classifications_list_effective_inherited_values(client, token_for) -> None:
+    r = client.get("/api/v1/classifications", headers=token_for("admin"))
+    assert r.status_code == 200
+    codes = {c["code"]: c for c in r.get_json()}
+    assert codes["PP.01.02"]["default_security"] == "terbatas"  # inherited from PP
+    assert codes["PP.01.02"]["active_trigger"] == "putusan akhir"
+    assert codes["PM.00.02"]["parent"] == "PM"
+    ka = codes["KA.00"]
+    assert (ka["active_years"], ka["inactive_years"], ka["final_fate"], ka["active_trigger"]) == (
+        2, 3, "musnah", "document_date")
+    assert codes["KP.07.00"]["final_fate"] == "dinilai_kembali"
+    for c in codes.values():
+        assert set(c) >= {"code", "name", "parent", "active_years", "active_trigger",
+                          "inactive_years", "final_fate", "default_security"}
+
+
+def test_an_event_triggered_code_files_without_due_dates_and_says_why(upload, pdf: Path) -> None:
+    r = upload(pdf, classification="PP.01.02")
+    assert r.status_code == 201
+    ret = r.get_json()["retention"]
+    assert ret["active_until"] is None and ret["inactive_until"] is None
+    assert "putusan akhir" in ret["note"]
+    assert r.get_json()["security"] == "terbatas"

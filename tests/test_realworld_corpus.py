@@ -1,0 +1,105 @@
+"""Every real-world file of ../shared/corpus/realworld is filed or refused with a reason.
+
+The files are read where they are (never copied into the project); the tests skip when the
+folder is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from config import PROJECT_ROOT
+from earsip.audit import SYSTEM
+from earsip.models import Document
+from earsip.services import Archive, bulk
+
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
+STATUSES = {"extracted", "empty", "encrypted", "failed", "not_applicable"}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CORPUS / "manifest.tsv").exists(),
+                       reason="the shared real-world corpus is not on this machine"),
+]
+
+
+def _manifest() -> dict[str, dict[str, str]]:
+    with open(CORPUS / "manifest.tsv", newline="", encoding="utf-8") as f:
+        return {row["file"]: row for row in csv.DictReader(f, delimiter="\t")}
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple[  # type: ignore[no-untyped-def]
+        dict[str, bulk.Outcome], dict[str, Document]]:
+    """File the whole corpus once through the same service the CLI uses."""
+    import shutil
+
+    from config import make_test_config
+    from earsip.services import setup
+    from tests.conftest import PG_URL, _reset_postgres
+
+    tmp = tmp_path_factory.mktemp("corpus")
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        config = make_test_config(tmp, database_url=PG_URL, extract_timeout_s=60)
+    else:
+        shutil.copy(sqlite_template, tmp / "earsip.sqlite3")
+        config = make_test_config(tmp, extract_timeout_s=60)
+    archive = Archive.open(config)
+    setup.initialise(archive)
+    results = bulk.import_paths(archive, SYSTEM, [CORPUS], defaults={
+        "classification": "KA.00", "document_date": "2024-01-01"}, jobs=2,
+        skip=[CORPUS / "manifest.tsv"])
+    with archive.db.read() as session:
+        docs = {d.original_filename: d for d in session.scalars(select(Document))}
+    archive.close()
+    by_rel = {str(Path(o.path).relative_to(CORPUS)): o for o in results}
+    return by_rel, docs
+
+
+def test_every_corpus_file_ends_filed_duplicate_or_refused_with_a_reason(outcomes) -> None:  # type: ignore[no-untyped-def]
+    by_rel, docs = outcomes
+    files = [p for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.tsv"]
+    assert len(by_rel) == len(files)
+    for rel, outcome in by_rel.items():
+        assert outcome.status in ("filed", "duplicate", "rejected"), rel
+        if outcome.status == "rejected":
+            assert outcome.message, rel
+        if outcome.status == "filed":
+            assert docs[Path(rel).name].text_status in STATUSES, rel
+
+
+def test_corpus_outcomes_agree_with_the_manifest(outcomes) -> None:  # type: ignore[no-untyped-def]
+    by_rel, docs = outcomes
+    for rel, row in _manifest().items():
+        outcome = by_rel[rel]
+        if rel.startswith("malformed/") and row["encrypted"].startswith("n/a"):
+            assert outcome.status == "rejected", rel  # not a PDF at all
+            continue
+        if rel.startswith("other_formats/"):
+            allowed = rel.rsplit(".", 1)[-1] in ("png", "jpg", "tiff", "txt", "odt", "xlsx")
+            assert outcome.status == ("filed" if allowed else "rejected"), (rel, outcome)
+            continue
+        if not rel.endswith(".pdf") or outcome.status != "filed":
+            continue
+        doc = docs[Path(rel).name]
+        if row["encrypted"] == "yes":
+            assert doc.text_status in ("encrypted", "extracted"), (rel, doc.text_message)
+        if row["has_text_layer"] == "yes" and row["encrypted"] == "no" \
+                and rel.startswith(("indonesian/", "text/")):
+            assert doc.text_status == "extracted", (rel, doc.text_status, doc.text_message)
+        if row["pages"].isdigit() and doc.pages is not None:
+            assert doc.pages == int(row["pages"]), rel
+
+
+def test_most_real_indonesian_regulations_are_filed_with_their_text(outcomes) -> None:  # type: ignore[no-untyped-def]
+    by_rel, docs = outcomes
+    indonesian = [r for r in by_rel if r.startswith("indonesian/")]
+    extracted = [r for r in indonesian
+                 if by_rel[r].status == "filed" and docs[Path(r).name].text_status == "extracted"]
+    assert len(indonesian) >= 40
+    assert len(extracted) >= len(indonesian) - 2

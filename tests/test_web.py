@@ -1,0 +1,129 @@
+"""The browser door: sign in, file a document, find it, download it, sign out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from tests import filegen
+from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
+
+
+def _csrf(client: FlaskClient, path: str) -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def _login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD,
+           next_: str | None = None):  # type: ignore[no-untyped-def]
+    token = _csrf(client, "/login")
+    url = "/login" + (f"?next={next_}" if next_ else "")
+    return client.post(url, data={"username": username, "password": password,
+                                  "csrf_token": token})
+
+
+def test_pages_need_a_signed_in_user(client: FlaskClient) -> None:
+    for path in ("/", "/search?q=x", "/documents/new", "/documents/1", "/classifications"):
+        r = client.get(path)
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_a_wrong_password_and_an_unknown_user_get_the_same_message(client: FlaskClient) -> None:
+    a = _login(client, "admin", "salah-sekali")
+    b = _login(client, "siapa", "salah-sekali")
+    assert a.status_code == b.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in a.get_data(as_text=True)
+    assert "Nama pengguna atau kata sandi salah." in b.get_data(as_text=True)
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(client: FlaskClient) -> None:
+    r = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD})
+    assert r.status_code == 400
+
+
+def test_login_follows_only_local_next_paths(client: FlaskClient) -> None:
+    assert _login(client, next_="//evil.example/x").headers["Location"] == "/"
+    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    assert _login(client, next_="/classifications").headers["Location"] == "/classifications"
+
+
+def test_an_officer_files_a_pdf_in_the_browser_and_finds_it_by_a_word_of_its_text(
+        client: FlaskClient, tmp_path: Path) -> None:
+    assert _login(client).status_code == 302
+    pdf = filegen.make_text_pdf(tmp_path / "laporan.pdf", filegen.SAMPLE_ID_TEXT[3:5])
+    token = _csrf(client, "/documents/new")
+    with open(pdf, "rb") as f:
+        r = client.post("/documents/new", data={
+            "csrf_token": token, "file": (f, "laporan.pdf"), "title": "Laporan pemutakhiran",
+            "classification": "PM.00.02", "document_date": "2024-08-17", "tags": "pemilih",
+        }, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    doc_url = r.headers["Location"]
+    page = client.get(doc_url).get_data(as_text=True)
+    assert "Laporan pemutakhiran" in page and "PM.00.02" in page and "2026-08-17" in page
+    results = client.get("/search?q=pemutakhiran").get_data(as_text=True)
+    assert "1 dokumen ditemukan" in results
+    assert doc_url in results and "<mark>" in results
+    download = client.get(doc_url + "/download")
+    body = download.get_data()
+    download.close()
+    assert download.status_code == 200 and body == pdf.read_bytes()
+    assert download.headers["Cache-Control"] == "no-store"
+
+
+def test_a_refused_upload_says_why_in_the_form(client: FlaskClient, tmp_path: Path) -> None:
+    _login(client)
+    bad = filegen.make_html_renamed_pdf(tmp_path / "palsu.pdf")
+    token = _csrf(client, "/documents/new")
+    with open(bad, "rb") as f:
+        r = client.post("/documents/new", data={
+            "csrf_token": token, "file": (f, "palsu.pdf"), "title": "Palsu",
+            "classification": "KA.00", "document_date": "2024-01-01",
+        }, content_type="multipart/form-data")
+    assert r.status_code == 415
+    assert "text/html" in r.get_data(as_text=True)
+
+
+def test_a_staf_user_cannot_open_the_filing_page_or_see_a_secret_document(
+        client: FlaskClient, tmp_path: Path, upload, make_user) -> None:
+    pdf = filegen.make_text_pdf(tmp_path / "rahasia.pdf", ["dokumen sangat penting"])
+    doc_id = upload(pdf, security="rahasia").get_json()["id"]
+    make_user("staf1", clearance="biasa")
+    _login(client, "staf1", USER_PASSWORD)
+    assert client.get("/documents/new").status_code == 403
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+    assert client.get(f"/documents/{doc_id}/download").status_code == 404
+    assert "0 dokumen ditemukan" in client.get("/search?q=penting").get_data(as_text=True)
+    assert "rahasia.pdf" not in client.get("/").get_data(as_text=True)
+
+
+def test_logging_out_ends_the_session_and_a_replayed_cookie_is_refused(
+        client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
+    _login(client)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    replay = app.test_client()
+    replay.set_cookie("session", cookie.value)
+    r = replay.get("/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
+    r = client.get("/login")
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_classification_page_shows_each_codes_rule_and_the_review_warning(
+        client: FlaskClient) -> None:
+    _login(client)
+    html = client.get("/classifications").get_data(as_text=True)
+    assert "perlu ditinjau" in html
+    assert "putusan akhir" in html and "Penanganan Laporan Pelanggaran" in html

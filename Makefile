@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := libmagic1 poppler-utils
+DEB_PACKAGES := libmagic1
 
 .PHONY: run test test-postgres lint init system-deps clean-runtime
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def init() -> None:
     archive = _archive()
     try:
         result = setup.initialise(archive)
+    except EarsipError as e:
+        _fail(e.message)
     finally:
         archive.close()
     if result.seeded:
@@ -69,17 +72,23 @@ def serve(host: str | None, port: int | None) -> None:
     archive = Archive.open(config)
     try:
         result = setup.initialise(archive)
+    except EarsipError as e:
+        _fail(e.message)
     finally:
         archive.close()
     if result.admin_password:
         click.echo("Pengguna admin dibuat. Kata sandi (hanya ditampilkan sekali): "
                    f"{result.admin_password}")
     app = create_app(config)
+    stop = threading.Event()
+    threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
+                     name="index-catch-up", daemon=True).start()
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
     waitress_serve(app, host=host, port=port, threads=config.threads,
                    max_request_body_size=config.max_upload_bytes + 2 * 1024 * 1024,
                    ident="E-Arsip")
+    stop.set()
 
 
 @main.group()

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -186,6 +187,25 @@ class FileStore:
             raise StorageError(f"Berkas arsip tidak dapat dibuka: {e.strerror or e}") from e
         with f:
             yield f
+
+    def quarantine_stale(self, *, older_than_s: float) -> list[Path]:
+        """Move temporary files older than `older_than_s` into the quarantine folder.
+
+        They are left by uploads interrupted by a crash: never acknowledged, but kept for an
+        administrator to look at rather than deleted.
+        """
+        self.ensure()
+        cutoff = time.time() - older_than_s
+        moved = []
+        for path in self.stale_temp_files():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    target = self.quarantine_dir / path.name
+                    os.rename(path, target)
+                    moved.append(target)
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        return moved
 
     def stale_temp_files(self) -> list[Path]:
         """Return temporary files left behind by an interrupted upload."""

@@ -179,3 +179,11 @@ def test_init_rebuilds_an_index_that_no_longer_matches_the_database(
     result = runner("init")
     assert result.exit_code == 0, result.output
     assert "Indeks diperbarui: 4" in result.output
+
+
+def test_init_with_a_too_short_admin_password_says_why_and_fails(cli_env: dict[str, str]) -> None:
+    from earsip.cli import main
+
+    result = CliRunner().invoke(main, ["init"], env=dict(cli_env, EARSIP_ADMIN_PASSWORD="pendek"))
+    assert result.exit_code == 1
+    assert "minimal 10 karakter" in result.output

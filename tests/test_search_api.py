@@ -198,3 +198,35 @@ def test_filing_succeeds_while_the_index_is_locked_and_the_index_catches_up(
         writer.cancel()
     assert indexing.process_queue(archive) == 1
     assert _search(client, token_for("admin"), q="terkunci")["total"] == 1
+
+
+def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path, client,
+                                                         token_for, archive: Archive) -> None:
+    import threading
+
+    from whoosh import index as whoosh_index
+
+    from earsip.search import SearchIndex
+
+    archive.index = SearchIndex(archive.config.index_dir, writer_timeout=0.2)
+    client.application.extensions["earsip"].index = archive.index
+    writer = whoosh_index.open_dir(str(archive.config.index_dir)).writer()
+    try:
+        assert upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["susulan indeks"])).status_code \
+            == 201
+    finally:
+        writer.cancel()
+    stop = threading.Event()
+    loop = threading.Thread(target=indexing.catch_up_forever, args=(archive, stop),
+                            kwargs={"interval_s": 0.05})
+    loop.start()
+    try:
+        for _ in range(100):
+            with archive.db.read() as session:
+                if indexing.pending_count(session) == 0:
+                    break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        loop.join()
+    assert _search(client, token_for("admin"), q="susulan")["total"] == 1

@@ -51,3 +51,20 @@ def test_a_category_with_path_characters_is_refused(tmp_path: Path) -> None:
     temp = store.receive(io.BytesIO(b"a"))
     with pytest.raises(StorageError):
         store.commit(temp, category="../KA", year=2024, extension=".pdf")
+
+
+def test_old_temporary_files_are_quarantined_not_deleted(tmp_path: Path) -> None:
+    import os
+    import time
+
+    store = FileStore(tmp_path / "up")
+    store.ensure()
+    old = store.tmp_dir / "dead.part"
+    old.write_bytes(b"separuh")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    fresh = store.tmp_dir / "live.part"
+    fresh.write_bytes(b"sedang diunggah")
+    moved = store.quarantine_stale(older_than_s=3600)
+    assert [p.name for p in moved] == ["dead.part"]
+    assert (store.quarantine_dir / "dead.part").read_bytes() == b"separuh"
+    assert fresh.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete, func, select, update
@@ -128,3 +129,19 @@ def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) 
     with archive.db.write() as session:
         session.execute(delete(IndexQueue).where(IndexQueue.id <= queued_before))
     return count
+
+
+def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: float = 30.0) -> None:
+    """Apply the pending-index queue every `interval_s` seconds until `stop` is set.
+
+    Filing indexes at once; this only matters when that failed (a locked or broken index), so
+    such a document becomes findable without waiting for the next upload or a restart.
+    """
+    while not stop.wait(interval_s):
+        try:
+            with archive.db.read() as session:
+                pending = pending_count(session)
+            if pending:
+                process_queue(archive)
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("index catch-up failed")

@@ -16,6 +16,7 @@ from earsip.services.classification import seed_if_empty
 from earsip.services.users import ensure_first_admin
 
 log = logging.getLogger(__name__)
+STALE_TEMP_S = 6 * 3600  # an upload still being received after 6 hours is not coming back
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -55,6 +56,8 @@ class InitResult:
 def initialise(archive: Archive) -> InitResult:
     """Bring the database, folders, seed data and index to a usable state (idempotent)."""
     archive.store.ensure()
+    for path in archive.store.quarantine_stale(older_than_s=STALE_TEMP_S):
+        log.warning("interrupted upload moved to quarantine: %s", path)
     migrate(archive)
     with archive.db.write() as session:
         seeded = seed_if_empty(session)

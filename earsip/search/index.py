@@ -1,4 +1,4 @@
-"""The Whoosh index of filed documents: schema, writer, cached searcher, filters and facets."""
+"""The Whoosh index of filed documents: opening, writers, the cached searcher, searching."""
 
 from __future__ import annotations
 
@@ -9,92 +9,28 @@ import threading
 import time
 import traceback
 import warnings
-from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
-from whoosh import collectors, fields, formats, index, sorting
+from whoosh import index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
-from whoosh.idsets import BitSet
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from earsip.errors import SearchUnavailable
-from earsip.search.analysis import indonesian_analyzer, raw_analyzer
-from earsip.search.query import (
-    PREFIX_FIELD,
-    classification_query,
-    normalize_classification,
-    normalize_number,
-    parse_query,
-)
+from earsip.search.collect import FACETS, DocnumCache, collect, masked
+from earsip.search.query import parse_query
+from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import make_snippet
 from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
 
-#: Highest security level (sangat rahasia); a clearance at or above it needs no filter.
-MAX_SECURITY = 3
-FACETS = ("classification", "year")
 _INDEX_NAME = "MAIN"  # Whoosh's default: files are _MAIN_<gen>.toc, MAIN_<segment>.*
 _LOCK_NAME = _INDEX_NAME + "_WRITELOCK"
-_FILTER_CACHE_SIZE = 64
 
 _UNAVAILABLE = "Indeks pencarian tidak dapat dibaca; jalankan `earsip reindex`."
 _BUSY = "Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi."
-
-
-class PrefixText(fields.FieldType):
-    """Unstemmed words, presence only: the field prefix queries expand against."""
-
-    def __init__(self) -> None:
-        self.analyzer = raw_analyzer()
-        self.format = formats.Existence()
-        self.vector = None
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-
-
-def build_schema() -> fields.Schema:
-    """Return the index schema; almost nothing is stored, the database holds the text."""
-    stemming = indonesian_analyzer()
-    return fields.Schema(
-        id=fields.ID(unique=True, stored=True),
-        title=fields.TEXT(analyzer=stemming, field_boost=2.0),
-        # number, sender, recipient, description and tags: one field keeps queries cheap.
-        meta=fields.TEXT(analyzer=stemming),
-        content=fields.TEXT(analyzer=stemming),
-        **{PREFIX_FIELD: PrefixText()},
-        number=fields.ID(),
-        classification=fields.ID(sortable=True),
-        year=fields.NUMERIC(int, sortable=True),
-        date=fields.NUMERIC(int, sortable=True),  # yyyymmdd
-        security=fields.NUMERIC(int),
-        mime=fields.ID(),
-    )
-
-
-def _doc_fields(doc: IndexDoc) -> dict[str, object]:
-    meta = "\n".join(
-        part for part in (doc.number, doc.sender, doc.recipient, doc.description, *doc.tags) if part
-    )
-    d = doc.document_date
-    values: dict[str, object] = {
-        "id": str(doc.id),
-        "title": doc.title,
-        "meta": meta,
-        "content": doc.content,
-        PREFIX_FIELD: "\n".join((doc.title, meta, doc.content)),
-        "classification": normalize_classification(doc.classification),
-        "year": d.year,
-        "date": d.year * 10000 + d.month * 100 + d.day,
-        "security": int(doc.security),
-        "mime": doc.mime.strip().lower(),
-    }
-    if doc.number and doc.number.strip():
-        values["number"] = normalize_number(doc.number)
-    return values
 
 
 class SearchIndex:
@@ -116,9 +52,9 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._ix: index.Index | None = None
         self._searcher: Searcher | None = None
-        # Both caches hold docnums, so they are emptied whenever the searcher changes.
-        self._filters: OrderedDict[tuple, BitSet] = OrderedDict()
-        self._facets: dict[str, list[object]] = {}
+        # Its filters and facet columns hold docnums, so it is emptied whenever the searcher
+        # changes.
+        self._docnums = DocnumCache()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -131,7 +67,7 @@ class SearchIndex:
                 os.makedirs(self._path, exist_ok=True)
                 if index.exists_in(self._path, indexname=_INDEX_NAME):
                     ix = index.open_dir(self._path, indexname=_INDEX_NAME)
-                    _check_schema(ix.schema)
+                    check_schema(ix.schema)
                 elif self._has_index_files():
                     raise SearchUnavailable(_UNAVAILABLE)
                 else:
@@ -156,7 +92,7 @@ class SearchIndex:
             if not index.exists_in(self._path, indexname=_INDEX_NAME):
                 return False
             ix = index.open_dir(self._path, indexname=_INDEX_NAME)
-            _check_schema(ix.schema)
+            check_schema(ix.schema)
             with ix.searcher() as searcher:
                 _probe(searcher)
         except Exception as e:
@@ -210,7 +146,7 @@ class SearchIndex:
                     logger.warning("document %s given twice in one batch; kept the first", doc.id)
                     continue
                 seen.add(doc.id)
-                values = _doc_fields(doc)
+                values = doc_fields(doc)
                 try:
                     if fresh:
                         writer.add_document(**values)
@@ -308,43 +244,21 @@ class SearchIndex:
         with self._lock:
             searcher = self._current_searcher()
             try:
-                allow = self._allowed(searcher, query)
+                allow = self._docnums.allowed(searcher, query)
                 if allow is not None and not allow:
                     return empty
-                mask = self._masked(searcher, query.exclude_ids)
+                mask = masked(searcher, query.exclude_ids)
                 limit = query.page * query.per_page
-                # Total and facets must count every match, so the scored collector neither skips
-                # blocks (usequality) nor swaps in a "top N only" matcher (replace): with
-                # either, Whoosh leaves documents out of len(results); even optimize=False
-                # keeps the latter. Facets come from cached columns, several times faster
-                # than Whoosh's FacetCollector.
-                base: collectors.Collector
-                if text:
-                    base = collectors.TopCollector(limit=limit, usequality=False, replace=0)
-                else:
-                    base = collectors.SortingCollector(
-                        sorting.FieldFacet("date", reverse=True), limit=limit
-                    )
-                recorder = _RecordingCollector(base)
-                collector = (
-                    collectors.FilterCollector(recorder, allow, mask or None)
-                    if allow is not None or mask
-                    else recorder
+                results, docnums = collect(
+                    searcher, whoosh_query, scored=bool(text), limit=limit, allow=allow, mask=mask
                 )
-                searcher.search_with_collector(whoosh_query, collector)
-                results = collector.results()
                 start = (query.page - 1) * query.per_page
                 hits = [
                     # A date-sorted hit's "score" is its sort key, not a relevance.
                     Hit(id=int(hit["id"]), score=float(hit.score or 0.0) if text else 0.0)
                     for hit in results[start:limit]
                 ]
-                docnums = recorder.docnums
-                facets = {}
-                for name in FACETS:
-                    values = self._facet_values(searcher, name)
-                    counts = Counter(map(values.__getitem__, docnums))
-                    facets[name] = {str(key): count for key, count in counts.most_common()}
+                facets = self._docnums.facet_counts(searcher, docnums)
                 return SearchPage(total=len(docnums), hits=hits, facets=facets)
             except SearchUnavailable:
                 raise
@@ -391,8 +305,7 @@ class SearchIndex:
                 fresh = self._ix.searcher()
                 self._searcher.close()
                 self._searcher = fresh
-                self._filters.clear()
-                self._facets.clear()
+                self._docnums.clear()
         except Exception as e:
             self._drop_searcher()
             raise _unavailable(e) from e
@@ -404,96 +317,7 @@ class SearchIndex:
             except Exception:
                 logger.warning("closing the search index searcher failed", exc_info=True)
         self._searcher = None
-        self._filters.clear()
-        self._facets.clear()
-
-    def _allowed(self, searcher: Searcher, query: SearchQuery) -> BitSet | None:
-        """Return the docnums the filters allow (cached per searcher), or None for all."""
-        clauses: list[wq.Query] = []
-        if query.security is not None:
-            if query.security > query.max_security:
-                return BitSet()
-            clauses.append(wq.NumericRange("security", query.security, query.security))
-        elif query.max_security < MAX_SECURITY:
-            clauses.append(wq.NumericRange("security", None, query.max_security))
-        if query.classification:
-            clauses.append(classification_query(query.classification))
-        if query.year_from is not None or query.year_to is not None:
-            clauses.append(wq.NumericRange("year", query.year_from, query.year_to))
-        if query.mime:
-            clauses.append(wq.Term("mime", query.mime.strip().lower()))
-        if not clauses:
-            return None
-        key = (
-            query.security,
-            min(query.max_security, MAX_SECURITY),
-            normalize_classification(query.classification or ""),
-            query.year_from,
-            query.year_to,
-            (query.mime or "").strip().lower(),
-        )
-        cached = self._filters.get(key)
-        if cached is not None:
-            self._filters.move_to_end(key)
-            return cached
-        fq = clauses[0] if len(clauses) == 1 else wq.And(clauses)
-        docs = BitSet(searcher.docs_for_query(fq), size=searcher.doc_count_all())
-        self._filters[key] = docs
-        if len(self._filters) > _FILTER_CACHE_SIZE:
-            self._filters.popitem(last=False)
-        return docs
-
-    def _facet_values(self, searcher: Searcher, name: str) -> list[object]:
-        """Return the facet field's value for every docnum (cached per searcher)."""
-        cached = self._facets.get(name)
-        if cached is None:
-            values: list[object] = []
-            for leaf, offset in searcher.reader().leaf_readers():
-                values.extend([None] * (offset - len(values)))
-                if leaf.has_column(name):
-                    values.extend(leaf.column_reader(name))
-                else:
-                    values.extend([None] * leaf.doc_count_all())
-            cached = self._facets[name] = values
-        return cached
-
-    @staticmethod
-    def _masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
-        """Return the docnums of the excluded document ids."""
-        docnums: set[int] = set()
-        for doc_id in exclude_ids:
-            docnum = searcher.document_number(id=str(doc_id))
-            if docnum is not None:
-                docnums.add(docnum)
-        return docnums
-
-
-class _RecordingCollector(collectors.WrappingCollector):
-    """Pass matches on to a child collector, keeping every matching docnum."""
-
-    def __init__(self, child: collectors.Collector) -> None:
-        super().__init__(child)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum: int):  # noqa: ANN201 - returns the child's sort key
-        self.docnums.append(self.child.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
-
-
-def _check_schema(stored: fields.Schema) -> None:
-    """Raise SearchUnavailable if the index lacks a field; warn if its analysis differs."""
-    current = build_schema()
-    if set(stored.names()) != set(current.names()):
-        raise SearchUnavailable("Skema indeks pencarian sudah usang; jalankan `earsip reindex`.")
-    # Whoosh analyses new documents with the analyzer pickled in the index, queries use the
-    # current one: a changed stopword list only takes full effect after a reindex.
-    changed = [
-        name
-        for name in ("title", "meta", "content", PREFIX_FIELD)
-        if stored[name].analyzer != current[name].analyzer
-    ]
-    if changed:
-        logger.warning("search index analysis differs from the code (%s); reindex", changed)
+        self._docnums.clear()
 
 
 def _unavailable(error: BaseException) -> SearchUnavailable:

@@ -1,0 +1,84 @@
+"""The Whoosh schema of filed documents and the field values one document is indexed with."""
+
+from __future__ import annotations
+
+import logging
+
+from whoosh import fields, formats
+
+from earsip.errors import SearchUnavailable
+from earsip.search.analysis import indonesian_analyzer, raw_analyzer
+from earsip.search.query import PREFIX_FIELD, normalize_classification, normalize_number
+from earsip.search.values import IndexDoc
+
+logger = logging.getLogger(__name__)
+
+
+class PrefixText(fields.FieldType):
+    """Unstemmed words, presence only: the field prefix queries expand against."""
+
+    def __init__(self) -> None:
+        self.analyzer = raw_analyzer()
+        self.format = formats.Existence()
+        self.vector = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+
+
+def build_schema() -> fields.Schema:
+    """Return the index schema; almost nothing is stored, the database holds the text."""
+    stemming = indonesian_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        title=fields.TEXT(analyzer=stemming, field_boost=2.0),
+        # number, sender, recipient, description and tags: one field keeps queries cheap.
+        meta=fields.TEXT(analyzer=stemming),
+        content=fields.TEXT(analyzer=stemming),
+        **{PREFIX_FIELD: PrefixText()},
+        number=fields.ID(),
+        classification=fields.ID(sortable=True),
+        year=fields.NUMERIC(int, sortable=True),
+        date=fields.NUMERIC(int, sortable=True),  # yyyymmdd
+        security=fields.NUMERIC(int),
+        mime=fields.ID(),
+    )
+
+
+def doc_fields(doc: IndexDoc) -> dict[str, object]:
+    """Return the field values `doc` is written to the index with."""
+    meta = "\n".join(
+        part for part in (doc.number, doc.sender, doc.recipient, doc.description, *doc.tags) if part
+    )
+    d = doc.document_date
+    values: dict[str, object] = {
+        "id": str(doc.id),
+        "title": doc.title,
+        "meta": meta,
+        "content": doc.content,
+        PREFIX_FIELD: "\n".join((doc.title, meta, doc.content)),
+        "classification": normalize_classification(doc.classification),
+        "year": d.year,
+        "date": d.year * 10000 + d.month * 100 + d.day,
+        "security": int(doc.security),
+        "mime": doc.mime.strip().lower(),
+    }
+    if doc.number and doc.number.strip():
+        values["number"] = normalize_number(doc.number)
+    return values
+
+
+def check_schema(stored: fields.Schema) -> None:
+    """Raise SearchUnavailable if the index lacks a field; warn if its analysis differs."""
+    current = build_schema()
+    if set(stored.names()) != set(current.names()):
+        raise SearchUnavailable("Skema indeks pencarian sudah usang; jalankan `earsip reindex`.")
+    # Whoosh analyses new documents with the analyzer pickled in the index, queries use the
+    # current one: a changed stopword list only takes full effect after a reindex.
+    changed = [
+        name
+        for name in ("title", "meta", "content", PREFIX_FIELD)
+        if stored[name].analyzer != current[name].analyzer
+    ]
+    if changed:
+        logger.warning("search index analysis differs from the code (%s); reindex", changed)

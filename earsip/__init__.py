@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from config import PROJECT_ROOT, Config
-from earsip.extensions import csrf, login_manager
-from earsip.http import EarsipRequest
-from earsip.services import Archive
+    from config import Config
 
 __all__ = ["create_app"]
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Create the Flask application for `config` (from EARSIP_* variables by default)."""
+    # Imported here, not at module level: the extraction child processes import `earsip.*`
+    # modules and should not load Flask and the whole web stack for nothing.
+    import logging
+    from pathlib import Path
+
+    from flask import Flask
+
+    from config import PROJECT_ROOT, Config
+    from earsip.extensions import csrf, login_manager
+    from earsip.http import EarsipRequest
+    from earsip.services import Archive
+
     config = config or Config.from_env()
     app = Flask(
         __name__,

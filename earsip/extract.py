@@ -3,7 +3,7 @@
 Why a child: pypdf has decompression limits but some inputs still loop or crawl (one real file
 takes 29 s), and parsers can allocate without bound. So the web process never parses a PDF or
 a zip itself. Each call forks a fresh child from a multiprocessing *forkserver* whose preloaded
-module (``earsip._extract_child``) has already imported pypdf and defusedxml; the child sets its
+package (``earsip.extractors``) has already imported pypdf and defusedxml; the child sets its
 own ``RLIMIT_AS`` before opening the file and sends one plain dict back through a ``Pipe``. The
 parent waits on the pipe with a wall-clock deadline and SIGKILLs and reaps the child when it runs
 over. Plain ``fork`` from the threaded web process is avoided (a lock held by another thread at
@@ -51,7 +51,7 @@ SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})
 MAX_CONCURRENT = 4
 IMAGE_MESSAGE = "Gambar: teks belum dibaca (OCR belum tersedia)."
-_CHILD_MODULE = "earsip._extract_child"
+_CHILD_MODULE = "earsip.extractors"
 MAIN_ENV = "EARSIP_EXTRACT_PARENT_MAIN"
 
 
@@ -89,8 +89,8 @@ def _context() -> Any:
             ctx = multiprocessing.get_context("forkserver")
             # Each forkserver child normally re-runs the parent's main script (waitress-serve,
             # the earsip CLI, pytest: 60+ ms per call). The child needs nothing from it, so
-            # the preloaded module makes the forkserver's __main__ look like the parent's
-            # (see _extract_child.pose_as_main) and multiprocessing skips the re-run.
+            # the preloaded package makes the forkserver's __main__ look like the parent's
+            # (see extractors.pose_as_main) and multiprocessing skips the re-run.
             # ("__main__" in the preload list would do this, but 3.11 never passes the path.)
             main = spawn.get_preparation_data("earsip-extract")
             for key in ("init_main_from_name", "init_main_from_path"):
@@ -102,10 +102,10 @@ def _context() -> Any:
 
 
 def _child_entry(conn: Connection, path: str, mime: str, memory_mb: int, max_chars: int) -> None:
-    """Run in the child: hand over to the preloaded parsing module."""
-    from earsip import _extract_child
+    """Run in the child: hand over to the preloaded parsing package."""
+    from earsip import extractors
 
-    _extract_child.run(conn, path, mime, memory_mb, max_chars)
+    extractors.run(conn, path, mime, memory_mb, max_chars)
 
 
 def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) -> Extraction:  # noqa: B008

@@ -1,0 +1,119 @@
+"""The parsing half of earsip.extract: runs only inside a short-lived child process.
+
+Preloaded into the forkserver so pypdf and defusedxml (imported by the extractor modules below)
+are imported once; every extraction is a fork of that warm process. The child caps its own
+address space before touching the file, runs the extractor registered for the MIME type in
+``EXTRACTORS``, and sends one plain dict back through a pipe. Nothing here raises to the caller:
+every outcome, including "this is not a PDF", is a dict.
+
+Import rule: this package uses only the standard library, pypdf, defusedxml and
+``earsip._zipsafe`` -- never Flask, SQLAlchemy or the rest of earsip.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import logging
+import multiprocessing
+import os
+import resource
+import sys
+import warnings
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+from defusedxml import DefusedXmlException
+from pypdf.errors import LimitReachedError
+
+from earsip._zipsafe import ZipRefused
+from earsip.extractors.image import extract_tiff
+from earsip.extractors.office import extract_docx, extract_odt, extract_xlsx
+from earsip.extractors.pdf import extract_pdf
+from earsip.extractors.plain import extract_text
+from earsip.extractors.text import Result, Unreadable, failed
+
+PDF = "application/pdf"
+TIFF = "image/tiff"
+TEXT = "text/plain"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+
+# MIME type -> extractor(path, max_chars); a type missing here is "not_applicable".
+EXTRACTORS: dict[str, Callable[[str, int], Result]] = {
+    PDF: extract_pdf,
+    TEXT: extract_text,
+    DOCX: extract_docx,
+    XLSX: extract_xlsx,
+    ODT: extract_odt,
+    TIFF: extract_tiff,
+}
+
+
+def pose_as_main() -> None:
+    """Make this (forkserver) process's __main__ match the web process's main script.
+
+    multiprocessing re-runs the parent's main script in every child unless the child's
+    __main__ already has the same file or module name; our children never need it.
+    """
+    spec = os.environ.get("EARSIP_EXTRACT_PARENT_MAIN", "")
+    key, _, value = spec.partition("=")
+    main = sys.modules.get("__main__")
+    if main is None or not value or getattr(main, "__file__", None):
+        return
+    if key == "init_main_from_path":
+        main.__file__ = value
+    elif key == "init_main_from_name":
+        main.__spec__ = importlib.machinery.ModuleSpec(value, None)
+
+
+if os.environ.get("EARSIP_EXTRACT_PARENT_MAIN") and multiprocessing.current_process().name in (
+    "MainProcess",
+):
+    pose_as_main()
+
+
+def run(conn: Connection, path: str, mime: str, memory_mb: int, max_chars: int) -> None:
+    """Limit this process, extract, and send one result dict through ``conn``."""
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        warnings.simplefilter("ignore")
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+        result = _dispatch(path, mime, max_chars)
+    except Unreadable as e:
+        result = {"unreadable": str(e)}
+    except MemoryError:
+        result = failed(
+            f"Ekstraksi teks dihentikan: memerlukan memori melebihi batas {memory_mb} MB."
+        )
+    except LimitReachedError as e:
+        result = failed(f"Ekstraksi teks dihentikan: batas keamanan pypdf tercapai ({e}).")
+    except DefusedXmlException as e:
+        result = failed(_xml_refused(e))
+    except ZipRefused as e:
+        result = failed(f"Isi dokumen tidak dibaca demi keamanan: {e}.")
+    except BaseException as e:  # noqa: BLE001 - any failure must become a result, not a crash
+        result = failed(f"Ekstraksi teks gagal karena kesalahan tak terduga ({type(e).__name__}).")
+    try:
+        conn.send(result)
+    except MemoryError:
+        conn.send(failed(f"Hasil ekstraksi terlalu besar untuk batas memori {memory_mb} MB."))
+    conn.close()
+
+
+def _xml_refused(e: Exception) -> str:
+    """Explain a defusedxml refusal."""
+    return (
+        "Isi dokumen tidak dibaca demi keamanan: XML-nya memuat deklarasi DTD/entitas yang "
+        f"tidak diizinkan ({type(e).__name__}; kemungkinan serangan XXE atau 'billion laughs')."
+    )
+
+
+def _dispatch(path: str, mime: str, max_chars: int) -> Result:
+    """Run the extractor registered for ``mime``."""
+    extractor = EXTRACTORS.get(mime)
+    if extractor is None:
+        return {"status": "not_applicable", "text": "", "pages": None, "message": None}
+    return extractor(path, max_chars)

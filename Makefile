@@ -20,9 +20,11 @@ lint: $(STAMP)
 init: $(STAMP)
 	$(BIN)/earsip init
 
-# Debian packages the project needs (libmagic for type detection). Installed only when missing.
+# Debian packages the project needs (libmagic for type detection; python3-venv where Debian's
+# own Python lacks venv). Installed only when missing.
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

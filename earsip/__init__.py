@@ -48,7 +48,10 @@ def create_app(config: Config | None = None) -> Flask:
     archive = Archive.open(config)
     app.extensions["earsip"] = archive
 
+    from earsip.web import refuse_anonymous_uploads
+
     login_manager.init_app(app)
+    app.before_request(refuse_anonymous_uploads)  # must run before the CSRF check
     csrf.init_app(app)
 
     from earsip.api import bp as api_bp

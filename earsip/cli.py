@@ -86,7 +86,9 @@ def serve(host: str | None, port: int | None) -> None:
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
     waitress_serve(app, host=host, port=port, threads=config.threads,
-                   max_request_body_size=config.max_upload_bytes + 2 * 1024 * 1024,
+                   # Flask answers oversized uploads itself (a JSON or HTML 413); waitress's
+                   # own, plain-text limit is only the last line of defence.
+                   max_request_body_size=2 * config.max_upload_bytes + 64 * 1024 * 1024,
                    ident="E-Arsip")
     stop.set()
 
@@ -105,7 +107,7 @@ def user() -> None:
 def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: str | None,
                 password_stdin: bool) -> None:
     """Create a user NAME with one or more roles and a clearance."""
-    from earsip.services.users import create_user
+    from earsip.services.users import add_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -113,10 +115,8 @@ def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: st
         password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
     archive = _archive()
     try:
-        with archive.db.write() as session:
-            u = create_user(session, name, password, roles=list(roles), clearance=clearance,
-                            actor=_cli_actor(), full_name=full_name)
-            uid = u.id
+        uid = add_user(archive, name, password, roles=list(roles), clearance=clearance,
+                       actor=_cli_actor(), full_name=full_name)
     except EarsipError as e:
         _fail(e.message)
     finally:
@@ -197,12 +197,11 @@ def classification() -> None:
 @click.argument("output", type=click.Path(dir_okay=False, writable=True), default="-")
 def classification_export(output: str) -> None:
     """Write the scheme as CSV to OUTPUT (standard output by default)."""
-    from earsip.services.classification import export_csv
+    from earsip.services.classification import export_scheme
 
     archive = _archive()
     try:
-        with archive.db.read() as session:
-            text = export_csv(session)
+        text = export_scheme(archive)
     finally:
         archive.close()
     if output == "-":
@@ -215,13 +214,12 @@ def classification_export(output: str) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 def classification_import(source: str) -> None:
     """Create or update codes from a CSV file (all rows or none)."""
-    from earsip.services.classification import import_csv
+    from earsip.services.classification import import_scheme
 
     archive = _archive()
     try:
-        with archive.db.write() as session:
-            result = import_csv(session, Path(source).read_text(encoding="utf-8-sig"),
-                                _cli_actor())
+        result = import_scheme(archive, Path(source).read_text(encoding="utf-8-sig"),
+                               _cli_actor())
     except EarsipError as e:
         _fail(e.message)
     finally:

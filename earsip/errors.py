@@ -45,14 +45,20 @@ class Forbidden(EarsipError):
 
 
 class Duplicate(EarsipError):
-    """A file with the same SHA-256 is already filed."""
+    """A file with the same SHA-256 is already filed.
+
+    `existing_id` is told to the client only when the client may see that document;
+    `audit_id` always names it, for the audit trail.
+    """
 
     code = "duplicate"
     http_status = 409
 
-    def __init__(self, message: str, *, existing_id: int) -> None:
-        super().__init__(message, existing_id=existing_id)
+    def __init__(self, message: str, *, existing_id: int | None, audit_id: int) -> None:
+        extra = {} if existing_id is None else {"existing_id": existing_id}
+        super().__init__(message, **extra)
         self.existing_id = existing_id
+        self.audit_id = audit_id
 
 
 class TooLarge(EarsipError):

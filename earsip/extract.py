@@ -81,6 +81,12 @@ _live_lock = threading.Lock()
 _live: set[Any] = set()
 
 
+def set_max_concurrent(n: int) -> None:
+    """Allow `n` extractions at once from now on (callers already waiting keep the old cap)."""
+    global _slots
+    _slots = threading.BoundedSemaphore(max(1, n))
+
+
 def _context() -> Any:
     """Return the forkserver context, configuring its preload once."""
     global _ctx

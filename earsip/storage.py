@@ -163,9 +163,13 @@ class FileStore:
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.link(temp.path, final)  # fails with EEXIST rather than overwriting
+        except OSError as e:
+            raise StorageError(f"Berkas tidak dapat dipindahkan ke arsip: {e.strerror or e}") from e
+        try:
             temp.path.unlink()
             _fsync_dir(final.parent)
         except OSError as e:
+            final.unlink(missing_ok=True)  # nothing refers to it yet
             raise StorageError(f"Berkas tidak dapat dipindahkan ke arsip: {e.strerror or e}") from e
         return relative
 

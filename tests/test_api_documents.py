@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from pathlib import Path
@@ -193,14 +194,14 @@ def test_each_allowed_type_is_filed_with_a_truthful_text_status(
         assert body["text_message"]
 
 
-def test_a_truncated_pdf_is_filed_or_refused_but_never_an_error(upload, tmp_path: Path) -> None:
+def test_a_truncated_pdf_is_refused_as_unreadable(upload, tmp_path: Path,
+                                                  archive: Archive) -> None:
     path = filegen.make_truncated_pdf(tmp_path / "potong.pdf", filegen.SAMPLE_ID_TEXT[0])
     r = upload(path)
-    assert r.status_code in (201, 415), r.get_json()
-    if r.status_code == 201:
-        assert r.get_json()["text_status"] in ("extracted", "empty", "failed")
-    else:
-        assert r.get_json()["error"]["code"] == "unreadable_file"
+    assert r.status_code == 415, r.get_json()
+    assert r.get_json()["error"]["code"] == "unreadable_file"
+    assert "PDF" in r.get_json()["error"]["message"]
+    assert _stored_files(archive) == []
 
 
 @pytest.mark.parametrize("hostile", ["../../x.pdf", "..\\..\\x.pdf", "/etc/x.pdf",
@@ -315,3 +316,85 @@ def test_an_event_triggered_code_files_without_due_dates_and_says_why(upload, pd
     assert ret["active_until"] is None and ret["inactive_until"] is None
     assert "putusan akhir" in ret["note"]
     assert r.get_json()["security"] == "terbatas"
+
+
+def test_filing_a_document_above_ones_own_clearance_is_refused_before_it_is_stored(
+        upload, pdf: Path, make_user, archive: Archive) -> None:
+    make_user("arsip1", roles=("arsiparis",), clearance="biasa")
+    r = upload(pdf, user="arsip1", security="rahasia")
+    assert r.status_code == 400
+    assert r.get_json()["error"]["field"] == "security"
+    r = upload(pdf, user="arsip1", classification="PP.01.02")  # defaults to terbatas
+    assert r.status_code == 400
+    assert _count(archive, Document) == 0 and _stored_files(archive) == []
+    assert upload(pdf, user="arsip1").status_code == 201
+
+
+def test_a_duplicate_of_a_hidden_document_does_not_name_it(upload, pdf: Path, make_user,
+                                                           archive: Archive) -> None:
+    secret_id = upload(pdf, security="rahasia").get_json()["id"]
+    make_user("arsip2", roles=("arsiparis",), clearance="biasa")
+    r = upload(pdf, user="arsip2", filename="lain.pdf")
+    assert r.status_code == 409
+    error = r.get_json()["error"]
+    assert "existing_id" not in error and str(secret_id) not in error["message"]
+    with archive.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.file", AuditEntry.outcome == "refused")).one()
+    assert entry.target_id == str(secret_id)  # auditors still see which document it was
+
+
+def test_simultaneous_uploads_of_the_same_file_file_it_once(app, pdf: Path, token_for,
+                                                            archive: Archive) -> None:
+    import threading
+
+    headers = token_for("admin")
+    statuses: list[int] = []
+
+    def post() -> None:
+        with open(pdf, "rb") as f:
+            r = app.test_client().post("/api/v1/documents", headers=headers, data={
+                "file": (f, "sama.pdf"), "title": "Sama", "classification": "KA.00",
+                "document_date": "2024-01-01"}, content_type="multipart/form-data")
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [201] + [409] * 5
+    assert _count(archive, Document) == 1
+    assert len(_stored_files(archive)) == 1
+    assert archive.store.stale_temp_files() == []
+
+
+def test_the_phase_shown_follows_the_due_dates_not_the_day_of_filing(upload, pdf: Path,
+                                                                     client, token_for) -> None:
+    doc = upload(pdf, document_date="2015-01-10").get_json()  # KA.00: 2 active + 3 inactive
+    assert doc["retention"]["inactive_until"] == "2020-01-10"
+    assert doc["retention"]["phase"] == "usul_musnah"
+    fresh = upload(filegen.make_text_pdf(pdf.with_name("baru.pdf"), ["baru"]),
+                   document_date=dt.date.today().isoformat()).get_json()
+    assert fresh["retention"]["phase"] == "aktif"
+
+
+def test_unknown_api_paths_and_methods_answer_in_json(client, token_for) -> None:
+    r = client.get("/api/v1/nothing-here", headers=token_for("admin"))
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    r = client.delete("/api/v1/documents/1", headers=token_for("admin"))
+    assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_download_whose_file_is_missing_is_a_404_and_is_audited(upload, pdf: Path, client,
+                                                                  token_for,
+                                                                  archive: Archive) -> None:
+    doc_id = upload(pdf).get_json()["id"]
+    for stored in _stored_files(archive):
+        stored.unlink()
+    r = client.get(f"/api/v1/documents/{doc_id}/file", headers=token_for("admin"))
+    assert r.status_code == 404
+    with archive.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.download")).one()
+    assert entry.outcome == "failure" and entry.details["reason"] == "file missing"

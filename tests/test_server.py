@@ -23,12 +23,14 @@ from tests.conftest import ADMIN_PASSWORD
 @pytest.fixture
 def server(config) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app with waitress on a free port; yield its base URL."""
-    limited = replace(config, extract_timeout_s=3)
+    limited = replace(config, extract_timeout_s=3, max_upload_mb=1)
     archive = Archive.open(limited)
     setup.initialise(archive)
     archive.close()
     app = create_app(limited)
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    # The same waitress settings as `earsip serve`.
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4,
+                        max_request_body_size=2 * limited.max_upload_bytes + 64 * 1024 * 1024)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}"
@@ -93,3 +95,46 @@ def test_a_pdf_that_makes_pypdf_loop_is_stopped_while_the_server_keeps_answering
     assert "3 detik" in doc["text_message"]
     assert elapsed < 15
     assert len(health_times) >= 5 and max(health_times) < 1.0
+
+
+def _token(server: str) -> dict[str, str]:
+    status, body = _request(f"{server}/api/v1/tokens", data=json.dumps(
+        {"username": "admin", "password": ADMIN_PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"})
+    assert status == 201
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def test_an_oversized_upload_gets_a_json_413_and_leaves_no_temporary_file(
+        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+    big = tmp_path / "besar.txt"
+    big.write_bytes(b"arsip " * 800_000)  # 4.8 MB, limit 1 MB
+    payload, content_type = _multipart(big, {"title": "Besar", "classification": "KA.00",
+                                             "document_date": "2024-01-01"})
+    status, body = _request(f"{server}/api/v1/documents", data=payload,
+                            headers={**_token(server), "Content-Type": content_type})
+    assert status == 413
+    assert body["error"]["code"] == "too_large"
+    assert list((config.upload_dir / ".tmp").iterdir()) == []
+
+
+def test_a_chunked_upload_without_a_length_is_cut_off_at_the_limit(
+        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+    import http.client
+
+    big = tmp_path / "besar.txt"
+    big.write_bytes(b"arsip " * 400_000)  # 2.4 MB, limit 1 MB
+    payload, content_type = _multipart(big, {"title": "Besar", "classification": "KA.00",
+                                             "document_date": "2024-01-01"})
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    chunks = (payload[i:i + 65536] for i in range(0, len(payload), 65536))
+    conn.request("POST", "/api/v1/documents", body=chunks, encode_chunked=True,
+                 headers={**_token(server), "Content-Type": content_type,
+                          "Transfer-Encoding": "chunked"})
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    conn.close()
+    assert response.status == 413
+    assert body["error"]["code"] == "too_large"
+    assert list((config.upload_dir / ".tmp").iterdir()) == []

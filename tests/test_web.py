@@ -40,9 +40,20 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_message(client: Flask
     assert "Nama pengguna atau kata sandi salah." in b.get_data(as_text=True)
 
 
-def test_a_form_post_without_the_csrf_token_is_refused(client: FlaskClient) -> None:
+def test_a_form_post_without_the_csrf_token_is_refused(client: FlaskClient,
+                                                       tmp_path: Path) -> None:
     r = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert r.status_code == 400
+    _login(client)
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["tanpa token"])
+    with open(pdf, "rb") as f:
+        r = client.post("/documents/new", data={
+            "file": (f, "a.pdf"), "title": "A", "classification": "KA.00",
+            "document_date": "2024-01-01"}, content_type="multipart/form-data")
+    assert r.status_code == 400
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200  # still signed in: the logout was refused
+    assert client.get("/logout").status_code == 405  # no state change on GET
 
 
 def test_login_follows_only_local_next_paths(client: FlaskClient) -> None:
@@ -64,7 +75,9 @@ def test_an_officer_files_a_pdf_in_the_browser_and_finds_it_by_a_word_of_its_tex
     assert r.status_code == 302, r.get_data(as_text=True)
     doc_url = r.headers["Location"]
     page = client.get(doc_url).get_data(as_text=True)
-    assert "Laporan pemutakhiran" in page and "PM.00.02" in page and "2026-08-17" in page
+    assert "Laporan pemutakhiran" in page and "PM.00.02" in page
+    assert "2024-08-17" in page  # the document date
+    assert "2026-08-17" in page  # active until: 2 years later (PM.00.02)
     results = client.get("/search?q=pemutakhiran").get_data(as_text=True)
     assert "1 dokumen ditemukan" in results
     assert doc_url in results and "<mark>" in results
@@ -98,7 +111,8 @@ def test_a_staf_user_cannot_open_the_filing_page_or_see_a_secret_document(
     assert client.get(f"/documents/{doc_id}").status_code == 404
     assert client.get(f"/documents/{doc_id}/download").status_code == 404
     assert "0 dokumen ditemukan" in client.get("/search?q=penting").get_data(as_text=True)
-    assert "rahasia.pdf" not in client.get("/").get_data(as_text=True)
+    assert "Dokumen rahasia" not in client.get("/").get_data(as_text=True)
+    assert "Dokumen rahasia" not in client.get("/search?q=").get_data(as_text=True)
 
 
 def test_logging_out_ends_the_session_and_a_replayed_cookie_is_refused(
@@ -127,3 +141,35 @@ def test_the_classification_page_shows_each_codes_rule_and_the_review_warning(
     html = client.get("/classifications").get_data(as_text=True)
     assert "perlu ditinjau" in html
     assert "putusan akhir" in html and "Penanganan Laporan Pelanggaran" in html
+
+
+def test_an_upload_from_someone_not_signed_in_is_turned_away_before_it_is_stored(
+        client: FlaskClient, tmp_path: Path, archive) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["tamu tak dikenal"])
+    with open(pdf, "rb") as f:
+        r = client.post("/documents/new", data={"file": (f, "a.pdf"), "title": "A"},
+                        content_type="multipart/form-data")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert archive.store.stale_temp_files() == []
+
+
+def test_unknown_search_parameters_never_reach_the_links(client: FlaskClient, upload,
+                                                         tmp_path: Path) -> None:
+    upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["surat edaran"]))
+    _login(client)
+    r = client.get("/search?q=edaran&endpoint=x&_external=1&_anchor=evil&_method=POST")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "1 dokumen ditemukan" in html
+    assert "http://" not in html.split("<main", 1)[1] and "#evil" not in html
+
+
+def test_the_search_page_filters_by_file_type(client: FlaskClient, upload,
+                                              tmp_path: Path) -> None:
+    upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["anggaran kegiatan"]))
+    upload(filegen.make_docx(tmp_path / "b.docx", ["anggaran perjalanan"]))
+    _login(client)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    html = client.get("/search", query_string={"q": "anggaran", "mime": docx}).get_data(
+        as_text=True)
+    assert "1 dokumen ditemukan" in html and "Dokumen b" in html

@@ -27,7 +27,8 @@ def _earsip_error(e: EarsipError) -> Response:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(e: HTTPException) -> Response:
+def http_error_response(e: HTTPException) -> Response:
+    """Return the JSON form of an HTTP error (also used by the app for unmatched /api/ URLs)."""
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 415: "unsupported_type"}
     messages = {413: "Berkas atau permintaan melebihi batas ukuran unggahan.",

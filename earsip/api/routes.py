@@ -76,11 +76,8 @@ def create_document() -> tuple[Response, int]:
     data = document_service.parse_input(request.form)
     archive = _archive()
     filed = ingest.file_document(archive, principal.actor(_client()), upload.stream,
-                                 upload.filename, data)
-    with archive.db.read() as session:
-        doc = document_service.load_visible(session, principal, filed.document_id)
-        body = document_service.to_dict(doc)
-    response = jsonify(body)
+                                 upload.filename, data, clearance=principal.clearance)
+    response = jsonify(document_service.describe(archive, principal, filed.document_id))
     response.headers["Location"] = f"/api/v1/documents/{filed.document_id}"
     return response, 201
 
@@ -111,8 +108,7 @@ def search() -> Response:
 @bp.get("/classifications")
 @token_required
 def classifications() -> Response:
-    with _archive().db.read() as session:
-        codes = classification_service.list_effective(session)
+    codes = classification_service.effective_codes(_archive())
     return jsonify([{
         "code": c.code,
         "name": c.name,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from earsip import audit
+from earsip import audit, extract
 from earsip.errors import Duplicate, EarsipError, ValidationError
 from earsip.services import Archive, indexing
 from earsip.services.documents import parse_input
 from earsip.services.ingest import file_document
 
+log = logging.getLogger(__name__)
 CSV_ALIASES = {"file": "file", "filename": "file", "path": "file", "title": "title",
                "perihal": "title", "number": "number", "nomor": "number",
                "date": "document_date", "document_date": "document_date",
@@ -102,14 +104,20 @@ def import_paths(archive: Archive, actor: audit.Actor, paths: list[str | os.Path
     def one(path: Path) -> Outcome:
         try:
             data = parse_input(_fields_for(path, roots, defaults, metadata))
-            filed = file_document(archive, actor, path, path.name, data, index_now=False)
+            filed = file_document(archive, actor, path, path.name, data, clearance=None,
+                                  index_now=False)
             return Outcome(str(path), "filed", filed.document_id, filed.text_status)
         except Duplicate as e:
             return Outcome(str(path), "duplicate", e.existing_id, e.message)
         except EarsipError as e:
             return Outcome(str(path), "rejected", None, e.message)
+        except Exception as e:  # one bad file (vanished, unreadable) must not stop the import
+            log.exception("unexpected error filing %s", path)
+            return Outcome(str(path), "rejected", None, f"Galat tak terduga: {type(e).__name__}")
 
     outcomes: list[Outcome] = []
+    if jobs > extract.MAX_CONCURRENT:
+        extract.set_max_concurrent(jobs)  # --jobs N means N extraction processes at once
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for outcome in pool.map(one, [f for f in files if f.resolve() not in skipped]):
             outcomes.append(outcome)

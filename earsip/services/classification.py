@@ -14,6 +14,7 @@ from earsip import audit, retention
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification
+from earsip.services import Archive
 
 CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
                "final_fate", "default_security", "needs_review", "note")
@@ -228,3 +229,24 @@ def seed_if_empty(session: Session) -> bool:
         return False
     import_csv(session, seed_text(), audit.SYSTEM)
     return True
+
+
+def import_scheme(archive: Archive, text: str, actor: audit.Actor) -> ImportResult:
+    """Import scheme CSV text in one transaction, audited; all rows or none."""
+    with archive.db.write() as session:
+        return import_csv(session, text, actor)
+
+
+def export_scheme(archive: Archive) -> str:
+    """Return the scheme as CSV text."""
+    with archive.db.read() as session:
+        return export_csv(session)
+
+
+def effective_codes(archive: Archive, *, fileable_only: bool = False) -> list[EffectiveCode]:
+    """Return every code with its effective values (only codes one can file under, if asked)."""
+    with archive.db.read() as session:
+        codes = list_effective(session)
+    if fileable_only:
+        codes = [c for c in codes if c.rule is not None and not c.retired]
+    return codes

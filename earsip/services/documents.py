@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip import audit
+from earsip import audit, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Document
@@ -130,13 +130,21 @@ def to_dict(doc: Document) -> dict[str, object]:
             "active_until": _iso(doc.active_until),
             "inactive_until": _iso(doc.inactive_until),
             "final_fate": doc.final_fate,
-            "phase": doc.phase,
+            "phase": current_phase(doc),
             "trigger_date": _iso(doc.trigger_date),
             "note": doc.retention_note,
         },
         "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
         "created_by": doc.created_by.username if doc.created_by else None,
     }
+
+
+def current_phase(doc: Document, as_of: dt.date | None = None) -> str:
+    """Return the document's phase today (from its due dates, not the stored snapshot)."""
+    if doc.final_fate is None:
+        return doc.phase
+    return retention.phase_on(doc.active_until, doc.inactive_until, doc.final_fate,
+                              as_of or dt.date.today())
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -169,14 +177,16 @@ def open_file(archive: Archive, principal: Principal, document_id: int,
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
         path = archive.store.path_of(doc.storage_path)
-        if not path.exists():
-            audit.append(session, principal.actor(client_addr), "document.download",
-                         target_type="document", target_id=doc.id, outcome="failure",
-                         details={"reason": "file missing"})
-            raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
+        missing = not path.exists()
+        # The entry is committed either way: a missing file is something auditors must see.
         audit.append(session, principal.actor(client_addr), "document.download",
-                     target_type="document", target_id=doc.id)
-        return FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+                     target_type="document", target_id=doc.id,
+                     outcome="failure" if missing else "success",
+                     details={"reason": "file missing"} if missing else None)
+        handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+    if missing:
+        raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
+    return handle
 
 
 def recent(session: Session, principal: Principal, limit: int = 10) -> list[Document]:
@@ -185,3 +195,16 @@ def recent(session: Session, principal: Principal, limit: int = 10) -> list[Docu
         select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
         .order_by(Document.id.desc()).limit(limit)
     ))
+
+
+def describe(archive: Archive, principal: Principal, document_id: int) -> dict[str, object]:
+    """Return a visible document's metadata (no audit entry: for answering the filer)."""
+    with archive.db.read() as session:
+        return to_dict(load_visible(session, principal, document_id))
+
+
+def recent_documents(archive: Archive, principal: Principal,
+                     limit: int = 10) -> list[dict[str, object]]:
+    """Return the most recently filed documents the principal may see, as dictionaries."""
+    with archive.db.read() as session:
+        return [to_dict(d) for d in recent(session, principal, limit)]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from earsip import audit, detect, extract, retention
+from earsip.access import may_see
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.services import Archive, indexing
@@ -55,9 +56,19 @@ def _check_code(archive: Archive, code: str) -> EffectiveCode:
     return eff
 
 
-def _existing_id(archive: Archive, sha256: str) -> int | None:
+def _duplicate(archive: Archive, sha256: str, clearance: str | None) -> Duplicate | None:
+    """Return the refusal for bytes already filed, naming the document only if visible."""
     with archive.db.read() as session:
-        return session.scalar(select(Document.id).where(Document.sha256 == sha256))
+        row = session.execute(select(Document.id, Document.security)
+                              .where(Document.sha256 == sha256)).first()
+    if row is None:
+        return None
+    doc_id, security = row
+    if clearance is None or may_see(clearance, security):
+        return Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{doc_id}.",
+                         existing_id=doc_id, audit_id=doc_id)
+    # The filer holds the bytes, but may not learn which document they are or how it is filed.
+    return Duplicate("Berkas ini sudah ada di arsip.", existing_id=None, audit_id=doc_id)
 
 
 def _safe_display_name(filename: str | None) -> str:
@@ -68,15 +79,18 @@ def _safe_display_name(filename: str | None) -> str:
 
 
 def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
-                  filename: str | None, data: DocumentInput, *,
+                  filename: str | None, data: DocumentInput, *, clearance: str | None,
                   index_now: bool = True) -> Filed:
     """File one document, or raise an EarsipError saying why it was refused.
 
-    The refusal is audited; a filed document has its file, row, text, audit entry and
-    index-queue entry, and is indexed at once unless `index_now` is False.
+    `clearance` is the filer's (None for the operator's own bulk import): nobody files a
+    document they could not see afterwards. The refusal is audited; a filed document has its
+    file, row, text, audit entry and index-queue entry, and is indexed at once unless
+    `index_now` is False.
     """
     try:
-        return _file(archive, actor, source, filename, data, index_now=index_now)
+        return _file(archive, actor, source, filename, data, clearance=clearance,
+                     index_now=index_now)
     except EarsipError as e:
         _audit_refusal(archive, actor, filename, data, e)
         raise
@@ -87,7 +101,7 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
     try:
         with archive.db.write() as session:
             audit.append(session, actor, "document.file", target_type="document",
-                         target_id=getattr(error, "existing_id", None), outcome="refused",
+                         target_id=getattr(error, "audit_id", None), outcome="refused",
                          details={"filename": _safe_display_name(filename),
                                   "title": data.title, "reason": error.code,
                                   "message": error.message})
@@ -96,8 +110,14 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
 
 
 def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
-          filename: str | None, data: DocumentInput, *, index_now: bool) -> Filed:
+          filename: str | None, data: DocumentInput, *, clearance: str | None,
+          index_now: bool) -> Filed:
     code = _check_code(archive, data.classification)
+    security = data.security or code.default_security
+    if clearance is not None and not may_see(clearance, security):
+        raise ValidationError(
+            f"Klasifikasi keamanan dokumen ({security}) di atas izin akses Anda ({clearance}); "
+            "minta petugas dengan izin yang cukup untuk mengarsipkannya.", field="security")
     limit = archive.config.max_upload_bytes
     if isinstance(source, IncomingFile):
         temp = source.finish()  # already received into the store's temporary folder
@@ -108,30 +128,56 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
     relative: str | None = None
     try:
         detected = detect.detect_file(temp.path, filename)
-        existing = _existing_id(archive, temp.sha256)
-        if existing is not None:
-            raise Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{existing}.",
-                            existing_id=existing)
+        duplicate = _duplicate(archive, temp.sha256, clearance)
+        if duplicate is not None:
+            raise duplicate
         extraction = extract.extract(temp.path, detected.mime, archive.extract_limits)
         relative = archive.store.commit(
             temp, category=data.classification.split(".")[0], year=data.document_date.year,
             extension=detected.extension)
-        document_id = _record(archive, actor, data, code, filename, detected, temp, relative,
-                              extraction)
+        document_id = _record(archive, actor, data, security, code,
+                              _Received(filename, detected, temp, relative, extraction),
+                              clearance)
     except BaseException:
         archive.store.discard(temp)
-        if relative is not None:
+        if relative is not None and not _is_recorded(archive, relative):
             archive.store.remove_unacknowledged(relative)
         raise
     indexed = False
     if index_now:
-        indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
+        try:
+            indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
+        except Exception:  # filed and committed: the queue entry stays for the catch-up
+            log.exception("indexing document %s failed; it stays queued", document_id)
     return Filed(document_id, extraction.status, indexed)
 
 
-def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, code: EffectiveCode,
-            filename: str | None, detected: detect.Detected, temp: TempFile, relative: str,
-            extraction: extract.Extraction) -> int:
+def _is_recorded(archive: Archive, relative: str) -> bool:
+    """Return True when a row owns the stored file (a commit whose answer was lost)."""
+    try:
+        with archive.db.read() as session:
+            return session.scalar(select(Document.id)
+                                  .where(Document.storage_path == relative)) is not None
+    except Exception:  # cannot tell: keep the file; an orphan is better than a lost record
+        log.exception("could not check whether %s was recorded", relative)
+        return True
+
+
+@dataclass(frozen=True)
+class _Received:
+    """What the pipeline knows about a file by the time it is recorded."""
+
+    filename: str | None
+    detected: detect.Detected
+    temp: TempFile
+    relative: str
+    extraction: extract.Extraction
+
+
+def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security: str,
+            code: EffectiveCode, received: _Received, clearance: str | None) -> int:
+    filename, detected, temp = received.filename, received.detected, received.temp
+    relative, extraction = received.relative, received.extraction
     rule = code.rule
     assert rule is not None
     ret = retention.compute(rule, data.document_date, trigger_date=data.trigger_date,
@@ -141,7 +187,7 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, code: Eff
         number=data.number,
         document_date=data.document_date,
         classification_code=code.code,
-        security=data.security or code.default_security,
+        security=security,
         sender=data.sender,
         recipient=data.recipient,
         description=data.description,
@@ -178,8 +224,7 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, code: Eff
             return doc.id
     except IntegrityError as e:
         # Another upload of the same bytes won the race between our check and our commit.
-        existing = _existing_id(archive, doc.sha256)
-        if existing is not None:
-            raise Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{existing}.",
-                            existing_id=existing) from e
+        duplicate = _duplicate(archive, doc.sha256, clearance)
+        if duplicate is not None:
+            raise duplicate from e
         raise

@@ -193,3 +193,11 @@ def require(principal: Principal, permission: str) -> None:
 
     if not can(principal.roles, permission):
         raise Forbidden("Anda tidak memiliki hak untuk tindakan ini.")
+
+
+def add_user(archive: Archive, username: str, password: str, *, roles: list[str],
+             clearance: str, actor: audit.Actor, full_name: str | None = None) -> int:
+    """Create a user in its own transaction (with its audit entry); return its id."""
+    with archive.db.write() as session:
+        return create_user(session, username, password, roles=roles, clearance=clearance,
+                           actor=actor, full_name=full_name).id

@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from werkzeug.exceptions import HTTPException
 
 from earsip.access import SECURITY_LABELS
+from earsip.errors import EarsipError
 from earsip.extensions import login_manager
 from earsip.services.users import Principal
 
@@ -27,6 +28,21 @@ class WebUser(UserMixin):
     @property
     def username(self) -> str:
         return self.principal.username
+
+
+def refuse_anonymous_uploads() -> Response | None:
+    """Turn away a browser upload from someone not signed in before its body is read.
+
+    Registered ahead of the CSRF check, which would otherwise parse (and store, temporarily)
+    the whole multipart body first.
+    """
+    from flask import redirect, url_for
+    from flask_login import current_user
+
+    if (request.method == "POST" and request.mimetype == "multipart/form-data"
+            and not request.path.startswith("/api/") and not current_user.is_authenticated):
+        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+    return None
 
 
 def register(app: Flask) -> None:
@@ -60,10 +76,20 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
+            from earsip.api.errors import http_error_response
+
+            return http_error_response(e)
+        return render_template("error.html", error=e), e.code or 500
+
+    @app.errorhandler(EarsipError)
+    def _earsip_error(e: EarsipError):  # type: ignore[no-untyped-def]
+        # Raised outside a view's own handling, e.g. an upload over the limit while the form
+        # is parsed for the CSRF check.
+        if request.path.startswith("/api/"):
             from earsip.api.errors import error_response
 
-            return error_response(e.code or 500, "error", e.description or "")
-        return render_template("error.html", error=e), e.code or 500
+            return error_response(e.http_status, e.code, e.message, field=e.field, **e.extra)
+        return render_template("error.html", error=e, message=e.message), e.http_status
 
     @app.context_processor
     def _globals() -> dict[str, object]:

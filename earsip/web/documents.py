@@ -18,9 +18,7 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
 def _form(status: int = 200, **extra: object) -> tuple[str, int]:
-    with archive().db.read() as session:
-        codes = [c for c in classification_service.list_effective(session)
-                 if c.rule is not None and not c.retired]
+    codes = classification_service.effective_codes(archive(), fileable_only=True)
     return render_template("documents/new.html", codes=codes, security_classes=SECURITY_CLASSES,
                            form=request.form, **extra), status
 
@@ -38,7 +36,7 @@ def new() -> tuple[str, int] | Response:
             raise ValidationError("Pilih berkas yang akan diarsipkan.", field="file")
         data = document_service.parse_input(request.form)
         filed = ingest.file_document(archive(), principal().actor(client()), upload.stream,
-                                     upload.filename, data)
+                                     upload.filename, data, clearance=principal().clearance)
     except Duplicate as e:
         flash(e.message, "error")
         return _form(409, existing_id=e.existing_id)

@@ -13,21 +13,30 @@ from earsip.services import search as search_service
 from earsip.web.common import archive, client, principal
 
 bp = Blueprint("pages", __name__)
+SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page")
+FILE_TYPES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/tiff": "TIFF",
+    "text/plain": "Teks",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/vnd.oasis.opendocument.text": "ODT",
+}
 
 
 @bp.get("/")
 @login_required
 def home() -> str:
-    with archive().db.read() as session:
-        recent = document_service.recent(session, principal())
-        return render_template("pages/home.html", recent=recent)
+    recent = document_service.recent_documents(archive(), principal())
+    return render_template("pages/home.html", recent=recent)
 
 
 @bp.get("/search")
 @login_required
 def search() -> tuple[str, int] | str:
-    with archive().db.read() as session:
-        codes = classification_service.list_effective(session)
+    codes = classification_service.effective_codes(archive())
     result = None
     status = 200
     params = search_service.SearchParams()
@@ -38,14 +47,15 @@ def search() -> tuple[str, int] | str:
         except EarsipError as e:
             flash(e.message, "error")
             status = e.http_status
+    # Only known parameters go back into links: url_for treats keys like _external specially.
+    args = {k: v for k in SEARCH_KEYS if (v := request.args.get(k, "").strip())}
     return render_template("pages/search.html", result=result, params=params, codes=codes,
-                           security_classes=SECURITY_CLASSES,
-                           args=request.args), status
+                           security_classes=SECURITY_CLASSES, file_types=FILE_TYPES,
+                           args=args), status
 
 
 @bp.get("/classifications")
 @login_required
 def classifications() -> str:
-    with archive().db.read() as session:
-        codes = classification_service.list_effective(session)
+    codes = classification_service.effective_codes(archive())
     return render_template("pages/classifications.html", codes=codes)

@@ -39,10 +39,9 @@ def main() -> None:
     """E-Arsip: arsip dokumen Bawaslu (pengarsipan, pencarian teks, retensi)."""
 
 
-@main.command()
-def init() -> None:
-    """Apply migrations and create folders, seed scheme, first admin and index (idempotent)."""
-    archive = _archive()
+def _initialise(config: Config) -> None:
+    """Run `setup.initialise` and report what it did (the admin password only once)."""
+    archive = Archive.open(config)
     try:
         result = setup.initialise(archive)
     except EarsipError as e:
@@ -56,6 +55,12 @@ def init() -> None:
                    f"{result.admin_password}")
     if result.reindexed or result.queued_indexed:
         click.echo(f"Indeks diperbarui: {result.reindexed + result.queued_indexed} entri.")
+
+
+@main.command()
+def init() -> None:
+    """Apply migrations and create folders, seed scheme, first admin and index (idempotent)."""
+    _initialise(Config.from_env())
     click.echo("Siap.")
 
 
@@ -69,16 +74,7 @@ def serve(host: str | None, port: int | None) -> None:
     from earsip import create_app
 
     config = Config.from_env()
-    archive = Archive.open(config)
-    try:
-        result = setup.initialise(archive)
-    except EarsipError as e:
-        _fail(e.message)
-    finally:
-        archive.close()
-    if result.admin_password:
-        click.echo("Pengguna admin dibuat. Kata sandi (hanya ditampilkan sekali): "
-                   f"{result.admin_password}")
+    _initialise(config)
     app = create_app(config)
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),

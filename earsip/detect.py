@@ -27,17 +27,10 @@ import magic
 
 from earsip._zipsafe import ZipRefused, check_members
 from earsip.errors import UnsupportedType
+from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
 
 HEAD_BYTES = 64 * 1024
 
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-TIFF = "image/tiff"
-TEXT = "text/plain"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODT = "application/vnd.oasis.opendocument.text"
 
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     PDF: (".pdf",),

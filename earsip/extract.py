@@ -35,17 +35,10 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from earsip.errors import UnreadableFile, UnsupportedType
+from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
 
 log = logging.getLogger(__name__)
 
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-TIFF = "image/tiff"
-TEXT = "text/plain"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODT = "application/vnd.oasis.opendocument.text"
 
 SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})

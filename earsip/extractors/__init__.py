@@ -31,13 +31,7 @@ from earsip.extractors.office import extract_docx, extract_odt, extract_xlsx
 from earsip.extractors.pdf import extract_pdf
 from earsip.extractors.plain import extract_text
 from earsip.extractors.text import Result, Unreadable, failed
-
-PDF = "application/pdf"
-TIFF = "image/tiff"
-TEXT = "text/plain"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODT = "application/vnd.oasis.opendocument.text"
+from earsip.filetypes import DOCX, ODT, PDF, TEXT, TIFF, XLSX
 
 # MIME type -> extractor(path, max_chars); a type missing here is "not_applicable".
 EXTRACTORS: dict[str, Callable[[str, int], Result]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, request
 from flask_login import login_required
 
+from earsip import filetypes
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import EarsipError
 from earsip.services import classification as classification_service
@@ -14,16 +15,6 @@ from earsip.web.common import archive, client, principal
 
 bp = Blueprint("pages", __name__)
 SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page")
-FILE_TYPES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "image/tiff": "TIFF",
-    "text/plain": "Teks",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
-    "application/vnd.oasis.opendocument.text": "ODT",
-}
 
 
 @bp.get("/")
@@ -50,7 +41,7 @@ def search() -> tuple[str, int] | str:
     # Only known parameters go back into links: url_for treats keys like _external specially.
     args = {k: v for k in SEARCH_KEYS if (v := request.args.get(k, "").strip())}
     return render_template("pages/search.html", result=result, params=params, codes=codes,
-                           security_classes=SECURITY_CLASSES, file_types=FILE_TYPES,
+                           security_classes=SECURITY_CLASSES, file_types=filetypes.LABELS,
                            args=args), status
 
 

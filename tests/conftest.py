@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,23 @@ from earsip.services.users import create_user
 PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
 ADMIN_PASSWORD = "admin-pass-123"
 USER_PASSWORD = "user-pass-12345"
+
+
+def multipart(path: Path, fields: dict[str, str], *, filename: str | None = None,
+              content_type: str = "application/octet-stream") -> tuple[bytes, str]:
+    """Return a multipart/form-data body carrying `path` as `file`, and its Content-Type.
+
+    Built by hand for big uploads: Flask's test client spools a large file part to a temporary
+    file that it does not always close.
+    """
+    boundary = uuid.uuid4().hex
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+             .encode() for k, v in fields.items()]
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                 f"filename=\"{filename or path.name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                 .encode() + path.read_bytes() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,5 @@
-"""Every real-world file of ../shared/corpus/realworld is filed or refused with a reason.
+"""Every real-world file of ../shared/corpus/realworld is filed or refused with a reason, never
+a server error, when posted to the API.
 
 The files are read where they are (never copied into the project); the tests skip when the
 folder is absent.
@@ -13,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from config import PROJECT_ROOT
-from earsip.audit import SYSTEM
 from earsip.models import Document
 from earsip.services import Archive, bulk
 
@@ -35,12 +35,14 @@ def _manifest() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple[  # type: ignore[no-untyped-def]
         dict[str, bulk.Outcome], dict[str, Document]]:
-    """File the whole corpus once through the same service the CLI uses."""
+    """File the whole corpus once through the JSON API (two clients at a time)."""
     import shutil
+    from concurrent.futures import ThreadPoolExecutor
 
     from config import make_test_config
+    from earsip import create_app
     from earsip.services import setup
-    from tests.conftest import PG_URL, _reset_postgres
+    from tests.conftest import ADMIN_PASSWORD, PG_URL, _reset_postgres, multipart
 
     tmp = tmp_path_factory.mktemp("corpus")
     if PG_URL:
@@ -51,9 +53,28 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple
         config = make_test_config(tmp, extract_timeout_s=60)
     archive = Archive.open(config)
     setup.initialise(archive)
-    results = bulk.import_paths(archive, SYSTEM, [CORPUS], defaults={
-        "classification": "KA.00", "document_date": "2024-01-01"}, jobs=2,
-        skip=[CORPUS / "manifest.tsv"])
+    app = create_app(config)
+    token = app.test_client().post("/api/v1/tokens", json={
+        "username": "admin", "password": ADMIN_PASSWORD}).get_json()["token"]
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.tsv")
+
+    def post(path: Path) -> bulk.Outcome:
+        payload, content_type = multipart(path, {"title": path.stem, "classification": "KA.00",
+                                                 "document_date": "2024-01-01"})
+        r = app.test_client().post("/api/v1/documents", data=payload,
+                                   content_type=content_type,
+                                   headers={"Authorization": f"Bearer {token}"})
+        body = r.get_json()
+        assert r.status_code < 500, (path, r.status_code, body)
+        if r.status_code == 201:
+            return bulk.Outcome(str(path), "filed", body["id"], body["text_status"])
+        assert r.status_code in (409, 415), (path, r.status_code, body)
+        status = "duplicate" if r.status_code == 409 else "rejected"
+        return bulk.Outcome(str(path), status, None, body["error"]["message"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(post, files))
+    app.extensions["earsip"].close()
     with archive.db.read() as session:
         docs = {d.original_filename: d for d in session.scalars(select(Document))}
     archive.close()

@@ -6,7 +6,6 @@ import json
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,7 @@ from waitress.server import create_server
 from earsip import create_app
 from earsip.services import Archive, setup
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, multipart
 
 
 @pytest.fixture
@@ -51,17 +50,6 @@ def _request(url: str, *, data: bytes | None = None, headers: dict[str, str] | N
             return e.code, json.loads(e.read())
 
 
-def _multipart(path: Path, fields: dict[str, str]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-             .encode() for k, v in fields.items()]
-    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-                 f"filename=\"{path.name}\"\r\nContent-Type: application/pdf\r\n\r\n".encode()
-                 + path.read_bytes() + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
 def test_a_pdf_that_makes_pypdf_loop_is_stopped_while_the_server_keeps_answering(
         server: str, tmp_path: Path) -> None:
     status, body = _request(f"{server}/api/v1/tokens", data=json.dumps(
@@ -70,7 +58,7 @@ def test_a_pdf_that_makes_pypdf_loop_is_stopped_while_the_server_keeps_answering
     assert status == 201
     auth = {"Authorization": f"Bearer {body['token']}"}
     slow = filegen.make_slow_pdf(tmp_path / "lambat.pdf")
-    payload, content_type = _multipart(slow, {"title": "Lambat", "classification": "KA.00",
+    payload, content_type = multipart(slow, {"title": "Lambat", "classification": "KA.00",
                                               "document_date": "2024-01-01"})
     result: dict[str, object] = {}
 
@@ -109,7 +97,7 @@ def test_an_oversized_upload_gets_a_json_413_and_leaves_no_temporary_file(
         server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "besar.txt"
     big.write_bytes(b"arsip " * 800_000)  # 4.8 MB, limit 1 MB
-    payload, content_type = _multipart(big, {"title": "Besar", "classification": "KA.00",
+    payload, content_type = multipart(big, {"title": "Besar", "classification": "KA.00",
                                              "document_date": "2024-01-01"})
     status, body = _request(f"{server}/api/v1/documents", data=payload,
                             headers={**_token(server), "Content-Type": content_type})
@@ -124,7 +112,7 @@ def test_a_chunked_upload_without_a_length_is_cut_off_at_the_limit(
 
     big = tmp_path / "besar.txt"
     big.write_bytes(b"arsip " * 400_000)  # 2.4 MB, limit 1 MB
-    payload, content_type = _multipart(big, {"title": "Besar", "classification": "KA.00",
+    payload, content_type = multipart(big, {"title": "Besar", "classification": "KA.00",
                                              "document_date": "2024-01-01"})
     host, port = server.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)

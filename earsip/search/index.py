@@ -181,11 +181,11 @@ class SearchIndex:
     def optimize(self) -> None:
         """Merge all segments into one, so searches read one segment (after a bulk reindex)."""
         writer = self._writer()
-        try:
-            writer.commit(optimize=True)
-        except Exception as e:
-            raise _unavailable(e) from e
         with self._lock:
+            try:
+                writer.commit(optimize=True)
+            except Exception as e:
+                raise _unavailable(e) from e
             self._refresh()
 
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
@@ -205,11 +205,13 @@ class SearchIndex:
         if not changed:
             writer.cancel()
             return
-        try:
-            writer.commit()
-        except Exception as e:
-            raise _unavailable(e) from e
+        # Under the lock: a commit deletes segment files the new table of contents no longer
+        # names, and a searcher opened meanwhile in this process would find them gone.
         with self._lock:
+            try:
+                writer.commit()
+            except Exception as e:
+                raise _unavailable(e) from e
             self._refresh()
 
     # -- reading ---------------------------------------------------------------------------

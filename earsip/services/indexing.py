@@ -17,6 +17,8 @@ from earsip.services import Archive
 
 log = logging.getLogger(__name__)
 BATCH = 200
+REINDEX_BATCH_DOCS = 2000
+REINDEX_BATCH_CHARS = 50_000_000
 
 
 def enqueue(session: Session, document_id: int, action: str = "upsert") -> None:
@@ -114,6 +116,19 @@ def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) 
         queued_before = session.scalar(select(func.max(IndexQueue.id))) or 0
     archive.index.recreate()
     count, last_id = 0, 0
+    pending: list[IndexDoc] = []
+    pending_chars = 0
+
+    def flush() -> None:
+        nonlocal count, pending_chars
+        if pending:
+            archive.index.upsert(pending)
+            count += len(pending)
+            if progress:
+                progress(len(pending))
+            pending.clear()
+            pending_chars = 0
+
     while True:
         with archive.db.read() as session:
             ids = session.scalars(select(Document.id).where(Document.id > last_id)
@@ -121,11 +136,14 @@ def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) 
             if not ids:
                 break
             docs = _load(session, ids)
-        archive.index.upsert(docs)
-        count += len(docs)
         last_id = ids[-1]
-        if progress:
-            progress(len(docs))
+        pending.extend(docs)
+        pending_chars += sum(len(d.content) for d in docs)
+        # Fewer, larger writer commits are much faster in Whoosh; the character bound keeps
+        # memory in check when documents are long.
+        if len(pending) >= REINDEX_BATCH_DOCS or pending_chars >= REINDEX_BATCH_CHARS:
+            flush()
+    flush()
     with archive.db.write() as session:
         session.execute(delete(IndexQueue).where(IndexQueue.id <= queued_before))
     return count

@@ -37,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
         # Room for the form fields around the largest file allowed.
         MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        MAX_FORM_PARTS=50,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.session_cookie_secure,

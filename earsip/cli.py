@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -64,6 +65,17 @@ def init() -> None:
     click.echo("Siap.")
 
 
+def server_options(config: Config) -> dict[str, object]:
+    """Return the waitress settings of `earsip serve` (the tests serve with the same)."""
+    return {
+        "threads": config.threads,
+        # Flask answers bodies just over the limit itself (a JSON or HTML 413); waitress
+        # refuses anything bigger (a plain 413) before buffering it.
+        "max_request_body_size": config.max_upload_bytes + 2 * 1024 * 1024,
+        "ident": "E-Arsip",
+    }
+
+
 @main.command()
 @click.option("--host", default=None, help="Alamat (bawaan EARSIP_HOST atau 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan EARSIP_PORT atau 5000).")
@@ -76,16 +88,17 @@ def serve(host: str | None, port: int | None) -> None:
     config = Config.from_env()
     _initialise(config)
     app = create_app(config)
+    # Waitress buffers large request bodies in anonymous temporary files: keep those inside
+    # the upload folder too, so document bytes never land in the system's /tmp.
+    spool = Path(config.upload_dir) / ".spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = str(spool)
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
                      name="index-catch-up", daemon=True).start()
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
-    waitress_serve(app, host=host, port=port, threads=config.threads,
-                   # Flask answers oversized uploads itself (a JSON or HTML 413); waitress's
-                   # own, plain-text limit is only the last line of defence.
-                   max_request_body_size=2 * config.max_upload_bytes + 64 * 1024 * 1024,
-                   ident="E-Arsip")
+    waitress_serve(app, host=host, port=port, **server_options(config))
     stop.set()
 
 

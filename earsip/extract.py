@@ -69,6 +69,7 @@ class Extraction:
 
 _ctx_lock = threading.Lock()
 _ctx: Any = None
+_max_concurrent = MAX_CONCURRENT
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 _live_lock = threading.Lock()
 _live: set[Any] = set()
@@ -76,8 +77,14 @@ _live: set[Any] = set()
 
 def set_max_concurrent(n: int) -> None:
     """Allow `n` extractions at once from now on (callers already waiting keep the old cap)."""
-    global _slots
-    _slots = threading.BoundedSemaphore(max(1, n))
+    global _slots, _max_concurrent
+    _max_concurrent = max(1, n)
+    _slots = threading.BoundedSemaphore(_max_concurrent)
+
+
+def max_concurrent() -> int:
+    """Return how many extractions may run at once."""
+    return _max_concurrent
 
 
 def _context() -> Any:

@@ -7,8 +7,10 @@ from typing import IO
 from urllib.parse import quote
 
 from flask import Request, Response, current_app, send_file
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from earsip.services.documents import FileHandle
+from earsip.storage import IncomingFile
 
 
 def content_disposition(filename: str) -> str:
@@ -35,8 +37,24 @@ def send_stored_file(handle: FileHandle) -> Response:
 class EarsipRequest(Request):
     """A request whose uploaded files are written straight into the file store."""
 
+    # A filing carries one file; a few more parts are tolerated, never hundreds of open files.
+    max_file_parts = 4
+
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None,
                          content_length: int | None = None) -> IO[bytes]:
+        incoming: list[IncomingFile] = self.__dict__.setdefault("_earsip_incoming", [])
+        if len(incoming) >= self.max_file_parts:
+            raise RequestEntityTooLarge("Terlalu banyak berkas dalam satu permintaan.")
         archive = current_app.extensions["earsip"]
-        return archive.store.incoming(max_bytes=archive.config.max_upload_bytes)  # type: ignore[return-value]
+        stream = archive.store.incoming(max_bytes=archive.config.max_upload_bytes)
+        incoming.append(stream)
+        return stream  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Close (and so remove) every received file, including those of a failed parse."""
+        try:
+            super().close()
+        finally:
+            for stream in self.__dict__.get("_earsip_incoming", ()):
+                stream.close()

@@ -398,3 +398,19 @@ def test_a_download_whose_file_is_missing_is_a_404_and_is_audited(upload, pdf: P
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "document.download")).one()
     assert entry.outcome == "failure" and entry.details["reason"] == "file missing"
+
+
+def test_a_request_with_many_file_parts_is_refused_without_keeping_files(
+        client, token_for, tmp_path: Path, archive: Archive) -> None:
+    files = [filegen.make_text_file(tmp_path / f"f{i}.txt", f"lampiran {i}") for i in range(8)]
+    handles = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
+    try:
+        data = {f"file{i}": (h, f"f{i}.txt") for i, h in enumerate(handles)}
+        data.update({"title": "Banyak", "classification": "KA.00", "document_date": "2024-01-01"})
+        r = client.post("/api/v1/documents", headers=token_for("admin"), data=data,
+                        content_type="multipart/form-data")
+    finally:
+        for h in handles:
+            h.close()
+    assert r.status_code == 413
+    assert archive.store.stale_temp_files() == []

@@ -112,6 +112,7 @@ def test_results_are_paginated(file_pdf, client, token_for) -> None:
     h = token_for("admin")
     pages = [_search(client, h, q="edaran", per_page="2", page=str(p)) for p in (1, 2, 3, 4)]
     assert [len(p["results"]) for p in pages] == [2, 2, 1, 0]
+    assert [r["score"] for p in pages for r in p["results"]] == [1.0, 0.5, 0.3333, 0.25, 0.2]
     assert all(p["total"] == 5 for p in pages)
     assert {r["id"] for p in pages for r in p["results"]} == ids
 
@@ -230,3 +231,14 @@ def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path,
         stop.set()
         loop.join()
     assert _search(client, token_for("admin"), q="susulan")["total"] == 1
+
+
+def test_scores_reveal_nothing_about_documents_above_the_users_clearance(
+        file_pdf, client, token_for, make_user) -> None:
+    file_pdf("laporan alfa dan zulu", security="biasa")
+    make_user("staf3", clearance="biasa")
+    before = _search(client, token_for("staf3"), q="zulu")["results"]
+    for i in range(3):
+        file_pdf(f"zulu zulu zulu rahasia {i}", security="rahasia")
+    after = _search(client, token_for("staf3"), q="zulu")["results"]
+    assert [r["score"] for r in after] == [r["score"] for r in before] == [1.0]

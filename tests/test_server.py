@@ -14,6 +14,7 @@ import pytest
 from waitress.server import create_server
 
 from earsip import create_app
+from earsip.cli import server_options
 from earsip.services import Archive, setup
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, multipart
@@ -27,9 +28,7 @@ def server(config) -> Iterator[str]:  # type: ignore[no-untyped-def]
     setup.initialise(archive)
     archive.close()
     app = create_app(limited)
-    # The same waitress settings as `earsip serve`.
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4,
-                        max_request_body_size=2 * limited.max_upload_bytes + 64 * 1024 * 1024)
+    srv = create_server(app, host="127.0.0.1", port=0, **server_options(limited))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}"
@@ -96,13 +95,31 @@ def _token(server: str) -> dict[str, str]:
 def test_an_oversized_upload_gets_a_json_413_and_leaves_no_temporary_file(
         server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "besar.txt"
-    big.write_bytes(b"arsip " * 800_000)  # 4.8 MB, limit 1 MB
+    big.write_bytes(b"arsip " * 250_000)  # 1.5 MB, limit 1 MB
     payload, content_type = multipart(big, {"title": "Besar", "classification": "KA.00",
-                                             "document_date": "2024-01-01"})
+                                            "document_date": "2024-01-01"})
     status, body = _request(f"{server}/api/v1/documents", data=payload,
                             headers={**_token(server), "Content-Type": content_type})
     assert status == 413
     assert body["error"]["code"] == "too_large"
+    assert list((config.upload_dir / ".tmp").iterdir()) == []
+
+
+def test_a_grossly_oversized_body_is_refused_before_it_is_read(
+        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+    import http.client
+
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    # Announce 50 MB but send nothing: the refusal must not wait for the body.
+    conn.putrequest("POST", "/api/v1/documents")
+    conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.endheaders()
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    assert response.status == 413
     assert list((config.upload_dir / ".tmp").iterdir()) == []
 
 

@@ -181,11 +181,11 @@ class SearchIndex:
     def optimize(self) -> None:
         """Merge all segments into one, so searches read one segment (after a bulk reindex)."""
         writer = self._writer()
+        try:
+            writer.commit(optimize=True)
+        except Exception as e:
+            raise _unavailable(e) from e
         with self._lock:
-            try:
-                writer.commit(optimize=True)
-            except Exception as e:
-                raise _unavailable(e) from e
             self._refresh()
 
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
@@ -205,13 +205,11 @@ class SearchIndex:
         if not changed:
             writer.cancel()
             return
-        # Under the lock: a commit deletes segment files the new table of contents no longer
-        # names, and a searcher opened meanwhile in this process would find them gone.
+        try:
+            writer.commit()
+        except Exception as e:
+            raise _unavailable(e) from e
         with self._lock:
-            try:
-                writer.commit()
-            except Exception as e:
-                raise _unavailable(e) from e
             self._refresh()
 
     # -- reading ---------------------------------------------------------------------------
@@ -304,13 +302,30 @@ class SearchIndex:
                 # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it keeps readers of merged-away
                 # segments and stale deletions (an updated document is then found twice).
                 assert self._ix is not None
-                fresh = self._ix.searcher()
+                fresh = self._open_searcher()
                 self._searcher.close()
                 self._searcher = fresh
                 self._docnums.clear()
         except Exception as e:
             self._drop_searcher()
             raise _unavailable(e) from e
+
+    def _open_searcher(self, attempts: int = 4) -> Searcher:
+        """Open a searcher on the newest generation, retrying a commit race a few times.
+
+        A writer (in this or another process) that commits while we read the table of contents
+        may delete the segment files it named; reading the next generation then succeeds.
+        """
+        assert self._ix is not None
+        for attempt in range(attempts):
+            try:
+                return self._ix.searcher()
+            except Exception as e:
+                if attempt == attempts - 1:
+                    raise
+                _unavailable(e)  # frees the files Whoosh left open in the failed attempt
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _drop_searcher(self) -> None:
         if self._searcher is not None:

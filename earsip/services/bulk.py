@@ -116,14 +116,19 @@ def import_paths(archive: Archive, actor: audit.Actor, paths: list[str | os.Path
             return Outcome(str(path), "rejected", None, f"Galat tak terduga: {type(e).__name__}")
 
     outcomes: list[Outcome] = []
-    if jobs > extract.MAX_CONCURRENT:
+    previous_cap = extract.max_concurrent()
+    if jobs > previous_cap:
         extract.set_max_concurrent(jobs)  # --jobs N means N extraction processes at once
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for outcome in pool.map(one, [f for f in files if f.resolve() not in skipped]):
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
-            if len(outcomes) % INDEX_EVERY == 0:
-                indexing.process_queue(archive)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for outcome in pool.map(one, [f for f in files if f.resolve() not in skipped]):
+                outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+                if len(outcomes) % INDEX_EVERY == 0:
+                    indexing.process_queue(archive)
+    finally:
+        if jobs > previous_cap:
+            extract.set_max_concurrent(previous_cap)
     indexing.process_queue(archive)
     return outcomes

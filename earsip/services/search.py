@@ -102,7 +102,8 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
             select(DocumentText.document_id, DocumentText.text)
             .where(DocumentText.document_id.in_(ids))
         ).all()) if params.q else {}
-        for hit in page.hits:
+        first_rank = (params.page - 1) * params.per_page + 1
+        for rank, hit in enumerate(page.hits, start=first_rank):
             doc = docs.get(hit.id)
             if doc is None or doc.security not in visible:
                 continue  # defence in depth: never show a hit the database does not allow
@@ -117,7 +118,9 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
                 "classification": doc.classification_code,
                 "document_date": doc.document_date.isoformat(),
                 "security": doc.security,
-                "score": round(hit.score, 4),
+                # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
+                # of the whole index, so its value would hint at what hidden documents contain.
+                "score": round(1.0 / rank, 4),
                 "snippet": snippet,
             })
         audit.append(session, principal.actor(client_addr), "search", target_type="search",

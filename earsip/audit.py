@@ -7,7 +7,6 @@ so editing, deleting, reordering or inserting an entry breaks the chain from tha
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -108,7 +107,3 @@ def verify(entries: Iterable[AuditEntry]) -> list[Finding]:
         prev, expected_seq = entry.entry_hash, entry.seq + 1
     return findings
 
-
-def now() -> dt.datetime:
-    """Return the audit clock's current UTC time."""
-    return utcnow()

@@ -14,7 +14,6 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -181,16 +180,6 @@ class FileStore:
     def path_of(self, relative: str) -> Path:
         """Return the absolute path of a stored file."""
         return self._safe(relative)
-
-    @contextlib.contextmanager
-    def open(self, relative: str) -> Iterator[BinaryIO]:
-        """Open a stored file for reading."""
-        try:
-            f = open(self._safe(relative), "rb")  # noqa: SIM115
-        except OSError as e:
-            raise StorageError(f"Berkas arsip tidak dapat dibuka: {e.strerror or e}") from e
-        with f:
-            yield f
 
     def quarantine_stale(self, *, older_than_s: float) -> list[Path]:
         """Move temporary files older than `older_than_s` into the quarantine folder.

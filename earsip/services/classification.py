@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 
 from sqlalchemy import select
@@ -42,11 +42,6 @@ class EffectiveCode:
             return None
         return retention.Rule(self.active_years, self.active_trigger,  # type: ignore[arg-type]
                               self.inactive_years, self.final_fate)  # type: ignore[arg-type]
-
-    def as_dict(self) -> dict[str, object]:
-        """Return the API form of the code."""
-        d = asdict(self)
-        return d
 
 
 def _effective(code: Classification, by_code: dict[str, Classification]) -> EffectiveCode:

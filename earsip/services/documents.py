@@ -189,14 +189,6 @@ def open_file(archive: Archive, principal: Principal, document_id: int,
     return handle
 
 
-def recent(session: Session, principal: Principal, limit: int = 10) -> list[Document]:
-    """Return the most recently filed documents the principal may see."""
-    return list(session.scalars(
-        select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
-        .order_by(Document.id.desc()).limit(limit)
-    ))
-
-
 def describe(archive: Archive, principal: Principal, document_id: int) -> dict[str, object]:
     """Return a visible document's metadata (no audit entry: for answering the filer)."""
     with archive.db.read() as session:
@@ -207,4 +199,7 @@ def recent_documents(archive: Archive, principal: Principal,
                      limit: int = 10) -> list[dict[str, object]]:
     """Return the most recently filed documents the principal may see, as dictionaries."""
     with archive.db.read() as session:
-        return [to_dict(d) for d in recent(session, principal, limit)]
+        docs = session.scalars(
+            select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
+            .order_by(Document.id.desc()).limit(limit))
+        return [to_dict(d) for d in docs]

@@ -157,9 +157,6 @@ def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: flo
     """
     while not stop.wait(interval_s):
         try:
-            with archive.db.read() as session:
-                pending = pending_count(session)
-            if pending:
-                process_queue(archive)
+            process_queue(archive)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("index catch-up failed")

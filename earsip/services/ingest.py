@@ -133,7 +133,7 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
             raise duplicate
         extraction = extract.extract(temp.path, detected.mime, archive.extract_limits)
         relative = archive.store.commit(
-            temp, category=data.classification.split(".")[0], year=data.document_date.year,
+            temp, category=code.code.split(".")[0], year=data.document_date.year,
             extension=detected.extension)
         document_id = _record(archive, actor, data, security, code,
                               _Received(filename, detected, temp, relative, extraction),
@@ -176,8 +176,7 @@ class _Received:
 
 def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security: str,
             code: EffectiveCode, received: _Received, clearance: str | None) -> int:
-    filename, detected, temp = received.filename, received.detected, received.temp
-    relative, extraction = received.relative, received.extraction
+    temp, extraction = received.temp, received.extraction
     rule = code.rule
     assert rule is not None
     ret = retention.compute(rule, data.document_date, trigger_date=data.trigger_date,
@@ -191,12 +190,12 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
         sender=data.sender,
         recipient=data.recipient,
         description=data.description,
-        original_filename=_safe_display_name(filename),
-        mime=detected.mime,
+        original_filename=_safe_display_name(received.filename),
+        mime=received.detected.mime,
         size=temp.size,
         sha256=temp.sha256,
         pages=extraction.pages,
-        storage_path=relative,
+        storage_path=received.relative,
         text_status=extraction.status,
         text_message=extraction.message,
         trigger_date=data.trigger_date,
@@ -220,7 +219,8 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
                                   "security": doc.security, "sha256": doc.sha256,
                                   "size": doc.size, "mime": doc.mime,
                                   "filename": doc.original_filename,
-                                  "storage_path": relative, "text_status": doc.text_status})
+                                  "storage_path": doc.storage_path,
+                                  "text_status": doc.text_status})
             return doc.id
     except IntegrityError as e:
         # Another upload of the same bytes won the race between our check and our commit.

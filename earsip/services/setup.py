@@ -8,8 +8,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from earsip.services import Archive, indexing
 from earsip.services.classification import seed_if_empty
@@ -33,14 +31,6 @@ def migrate(archive: Archive) -> None:
     with archive.db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-
-
-def schema_is_current(archive: Archive) -> bool:
-    """Return True when the database is at the newest migration."""
-    script = ScriptDirectory.from_config(_alembic_config(archive))
-    with archive.db.engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    return current == script.get_current_head()
 
 
 @dataclass(frozen=True)

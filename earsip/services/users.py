@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from earsip import audit
-from earsip.access import ROLES, SECURITY_CLASSES
-from earsip.errors import AuthError, ValidationError
+from earsip.access import ROLES, SECURITY_CLASSES, can
+from earsip.errors import AuthError, Forbidden, ValidationError
 from earsip.models import ApiToken, User, UserRole, utcnow
 from earsip.services import Archive
 
@@ -169,11 +169,6 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    """Return a user by id."""
-    return session.get(User, user_id)
-
-
 def ensure_first_admin(session: Session, password: str | None) -> str | None:
     """Create the `admin` user when no user exists; return the generated password, if any."""
     if session.scalar(select(User.id).limit(1)) is not None:
@@ -188,9 +183,6 @@ def ensure_first_admin(session: Session, password: str | None) -> str | None:
 
 def require(principal: Principal, permission: str) -> None:
     """Raise Forbidden unless the principal's roles grant `permission`."""
-    from earsip.access import can
-    from earsip.errors import Forbidden
-
     if not can(principal.roles, permission):
         raise Forbidden("Anda tidak memiliki hak untuk tindakan ini.")
 

@@ -166,23 +166,62 @@ def generate(n: int, *, seed: int = SEED, max_pages: int = 20, words_per_page: i
                        sender=sender, recipient=recipient, tags=tags, pages=tuple(pages))
 
 
-def write_pdf(doc: SynthDoc, path: Path) -> Path:
-    """Write `doc` as a PDF with a real text layer, one A4 page per page text."""
+FONT_NAME = "Vera"  # Bitstream Vera, shipped with reportlab
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, "Vera.ttf"))
+
+
+def write_pdf(doc: SynthDoc, path: Path, *, font_size: float = 9.5) -> Path:
+    """Write `doc` as a PDF with a real text layer, one A4 page per page text.
+
+    The layout imitates what office suites export for justified text: an embedded TrueType
+    subset font (with a ToUnicode map) and every word placed at its own position, line by
+    line. (Standard-14 fonts drawn one line at a time extract several times faster than any
+    real document would; see docs/PERFORMANCE.md.)
+    """
     from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
+    _register_font()
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     c.setTitle(doc.title)
+    left, width, leading = 56.0, A4[0] - 112.0, font_size * 1.3
+    space = stringWidth(" ", FONT_NAME, font_size)
     for text in doc.pages:
-        t = c.beginText(56, 790)
-        t.setFont("Helvetica", 9.5)
-        t.setLeading(12.5)
-        for line in _wrap(text, 100):
-            t.textLine(line)
+        t = c.beginText()
+        t.setFont(FONT_NAME, font_size)
+        y = A4[1] - 52
+        for line, last in _justified_lines(text, 100):
+            words = line.split()
+            widths = [stringWidth(w, FONT_NAME, font_size) for w in words]
+            gap = space
+            if not last and len(words) > 1:
+                gap = max(space, (width - sum(widths)) / (len(words) - 1))
+            x = left
+            for word, w in zip(words, widths, strict=True):
+                t.setTextOrigin(x, y)
+                t.textOut(word)
+                x += w + gap
+            y -= leading
         c.drawText(t)
         c.showPage()
     c.save()
     return path
+
+
+def _justified_lines(text: str, width: int) -> Iterator[tuple[str, bool]]:
+    """Yield (line, is_last_line_of_its_paragraph)."""
+    for para in text.split("\n"):
+        lines = _wrap(para, width)
+        for i, line in enumerate(lines):
+            yield line, i == len(lines) - 1
 
 
 def _wrap(text: str, width: int) -> list[str]:

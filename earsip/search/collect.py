@@ -1,41 +1,91 @@
-"""Collecting matches on one searcher: filter and exclusion docnums, exact totals, facet counts."""
+"""Collecting matches on one searcher: filter and exclusion docnums, exact totals, facet counts.
+
+Two evaluations of a parsed query live here:
+
+- `Planner` (what searches use): the set of matching docnums is computed from the postings,
+  read block by block at C speed (zlib, pickle, ``itertools.accumulate``), with set operations;
+  an AND reads its rarest operand first, a phrase checks word positions only on the documents
+  that hold all its words and pass the filters, a prefix unions its capped expansions. Totals and
+  facets come from that set. Only the matches are then scored, with Whoosh's own BM25F formula
+  evaluated by ``map`` over the postings, and the top page is taken with a heap.
+- `collect` (the straightforward evaluation): Whoosh's collectors scoring every match. It is
+  the reference the planner is tested against, and the fallback for a query or weighting the
+  planner does not know.
+"""
 
 from __future__ import annotations
 
+import heapq
+import re
+import zlib
+from bisect import bisect_right
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from itertools import accumulate, compress, islice, repeat
+from operator import add, mul, neg, truediv
+from pickle import loads
 
-from whoosh import collectors, sorting
+from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.idsets import BitSet
+from whoosh.matching import wrappers
 from whoosh.searching import Results, Searcher
+from whoosh.util.numeric import byte_to_length
 
-from earsip.search.query import classification_query, normalize_classification
+from earsip.search.query import CappedPrefix, classification_query, normalize_classification
 from earsip.search.values import SearchQuery
 
 #: Highest security level (sangat rahasia); a clearance at or above it needs no filter.
 MAX_SECURITY = 3
 FACETS = ("classification", "year")
 _FILTER_CACHE_SIZE = 64
+_PREFIX_CACHE_SIZE = 512
+
+
+class Unsupported(Exception):
+    """The planner does not know this query node or weighting; use `collect` instead."""
 
 
 class DocnumCache:
-    """Filter docnum sets and facet columns of one searcher; clear it when the searcher changes."""
+    """Per-searcher sets and columns (filters, live docs, facets, field lengths, prefixes).
+
+    Everything here holds docnums of one searcher: clear it whenever the searcher changes.
+    """
 
     def __init__(self) -> None:
-        self._filters: OrderedDict[tuple, BitSet] = OrderedDict()
+        self._filters: OrderedDict[tuple, frozenset[int]] = OrderedDict()
         self._facets: dict[str, list[object]] = {}
+        self._lengths: dict[str, bytes] = {}
+        self._norms: dict[str, list[float]] = {}
+        self._prefixes: OrderedDict[tuple, list[tuple[bytes, int]]] = OrderedDict()
+        self._live: frozenset[int] | None = None
+        self._live_known = False
 
     def clear(self) -> None:
         """Forget everything cached (the docnums belong to a searcher now gone)."""
         self._filters.clear()
         self._facets.clear()
+        self._lengths.clear()
+        self._norms.clear()
+        self._prefixes.clear()
+        self._live = None
+        self._live_known = False
 
-    def allowed(self, searcher: Searcher, query: SearchQuery) -> BitSet | None:
-        """Return the docnums the filters allow (cached per searcher), or None for all."""
+    def live(self, searcher: Searcher) -> frozenset[int] | None:
+        """Return the undeleted docnums, or None when no segment has deletions."""
+        if not self._live_known:
+            reader = searcher.reader()
+            self._live = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
+            self._live_known = True
+        return self._live
+
+    def allowed(self, searcher: Searcher, query: SearchQuery) -> frozenset[int] | None:
+        """Return the live docnums the filters allow (cached per searcher), or None for all."""
         clauses: list[wq.Query] = []
         if query.security is not None:
             if query.security > query.max_security:
-                return BitSet()
+                return frozenset()
             clauses.append(wq.NumericRange("security", query.security, query.security))
         elif query.max_security < MAX_SECURITY:
             clauses.append(wq.NumericRange("security", None, query.max_security))
@@ -46,7 +96,7 @@ class DocnumCache:
         if query.mime:
             clauses.append(wq.Term("mime", query.mime.strip().lower()))
         if not clauses:
-            return None
+            return self.live(searcher)
         key = (
             query.security,
             min(query.max_security, MAX_SECURITY),
@@ -60,14 +110,14 @@ class DocnumCache:
             self._filters.move_to_end(key)
             return cached
         fq = clauses[0] if len(clauses) == 1 else wq.And(clauses)
-        docs = BitSet(searcher.docs_for_query(fq), size=searcher.doc_count_all())
+        docs = frozenset(searcher.docs_for_query(fq))  # deleted documents are left out
         self._filters[key] = docs
         if len(self._filters) > _FILTER_CACHE_SIZE:
             self._filters.popitem(last=False)
         return docs
 
     def facet_values(self, searcher: Searcher, name: str) -> list[object]:
-        """Return the facet field's value for every docnum (cached per searcher)."""
+        """Return the column field's value for every docnum (cached per searcher)."""
         cached = self._facets.get(name)
         if cached is None:
             values: list[object] = []
@@ -80,7 +130,9 @@ class DocnumCache:
             cached = self._facets[name] = values
         return cached
 
-    def facet_counts(self, searcher: Searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
+    def facet_counts(
+        self, searcher: Searcher, docnums: Iterable[int]
+    ) -> dict[str, dict[str, int]]:
         """Return, per facet, how many of `docnums` have each value, the most common first."""
         facets = {}
         for name in FACETS:
@@ -88,6 +140,60 @@ class DocnumCache:
             counts = Counter(map(values.__getitem__, docnums))
             facets[name] = {str(key): count for key, count in counts.most_common()}
         return facets
+
+    def length_bytes(self, searcher: Searcher, fieldname: str) -> bytes:
+        """Return every docnum's encoded length of `fieldname` (one byte each), cached."""
+        cached = self._lengths.get(fieldname)
+        if cached is None:
+            out = bytearray()
+            for leaf, offset in searcher.reader().leaf_readers():
+                out.extend(bytes(offset - len(out)))
+                column = _length_column(leaf, fieldname)
+                if column is None:
+                    out.extend(bytes(leaf.doc_count_all()))
+                else:
+                    out.extend(column)
+            cached = self._lengths[fieldname] = bytes(out)
+        return cached
+
+    def norms(self, searcher: Searcher, fieldname: str, b: float, k1: float) -> list[float]:
+        """Return BM25's length normalisation for each of the 256 encoded lengths, cached."""
+        key = f"{fieldname}\0{b}\0{k1}"
+        cached = self._norms.get(key)
+        if cached is None:
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            # The same expression, in the same order, as whoosh.scoring.bm25 (equal floats).
+            cached = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
+            self._norms[key] = cached
+        return cached
+
+    def prefix_terms(self, leaf, offset: int, q: wq.Prefix,  # noqa: ANN001
+                     ) -> list[tuple[bytes, int]]:
+        """Return the terms `q` expands to in one segment, with their document frequencies."""
+        key = (offset, type(q), q.fieldname, q.text, getattr(q, "cap", None))
+        cached = self._prefixes.get(key)
+        if cached is not None:
+            self._prefixes.move_to_end(key)
+            return cached
+        cached = [(btext, leaf.doc_frequency(q.fieldname, btext)) for btext in q._btexts(leaf)]
+        self._prefixes[key] = cached
+        if len(self._prefixes) > _PREFIX_CACHE_SIZE:
+            self._prefixes.popitem(last=False)
+        return cached
+
+
+def _length_column(leaf, fieldname: str) -> Iterable[int] | None:  # noqa: ANN001
+    """Return one segment's encoded field lengths (0 = field absent), or None."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    cached_reader = getattr(perdoc, "_cached_reader", None)
+    if cached_reader is not None:
+        return cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    from whoosh.util.numeric import length_to_byte
+
+    return [
+        length_to_byte(leaf.doc_field_length(d, fieldname, 0) or 0)
+        for d in range(leaf.doc_count_all())
+    ]
 
 
 def masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
@@ -100,27 +206,395 @@ def masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
     return docnums
 
 
+# -- the planner ------------------------------------------------------------------------------
+
+
+class _Postings:
+    """Postings of one term, global docnums: all of them, or those of some blocks only."""
+
+    __slots__ = ("ids", "values", "weights")
+
+    def __init__(self, with_values: bool = False) -> None:
+        self.ids: list[int] = []
+        self.weights: list[float] = []
+        self.values: list[bytes | None] | None = [] if with_values else None
+
+
+# The start of a W3 postings block's pickle (protocol 2): the tuple of delta-encoded ids, then
+# the weights (None, one float, or a tuple of floats). What follows is the tuple of encoded
+# values (positions), which costs most to unpickle and is only needed for phrases.
+_INT = rb"(?:K.|M..|J....)"
+_FLOAT = rb"(?:G.{8})"
+_MEMO = rb"(?:q.|r....)"
+_SMALL_TUPLE = rb"{1,3}[\x85\x86\x87]"
+_IDS_AND_WEIGHTS = re.compile(
+    rb"\x80\x02(?:\(" + _INT + rb"*t|" + _INT + _SMALL_TUPLE + rb")" + _MEMO
+    + rb"(?:N|" + _FLOAT + rb"|(?:\(" + _FLOAT + rb"*t|" + _FLOAT + _SMALL_TUPLE + rb")" + _MEMO
+    + rb")",
+    re.S,
+)
+_TUPLE2_STOP = b"\x86."
+
+
+def _leaf_matcher(leaf, fieldname: str, btext: bytes):  # noqa: ANN001, ANN202 - Whoosh types
+    """Return the segment's raw posting matcher (deleted documents included), or None."""
+    if (fieldname, btext) not in leaf:
+        return None
+    m = leaf.postings(fieldname, btext)
+    if isinstance(m, wrappers.FilterMatcher):  # the deletion filter: callers use live sets
+        m = m.child
+    return m
+
+
+def _read_leaf(m, offset: int, out: _Postings, within: list[int] | None) -> None:  # noqa: ANN001
+    """Add a segment's postings to `out`; with `within` (sorted), only blocks holding one."""
+    if type(m) is not W3LeafMatcher or m._byteids:
+        _read_generic(m, offset, out, within)
+        return
+    postfile = m._postfile
+    ids, weights, values = out.ids, out.weights, out.values
+    previous_max = offset - 1
+    while True:
+        block_max = offset + m._maxid
+        wanted = True
+        if within is not None:
+            i = bisect_right(within, previous_max)
+            if i == len(within):
+                return  # nothing wanted further on
+            wanted = within[i] <= block_max
+        if wanted:
+            raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                raw = zlib.decompress(raw)
+            head = None if values is not None else _IDS_AND_WEIGHTS.match(raw)
+            # The index's own files, which Whoosh itself unpickles the same way.
+            if head is not None:
+                block_ids, block_weights = loads(raw[: head.end()] + _TUPLE2_STOP)  # noqa: S301
+                block_values = None
+            else:
+                block_ids, block_weights, block_values = loads(raw)  # noqa: S301
+            n = m._blocklength
+            # Ids are delta-encoded from 0 in each block; `initial` adds the segment offset.
+            ids.extend(islice(accumulate(block_ids, initial=offset), 1, None))
+            if block_weights is None:
+                weights.extend(repeat(1.0, n))
+            elif isinstance(block_weights, float):
+                weights.extend(repeat(block_weights, n))
+            else:
+                weights.extend(block_weights)
+            if values is not None:
+                values.extend(block_values if block_values is not None else repeat(None, n))
+        if m._lastblock:
+            return
+        previous_max = block_max
+        m._goto(m._nextoffset)
+
+
+def _read_generic(m, offset: int, out: _Postings, within: list[int] | None,  # noqa: ANN001
+                  ) -> None:
+    wanted = None if within is None else set(within)
+    while m.is_active():
+        doc = m.id() + offset
+        if wanted is None or doc in wanted:
+            out.ids.append(doc)
+            out.weights.append(m.weight())
+            if out.values is not None:
+                out.values.append(m.value())
+        m.next()
+
+
+#: Read only the blocks holding wanted documents when there are fewer wanted documents than
+#: this share of the term's postings (each block is 128 postings; its header is read anyway).
+_SPARSE = 0.25
+
+_Docs = set[int] | frozenset[int]
+
+
+class Planner:
+    """Evaluates one parsed query on one searcher: the matching set, then the top scores."""
+
+    def __init__(self, searcher: Searcher, cache: DocnumCache, universe: _Docs | None) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = self.reader.leaf_readers()
+        self.schema = searcher.schema
+        self.cache = cache
+        #: The docnums the user may see (filters, clearance, exclusions); None: all.
+        self.universe = universe
+        self._postings: dict[tuple[str, bytes], tuple[_Docs | None, _Postings]] = {}
+        weighting = searcher.weighting
+        if type(weighting) is not scoring.BM25F:
+            raise Unsupported(f"weighting {type(weighting).__name__}")
+        self.weighting = weighting
+
+    # -- matching sets -------------------------------------------------------------------
+
+    def matches(self, q: wq.Query) -> _Docs:
+        """Return the docnums matching `q` within the universe."""
+        return self._eval(q, self.universe)
+
+    def _eval(self, q: wq.Query, within: _Docs | None) -> _Docs:
+        """Return the docnums matching `q`, intersected with `within` unless it is None."""
+        kind = type(q)
+        if kind is wq.Term:
+            return self._term_docs(q.fieldname, q.text, within)
+        if kind is wq.Or:
+            docs: set[int] = set()
+            for sub in q.subqueries:
+                docs |= self._eval(sub, within)
+            return docs
+        if kind is wq.And:
+            # Rarest operand first; each next one is read only within what is left.
+            ordered = sorted(q.subqueries, key=lambda sub: sub.estimate_size(self.reader))
+            result = within
+            for sub in ordered:
+                result = self._eval(sub, result)
+                if not result:
+                    return set()
+            return result if result is not None else set()
+        if kind is wq.AndNot:
+            positive = self._eval(q.a, within)
+            if not positive:
+                return set()
+            return positive - self._eval(q.b, positive)
+        if kind is wq.Phrase:
+            return self._phrase(q, within)
+        if kind is CappedPrefix or kind is wq.Prefix:
+            return self._prefix(q, within)
+        if kind is wq.Every and q.fieldname is None:
+            if within is not None:
+                return within
+            live = self.cache.live(self.searcher)
+            return live if live is not None else set(range(self.searcher.doc_count_all()))
+        raise Unsupported(kind.__name__)
+
+    def _btext(self, fieldname: str, text: str | bytes) -> bytes:
+        return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+
+    def _postings_of(self, fieldname: str, text: str | bytes, within: _Docs | None,
+                     ) -> _Postings:
+        """Return the term's postings: all, or at least those of the docnums in `within`."""
+        if fieldname not in self.schema:
+            return _Postings()
+        btext = self._btext(fieldname, text)
+        key = (fieldname, btext)
+        cached = self._postings.get(key)
+        if cached is not None:
+            read_within, postings = cached
+            if read_within is None or (within is not None and within <= read_within):
+                return postings
+        df = self.reader.doc_frequency(fieldname, btext)
+        sparse = within is not None and len(within) < df * _SPARSE
+        postings = _Postings()
+        wanted = sorted(within) if sparse and within is not None else None
+        for leaf, offset in self.leaves:
+            m = _leaf_matcher(leaf, fieldname, btext)
+            if m is not None:
+                _read_leaf(m, offset, postings, wanted)
+        self._postings[key] = (within if sparse else None, postings)
+        return postings
+
+    def _term_docs(self, fieldname: str, text: str | bytes, within: _Docs | None) -> _Docs:
+        ids = self._postings_of(fieldname, text, within).ids
+        if within is None:
+            live = self.cache.live(self.searcher)
+            return set(ids) if live is None else live.intersection(ids)
+        return within.intersection(ids)
+
+    def _phrase(self, q: wq.Phrase, within: _Docs | None) -> _Docs:
+        if q.fieldname not in self.schema or not q.words:
+            return set()
+        field = self.schema[q.fieldname]
+        if field.format is None or not field.format.supports("positions"):
+            raise Unsupported(f"phrase on {q.fieldname}, a field without positions")
+        try:
+            btexts = [field.to_bytes(word) for word in q.words]
+        except ValueError:
+            return set()
+        # The documents holding every word (rarest first) within what the user may see; only
+        # these have their positions read.
+        by_rarity = sorted(set(btexts),
+                           key=lambda b: self.reader.doc_frequency(q.fieldname, b))
+        candidates = within
+        for btext in by_rarity:
+            candidates = self._term_docs(q.fieldname, btext, candidates)
+            if not candidates:
+                return set()
+        assert candidates is not None
+        if len(btexts) == 1:
+            return candidates
+        wanted = sorted(candidates)
+        positions = {b: self._positions(q.fieldname, b, wanted) for b in set(btexts)}
+        decode = field.format.decode_positions
+        first, rest = positions[btexts[0]], [positions[b] for b in btexts[1:]]
+        found: set[int] = set()
+        for doc in wanted:
+            following = [set(decode(p[doc])) for p in rest]
+            if _phrase_at(decode(first[doc]), following, q.slop):
+                found.add(doc)
+        return found
+
+    def _positions(self, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
+        """Return the encoded positions of the term in each of the `wanted` docnums."""
+        postings = _Postings(with_values=True)
+        for leaf, offset in self.leaves:
+            m = _leaf_matcher(leaf, fieldname, btext)
+            if m is not None:
+                _read_leaf(m, offset, postings, wanted)
+        assert postings.values is not None
+        chosen = set(wanted)
+        keep = list(map(chosen.__contains__, postings.ids))
+        return dict(zip(compress(postings.ids, keep), compress(postings.values, keep),
+                        strict=True))
+
+    def _prefix(self, q: wq.Prefix, within: _Docs | None) -> _Docs:
+        if within is None:
+            live = self.cache.live(self.searcher)
+            within = live if live is not None else frozenset(range(self.searcher.doc_count_all()))
+        # The documents not matched yet: a term whose postings are many more than those is
+        # read only in the blocks that hold one of them, and once none is left, nothing more.
+        remaining = set(within)
+        for leaf, offset in self.leaves:
+            for btext, df in self.cache.prefix_terms(leaf, offset, q):
+                if not remaining:
+                    break
+                m = _leaf_matcher(leaf, q.fieldname, btext)
+                if m is None:
+                    continue
+                postings = _Postings()
+                sparse = len(remaining) < df * _SPARSE
+                _read_leaf(m, offset, postings, sorted(remaining) if sparse else None)
+                remaining.difference_update(postings.ids)
+        return within - remaining
+
+    # -- scores --------------------------------------------------------------------------
+
+    def top(self, q: wq.Query, docs: _Docs, limit: int) -> list[tuple[float, int]]:
+        """Return the best `limit` (score, docnum) of `docs` by BM25F, ties by docnum."""
+        if not docs or limit < 1:
+            return []
+        scores = dict.fromkeys(docs, 0.0)
+        self._score(q, docs, scores, 1.0)
+        best = heapq.nlargest(limit, zip(scores.values(), map(neg, scores.keys()), strict=True))
+        return [(score, -negdoc) for score, negdoc in best]
+
+    def _score(self, q: wq.Query, docs: _Docs, scores: dict[int, float], boost: float) -> None:
+        """Add `q`'s score, as Whoosh's matchers sum it, to each of `docs` (all match `q`)."""
+        kind = type(q)
+        boost *= q.boost
+        if kind is wq.Term:
+            self._score_term(q.fieldname, q.text, docs, scores, boost)
+        elif kind is wq.Or:
+            for sub in q.subqueries:
+                sub_docs = self._eval(sub, docs)
+                if sub_docs:
+                    self._score(sub, sub_docs, scores, boost)
+        elif kind is wq.And:
+            for sub in q.subqueries:
+                self._score(sub, docs, scores, boost)
+        elif kind is wq.AndNot:
+            self._score(q.a, docs, scores, boost)
+        elif kind is wq.Phrase:
+            # Whoosh scores a phrase as the intersection of its words' term matchers.
+            for word in q.words:
+                self._score_term(q.fieldname, word, docs, scores, boost)
+        elif kind is CappedPrefix or kind is wq.Prefix or kind is wq.Every:
+            # Constant-score matchers: each match weighs the query's boost.
+            chosen = list(docs)
+            scores.update(zip(chosen, map(add, map(scores.__getitem__, chosen), repeat(boost)),
+                              strict=True))
+        else:
+            raise Unsupported(kind.__name__)
+
+    def _score_term(self, fieldname: str, text: str | bytes, docs: _Docs,
+                    scores: dict[int, float], boost: float) -> None:
+        postings = self._postings_of(fieldname, text, docs)
+        if not postings.ids:
+            return
+        chosen = list(map(docs.__contains__, postings.ids))
+        ids = list(compress(postings.ids, chosen))
+        if not ids:
+            return
+        weights = list(compress(postings.weights, chosen))
+        field = self.schema[fieldname]
+        values: Iterable[float]
+        if field.scorable:
+            w = self.weighting
+            b = w._field_B.get(fieldname, w.B)
+            k1 = w.K1
+            idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
+            lengths = self.cache.length_bytes(self.searcher, fieldname)
+            norms = self.cache.norms(self.searcher, fieldname, b, k1)
+            # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as in Whoosh.
+            numerators = map(mul, weights, repeat(k1 + 1))
+            denominators = map(add, weights,
+                               map(norms.__getitem__, map(lengths.__getitem__, ids)))
+            values = map(mul, repeat(idf), map(truediv, numerators, denominators))
+        else:
+            values = weights  # Whoosh's WeightScorer: the posting weight
+        if boost != 1.0:
+            values = map(mul, values, repeat(boost))
+        scores.update(zip(ids, map(add, map(scores.__getitem__, ids), values), strict=True))
+
+
+def _phrase_at(starts: list[int], following: list[set[int]], slop: int) -> bool:
+    """Return whether some start position is followed by the other words, in order."""
+    if slop == 1:
+        return any(all(start + k in positions for k, positions in enumerate(following, 1))
+                   for start in starts)
+    # A looser phrase: each next word within `slop` positions after the previous one.
+    sorted_following = [sorted(p) for p in following]
+    for start in starts:
+        previous = start
+        for positions in sorted_following:
+            i = bisect_right(positions, previous)
+            if i == len(positions) or positions[i] - previous > slop:
+                break
+            previous = positions[i]
+        else:
+            return True
+    return False
+
+
+def newest(cache: DocnumCache, searcher: Searcher, docs: Iterable[int], limit: int,
+           ) -> list[int]:
+    """Return the `limit` newest of `docs` by the date column (ties: the earlier docnum)."""
+    dates = cache.facet_values(searcher, "date")
+    chosen = list(docs)
+    keyed = zip(map(dates.__getitem__, chosen), chosen, strict=True)
+    return [doc for _, doc in heapq.nlargest(limit, keyed, key=_date_key)]
+
+
+def _date_key(item: tuple[object, int]) -> tuple[int, int]:
+    date, doc = item
+    return (date if isinstance(date, int) else -1, -doc)
+
+
+# -- the straightforward evaluation -----------------------------------------------------------
+
+
 def collect(
     searcher: Searcher,
     whoosh_query: wq.Query,
     *,
     scored: bool,
     limit: int,
-    allow: BitSet | None,
+    allow: Iterable[int] | None,
     mask: set[int],
 ) -> tuple[Results, list[int]]:
-    """Run the query; return the top `limit` results (by score, else newest) and every match."""
+    """Run the query with Whoosh's collectors; return the top `limit` and every match."""
     # Total and facets must count every match, so the scored collector neither skips
     # blocks (usequality) nor swaps in a "top N only" matcher (replace): with
     # either, Whoosh leaves documents out of len(results); even optimize=False
-    # keeps the latter. Facets come from cached columns, several times faster
-    # than Whoosh's FacetCollector.
+    # keeps the latter.
     base: collectors.Collector
     if scored:
         base = collectors.TopCollector(limit=limit, usequality=False, replace=0)
     else:
         base = collectors.SortingCollector(sorting.FieldFacet("date", reverse=True), limit=limit)
     recorder = _RecordingCollector(base)
+    if allow is not None and not isinstance(allow, BitSet):
+        allow = BitSet(allow, size=searcher.doc_count_all())
     collector = (
         collectors.FilterCollector(recorder, allow, mask or None)
         if allow is not None or mask

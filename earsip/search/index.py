@@ -9,7 +9,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh import index
 from whoosh import query as wq
@@ -18,10 +18,19 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from earsip.errors import SearchUnavailable
-from earsip.search.collect import FACETS, DocnumCache, collect, masked
+from earsip.search import rebuild
+from earsip.search.collect import (
+    FACETS,
+    DocnumCache,
+    Planner,
+    Unsupported,
+    collect,
+    masked,
+    newest,
+)
 from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
-from earsip.search.snippet import make_snippet
+from earsip.search.snippet import Highlighter, make_snippet
 from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
@@ -31,6 +40,7 @@ _LOCK_NAME = _INDEX_NAME + "_WRITELOCK"
 
 _UNAVAILABLE = "Indeks pencarian tidak dapat dibaca; jalankan `earsip reindex`."
 _BUSY = "Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi."
+_REBUILDING = "Indeks pencarian sedang dibangun ulang; coba lagi setelah `earsip reindex` selesai."
 
 
 class SearchIndex:
@@ -70,6 +80,9 @@ class SearchIndex:
                     check_schema(ix.schema)
                 elif self._has_index_files():
                     raise SearchUnavailable(_UNAVAILABLE)
+                elif rebuild.read_progress(self._path) is not None:
+                    # No live index while one is being built: refuse rather than answer empty.
+                    raise SearchUnavailable(_REBUILDING)
                 else:
                     ix = index.create_in(self._path, build_schema(), indexname=_INDEX_NAME)
                 searcher = ix.searcher()
@@ -156,6 +169,8 @@ class SearchIndex:
                     logger.exception("indexing document %s failed", doc.id)
                     raise _unavailable(e) from e
                 written += 1
+            # With the write lock held: a rebuild under way replays these onto the new index.
+            rebuild.journal(self._path, seen)
         except BaseException:
             writer.cancel()
             raise
@@ -164,6 +179,7 @@ class SearchIndex:
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove the documents with these ids; return how many were in the index."""
+        ids = list(ids)
         writer = self._writer()
         deleted = 0
         try:
@@ -172,6 +188,7 @@ class SearchIndex:
                     deleted += writer.delete_by_term("id", str(doc_id))
                 except Exception as e:
                     raise _unavailable(e) from e
+            rebuild.journal(self._path, ids)
         except BaseException:
             writer.cancel()
             raise
@@ -249,26 +266,64 @@ class SearchIndex:
                     return empty
                 mask = masked(searcher, query.exclude_ids)
                 limit = query.page * query.per_page
-                results, docnums = collect(
-                    searcher, whoosh_query, scored=bool(text), limit=limit, allow=allow, mask=mask
-                )
                 start = (query.page - 1) * query.per_page
-                hits = [
-                    # A date-sorted hit's "score" is its sort key, not a relevance.
-                    Hit(id=int(hit["id"]), score=float(hit.score or 0.0) if text else 0.0)
-                    for hit in results[start:limit]
-                ]
-                facets = self._docnums.facet_counts(searcher, docnums)
-                return SearchPage(total=len(docnums), hits=hits, facets=facets)
+                try:
+                    page = self._planned(searcher, whoosh_query, bool(text), allow, mask,
+                                         start, limit)
+                except Unsupported as e:
+                    logger.debug("query %r not planned (%s): collecting", text, e)
+                    page = self._collected(searcher, whoosh_query, bool(text), allow, mask,
+                                           start, limit)
+                return page
             except SearchUnavailable:
                 raise
             except Exception as e:
                 logger.exception("search failed for %r", text)
                 raise _unavailable(e) from e
 
+    def _planned(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
+                 allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
+                 ) -> SearchPage:
+        """Search with the planner: the matching set first, then scores for the top only."""
+        universe: frozenset[int] | set[int] | None = allow
+        if mask:
+            universe = (allow - mask) if allow is not None else (
+                set(range(searcher.doc_count_all())) - mask)
+        planner = Planner(searcher, self._docnums, universe)
+        docs = planner.matches(whoosh_query)
+        if scored:
+            ranked = planner.top(whoosh_query, docs, limit)[start:]
+            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
+                    for score, d in ranked]
+        else:
+            # A date-sorted hit's "score" is its sort key, not a relevance.
+            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
+                    for d in newest(self._docnums, searcher, docs, limit)[start:]]
+        facets = self._docnums.facet_counts(searcher, docs)
+        return SearchPage(total=len(docs), hits=hits, facets=facets)
+
+    def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
+                   allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
+                   ) -> SearchPage:
+        """Search with Whoosh's collectors, scoring every match (the reference evaluation)."""
+        results, docnums = collect(
+            searcher, whoosh_query, scored=scored, limit=limit, allow=allow, mask=mask
+        )
+        hits = [
+            # A date-sorted hit's "score" is its sort key, not a relevance.
+            Hit(id=int(hit["id"]), score=float(hit.score or 0.0) if scored else 0.0)
+            for hit in results[start:limit]
+        ]
+        facets = self._docnums.facet_counts(searcher, docnums)
+        return SearchPage(total=len(docnums), hits=hits, facets=facets)
+
     def snippet(self, query_text: str, text: str, *, max_chars: int = 300) -> str:
         """Return escaped fragments of `text` with the query's words wrapped in <mark>."""
         return make_snippet(query_text, text, max_chars=max_chars)
+
+    def highlighter(self, query_text: str, *, max_chars: int = 300) -> Callable[[str], str]:
+        """Return a function giving `snippet(query_text, text)` for many texts, faster."""
+        return Highlighter(query_text, max_chars=max_chars)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -37,21 +37,30 @@ def _token_start(text: str, pos: int) -> int:
     return pos
 
 
-def find_matches(
-    terms: set[str], prefixes: list[str], text: str, *, limit: int = 50
-) -> list[tuple[int, int]]:
-    """Return up to `limit` (start, end) spans of words in `text` matching `terms`/`prefixes`."""
+def _pattern(terms: set[str], prefixes: list[str]) -> re.Pattern[str] | None:
     needles = {_needle(t) for t in terms} | set(prefixes)
     needles.discard("")
-    if not needles or not text:
-        return []
-    pattern = re.compile(
+    if not needles:
+        return None
+    return re.compile(
         "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.IGNORECASE
     )
+
+
+def find_matches(
+    terms: set[str], prefixes: list[str], text: str, *, limit: int = 50,
+    pattern: re.Pattern[str] | None = None,
+) -> list[tuple[int, int]]:
+    """Return up to `limit` (start, end) spans of words in `text` matching `terms`/`prefixes`."""
+    if pattern is None:
+        pattern = _pattern(terms, prefixes)
+    if pattern is None or not text:
+        return []
     end_of_scan = min(len(text), SCAN_LIMIT)
     spans: list[tuple[int, int]] = []
     pos = 0
     checked = 0
+    prefix_tuple = tuple(prefixes)
     while len(spans) < limit and checked < MAX_CANDIDATES:
         m = pattern.search(text, pos, end_of_scan)
         if m is None:
@@ -64,7 +73,7 @@ def find_matches(
             continue
         pos = token_match.end()
         word = token_match.group().lower()
-        if word in terms or stem(word) in terms or any(word.startswith(p) for p in prefixes):
+        if word in terms or word.startswith(prefix_tuple) or stem(word) in terms:
             spans.append((start, token_match.end()))
     return spans
 
@@ -98,10 +107,26 @@ def _fallback(text: str, max_chars: int) -> str:
     return escape(cut) + _ELLIPSIS
 
 
+class Highlighter:
+    """Snippets for one query: its terms and search pattern are worked out once."""
+
+    def __init__(self, query_text: str, *, max_chars: int = 300) -> None:
+        self.terms, self.prefixes = highlight_spec(query_text)
+        self.pattern = _pattern(self.terms, self.prefixes)
+        self.max_chars = max_chars
+
+    def __call__(self, text: str) -> str:
+        """Return escaped fragments of `text` with the query's matches wrapped in <mark>."""
+        spans = find_matches(self.terms, self.prefixes, text, pattern=self.pattern)
+        return _render(text, spans, self.max_chars)
+
+
 def make_snippet(query_text: str, text: str, *, max_chars: int = 300) -> str:
     """Return escaped fragments of `text` with query matches wrapped in <mark>."""
-    terms, prefixes = highlight_spec(query_text)
-    spans = find_matches(terms, prefixes, text)
+    return Highlighter(query_text, max_chars=max_chars)(text)
+
+
+def _render(text: str, spans: list[tuple[int, int]], max_chars: int) -> str:
     if not spans:
         return _fallback(text, max_chars)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from earsip import audit
 from earsip.access import SECURITY_CLASSES, classes_up_to, level, normalize_security
@@ -96,33 +96,41 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
     ))
     ids = [h.id for h in page.hits]
     results = []
-    with archive.db.write() as session:
-        docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+    with archive.db.read() as session:
+        # Plain column rows, not ORM objects: a results page needs none of the relationships.
+        rows = {row.id: row for row in session.execute(
+            select(Document.id, Document.title, Document.number, Document.classification_code,
+                   Document.document_date, Document.security, Document.description)
+            .where(Document.id.in_(ids))
+        )} if ids else {}
         texts = dict(session.execute(
-            select(DocumentText.document_id, DocumentText.text)
+            select(DocumentText.document_id,
+                   func.substr(DocumentText.text, 1, SNIPPET_SOURCE_CHARS))
             .where(DocumentText.document_id.in_(ids))
-        ).all()) if params.q else {}
-        first_rank = (params.page - 1) * params.per_page + 1
-        for rank, hit in enumerate(page.hits, start=first_rank):
-            doc = docs.get(hit.id)
-            if doc is None or doc.security not in visible:
-                continue  # defence in depth: never show a hit the database does not allow
-            snippet = ""
-            if params.q:
-                source = texts.get(doc.id) or doc.description or doc.title
-                snippet = archive.index.snippet(params.q, source[:SNIPPET_SOURCE_CHARS])
-            results.append({
-                "id": doc.id,
-                "title": doc.title,
-                "number": doc.number,
-                "classification": doc.classification_code,
-                "document_date": doc.document_date.isoformat(),
-                "security": doc.security,
-                # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
-                # of the whole index, so its value would hint at what hidden documents contain.
-                "score": round(1.0 / rank, 4),
-                "snippet": snippet,
-            })
+        ).all()) if params.q and ids else {}
+    highlighter = archive.index.highlighter(params.q) if params.q else None
+    first_rank = (params.page - 1) * params.per_page + 1
+    for rank, hit in enumerate(page.hits, start=first_rank):
+        doc = rows.get(hit.id)
+        if doc is None or doc.security not in visible:
+            continue  # defence in depth: never show a hit the database does not allow
+        snippet = ""
+        if highlighter is not None:
+            snippet = highlighter(texts.get(doc.id) or doc.description or doc.title)
+        results.append({
+            "id": doc.id,
+            "title": doc.title,
+            "number": doc.number,
+            "classification": doc.classification_code,
+            "document_date": doc.document_date.isoformat(),
+            "security": doc.security,
+            # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
+            # of the whole index, so its value would hint at what hidden documents contain.
+            "score": round(1.0 / rank, 4),
+            "snippet": snippet,
+        })
+    # The audit entry is the only write: a short transaction of its own.
+    with archive.db.write() as session:
         audit.append(session, principal.actor(client_addr), "search", target_type="search",
                      details={"q": params.q, "classification": params.classification,
                               "year_from": params.year_from, "year_to": params.year_to,

@@ -1,0 +1,169 @@
+"""The query planner gives what the straightforward evaluation (Whoosh's collectors) gives.
+
+A small random index of several segments, with deletions, is searched both ways for every kind
+of query the parser builds, with and without filters, clearances and excluded documents: the
+totals, the facets and the ranked page must be the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pytest
+
+from earsip.search import IndexDoc, SearchIndex, SearchQuery
+from earsip.search import collect as collect_module
+from earsip.search.collect import Planner, Unsupported, _phrase_at
+from earsip.search.index import SearchIndex as _SearchIndex
+
+WORDS = (  # noqa: SIM905 - a word list reads better as text
+    "arsip surat keputusan rapat anggaran pengawasan pemilu laporan kegiatan dinas kota "
+    "pelanggaran sengketa berita acara undangan sekretariat panitia kecamatan daftar pemilih "
+    "tahapan kampanye logistik rekapitulasi suara saksi pengumuman hasil keberatan perbaikan"
+).split()
+CODES = ("PM.01", "PM.01.02", "PP.02", "HK.01.01", "KU.03")
+
+
+def _doc(rng: random.Random, doc_id: int) -> IndexDoc:
+    words = [rng.choice(WORDS[: rng.randint(5, len(WORDS))]) for _ in range(rng.randint(5, 60))]
+    code = rng.choice(CODES)
+    date = datetime.date(rng.randint(2020, 2024), rng.randint(1, 12), rng.randint(1, 28))
+    return IndexDoc(
+        id=doc_id,
+        title=" ".join(rng.sample(WORDS, 3)),
+        number=f"{doc_id:03d}/{code}/K.JI-29/{date.month:02d}/{date.year}",
+        classification=code,
+        document_date=date,
+        security=rng.choice((0, 0, 0, 1, 2, 3)),
+        mime="application/pdf",
+        tags=tuple(rng.sample(("rapat", "pilkada", "anggaran"), rng.randint(0, 2))),
+        content=" ".join(words),
+    )
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    rng = random.Random(11)
+    ix = SearchIndex(tmp_path_factory.mktemp("planning") / "index", writer_timeout=5)
+    ix.ensure()
+    # Several commits: several segments. Re-filing some documents leaves deletions behind.
+    for start in range(1, 241, 60):
+        ix.upsert([_doc(rng, i) for i in range(start, start + 60)])
+    ix.upsert([_doc(rng, i) for i in range(5, 200, 9)])
+    ix.delete([7, 8, 150])
+    yield ix
+    ix.close()
+
+
+def _reference(index: SearchIndex, query: SearchQuery):
+    """Search with the planner switched off (Whoosh's collectors score every match)."""
+    original = _SearchIndex._planned
+
+    def refuse(*args, **kwargs):
+        raise Unsupported("reference")
+
+    _SearchIndex._planned = refuse  # type: ignore[method-assign]
+    try:
+        return index.search(query)
+    finally:
+        _SearchIndex._planned = original  # type: ignore[method-assign]
+
+
+def _planned(index: SearchIndex, query: SearchQuery):
+    calls = []
+    original = collect_module.collect
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    collect_module.collect = spy
+    try:
+        import earsip.search.index as index_module
+
+        index_module.collect = spy
+        page = index.search(query)
+    finally:
+        collect_module.collect = original
+        index_module.collect = original
+    assert not calls, "the planner fell back to the collectors"
+    return page
+
+
+QUERIES = [
+    "arsip",
+    "pengawasan",
+    "arsip rapat",
+    "surat keputusan anggaran",
+    '"berita acara"',
+    '"rapat anggaran"',
+    '"arsip arsip"',
+    '"surat keputusan rapat"',
+    "peng*",
+    "ang*",
+    "rek* suara",
+    '"berita acara" pemilu',
+    "arsip OR sengketa",
+    "arsip -rapat",
+    "NOT arsip",
+    "(rapat OR kampanye) logistik",
+    "+saksi -suara",
+    "012/PM.01/K.JI-29/03/2021",
+    "PM.01",
+    "k.ji-29",
+    "tidakada",
+    '"tidakada arsip"',
+    "",
+]
+
+FILTERS = [
+    {},
+    {"max_security": 0},
+    {"max_security": 1},
+    {"classification": "PM"},
+    {"classification": "PM.01", "year_from": 2022, "year_to": 2023},
+    {"year_from": 2021},
+    {"security": 2},
+    {"exclude_ids": frozenset({1, 2, 3, 40, 41, 99, 120})},
+    {"max_security": 0, "classification": "PP", "exclude_ids": frozenset({10})},
+]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
+def test_planner_equals_reference(index, text, filters):
+    query = SearchQuery(text=text, **{"max_security": 3, **filters})
+    planned = _planned(index, query)
+    reference = _reference(index, query)
+    assert planned.total == reference.total
+    assert planned.facets == reference.facets
+    assert [h.id for h in planned.hits] == [h.id for h in reference.hits]
+    for mine, theirs in zip(planned.hits, reference.hits, strict=True):
+        assert mine.score == pytest.approx(theirs.score, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("page", [1, 2, 5])
+def test_later_pages_equal_reference(index, page):
+    query = SearchQuery(text="arsip", max_security=3, page=page, per_page=7)
+    assert [h.id for h in _planned(index, query).hits] == [
+        h.id for h in _reference(index, query).hits
+    ]
+
+
+def test_unsupported_query_falls_back(index):
+    from whoosh import query as wq
+
+    with index._lock:
+        searcher = index._current_searcher()
+        planner = Planner(searcher, index._docnums, None)
+        with pytest.raises(Unsupported):
+            planner.matches(wq.FuzzyTerm("content", "arsp"))
+
+
+def test_phrase_positions():
+    assert _phrase_at([3, 9], [{4}, {5}], 1)
+    assert not _phrase_at([3], [{5}], 1)
+    assert not _phrase_at([3], [{4}, {6}], 1)
+    assert _phrase_at([3], [{5}], 2)
+    assert not _phrase_at([3], [{6}], 2)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := libmagic1
 
-.PHONY: run test test-postgres lint init system-deps clean-runtime
+.PHONY: run test test-postgres lint init system-deps clean-runtime bench bench-quick bench-deps
 
 run: $(STAMP)
 	$(BIN)/earsip serve
@@ -46,3 +46,28 @@ clean-runtime:
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP)
 	EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
+
+# Benchmarks (bench/, docs/PERFORMANCE.md). `make bench` runs the full suite (under 45 minutes),
+# commits nothing itself, and regenerates docs/PERFORMANCE.md's results and plot; `make
+# bench-quick` (CI) runs small sizes in under 3 minutes and fails when a ratio target is missed
+# by more than 25%. Both install poppler-utils (pdftotext, the C reference) and matplotlib.
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_DEB_PACKAGES := poppler-utils
+
+bench-deps: $(BENCH_STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	@missing=""; for p in $(BENCH_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	$(BIN)/python -m pip install -q -e '.[dev,bench]' -c constraints.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench --report
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench --quick

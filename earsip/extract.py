@@ -1,23 +1,27 @@
-"""Extract searchable text from an accepted file, in a child process with time and memory limits.
+"""Extract searchable text from an accepted file, in worker processes with time and memory limits.
 
-Why a child: pypdf has decompression limits but some inputs still loop or crawl (one real file
-takes 29 s), and parsers can allocate without bound. So the web process never parses a PDF or
-a zip itself. Each call forks a fresh child from a multiprocessing *forkserver* whose preloaded
-package (``earsip.extractors``) has already imported pypdf and defusedxml; the child sets its
-own ``RLIMIT_AS`` before opening the file and sends one plain dict back through a ``Pipe``. The
-parent waits on the pipe with a wall-clock deadline and SIGKILLs and reaps the child when it runs
-over. Plain ``fork`` from the threaded web process is avoided (a lock held by another thread at
-fork time deadlocks the child); ``ProcessPoolExecutor`` is avoided because it cannot kill one hung
-task. At most ``MAX_CONCURRENT`` children run at once (memory: each may use ``memory_mb``); other
-callers wait for a slot, and that wait does not count against their time limit.
+Why a separate process: pypdf has decompression limits but some inputs still loop or crawl
+(one real file takes 29 s), and parsers can allocate without bound. So the web process never
+parses a PDF or a zip itself. Extraction runs in *worker processes* started from a
+multiprocessing forkserver whose preloaded package (``earsip.extractors``) has already imported
+pypdf and defusedxml. A worker caps its own ``RLIMIT_AS`` before it reads its first request and
+then serves one file at a time through a ``Pipe``, sending one plain dict back per file. The
+caller waits on the pipe with a wall-clock deadline; a worker that runs over is SIGKILLed and
+reaped, and one that dies (out of memory) is reaped and reported; either way the next file gets
+a fresh worker. A worker is also retired after ``RECYCLE_AFTER_JOBS`` files, after any failed
+extraction and when its resident memory grows past ``RECYCLE_ABOVE_MB``, so what one file did to
+a worker's heap does not last. Plain ``fork`` from the threaded web process is avoided (a lock
+held by another thread at fork time deadlocks the child); ``ProcessPoolExecutor`` is avoided
+because it cannot kill one hung task. At most ``max_concurrent()`` extractions run at once
+(memory: each worker may use ``memory_mb``); other callers wait for a slot, and that wait does
+not count against their time limit.
 
-Measured on the 2-core development machine (Python 3.11, pypdf 7.1.1, November 2026): a
-one-page text PDF takes 13-22 ms per call end to end once the forkserver is warm (fork, limits,
-parse, pipe, reap), against 2.4 ms for pypdf in-process; the first call also starts the
-forkserver (about 0.4 s). Without the main-script fix in ``_context`` it was 75 ms when the main
-script imports Flask. ``measure_overhead`` repeats the measurement.
+Measured on the 2-core development machine (Python 3.11, pypdf 7.1.1, November 2026): a fresh
+forked child per file cost 13-22 ms per call end to end (fork, limits, parse, pipe, reap) against
+2.4 ms for pypdf in-process; a reused worker costs well under a millisecond more than pypdf
+itself (bench/filing.py measures it). The first call also starts the forkserver (about 0.4 s).
 
-PNG and JPEG need no parsing (``not_applicable``, one page) and do not start a child.
+PNG and JPEG need no parsing (``not_applicable``, one page) and do not use a worker.
 """
 
 from __future__ import annotations
@@ -67,12 +71,27 @@ class Extraction:
     message: str | None
 
 
+RECYCLE_AFTER_JOBS = 200
+RECYCLE_ABOVE_MB = 256
+
+
+@dataclass(eq=False)
+class _Worker:
+    """A running extraction worker and the parent's end of its pipe."""
+
+    proc: Any
+    conn: Connection
+    memory_mb: int
+    jobs: int = 0
+
+
 _ctx_lock = threading.Lock()
 _ctx: Any = None
 _max_concurrent = MAX_CONCURRENT
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
-_live_lock = threading.Lock()
-_live: set[Any] = set()
+_pool_lock = threading.Lock()
+_idle: list[_Worker] = []
+_busy: set[_Worker] = set()
 
 
 def set_max_concurrent(n: int) -> None:
@@ -107,11 +126,11 @@ def _context() -> Any:
         return _ctx
 
 
-def _child_entry(conn: Connection, path: str, mime: str, memory_mb: int, max_chars: int) -> None:
-    """Run in the child: hand over to the preloaded parsing package."""
+def _worker_entry(conn: Connection, memory_mb: int) -> None:
+    """Run in the worker: hand over to the preloaded parsing package."""
     from earsip import extractors
 
-    extractors.run(conn, path, mime, memory_mb, max_chars)
+    extractors.serve(conn, memory_mb)
 
 
 def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) -> Extraction:  # noqa: B008
@@ -124,7 +143,7 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     if mime in (PNG, JPEG):
         return Extraction("not_applicable", "", 1, IMAGE_MESSAGE)
     with _slots:
-        result = _run_child(path, mime, limits)
+        result = _run_in_worker(path, mime, limits)
     if "unreadable" in result:
         if mime == PDF:
             raise UnreadableFile(
@@ -137,53 +156,112 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     return Extraction(status, result.get("text") or "", result.get("pages"), result.get("message"))
 
 
-def _run_child(path: str, mime: str, limits: Limits) -> dict[str, Any]:
-    """Start a child for one file, wait for its result or kill it at the deadline."""
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(
-        target=_child_entry,
-        args=(sender, path, mime, limits.memory_mb, limits.max_text_chars),
-        daemon=True,
-        name="earsip-extract",
-    )
-    with _live_lock:
-        _live.add(proc)
+def _run_in_worker(path: str, mime: str, limits: Limits) -> dict[str, Any]:
+    """Send one file to a worker; wait for its result or kill the worker at the deadline."""
+    worker = _checkout(limits.memory_mb)
+    if worker is None:
+        return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
+    keep = False
     try:
-        try:
-            proc.start()
-        except Exception:
-            log.exception("could not start an extraction child")
-            return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
-        finally:
-            sender.close()
         started = time.monotonic()
-        result: dict[str, Any] | None = None
-        if receiver.poll(limits.timeout_s):
-            try:
-                result = receiver.recv()
-            except (EOFError, OSError):
-                result = None
-        else:
-            _kill(proc)
+        try:
+            worker.conn.send((path, mime, limits.max_text_chars))
+        except OSError:  # the idle worker died meanwhile (killed from outside)
+            _retire(worker, kill=True)
+            worker = _checkout(limits.memory_mb)
+            if worker is None:
+                return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
+            worker.conn.send((path, mime, limits.max_text_chars))
+        if not worker.conn.poll(limits.timeout_s):
             log.warning("extraction of %s killed after %.1f s", path, time.monotonic() - started)
             return _failed(
                 f"Ekstraksi teks dihentikan: melebihi batas waktu {limits.timeout_s:g} detik."
             )
-        proc.join(5)
-        if proc.is_alive():
-            _kill(proc)
-        if result is None:
-            return _failed(_death_message(proc.exitcode, limits))
+        try:
+            result: dict[str, Any] = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.proc.join(5)
+            return _failed(_death_message(worker.proc.exitcode, limits))
+        worker.jobs += 1
+        keep = result.get("status") != "failed" and "unreadable" not in result
         return result
     finally:
-        receiver.close()
-        if proc.pid is not None and proc.is_alive():
-            _kill(proc)
-        with _live_lock:
-            _live.discard(proc)
-        if proc.pid is not None:
-            proc.close()
+        if worker is None:
+            pass
+        elif keep and worker.jobs < RECYCLE_AFTER_JOBS and _rss_mb(worker) < RECYCLE_ABOVE_MB:
+            _checkin(worker)
+        else:
+            _retire(worker, kill=not keep)
+
+
+def _start_worker(memory_mb: int) -> _Worker | None:
+    ctx = _context()
+    parent_end, child_end = ctx.Pipe(duplex=True)
+    proc = ctx.Process(target=_worker_entry, args=(child_end, memory_mb), daemon=True,
+                       name="earsip-extract")
+    try:
+        proc.start()
+    except Exception:
+        log.exception("could not start an extraction worker")
+        parent_end.close()
+        return None
+    finally:
+        child_end.close()
+    return _Worker(proc, parent_end, memory_mb)
+
+
+def _checkout(memory_mb: int) -> _Worker | None:
+    """Return an idle worker with this memory limit, or a new one; mark it busy."""
+    with _pool_lock:
+        for i in range(len(_idle) - 1, -1, -1):
+            if _idle[i].memory_mb == memory_mb:
+                worker = _idle.pop(i)
+                _busy.add(worker)
+                return worker
+    worker = _start_worker(memory_mb)
+    if worker is not None:
+        with _pool_lock:
+            _busy.add(worker)
+    return worker
+
+
+def _checkin(worker: _Worker) -> None:
+    """Return a healthy worker to the idle list (or retire it when enough are idle)."""
+    with _pool_lock:
+        _busy.discard(worker)
+        if worker.proc.is_alive() and len(_idle) < _max_concurrent:
+            _idle.append(worker)
+            return
+    _retire(worker, kill=False)
+
+
+def _retire(worker: _Worker, *, kill: bool) -> None:
+    """Stop a worker (politely, or with SIGKILL) and reap it."""
+    with _pool_lock:
+        _busy.discard(worker)
+        if worker in _idle:
+            _idle.remove(worker)
+    proc = worker.proc
+    if not kill:
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send(None)
+        proc.join(1)
+    if proc.is_alive():
+        _kill(proc)
+    else:
+        proc.join()
+    worker.conn.close()
+    proc.close()
+
+
+def _rss_mb(worker: _Worker) -> float:
+    """Return the worker's resident memory in MB (0 where /proc is unavailable)."""
+    try:
+        with open(f"/proc/{worker.proc.pid}/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _kill(proc: Any) -> None:
@@ -210,16 +288,22 @@ def _failed(message: str) -> dict[str, Any]:
     return {"status": "failed", "text": "", "pages": None, "message": message}
 
 
+def worker_pids() -> list[int]:
+    """Return the process ids of the running extraction workers (idle and busy)."""
+    with _pool_lock:
+        return [w.proc.pid for w in [*_idle, *_busy]]
+
+
 def shutdown() -> None:
-    """Kill running extraction children and stop the forkserver; safe to call twice."""
-    with _live_lock:
-        procs = list(_live)
-    for proc in procs:
-        try:
-            if proc.is_alive():
-                proc.kill()
-        except (OSError, ValueError):
-            pass
+    """Stop the extraction workers and the forkserver; safe to call twice."""
+    with _pool_lock:
+        idle = list(_idle)
+        busy = list(_busy)
+    for worker in idle:
+        _retire(worker, kill=False)
+    for worker in busy:  # their callers get a "stopped" failure and reap them
+        with contextlib.suppress(OSError, ValueError):
+            worker.proc.kill()
     from multiprocessing import forkserver
 
     server = getattr(forkserver, "_forkserver", None)
@@ -229,12 +313,3 @@ def shutdown() -> None:
             stop()
         except OSError:
             log.warning("forkserver did not stop cleanly", exc_info=True)
-
-
-def measure_overhead(path: str | os.PathLike[str], calls: int = 20) -> float:
-    """Return the mean seconds per extract() of a (tiny) PDF, after one warm-up call."""
-    extract(path, PDF)
-    start = time.perf_counter()
-    for _ in range(calls):
-        extract(path, PDF)
-    return (time.perf_counter() - start) / calls

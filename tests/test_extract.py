@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import threading
 import time
 import zipfile
@@ -298,9 +300,62 @@ def test_shutdown_is_safe_twice_and_extraction_works_after_it(tmp_path: Path) ->
     assert extract(path, PDF).text == "Surat keputusan"
 
 
-def test_per_call_overhead_stays_small(tmp_path: Path) -> None:
-    path = filegen.make_text_pdf(tmp_path / "kecil.pdf", ["Surat"])
-    assert ex.measure_overhead(path, calls=10) < 0.5
+def test_consecutive_extractions_reuse_one_warm_worker(tmp_path: Path) -> None:
+    ex.shutdown()
+    paths = [filegen.make_text_pdf(tmp_path / f"s{i}.pdf", [f"Surat nomor {i}"]) for i in range(3)]
+    texts = []
+    pids = set()
+    for path in paths:
+        texts.append(extract(path, PDF).text)
+        pids.update(ex.worker_pids())
+    assert texts == [f"Surat nomor {i}" for i in range(3)]
+    assert len(pids) == 1
+
+
+def test_a_worker_killed_at_the_time_limit_is_replaced_for_the_next_file(tmp_path: Path) -> None:
+    ok = filegen.make_text_pdf(tmp_path / "ok.pdf", ["Nota dinas"])
+    extract(ok, PDF)
+    before = set(ex.worker_pids())
+    assert extract(filegen.make_slow_pdf(tmp_path / "lambat.pdf"), PDF,
+                   Limits(timeout_s=1)).status == "failed"
+    assert extract(ok, PDF).text == "Nota dinas"
+    assert not before & set(ex.worker_pids())
+
+
+def test_an_idle_worker_killed_from_outside_is_replaced_without_losing_the_file(
+    tmp_path: Path,
+) -> None:
+    ok = filegen.make_text_pdf(tmp_path / "ok.pdf", ["Berita acara"])
+    extract(ok, PDF)
+    for pid in ex.worker_pids():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert extract(ok, PDF).text == "Berita acara"
+
+
+def test_a_worker_is_retired_after_a_failed_extraction(tmp_path: Path) -> None:
+    ok = filegen.make_text_pdf(tmp_path / "ok.pdf", ["Surat edaran"])
+    extract(ok, PDF)
+    before = set(ex.worker_pids())
+    bomb = filegen.make_flate_bomb_pdf(tmp_path / "bom.pdf")
+    assert extract(bomb, PDF, Limits(timeout_s=20)).status == "failed"
+    assert not before & set(ex.worker_pids())
+    assert extract(ok, PDF).text == "Surat edaran"
+
+
+def test_a_worker_is_retired_after_its_quota_of_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ex, "RECYCLE_AFTER_JOBS", 2)
+    ex.shutdown()
+    ok = filegen.make_text_pdf(tmp_path / "ok.pdf", ["Notulen"])
+    pids = []
+    for _ in range(4):
+        extract(ok, PDF)
+        pids.append(tuple(ex.worker_pids()))
+    # Kept after its first file, retired after its second; then a new worker does the same.
+    assert pids[1] == () and pids[3] == ()
+    assert len(pids[0]) == 1 and len(pids[2]) == 1 and pids[0] != pids[2]
 
 
 # --------------------------------------------------------------------------- real-world corpus

@@ -1,10 +1,10 @@
-"""The parsing half of earsip.extract: runs only inside a short-lived child process.
+"""The parsing half of earsip.extract: runs only inside extraction worker processes.
 
 Preloaded into the forkserver so pypdf and defusedxml (imported by the extractor modules below)
-are imported once; every extraction is a fork of that warm process. The child caps its own
-address space before touching the file, runs the extractor registered for the MIME type in
-``EXTRACTORS``, and sends one plain dict back through a pipe. Nothing here raises to the caller:
-every outcome, including "this is not a PDF", is a dict.
+are imported once; every worker is a fork of that warm process. A worker caps its own address
+space before it reads any request, then serves requests one at a time: it runs the extractor
+registered for the MIME type in ``EXTRACTORS`` and sends one plain dict back through its pipe.
+Nothing here raises to the caller: every outcome, including "this is not a PDF", is a dict.
 
 Import rule: this package uses only the standard library, pypdf, defusedxml and
 ``earsip._zipsafe`` -- never Flask, SQLAlchemy or the rest of earsip.
@@ -67,34 +67,49 @@ if os.environ.get("EARSIP_EXTRACT_PARENT_MAIN") and multiprocessing.current_proc
     pose_as_main()
 
 
-def run(conn: Connection, path: str, mime: str, memory_mb: int, max_chars: int) -> None:
-    """Limit this process, extract, and send one result dict through ``conn``."""
+def serve(conn: Connection, memory_mb: int) -> None:
+    """Limit this process, then answer (path, mime, max_chars) requests until told to stop.
+
+    The loop ends on ``None`` or when the parent's end of the pipe closes (the parent died).
+    """
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    warnings.simplefilter("ignore")
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        path, mime, max_chars = request
+        result = extract_one(path, mime, memory_mb, max_chars)
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(failed(f"Hasil ekstraksi terlalu besar untuk batas memori {memory_mb} MB."))
+
+
+def extract_one(path: str, mime: str, memory_mb: int, max_chars: int) -> Result:
+    """Extract one file; every outcome, failures included, is a result dict."""
     try:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        warnings.simplefilter("ignore")
-        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-        result = _dispatch(path, mime, max_chars)
+        return _dispatch(path, mime, max_chars)
     except Unreadable as e:
-        result = {"unreadable": str(e)}
+        return {"unreadable": str(e)}
     except MemoryError:
-        result = failed(
+        return failed(
             f"Ekstraksi teks dihentikan: memerlukan memori melebihi batas {memory_mb} MB."
         )
     except LimitReachedError as e:
-        result = failed(f"Ekstraksi teks dihentikan: batas keamanan pypdf tercapai ({e}).")
+        return failed(f"Ekstraksi teks dihentikan: batas keamanan pypdf tercapai ({e}).")
     except DefusedXmlException as e:
-        result = failed(_xml_refused(e))
+        return failed(_xml_refused(e))
     except ZipRefused as e:
-        result = failed(f"Isi dokumen tidak dibaca demi keamanan: {e}.")
+        return failed(f"Isi dokumen tidak dibaca demi keamanan: {e}.")
     except BaseException as e:  # noqa: BLE001 - any failure must become a result, not a crash
-        result = failed(f"Ekstraksi teks gagal karena kesalahan tak terduga ({type(e).__name__}).")
-    try:
-        conn.send(result)
-    except MemoryError:
-        conn.send(failed(f"Hasil ekstraksi terlalu besar untuk batas memori {memory_mb} MB."))
-    conn.close()
+        return failed(f"Ekstraksi teks gagal karena kesalahan tak terduga ({type(e).__name__}).")
 
 
 def _xml_refused(e: Exception) -> str:

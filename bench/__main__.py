@@ -1,0 +1,149 @@
+"""Run the benchmark suite: ``python -m bench [--quick] [--only NAMES] [--out FILE] [--report]``.
+
+Each part runs its baselines in the same run on the same data and returns its targets. The
+result (with the machine, versions and commit) is written as JSON. With ``--quick`` (what CI
+runs through ``make bench-quick``) the exit status is 1 when a ratio target is missed by more
+than 25%; absolute times are never gated (the machine is shared and noisy). With ``--report``,
+docs/PERFORMANCE.md's results block and docs/performance.png are regenerated from the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from config import PROJECT_ROOT
+
+PARTS = ("filing", "search", "reindex", "memory")
+WORKDIR = PROJECT_ROOT / "bench" / "work"
+RESULTS = PROJECT_ROOT / "bench" / "results"
+PACKAGES = ("whoosh-reloaded", "pypdf", "SQLAlchemy", "Flask", "waitress", "PySastrawi",
+            "reportlab")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _mem_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def _command_version(cmd: list[str]) -> str | None:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return None
+    text = (out.stdout or out.stderr).strip().splitlines()
+    return text[0] if text else None
+
+
+def environment() -> dict[str, object]:
+    """Describe the machine, the versions and the code measured."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    commit = _command_version(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = _command_version(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain",
+                              "--untracked-files=no"])
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit, "uncommitted_changes": bool(dirty),
+        "cpu": _cpu_model(), "cores": os.cpu_count(), "memory_gb": _mem_gb(),
+        "kernel": platform.release(), "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version, "packages": versions,
+        "pdftotext": _command_version(["pdftotext", "-v"]),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def gate_failures(result: dict) -> list[str]:
+    """Return the ratio targets missed by more than the allowed slack."""
+    failures = []
+    for part in result["parts"].values():
+        for target in part.get("targets", []):
+            floor = target.get("gate_min")
+            if floor is not None and target["measured"] < floor:
+                failures.append(f"{target['name']}: {target['measured']} < {floor} "
+                                f"(target {target['target']})")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes; gate ratio targets")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
+    parser.add_argument("--out", type=Path, default=None, help="result JSON file")
+    parser.add_argument("--report", action="store_true",
+                        help="regenerate docs/PERFORMANCE.md results and the plot")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    result: dict = {"suite": "quick" if args.quick else "full", "environment": environment(),
+                    "parts": {}}
+    started = time.perf_counter()
+    for name in parts:
+        print(f"== {name}", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        module = importlib.import_module(f"bench.{name}")
+        result["parts"][name] = module.run(args.workdir, quick=args.quick)
+        result["parts"][name]["wall_seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"   {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["environment"]["load_average_at_end"] = os.getloadavg()
+    out = args.out
+    if out is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = (args.workdir / "quick-latest.json" if args.quick
+               else RESULTS / f"full-{stamp}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"result: {out}", file=sys.stderr)
+    if args.report:
+        from bench.report import write_report
+
+        write_report(result, out)
+    for part in result["parts"].values():
+        for target in part.get("targets", []):
+            mark = "ok " if target["met"] else "MISSED"
+            print(f"{mark:6} {target['name']}: {target['measured']} {target['unit']} "
+                  f"(target {target['target']})", file=sys.stderr)
+    if args.quick:
+        failures = gate_failures(result)
+        for failure in failures:
+            print(f"GATE FAILED: {failure}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,7 @@ import datetime as dt
 import itertools
 import os
 import random
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,12 +65,22 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
-        """Read the word list (one word a line, most frequent first)."""
+        """Read the word list (one word a line, most frequent first).
+
+        Without ../shared (a clone elsewhere), fall back to Sastrawi's dictionary of root
+        words in a fixed pseudo-random order: the suite still runs, with less realistic text.
+        """
         path = path or vocabulary_path()
         if not path.is_file():
-            raise SystemExit(
-                f"Word list not found: {path}. Set {VOCAB_ENV} to a file of Indonesian words, "
-                "one a line, most frequent first (../shared/bench/vocab_id.txt).")
+            import Sastrawi
+
+            fallback = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
+            print(f"bench: {path} not found; using {fallback} (set {VOCAB_ENV})",
+                  file=sys.stderr)
+            words = sorted({w.strip() for w in fallback.read_text(encoding="utf-8").split()
+                            if w.strip().isalpha()})
+            random.Random(SEED).shuffle(words)
+            return cls(words[:5000])
         words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
         return cls(words)
 

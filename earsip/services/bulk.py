@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ CSV_ALIASES = {"file": "file", "filename": "file", "path": "file", "title": "tit
                "security": "security", "keamanan": "security", "sender": "sender",
                "recipient": "recipient", "description": "description", "tags": "tags",
                "trigger_date": "trigger_date"}
-INDEX_EVERY = 200
+INDEX_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -119,16 +120,45 @@ def import_paths(archive: Archive, actor: audit.Actor, paths: list[str | os.Path
     previous_cap = extract.max_concurrent()
     if jobs > previous_cap:
         extract.set_max_concurrent(jobs)  # --jobs N means N extraction processes at once
+    indexer = _BackgroundIndexer(archive)
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for outcome in pool.map(one, [f for f in files if f.resolve() not in skipped]):
                 outcomes.append(outcome)
                 if on_outcome:
                     on_outcome(outcome)
-                if len(outcomes) % INDEX_EVERY == 0:
-                    indexing.process_queue(archive)
     finally:
+        indexer.stop()
         if jobs > previous_cap:
             extract.set_max_concurrent(previous_cap)
     indexing.process_queue(archive)
     return outcomes
+
+
+class _BackgroundIndexer:
+    """Index what the import has filed so far, every second, while extraction goes on.
+
+    Filing queues each document for the index in its own transaction; this thread applies the
+    queue in batches (one Whoosh commit per batch rather than per document), so a long import
+    becomes searchable as it goes and the indexing runs beside the extraction workers instead
+    of after them. A failed round leaves the entries queued for the next one.
+    """
+
+    def __init__(self, archive: Archive, interval_s: float = INDEX_INTERVAL_S) -> None:
+        self._archive = archive
+        self._interval_s = interval_s
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="import-indexer", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self._interval_s):
+            try:
+                indexing.process_queue(self._archive)
+            except Exception:  # the entries stay queued; the final pass or catch-up retries
+                log.exception("indexing during the import failed")
+
+    def stop(self) -> None:
+        """Stop after the current round (the caller applies what is left)."""
+        self._stopping.set()
+        self._thread.join()

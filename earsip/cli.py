@@ -181,16 +181,21 @@ def import_(paths: tuple[str, ...], classification: str, security: str | None, j
 @main.command()
 @click.option("--pending", is_flag=True, help="Only apply the pending-index queue.")
 def reindex(pending: bool) -> None:
-    """Rebuild the search index from the database."""
+    """Rebuild the search index from the database (continuing an interrupted rebuild)."""
     archive = _archive()
     try:
-        archive.index.ensure()
         if pending:
+            archive.index.ensure()
             n = indexing.process_queue(archive)
             click.echo(f"{n} entri antrean indeks diproses.")
         else:
-            n = indexing.reindex(archive)
-            click.echo(f"Indeks dibangun ulang: {n} dokumen.")
+            if indexing.rebuild_pending(archive):
+                click.echo("Melanjutkan pembangunan ulang indeks yang terputus.")
+            result = indexing.rebuild(archive)
+            if result.resumed:
+                click.echo(f"{result.resumed} dokumen sudah terindeks sebelum terputus; "
+                           "tidak diulang.")
+            click.echo(f"Indeks dibangun ulang: {result.indexed} dokumen.")
     except EarsipError as e:
         _fail(e.message)
     finally:

@@ -107,21 +107,145 @@ class IndonesianStemFilter(Filter):
             yield t
 
 
+def reference_analyzer(*, stemming: bool = True) -> Analyzer:
+    """Return the analysis as a chain of Whoosh filters: the definition the fast path must match.
+
+    Indexes built before the fast path have this chain pickled in their schema.
+    """
+    chain = (
+        RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPWORDS, minsize=1)
+    )
+    return chain | IndonesianStemFilter() if stemming else chain
+
+
+# Analysed form of each distinct token text as it appears in the text (None: a stopword), per
+# analyzer kind. Real text repeats a few tens of thousands of distinct tokens, so the lookups
+# replace lowercasing, stopword checks and stemming almost always. Cleared when too big.
+_TERM_CACHES: dict[bool, dict[str, str | None]] = {True: {}, False: {}}
+_TERM_CACHE_MAX = 200_000
+
+
+class IndonesianAnalyzer(Analyzer):
+    """`reference_analyzer()` in one pass: one regex scan and a cached per-token lookup.
+
+    It yields exactly the tokens of the reference chain (texts and positions, stopwords removed
+    and the following positions renumbered like StopFilter does). The rarely used options
+    (character offsets, keeping stopwords or originals, no tokenizing) are handed to the
+    reference chain itself. Stateless apart from `stemming`, so it pickles by reference.
+    """
+
+    def __init__(self, stemming: bool = True) -> None:
+        self.stemming = stemming
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stemming))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(stemming={self.stemming})"
+
+    def reference(self) -> Analyzer:
+        """Return the equivalent chain of Whoosh filters."""
+        return reference_analyzer(stemming=self.stemming)
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        if chars or keeporiginal or not removestops or not tokenize:
+            return self.reference()(
+                value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                removestops=removestops, start_pos=start_pos, start_char=start_char,
+                tokenize=tokenize, mode=mode, **kwargs,
+            )
+        if not isinstance(value, str):
+            raise TypeError(f"{value!r} is not text")
+        return self._tokens(value, positions, start_pos, mode, kwargs)
+
+    def _tokens(
+        self, value: str, positions: bool, start_pos: int, mode: str, kwargs: dict[str, object]
+    ) -> Iterator[Token]:
+        t = Token(positions, False, removestops=True, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        cache = _TERM_CACHES[self.stemming]
+        if len(cache) > _TERM_CACHE_MAX:
+            cache.clear()
+        pos = None
+        for i, word in enumerate(WORD_RE.findall(value)):
+            term = cache.get(word, _MISSING)
+            if term is _MISSING:
+                term = cache[word] = _term(word, self.stemming)
+            if term is None:
+                continue
+            t.text = term
+            if positions:
+                # StopFilter keeps the first kept token's place and numbers the next ones on.
+                pos = start_pos + i if pos is None else pos + 1
+                t.pos = pos
+            yield t
+
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Return each term of `value` with its positions, as the tokens with positions=True.
+
+        The bulk index writer's shortcut: no Token objects.
+        """
+        cache = _TERM_CACHES[self.stemming]
+        if len(cache) > _TERM_CACHE_MAX:
+            cache.clear()
+        found: dict[str, list[int]] = {}
+        pos = None
+        for i, word in enumerate(WORD_RE.findall(value)):
+            term = cache.get(word, _MISSING)
+            if term is _MISSING:
+                term = cache[word] = _term(word, self.stemming)
+            if term is None:
+                continue
+            pos = i if pos is None else pos + 1
+            places = found.get(term)
+            if places is None:
+                found[term] = [pos]
+            else:
+                places.append(pos)
+        return found
+
+
+_MISSING = object()
+
+
+def _term(word: str, stemming: bool) -> str | None:
+    """Return the analysed form of one matched token, None for a stopword."""
+    low = word.lower()
+    if not low or low in STOPWORDS:
+        return None
+    return stem(low) if stemming else low
+
+
 def indonesian_analyzer() -> Analyzer:
     """Return the stemming analyzer used for title, metadata and content."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | StopFilter(stoplist=STOPWORDS, minsize=1)
-        | IndonesianStemFilter()
-    )
+    return IndonesianAnalyzer(stemming=True)
 
 
 def raw_analyzer() -> Analyzer:
     """Return the non-stemming analyzer used for the prefix field."""
-    return (
-        RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPWORDS, minsize=1)
-    )
+    return IndonesianAnalyzer(stemming=False)
+
+
+def canonical(analyzer: Analyzer) -> Analyzer:
+    """Return `analyzer` as a Whoosh filter chain, so a fast analyzer equals its reference."""
+    return analyzer.reference() if isinstance(analyzer, IndonesianAnalyzer) else analyzer
 
 
 _STEMMING = indonesian_analyzer()

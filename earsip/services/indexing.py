@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from earsip.access import level
 from earsip.errors import EarsipError
-from earsip.models import Document, DocumentText, IndexQueue
+from earsip.models import Document, DocumentText, IndexQueue, utcnow
 from earsip.search import IndexDoc
+from earsip.search.rebuild import Rebuild, read_progress
 from earsip.services import Archive
 
 log = logging.getLogger(__name__)
 BATCH = 200
-REINDEX_BATCH_DOCS = 2000
-REINDEX_BATCH_CHARS = 50_000_000
+# A rebuild: worker processes (each pooling up to REBUILD_LIMIT_MB of postings before spilling
+# sorted runs to disk), used from this many documents on; commits every 1/6 of the documents
+# within these bounds; how long the switch-over waits for the live index's write lock.
+REBUILD_PROCS = 2
+REBUILD_LIMIT_MB = 160
+REBUILD_MIN_PARALLEL = 2000
+REBUILD_MIN_COMMIT = 500
+REBUILD_MAX_COMMIT = 25_000
+REBUILD_SWITCH_TIMEOUT_S = 120.0
 
 
 def enqueue(session: Session, document_id: int, action: str = "upsert") -> None:
@@ -109,26 +120,76 @@ def index_matches_database(archive: Archive) -> bool:
     return pending == 0 and archive.index.doc_count() == in_db
 
 
+@dataclass(frozen=True)
+class RebuildResult:
+    """What a rebuild did."""
+
+    indexed: int  # documents in the new index
+    resumed: int  # of which an interrupted earlier run had already committed (0: fresh start)
+    replayed: int  # documents changed during the rebuild and applied again afterwards
+
+
+def rebuild_pending(archive: Archive) -> bool:
+    """Return whether a rebuild was started and not finished (running or interrupted)."""
+    return read_progress(archive.config.index_dir) is not None
+
+
+def commit_interval(total: int) -> int:
+    """Return after how many documents a rebuild commits (what an interruption can lose)."""
+    return max(REBUILD_MIN_COMMIT, min(REBUILD_MAX_COMMIT, -(-total // 6)))
+
+
+def rebuild(archive: Archive, *, progress: Callable[[int], None] | None = None,
+            procs: int | None = None, commit_every: int | None = None) -> RebuildResult:
+    """Rebuild the index from the database beside the live one, then switch over.
+
+    Resumes an interrupted rebuild after its last committed document. The live index answers
+    searches meanwhile. `progress` is called with the number of documents of each commit.
+    """
+    folder = archive.config.index_dir
+    procs = procs if procs is not None else min(REBUILD_PROCS, os.cpu_count() or 1)
+    with Rebuild(folder, procs=procs, limitmb=REBUILD_LIMIT_MB) as run:
+        with archive.db.read() as session:
+            total = session.scalar(select(func.count()).select_from(Document)) or 0
+            queued_before = session.scalar(select(func.max(IndexQueue.id))) or 0
+        parallel = total >= REBUILD_MIN_PARALLEL
+        resumed = run.progress.count if run.progress is not None else 0
+        if run.progress is None:
+            # Entries queued before the rebuild starts are covered by it; later ones are
+            # applied again once it is live.
+            run.start(queued_before=queued_before, started_at=utcnow(), parallel=parallel)
+        elif run.progress.phase != "switched":
+            log.info("resuming the index rebuild after document %s", run.progress.last_id)
+            run.resume(parallel=parallel)
+        state = run.progress
+        assert state is not None
+        if state.phase != "switched":
+            _build(archive, run, state.last_id, commit_every or commit_interval(total), progress)
+            touched = run.switch(writer_timeout=REBUILD_SWITCH_TIMEOUT_S)
+        else:
+            touched = run.touched()
+        archive.index.close()  # the next use opens the new live index
+        indexed = run.progress.count if run.progress is not None else 0
+        replayed = _replay(archive, touched)
+        with archive.db.write() as session:
+            # Rows can be reused after deletions on SQLite, hence the time bound too.
+            session.execute(delete(IndexQueue).where(
+                IndexQueue.id <= state.queued_before,
+                IndexQueue.queued_at <= dt.datetime.fromisoformat(state.started_at)))
+        replayed += process_queue(archive)
+        run.finish()
+    return RebuildResult(indexed=indexed, resumed=resumed, replayed=replayed)
+
+
 def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the database; return the number of documents indexed."""
-    with archive.db.read() as session:
-        # Entries queued before the rebuild starts are covered by it; later ones stay queued.
-        queued_before = session.scalar(select(func.max(IndexQueue.id))) or 0
-    archive.index.recreate()
-    count, last_id = 0, 0
-    pending: list[IndexDoc] = []
-    pending_chars = 0
+    """Rebuild (or finish rebuilding) the whole index; return the documents in the new index."""
+    return rebuild(archive, progress=progress).indexed
 
-    def flush() -> None:
-        nonlocal count, pending_chars
-        if pending:
-            archive.index.upsert(pending)
-            count += len(pending)
-            if progress:
-                progress(len(pending))
-            pending.clear()
-            pending_chars = 0
 
+def _build(archive: Archive, run: Rebuild, last_id: int, commit_every: int,
+           progress: Callable[[int], None] | None) -> None:
+    """Add every document after `last_id` to the rebuild, committing every `commit_every`."""
+    since_commit = 0
     while True:
         with archive.db.read() as session:
             ids = session.scalars(select(Document.id).where(Document.id > last_id)
@@ -136,17 +197,32 @@ def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) 
             if not ids:
                 break
             docs = _load(session, ids)
+        run.add(docs)
         last_id = ids[-1]
-        pending.extend(docs)
-        pending_chars += sum(len(d.content) for d in docs)
-        # Fewer, larger writer commits are much faster in Whoosh; the character bound keeps
-        # memory in check when documents are long.
-        if len(pending) >= REINDEX_BATCH_DOCS or pending_chars >= REINDEX_BATCH_CHARS:
-            flush()
-    flush()
-    with archive.db.write() as session:
-        session.execute(delete(IndexQueue).where(IndexQueue.id <= queued_before))
-    return count
+        since_commit += len(docs)
+        if since_commit >= commit_every:
+            done = run.commit(last_id)
+            since_commit = 0
+            if progress:
+                progress(done)
+    done = run.commit(last_id)
+    if progress and done:
+        progress(done)
+
+
+def _replay(archive: Archive, ids: set[int]) -> int:
+    """Apply the current database state of `ids` to the (new) live index; return how many."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start:start + BATCH]
+        with archive.db.read() as session:
+            docs = _load(session, chunk)
+        gone = set(chunk) - {d.id for d in docs}
+        if gone:
+            archive.index.delete(gone)
+        if docs:
+            archive.index.upsert(docs)
+    return len(ordered)
 
 
 def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: float = 30.0) -> None:

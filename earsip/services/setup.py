@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+from earsip.errors import SearchUnavailable
 from earsip.services import Archive, indexing
 from earsip.services.classification import seed_if_empty
 from earsip.services.users import ensure_first_admin
@@ -52,10 +53,19 @@ def initialise(archive: Archive) -> InitResult:
     with archive.db.write() as session:
         seeded = seed_if_empty(session)
         password = ensure_first_admin(session, archive.config.admin_password)
+    reindexed = 0
+    if indexing.rebuild_pending(archive):
+        # An interrupted rebuild is finished first (it continues where it stopped); one that
+        # another process is running right now is left to it.
+        try:
+            reindexed = indexing.reindex(archive)
+        except SearchUnavailable as e:
+            log.warning("index rebuild not resumed: %s", e.message)
+            archive.index.ensure()
+            return InitResult(seeded, password, 0, indexing.process_queue(archive))
     archive.index.ensure()
     done = indexing.process_queue(archive)
-    reindexed = 0
-    if not indexing.index_matches_database(archive):
+    if not reindexed and not indexing.index_matches_database(archive):
         # A deleted, replaced or stale index is rebuilt from the database, the source of truth.
         log.warning("search index does not match the database: rebuilding it")
         reindexed = indexing.reindex(archive)

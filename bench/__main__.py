@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
     parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--out", type=Path, default=None, help="result JSON file")
+    parser.add_argument("--merge", type=Path, default=None,
+                        help="an earlier result: keep its other parts, replace the ones run now")
     parser.add_argument("--report", action="store_true",
                         help="regenerate docs/PERFORMANCE.md results and the plot")
     args = parser.parse_args(argv)
@@ -120,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     result["environment"]["load_average_at_end"] = os.getloadavg()
+    if args.merge:
+        earlier = json.loads(args.merge.read_text(encoding="utf-8"))
+        result["merged_from"] = {"file": args.merge.name, "parts_kept": [
+            name for name in earlier["parts"] if name not in result["parts"]],
+            "environment": earlier["environment"]}
+        result["parts"] = {**earlier["parts"], **result["parts"]}
+        result["wall_seconds"] = round(sum(p.get("wall_seconds", 0)
+                                           for p in result["parts"].values()), 1)
     out = args.out
     if out is None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

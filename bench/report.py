@@ -114,6 +114,11 @@ def render(result: dict, source: Path | None = None) -> str:
     lines = [BEGIN, "", f"Suite: **{result['suite']}**, {result.get('wall_seconds')} s"
              + (f"; raw result `{source.relative_to(PROJECT_ROOT)}`." if source else "."), ""]
     lines += _environment(result["environment"])
+    merged = result.get("merged_from")
+    if merged:
+        lines += [f"Parts {', '.join(merged['parts_kept'])} come from the earlier run "
+                  f"`{merged['file']}` (commit `{merged['environment'].get('commit')}`, "
+                  f"{merged['environment'].get('date')}).", ""]
     lines += _targets(parts)
     if PLOT.exists():
         lines += ["![Filing pages/s and search p95 beside their baselines](performance.png)", ""]

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import heapq
 import re
+import struct
 import zlib
-from bisect import bisect_right
-from collections import Counter, OrderedDict
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
-from itertools import accumulate, compress, islice, repeat
-from operator import add, mul, neg, truediv
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, ge, getitem, mul, neg, rshift
 from pickle import loads
 
 from whoosh import collectors, scoring, sorting
@@ -30,10 +31,11 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.idsets import BitSet
 from whoosh.matching import wrappers
+from whoosh.reading import TermNotFound
 from whoosh.searching import Results, Searcher
 from whoosh.util.numeric import byte_to_length
 
-from earsip.search.query import CappedPrefix, classification_query, normalize_classification
+from earsip.search.query import CappedPrefix, normalize_classification
 from earsip.search.values import SearchQuery
 
 #: Highest security level (sangat rahasia); a clearance at or above it needs no filter.
@@ -55,16 +57,18 @@ class DocnumCache:
 
     def __init__(self) -> None:
         self._filters: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+        self._groups: dict[tuple[str, str], dict[object, frozenset[int]]] = {}
         self._facets: dict[str, list[object]] = {}
         self._lengths: dict[str, bytes] = {}
         self._norms: dict[str, list[float]] = {}
-        self._prefixes: OrderedDict[tuple, list[tuple[bytes, int]]] = OrderedDict()
+        self._prefixes: OrderedDict[tuple, list[tuple[bytes, object]]] = OrderedDict()
         self._live: frozenset[int] | None = None
         self._live_known = False
 
     def clear(self) -> None:
         """Forget everything cached (the docnums belong to a searcher now gone)."""
         self._filters.clear()
+        self._groups.clear()
         self._facets.clear()
         self._lengths.clear()
         self._norms.clear()
@@ -82,21 +86,8 @@ class DocnumCache:
 
     def allowed(self, searcher: Searcher, query: SearchQuery) -> frozenset[int] | None:
         """Return the live docnums the filters allow (cached per searcher), or None for all."""
-        clauses: list[wq.Query] = []
-        if query.security is not None:
-            if query.security > query.max_security:
-                return frozenset()
-            clauses.append(wq.NumericRange("security", query.security, query.security))
-        elif query.max_security < MAX_SECURITY:
-            clauses.append(wq.NumericRange("security", None, query.max_security))
-        if query.classification:
-            clauses.append(classification_query(query.classification))
-        if query.year_from is not None or query.year_to is not None:
-            clauses.append(wq.NumericRange("year", query.year_from, query.year_to))
-        if query.mime:
-            clauses.append(wq.Term("mime", query.mime.strip().lower()))
-        if not clauses:
-            return self.live(searcher)
+        if query.security is not None and query.security > query.max_security:
+            return frozenset()
         key = (
             query.security,
             min(query.max_security, MAX_SECURITY),
@@ -109,12 +100,63 @@ class DocnumCache:
         if cached is not None:
             self._filters.move_to_end(key)
             return cached
-        fq = clauses[0] if len(clauses) == 1 else wq.And(clauses)
-        docs = frozenset(searcher.docs_for_query(fq))  # deleted documents are left out
-        self._filters[key] = docs
+        parts: list[frozenset[int]] = []
+        if query.security is not None:
+            parts.append(self._security(searcher, query.security, query.security))
+        elif query.max_security < MAX_SECURITY:
+            parts.append(self._security(searcher, None, query.max_security))
+        if query.classification:
+            code = normalize_classification(query.classification).rstrip(".")
+            # The code and its children on code boundaries (PM -> PM, PM.01), by column value.
+            parts.append(self._by_value(searcher, "classification", lambda v: isinstance(v, str)
+                                        and (v == code or v.startswith(code + "."))))
+        if query.year_from is not None or query.year_to is not None:
+            low = query.year_from if query.year_from is not None else -(2**31)
+            high = query.year_to if query.year_to is not None else 2**31
+            parts.append(self._by_value(searcher, "year", lambda v: isinstance(v, int)
+                                        and low <= v <= high))
+        if query.mime:
+            parts.append(self._clause(searcher, wq.Term("mime", query.mime.strip().lower())))
+        if not parts:
+            return self.live(searcher)
+        parts.sort(key=len)
+        docs = parts[0].intersection(*parts[1:])
+        live = self.live(searcher)
+        if live is not None:
+            docs &= live
+        result = frozenset(docs)
+        self._filters[key] = result
         if len(self._filters) > _FILTER_CACHE_SIZE:
             self._filters.popitem(last=False)
-        return docs
+        return result
+
+    def _clause(self, searcher: Searcher, q: wq.Query) -> frozenset[int]:
+        """Return the docnums matching a filter query (cached per searcher)."""
+        key = ("query", repr(q))
+        cached = self._groups.get(key)
+        if cached is None:
+            cached = self._groups[key] = {None: frozenset(searcher.docs_for_query(q))}
+        return cached[None]
+
+    def _security(self, searcher: Searcher, low: int | None, high: int) -> frozenset[int]:
+        return self._clause(searcher, wq.NumericRange("security", low, high))
+
+    def _by_value(self, searcher: Searcher, name: str, wanted) -> frozenset[int]:  # noqa: ANN001
+        """Return the docnums whose column `name` holds a value `wanted` accepts."""
+        groups = self._groups.get(("column", name))
+        if groups is None:
+            # Docnums grouped by the column's value, once per searcher: a filter is then a
+            # union of a few groups.
+            lists: dict[object, list[int]] = {}
+            for docnum, value in enumerate(self.facet_values(searcher, name)):
+                lists.setdefault(value, []).append(docnum)
+            groups = self._groups[("column", name)] = {
+                value: frozenset(docnums) for value, docnums in lists.items()
+            }
+        chosen = [docs for value, docs in groups.items() if wanted(value)]
+        if not chosen:
+            return frozenset()
+        return chosen[0].union(*chosen[1:]) if len(chosen) > 1 else chosen[0]
 
     def facet_values(self, searcher: Searcher, name: str) -> list[object]:
         """Return the column field's value for every docnum (cached per searcher)."""
@@ -130,14 +172,40 @@ class DocnumCache:
             cached = self._facets[name] = values
         return cached
 
+    def facet_codes(self, searcher: Searcher, name: str) -> tuple[bytes, list[object]] | None:
+        """Return the facet's values coded as one byte per docnum, and the values by code.
+
+        None when the facet has more than 255 distinct values (counted with a Counter then).
+        """
+        key = f"codes\0{name}"
+        if key not in self._facets:
+            values = self.facet_values(searcher, name)
+            distinct = list(dict.fromkeys(values))
+            if len(distinct) > 255:
+                self._facets[key] = [None]
+            else:
+                code = {value: i for i, value in enumerate(distinct)}
+                self._facets[key] = [bytes(map(code.__getitem__, values)), distinct]
+        cached = self._facets[key]
+        return None if cached[0] is None else (cached[0], cached[1])  # type: ignore[return-value]
+
     def facet_counts(
         self, searcher: Searcher, docnums: Iterable[int]
     ) -> dict[str, dict[str, int]]:
         """Return, per facet, how many of `docnums` have each value, the most common first."""
         facets = {}
+        docs = docnums if isinstance(docnums, list) else list(docnums)
         for name in FACETS:
-            values = self.facet_values(searcher, name)
-            counts = Counter(map(values.__getitem__, docnums))
+            coded = self.facet_codes(searcher, name)
+            if coded is None:
+                values = self.facet_values(searcher, name)
+                counts = Counter(map(values.__getitem__, docs))
+            else:
+                # One byte per match, then a memchr-speed count per distinct value.
+                codes, by_code = coded
+                picked = bytes(map(codes.__getitem__, docs))
+                counts = Counter({by_code[i]: n for i in range(len(by_code))
+                                  if (n := picked.count(i))})
             facets[name] = {str(key): count for key, count in counts.most_common()}
         return facets
 
@@ -168,14 +236,23 @@ class DocnumCache:
         return cached
 
     def prefix_terms(self, leaf, offset: int, q: wq.Prefix,  # noqa: ANN001
-                     ) -> list[tuple[bytes, int]]:
-        """Return the terms `q` expands to in one segment, with their document frequencies."""
+                     ) -> list[tuple[bytes, object]]:
+        """Return the (term, terminfo)s `q` expands to in one segment (cached per searcher).
+
+        A CappedPrefix keeps its `cap` most frequent terms, as its own expansion does.
+        """
         key = (offset, type(q), q.fieldname, q.text, getattr(q, "cap", None))
         cached = self._prefixes.get(key)
         if cached is not None:
             self._prefixes.move_to_end(key)
             return cached
-        cached = [(btext, leaf.doc_frequency(q.fieldname, btext)) for btext in q._btexts(leaf)]
+        expansion = leaf.iter_prefix(q.fieldname, q.text)
+        if isinstance(q, CappedPrefix):
+            best = heapq.nlargest(q.cap, ((ti.doc_frequency(), btext, ti)
+                                          for btext, ti in expansion))
+            cached = [(btext, ti) for _, btext, ti in best]
+        else:
+            cached = list(expansion)
         self._prefixes[key] = cached
         if len(self._prefixes) > _PREFIX_CACHE_SIZE:
             self._prefixes.popitem(last=False)
@@ -244,6 +321,23 @@ def _leaf_matcher(leaf, fieldname: str, btext: bytes):  # noqa: ANN001, ANN202 -
     if isinstance(m, wrappers.FilterMatcher):  # the deletion filter: callers use live sets
         m = m.child
     return m
+
+
+def _open(leaf, fieldname: str, btext: bytes, terminfo):  # noqa: ANN001, ANN202 - Whoosh types
+    """Return the segment's raw posting matcher for a term already looked up."""
+    terms = getattr(leaf, "_terms", None)
+    codec = getattr(terms, "_codec", None)
+    postfile = getattr(terms, "_postfile", None)
+    if codec is None or postfile is None:
+        return _leaf_matcher(leaf, fieldname, btext)
+    return codec.postings_reader(postfile, terminfo, leaf.schema[fieldname].format,
+                                 term=(fieldname, btext))
+
+
+def _any_between(ordered: list[int], low: int, high: int) -> bool:
+    """Return whether the sorted list holds a number in [low, high)."""
+    i = bisect_left(ordered, low)
+    return i < len(ordered) and ordered[i] < high
 
 
 def _read_leaf(m, offset: int, out: _Postings, within: list[int] | None) -> None:  # noqa: ANN001
@@ -316,12 +410,14 @@ class Planner:
     def __init__(self, searcher: Searcher, cache: DocnumCache, universe: _Docs | None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.leaves = self.reader.leaf_readers()
+        self.leaves = [(leaf, offset, leaf.doc_count_all())
+                       for leaf, offset in self.reader.leaf_readers()]
         self.schema = searcher.schema
         self.cache = cache
         #: The docnums the user may see (filters, clearance, exclusions); None: all.
         self.universe = universe
         self._postings: dict[tuple[str, bytes], tuple[_Docs | None, _Postings]] = {}
+        self._terms: dict[tuple[str, bytes], tuple[int, list[tuple]]] = {}
         weighting = searcher.weighting
         if type(weighting) is not scoring.BM25F:
             raise Unsupported(f"weighting {type(weighting).__name__}")
@@ -371,6 +467,33 @@ class Planner:
     def _btext(self, fieldname: str, text: str | bytes) -> bytes:
         return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
 
+    def _lookup(self, fieldname: str, btext: bytes) -> tuple[int, list[tuple]]:
+        """Return the term's document frequency and its (leaf, offset, size, terminfo)s."""
+        key = (fieldname, btext)
+        found = self._terms.get(key)
+        if found is None:
+            parts = []
+            df = 0
+            for leaf, offset, size in self.leaves:
+                try:
+                    terminfo = leaf.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                parts.append((leaf, offset, size, terminfo))
+                df += terminfo.doc_frequency()
+            found = self._terms[key] = (df, parts)
+        return found
+
+    def _read(self, fieldname: str, btext: bytes, within: list[int] | None,
+              with_values: bool = False) -> _Postings:
+        """Read the term's postings in every segment (with `within`: only blocks holding one)."""
+        postings = _Postings(with_values)
+        for leaf, offset, size, terminfo in self._lookup(fieldname, btext)[1]:
+            if within is not None and not _any_between(within, offset, offset + size):
+                continue
+            _read_leaf(_open(leaf, fieldname, btext, terminfo), offset, postings, within)
+        return postings
+
     def _postings_of(self, fieldname: str, text: str | bytes, within: _Docs | None,
                      ) -> _Postings:
         """Return the term's postings: all, or at least those of the docnums in `within`."""
@@ -383,14 +506,9 @@ class Planner:
             read_within, postings = cached
             if read_within is None or (within is not None and within <= read_within):
                 return postings
-        df = self.reader.doc_frequency(fieldname, btext)
+        df = self._lookup(fieldname, btext)[0]
         sparse = within is not None and len(within) < df * _SPARSE
-        postings = _Postings()
-        wanted = sorted(within) if sparse and within is not None else None
-        for leaf, offset in self.leaves:
-            m = _leaf_matcher(leaf, fieldname, btext)
-            if m is not None:
-                _read_leaf(m, offset, postings, wanted)
+        postings = self._read(fieldname, btext, sorted(within) if sparse and within else None)
         self._postings[key] = (within if sparse else None, postings)
         return postings
 
@@ -413,8 +531,7 @@ class Planner:
             return set()
         # The documents holding every word (rarest first) within what the user may see; only
         # these have their positions read.
-        by_rarity = sorted(set(btexts),
-                           key=lambda b: self.reader.doc_frequency(q.fieldname, b))
+        by_rarity = sorted(set(btexts), key=lambda b: self._lookup(q.fieldname, b)[0])
         candidates = within
         for btext in by_rarity:
             candidates = self._term_docs(q.fieldname, btext, candidates)
@@ -424,6 +541,27 @@ class Planner:
         if len(btexts) == 1:
             return candidates
         wanted = sorted(candidates)
+        if q.slop != 1:
+            return self._phrase_each(q, field, btexts, wanted)
+        # Each word's positions as one set of (docnum << 32) + position - its place in the
+        # phrase: the keys common to all words are the phrase's starts. Built by C loops.
+        keys: set[int] | None = None
+        decoded: dict[bytes, list[list[int]]] = {}
+        for place, btext in enumerate(btexts):
+            if btext not in decoded:
+                by_doc = self._positions(q.fieldname, btext, wanted)
+                decoded[btext] = _positions_of([by_doc[doc] for doc in wanted], field.format)
+            bases = [(doc << 32) - place for doc in wanted]
+            word_keys = set(chain.from_iterable(map(map, repeat(add), decoded[btext],
+                                                    map(repeat, bases))))
+            keys = word_keys if keys is None else keys & word_keys
+            if not keys:
+                return set()
+        return set(map(rshift, keys, repeat(32))) if keys else set()
+
+    def _phrase_each(self, q: wq.Phrase, field, btexts: list[bytes],  # noqa: ANN001
+                     wanted: list[int]) -> set[int]:
+        """Check a phrase with a slop document by document."""
         positions = {b: self._positions(q.fieldname, b, wanted) for b in set(btexts)}
         decode = field.format.decode_positions
         first, rest = positions[btexts[0]], [positions[b] for b in btexts[1:]]
@@ -436,11 +574,7 @@ class Planner:
 
     def _positions(self, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
         """Return the encoded positions of the term in each of the `wanted` docnums."""
-        postings = _Postings(with_values=True)
-        for leaf, offset in self.leaves:
-            m = _leaf_matcher(leaf, fieldname, btext)
-            if m is not None:
-                _read_leaf(m, offset, postings, wanted)
+        postings = self._read(fieldname, btext, wanted, with_values=True)
         assert postings.values is not None
         chosen = set(wanted)
         keep = list(map(chosen.__contains__, postings.ids))
@@ -454,16 +588,16 @@ class Planner:
         # The documents not matched yet: a term whose postings are many more than those is
         # read only in the blocks that hold one of them, and once none is left, nothing more.
         remaining = set(within)
-        for leaf, offset in self.leaves:
-            for btext, df in self.cache.prefix_terms(leaf, offset, q):
+        for leaf, offset, size in self.leaves:
+            for btext, terminfo in self.cache.prefix_terms(leaf, offset, q):
                 if not remaining:
                     break
-                m = _leaf_matcher(leaf, q.fieldname, btext)
-                if m is None:
-                    continue
+                sparse = len(remaining) < terminfo.doc_frequency() * _SPARSE
+                wanted = sorted(remaining) if sparse else None
+                if wanted is not None and not _any_between(wanted, offset, offset + size):
+                    break  # nothing left to find in this segment
                 postings = _Postings()
-                sparse = len(remaining) < df * _SPARSE
-                _read_leaf(m, offset, postings, sorted(remaining) if sparse else None)
+                _read_leaf(_open(leaf, q.fieldname, btext, terminfo), offset, postings, wanted)
                 remaining.difference_update(postings.ids)
         return within - remaining
 
@@ -473,49 +607,67 @@ class Planner:
         """Return the best `limit` (score, docnum) of `docs` by BM25F, ties by docnum."""
         if not docs or limit < 1:
             return []
-        scores = dict.fromkeys(docs, 0.0)
-        self._score(q, docs, scores, 1.0)
-        best = heapq.nlargest(limit, zip(scores.values(), map(neg, scores.keys()), strict=True))
+        # One slot per docnum: scores are added in place by C loops (map over setitem).
+        scores = [0.0] * self.searcher.doc_count_all()
+        self._score(q, docs, scores, 1.0, True)
+        chosen = list(docs)
+        values = list(map(scores.__getitem__, chosen))
+        if len(chosen) > limit:
+            threshold = heapq.nlargest(limit, values)[-1]
+            keep = list(map(ge, values, repeat(threshold)))
+            chosen = list(compress(chosen, keep))
+            values = list(compress(values, keep))
+        best = sorted(zip(values, map(neg, chosen), strict=True), reverse=True)[:limit]
         return [(score, -negdoc) for score, negdoc in best]
 
-    def _score(self, q: wq.Query, docs: _Docs, scores: dict[int, float], boost: float) -> None:
-        """Add `q`'s score, as Whoosh's matchers sum it, to each of `docs` (all match `q`)."""
+    def _score(self, q: wq.Query, docs: _Docs, scores: list[float], boost: float,
+               free: bool) -> None:
+        """Add `q`'s score, as Whoosh's matchers sum it, to each of `docs` (all match `q`).
+
+        `free`: every match of the query within the universe is in `docs` (true from the top
+        through ANDs, the positive side of AND NOT, then ORs), so a term may add its score to
+        all its postings: those outside `docs` are never read.
+        """
         kind = type(q)
         boost *= q.boost
         if kind is wq.Term:
-            self._score_term(q.fieldname, q.text, docs, scores, boost)
+            self._score_term(q.fieldname, q.text, docs, scores, boost, free)
         elif kind is wq.Or:
             for sub in q.subqueries:
+                if free and type(sub) is wq.Term:
+                    self._score_term(sub.fieldname, sub.text, docs, scores, boost * sub.boost,
+                                     True)
+                    continue
                 sub_docs = self._eval(sub, docs)
                 if sub_docs:
-                    self._score(sub, sub_docs, scores, boost)
+                    self._score(sub, sub_docs, scores, boost, free and type(sub) is wq.Or)
         elif kind is wq.And:
             for sub in q.subqueries:
-                self._score(sub, docs, scores, boost)
+                self._score(sub, docs, scores, boost, free)
         elif kind is wq.AndNot:
-            self._score(q.a, docs, scores, boost)
+            self._score(q.a, docs, scores, boost, free)
         elif kind is wq.Phrase:
             # Whoosh scores a phrase as the intersection of its words' term matchers.
             for word in q.words:
-                self._score_term(q.fieldname, word, docs, scores, boost)
+                self._score_term(q.fieldname, word, docs, scores, boost, False)
         elif kind is CappedPrefix or kind is wq.Prefix or kind is wq.Every:
             # Constant-score matchers: each match weighs the query's boost.
-            chosen = list(docs)
-            scores.update(zip(chosen, map(add, map(scores.__getitem__, chosen), repeat(boost)),
-                              strict=True))
+            _add(scores, list(docs), repeat(boost))
         else:
             raise Unsupported(kind.__name__)
 
     def _score_term(self, fieldname: str, text: str | bytes, docs: _Docs,
-                    scores: dict[int, float], boost: float) -> None:
+                    scores: list[float], boost: float, free: bool) -> None:
         postings = self._postings_of(fieldname, text, docs)
         if not postings.ids:
             return
-        chosen = list(map(docs.__contains__, postings.ids))
-        ids = list(compress(postings.ids, chosen))
-        if not ids:
-            return
-        weights = list(compress(postings.weights, chosen))
+        ids, weights = postings.ids, postings.weights
+        if not free:
+            chosen = list(map(docs.__contains__, ids))
+            ids = list(compress(ids, chosen))
+            if not ids:
+                return
+            weights = list(compress(weights, chosen))
         field = self.schema[fieldname]
         values: Iterable[float]
         if field.scorable:
@@ -525,16 +677,44 @@ class Planner:
             idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
             lengths = self.cache.length_bytes(self.searcher, fieldname)
             norms = self.cache.norms(self.searcher, fieldname, b, k1)
+            # A row of scores per distinct weight (term frequency), one per encoded length:
             # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as in Whoosh.
-            numerators = map(mul, weights, repeat(k1 + 1))
-            denominators = map(add, weights,
-                               map(norms.__getitem__, map(lengths.__getitem__, ids)))
-            values = map(mul, repeat(idf), map(truediv, numerators, denominators))
+            rows = {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
+                    for tf in set(weights)}
+            values = map(getitem, map(rows.__getitem__, weights), map(lengths.__getitem__, ids))
         else:
             values = weights  # Whoosh's WeightScorer: the posting weight
         if boost != 1.0:
             values = map(mul, values, repeat(boost))
-        scores.update(zip(ids, map(add, map(scores.__getitem__, ids), values), strict=True))
+        _add(scores, ids, values)
+
+
+def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:
+    """Add `values` to the scores of `ids` (distinct docnums), in C loops."""
+    deque(map(scores.__setitem__, ids, map(add, map(scores.__getitem__, ids), values)),
+          maxlen=0)
+
+
+_PICKLE_HEAD = b"\x80\x02"
+_COUNTS = struct.Struct("!I")
+
+
+def _positions_of(values: list[bytes], fmt) -> list[list[int]]:  # noqa: ANN001 - a Format
+    """Decode Whoosh Positions values (a count, then a pickled list of deltas) in one go.
+
+    The values' pickles are joined into one pickle of a list of lists, so a single C call
+    decodes them all; the counts check the result. Anything unexpected is decoded one by one.
+    """
+    if values and all(v[4:6] == _PICKLE_HEAD and v[-1:] == b"." for v in values):
+        joined = b"".join(map(getitem, values, repeat(slice(6, -1))))
+        try:
+            deltas = loads(b"\x80\x02(" + joined + b"l.")  # noqa: S301 - the index's own data
+        except Exception:  # noqa: BLE001 - fall back to Whoosh's own decoding
+            deltas = None
+        counts = [_COUNTS.unpack_from(v)[0] for v in values]
+        if isinstance(deltas, list) and list(map(len, deltas)) == counts:
+            return list(map(list, map(accumulate, deltas)))
+    return [fmt.decode_positions(v) for v in values]
 
 
 def _phrase_at(starts: list[int], following: list[set[int]], slop: int) -> bool:

@@ -167,3 +167,26 @@ def test_phrase_positions():
     assert not _phrase_at([3], [{4}, {6}], 1)
     assert _phrase_at([3], [{5}], 2)
     assert not _phrase_at([3], [{6}], 2)
+
+
+@pytest.mark.parametrize("text", ["arsip", "surat", "rapat", "k.ji-29"])
+@pytest.mark.parametrize("per_page", [1, 5, 20])
+def test_pruned_top_equals_reference(index, monkeypatch, text, per_page):
+    """An OR of terms scores its longest posting list block by block, best bound first."""
+    pruned = []
+    original = Planner._top_pruned
+
+    def spy(self, *args, **kwargs):
+        pruned.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Planner, "_top_pruned", spy)
+    for page in (1, 2, 3):
+        query = SearchQuery(text=text, max_security=3, page=page, per_page=per_page)
+        planned = index.search(query)
+        reference = _reference(index, query)
+        assert planned.total == reference.total
+        assert [h.id for h in planned.hits] == [h.id for h in reference.hits]
+        for mine, theirs in zip(planned.hits, reference.hits, strict=True):
+            assert mine.score == pytest.approx(theirs.score, rel=1e-9, abs=1e-12)
+    assert pruned

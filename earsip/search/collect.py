@@ -289,12 +289,15 @@ def masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
 class _Postings:
     """Postings of one term, global docnums: all of them, or those of some blocks only."""
 
-    __slots__ = ("ids", "values", "weights")
+    __slots__ = ("blocks", "ids", "values", "weights")
 
     def __init__(self, with_values: bool = False) -> None:
         self.ids: list[int] = []
         self.weights: list[float] = []
         self.values: list[bytes | None] | None = [] if with_values else None
+        #: (end index in ids, highest weight, shortest field length) of each block read;
+        #: a length of 0 means unknown.
+        self.blocks: list[tuple[int, float, int]] = []
 
 
 # The start of a W3 postings block's pickle (protocol 2): the tuple of delta-encoded ids, then
@@ -370,6 +373,7 @@ def _read_leaf(m, offset: int, out: _Postings, within: list[int] | None) -> None
             n = m._blocklength
             # Ids are delta-encoded from 0 in each block; `initial` adds the segment offset.
             ids.extend(islice(accumulate(block_ids, initial=offset), 1, None))
+            out.blocks.append((len(ids), m._maxweight, m._minlength or 0))
             if block_weights is None:
                 weights.extend(repeat(1.0, n))
             elif isinstance(block_weights, float):
@@ -395,6 +399,8 @@ def _read_generic(m, offset: int, out: _Postings, within: list[int] | None,  # n
             if out.values is not None:
                 out.values.append(m.value())
         m.next()
+    if len(out.ids) > (out.blocks[-1][0] if out.blocks else 0):
+        out.blocks.append((len(out.ids), float("inf"), 0))
 
 
 #: Read only the blocks holding wanted documents when there are fewer wanted documents than
@@ -607,6 +613,9 @@ class Planner:
         """Return the best `limit` (score, docnum) of `docs` by BM25F, ties by docnum."""
         if not docs or limit < 1:
             return []
+        leaves = self._or_of_terms(q)
+        if leaves is not None and len(docs) > limit * 8:
+            return self._top_pruned(leaves, docs, limit)
         # One slot per docnum: scores are added in place by C loops (map over setitem).
         scores = [0.0] * self.searcher.doc_count_all()
         self._score(q, docs, scores, 1.0, True)
@@ -662,31 +671,116 @@ class Planner:
         if not postings.ids:
             return
         ids, weights = postings.ids, postings.weights
-        if not free:
+        # Adding to every posting (free) saves the membership test, unless most are not wanted.
+        if not free or len(docs) * 2 < len(ids):
             chosen = list(map(docs.__contains__, ids))
             ids = list(compress(ids, chosen))
             if not ids:
                 return
             weights = list(compress(weights, chosen))
+        _add(scores, ids, self._term_values(fieldname, text, ids, weights, boost))
+
+    def _term_values(self, fieldname: str, text: str | bytes, ids: list[int],
+                     weights: list[float], boost: float) -> Iterable[float]:
+        """Return the term's BM25F score (as Whoosh computes it) for each posting given."""
         field = self.schema[fieldname]
         values: Iterable[float]
         if field.scorable:
-            w = self.weighting
-            b = w._field_B.get(fieldname, w.B)
-            k1 = w.K1
-            idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
+            rows = self._rows(fieldname, text, weights)
             lengths = self.cache.length_bytes(self.searcher, fieldname)
-            norms = self.cache.norms(self.searcher, fieldname, b, k1)
-            # A row of scores per distinct weight (term frequency), one per encoded length:
-            # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as in Whoosh.
-            rows = {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
-                    for tf in set(weights)}
             values = map(getitem, map(rows.__getitem__, weights), map(lengths.__getitem__, ids))
         else:
             values = weights  # Whoosh's WeightScorer: the posting weight
         if boost != 1.0:
             values = map(mul, values, repeat(boost))
-        _add(scores, ids, values)
+        return values
+
+    def _rows(self, fieldname: str, text: str | bytes, weights: Iterable[float],
+              ) -> dict[float, list[float]]:
+        """Return a row of scores per distinct weight (term frequency), one per encoded length.
+
+        idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as in Whoosh.
+        """
+        w = self.weighting
+        b = w._field_B.get(fieldname, w.B)
+        k1 = w.K1
+        idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
+        norms = self.cache.norms(self.searcher, fieldname, b, k1)
+        return {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
+                for tf in set(weights)}
+
+    def _bounds(self, fieldname: str, text: str | bytes, blocks: list[tuple[int, float, int]],
+                boost: float) -> list[float]:
+        """Return, per block, the highest score of a posting of at most its highest weight
+        and at least its shortest length (BM25 grows with the weight, falls with the length)."""
+        if not self.schema[fieldname].scorable:
+            return [weight * boost for _, weight, _ in blocks]
+        w = self.weighting
+        b = w._field_B.get(fieldname, w.B)
+        k1 = w.K1
+        idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        return [weight if weight == float("inf") else
+                idf * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * length / avgfl)))
+                * boost
+                for _, weight, length in blocks]
+
+    def _or_of_terms(self, q: wq.Query) -> list[tuple[wq.Term, float]] | None:
+        """Return (term, boost) of each leaf when `q` is one term or an OR of terms."""
+        if type(q) is wq.Term:
+            return [(q, q.boost)]
+        if type(q) is wq.Or and all(type(sub) is wq.Term for sub in q.subqueries):
+            return [(sub, q.boost * sub.boost) for sub in q.subqueries]
+        return None
+
+    def _top_pruned(self, leaves: list[tuple[wq.Term, float]], docs: _Docs, limit: int,
+                    ) -> list[tuple[float, int]]:
+        """The best `limit` of an OR of terms, scoring the longest posting list by blocks.
+
+        Every term but the longest is scored on all its matches; so is the longest one on the
+        documents the others match. Any other document's score is the longest term's alone, at
+        most its block's bound (highest weight, shortest length): blocks are scored best bound
+        first until a bound falls below the current last of the page.
+        """
+        parts = [(term, boost, self._postings_of(term.fieldname, term.text, docs))
+                 for term, boost in leaves]
+        big = max(range(len(parts)), key=lambda i: len(parts[i][2].ids))
+        others: set[int] = set()
+        for i, (_, _, postings) in enumerate(parts):
+            if i != big:
+                others.update(postings.ids)
+        others &= docs
+        scores = [0.0] * self.searcher.doc_count_all()
+        for i, (term, boost, _) in enumerate(parts):  # in the query's order, as Whoosh sums
+            if i != big:
+                self._score_term(term.fieldname, term.text, docs, scores, boost, True)
+            elif others:
+                self._score_term(term.fieldname, term.text, others, scores, boost, False)
+        seen = list(others)
+        best = heapq.nlargest(limit, zip(map(scores.__getitem__, seen), map(neg, seen),
+                                         strict=True))
+        heap = list(best)
+        heapq.heapify(heap)
+        term, boost, postings = parts[big]
+        ends = [end for end, _, _ in postings.blocks]
+        bounds = sorted(zip(self._bounds(term.fieldname, term.text, postings.blocks, boost),
+                            [0, *ends[:-1]], ends, strict=True), reverse=True)
+        for bound, start, end in bounds:
+            if len(heap) >= limit and bound < heap[0][0] * (1 - 1e-9):
+                break  # no document further on can enter the page
+            chosen = [d in docs and d not in others for d in postings.ids[start:end]]
+            ids = list(compress(postings.ids[start:end], chosen))
+            if not ids:
+                continue
+            weights = list(compress(postings.weights[start:end], chosen))
+            for value, doc in zip(self._term_values(term.fieldname, term.text, ids, weights,
+                                                    boost), ids, strict=True):
+                item = (0.0 + value, -doc)
+                if len(heap) < limit:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+        return [(score, -negdoc) for score, negdoc in sorted(heap, reverse=True)]
 
 
 def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:

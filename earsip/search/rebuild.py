@@ -423,7 +423,7 @@ class Rebuild:
             raise SearchUnavailable(_BUSY)
         try:
             for entry in self.folder.iterdir():  # temporary folders of a killed run
-                if entry.name.startswith(TEMP_PREFIX):
+                if entry.name.startswith(TEMP_PREFIX) or entry.name == f"{NAME}.tmp":
                     shutil.rmtree(entry, ignore_errors=True)
             self.progress = self._recover()
             self.resumed = self.progress is not None

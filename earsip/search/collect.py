@@ -588,24 +588,35 @@ class Planner:
                         strict=True))
 
     def _prefix(self, q: wq.Prefix, within: _Docs | None) -> _Docs:
-        if within is None:
-            live = self.cache.live(self.searcher)
-            within = live if live is not None else frozenset(range(self.searcher.doc_count_all()))
-        # The documents not matched yet: a term whose postings are many more than those is
-        # read only in the blocks that hold one of them, and once none is left, nothing more.
-        remaining = set(within)
+        ordered = sorted(within) if within is not None else None
+        found: set[int] = set()
         for leaf, offset, size in self.leaves:
+            # This segment's documents not matched yet: a term with many more postings than
+            # those is read only in the blocks holding one of them; once none is left, the
+            # segment's remaining terms are not read at all.
+            if ordered is None:
+                candidates: set[int] | range = range(offset, offset + size)
+            else:
+                candidates = set(ordered[bisect_left(ordered, offset):
+                                         bisect_left(ordered, offset + size)])
+            remaining = set(candidates)
+            wanted: list[int] | None = None
             for btext, terminfo in self.cache.prefix_terms(leaf, offset, q):
                 if not remaining:
                     break
                 sparse = len(remaining) < terminfo.doc_frequency() * _SPARSE
-                wanted = sorted(remaining) if sparse else None
-                if wanted is not None and not _any_between(wanted, offset, offset + size):
-                    break  # nothing left to find in this segment
+                if sparse and (wanted is None or len(remaining) < len(wanted) * 0.8):
+                    wanted = sorted(remaining)  # a superset of the remaining ones is enough
                 postings = _Postings()
-                _read_leaf(_open(leaf, q.fieldname, btext, terminfo), offset, postings, wanted)
+                _read_leaf(_open(leaf, q.fieldname, btext, terminfo), offset, postings,
+                           wanted if sparse else None)
                 remaining.difference_update(postings.ids)
-        return within - remaining
+            found.update(candidates)
+            found.difference_update(remaining)
+        if within is not None:
+            return found
+        live = self.cache.live(self.searcher)
+        return found if live is None else found & live
 
     # -- scores --------------------------------------------------------------------------
 
@@ -613,6 +624,9 @@ class Planner:
         """Return the best `limit` (score, docnum) of `docs` by BM25F, ties by docnum."""
         if not docs or limit < 1:
             return []
+        if type(q) is CappedPrefix or type(q) is wq.Every:
+            # Every match weighs the query's boost: the page is the lowest docnums.
+            return [(q.boost, doc) for doc in heapq.nsmallest(limit, docs)]
         leaves = self._or_of_terms(q)
         if leaves is not None and len(docs) > limit * 8:
             return self._top_pruned(leaves, docs, limit)
@@ -626,7 +640,7 @@ class Planner:
             keep = list(map(ge, values, repeat(threshold)))
             chosen = list(compress(chosen, keep))
             values = list(compress(values, keep))
-        best = sorted(zip(values, map(neg, chosen), strict=True), reverse=True)[:limit]
+        best = heapq.nlargest(limit, zip(values, map(neg, chosen), strict=True))
         return [(score, -negdoc) for score, negdoc in best]
 
     def _score(self, q: wq.Query, docs: _Docs, scores: list[float], boost: float,

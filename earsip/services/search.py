@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -70,6 +71,31 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
     )
 
 
+class _Audit(threading.Thread):
+    """Writes one search's audit entry; `finish` waits for its commit and re-raises failures."""
+
+    def __init__(self, archive: Archive, actor: audit.Actor, details: dict[str, object]) -> None:
+        super().__init__(name="search-audit", daemon=True)
+        self.archive = archive
+        self.actor = actor
+        self.details = details
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self.archive.db.write() as session:
+                audit.append(session, self.actor, "search", target_type="search",
+                             details=self.details)
+        except BaseException as e:  # noqa: BLE001 - handed to the searching thread
+            self.error = e
+
+    def finish(self) -> None:
+        """Wait for the commit; raise what the write raised."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def search(archive: Archive, principal: Principal, params: SearchParams,
            client_addr: str | None = None) -> dict[str, object]:
     """Search the index and return the API result, counting only what the user may see."""
@@ -94,48 +120,53 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
         page=params.page,
         per_page=params.per_page,
     ))
-    ids = [h.id for h in page.hits]
-    results = []
-    with archive.db.read() as session:
-        # Plain column rows, not ORM objects: a results page needs none of the relationships.
-        rows = {row.id: row for row in session.execute(
-            select(Document.id, Document.title, Document.number, Document.classification_code,
-                   Document.document_date, Document.security, Document.description)
-            .where(Document.id.in_(ids))
-        )} if ids else {}
-        texts = dict(session.execute(
-            select(DocumentText.document_id,
-                   func.substr(DocumentText.text, 1, SNIPPET_SOURCE_CHARS))
-            .where(DocumentText.document_id.in_(ids))
-        ).all()) if params.q and ids else {}
-    highlighter = archive.index.highlighter(params.q) if params.q else None
-    first_rank = (params.page - 1) * params.per_page + 1
-    for rank, hit in enumerate(page.hits, start=first_rank):
-        doc = rows.get(hit.id)
-        if doc is None or doc.security not in visible:
-            continue  # defence in depth: never show a hit the database does not allow
-        snippet = ""
-        if highlighter is not None:
-            snippet = highlighter(texts.get(doc.id) or doc.description or doc.title)
-        results.append({
-            "id": doc.id,
-            "title": doc.title,
-            "number": doc.number,
-            "classification": doc.classification_code,
-            "document_date": doc.document_date.isoformat(),
-            "security": doc.security,
-            # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
-            # of the whole index, so its value would hint at what hidden documents contain.
-            "score": round(1.0 / rank, 4),
-            "snippet": snippet,
-        })
-    # The audit entry is the only write: a short transaction of its own.
-    with archive.db.write() as session:
-        audit.append(session, principal.actor(client_addr), "search", target_type="search",
-                     details={"q": params.q, "classification": params.classification,
-                              "year_from": params.year_from, "year_to": params.year_to,
-                              "security": params.security, "mime": params.mime,
-                              "page": params.page, "total": page.total})
+    # The audit entry is the only write, in a transaction of its own. It commits in a helper
+    # thread while this one reads the rows and builds the snippets (a commit mostly waits
+    # for the disk), and the results are returned only once it has committed.
+    details = {"q": params.q, "classification": params.classification,
+               "year_from": params.year_from, "year_to": params.year_to,
+               "security": params.security, "mime": params.mime,
+               "page": params.page, "total": page.total}
+    auditor = _Audit(archive, principal.actor(client_addr), details)
+    auditor.start()
+    try:
+        ids = [h.id for h in page.hits]
+        results = []
+        with archive.db.read() as session:
+            # Plain column rows, not ORM objects: a results page needs none of the relationships.
+            rows = {row.id: row for row in session.execute(
+                select(Document.id, Document.title, Document.number, Document.classification_code,
+                       Document.document_date, Document.security, Document.description)
+                .where(Document.id.in_(ids))
+            )} if ids else {}
+            texts = dict(session.execute(
+                select(DocumentText.document_id,
+                       func.substr(DocumentText.text, 1, SNIPPET_SOURCE_CHARS))
+                .where(DocumentText.document_id.in_(ids))
+            ).all()) if params.q and ids else {}
+        highlighter = archive.index.highlighter(params.q) if params.q else None
+        first_rank = (params.page - 1) * params.per_page + 1
+        for rank, hit in enumerate(page.hits, start=first_rank):
+            doc = rows.get(hit.id)
+            if doc is None or doc.security not in visible:
+                continue  # defence in depth: never show a hit the database does not allow
+            snippet = ""
+            if highlighter is not None:
+                snippet = highlighter(texts.get(doc.id) or doc.description or doc.title)
+            results.append({
+                "id": doc.id,
+                "title": doc.title,
+                "number": doc.number,
+                "classification": doc.classification_code,
+                "document_date": doc.document_date.isoformat(),
+                "security": doc.security,
+                # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
+                # of the whole index, so its value would hint at what hidden documents contain.
+                "score": round(1.0 / rank, 4),
+                "snippet": snippet,
+            })
+    finally:
+        auditor.finish()
     return {
         "total": page.total,
         "page": params.page,

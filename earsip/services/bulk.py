@@ -144,9 +144,9 @@ class _BackgroundIndexer:
     of after them. A failed round leaves the entries queued for the next one.
     """
 
-    def __init__(self, archive: Archive, interval_s: float = INDEX_INTERVAL_S) -> None:
+    def __init__(self, archive: Archive, interval_s: float | None = None) -> None:
         self._archive = archive
-        self._interval_s = interval_s
+        self._interval_s = INDEX_INTERVAL_S if interval_s is None else interval_s
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="import-indexer", daemon=True)
         self._thread.start()

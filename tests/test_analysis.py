@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
+from earsip.search import analysis
 from earsip.search.analysis import (
     PROTECTED,
     STOPWORDS,
@@ -82,12 +84,39 @@ def test_raw_terms_are_lowercased_but_not_stemmed():
     assert raw_terms("Pemusnahan yang dimusnahkan") == ["pemusnahan", "dimusnahkan"]
 
 
-def test_stemming_is_cached_in_a_bounded_lru_cache():
-    stem("pemusnahan")
-    info = stem.cache_info()
-    assert info.maxsize == 100_000
-    stem("pemusnahan")
-    assert stem.cache_info().hits > info.hits
+def test_stems_are_shared_through_the_index_folder_and_a_stale_file_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysis, "_stems", {})
+    monkeypatch.setattr(analysis, "_new_stems", [])
+    monkeypatch.setattr(analysis, "_stem_file", None)
+    analysis.use_stem_file(tmp_path)
+    assert stem("dimusnahkan") == "musnah"
+    analysis.save_stems()
+    lines = (tmp_path / analysis.STEM_FILE_NAME).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# earsip stems v1 ")
+    assert "dimusnahkan\tmusnah" in lines
+
+    # Another process of the same archive reads it instead of stemming again ...
+    monkeypatch.setattr(analysis, "_stems", {})
+    monkeypatch.setattr(analysis, "_stem_file", None)
+    analysis.use_stem_file(tmp_path)
+    assert analysis._stems == {"dimusnahkan": "musnah"}
+    # ... skips lines that are not a word and its stem ...
+    with (tmp_path / analysis.STEM_FILE_NAME).open("a", encoding="utf-8") as f:
+        f.write("<script>\tx\nrusak\n")
+    monkeypatch.setattr(analysis, "_stems", {})
+    monkeypatch.setattr(analysis, "_stem_file", None)
+    analysis.use_stem_file(tmp_path)
+    assert analysis._stems == {"dimusnahkan": "musnah"}
+    # ... and a file written under other stemming rules is dropped.
+    (tmp_path / analysis.STEM_FILE_NAME).write_text("# earsip stems v0 old\nsurat\tsalah\n",
+                                                    encoding="utf-8")
+    monkeypatch.setattr(analysis, "_stems", {})
+    monkeypatch.setattr(analysis, "_stem_file", None)
+    analysis.use_stem_file(tmp_path)
+    assert analysis._stems == {}
+    assert stem("surat") == "surat"
 
 
 def test_the_analyzer_pickles_by_reference_for_the_index_schema():

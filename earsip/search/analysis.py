@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import hashlib
+import logging
+import os
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from whoosh.analysis import (
     Analyzer,
@@ -15,6 +19,8 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
+
+logger = logging.getLogger(__name__)
 
 # A token is a run of letters/digits; "-" and "." join runs inside one token, so
 # reduplicated words (undang-undang), codes (PM.01.02, K.JI-29) and amounts (1.000.000) stay
@@ -77,9 +83,19 @@ def _sastrawi():
     return _stemmer
 
 
-@functools.lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Return the stem of one lowercased token; protected words and non-words stay as they are."""
+# Stems already worked out: Sastrawi takes ~1 ms a new word (dictionary lookups through many
+# regular expressions), which made the first documents of every process slow. The cache is
+# shared by the threads of a process and, through a file in the index folder (see
+# use_stem_file), by every process of one archive: a word is stemmed once per archive.
+STEM_CACHE_MAX = 1_000_000
+STEM_FILE_NAME = "stems.tsv"
+_stems: dict[str, str] = {}
+_new_stems: list[tuple[str, str]] = []
+_stem_file: Path | None = None
+_stem_file_lock = threading.Lock()
+
+
+def _stem_uncached(word: str) -> str:
     if word in PROTECTED:
         return word
     if not _STEMMABLE_RE.fullmatch(word):
@@ -89,6 +105,82 @@ def stem(word: str) -> str:
         if word.endswith(clitic) and word[: -len(clitic)] in PROTECTED:
             return word[: -len(clitic)]
     return _sastrawi().stem_word(word) or word
+
+
+def stem(word: str) -> str:
+    """Return the stem of one lowercased token; protected words and non-words stay as they are."""
+    found = _stems.get(word)
+    if found is None:
+        found = _stem_uncached(word)
+        if len(_stems) < STEM_CACHE_MAX:
+            _stems[word] = found
+            _new_stems.append((word, found))
+    return found
+
+
+def _stem_file_header() -> str:
+    """Return the first line of a stem file: it names everything the stems depend on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sastrawi = version("PySastrawi")
+    except PackageNotFoundError:
+        sastrawi = "unknown"
+    rules = "|".join([" ".join(sorted(PROTECTED)), " ".join(_CLITICS),
+                      _STEMMABLE_RE.pattern, sastrawi])
+    return f"# earsip stems v1 {hashlib.sha256(rules.encode()).hexdigest()[:16]}"
+
+
+def use_stem_file(folder: str | os.PathLike[str]) -> None:
+    """Share stems through `folder`/stems.tsv: read what other processes stemmed, once.
+
+    A file written under other stemming rules (another PROTECTED list or Sastrawi version) is
+    ignored and replaced. Lines that do not look like a word and its stem are skipped.
+    """
+    global _stem_file
+    path = Path(folder) / STEM_FILE_NAME
+    with _stem_file_lock:
+        if _stem_file == path:
+            return
+        _stem_file = path
+        header = _stem_file_header()
+        try:
+            with path.open(encoding="utf-8") as f:
+                if f.readline().rstrip("\n") != header:
+                    path.unlink()
+                    return
+                for line in f:
+                    word, _, stemmed = line.rstrip("\n").partition("\t")
+                    if (stemmed and len(_stems) < STEM_CACHE_MAX
+                            and _STEMMABLE_RE.fullmatch(word)
+                            and _STEMMABLE_RE.fullmatch(stemmed)):
+                        _stems.setdefault(word, stemmed)
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError):
+            logger.warning("stem cache %s unreadable; starting a new one", path, exc_info=True)
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def save_stems() -> None:
+    """Append the stems worked out since the last call to the shared stem file (if any)."""
+    with _stem_file_lock:
+        if _stem_file is None or not _new_stems:
+            return
+        fresh = [(w, s) for w, s in _new_stems if _STEMMABLE_RE.fullmatch(w)]
+        _new_stems.clear()
+        if not fresh:
+            return
+        try:
+            new_file = not _stem_file.exists()
+            with _stem_file.open("a", encoding="utf-8") as f:
+                if new_file:
+                    f.write(_stem_file_header() + "\n")
+                # One write call: concurrent appenders (O_APPEND) do not interleave lines.
+                f.write("".join(f"{w}\t{s}\n" for w, s in fresh))
+        except OSError:
+            logger.warning("could not save stems to %s", _stem_file, exc_info=True)
 
 
 class IndonesianStemFilter(Filter):

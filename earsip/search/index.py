@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 
 from earsip.errors import SearchUnavailable
 from earsip.search import rebuild
+from earsip.search.analysis import save_stems, use_stem_file
 from earsip.search.collect import (
     FACETS,
     DocnumCache,
@@ -75,6 +76,7 @@ class SearchIndex:
             self._ix = None
             try:
                 os.makedirs(self._path, exist_ok=True)
+                use_stem_file(self._path)
                 if index.exists_in(self._path, indexname=_INDEX_NAME):
                     ix = index.open_dir(self._path, indexname=_INDEX_NAME)
                     check_schema(ix.schema)
@@ -226,6 +228,7 @@ class SearchIndex:
             writer.commit()
         except Exception as e:
             raise _unavailable(e) from e
+        save_stems()
         with self._lock:
             self._refresh()
 

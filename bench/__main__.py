@@ -26,6 +26,7 @@ from config import PROJECT_ROOT
 
 # reindex before search: it leaves the search archives freshly indexed for it.
 PARTS = ("filing", "reindex", "search", "memory")
+QUICK_PARTS = ("filing", "reindex", "search")  # memory needs a 500-page PDF: full suite only
 WORKDIR = PROJECT_ROOT / "bench" / "work"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 PACKAGES = ("whoosh-reloaded", "pypdf", "SQLAlchemy", "Flask", "waitress", "PySastrawi",
@@ -98,7 +99,9 @@ def gate_failures(result: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes; gate ratio targets")
-    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
+    parser.add_argument("--only", default=None,
+                        help=f"comma-separated parts (default: {','.join(PARTS)}; "
+                             f"with --quick {','.join(QUICK_PARTS)})")
     parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--out", type=Path, default=None, help="result JSON file")
     parser.add_argument("--merge", type=Path, default=None,
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true",
                         help="regenerate docs/PERFORMANCE.md results and the plot")
     args = parser.parse_args(argv)
-    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    only = args.only or ",".join(QUICK_PARTS if args.quick else PARTS)
+    parts = [p.strip() for p in only.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")

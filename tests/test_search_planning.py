@@ -190,3 +190,25 @@ def test_pruned_top_equals_reference(index, monkeypatch, text, per_page):
         for mine, theirs in zip(planned.hits, reference.hits, strict=True):
             assert mine.score == pytest.approx(theirs.score, rel=1e-9, abs=1e-12)
     assert pruned
+
+
+@pytest.fixture(scope="module")
+def clean_index(tmp_path_factory):
+    """An index without deletions: facets of most documents come from the few others."""
+    rng = random.Random(5)
+    ix = SearchIndex(tmp_path_factory.mktemp("clean") / "index", writer_timeout=5)
+    ix.ensure()
+    ix.upsert([_doc(rng, i) for i in range(1, 121)])
+    ix.upsert([_doc(rng, i) for i in range(121, 181)])
+    yield ix
+    ix.close()
+
+
+@pytest.mark.parametrize("text", ["k.ji-29", "arsip", "", "sengketa", "arsip OR surat"])
+def test_facets_of_most_documents_equal_reference(clean_index, text):
+    query = SearchQuery(text=text, max_security=3)
+    planned = _planned(clean_index, query)
+    reference = _reference(clean_index, query)
+    assert planned.total == reference.total
+    assert planned.facets == reference.facets
+    assert [h.id for h in planned.hits] == [h.id for h in reference.hits]

@@ -22,7 +22,7 @@ import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
-from itertools import accumulate, chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 from operator import add, ge, getitem, mul, neg, rshift
 from pickle import loads
 
@@ -190,23 +190,43 @@ class DocnumCache:
         return None if cached[0] is None else (cached[0], cached[1])  # type: ignore[return-value]
 
     def facet_counts(
-        self, searcher: Searcher, docnums: Iterable[int]
+        self, searcher: Searcher, docnums: Iterable[int], *, everything: bool = False
     ) -> dict[str, dict[str, int]]:
-        """Return, per facet, how many of `docnums` have each value, the most common first."""
+        """Return, per facet, how many of `docnums` have each value, the most common first.
+
+        `everything`: the docnums are chosen among all of the searcher's documents (no filter,
+        exclusion or deletion), so when they are most of them, the few others are counted
+        and taken off the whole index's counts.
+        """
         facets = {}
-        docs = docnums if isinstance(docnums, list) else list(docnums)
+        total = searcher.doc_count_all()
+        complement: list[int] | None = None
+        if everything and isinstance(docnums, (set, frozenset)) and len(docnums) * 2 > total:
+            complement = list(filterfalse(docnums.__contains__, range(total)))
+        docs: list[int] = []
+        if complement is None:
+            docs = docnums if isinstance(docnums, list) else list(docnums)
         for name in FACETS:
             coded = self.facet_codes(searcher, name)
             if coded is None:
                 values = self.facet_values(searcher, name)
-                counts = Counter(map(values.__getitem__, docs))
+                if complement is None:
+                    counts = Counter(map(values.__getitem__, docs))
+                else:
+                    counts = Counter(values)
+                    counts.subtract(map(values.__getitem__, complement))
             else:
-                # One byte per match, then a memchr-speed count per distinct value.
+                # One byte per document, then a memchr-speed count per distinct value.
                 codes, by_code = coded
-                picked = bytes(map(codes.__getitem__, docs))
-                counts = Counter({by_code[i]: n for i in range(len(by_code))
-                                  if (n := picked.count(i))})
-            facets[name] = {str(key): count for key, count in counts.most_common()}
+                picked = bytes(map(codes.__getitem__, docs if complement is None
+                                   else complement))
+                if complement is None:
+                    counts = Counter({by_code[i]: n for i in range(len(by_code))
+                                      if (n := picked.count(i))})
+                else:
+                    counts = Counter({by_code[i]: n for i in range(len(by_code))
+                                      if (n := codes.count(i) - picked.count(i))})
+            facets[name] = {str(key): count for key, count in counts.most_common() if count}
         return facets
 
     def length_bytes(self, searcher: Searcher, fieldname: str) -> bytes:

@@ -302,7 +302,7 @@ class SearchIndex:
             # A date-sorted hit's "score" is its sort key, not a relevance.
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
                     for d in newest(self._docnums, searcher, docs, limit)[start:]]
-        facets = self._docnums.facet_counts(searcher, docs)
+        facets = self._docnums.facet_counts(searcher, docs, everything=universe is None)
         return SearchPage(total=len(docs), hits=hits, facets=facets)
 
     def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,

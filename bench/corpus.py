@@ -17,6 +17,7 @@ import itertools
 import os
 import random
 import sys
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,23 +231,9 @@ def write_pdf(doc: SynthDoc, path: Path, *, font_size: float = 9.5) -> Path:
 def _justified_lines(text: str, width: int) -> Iterator[tuple[str, bool]]:
     """Yield (line, is_last_line_of_its_paragraph)."""
     for para in text.split("\n"):
-        lines = _wrap(para, width)
+        lines = textwrap.wrap(para, width, break_long_words=False, break_on_hyphens=False)
         for i, line in enumerate(lines):
             yield line, i == len(lines) - 1
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    for para in text.split("\n"):
-        line = ""
-        for word in para.split():
-            if line and len(line) + 1 + len(word) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        lines.append(line)
-    return lines
 
 
 CSV_FIELDS = ("file", "title", "number", "date", "code", "security", "sender", "recipient",

@@ -18,8 +18,6 @@ Usage: ``python -m bench.filing [--quick] [--workdir DIR]`` prints the result as
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import shutil
 import statistics
@@ -31,12 +29,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import part_main
 from bench.corpus import write_pdf_corpus
 from bench.load import open_archive
 from earsip import audit, extract
 from earsip.services import Archive, bulk, indexing
 
-DEFAULT_WORKDIR = Path(__file__).resolve().parent / "work"
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 TARGET_OVERHEAD = 0.8  # end-to-end pages/s >= 0.8 x raw pypdf pages/s
 TARGET_JOBS2 = 1.7  # --jobs 2 >= 1.7 x one process
@@ -217,16 +215,5 @@ def run(workdir: Path, *, quick: bool) -> dict:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    args = parser.parse_args(argv)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    json.dump(run(args.workdir, quick=args.quick), sys.stdout, indent=2, ensure_ascii=False)
-    print()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(part_main(run, __doc__))

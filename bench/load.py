@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +38,20 @@ def bench_config(folder: Path, **overrides: object) -> Config:
     }
     values.update(overrides)
     return replace(Config(), **values)  # type: ignore[arg-type]
+
+
+def archive_env(folder: Path, **extra: str) -> dict[str, str]:
+    """Return this process's environment pointing `earsip` at the archive under `folder`."""
+    env = dict(os.environ)
+    env.update({
+        "EARSIP_DATABASE_URL": f"sqlite:///{folder / 'earsip.sqlite3'}",
+        "EARSIP_UPLOAD_DIR": str(folder / "uploads"),
+        "EARSIP_INDEX_DIR": str(folder / "index"),
+        "EARSIP_INSTANCE_DIR": str(folder / "instance"),
+        "EARSIP_SECRET_KEY": "bench",
+        **extra,
+    })
+    return env
 
 
 def open_archive(folder: Path, **overrides: object) -> Archive:

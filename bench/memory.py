@@ -11,7 +11,6 @@ Usage: ``python -m bench.memory [--quick] [--workdir DIR]`` prints the result as
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -24,10 +23,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from bench import part_main
 from bench.corpus import SynthDoc, generate, write_pdf
-from bench.load import load_synthetic, open_archive
+from bench.load import archive_env, load_synthetic, open_archive
 
-DEFAULT_WORKDIR = Path(__file__).resolve().parent / "work"
 ADMIN_PASSWORD = "bench-admin-pass"
 EARSIP = Path(sys.executable).with_name("earsip")
 
@@ -39,19 +38,8 @@ def _free_port() -> int:
 
 
 def _env(folder: Path, port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "EARSIP_DATABASE_URL": f"sqlite:///{folder / 'earsip.sqlite3'}",
-        "EARSIP_UPLOAD_DIR": str(folder / "uploads"),
-        "EARSIP_INDEX_DIR": str(folder / "index"),
-        "EARSIP_INSTANCE_DIR": str(folder / "instance"),
-        "EARSIP_SECRET_KEY": "bench",
-        "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "EARSIP_PORT": str(port),
-        "EARSIP_MAX_UPLOAD_MB": "200",
-        "EARSIP_EXTRACT_TIMEOUT": "600",
-    })
-    return env
+    return archive_env(folder, EARSIP_ADMIN_PASSWORD=ADMIN_PASSWORD, EARSIP_PORT=str(port),
+                       EARSIP_MAX_UPLOAD_MB="200", EARSIP_EXTRACT_TIMEOUT="600")
 
 
 def _rss_kb(pid: int) -> int:
@@ -253,16 +241,5 @@ def run(workdir: Path, *, quick: bool) -> dict:
             "targets": []}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    args = parser.parse_args(argv)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    json.dump(run(args.workdir, quick=args.quick), sys.stdout, indent=2, ensure_ascii=False)
-    print()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(part_main(run, __doc__))

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.load import bench_config, load_synthetic, open_archive
+from bench.load import archive_env, bench_config, load_synthetic, open_archive
 from earsip.models import Document
 from earsip.search.rebuild import read_progress
 from earsip.services import Archive, indexing
@@ -83,15 +83,7 @@ def ensure_archive(folder: Path, n: int) -> None:
 
 def child_env(folder: Path) -> dict[str, str]:
     """Return the environment pointing `earsip` at the archive under `folder`."""
-    env = dict(os.environ)
-    env.update({
-        "EARSIP_DATABASE_URL": f"sqlite:///{folder / 'earsip.sqlite3'}",
-        "EARSIP_INDEX_DIR": str(folder / "index"),
-        "EARSIP_UPLOAD_DIR": str(folder / "uploads"),
-        "EARSIP_INSTANCE_DIR": str(folder / "instance"),
-        "EARSIP_SECRET_KEY": "bench",
-    })
-    return env
+    return archive_env(folder)
 
 
 def _command() -> list[str]:

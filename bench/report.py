@@ -20,7 +20,7 @@ END = "<!-- results:end -->"
 CLASS_LABELS = {
     "single": "single word", "two_words": "two words", "common": "common word",
     "phrase": "phrase", "prefix": "prefix", "number": "letter number",
-    "filtered": "word + code + year filter", "low_clearance": "low clearance (biasa)",
+    "filtered": "word + classification + year filter", "low_clearance": "low clearance (biasa)",
 }
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from earsip.search import IndexDoc, SearchIndex, SearchQuery
 from earsip.search import collect as collect_module
-from earsip.search.collect import Planner, Unsupported, _phrase_at
+from earsip.search.collect import Planner, Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
+from earsip.search.postings import phrase_at
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
     "arsip surat keputusan rapat anggaran pengawasan pemilu laporan kegiatan dinas kota "
@@ -162,11 +163,11 @@ def test_unsupported_query_falls_back(index):
 
 
 def test_phrase_positions():
-    assert _phrase_at([3, 9], [{4}, {5}], 1)
-    assert not _phrase_at([3], [{5}], 1)
-    assert not _phrase_at([3], [{4}, {6}], 1)
-    assert _phrase_at([3], [{5}], 2)
-    assert not _phrase_at([3], [{6}], 2)
+    assert phrase_at([3, 9], [{4}, {5}], 1)
+    assert not phrase_at([3], [{5}], 1)
+    assert not phrase_at([3], [{4}, {6}], 1)
+    assert phrase_at([3], [{5}], 2)
+    assert not phrase_at([3], [{6}], 2)
 
 
 @pytest.mark.parametrize("text", ["arsip", "surat", "rapat", "k.ji-29"])

@@ -1,4 +1,7 @@
-"""Collecting matches on one searcher: filter and exclusion docnums, exact totals, facet counts.
+"""Evaluating a parsed query on one searcher: the matching set, exact totals, the top page.
+
+(The per-searcher filter sets and facet columns are in `filters`, the postings reader in
+`postings`.)
 
 Two evaluations of a parsed query live here:
 
@@ -16,411 +19,32 @@ Two evaluations of a parsed query live here:
 from __future__ import annotations
 
 import heapq
-import re
-import struct
-import zlib
-from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict, deque
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable
-from itertools import accumulate, chain, compress, filterfalse, islice, repeat
+from itertools import chain, compress, repeat
 from operator import add, ge, getitem, mul, neg, rshift
-from pickle import loads
 
 from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.idsets import BitSet
-from whoosh.matching import wrappers
 from whoosh.reading import TermNotFound
 from whoosh.searching import Results, Searcher
-from whoosh.util.numeric import byte_to_length
 
-from earsip.search.query import CappedPrefix, normalize_classification
-from earsip.search.values import SearchQuery
-
-#: Highest security level (sangat rahasia); a clearance at or above it needs no filter.
-MAX_SECURITY = 3
-FACETS = ("classification", "year")
-_FILTER_CACHE_SIZE = 64
-_PREFIX_CACHE_SIZE = 512
+from earsip.search.filters import DocnumCache
+from earsip.search.postings import (
+    Postings,
+    any_between,
+    open_postings,
+    phrase_at,
+    positions_of,
+    read_leaf,
+)
+from earsip.search.query import CappedPrefix
 
 
 class Unsupported(Exception):
     """The planner does not know this query node or weighting; use `collect` instead."""
-
-
-class DocnumCache:
-    """Per-searcher sets and columns (filters, live docs, facets, field lengths, prefixes).
-
-    Everything here holds docnums of one searcher: clear it whenever the searcher changes.
-    """
-
-    def __init__(self) -> None:
-        self._filters: OrderedDict[tuple, frozenset[int]] = OrderedDict()
-        self._groups: dict[tuple[str, str], dict[object, frozenset[int]]] = {}
-        self._facets: dict[str, list[object]] = {}
-        self._lengths: dict[str, bytes] = {}
-        self._norms: dict[str, list[float]] = {}
-        self._prefixes: OrderedDict[tuple, list[tuple[bytes, object]]] = OrderedDict()
-        self._live: frozenset[int] | None = None
-        self._live_known = False
-
-    def clear(self) -> None:
-        """Forget everything cached (the docnums belong to a searcher now gone)."""
-        self._filters.clear()
-        self._groups.clear()
-        self._facets.clear()
-        self._lengths.clear()
-        self._norms.clear()
-        self._prefixes.clear()
-        self._live = None
-        self._live_known = False
-
-    def live(self, searcher: Searcher) -> frozenset[int] | None:
-        """Return the undeleted docnums, or None when no segment has deletions."""
-        if not self._live_known:
-            reader = searcher.reader()
-            self._live = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
-            self._live_known = True
-        return self._live
-
-    def allowed(self, searcher: Searcher, query: SearchQuery) -> frozenset[int] | None:
-        """Return the live docnums the filters allow (cached per searcher), or None for all."""
-        if query.security is not None and query.security > query.max_security:
-            return frozenset()
-        key = (
-            query.security,
-            min(query.max_security, MAX_SECURITY),
-            normalize_classification(query.classification or ""),
-            query.year_from,
-            query.year_to,
-            (query.mime or "").strip().lower(),
-        )
-        cached = self._filters.get(key)
-        if cached is not None:
-            self._filters.move_to_end(key)
-            return cached
-        parts: list[frozenset[int]] = []
-        if query.security is not None:
-            parts.append(self._security(searcher, query.security, query.security))
-        elif query.max_security < MAX_SECURITY:
-            parts.append(self._security(searcher, None, query.max_security))
-        if query.classification:
-            code = normalize_classification(query.classification).rstrip(".")
-            # The code and its children on code boundaries (PM -> PM, PM.01), by column value.
-            parts.append(self._by_value(searcher, "classification", lambda v: isinstance(v, str)
-                                        and (v == code or v.startswith(code + "."))))
-        if query.year_from is not None or query.year_to is not None:
-            low = query.year_from if query.year_from is not None else -(2**31)
-            high = query.year_to if query.year_to is not None else 2**31
-            parts.append(self._by_value(searcher, "year", lambda v: isinstance(v, int)
-                                        and low <= v <= high))
-        if query.mime:
-            parts.append(self._clause(searcher, wq.Term("mime", query.mime.strip().lower())))
-        if not parts:
-            return self.live(searcher)
-        parts.sort(key=len)
-        docs = parts[0].intersection(*parts[1:])
-        live = self.live(searcher)
-        if live is not None:
-            docs &= live
-        result = frozenset(docs)
-        self._filters[key] = result
-        if len(self._filters) > _FILTER_CACHE_SIZE:
-            self._filters.popitem(last=False)
-        return result
-
-    def _clause(self, searcher: Searcher, q: wq.Query) -> frozenset[int]:
-        """Return the docnums matching a filter query (cached per searcher)."""
-        key = ("query", repr(q))
-        cached = self._groups.get(key)
-        if cached is None:
-            cached = self._groups[key] = {None: frozenset(searcher.docs_for_query(q))}
-        return cached[None]
-
-    def _security(self, searcher: Searcher, low: int | None, high: int) -> frozenset[int]:
-        return self._clause(searcher, wq.NumericRange("security", low, high))
-
-    def _by_value(self, searcher: Searcher, name: str, wanted) -> frozenset[int]:  # noqa: ANN001
-        """Return the docnums whose column `name` holds a value `wanted` accepts."""
-        groups = self._groups.get(("column", name))
-        if groups is None:
-            # Docnums grouped by the column's value, once per searcher: a filter is then a
-            # union of a few groups.
-            lists: dict[object, list[int]] = {}
-            for docnum, value in enumerate(self.facet_values(searcher, name)):
-                lists.setdefault(value, []).append(docnum)
-            groups = self._groups[("column", name)] = {
-                value: frozenset(docnums) for value, docnums in lists.items()
-            }
-        chosen = [docs for value, docs in groups.items() if wanted(value)]
-        if not chosen:
-            return frozenset()
-        return chosen[0].union(*chosen[1:]) if len(chosen) > 1 else chosen[0]
-
-    def facet_values(self, searcher: Searcher, name: str) -> list[object]:
-        """Return the column field's value for every docnum (cached per searcher)."""
-        cached = self._facets.get(name)
-        if cached is None:
-            values: list[object] = []
-            for leaf, offset in searcher.reader().leaf_readers():
-                values.extend([None] * (offset - len(values)))
-                if leaf.has_column(name):
-                    values.extend(leaf.column_reader(name))
-                else:
-                    values.extend([None] * leaf.doc_count_all())
-            cached = self._facets[name] = values
-        return cached
-
-    def facet_codes(self, searcher: Searcher, name: str) -> tuple[bytes, list[object]] | None:
-        """Return the facet's values coded as one byte per docnum, and the values by code.
-
-        None when the facet has more than 255 distinct values (counted with a Counter then).
-        """
-        key = f"codes\0{name}"
-        if key not in self._facets:
-            values = self.facet_values(searcher, name)
-            distinct = list(dict.fromkeys(values))
-            if len(distinct) > 255:
-                self._facets[key] = [None]
-            else:
-                code = {value: i for i, value in enumerate(distinct)}
-                self._facets[key] = [bytes(map(code.__getitem__, values)), distinct]
-        cached = self._facets[key]
-        return None if cached[0] is None else (cached[0], cached[1])  # type: ignore[return-value]
-
-    def facet_counts(
-        self, searcher: Searcher, docnums: Iterable[int], *, everything: bool = False
-    ) -> dict[str, dict[str, int]]:
-        """Return, per facet, how many of `docnums` have each value, the most common first.
-
-        `everything`: the docnums are chosen among all of the searcher's documents (no filter,
-        exclusion or deletion), so when they are most of them, the few others are counted
-        and taken off the whole index's counts.
-        """
-        facets = {}
-        total = searcher.doc_count_all()
-        complement: list[int] | None = None
-        if everything and isinstance(docnums, (set, frozenset)) and len(docnums) * 2 > total:
-            complement = list(filterfalse(docnums.__contains__, range(total)))
-        docs: list[int] = []
-        if complement is None:
-            docs = docnums if isinstance(docnums, list) else list(docnums)
-        for name in FACETS:
-            coded = self.facet_codes(searcher, name)
-            if coded is None:
-                values = self.facet_values(searcher, name)
-                if complement is None:
-                    counts = Counter(map(values.__getitem__, docs))
-                else:
-                    counts = Counter(values)
-                    counts.subtract(map(values.__getitem__, complement))
-            else:
-                # One byte per document, then a memchr-speed count per distinct value.
-                codes, by_code = coded
-                picked = bytes(map(codes.__getitem__, docs if complement is None
-                                   else complement))
-                if complement is None:
-                    counts = Counter({by_code[i]: n for i in range(len(by_code))
-                                      if (n := picked.count(i))})
-                else:
-                    counts = Counter({by_code[i]: n for i in range(len(by_code))
-                                      if (n := codes.count(i) - picked.count(i))})
-            facets[name] = {str(key): count for key, count in counts.most_common() if count}
-        return facets
-
-    def length_bytes(self, searcher: Searcher, fieldname: str) -> bytes:
-        """Return every docnum's encoded length of `fieldname` (one byte each), cached."""
-        cached = self._lengths.get(fieldname)
-        if cached is None:
-            out = bytearray()
-            for leaf, offset in searcher.reader().leaf_readers():
-                out.extend(bytes(offset - len(out)))
-                column = _length_column(leaf, fieldname)
-                if column is None:
-                    out.extend(bytes(leaf.doc_count_all()))
-                else:
-                    out.extend(column)
-            cached = self._lengths[fieldname] = bytes(out)
-        return cached
-
-    def norms(self, searcher: Searcher, fieldname: str, b: float, k1: float) -> list[float]:
-        """Return BM25's length normalisation for each of the 256 encoded lengths, cached."""
-        key = f"{fieldname}\0{b}\0{k1}"
-        cached = self._norms.get(key)
-        if cached is None:
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            # The same expression, in the same order, as whoosh.scoring.bm25 (equal floats).
-            cached = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
-            self._norms[key] = cached
-        return cached
-
-    def prefix_terms(self, leaf, offset: int, q: wq.Prefix,  # noqa: ANN001
-                     ) -> list[tuple[bytes, object]]:
-        """Return the (term, terminfo)s `q` expands to in one segment (cached per searcher).
-
-        A CappedPrefix keeps its `cap` most frequent terms, as its own expansion does.
-        """
-        key = (offset, type(q), q.fieldname, q.text, getattr(q, "cap", None))
-        cached = self._prefixes.get(key)
-        if cached is not None:
-            self._prefixes.move_to_end(key)
-            return cached
-        expansion = leaf.iter_prefix(q.fieldname, q.text)
-        if isinstance(q, CappedPrefix):
-            best = heapq.nlargest(q.cap, ((ti.doc_frequency(), btext, ti)
-                                          for btext, ti in expansion))
-            cached = [(btext, ti) for _, btext, ti in best]
-        else:
-            cached = list(expansion)
-        self._prefixes[key] = cached
-        if len(self._prefixes) > _PREFIX_CACHE_SIZE:
-            self._prefixes.popitem(last=False)
-        return cached
-
-
-def _length_column(leaf, fieldname: str) -> Iterable[int] | None:  # noqa: ANN001
-    """Return one segment's encoded field lengths (0 = field absent), or None."""
-    perdoc = getattr(leaf, "_perdoc", None)
-    cached_reader = getattr(perdoc, "_cached_reader", None)
-    if cached_reader is not None:
-        return cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    from whoosh.util.numeric import length_to_byte
-
-    return [
-        length_to_byte(leaf.doc_field_length(d, fieldname, 0) or 0)
-        for d in range(leaf.doc_count_all())
-    ]
-
-
-def masked(searcher: Searcher, exclude_ids: frozenset[int]) -> set[int]:
-    """Return the docnums of the excluded document ids."""
-    docnums: set[int] = set()
-    for doc_id in exclude_ids:
-        docnum = searcher.document_number(id=str(doc_id))
-        if docnum is not None:
-            docnums.add(docnum)
-    return docnums
-
-
-# -- the planner ------------------------------------------------------------------------------
-
-
-class _Postings:
-    """Postings of one term, global docnums: all of them, or those of some blocks only."""
-
-    __slots__ = ("blocks", "ids", "values", "weights")
-
-    def __init__(self, with_values: bool = False) -> None:
-        self.ids: list[int] = []
-        self.weights: list[float] = []
-        self.values: list[bytes | None] | None = [] if with_values else None
-        #: (end index in ids, highest weight, shortest field length) of each block read;
-        #: a length of 0 means unknown.
-        self.blocks: list[tuple[int, float, int]] = []
-
-
-# The start of a W3 postings block's pickle (protocol 2): the tuple of delta-encoded ids, then
-# the weights (None, one float, or a tuple of floats). What follows is the tuple of encoded
-# values (positions), which costs most to unpickle and is only needed for phrases.
-_INT = rb"(?:K.|M..|J....)"
-_FLOAT = rb"(?:G.{8})"
-_MEMO = rb"(?:q.|r....)"
-_SMALL_TUPLE = rb"{1,3}[\x85\x86\x87]"
-_IDS_AND_WEIGHTS = re.compile(
-    rb"\x80\x02(?:\(" + _INT + rb"*t|" + _INT + _SMALL_TUPLE + rb")" + _MEMO
-    + rb"(?:N|" + _FLOAT + rb"|(?:\(" + _FLOAT + rb"*t|" + _FLOAT + _SMALL_TUPLE + rb")" + _MEMO
-    + rb")",
-    re.S,
-)
-_TUPLE2_STOP = b"\x86."
-
-
-def _leaf_matcher(leaf, fieldname: str, btext: bytes):  # noqa: ANN001, ANN202 - Whoosh types
-    """Return the segment's raw posting matcher (deleted documents included), or None."""
-    if (fieldname, btext) not in leaf:
-        return None
-    m = leaf.postings(fieldname, btext)
-    if isinstance(m, wrappers.FilterMatcher):  # the deletion filter: callers use live sets
-        m = m.child
-    return m
-
-
-def _open(leaf, fieldname: str, btext: bytes, terminfo):  # noqa: ANN001, ANN202 - Whoosh types
-    """Return the segment's raw posting matcher for a term already looked up."""
-    terms = getattr(leaf, "_terms", None)
-    codec = getattr(terms, "_codec", None)
-    postfile = getattr(terms, "_postfile", None)
-    if codec is None or postfile is None:
-        return _leaf_matcher(leaf, fieldname, btext)
-    return codec.postings_reader(postfile, terminfo, leaf.schema[fieldname].format,
-                                 term=(fieldname, btext))
-
-
-def _any_between(ordered: list[int], low: int, high: int) -> bool:
-    """Return whether the sorted list holds a number in [low, high)."""
-    i = bisect_left(ordered, low)
-    return i < len(ordered) and ordered[i] < high
-
-
-def _read_leaf(m, offset: int, out: _Postings, within: list[int] | None) -> None:  # noqa: ANN001
-    """Add a segment's postings to `out`; with `within` (sorted), only blocks holding one."""
-    if type(m) is not W3LeafMatcher or m._byteids:
-        _read_generic(m, offset, out, within)
-        return
-    postfile = m._postfile
-    ids, weights, values = out.ids, out.weights, out.values
-    previous_max = offset - 1
-    while True:
-        block_max = offset + m._maxid
-        wanted = True
-        if within is not None:
-            i = bisect_right(within, previous_max)
-            if i == len(within):
-                return  # nothing wanted further on
-            wanted = within[i] <= block_max
-        if wanted:
-            raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-            if m._compression:
-                raw = zlib.decompress(raw)
-            head = None if values is not None else _IDS_AND_WEIGHTS.match(raw)
-            # The index's own files, which Whoosh itself unpickles the same way.
-            if head is not None:
-                block_ids, block_weights = loads(raw[: head.end()] + _TUPLE2_STOP)  # noqa: S301
-                block_values = None
-            else:
-                block_ids, block_weights, block_values = loads(raw)  # noqa: S301
-            n = m._blocklength
-            # Ids are delta-encoded from 0 in each block; `initial` adds the segment offset.
-            ids.extend(islice(accumulate(block_ids, initial=offset), 1, None))
-            out.blocks.append((len(ids), m._maxweight, m._minlength or 0))
-            if block_weights is None:
-                weights.extend(repeat(1.0, n))
-            elif isinstance(block_weights, float):
-                weights.extend(repeat(block_weights, n))
-            else:
-                weights.extend(block_weights)
-            if values is not None:
-                values.extend(block_values if block_values is not None else repeat(None, n))
-        if m._lastblock:
-            return
-        previous_max = block_max
-        m._goto(m._nextoffset)
-
-
-def _read_generic(m, offset: int, out: _Postings, within: list[int] | None,  # noqa: ANN001
-                  ) -> None:
-    wanted = None if within is None else set(within)
-    while m.is_active():
-        doc = m.id() + offset
-        if wanted is None or doc in wanted:
-            out.ids.append(doc)
-            out.weights.append(m.weight())
-            if out.values is not None:
-                out.values.append(m.value())
-        m.next()
-    if len(out.ids) > (out.blocks[-1][0] if out.blocks else 0):
-        out.blocks.append((len(out.ids), float("inf"), 0))
 
 
 #: Read only the blocks holding wanted documents when there are fewer wanted documents than
@@ -442,7 +66,7 @@ class Planner:
         self.cache = cache
         #: The docnums the user may see (filters, clearance, exclusions); None: all.
         self.universe = universe
-        self._postings: dict[tuple[str, bytes], tuple[_Docs | None, _Postings]] = {}
+        self._postings: dict[tuple[str, bytes], tuple[_Docs | None, Postings]] = {}
         self._terms: dict[tuple[str, bytes], tuple[int, list[tuple]]] = {}
         weighting = searcher.weighting
         if type(weighting) is not scoring.BM25F:
@@ -511,20 +135,20 @@ class Planner:
         return found
 
     def _read(self, fieldname: str, btext: bytes, within: list[int] | None,
-              with_values: bool = False) -> _Postings:
+              with_values: bool = False) -> Postings:
         """Read the term's postings in every segment (with `within`: only blocks holding one)."""
-        postings = _Postings(with_values)
+        postings = Postings(with_values)
         for leaf, offset, size, terminfo in self._lookup(fieldname, btext)[1]:
-            if within is not None and not _any_between(within, offset, offset + size):
+            if within is not None and not any_between(within, offset, offset + size):
                 continue
-            _read_leaf(_open(leaf, fieldname, btext, terminfo), offset, postings, within)
+            read_leaf(open_postings(leaf, fieldname, btext, terminfo), offset, postings, within)
         return postings
 
     def _postings_of(self, fieldname: str, text: str | bytes, within: _Docs | None,
-                     ) -> _Postings:
+                     ) -> Postings:
         """Return the term's postings: all, or at least those of the docnums in `within`."""
         if fieldname not in self.schema:
-            return _Postings()
+            return Postings()
         btext = self._btext(fieldname, text)
         key = (fieldname, btext)
         cached = self._postings.get(key)
@@ -576,7 +200,7 @@ class Planner:
         for place, btext in enumerate(btexts):
             if btext not in decoded:
                 by_doc = self._positions(q.fieldname, btext, wanted)
-                decoded[btext] = _positions_of([by_doc[doc] for doc in wanted], field.format)
+                decoded[btext] = positions_of([by_doc[doc] for doc in wanted], field.format)
             bases = [(doc << 32) - place for doc in wanted]
             word_keys = set(chain.from_iterable(map(map, repeat(add), decoded[btext],
                                                     map(repeat, bases))))
@@ -594,7 +218,7 @@ class Planner:
         found: set[int] = set()
         for doc in wanted:
             following = [set(decode(p[doc])) for p in rest]
-            if _phrase_at(decode(first[doc]), following, q.slop):
+            if phrase_at(decode(first[doc]), following, q.slop):
                 found.add(doc)
         return found
 
@@ -627,8 +251,8 @@ class Planner:
                 sparse = len(remaining) < terminfo.doc_frequency() * _SPARSE
                 if sparse and (wanted is None or len(remaining) < len(wanted) * 0.8):
                     wanted = sorted(remaining)  # a superset of the remaining ones is enough
-                postings = _Postings()
-                _read_leaf(_open(leaf, q.fieldname, btext, terminfo), offset, postings,
+                postings = Postings()
+                read_leaf(open_postings(leaf, q.fieldname, btext, terminfo), offset, postings,
                            wanted if sparse else None)
                 remaining.difference_update(postings.ids)
             found.update(candidates)
@@ -821,47 +445,6 @@ def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:
     """Add `values` to the scores of `ids` (distinct docnums), in C loops."""
     deque(map(scores.__setitem__, ids, map(add, map(scores.__getitem__, ids), values)),
           maxlen=0)
-
-
-_PICKLE_HEAD = b"\x80\x02"
-_COUNTS = struct.Struct("!I")
-
-
-def _positions_of(values: list[bytes], fmt) -> list[list[int]]:  # noqa: ANN001 - a Format
-    """Decode Whoosh Positions values (a count, then a pickled list of deltas) in one go.
-
-    The values' pickles are joined into one pickle of a list of lists, so a single C call
-    decodes them all; the counts check the result. Anything unexpected is decoded one by one.
-    """
-    if values and all(v[4:6] == _PICKLE_HEAD and v[-1:] == b"." for v in values):
-        joined = b"".join(map(getitem, values, repeat(slice(6, -1))))
-        try:
-            deltas = loads(b"\x80\x02(" + joined + b"l.")  # noqa: S301 - the index's own data
-        except Exception:  # noqa: BLE001 - fall back to Whoosh's own decoding
-            deltas = None
-        counts = [_COUNTS.unpack_from(v)[0] for v in values]
-        if isinstance(deltas, list) and list(map(len, deltas)) == counts:
-            return list(map(list, map(accumulate, deltas)))
-    return [fmt.decode_positions(v) for v in values]
-
-
-def _phrase_at(starts: list[int], following: list[set[int]], slop: int) -> bool:
-    """Return whether some start position is followed by the other words, in order."""
-    if slop == 1:
-        return any(all(start + k in positions for k, positions in enumerate(following, 1))
-                   for start in starts)
-    # A looser phrase: each next word within `slop` positions after the previous one.
-    sorted_following = [sorted(p) for p in following]
-    for start in starts:
-        previous = start
-        for positions in sorted_following:
-            i = bisect_right(positions, previous)
-            if i == len(positions) or positions[i] - previous > slop:
-                break
-            previous = positions[i]
-        else:
-            return True
-    return False
 
 
 def newest(cache: DocnumCache, searcher: Searcher, docs: Iterable[int], limit: int,

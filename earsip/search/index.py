@@ -20,15 +20,8 @@ from whoosh.searching import Searcher
 from earsip.errors import SearchUnavailable
 from earsip.search import rebuild
 from earsip.search.analysis import save_stems, use_stem_file
-from earsip.search.collect import (
-    FACETS,
-    DocnumCache,
-    Planner,
-    Unsupported,
-    collect,
-    masked,
-    newest,
-)
+from earsip.search.collect import Planner, Unsupported, collect, newest
+from earsip.search.filters import FACETS, DocnumCache, masked
 from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import Highlighter, make_snippet

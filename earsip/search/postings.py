@@ -1,0 +1,177 @@
+"""Reading Whoosh W3 postings straight from their blocks, for the planner.
+
+Ids and weights are decoded from the start of each block's pickle; positions only for
+phrases. This reads whoosh-reloaded 2.7.5's on-disk layout: anything it does not recognise
+falls back to Whoosh's own decoding (`read_generic`) or raises `Unsupported`.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, islice, repeat
+from operator import getitem
+from pickle import loads
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import wrappers
+
+
+class Postings:
+    """Postings of one term, global docnums: all of them, or those of some blocks only."""
+
+    __slots__ = ("blocks", "ids", "values", "weights")
+
+    def __init__(self, with_values: bool = False) -> None:
+        self.ids: list[int] = []
+        self.weights: list[float] = []
+        self.values: list[bytes | None] | None = [] if with_values else None
+        #: (end index in ids, highest weight, shortest field length) of each block read;
+        #: a length of 0 means unknown.
+        self.blocks: list[tuple[int, float, int]] = []
+
+
+# The start of a W3 postings block's pickle (protocol 2): the tuple of delta-encoded ids, then
+# the weights (None, one float, or a tuple of floats). What follows is the tuple of encoded
+# values (positions), which costs most to unpickle and is only needed for phrases.
+_INT = rb"(?:K.|M..|J....)"
+_FLOAT = rb"(?:G.{8})"
+_MEMO = rb"(?:q.|r....)"
+_SMALL_TUPLE = rb"{1,3}[\x85\x86\x87]"
+_IDS_AND_WEIGHTS = re.compile(
+    rb"\x80\x02(?:\(" + _INT + rb"*t|" + _INT + _SMALL_TUPLE + rb")" + _MEMO
+    + rb"(?:N|" + _FLOAT + rb"|(?:\(" + _FLOAT + rb"*t|" + _FLOAT + _SMALL_TUPLE + rb")" + _MEMO
+    + rb")",
+    re.S,
+)
+_TUPLE2_STOP = b"\x86."
+
+
+def leaf_matcher(leaf, fieldname: str, btext: bytes):  # noqa: ANN001, ANN202 - Whoosh types
+    """Return the segment's raw posting matcher (deleted documents included), or None."""
+    if (fieldname, btext) not in leaf:
+        return None
+    m = leaf.postings(fieldname, btext)
+    if isinstance(m, wrappers.FilterMatcher):  # the deletion filter: callers use live sets
+        m = m.child
+    return m
+
+
+def open_postings(leaf, fieldname: str, btext: bytes, terminfo):  # noqa: ANN001, ANN202 - Whoosh types
+    """Return the segment's raw posting matcher for a term already looked up."""
+    terms = getattr(leaf, "_terms", None)
+    codec = getattr(terms, "_codec", None)
+    postfile = getattr(terms, "_postfile", None)
+    if codec is None or postfile is None:
+        return leaf_matcher(leaf, fieldname, btext)
+    return codec.postings_reader(postfile, terminfo, leaf.schema[fieldname].format,
+                                 term=(fieldname, btext))
+
+
+def any_between(ordered: list[int], low: int, high: int) -> bool:
+    """Return whether the sorted list holds a number in [low, high)."""
+    i = bisect_left(ordered, low)
+    return i < len(ordered) and ordered[i] < high
+
+
+def read_leaf(m, offset: int, out: Postings, within: list[int] | None) -> None:  # noqa: ANN001
+    """Add a segment's postings to `out`; with `within` (sorted), only blocks holding one."""
+    if type(m) is not W3LeafMatcher or m._byteids:
+        read_generic(m, offset, out, within)
+        return
+    postfile = m._postfile
+    ids, weights, values = out.ids, out.weights, out.values
+    previous_max = offset - 1
+    while True:
+        block_max = offset + m._maxid
+        wanted = True
+        if within is not None:
+            i = bisect_right(within, previous_max)
+            if i == len(within):
+                return  # nothing wanted further on
+            wanted = within[i] <= block_max
+        if wanted:
+            raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                raw = zlib.decompress(raw)
+            head = None if values is not None else _IDS_AND_WEIGHTS.match(raw)
+            # The index's own files, which Whoosh itself unpickles the same way.
+            if head is not None:
+                block_ids, block_weights = loads(raw[: head.end()] + _TUPLE2_STOP)  # noqa: S301
+                block_values = None
+            else:
+                block_ids, block_weights, block_values = loads(raw)  # noqa: S301
+            n = m._blocklength
+            # Ids are delta-encoded from 0 in each block; `initial` adds the segment offset.
+            ids.extend(islice(accumulate(block_ids, initial=offset), 1, None))
+            out.blocks.append((len(ids), m._maxweight, m._minlength or 0))
+            if block_weights is None:
+                weights.extend(repeat(1.0, n))
+            elif isinstance(block_weights, float):
+                weights.extend(repeat(block_weights, n))
+            else:
+                weights.extend(block_weights)
+            if values is not None:
+                values.extend(block_values if block_values is not None else repeat(None, n))
+        if m._lastblock:
+            return
+        previous_max = block_max
+        m._goto(m._nextoffset)
+
+
+def read_generic(m, offset: int, out: Postings, within: list[int] | None,  # noqa: ANN001
+                  ) -> None:
+    wanted = None if within is None else set(within)
+    while m.is_active():
+        doc = m.id() + offset
+        if wanted is None or doc in wanted:
+            out.ids.append(doc)
+            out.weights.append(m.weight())
+            if out.values is not None:
+                out.values.append(m.value())
+        m.next()
+    if len(out.ids) > (out.blocks[-1][0] if out.blocks else 0):
+        out.blocks.append((len(out.ids), float("inf"), 0))
+
+
+_PICKLE_HEAD = b"\x80\x02"
+_COUNTS = struct.Struct("!I")
+
+
+def positions_of(values: list[bytes], fmt) -> list[list[int]]:  # noqa: ANN001 - a Format
+    """Decode Whoosh Positions values (a count, then a pickled list of deltas) in one go.
+
+    The values' pickles are joined into one pickle of a list of lists, so a single C call
+    decodes them all; the counts check the result. Anything unexpected is decoded one by one.
+    """
+    if values and all(v[4:6] == _PICKLE_HEAD and v[-1:] == b"." for v in values):
+        joined = b"".join(map(getitem, values, repeat(slice(6, -1))))
+        try:
+            deltas = loads(b"\x80\x02(" + joined + b"l.")  # noqa: S301 - the index's own data
+        except Exception:  # noqa: BLE001 - fall back to Whoosh's own decoding
+            deltas = None
+        counts = [_COUNTS.unpack_from(v)[0] for v in values]
+        if isinstance(deltas, list) and list(map(len, deltas)) == counts:
+            return list(map(list, map(accumulate, deltas)))
+    return [fmt.decode_positions(v) for v in values]
+
+
+def phrase_at(starts: list[int], following: list[set[int]], slop: int) -> bool:
+    """Return whether some start position is followed by the other words, in order."""
+    if slop == 1:
+        return any(all(start + k in positions for k, positions in enumerate(following, 1))
+                   for start in starts)
+    # A looser phrase: each next word within `slop` positions after the previous one.
+    sorted_following = [sorted(p) for p in following]
+    for start in starts:
+        previous = start
+        for positions in sorted_following:
+            i = bisect_right(positions, previous)
+            if i == len(positions) or positions[i] - previous > slop:
+                break
+            previous = positions[i]
+        else:
+            return True
+    return False

@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from earsip.errors import SearchUnavailable
 from earsip.models import Document, DocumentText, IndexQueue
-from earsip.search import SearchIndex, SearchQuery
+from earsip.search import SearchIndex, SearchQuery, bulkwrite
 from earsip.search import rebuild as rebuild_mod
 from earsip.search.analysis import (
     STOPWORDS,
@@ -190,8 +190,8 @@ def test_the_bulk_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, a
 
 def test_the_bulk_writer_spills_sorted_runs_and_merges_them_back(tmp_path, archive, monkeypatch):
     add_documents(archive, 120)
-    monkeypatch.setattr(rebuild_mod, "_POSTING_BYTES", 10**9)  # a run every 10,000 postings
-    monkeypatch.setattr(rebuild_mod, "_RUN_CHUNK", 777)
+    monkeypatch.setattr(bulkwrite, "_POSTING_BYTES", 10**9)  # a run every 10,000 postings
+    monkeypatch.setattr(bulkwrite, "_RUN_CHUNK", 777)
     with archive.db.read() as session:
         docs = indexing._load(session, sorted(database_ids(archive)))
     plain = SearchIndex(tmp_path / "plain")

@@ -42,26 +42,24 @@ def _env(folder: Path, port: int) -> dict[str, str]:
                        EARSIP_MAX_UPLOAD_MB="200", EARSIP_EXTRACT_TIMEOUT="600")
 
 
-def _rss_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
+    """Return a size field of /proc/<pid>/status (VmRSS, VmHWM) in kB, 0 if gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _status_kb(pid, "VmRSS")
 
 
 def _hwm_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _status_kb(pid, "VmHWM")
 
 
 def _tree(root: int) -> list[int]:

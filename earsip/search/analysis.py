@@ -271,33 +271,35 @@ class IndonesianAnalyzer(Analyzer):
         t = Token(positions, False, removestops=True, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False
-        cache = _TERM_CACHES[self.stemming]
-        if len(cache) > _TERM_CACHE_MAX:
-            cache.clear()
-        pos = None
-        for i, word in enumerate(WORD_RE.findall(value)):
-            term = cache.get(word, _MISSING)
-            if term is _MISSING:
-                term = cache[word] = _term(word, self.stemming)
-            if term is None:
-                continue
+        for pos, term in self._kept(value):
             t.text = term
             if positions:
-                # StopFilter keeps the first kept token's place and numbers the next ones on.
-                pos = start_pos + i if pos is None else pos + 1
-                t.pos = pos
+                t.pos = start_pos + pos
             yield t
-
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """Return each term of `value` with its positions, as the tokens with positions=True.
 
         The bulk index writer's shortcut: no Token objects.
         """
+        found: dict[str, list[int]] = {}
+        for pos, term in self._kept(value):
+            places = found.get(term)
+            if places is None:
+                found[term] = [pos]
+            else:
+                places.append(pos)
+        return found
+
+    def _kept(self, value: str) -> list[tuple[int, str]]:
+        """Return (position, term) of every token kept, numbered as StopFilter numbers them.
+
+        StopFilter keeps the first kept token's place and numbers the next ones on from it.
+        """
         cache = _TERM_CACHES[self.stemming]
         if len(cache) > _TERM_CACHE_MAX:
             cache.clear()
-        found: dict[str, list[int]] = {}
+        kept: list[tuple[int, str]] = []
         pos = None
         for i, word in enumerate(WORD_RE.findall(value)):
             term = cache.get(word, _MISSING)
@@ -306,12 +308,8 @@ class IndonesianAnalyzer(Analyzer):
             if term is None:
                 continue
             pos = i if pos is None else pos + 1
-            places = found.get(term)
-            if places is None:
-                found[term] = [pos]
-            else:
-                places.append(pos)
-        return found
+            kept.append((pos, term))
+        return kept
 
 
 _MISSING = object()

@@ -69,6 +69,8 @@ class Config:
     token_ttl_days: int = 90
     sqlite_busy_timeout_s: int = 30
     index_writer_timeout_s: float = 10.0
+    # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
+    search_cache_mb: int = 128
     session_cookie_secure: bool = False
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
@@ -100,6 +102,7 @@ class Config:
             extract_memory_mb=_env_int(env, "EARSIP_EXTRACT_MEMORY_MB", base.extract_memory_mb),
             retention_counting=counting,
             token_ttl_days=_env_int(env, "EARSIP_TOKEN_TTL_DAYS", base.token_ttl_days),
+            search_cache_mb=_env_int(env, "EARSIP_SEARCH_CACHE_MB", base.search_cache_mb),
             session_cookie_secure=env.get("EARSIP_SECURE_COOKIES", "0") == "1",
         )
 

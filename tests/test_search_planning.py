@@ -43,16 +43,21 @@ def _doc(rng: random.Random, doc_id: int) -> IndexDoc:
     )
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
+@pytest.fixture(scope="module", params=["cached", "uncached"])
+def index(request, tmp_path_factory):
+    """Several segments with deletions; `cached`: every segment's frequent terms preloaded."""
     rng = random.Random(11)
-    ix = SearchIndex(tmp_path_factory.mktemp("planning") / "index", writer_timeout=5)
+    cached = request.param == "cached"
+    ix = SearchIndex(tmp_path_factory.mktemp("planning") / "index", writer_timeout=5,
+                     cache_mb=64 if cached else 0, cache_min_docs=1)
     ix.ensure()
     # Several commits: several segments. Re-filing some documents leaves deletions behind.
     for start in range(1, 241, 60):
         ix.upsert([_doc(rng, i) for i in range(start, start + 60)])
     ix.upsert([_doc(rng, i) for i in range(5, 200, 9)])
     ix.delete([7, 8, 150])
+    assert ix.wait_warm(30)
+    assert (ix._postings.used_bytes > 0) == cached
     yield ix
     ix.close()
 
@@ -170,27 +175,47 @@ def test_phrase_positions():
     assert not phrase_at([3], [{6}], 2)
 
 
-@pytest.mark.parametrize("text", ["arsip", "surat", "rapat", "k.ji-29"])
+@pytest.mark.parametrize("text", ["arsip", "surat rapat", "k.ji-29", "arsip -rapat", "PM.01"])
 @pytest.mark.parametrize("per_page", [1, 5, 20])
-def test_pruned_top_equals_reference(index, monkeypatch, text, per_page):
-    """An OR of terms scores its longest posting list block by block, best bound first."""
-    pruned = []
-    original = Planner._top_pruned
+def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, monkeypatch, text,
+                                                                      per_page):
+    vectored = []
+    original = _SearchIndex._vectored
 
     def spy(self, *args, **kwargs):
-        pruned.append(args)
+        vectored.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Planner, "_top_pruned", spy)
+    monkeypatch.setattr(_SearchIndex, "_vectored", spy)
     for page in (1, 2, 3):
         query = SearchQuery(text=text, max_security=3, page=page, per_page=per_page)
         planned = index.search(query)
         reference = _reference(index, query)
         assert planned.total == reference.total
+        assert planned.facets == reference.facets
         assert [h.id for h in planned.hits] == [h.id for h in reference.hits]
         for mine, theirs in zip(planned.hits, reference.hits, strict=True):
             assert mine.score == pytest.approx(theirs.score, rel=1e-9, abs=1e-12)
-    assert pruned
+    assert vectored
+
+
+def test_phrases_and_prefixes_are_left_to_the_set_planner(index, monkeypatch):
+    monkeypatch.setattr(_SearchIndex, "_vectored", None)  # calling it would fail the search
+    for text in ('"berita acara"', "peng*", "rek* suara"):
+        assert index.search(SearchQuery(text=text, max_security=3)).total > 0
+
+
+def test_postings_cache_forgets_segments_merged_away(index):
+    """After an optimize only the new segment's terms are kept, and searches still agree."""
+    if not index._postings.budget:
+        pytest.skip("the cache is off in this variant")
+    index.optimize()
+    assert index.wait_warm(30)
+    with index._lock:
+        segids = {leaf._segid for leaf, _ in index._current_searcher().reader().leaf_readers()}
+    assert set(index._postings._segments) == segids
+    query = SearchQuery(text="arsip", max_security=3)
+    assert index.search(query).total == _reference(index, query).total
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,16 @@
 (The per-searcher filter sets and facet columns are in `filters`, the postings reader in
 `postings`.)
 
-Two evaluations of a parsed query live here:
+Queries of words only are evaluated with arrays by `vector.VectorPlanner`. Two evaluations of
+any parsed query live here:
 
-- `Planner` (what searches use): the set of matching docnums is computed from the postings,
-  read block by block at C speed (zlib, pickle, ``itertools.accumulate``), with set operations;
-  an AND reads its rarest operand first, a phrase checks word positions only on the documents
-  that hold all its words and pass the filters, a prefix unions its capped expansions. Totals and
-  facets come from that set. Only the matches are then scored, with Whoosh's own BM25F formula
-  evaluated by ``map`` over the postings, and the top page is taken with a heap.
+- `Planner` (what searches with phrases or prefixes use): the set of matching docnums is
+  computed from the postings, read block by block at C speed (zlib, pickle,
+  ``itertools.accumulate``), with set operations; an AND reads its rarest operand first, a
+  phrase checks word positions only on the documents that hold all its words and pass the
+  filters, a prefix unions its capped expansions. Totals and facets come from that set. Only
+  the matches are then scored, with Whoosh's own BM25F formula evaluated by ``map`` over the
+  postings, and the top page is taken with a heap.
 - `collect` (the straightforward evaluation): Whoosh's collectors scoring every match. It is
   the reference the planner is tested against, and the fallback for a query or weighting the
   planner does not know.
@@ -271,9 +273,6 @@ class Planner:
         if type(q) is CappedPrefix or type(q) is wq.Every:
             # Every match weighs the query's boost: the page is the lowest docnums.
             return [(q.boost, doc) for doc in heapq.nsmallest(limit, docs)]
-        leaves = self._or_of_terms(q)
-        if leaves is not None and len(docs) > limit * 8:
-            return self._top_pruned(leaves, docs, limit)
         # One slot per docnum: scores are added in place by C loops (map over setitem).
         scores = [0.0] * self.searcher.doc_count_all()
         self._score(q, docs, scores, 1.0, True)
@@ -366,79 +365,6 @@ class Planner:
         norms = self.cache.norms(self.searcher, fieldname, b, k1)
         return {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
                 for tf in set(weights)}
-
-    def _bounds(self, fieldname: str, text: str | bytes, blocks: list[tuple[int, float, int]],
-                boost: float) -> list[float]:
-        """Return, per block, the highest score of a posting of at most its highest weight
-        and at least its shortest length (BM25 grows with the weight, falls with the length)."""
-        if not self.schema[fieldname].scorable:
-            return [weight * boost for _, weight, _ in blocks]
-        w = self.weighting
-        b = w._field_B.get(fieldname, w.B)
-        k1 = w.K1
-        idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        return [weight if weight == float("inf") else
-                idf * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * length / avgfl)))
-                * boost
-                for _, weight, length in blocks]
-
-    def _or_of_terms(self, q: wq.Query) -> list[tuple[wq.Term, float]] | None:
-        """Return (term, boost) of each leaf when `q` is one term or an OR of terms."""
-        if type(q) is wq.Term:
-            return [(q, q.boost)]
-        if type(q) is wq.Or and all(type(sub) is wq.Term for sub in q.subqueries):
-            return [(sub, q.boost * sub.boost) for sub in q.subqueries]
-        return None
-
-    def _top_pruned(self, leaves: list[tuple[wq.Term, float]], docs: _Docs, limit: int,
-                    ) -> list[tuple[float, int]]:
-        """The best `limit` of an OR of terms, scoring the longest posting list by blocks.
-
-        Every term but the longest is scored on all its matches; so is the longest one on the
-        documents the others match. Any other document's score is the longest term's alone, at
-        most its block's bound (highest weight, shortest length): blocks are scored best bound
-        first until a bound falls below the current last of the page.
-        """
-        parts = [(term, boost, self._postings_of(term.fieldname, term.text, docs))
-                 for term, boost in leaves]
-        big = max(range(len(parts)), key=lambda i: len(parts[i][2].ids))
-        others: set[int] = set()
-        for i, (_, _, postings) in enumerate(parts):
-            if i != big:
-                others.update(postings.ids)
-        others &= docs
-        scores = [0.0] * self.searcher.doc_count_all()
-        for i, (term, boost, _) in enumerate(parts):  # in the query's order, as Whoosh sums
-            if i != big:
-                self._score_term(term.fieldname, term.text, docs, scores, boost, True)
-            elif others:
-                self._score_term(term.fieldname, term.text, others, scores, boost, False)
-        seen = list(others)
-        best = heapq.nlargest(limit, zip(map(scores.__getitem__, seen), map(neg, seen),
-                                         strict=True))
-        heap = list(best)
-        heapq.heapify(heap)
-        term, boost, postings = parts[big]
-        ends = [end for end, _, _ in postings.blocks]
-        bounds = sorted(zip(self._bounds(term.fieldname, term.text, postings.blocks, boost),
-                            [0, *ends[:-1]], ends, strict=True), reverse=True)
-        for bound, start, end in bounds:
-            if len(heap) >= limit and bound < heap[0][0] * (1 - 1e-9):
-                break  # no document further on can enter the page
-            chosen = [d in docs and d not in others for d in postings.ids[start:end]]
-            ids = list(compress(postings.ids[start:end], chosen))
-            if not ids:
-                continue
-            weights = list(compress(postings.weights[start:end], chosen))
-            for value, doc in zip(self._term_values(term.fieldname, term.text, ids, weights,
-                                                    boost), ids, strict=True):
-                item = (0.0 + value, -doc)
-                if len(heap) < limit:
-                    heapq.heappush(heap, item)
-                elif item > heap[0]:
-                    heapq.heapreplace(heap, item)
-        return [(score, -negdoc) for score, negdoc in sorted(heap, reverse=True)]
 
 
 def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:

@@ -42,6 +42,8 @@ class DocnumCache:
         self._prefixes: OrderedDict[tuple, list[tuple[bytes, object]]] = OrderedDict()
         self._live: frozenset[int] | None = None
         self._live_known = False
+        #: numpy forms of the above, for `vector.VectorPlanner` (same lifetime).
+        self.arrays: dict[object, object] = {}
 
     def clear(self) -> None:
         """Forget everything cached (the docnums belong to a searcher now gone)."""
@@ -53,6 +55,7 @@ class DocnumCache:
         self._prefixes.clear()
         self._live = None
         self._live_known = False
+        self.arrays.clear()
 
     def live(self, searcher: Searcher) -> frozenset[int] | None:
         """Return the undeleted docnums, or None when no segment has deletions."""

@@ -20,12 +20,14 @@ from whoosh.searching import Searcher
 from earsip.errors import SearchUnavailable
 from earsip.search import rebuild
 from earsip.search.analysis import save_stems, use_stem_file
+from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
 from earsip.search.collect import Planner, Unsupported, collect, newest
 from earsip.search.filters import FACETS, DocnumCache, masked
 from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import Highlighter, make_snippet
 from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
+from earsip.search.vector import VectorPlanner, supports
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class SearchIndex:
         writer_timeout: float = 10.0,
         writer_limitmb: int = 128,
         writer_procs: int = 1,
+        cache_mb: int = 128,
+        cache_min_docs: int = WARM_MIN_DOCS,
     ) -> None:
         self._path = os.fspath(path)
         self._writer_timeout = writer_timeout
@@ -59,6 +63,8 @@ class SearchIndex:
         # Its filters and facet columns hold docnums, so it is emptied whenever the searcher
         # changes.
         self._docnums = DocnumCache()
+        # Decoded postings of frequent terms, per segment: they outlive searchers.
+        self._postings = PostingsCache(cache_mb, min_docs=cache_min_docs)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -93,6 +99,7 @@ class SearchIndex:
                 raise _unavailable(e) from e
             self._ix = ix
             self._searcher = searcher
+            self._postings.sync(searcher, ix.reader)
 
     def is_healthy(self) -> bool:
         """Return whether the index on disk can be opened and read right now."""
@@ -132,6 +139,10 @@ class SearchIndex:
             finally:
                 lock.release()
         self.ensure()
+
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait until the frequent terms' postings are in memory; False on timeout."""
+        return self._postings.wait_warm(timeout)
 
     def close(self) -> None:
         """Release the cached searcher and its open files."""
@@ -281,6 +292,8 @@ class SearchIndex:
                  allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
                  ) -> SearchPage:
         """Search with the planner: the matching set first, then scores for the top only."""
+        if supports(whoosh_query):
+            return self._vectored(searcher, whoosh_query, scored, allow, mask, start, limit)
         universe: frozenset[int] | set[int] | None = allow
         if mask:
             universe = (allow - mask) if allow is not None else (
@@ -297,6 +310,21 @@ class SearchIndex:
                     for d in newest(self._docnums, searcher, docs, limit)[start:]]
         facets = self._docnums.facet_counts(searcher, docs, everything=universe is None)
         return SearchPage(total=len(docs), hits=hits, facets=facets)
+
+    def _vectored(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
+                  allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
+                  ) -> SearchPage:
+        """Search a query of words only with arrays (see `vector`)."""
+        planner = VectorPlanner(searcher, self._docnums, self._postings, allow, mask)
+        match = planner.matches(whoosh_query)
+        if scored:
+            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
+                    for score, d in planner.top(whoosh_query, match, limit)[start:]]
+        else:
+            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
+                    for d in newest(self._docnums, searcher, planner.matched(match),
+                                    limit)[start:]]
+        return SearchPage(total=int(match.sum()), hits=hits, facets=planner.facets(match))
 
     def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
                    allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
@@ -357,6 +385,7 @@ class SearchIndex:
                 self._searcher.close()
                 self._searcher = fresh
                 self._docnums.clear()
+                self._postings.sync(fresh, self._ix.reader)
         except Exception as e:
             self._drop_searcher()
             raise _unavailable(e) from e

@@ -22,15 +22,12 @@ from whoosh.matching import wrappers
 class Postings:
     """Postings of one term, global docnums: all of them, or those of some blocks only."""
 
-    __slots__ = ("blocks", "ids", "values", "weights")
+    __slots__ = ("ids", "values", "weights")
 
     def __init__(self, with_values: bool = False) -> None:
         self.ids: list[int] = []
         self.weights: list[float] = []
         self.values: list[bytes | None] | None = [] if with_values else None
-        #: (end index in ids, highest weight, shortest field length) of each block read;
-        #: a length of 0 means unknown.
-        self.blocks: list[tuple[int, float, int]] = []
 
 
 # The start of a W3 postings block's pickle (protocol 2): the tuple of delta-encoded ids, then
@@ -106,7 +103,6 @@ def read_leaf(m, offset: int, out: Postings, within: list[int] | None) -> None: 
             n = m._blocklength
             # Ids are delta-encoded from 0 in each block; `initial` adds the segment offset.
             ids.extend(islice(accumulate(block_ids, initial=offset), 1, None))
-            out.blocks.append((len(ids), m._maxweight, m._minlength or 0))
             if block_weights is None:
                 weights.extend(repeat(1.0, n))
             elif isinstance(block_weights, float):
@@ -132,8 +128,6 @@ def read_generic(m, offset: int, out: Postings, within: list[int] | None,  # noq
             if out.values is not None:
                 out.values.append(m.value())
         m.next()
-    if len(out.ids) > (out.blocks[-1][0] if out.blocks else 0):
-        out.blocks.append((len(out.ids), float("inf"), 0))
 
 
 _PICKLE_HEAD = b"\x80\x02"

@@ -27,7 +27,8 @@ class Archive:
             config=config,
             db=Database(config.database_url, busy_timeout_s=config.sqlite_busy_timeout_s),
             store=FileStore(config.upload_dir),
-            index=SearchIndex(config.index_dir, writer_timeout=config.index_writer_timeout_s),
+            index=SearchIndex(config.index_dir, writer_timeout=config.index_writer_timeout_s,
+                              cache_mb=config.search_cache_mb),
         )
 
     @property

@@ -1,0 +1,208 @@
+"""Decoded postings of frequent terms, kept per index segment across searchers.
+
+Whoosh stores postings in zlib-compressed pickled blocks of 128; decoding a term found in most
+of 100,000 documents costs ~50 ms of Python, on every query that names it. Segments never
+change once written (only their deletion lists do), so the postings of a segment's frequent
+terms are decoded once, kept as numpy arrays (local docnums and a one-byte weight code each),
+and reused by every later searcher for as long as the segment exists.
+
+A background thread reads them ahead ("warms" the cache) when a segment of at least
+`WARM_MIN_DOCS` documents first appears, most frequent terms first, until the memory budget
+(``EARSIP_SEARCH_CACHE_MB``) is spent. It reads through a reader of its own, so searches do not
+wait for it; a term a search needs before it is warmed is decoded by the search and kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from earsip.search.postings import Postings, open_postings, read_leaf
+
+logger = logging.getLogger(__name__)
+
+#: Fields whose terms are cached: the scored text fields the query parser searches.
+CACHED_FIELDS = ("content", "title", "meta")
+#: Segments smaller than this are not cached: their postings decode in well under a millisecond.
+WARM_MIN_DOCS = 1000
+#: A term is worth keeping when it is in at least this share of its segment's documents.
+MIN_SHARE = 1 / 32
+#: Bytes a cached posting costs: a 4-byte docnum and a 1-byte weight code.
+_POSTING_BYTES = 5
+
+
+class TermArrays:
+    """One term's postings in one segment: local docnums and their weights."""
+
+    __slots__ = ("codes", "ids", "table")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray) -> None:
+        self.ids = ids.astype(np.int32)
+        table, codes = np.unique(weights, return_inverse=True)
+        if len(table) <= 256:
+            self.table = table.astype(np.float64)
+            self.codes: np.ndarray | None = codes.astype(np.uint8)
+        else:  # more distinct weights than a byte can code: keep them as they are
+            self.table = weights.astype(np.float64)
+            self.codes = None
+
+    @classmethod
+    def of(cls, postings: Postings) -> TermArrays:
+        """Return the arrays of postings read with `postings.read_leaf` at offset 0."""
+        return cls(np.array(postings.ids, dtype=np.int32),
+                   np.array(postings.weights, dtype=np.float64))
+
+    def weights(self) -> np.ndarray:
+        """Return the weight of each posting (float64)."""
+        return self.table if self.codes is None else self.table[self.codes]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.ids.nbytes + self.table.nbytes
+                   + (self.codes.nbytes if self.codes is not None else 0))
+
+
+class PostingsCache:
+    """Frequent terms' postings per segment, shared by the searchers of one `SearchIndex`."""
+
+    def __init__(self, budget_mb: int = 128, *, min_docs: int = WARM_MIN_DOCS,
+                 min_share: float = MIN_SHARE) -> None:
+        self.budget = max(0, budget_mb) * 1024 * 1024
+        self.min_docs = min_docs
+        self.min_share = min_share
+        self._used = 0
+        self._segments: dict[str, dict[tuple[str, bytes], TermArrays]] = {}
+        self._warmed: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._idle = threading.Event()
+        self._idle.set()
+
+    # -- use ---------------------------------------------------------------------------------
+
+    def postings(self, leaf, fieldname: str, btext: bytes, terminfo) -> TermArrays:  # noqa: ANN001
+        """Return the term's postings in the segment `leaf` (deleted documents included)."""
+        segment = self._segments.get(leaf._segid) if self.budget else None
+        if segment is not None:
+            found = segment.get((fieldname, btext))
+            if found is not None:
+                return found
+        out = Postings()
+        read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
+        arrays = TermArrays.of(out)
+        if segment is not None and self._worth(leaf.doc_count_all(), terminfo.doc_frequency()):
+            self._keep(segment, (fieldname, btext), arrays)
+        return arrays
+
+    def _worth(self, docs: int, df: int) -> bool:
+        return docs >= self.min_docs and df >= docs * self.min_share
+
+    def _keep(self, segment: dict, key: tuple[str, bytes], arrays: TermArrays) -> bool:
+        with self._lock:
+            if key in segment:
+                return True
+            if self._used + arrays.nbytes > self.budget:
+                return False
+            segment[key] = arrays
+            self._used += arrays.nbytes
+            return True
+
+    @property
+    def used_bytes(self) -> int:
+        """Return the memory the cached postings take."""
+        return self._used
+
+    # -- the segments' life ----------------------------------------------------------------
+
+    def sync(self, searcher: Searcher, open_reader: Callable[[], object]) -> None:
+        """Forget segments `searcher` no longer has; warm its new large ones in the background.
+
+        `open_reader` returns a fresh reader of the index (the warming thread's own files).
+        """
+        if not self.budget:
+            return
+        reader = searcher.reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        current = {leaf._segid for leaf in leaves if hasattr(leaf, "_segid")}
+        with self._lock:
+            for segid in list(self._segments):
+                if segid not in current:
+                    freed = self._segments.pop(segid)
+                    self._used -= sum(a.nbytes for a in freed.values())
+                    self._warmed.discard(segid)
+            for leaf in leaves:
+                if getattr(leaf, "_segid", None) and leaf.doc_count_all() >= self.min_docs:
+                    self._segments.setdefault(leaf._segid, {})
+            pending = [s for s in self._segments if s not in self._warmed]
+            if not pending:
+                return
+            if self._thread is not None and self._thread.is_alive():
+                self._again = True
+                return
+            self._idle.clear()
+            self._thread = threading.Thread(target=self._warm_loop, args=(open_reader,),
+                                            name="search-cache-warm", daemon=True)
+            self._thread.start()
+
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait until no segment is being warmed; return False on timeout."""
+        return self._idle.wait(timeout)
+
+    def _warm_loop(self, open_reader: Callable[[], object]) -> None:
+        try:
+            while True:
+                self._again = False
+                try:
+                    self._warm_once(open_reader)
+                except Exception:  # noqa: BLE001 - a merge may delete files under us
+                    logger.debug("warming the postings cache stopped", exc_info=True)
+                with self._lock:
+                    if not self._again:
+                        break
+        finally:
+            self._idle.set()
+
+    def _warm_once(self, open_reader: Callable[[], object]) -> None:
+        reader = open_reader()
+        try:
+            leaves = [leaf for leaf, _ in reader.leaf_readers()]  # type: ignore[attr-defined]
+            for leaf in leaves:
+                segid = getattr(leaf, "_segid", None)
+                with self._lock:
+                    segment = self._segments.get(segid) if segid else None
+                    if segment is None or segid in self._warmed:
+                        continue
+                self._warm_segment(leaf, segment)
+                with self._lock:
+                    if segid in self._segments:
+                        self._warmed.add(segid)
+        finally:
+            reader.close()  # type: ignore[attr-defined]
+
+    def _warm_segment(self, leaf, segment: dict) -> None:  # noqa: ANN001
+        """Decode the segment's frequent terms, most frequent first, within the budget."""
+        docs = leaf.doc_count_all()
+        floor = docs * self.min_share
+        candidates = []
+        for fieldname in CACHED_FIELDS:
+            if fieldname not in leaf.schema:
+                continue
+            for btext, terminfo in leaf.iter_field(fieldname):
+                df = terminfo.doc_frequency()
+                if df >= floor:
+                    candidates.append((df, fieldname, btext, terminfo))
+        candidates.sort(key=lambda c: -c[0])
+        for df, fieldname, btext, terminfo in candidates:
+            if self._used + df * _POSTING_BYTES > self.budget:
+                break
+            if (fieldname, btext) in segment:
+                continue
+            out = Postings()
+            read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
+            if not self._keep(segment, (fieldname, btext), TermArrays.of(out)):
+                break

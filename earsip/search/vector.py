@@ -1,0 +1,271 @@
+"""Evaluating word queries with numpy arrays over one searcher's docnums.
+
+Queries made of words only (terms combined by AND, OR and NOT, as the parser builds them for
+typed words, letter numbers and classification codes) are evaluated here: each term's postings
+(decoded once per segment by `cache.PostingsCache`) become a boolean array over the searcher's
+docnums; AND, OR and NOT are array operations; the total is a count, the facets one
+``bincount`` per facet; BM25F scores are computed for the matches only, with Whoosh's formula
+evaluated element by element in the same order (so the same floats), and the top page is taken
+from a partition. Phrases and prefixes go to `collect.Planner`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+from earsip.search.cache import PostingsCache
+from earsip.search.collect import Unsupported
+from earsip.search.filters import FACETS, DocnumCache
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def supports(q: wq.Query) -> bool:
+    """Return whether `q` is made only of what `VectorPlanner` evaluates."""
+    kind = type(q)
+    if kind is wq.Term:
+        return True
+    if kind is wq.Or or kind is wq.And:
+        return all(supports(sub) for sub in q.subqueries)
+    if kind is wq.AndNot:
+        return supports(q.a) and supports(q.b)
+    # A plain prefix is what a typed classification code adds (PM.01 -> PM.01.*); the capped
+    # prefix of a typed "word*" expands to many more terms and stays with the set planner.
+    return (kind is wq.Every and q.fieldname is None) or kind is wq.Prefix
+
+
+class VectorPlanner:
+    """Evaluates one word query on one searcher: the matches, the top scores, the facets."""
+
+    def __init__(self, searcher: Searcher, docnums: DocnumCache, postings: PostingsCache,
+                 allow: frozenset[int] | None, exclude: set[int]) -> None:
+        weighting = searcher.weighting
+        if type(weighting) is not scoring.BM25F:
+            raise Unsupported(f"weighting {type(weighting).__name__}")
+        self.weighting = weighting
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.n = searcher.doc_count_all()
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.docnums = docnums
+        self.postings = postings
+        universe = self._mask_of(allow) if allow is not None else self._live()
+        if exclude:
+            universe = universe.copy()
+            universe[np.fromiter(exclude, dtype=np.int64, count=len(exclude))] = False
+        #: The docnums the user may see: filters, clearance, exclusions, deletions.
+        self.universe = universe
+        self._terms: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._masks: dict[int, np.ndarray] = {}
+
+    # -- per-searcher arrays (kept in the DocnumCache, emptied with the searcher) ----------
+
+    def _memo(self, key: object, make):  # noqa: ANN001, ANN202
+        arrays = self.docnums.arrays
+        found = arrays.get(key)
+        if found is None:
+            found = arrays[key] = make()
+        return found
+
+    def _mask_of(self, docs: frozenset[int]) -> np.ndarray:
+        # Filter sets are cached per searcher, so the same object comes back for the same
+        # filters: its array is kept beside it (holding the set keeps its id from being reused).
+        def make() -> tuple[frozenset[int], np.ndarray]:
+            mask = np.zeros(self.n, dtype=bool)
+            if docs:
+                mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+            return docs, mask
+
+        kept, mask = self._memo(("mask", id(docs)), make)
+        if kept is not docs:  # a different set under a reused id
+            self.docnums.arrays.pop(("mask", id(docs)), None)
+            kept, mask = self._memo(("mask", id(docs)), make)
+        return mask
+
+    def _live(self) -> np.ndarray:
+        def make() -> np.ndarray:
+            live = self.docnums.live(self.searcher)
+            if live is None:
+                return np.ones(self.n, dtype=bool)
+            return self._mask_of(live)
+
+        return self._memo("live", make)
+
+    def _lengths(self, fieldname: str) -> np.ndarray:
+        return self._memo(("lengths", fieldname), lambda: np.frombuffer(
+            self.docnums.length_bytes(self.searcher, fieldname), dtype=np.uint8))
+
+    def _norms(self, fieldname: str, b: float, k1: float) -> np.ndarray:
+        return self._memo(("norms", fieldname, b, k1), lambda: np.array(
+            self.docnums.norms(self.searcher, fieldname, b, k1), dtype=np.float64))
+
+    def _codes(self, name: str) -> tuple[np.ndarray, list[object]]:
+        def make() -> tuple[np.ndarray, list[object]]:
+            values = self.docnums.facet_values(self.searcher, name)
+            distinct = list(dict.fromkeys(values))
+            code = {value: i for i, value in enumerate(distinct)}
+            return np.fromiter(map(code.__getitem__, values), dtype=np.int32,
+                               count=len(values)), distinct
+
+        return self._memo(("codes", name), make)
+
+    # -- terms -----------------------------------------------------------------------------
+
+    def _term(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Return the term's global docnums (int64) and weights (float64), deleted included."""
+        if fieldname not in self.schema:
+            return _EMPTY
+        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        key = (fieldname, btext)
+        found = self._terms.get(key)
+        if found is None:
+            ids, weights = [], []
+            for leaf, offset in self.leaves:
+                try:
+                    terminfo = leaf.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                arrays = self.postings.postings(leaf, fieldname, btext, terminfo)
+                ids.append(arrays.ids.astype(np.int64) + offset)
+                weights.append(arrays.weights())
+            if not ids:
+                found = _EMPTY
+            elif len(ids) == 1:
+                found = (ids[0], weights[0])
+            else:
+                found = (np.concatenate(ids), np.concatenate(weights))
+            self._terms[key] = found
+        return found
+
+    # -- matching --------------------------------------------------------------------------
+
+    def matches(self, q: wq.Query) -> np.ndarray:
+        """Return the boolean array of the docnums matching `q` within the universe."""
+        found = self._masks.get(id(q))
+        if found is not None:
+            return found
+        kind = type(q)
+        if kind is wq.Term:
+            ids, _ = self._term(q.fieldname, q.text)
+            mask = np.zeros(self.n, dtype=bool)
+            mask[ids] = True
+            mask &= self.universe
+        elif kind is wq.Or:
+            mask = np.zeros(self.n, dtype=bool)
+            for sub in q.subqueries:
+                mask |= self.matches(sub)
+        elif kind is wq.And:
+            mask = self.universe.copy()
+            # Rarest operand first: an empty intersection stops early.
+            for sub in sorted(q.subqueries, key=lambda s: s.estimate_size(self.searcher.reader())):
+                mask &= self.matches(sub)
+                if not mask.any():
+                    break
+        elif kind is wq.AndNot:
+            mask = self.matches(q.a) & ~self.matches(q.b)
+        elif kind is wq.Every:
+            mask = self.universe.copy()
+        elif kind is wq.Prefix:
+            mask = np.zeros(self.n, dtype=bool)
+            if q.fieldname in self.schema:
+                for leaf, offset in self.leaves:
+                    for btext, terminfo in leaf.iter_prefix(q.fieldname, q.text):
+                        arrays = self.postings.postings(leaf, q.fieldname, btext, terminfo)
+                        mask[arrays.ids.astype(np.int64) + offset] = True
+            mask &= self.universe
+        else:
+            raise Unsupported(kind.__name__)
+        self._masks[id(q)] = mask
+        return mask
+
+    # -- scores ----------------------------------------------------------------------------
+
+    def top(self, q: wq.Query, match: np.ndarray, limit: int) -> list[tuple[float, int]]:
+        """Return the best `limit` (score, docnum) of the matches by BM25F, ties by docnum."""
+        if limit < 1:
+            return []
+        docs = np.flatnonzero(match)
+        if not len(docs):
+            return []
+        scores = np.zeros(self.n, dtype=np.float64)
+        self._score(q, match, scores, 1.0)
+        values = scores[docs]
+        if len(docs) > limit:
+            threshold = np.partition(values, len(values) - limit)[len(values) - limit]
+            keep = values >= threshold
+            docs, values = docs[keep], values[keep]
+        ranked = sorted(zip(values.tolist(), docs.tolist(), strict=True),
+                        key=lambda item: (-item[0], item[1]))
+        return ranked[:limit]
+
+    def _score(self, q: wq.Query, docs: np.ndarray, scores: np.ndarray, boost: float) -> None:
+        """Add `q`'s score, as Whoosh's matchers sum it, to each of `docs` (all match `q`)."""
+        kind = type(q)
+        boost *= q.boost
+        if kind is wq.Term:
+            self._score_term(q.fieldname, q.text, docs, scores, boost)
+        elif kind is wq.Or:
+            for sub in q.subqueries:  # each matching alternative adds its score
+                if type(sub) is wq.Term:
+                    self._score_term(sub.fieldname, sub.text, docs, scores, boost * sub.boost)
+                    continue
+                sub_docs = self.matches(sub) & docs
+                if sub_docs.any():
+                    self._score(sub, sub_docs, scores, boost)
+        elif kind is wq.And:
+            for sub in q.subqueries:
+                self._score(sub, docs, scores, boost)
+        elif kind is wq.AndNot:
+            self._score(q.a, docs, scores, boost)
+        elif kind is wq.Every or kind is wq.Prefix:
+            scores[docs] += boost  # constant-score matchers: each match weighs the boost
+        else:
+            raise Unsupported(kind.__name__)
+
+    def _score_term(self, fieldname: str, text: str | bytes, docs: np.ndarray,
+                    scores: np.ndarray, boost: float) -> None:
+        ids, weights = self._term(fieldname, text)
+        if not len(ids):
+            return
+        keep = docs[ids]
+        ids, weights = ids[keep], weights[keep]
+        if not len(ids):
+            return
+        field = self.schema[fieldname]
+        if field.scorable:
+            # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as Whoosh's
+            # bm25() computes it, the length part taken from the same table as the planner's.
+            w = self.weighting
+            b = w._field_B.get(fieldname, w.B)
+            k1 = w.K1
+            btext = text if isinstance(text, bytes) else field.to_bytes(text)
+            idf = self.searcher.idf(fieldname, btext)
+            norms = self._norms(fieldname, b, k1)[self._lengths(fieldname)[ids]]
+            values = idf * ((weights * (k1 + 1)) / (weights + norms))
+        else:
+            values = weights  # Whoosh's WeightScorer: the posting weight
+        if boost != 1.0:
+            values = values * boost
+        scores[ids] += values
+
+    # -- facets ----------------------------------------------------------------------------
+
+    def facets(self, match: np.ndarray) -> dict[str, dict[str, int]]:
+        """Return, per facet, how many matches have each value, the most common first."""
+        out = {}
+        for name in FACETS:
+            codes, values = self._codes(name)
+            counts = np.bincount(codes[match], minlength=len(values)).tolist()
+            found = [(values[i], count) for i, count in enumerate(counts) if count]
+            found.sort(key=lambda item: -item[1])  # stable: ties keep the column's order
+            out[name] = {str(value): count for value, count in found}
+        return out
+
+    @staticmethod
+    def matched(match: np.ndarray) -> list[int]:
+        """Return the matching docnums as a list."""
+        return np.flatnonzero(match).tolist()

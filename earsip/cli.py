@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import sys
 import tempfile
@@ -14,7 +15,7 @@ import click
 from config import Config
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES
-from earsip.errors import EarsipError
+from earsip.errors import EarsipError, SearchUnavailable
 from earsip.services import Archive, indexing, setup
 
 
@@ -96,6 +97,10 @@ def serve(host: str | None, port: int | None) -> None:
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
                      name="index-catch-up", daemon=True).start()
+    # Frequent words' postings into memory, in the background (docs/ARCHITECTURE.md). An
+    # unreadable index is reported by searches; a reindex makes it readable again.
+    with contextlib.suppress(SearchUnavailable):
+        app.extensions["earsip"].index.warm()
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
     waitress_serve(app, host=host, port=port, **server_options(config))

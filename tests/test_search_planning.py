@@ -56,6 +56,7 @@ def index(request, tmp_path_factory):
         ix.upsert([_doc(rng, i) for i in range(start, start + 60)])
     ix.upsert([_doc(rng, i) for i in range(5, 200, 9)])
     ix.delete([7, 8, 150])
+    ix.warm()
     assert ix.wait_warm(30)
     assert (ix._postings.used_bytes > 0) == cached
     yield ix
@@ -175,7 +176,9 @@ def test_phrase_positions():
     assert not phrase_at([3], [{6}], 2)
 
 
-@pytest.mark.parametrize("text", ["arsip", "surat rapat", "k.ji-29", "arsip -rapat", "PM.01"])
+@pytest.mark.parametrize("text", ["arsip", "surat rapat", "k.ji-29", "arsip -rapat", "PM.01",
+                                  "peng*", "rek* suara", '"berita acara"', '"arsip arsip"',
+                                  '"berita acara" pemilu', "012/PM.01/K.JI-29/03/2021"])
 @pytest.mark.parametrize("per_page", [1, 5, 20])
 def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, monkeypatch, text,
                                                                       per_page):
@@ -199,23 +202,32 @@ def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, mon
     assert vectored
 
 
-def test_phrases_and_prefixes_are_left_to_the_set_planner(index, monkeypatch):
-    monkeypatch.setattr(_SearchIndex, "_vectored", None)  # calling it would fail the search
-    for text in ('"berita acara"', "peng*", "rek* suara"):
-        assert index.search(SearchQuery(text=text, max_security=3)).total > 0
-
-
 def test_postings_cache_forgets_segments_merged_away(index):
     """After an optimize only the new segment's terms are kept, and searches still agree."""
     if not index._postings.budget:
         pytest.skip("the cache is off in this variant")
     index.optimize()
+    index.warm()
     assert index.wait_warm(30)
     with index._lock:
         segids = {leaf._segid for leaf, _ in index._current_searcher().reader().leaf_readers()}
     assert set(index._postings._segments) == segids
     query = SearchQuery(text="arsip", max_security=3)
     assert index.search(query).total == _reference(index, query).total
+
+
+def test_the_first_search_starts_reading_frequent_terms_into_memory(tmp_path):
+    rng = random.Random(3)
+    ix = SearchIndex(tmp_path / "index", writer_timeout=5, cache_mb=16, cache_min_docs=1)
+    ix.ensure()
+    ix.upsert([_doc(rng, i) for i in range(1, 61)])
+    try:
+        assert ix._postings.used_bytes == 0  # writing alone does not warm
+        assert ix.search(SearchQuery(text="arsip", max_security=3)).total > 0
+        assert ix.wait_warm(30)
+        assert ix._postings.used_bytes > 0
+    finally:
+        ix.close()
 
 
 @pytest.fixture(scope="module")

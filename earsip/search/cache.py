@@ -25,8 +25,9 @@ from earsip.search.postings import Postings, open_postings, read_leaf
 
 logger = logging.getLogger(__name__)
 
-#: Fields whose terms are cached: the scored text fields the query parser searches.
-CACHED_FIELDS = ("content", "title", "meta")
+#: Fields whose terms are cached: the text fields words are searched in, and the unstemmed
+#: words prefixes expand against.
+CACHED_FIELDS = ("content", "title", "meta", "raw")
 #: Segments smaller than this are not cached: their postings decode in well under a millisecond.
 WARM_MIN_DOCS = 1000
 #: A term is worth keeping when it is in at least this share of its segment's documents.
@@ -82,6 +83,8 @@ class PostingsCache:
         self._again = False
         self._idle = threading.Event()
         self._idle.set()
+        self._synced: Searcher | None = None
+        self._stopping = False
 
     # -- use ---------------------------------------------------------------------------------
 
@@ -124,8 +127,9 @@ class PostingsCache:
 
         `open_reader` returns a fresh reader of the index (the warming thread's own files).
         """
-        if not self.budget:
+        if not self.budget or searcher is self._synced:
             return
+        self._synced = searcher
         reader = searcher.reader()
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         current = {leaf._segid for leaf in leaves if hasattr(leaf, "_segid")}
@@ -149,6 +153,19 @@ class PostingsCache:
                                             name="search-cache-warm", daemon=True)
             self._thread.start()
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop warming (between two terms) and wait for the thread; forget everything."""
+        self._stopping = True
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        with self._lock:
+            self._segments.clear()
+            self._warmed.clear()
+            self._used = 0
+            self._synced = None
+        self._stopping = False
+
     def wait_warm(self, timeout: float | None = None) -> bool:
         """Wait until no segment is being warmed; return False on timeout."""
         return self._idle.wait(timeout)
@@ -162,7 +179,7 @@ class PostingsCache:
                 except Exception:  # noqa: BLE001 - a merge may delete files under us
                     logger.debug("warming the postings cache stopped", exc_info=True)
                 with self._lock:
-                    if not self._again:
+                    if not self._again or self._stopping:
                         break
         finally:
             self._idle.set()
@@ -172,6 +189,8 @@ class PostingsCache:
         try:
             leaves = [leaf for leaf, _ in reader.leaf_readers()]  # type: ignore[attr-defined]
             for leaf in leaves:
+                if self._stopping:
+                    return
                 segid = getattr(leaf, "_segid", None)
                 with self._lock:
                     segment = self._segments.get(segid) if segid else None
@@ -198,6 +217,8 @@ class PostingsCache:
                     candidates.append((df, fieldname, btext, terminfo))
         candidates.sort(key=lambda c: -c[0])
         for df, fieldname, btext, terminfo in candidates:
+            if self._stopping:
+                return
             if self._used + df * _POSTING_BYTES > self.budget:
                 break
             if (fieldname, btext) in segment:

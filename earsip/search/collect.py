@@ -51,7 +51,7 @@ class Unsupported(Exception):
 
 #: Read only the blocks holding wanted documents when there are fewer wanted documents than
 #: this share of the term's postings (each block is 128 postings; its header is read anyway).
-_SPARSE = 0.25
+SPARSE = 0.25
 
 _Docs = set[int] | frozenset[int]
 
@@ -159,10 +159,22 @@ class Planner:
             if read_within is None or (within is not None and within <= read_within):
                 return postings
         df = self._lookup(fieldname, btext)[0]
-        sparse = within is not None and len(within) < df * _SPARSE
+        sparse = within is not None and len(within) < df * SPARSE
         postings = self._read(fieldname, btext, sorted(within) if sparse and within else None)
         self._postings[key] = (within if sparse else None, postings)
         return postings
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """Return the term's document frequency over all segments (deletions included)."""
+        return self._lookup(fieldname, btext)[0]
+
+    def postings_within(self, fieldname: str, text: str | bytes, within: _Docs) -> Postings:
+        """Return the term's postings, at least those of the docnums in `within`."""
+        return self._postings_of(fieldname, text, within)
+
+    def term_docs(self, fieldname: str, text: str | bytes, within: _Docs | None) -> _Docs:
+        """Return the docnums holding the term, within `within` (the whole index if None)."""
+        return self._term_docs(fieldname, text, within)
 
     def _term_docs(self, fieldname: str, text: str | bytes, within: _Docs | None) -> _Docs:
         ids = self._postings_of(fieldname, text, within).ids
@@ -192,7 +204,12 @@ class Planner:
         assert candidates is not None
         if len(btexts) == 1:
             return candidates
-        wanted = sorted(candidates)
+        return self.phrase_docs(q, sorted(candidates))
+
+    def phrase_docs(self, q: wq.Phrase, wanted: list[int]) -> set[int]:
+        """Return which of `wanted` (sorted docnums, each holding every word) hold the phrase."""
+        field = self.schema[q.fieldname]
+        btexts = [field.to_bytes(word) for word in q.words]
         if q.slop != 1:
             return self._phrase_each(q, field, btexts, wanted)
         # Each word's positions as one set of (docnum << 32) + position - its place in the
@@ -250,7 +267,7 @@ class Planner:
             for btext, terminfo in self.cache.prefix_terms(leaf, offset, q):
                 if not remaining:
                     break
-                sparse = len(remaining) < terminfo.doc_frequency() * _SPARSE
+                sparse = len(remaining) < terminfo.doc_frequency() * SPARSE
                 if sparse and (wanted is None or len(remaining) < len(wanted) * 0.8):
                     wanted = sorted(remaining)  # a superset of the remaining ones is enough
                 postings = Postings()

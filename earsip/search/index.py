@@ -99,7 +99,6 @@ class SearchIndex:
                 raise _unavailable(e) from e
             self._ix = ix
             self._searcher = searcher
-            self._postings.sync(searcher, ix.reader)
 
     def is_healthy(self) -> bool:
         """Return whether the index on disk can be opened and read right now."""
@@ -140,12 +139,24 @@ class SearchIndex:
                 lock.release()
         self.ensure()
 
+    def warm(self) -> None:
+        """Start reading the frequent terms' postings into memory, in the background.
+
+        Searches do this themselves; a server calls it at start so that its first searches
+        find the cache warm. Processes that only write (imports, reindex) never pay for it.
+        """
+        with self._lock:
+            searcher = self._current_searcher()
+            assert self._ix is not None
+            self._postings.sync(searcher, self._ix.reader)
+
     def wait_warm(self, timeout: float | None = None) -> bool:
         """Wait until the frequent terms' postings are in memory; False on timeout."""
         return self._postings.wait_warm(timeout)
 
     def close(self) -> None:
-        """Release the cached searcher and its open files."""
+        """Release the cached searcher, its open files and the postings cache."""
+        self._postings.stop()
         with self._lock:
             self._drop_searcher()
             self._ix = None
@@ -267,6 +278,8 @@ class SearchIndex:
             return empty
         with self._lock:
             searcher = self._current_searcher()
+            assert self._ix is not None
+            self._postings.sync(searcher, self._ix.reader)
             try:
                 allow = self._docnums.allowed(searcher, query)
                 if allow is not None and not allow:
@@ -385,7 +398,6 @@ class SearchIndex:
                 self._searcher.close()
                 self._searcher = fresh
                 self._docnums.clear()
-                self._postings.sync(fresh, self._ix.reader)
         except Exception as e:
             self._drop_searcher()
             raise _unavailable(e) from e

@@ -18,8 +18,9 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from earsip.search.cache import PostingsCache
-from earsip.search.collect import Unsupported
+from earsip.search.collect import SPARSE, Planner, Unsupported
 from earsip.search.filters import FACETS, DocnumCache
+from earsip.search.query import CappedPrefix
 
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
@@ -33,9 +34,10 @@ def supports(q: wq.Query) -> bool:
         return all(supports(sub) for sub in q.subqueries)
     if kind is wq.AndNot:
         return supports(q.a) and supports(q.b)
-    # A plain prefix is what a typed classification code adds (PM.01 -> PM.01.*); the capped
-    # prefix of a typed "word*" expands to many more terms and stays with the set planner.
-    return (kind is wq.Every and q.fieldname is None) or kind is wq.Prefix
+    # A plain prefix is what a typed classification code adds (PM.01 -> PM.01.*); a capped one
+    # is a typed "word*".
+    return ((kind is wq.Every and q.fieldname is None) or kind is wq.Prefix
+            or kind is CappedPrefix or kind is wq.Phrase)
 
 
 class VectorPlanner:
@@ -61,6 +63,13 @@ class VectorPlanner:
         self.universe = universe
         self._terms: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._masks: dict[int, np.ndarray] = {}
+        self._sets: Planner | None = None
+
+    def _planner(self) -> Planner:
+        """The set planner on the same searcher: phrase positions, and postings read sparsely."""
+        if self._sets is None:
+            self._sets = Planner(self.searcher, self.docnums, None)
+        return self._sets
 
     # -- per-searcher arrays (kept in the DocnumCache, emptied with the searcher) ----------
 
@@ -141,6 +150,23 @@ class VectorPlanner:
             self._terms[key] = found
         return found
 
+    def _term_for(self, fieldname: str, text: str | bytes, docs: np.ndarray,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the term's postings, at least those of `docs`: when they are few beside the
+        term's documents, only the blocks holding one of them are read."""
+        if fieldname not in self.schema:
+            return _EMPTY
+        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in self._terms:
+            planner = self._planner()
+            left = int(np.count_nonzero(docs))
+            if left < planner.doc_frequency(fieldname, btext) * SPARSE:
+                within = set(np.flatnonzero(docs).tolist())
+                postings = planner.postings_within(fieldname, btext, within)
+                return (np.array(postings.ids, dtype=np.int64),
+                        np.array(postings.weights, dtype=np.float64))
+        return self._term(fieldname, btext)
+
     # -- matching --------------------------------------------------------------------------
 
     def matches(self, q: wq.Query) -> np.ndarray:
@@ -150,10 +176,9 @@ class VectorPlanner:
             return found
         kind = type(q)
         if kind is wq.Term:
-            ids, _ = self._term(q.fieldname, q.text)
-            mask = np.zeros(self.n, dtype=bool)
-            mask[ids] = True
-            mask &= self.universe
+            mask = self._term_mask(q.fieldname, q.text)
+        elif kind is wq.Phrase:
+            mask = self._phrase(q)
         elif kind is wq.Or:
             mask = np.zeros(self.n, dtype=bool)
             for sub in q.subqueries:
@@ -169,6 +194,8 @@ class VectorPlanner:
             mask = self.matches(q.a) & ~self.matches(q.b)
         elif kind is wq.Every:
             mask = self.universe.copy()
+        elif kind is CappedPrefix:
+            mask = self._capped_prefix(q)
         elif kind is wq.Prefix:
             mask = np.zeros(self.n, dtype=bool)
             if q.fieldname in self.schema:
@@ -180,6 +207,67 @@ class VectorPlanner:
         else:
             raise Unsupported(kind.__name__)
         self._masks[id(q)] = mask
+        return mask
+
+    def _term_mask(self, fieldname: str, text: str | bytes) -> np.ndarray:
+        ids, _ = self._term(fieldname, text)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[ids] = True
+        mask &= self.universe
+        return mask
+
+    def _phrase(self, q: wq.Phrase) -> np.ndarray:
+        """The documents holding every word (from the arrays), then positions checked on
+        those only, by the set planner."""
+        if q.fieldname not in self.schema or not q.words:
+            return np.zeros(self.n, dtype=bool)
+        field = self.schema[q.fieldname]
+        if field.format is None or not field.format.supports("positions"):
+            raise Unsupported(f"phrase on {q.fieldname}, a field without positions")
+        try:
+            btexts = [field.to_bytes(word) for word in q.words]
+        except ValueError:
+            return np.zeros(self.n, dtype=bool)
+        planner = self._planner()
+        # Rarest word first. Once few documents are left, a frequent word is read only in
+        # the blocks that hold one of them (by the set planner) rather than whole.
+        candidates = self.universe.copy()
+        for btext in sorted(set(btexts), key=lambda b: planner.doc_frequency(q.fieldname, b)):
+            left = int(np.count_nonzero(candidates))
+            if left < planner.doc_frequency(q.fieldname, btext) * SPARSE:
+                within = set(np.flatnonzero(candidates).tolist())
+                kept = planner.term_docs(q.fieldname, btext, within)
+                candidates = np.zeros(self.n, dtype=bool)
+                if kept:
+                    candidates[np.fromiter(kept, dtype=np.int64, count=len(kept))] = True
+            else:
+                candidates &= self._term_mask(q.fieldname, btext)
+            if not candidates.any():
+                return candidates
+        if len(btexts) == 1:
+            return candidates
+        found = planner.phrase_docs(q, np.flatnonzero(candidates).tolist())
+        mask = np.zeros(self.n, dtype=bool)
+        if found:
+            mask[np.fromiter(found, dtype=np.int64, count=len(found))] = True
+        return mask
+
+    def _capped_prefix(self, q: CappedPrefix) -> np.ndarray:
+        """Union the prefix's expansions (the most frequent first) in each segment, stopping
+        once every document of the segment the user may see is matched."""
+        mask = np.zeros(self.n, dtype=bool)
+        if q.fieldname not in self.schema:
+            return mask
+        for leaf, offset in self.leaves:
+            end = offset + leaf.doc_count_all()
+            part, visible = mask[offset:end], self.universe[offset:end]
+            unmatched = int(visible.sum())
+            for btext, terminfo in self.docnums.prefix_terms(leaf, offset, q):
+                if not unmatched:
+                    break
+                part[self.postings.postings(leaf, q.fieldname, btext, terminfo).ids] = True
+                unmatched = int(np.count_nonzero(visible & ~part))
+        mask &= self.universe
         return mask
 
     # -- scores ----------------------------------------------------------------------------
@@ -221,14 +309,18 @@ class VectorPlanner:
                 self._score(sub, docs, scores, boost)
         elif kind is wq.AndNot:
             self._score(q.a, docs, scores, boost)
-        elif kind is wq.Every or kind is wq.Prefix:
+        elif kind is wq.Phrase:
+            # Whoosh scores a phrase as the intersection of its words' term matchers.
+            for word in q.words:
+                self._score_term(q.fieldname, word, docs, scores, boost)
+        elif kind is wq.Every or kind is wq.Prefix or kind is CappedPrefix:
             scores[docs] += boost  # constant-score matchers: each match weighs the boost
         else:
             raise Unsupported(kind.__name__)
 
     def _score_term(self, fieldname: str, text: str | bytes, docs: np.ndarray,
                     scores: np.ndarray, boost: float) -> None:
-        ids, weights = self._term(fieldname, text)
+        ids, weights = self._term_for(fieldname, text, docs)
         if not len(ids):
             return
         keep = docs[ids]

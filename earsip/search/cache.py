@@ -32,21 +32,29 @@ CACHED_FIELDS = ("content", "title", "meta", "raw")
 WARM_MIN_DOCS = 1000
 #: A term is worth keeping when it is in at least this share of its segment's documents.
 MIN_SHARE = 1 / 32
-#: Bytes a cached posting costs: a 4-byte docnum and a 1-byte weight code.
+#: Bytes a cached posting costs at most: a 4-byte docnum and a 1-byte weight code.
 _POSTING_BYTES = 5
 
 
 class TermArrays:
-    """One term's postings in one segment: local docnums and their weights."""
+    """One term's postings in one segment: local docnums and their weights.
+
+    A weight is kept as a one-byte code into a table of the term's distinct weights, or not
+    at all when every posting weighs the same (presence-only fields).
+    """
 
     __slots__ = ("codes", "ids", "table")
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray) -> None:
         self.ids = ids.astype(np.int32)
         table, codes = np.unique(weights, return_inverse=True)
-        if len(table) <= 256:
+        self.codes: np.ndarray | None
+        if len(table) <= 1:
             self.table = table.astype(np.float64)
-            self.codes: np.ndarray | None = codes.astype(np.uint8)
+            self.codes = None
+        elif len(table) <= 256:
+            self.table = table.astype(np.float64)
+            self.codes = codes.astype(np.uint8)
         else:  # more distinct weights than a byte can code: keep them as they are
             self.table = weights.astype(np.float64)
             self.codes = None
@@ -59,7 +67,11 @@ class TermArrays:
 
     def weights(self) -> np.ndarray:
         """Return the weight of each posting (float64)."""
-        return self.table if self.codes is None else self.table[self.codes]
+        if self.codes is not None:
+            return self.table[self.codes]
+        if len(self.table) == len(self.ids):
+            return self.table
+        return np.full(len(self.ids), self.table[0] if len(self.table) else 0.0)
 
     @property
     def nbytes(self) -> int:
@@ -70,7 +82,7 @@ class TermArrays:
 class PostingsCache:
     """Frequent terms' postings per segment, shared by the searchers of one `SearchIndex`."""
 
-    def __init__(self, budget_mb: int = 128, *, min_docs: int = WARM_MIN_DOCS,
+    def __init__(self, budget_mb: int = 192, *, min_docs: int = WARM_MIN_DOCS,
                  min_share: float = MIN_SHARE) -> None:
         self.budget = max(0, budget_mb) * 1024 * 1024
         self.min_docs = min_docs

@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from importlib import metadata
 from pathlib import Path
 
@@ -118,13 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"suite": "quick" if args.quick else "full", "environment": environment(),
                     "parts": {}}
     started = time.perf_counter()
+    failed: dict[str, str] = {}
     for name in parts:
         print(f"== {name}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         module = importlib.import_module(f"bench.{name}")
-        result["parts"][name] = module.run(args.workdir, quick=args.quick)
+        try:
+            result["parts"][name] = module.run(args.workdir, quick=args.quick)
+        except Exception as e:  # noqa: BLE001 - the other parts' results are still written
+            traceback.print_exc()
+            failed[name] = f"{type(e).__name__}: {e}"
+            print(f"   {name}: FAILED", file=sys.stderr, flush=True)
+            continue
         result["parts"][name]["wall_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"   {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    if failed:
+        result["failed_parts"] = failed
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     result["environment"]["load_average_at_end"] = os.getloadavg()
     if args.merge:
@@ -152,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             mark = "ok " if target["met"] else "MISSED"
             print(f"{mark:6} {target['name']}: {target['measured']} {target['unit']} "
                   f"(target {target['target']})", file=sys.stderr)
+    for name, error in failed.items():
+        print(f"PART FAILED: {name}: {error}", file=sys.stderr)
+    if failed:
+        return 1
     if args.quick:
         failures = gate_failures(result)
         for failure in failures:

@@ -26,6 +26,7 @@ from pathlib import Path
 from bench import part_main
 from bench.corpus import SynthDoc, generate, write_pdf
 from bench.load import archive_env, load_synthetic, open_archive
+from earsip.errors import SearchUnavailable
 
 ADMIN_PASSWORD = "bench-admin-pass"
 EARSIP = Path(sys.executable).with_name("earsip")
@@ -215,7 +216,11 @@ def filing_500_pages(workdir: Path, pages: int) -> dict:
 def rebuild_at_startup(workdir: Path, n: int) -> dict:
     """Serve an archive of `n` documents whose index was deleted: the server rebuilds it."""
     folder = workdir / f"memory-rebuild-{n}"
-    archive = open_archive(folder)
+    try:
+        archive = open_archive(folder)
+    except SearchUnavailable:  # an index left by other code: it is deleted below anyway
+        shutil.rmtree(folder / "index", ignore_errors=True)
+        archive = open_archive(folder)
     try:
         load_synthetic(archive, n)
     finally:

@@ -283,9 +283,14 @@ class VectorPlanner:
         self._score(q, match, scores, 1.0)
         values = scores[docs]
         if len(docs) > limit:
+            # The scores above the limit-th best, then the lowest docnums (docs are in
+            # ascending order) of those equal to it: many may tie (a prefix scores every match
+            # alike), and only the page is sorted below.
             threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-            keep = values >= threshold
-            docs, values = docs[keep], values[keep]
+            above = np.flatnonzero(values > threshold)
+            tied = np.flatnonzero(values == threshold)[: limit - len(above)]
+            chosen = np.concatenate((above, tied))
+            docs, values = docs[chosen], values[chosen]
         ranked = sorted(zip(values.tolist(), docs.tolist(), strict=True),
                         key=lambda item: (-item[0], item[1]))
         return ranked[:limit]

@@ -216,6 +216,14 @@ def test_postings_cache_forgets_segments_merged_away(index):
     assert index.search(query).total == _reference(index, query).total
 
 
+def test_filter_arrays_kept_per_searcher_are_bounded(index):
+    from earsip.search.vector import MASK_CACHE_SIZE
+
+    for year in range(1900, 1900 + MASK_CACHE_SIZE + 10):
+        index.search(SearchQuery(text="arsip", max_security=3, year_from=year))
+    assert len(index._docnums.arrays["masks"]) <= MASK_CACHE_SIZE
+
+
 def test_the_first_search_starts_reading_frequent_terms_into_memory(tmp_path):
     rng = random.Random(3)
     ix = SearchIndex(tmp_path / "index", writer_timeout=5, cache_mb=16, cache_min_docs=1)

@@ -1,15 +1,18 @@
-"""Evaluating word queries with numpy arrays over one searcher's docnums.
+"""Evaluating parsed queries with numpy arrays over one searcher's docnums.
 
-Queries made of words only (terms combined by AND, OR and NOT, as the parser builds them for
-typed words, letter numbers and classification codes) are evaluated here: each term's postings
+Everything the parser builds (words, phrases and prefixes combined by AND, OR and NOT; letter
+numbers and classification codes) is evaluated here: each term's postings
 (decoded once per segment by `cache.PostingsCache`) become a boolean array over the searcher's
 docnums; AND, OR and NOT are array operations; the total is a count, the facets one
 ``bincount`` per facet; BM25F scores are computed for the matches only, with Whoosh's formula
 evaluated element by element in the same order (so the same floats), and the top page is taken
-from a partition. Phrases and prefixes go to `collect.Planner`.
+from a partition. A phrase's candidates come from the arrays; their word positions are checked
+by `collect.Planner`.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
@@ -22,6 +25,8 @@ from earsip.search.collect import SPARSE, Planner, Unsupported
 from earsip.search.filters import FACETS, DocnumCache
 from earsip.search.query import CappedPrefix
 
+#: Filter arrays kept per searcher (each one byte per document).
+MASK_CACHE_SIZE = 64
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
@@ -82,17 +87,21 @@ class VectorPlanner:
 
     def _mask_of(self, docs: frozenset[int]) -> np.ndarray:
         # Filter sets are cached per searcher, so the same object comes back for the same
-        # filters: its array is kept beside it (holding the set keeps its id from being reused).
-        def make() -> tuple[frozenset[int], np.ndarray]:
-            mask = np.zeros(self.n, dtype=bool)
-            if docs:
-                mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-            return docs, mask
-
-        kept, mask = self._memo(("mask", id(docs)), make)
-        if kept is not docs:  # a different set under a reused id
-            self.docnums.arrays.pop(("mask", id(docs)), None)
-            kept, mask = self._memo(("mask", id(docs)), make)
+        # filters: its array is kept beside it (holding the set keeps its id from being
+        # reused), for as many filter sets as the DocnumCache keeps.
+        masks = self.docnums.arrays.get("masks")
+        if masks is None:
+            masks = self.docnums.arrays["masks"] = OrderedDict()
+        found = masks.get(id(docs))
+        if found is not None and found[0] is docs:
+            masks.move_to_end(id(docs))
+            return found[1]
+        mask = np.zeros(self.n, dtype=bool)
+        if docs:
+            mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        masks[id(docs)] = (docs, mask)
+        if len(masks) > MASK_CACHE_SIZE:
+            masks.popitem(last=False)
         return mask
 
     def _live(self) -> np.ndarray:

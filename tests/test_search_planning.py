@@ -216,6 +216,19 @@ def test_postings_cache_forgets_segments_merged_away(index):
     assert index.search(query).total == _reference(index, query).total
 
 
+def test_postings_of_a_segment_merged_away_are_not_kept_or_counted():
+    import numpy as np
+
+    from earsip.search.cache import PostingsCache, TermArrays
+
+    cache = PostingsCache(16)
+    gone: dict = {}  # the dict of a segment that sync() has already forgotten
+    arrays = TermArrays(np.arange(10), np.ones(10))
+    assert not cache._keep("MAIN_gone", gone, ("content", b"arsip"), arrays)
+    assert gone == {}
+    assert cache.used_bytes == 0
+
+
 def test_filter_arrays_kept_per_searcher_are_bounded(index):
     from earsip.search.vector import MASK_CACHE_SIZE
 

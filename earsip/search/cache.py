@@ -102,7 +102,8 @@ class PostingsCache:
 
     def postings(self, leaf, fieldname: str, btext: bytes, terminfo) -> TermArrays:  # noqa: ANN001
         """Return the term's postings in the segment `leaf` (deleted documents included)."""
-        segment = self._segments.get(leaf._segid) if self.budget else None
+        segid = getattr(leaf, "_segid", None)
+        segment = self._segments.get(segid) if self.budget and segid else None
         if segment is not None:
             found = segment.get((fieldname, btext))
             if found is not None:
@@ -111,14 +112,17 @@ class PostingsCache:
         read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
         arrays = TermArrays.of(out)
         if segment is not None and self._worth(leaf.doc_count_all(), terminfo.doc_frequency()):
-            self._keep(segment, (fieldname, btext), arrays)
+            self._keep(segid, segment, (fieldname, btext), arrays)
         return arrays
 
     def _worth(self, docs: int, df: int) -> bool:
         return docs >= self.min_docs and df >= docs * self.min_share
 
-    def _keep(self, segment: dict, key: tuple[str, bytes], arrays: TermArrays) -> bool:
+    def _keep(self, segid: str, segment: dict, key: tuple[str, bytes],
+              arrays: TermArrays) -> bool:
         with self._lock:
+            if self._segments.get(segid) is not segment:
+                return False  # the segment was merged away meanwhile: keep nothing for it
             if key in segment:
                 return True
             if self._used + arrays.nbytes > self.budget:
@@ -208,14 +212,14 @@ class PostingsCache:
                     segment = self._segments.get(segid) if segid else None
                     if segment is None or segid in self._warmed:
                         continue
-                self._warm_segment(leaf, segment)
+                self._warm_segment(leaf, segid, segment)
                 with self._lock:
                     if segid in self._segments:
                         self._warmed.add(segid)
         finally:
             reader.close()  # type: ignore[attr-defined]
 
-    def _warm_segment(self, leaf, segment: dict) -> None:  # noqa: ANN001
+    def _warm_segment(self, leaf, segid: str, segment: dict) -> None:  # noqa: ANN001
         """Decode the segment's frequent terms, most frequent first, within the budget."""
         docs = leaf.doc_count_all()
         floor = docs * self.min_share
@@ -237,5 +241,5 @@ class PostingsCache:
                 continue
             out = Postings()
             read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
-            if not self._keep(segment, (fieldname, btext), TermArrays.of(out)):
+            if not self._keep(segid, segment, (fieldname, btext), TermArrays.of(out)):
                 break

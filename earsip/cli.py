@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import click
 from config import Config
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES
-from earsip.errors import EarsipError, SearchUnavailable
+from earsip.errors import EarsipError
 from earsip.services import Archive, indexing, setup
 
 
@@ -97,10 +96,7 @@ def serve(host: str | None, port: int | None) -> None:
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
                      name="index-catch-up", daemon=True).start()
-    # Frequent words' postings into memory, in the background (docs/ARCHITECTURE.md). An
-    # unreadable index is reported by searches; a reindex makes it readable again.
-    with contextlib.suppress(SearchUnavailable):
-        app.extensions["earsip"].index.warm()
+    indexing.warm_search(app.extensions["earsip"])  # in the background
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
     waitress_serve(app, host=host, port=port, **server_options(config))

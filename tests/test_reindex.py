@@ -382,3 +382,23 @@ def test_a_schema_made_by_hand_with_the_fast_analyzer_pickles_by_reference(tmp_p
     restored = index.open_dir(str(tmp_path), indexname="X").schema
     assert restored["body"].analyzer == indonesian_analyzer()
     assert FileStorage(str(tmp_path)).file_exists("_X_0.toc")
+
+
+def test_warming_an_unreadable_index_at_server_start_is_logged_not_raised(archive, caplog):
+    from earsip.services.indexing import warm_search
+
+    archive.index.close()
+    folder = archive.config.index_dir
+    tocs = [name for name in os.listdir(folder) if name.endswith(".toc")]
+    assert tocs
+    for name in tocs:
+        os.truncate(folder / name, 10)
+    warm_search(archive)
+    assert "not warmed" in caplog.text
+
+
+def test_warming_a_readable_index_at_server_start_returns_at_once(archive):
+    from earsip.services.indexing import warm_search
+
+    warm_search(archive)
+    assert archive.index.wait_warm(30)

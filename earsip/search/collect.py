@@ -184,14 +184,8 @@ class Planner:
         return within.intersection(ids)
 
     def _phrase(self, q: wq.Phrase, within: _Docs | None) -> _Docs:
-        if q.fieldname not in self.schema or not q.words:
-            return set()
-        field = self.schema[q.fieldname]
-        if field.format is None or not field.format.supports("positions"):
-            raise Unsupported(f"phrase on {q.fieldname}, a field without positions")
-        try:
-            btexts = [field.to_bytes(word) for word in q.words]
-        except ValueError:
+        btexts = phrase_terms(self.schema, q)
+        if not btexts:
             return set()
         # The documents holding every word (rarest first) within what the user may see; only
         # these have their positions read.
@@ -382,6 +376,20 @@ class Planner:
         norms = self.cache.norms(self.searcher, fieldname, b, k1)
         return {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
                 for tf in set(weights)}
+
+
+def phrase_terms(schema, q: wq.Phrase) -> list[bytes]:  # noqa: ANN001 - a Whoosh Schema
+    """Return the phrase's words as index terms ([] when it can match nothing); raise
+    Unsupported for a field without positions."""
+    if q.fieldname not in schema or not q.words:
+        return []
+    field = schema[q.fieldname]
+    if field.format is None or not field.format.supports("positions"):
+        raise Unsupported(f"phrase on {q.fieldname}, a field without positions")
+    try:
+        return [field.to_bytes(word) for word in q.words]
+    except ValueError:
+        return []
 
 
 def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:

@@ -21,7 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from earsip.search.cache import PostingsCache
-from earsip.search.collect import SPARSE, Planner, Unsupported
+from earsip.search.collect import SPARSE, Planner, Unsupported, phrase_terms
 from earsip.search.filters import FACETS, DocnumCache
 from earsip.search.query import CappedPrefix
 
@@ -228,14 +228,8 @@ class VectorPlanner:
     def _phrase(self, q: wq.Phrase) -> np.ndarray:
         """The documents holding every word (from the arrays), then positions checked on
         those only, by the set planner."""
-        if q.fieldname not in self.schema or not q.words:
-            return np.zeros(self.n, dtype=bool)
-        field = self.schema[q.fieldname]
-        if field.format is None or not field.format.supports("positions"):
-            raise Unsupported(f"phrase on {q.fieldname}, a field without positions")
-        try:
-            btexts = [field.to_bytes(word) for word in q.words]
-        except ValueError:
+        btexts = phrase_terms(self.schema, q)
+        if not btexts:
             return np.zeros(self.n, dtype=bool)
         planner = self._planner()
         # Rarest word first. Once few documents are left, a frequent word is read only in

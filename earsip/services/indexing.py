@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from earsip.access import level
-from earsip.errors import EarsipError
+from earsip.errors import EarsipError, SearchUnavailable
 from earsip.models import Document, DocumentText, IndexQueue, utcnow
 from earsip.search import IndexDoc
 from earsip.search.rebuild import Rebuild, read_progress
@@ -236,3 +236,13 @@ def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: flo
             process_queue(archive)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("index catch-up failed")
+
+
+def warm_search(archive: Archive) -> None:
+    """Start reading the frequent words' postings into memory in the background (a server
+    does this at start, so its first searches find them). An unreadable index is left to the
+    searches to report; a reindex makes it readable again."""
+    try:
+        archive.index.warm()
+    except SearchUnavailable:
+        log.warning("search index not warmed: it cannot be read now")

@@ -14,9 +14,10 @@ import pytest
 
 from earsip.search import IndexDoc, SearchIndex, SearchQuery
 from earsip.search import collect as collect_module
-from earsip.search.collect import Planner, Unsupported
+from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
 from earsip.search.postings import phrase_at
+from earsip.search.vector import VectorPlanner, supports
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
     "arsip surat keputusan rapat anggaran pengawasan pemilu laporan kegiatan dinas kota "
@@ -163,7 +164,8 @@ def test_unsupported_query_falls_back(index):
 
     with index._lock:
         searcher = index._current_searcher()
-        planner = Planner(searcher, index._docnums, None)
+        planner = VectorPlanner(searcher, index._docnums, index._postings, None, set())
+        assert not supports(wq.FuzzyTerm("content", "arsp"))
         with pytest.raises(Unsupported):
             planner.matches(wq.FuzzyTerm("content", "arsp"))
 
@@ -183,13 +185,13 @@ def test_phrase_positions():
 def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, monkeypatch, text,
                                                                       per_page):
     vectored = []
-    original = _SearchIndex._vectored
+    original = _SearchIndex._planned
 
     def spy(self, *args, **kwargs):
         vectored.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_SearchIndex, "_vectored", spy)
+    monkeypatch.setattr(_SearchIndex, "_planned", spy)
     for page in (1, 2, 3):
         query = SearchQuery(text=text, max_security=3, page=page, per_page=per_page)
         planned = index.search(query)

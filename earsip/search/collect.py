@@ -1,33 +1,25 @@
-"""Evaluating a parsed query on one searcher: the matching set, exact totals, the top page.
+"""Postings as Python sets, and the reference evaluation.
 
-(The per-searcher filter sets and facet columns are in `filters`, the postings reader in
-`postings`.)
+(Searches are evaluated with arrays by `vector.VectorPlanner`; the per-searcher filter sets
+and facet columns are in `filters`, the postings reader in `postings`.)
 
-Queries of words only are evaluated with arrays by `vector.VectorPlanner`. Two evaluations of
-any parsed query live here:
-
-- `Planner` (what searches with phrases or prefixes use): the set of matching docnums is
-  computed from the postings, read block by block at C speed (zlib, pickle,
-  ``itertools.accumulate``), with set operations; an AND reads its rarest operand first, a
-  phrase checks word positions only on the documents that hold all its words and pass the
-  filters, a prefix unions its capped expansions. Totals and facets come from that set. Only
-  the matches are then scored, with Whoosh's own BM25F formula evaluated by ``map`` over the
-  postings, and the top page is taken with a heap.
+- `Planner`: a term's postings read block by block at C speed (zlib, pickle,
+  ``itertools.accumulate``), all of them or only the blocks holding wanted documents, and a
+  phrase's word positions checked on given candidates. `VectorPlanner` uses it for the reads
+  that are cheaper sparse and for phrase positions.
 - `collect` (the straightforward evaluation): Whoosh's collectors scoring every match. It is
-  the reference the planner is tested against, and the fallback for a query or weighting the
-  planner does not know.
+  the reference the array planner is tested against, and the fallback for a query or
+  weighting that planner does not know.
 """
 
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
-from collections import deque
 from collections.abc import Iterable
 from itertools import chain, compress, repeat
-from operator import add, ge, getitem, mul, neg, rshift
+from operator import add, rshift
 
-from whoosh import collectors, scoring, sorting
+from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.idsets import BitSet
 from whoosh.reading import TermNotFound
@@ -42,11 +34,10 @@ from earsip.search.postings import (
     positions_of,
     read_leaf,
 )
-from earsip.search.query import CappedPrefix
 
 
 class Unsupported(Exception):
-    """The planner does not know this query node or weighting; use `collect` instead."""
+    """The array planner does not know this query node or weighting; use `collect` instead."""
 
 
 #: Read only the blocks holding wanted documents when there are fewer wanted documents than
@@ -57,64 +48,18 @@ _Docs = set[int] | frozenset[int]
 
 
 class Planner:
-    """Evaluates one parsed query on one searcher: the matching set, then the top scores."""
+    """Reads postings of one searcher into sets: whole, or only the blocks wanted ones are in;
+    checks phrase positions."""
 
-    def __init__(self, searcher: Searcher, cache: DocnumCache, universe: _Docs | None) -> None:
+    def __init__(self, searcher: Searcher, cache: DocnumCache) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = [(leaf, offset, leaf.doc_count_all())
                        for leaf, offset in self.reader.leaf_readers()]
         self.schema = searcher.schema
         self.cache = cache
-        #: The docnums the user may see (filters, clearance, exclusions); None: all.
-        self.universe = universe
         self._postings: dict[tuple[str, bytes], tuple[_Docs | None, Postings]] = {}
         self._terms: dict[tuple[str, bytes], tuple[int, list[tuple]]] = {}
-        weighting = searcher.weighting
-        if type(weighting) is not scoring.BM25F:
-            raise Unsupported(f"weighting {type(weighting).__name__}")
-        self.weighting = weighting
-
-    # -- matching sets -------------------------------------------------------------------
-
-    def matches(self, q: wq.Query) -> _Docs:
-        """Return the docnums matching `q` within the universe."""
-        return self._eval(q, self.universe)
-
-    def _eval(self, q: wq.Query, within: _Docs | None) -> _Docs:
-        """Return the docnums matching `q`, intersected with `within` unless it is None."""
-        kind = type(q)
-        if kind is wq.Term:
-            return self._term_docs(q.fieldname, q.text, within)
-        if kind is wq.Or:
-            docs: set[int] = set()
-            for sub in q.subqueries:
-                docs |= self._eval(sub, within)
-            return docs
-        if kind is wq.And:
-            # Rarest operand first; each next one is read only within what is left.
-            ordered = sorted(q.subqueries, key=lambda sub: sub.estimate_size(self.reader))
-            result = within
-            for sub in ordered:
-                result = self._eval(sub, result)
-                if not result:
-                    return set()
-            return result if result is not None else set()
-        if kind is wq.AndNot:
-            positive = self._eval(q.a, within)
-            if not positive:
-                return set()
-            return positive - self._eval(q.b, positive)
-        if kind is wq.Phrase:
-            return self._phrase(q, within)
-        if kind is CappedPrefix or kind is wq.Prefix:
-            return self._prefix(q, within)
-        if kind is wq.Every and q.fieldname is None:
-            if within is not None:
-                return within
-            live = self.cache.live(self.searcher)
-            return live if live is not None else set(range(self.searcher.doc_count_all()))
-        raise Unsupported(kind.__name__)
 
     def _btext(self, fieldname: str, text: str | bytes) -> bytes:
         return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
@@ -146,8 +91,8 @@ class Planner:
             read_leaf(open_postings(leaf, fieldname, btext, terminfo), offset, postings, within)
         return postings
 
-    def _postings_of(self, fieldname: str, text: str | bytes, within: _Docs | None,
-                     ) -> Postings:
+    def postings_within(self, fieldname: str, text: str | bytes, within: _Docs | None,
+                        ) -> Postings:
         """Return the term's postings: all, or at least those of the docnums in `within`."""
         if fieldname not in self.schema:
             return Postings()
@@ -168,37 +113,9 @@ class Planner:
         """Return the term's document frequency over all segments (deletions included)."""
         return self._lookup(fieldname, btext)[0]
 
-    def postings_within(self, fieldname: str, text: str | bytes, within: _Docs) -> Postings:
-        """Return the term's postings, at least those of the docnums in `within`."""
-        return self._postings_of(fieldname, text, within)
-
-    def term_docs(self, fieldname: str, text: str | bytes, within: _Docs | None) -> _Docs:
-        """Return the docnums holding the term, within `within` (the whole index if None)."""
-        return self._term_docs(fieldname, text, within)
-
-    def _term_docs(self, fieldname: str, text: str | bytes, within: _Docs | None) -> _Docs:
-        ids = self._postings_of(fieldname, text, within).ids
-        if within is None:
-            live = self.cache.live(self.searcher)
-            return set(ids) if live is None else live.intersection(ids)
-        return within.intersection(ids)
-
-    def _phrase(self, q: wq.Phrase, within: _Docs | None) -> _Docs:
-        btexts = phrase_terms(self.schema, q)
-        if not btexts:
-            return set()
-        # The documents holding every word (rarest first) within what the user may see; only
-        # these have their positions read.
-        by_rarity = sorted(set(btexts), key=lambda b: self._lookup(q.fieldname, b)[0])
-        candidates = within
-        for btext in by_rarity:
-            candidates = self._term_docs(q.fieldname, btext, candidates)
-            if not candidates:
-                return set()
-        assert candidates is not None
-        if len(btexts) == 1:
-            return candidates
-        return self.phrase_docs(q, sorted(candidates))
+    def term_docs(self, fieldname: str, text: str | bytes, within: _Docs) -> _Docs:
+        """Return which of the docnums in `within` hold the term."""
+        return within.intersection(self.postings_within(fieldname, text, within).ids)
 
     def phrase_docs(self, q: wq.Phrase, wanted: list[int]) -> set[int]:
         """Return which of `wanted` (sorted docnums, each holding every word) hold the phrase."""
@@ -244,140 +161,6 @@ class Planner:
         return dict(zip(compress(postings.ids, keep), compress(postings.values, keep),
                         strict=True))
 
-    def _prefix(self, q: wq.Prefix, within: _Docs | None) -> _Docs:
-        ordered = sorted(within) if within is not None else None
-        found: set[int] = set()
-        for leaf, offset, size in self.leaves:
-            # This segment's documents not matched yet: a term with many more postings than
-            # those is read only in the blocks holding one of them; once none is left, the
-            # segment's remaining terms are not read at all.
-            if ordered is None:
-                candidates: set[int] | range = range(offset, offset + size)
-            else:
-                candidates = set(ordered[bisect_left(ordered, offset):
-                                         bisect_left(ordered, offset + size)])
-            remaining = set(candidates)
-            wanted: list[int] | None = None
-            for btext, terminfo in self.cache.prefix_terms(leaf, offset, q):
-                if not remaining:
-                    break
-                sparse = len(remaining) < terminfo.doc_frequency() * SPARSE
-                if sparse and (wanted is None or len(remaining) < len(wanted) * 0.8):
-                    wanted = sorted(remaining)  # a superset of the remaining ones is enough
-                postings = Postings()
-                read_leaf(open_postings(leaf, q.fieldname, btext, terminfo), offset, postings,
-                           wanted if sparse else None)
-                remaining.difference_update(postings.ids)
-            found.update(candidates)
-            found.difference_update(remaining)
-        if within is not None:
-            return found
-        live = self.cache.live(self.searcher)
-        return found if live is None else found & live
-
-    # -- scores --------------------------------------------------------------------------
-
-    def top(self, q: wq.Query, docs: _Docs, limit: int) -> list[tuple[float, int]]:
-        """Return the best `limit` (score, docnum) of `docs` by BM25F, ties by docnum."""
-        if not docs or limit < 1:
-            return []
-        if type(q) is CappedPrefix or type(q) is wq.Every:
-            # Every match weighs the query's boost: the page is the lowest docnums.
-            return [(q.boost, doc) for doc in heapq.nsmallest(limit, docs)]
-        # One slot per docnum: scores are added in place by C loops (map over setitem).
-        scores = [0.0] * self.searcher.doc_count_all()
-        self._score(q, docs, scores, 1.0, True)
-        chosen = list(docs)
-        values = list(map(scores.__getitem__, chosen))
-        if len(chosen) > limit:
-            threshold = heapq.nlargest(limit, values)[-1]
-            keep = list(map(ge, values, repeat(threshold)))
-            chosen = list(compress(chosen, keep))
-            values = list(compress(values, keep))
-        best = heapq.nlargest(limit, zip(values, map(neg, chosen), strict=True))
-        return [(score, -negdoc) for score, negdoc in best]
-
-    def _score(self, q: wq.Query, docs: _Docs, scores: list[float], boost: float,
-               free: bool) -> None:
-        """Add `q`'s score, as Whoosh's matchers sum it, to each of `docs` (all match `q`).
-
-        `free`: every match of the query within the universe is in `docs` (true from the top
-        through ANDs, the positive side of AND NOT, then ORs), so a term may add its score to
-        all its postings: those outside `docs` are never read.
-        """
-        kind = type(q)
-        boost *= q.boost
-        if kind is wq.Term:
-            self._score_term(q.fieldname, q.text, docs, scores, boost, free)
-        elif kind is wq.Or:
-            for sub in q.subqueries:
-                if free and type(sub) is wq.Term:
-                    self._score_term(sub.fieldname, sub.text, docs, scores, boost * sub.boost,
-                                     True)
-                    continue
-                sub_docs = self._eval(sub, docs)
-                if sub_docs:
-                    self._score(sub, sub_docs, scores, boost, free and type(sub) is wq.Or)
-        elif kind is wq.And:
-            for sub in q.subqueries:
-                self._score(sub, docs, scores, boost, free)
-        elif kind is wq.AndNot:
-            self._score(q.a, docs, scores, boost, free)
-        elif kind is wq.Phrase:
-            # Whoosh scores a phrase as the intersection of its words' term matchers.
-            for word in q.words:
-                self._score_term(q.fieldname, word, docs, scores, boost, False)
-        elif kind is CappedPrefix or kind is wq.Prefix or kind is wq.Every:
-            # Constant-score matchers: each match weighs the query's boost.
-            _add(scores, list(docs), repeat(boost))
-        else:
-            raise Unsupported(kind.__name__)
-
-    def _score_term(self, fieldname: str, text: str | bytes, docs: _Docs,
-                    scores: list[float], boost: float, free: bool) -> None:
-        postings = self._postings_of(fieldname, text, docs)
-        if not postings.ids:
-            return
-        ids, weights = postings.ids, postings.weights
-        # Adding to every posting (free) saves the membership test, unless most are not wanted.
-        if not free or len(docs) * 2 < len(ids):
-            chosen = list(map(docs.__contains__, ids))
-            ids = list(compress(ids, chosen))
-            if not ids:
-                return
-            weights = list(compress(weights, chosen))
-        _add(scores, ids, self._term_values(fieldname, text, ids, weights, boost))
-
-    def _term_values(self, fieldname: str, text: str | bytes, ids: list[int],
-                     weights: list[float], boost: float) -> Iterable[float]:
-        """Return the term's BM25F score (as Whoosh computes it) for each posting given."""
-        field = self.schema[fieldname]
-        values: Iterable[float]
-        if field.scorable:
-            rows = self._rows(fieldname, text, weights)
-            lengths = self.cache.length_bytes(self.searcher, fieldname)
-            values = map(getitem, map(rows.__getitem__, weights), map(lengths.__getitem__, ids))
-        else:
-            values = weights  # Whoosh's WeightScorer: the posting weight
-        if boost != 1.0:
-            values = map(mul, values, repeat(boost))
-        return values
-
-    def _rows(self, fieldname: str, text: str | bytes, weights: Iterable[float],
-              ) -> dict[float, list[float]]:
-        """Return a row of scores per distinct weight (term frequency), one per encoded length.
-
-        idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as in Whoosh.
-        """
-        w = self.weighting
-        b = w._field_B.get(fieldname, w.B)
-        k1 = w.K1
-        idf = self.searcher.idf(fieldname, self._btext(fieldname, text))
-        norms = self.cache.norms(self.searcher, fieldname, b, k1)
-        return {tf: [idf * ((tf * (k1 + 1)) / (tf + norm)) for norm in norms]
-                for tf in set(weights)}
-
-
 def phrase_terms(schema, q: wq.Phrase) -> list[bytes]:  # noqa: ANN001 - a Whoosh Schema
     """Return the phrase's words as index terms ([] when it can match nothing); raise
     Unsupported for a field without positions."""
@@ -390,12 +173,6 @@ def phrase_terms(schema, q: wq.Phrase) -> list[bytes]:  # noqa: ANN001 - a Whoos
         return [field.to_bytes(word) for word in q.words]
     except ValueError:
         return []
-
-
-def _add(scores: list[float], ids: list[int], values: Iterable[float]) -> None:
-    """Add `values` to the scores of `ids` (distinct docnums), in C loops."""
-    deque(map(scores.__setitem__, ids, map(add, map(scores.__getitem__, ids), values)),
-          maxlen=0)
 
 
 def newest(cache: DocnumCache, searcher: Searcher, docs: Iterable[int], limit: int,

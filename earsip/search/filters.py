@@ -9,7 +9,6 @@ from __future__ import annotations
 import heapq
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
-from itertools import filterfalse
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -153,60 +152,15 @@ class DocnumCache:
             cached = self._facets[name] = values
         return cached
 
-    def facet_codes(self, searcher: Searcher, name: str) -> tuple[bytes, list[object]] | None:
-        """Return the facet's values coded as one byte per docnum, and the values by code.
-
-        None when the facet has more than 255 distinct values (counted with a Counter then).
-        """
-        key = f"codes\0{name}"
-        if key not in self._facets:
-            values = self.facet_values(searcher, name)
-            distinct = list(dict.fromkeys(values))
-            if len(distinct) > 255:
-                self._facets[key] = [None]
-            else:
-                code = {value: i for i, value in enumerate(distinct)}
-                self._facets[key] = [bytes(map(code.__getitem__, values)), distinct]
-        cached = self._facets[key]
-        return None if cached[0] is None else (cached[0], cached[1])  # type: ignore[return-value]
-
-    def facet_counts(
-        self, searcher: Searcher, docnums: Iterable[int], *, everything: bool = False
-    ) -> dict[str, dict[str, int]]:
+    def facet_counts(self, searcher: Searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
         """Return, per facet, how many of `docnums` have each value, the most common first.
 
-        `everything`: the docnums are chosen among all of the searcher's documents (no filter,
-        exclusion or deletion), so when they are most of them, the few others are counted
-        and taken off the whole index's counts.
+        (The reference evaluation's count; searches count with arrays in `vector`.)
         """
         facets = {}
-        total = searcher.doc_count_all()
-        complement: list[int] | None = None
-        if everything and isinstance(docnums, (set, frozenset)) and len(docnums) * 2 > total:
-            complement = list(filterfalse(docnums.__contains__, range(total)))
-        docs: list[int] = []
-        if complement is None:
-            docs = docnums if isinstance(docnums, list) else list(docnums)
         for name in FACETS:
-            coded = self.facet_codes(searcher, name)
-            if coded is None:
-                values = self.facet_values(searcher, name)
-                if complement is None:
-                    counts = Counter(map(values.__getitem__, docs))
-                else:
-                    counts = Counter(values)
-                    counts.subtract(map(values.__getitem__, complement))
-            else:
-                # One byte per document, then a memchr-speed count per distinct value.
-                codes, by_code = coded
-                picked = bytes(map(codes.__getitem__, docs if complement is None
-                                   else complement))
-                if complement is None:
-                    counts = Counter({by_code[i]: n for i in range(len(by_code))
-                                      if (n := picked.count(i))})
-                else:
-                    counts = Counter({by_code[i]: n for i in range(len(by_code))
-                                      if (n := codes.count(i) - picked.count(i))})
+            values = self.facet_values(searcher, name)
+            counts = Counter(map(values.__getitem__, docnums))
             facets[name] = {str(key): count for key, count in counts.most_common() if count}
         return facets
 

@@ -21,7 +21,7 @@ from earsip.errors import SearchUnavailable
 from earsip.search import rebuild
 from earsip.search.analysis import save_stems, use_stem_file
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
-from earsip.search.collect import Planner, Unsupported, collect, newest
+from earsip.search.collect import Unsupported, collect, newest
 from earsip.search.filters import FACETS, DocnumCache, masked
 from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
@@ -304,36 +304,17 @@ class SearchIndex:
     def _planned(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
                  allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
                  ) -> SearchPage:
-        """Search with the planner: the matching set first, then scores for the top only."""
-        if supports(whoosh_query):
-            return self._vectored(searcher, whoosh_query, scored, allow, mask, start, limit)
-        universe: frozenset[int] | set[int] | None = allow
-        if mask:
-            universe = (allow - mask) if allow is not None else (
-                set(range(searcher.doc_count_all())) - mask)
-        planner = Planner(searcher, self._docnums, universe)
-        docs = planner.matches(whoosh_query)
-        if scored:
-            ranked = planner.top(whoosh_query, docs, limit)[start:]
-            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
-                    for score, d in ranked]
-        else:
-            # A date-sorted hit's "score" is its sort key, not a relevance.
-            hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
-                    for d in newest(self._docnums, searcher, docs, limit)[start:]]
-        facets = self._docnums.facet_counts(searcher, docs, everything=universe is None)
-        return SearchPage(total=len(docs), hits=hits, facets=facets)
-
-    def _vectored(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
-                  allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
-                  ) -> SearchPage:
-        """Search a query of words only with arrays (see `vector`)."""
+        """Search with arrays (see `vector`): the matching set first, then scores for the top
+        only. Raises Unsupported for a query the array planner does not know."""
+        if not supports(whoosh_query):
+            raise Unsupported(type(whoosh_query).__name__)
         planner = VectorPlanner(searcher, self._docnums, self._postings, allow, mask)
         match = planner.matches(whoosh_query)
         if scored:
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
                     for score, d in planner.top(whoosh_query, match, limit)[start:]]
         else:
+            # A date-sorted hit's "score" is its sort key, not a relevance.
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
                     for d in newest(self._docnums, searcher, planner.matched(match),
                                     limit)[start:]]

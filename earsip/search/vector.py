@@ -73,7 +73,7 @@ class VectorPlanner:
     def _planner(self) -> Planner:
         """The set planner on the same searcher: phrase positions, and postings read sparsely."""
         if self._sets is None:
-            self._sets = Planner(self.searcher, self.docnums, None)
+            self._sets = Planner(self.searcher, self.docnums)
         return self._sets
 
     # -- per-searcher arrays (kept in the DocnumCache, emptied with the searcher) ----------

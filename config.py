@@ -70,7 +70,7 @@ class Config:
     sqlite_busy_timeout_s: int = 30
     index_writer_timeout_s: float = 10.0
     # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
-    search_cache_mb: int = 192
+    search_cache_mb: int = 256
     session_cookie_secure: bool = False
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)

@@ -16,7 +16,6 @@ from earsip.search import IndexDoc, SearchIndex, SearchQuery
 from earsip.search import collect as collect_module
 from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
-from earsip.search.postings import phrase_at
 from earsip.search.vector import VectorPlanner, supports
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
@@ -166,16 +165,10 @@ def test_unsupported_query_falls_back(index):
         searcher = index._current_searcher()
         planner = VectorPlanner(searcher, index._docnums, index._postings, None, set())
         assert not supports(wq.FuzzyTerm("content", "arsp"))
+        assert not supports(wq.Phrase("content", ["berita", "acara"], slop=2))
+        assert supports(wq.Phrase("content", ["berita", "acara"]))
         with pytest.raises(Unsupported):
             planner.matches(wq.FuzzyTerm("content", "arsp"))
-
-
-def test_phrase_positions():
-    assert phrase_at([3, 9], [{4}, {5}], 1)
-    assert not phrase_at([3], [{5}], 1)
-    assert not phrase_at([3], [{4}, {6}], 1)
-    assert phrase_at([3], [{5}], 2)
-    assert not phrase_at([3], [{6}], 2)
 
 
 @pytest.mark.parametrize("text", ["arsip", "surat rapat", "k.ji-29", "arsip -rapat", "PM.01",
@@ -229,6 +222,93 @@ def test_postings_of_a_segment_merged_away_are_not_kept_or_counted():
     assert not cache._keep("MAIN_gone", gone, ("content", b"arsip"), arrays)
     assert gone == {}
     assert cache.used_bytes == 0
+
+
+def test_warming_keeps_the_positions_of_frequent_words_for_phrases(index):
+    """In the cached variant a phrase of frequent words is checked on positions held in
+    memory, and gives what the reference gives."""
+    if not index._postings.budget:
+        pytest.skip("the cache is off in this variant")
+    with index._lock:
+        leaf = next(leaf for leaf, _ in index._current_searcher().reader().leaf_readers())
+        btext = b"acara"
+        kept = index._postings._segments[leaf._segid].get(("content", btext))
+    assert kept is not None and kept.positions is not None and kept.counts is not None
+    assert int(kept.counts.sum()) == len(kept.positions)
+    query = SearchQuery(text='"berita acara"', max_security=3)
+    assert _planned(index, query).total == _reference(index, query).total > 0
+
+
+@pytest.mark.parametrize("lists", [
+    [[0]],
+    [[3, 7, 300], [1], [65_536, 70_000, 5_000_000]],  # one, two and four bytes a number
+    [list(range(0, 6000, 3)), [2, 4]],  # pickled in batches of 1,000
+    [[5], [], [9, 10]],
+])
+def test_positions_decoded_together_equal_whoosh_decoding_each(lists):
+    import numpy as np
+    from whoosh.formats import Positions
+
+    from earsip.search.postings import positions_arrays
+
+    fmt = Positions()
+    values = [fmt.encode(positions) for positions in lists]
+    counts, flat = positions_arrays(values, fmt)
+    assert counts.tolist() == [len(fmt.decode_positions(v)) for v in values]
+    assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
+    assert flat.dtype == np.int64
+
+
+def test_positions_of_an_unexpected_encoding_are_decoded_one_by_one():
+    from whoosh.formats import Positions
+
+    from earsip.search.postings import positions_arrays
+
+    class Odd(Positions):  # stores plain text: no pickle head
+        def encode(self, poslist):
+            return b"####" + ",".join(map(str, poslist)).encode()
+
+        def decode_positions(self, valuestring):
+            return [int(p) for p in valuestring[4:].decode().split(",")]
+
+    fmt = Odd()
+    counts, flat = positions_arrays([fmt.encode([1, 4]), fmt.encode([2])], fmt)
+    assert counts.tolist() == [2, 1]
+    assert flat.tolist() == [1, 4, 2]
+
+
+def test_position_keys_place_each_position_after_its_document():
+    import numpy as np
+
+    from earsip.search.cache import TermArrays
+
+    arrays = TermArrays(np.array([0, 2, 5]), np.ones(3), np.array([2, 1, 3]),
+                        np.array([1, 7, 0, 3, 4, 300]))
+    assert arrays.positions is not None and arrays.positions.dtype == np.uint16
+    wanted = np.array([True, False, False, False, False, True])
+    keys = arrays.position_keys(wanted, offset=10).tolist()
+    assert keys == [(10 << 32) + 1, (10 << 32) + 7, (15 << 32) + 3, (15 << 32) + 4,
+                    (15 << 32) + 300]
+    assert arrays.position_keys(np.zeros(6, dtype=bool), offset=0).tolist() == []
+
+
+def test_reading_positions_replaces_postings_kept_without_them_in_the_budget():
+    import numpy as np
+
+    from earsip.search.cache import PostingsCache, TermArrays
+
+    cache = PostingsCache(16)
+    segment: dict = {}
+    cache._segments["MAIN_x"] = segment
+    plain = TermArrays(np.arange(10), np.ones(10))
+    assert cache._keep("MAIN_x", segment, ("content", b"arsip"), plain)
+    with_positions = TermArrays(np.arange(10), np.ones(10), np.ones(10), np.arange(10))
+    assert cache._keep("MAIN_x", segment, ("content", b"arsip"), with_positions)
+    assert segment[("content", b"arsip")] is with_positions
+    assert cache.used_bytes == with_positions.nbytes
+    # ...but not the other way round
+    assert cache._keep("MAIN_x", segment, ("content", b"arsip"), plain)
+    assert segment[("content", b"arsip")] is with_positions
 
 
 def test_filter_arrays_kept_per_searcher_are_bounded(index):

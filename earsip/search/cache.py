@@ -4,7 +4,10 @@ Whoosh stores postings in zlib-compressed pickled blocks of 128; decoding a term
 of 100,000 documents costs ~50 ms of Python, on every query that names it. Segments never
 change once written (only their deletion lists do), so the postings of a segment's frequent
 terms are decoded once, kept as numpy arrays (local docnums and a one-byte weight code each),
-and reused by every later searcher for as long as the segment exists.
+and reused by every later searcher for as long as the segment exists. For fields that keep word
+positions, the positions come along (a count per posting and the positions in one flat array),
+so a phrase of frequent words is checked with array operations instead of unpickling the
+positions of tens of thousands of documents.
 
 A background thread reads them ahead ("warms" the cache) when a segment of at least
 `WARM_MIN_DOCS` documents first appears, most frequent terms first, until the memory budget
@@ -21,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh.searching import Searcher
 
-from earsip.search.postings import Postings, open_postings, read_leaf
+from earsip.search.postings import Postings, open_postings, positions_arrays, read_leaf
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +40,24 @@ _POSTING_BYTES = 5
 
 
 class TermArrays:
-    """One term's postings in one segment: local docnums and their weights.
+    """One term's postings in one segment: local docnums, their weights, maybe positions.
 
     A weight is kept as a one-byte code into a table of the term's distinct weights, or not
-    at all when every posting weighs the same (presence-only fields).
+    at all when every posting weighs the same (presence-only fields). Positions, when read,
+    are `counts` (how many in each posting) and `positions` (all of them, posting by posting,
+    in the smallest unsigned type that holds them).
     """
 
-    __slots__ = ("codes", "ids", "table")
+    __slots__ = ("codes", "counts", "ids", "positions", "table")
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray) -> None:
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, counts: np.ndarray | None = None,
+                 positions: np.ndarray | None = None) -> None:
         self.ids = ids.astype(np.int32)
+        self.counts: np.ndarray | None = None
+        self.positions: np.ndarray | None = None
+        if counts is not None and positions is not None and len(counts) == len(self.ids):
+            self.counts = counts.astype(_smallest(counts))
+            self.positions = positions.astype(_smallest(positions))
         table, codes = np.unique(weights, return_inverse=True)
         self.codes: np.ndarray | None
         if len(table) <= 1:
@@ -60,10 +71,27 @@ class TermArrays:
             self.codes = None
 
     @classmethod
-    def of(cls, postings: Postings) -> TermArrays:
-        """Return the arrays of postings read with `postings.read_leaf` at offset 0."""
+    def of(cls, postings: Postings, fmt=None) -> TermArrays:  # noqa: ANN001 - a Whoosh Format
+        """Return the arrays of postings read with `postings.read_leaf` at offset 0; their
+        positions too when they were read with values and `fmt` is the field's format."""
+        counts = positions = None
+        values = postings.values
+        if fmt is not None and values is not None and None not in values:
+            counts, positions = positions_arrays(values, fmt)  # type: ignore[arg-type]
         return cls(np.array(postings.ids, dtype=np.int32),
-                   np.array(postings.weights, dtype=np.float64))
+                   np.array(postings.weights, dtype=np.float64), counts, positions)
+
+    def position_keys(self, wanted: np.ndarray, offset: int) -> np.ndarray:
+        """Return `(docnum << 32) + position` for every position of the term in the
+        segment's documents marked in `wanted` (a boolean array over its local docnums),
+        docnums made global with `offset`; sorted. Needs the positions."""
+        assert self.counts is not None and self.positions is not None
+        chosen = wanted[self.ids]
+        if not chosen.any():
+            return _NO_KEYS
+        counts = self.counts
+        docs = np.repeat(self.ids[chosen].astype(np.int64) + offset, counts[chosen])
+        return (docs << 32) + self.positions[np.repeat(chosen, counts)]
 
     def weights(self) -> np.ndarray:
         """Return the weight of each posting (float64)."""
@@ -75,14 +103,26 @@ class TermArrays:
 
     @property
     def nbytes(self) -> int:
-        return int(self.ids.nbytes + self.table.nbytes
-                   + (self.codes.nbytes if self.codes is not None else 0))
+        return int(sum(a.nbytes for a in (self.ids, self.table, self.codes, self.counts,
+                                          self.positions) if a is not None))
+
+
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+
+
+def _smallest(values: np.ndarray) -> type:
+    """Return the smallest unsigned integer type holding every one of `values` (>= 0)."""
+    top = int(values.max()) if len(values) else 0
+    for kind in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 class PostingsCache:
     """Frequent terms' postings per segment, shared by the searchers of one `SearchIndex`."""
 
-    def __init__(self, budget_mb: int = 192, *, min_docs: int = WARM_MIN_DOCS,
+    def __init__(self, budget_mb: int = 256, *, min_docs: int = WARM_MIN_DOCS,
                  min_share: float = MIN_SHARE) -> None:
         self.budget = max(0, budget_mb) * 1024 * 1024
         self.min_docs = min_docs
@@ -100,7 +140,8 @@ class PostingsCache:
 
     # -- use ---------------------------------------------------------------------------------
 
-    def postings(self, leaf, fieldname: str, btext: bytes, terminfo) -> TermArrays:  # noqa: ANN001
+    def postings(self, leaf, fieldname: str, btext: bytes, terminfo,  # noqa: ANN001
+                 ) -> TermArrays:
         """Return the term's postings in the segment `leaf` (deleted documents included)."""
         segid = getattr(leaf, "_segid", None)
         segment = self._segments.get(segid) if self.budget and segid else None
@@ -108,11 +149,32 @@ class PostingsCache:
             found = segment.get((fieldname, btext))
             if found is not None:
                 return found
-        out = Postings()
-        read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
-        arrays = TermArrays.of(out)
+        arrays = _read(leaf, fieldname, btext, terminfo, positions=False)
         if segment is not None and self._worth(leaf.doc_count_all(), terminfo.doc_frequency()):
             self._keep(segid, segment, (fieldname, btext), arrays)
+        return arrays
+
+    def peek(self, leaf, fieldname: str, btext: bytes) -> TermArrays | None:  # noqa: ANN001
+        """Return the term's postings in the segment `leaf` if they are held, reading nothing."""
+        segid = getattr(leaf, "_segid", None)
+        segment = self._segments.get(segid) if self.budget and segid else None
+        return segment.get((fieldname, btext)) if segment is not None else None
+
+    def positions(self, leaf, fieldname: str, btext: bytes, terminfo,  # noqa: ANN001
+                  ) -> TermArrays | None:
+        """Return the term's postings with positions in the segment `leaf` when the cache
+        keeps them (reading and keeping them now if it should), else None: the caller then
+        reads just the documents it needs."""
+        segid = getattr(leaf, "_segid", None)
+        segment = self._segments.get(segid) if self.budget and segid else None
+        if segment is None or not self._worth(leaf.doc_count_all(), terminfo.doc_frequency()):
+            return None
+        found = segment.get((fieldname, btext))
+        if found is not None and found.positions is not None:
+            return found
+        arrays = _read(leaf, fieldname, btext, terminfo, positions=True)
+        if arrays.positions is None or not self._keep(segid, segment, (fieldname, btext), arrays):
+            return None
         return arrays
 
     def _worth(self, docs: int, df: int) -> bool:
@@ -120,15 +182,19 @@ class PostingsCache:
 
     def _keep(self, segid: str, segment: dict, key: tuple[str, bytes],
               arrays: TermArrays) -> bool:
+        """Keep `arrays` for the term unless the budget is spent; one read with positions
+        replaces one without."""
         with self._lock:
             if self._segments.get(segid) is not segment:
                 return False  # the segment was merged away meanwhile: keep nothing for it
-            if key in segment:
+            held = segment.get(key)
+            if held is not None and (held.positions is not None or arrays.positions is None):
                 return True
-            if self._used + arrays.nbytes > self.budget:
+            freed = held.nbytes if held is not None else 0
+            if self._used - freed + arrays.nbytes > self.budget:
                 return False
             segment[key] = arrays
-            self._used += arrays.nbytes
+            self._used += arrays.nbytes - freed
             return True
 
     @property
@@ -237,9 +303,25 @@ class PostingsCache:
                 return
             if self._used + df * _POSTING_BYTES > self.budget:
                 break
-            if (fieldname, btext) in segment:
+            held = segment.get((fieldname, btext))
+            positions = _has_positions(leaf, fieldname)
+            if held is not None and (held.positions is not None or not positions):
                 continue
-            out = Postings()
-            read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
-            if not self._keep(segid, segment, (fieldname, btext), TermArrays.of(out)):
+            arrays = _read(leaf, fieldname, btext, terminfo, positions=positions)
+            if not self._keep(segid, segment, (fieldname, btext), arrays):
                 break
+
+
+def _has_positions(leaf, fieldname: str) -> bool:  # noqa: ANN001
+    fmt = leaf.schema[fieldname].format
+    return fmt is not None and fmt.supports("positions")
+
+
+def _read(leaf, fieldname: str, btext: bytes, terminfo, *, positions: bool,  # noqa: ANN001
+          ) -> TermArrays:
+    """Decode a term's postings in one segment, with positions if asked and the field has
+    them."""
+    positions = positions and _has_positions(leaf, fieldname)
+    out = Postings(with_values=positions)
+    read_leaf(open_postings(leaf, fieldname, btext, terminfo), 0, out, None)
+    return TermArrays.of(out, leaf.schema[fieldname].format if positions else None)

@@ -4,9 +4,10 @@
 and facet columns are in `filters`, the postings reader in `postings`.)
 
 - `Planner`: a term's postings read block by block at C speed (zlib, pickle,
-  ``itertools.accumulate``), all of them or only the blocks holding wanted documents, and a
-  phrase's word positions checked on given candidates. `VectorPlanner` uses it for the reads
-  that are cheaper sparse and for phrase positions.
+  ``itertools.accumulate``), all of them or only the blocks holding wanted documents, with
+  their encoded positions if asked. `VectorPlanner` uses it for the reads that are cheaper
+  sparse than whole (rare words' postings and positions, in the segments the cache does not
+  hold them for).
 - `collect` (the straightforward evaluation): Whoosh's collectors scoring every match. It is
   the reference the array planner is tested against, and the fallback for a query or
   weighting that planner does not know.
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from itertools import chain, compress, repeat
-from operator import add, rshift
+from itertools import compress
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
@@ -30,8 +30,6 @@ from earsip.search.postings import (
     Postings,
     any_between,
     open_postings,
-    phrase_at,
-    positions_of,
     read_leaf,
 )
 
@@ -117,42 +115,7 @@ class Planner:
         """Return which of the docnums in `within` hold the term."""
         return within.intersection(self.postings_within(fieldname, text, within).ids)
 
-    def phrase_docs(self, q: wq.Phrase, wanted: list[int]) -> set[int]:
-        """Return which of `wanted` (sorted docnums, each holding every word) hold the phrase."""
-        field = self.schema[q.fieldname]
-        btexts = [field.to_bytes(word) for word in q.words]
-        if q.slop != 1:
-            return self._phrase_each(q, field, btexts, wanted)
-        # Each word's positions as one set of (docnum << 32) + position - its place in the
-        # phrase: the keys common to all words are the phrase's starts. Built by C loops.
-        keys: set[int] | None = None
-        decoded: dict[bytes, list[list[int]]] = {}
-        for place, btext in enumerate(btexts):
-            if btext not in decoded:
-                by_doc = self._positions(q.fieldname, btext, wanted)
-                decoded[btext] = positions_of([by_doc[doc] for doc in wanted], field.format)
-            bases = [(doc << 32) - place for doc in wanted]
-            word_keys = set(chain.from_iterable(map(map, repeat(add), decoded[btext],
-                                                    map(repeat, bases))))
-            keys = word_keys if keys is None else keys & word_keys
-            if not keys:
-                return set()
-        return set(map(rshift, keys, repeat(32))) if keys else set()
-
-    def _phrase_each(self, q: wq.Phrase, field, btexts: list[bytes],  # noqa: ANN001
-                     wanted: list[int]) -> set[int]:
-        """Check a phrase with a slop document by document."""
-        positions = {b: self._positions(q.fieldname, b, wanted) for b in set(btexts)}
-        decode = field.format.decode_positions
-        first, rest = positions[btexts[0]], [positions[b] for b in btexts[1:]]
-        found: set[int] = set()
-        for doc in wanted:
-            following = [set(decode(p[doc])) for p in rest]
-            if phrase_at(decode(first[doc]), following, q.slop):
-                found.add(doc)
-        return found
-
-    def _positions(self, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
+    def positions_in(self, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
         """Return the encoded positions of the term in each of the `wanted` docnums."""
         postings = self._read(fieldname, btext, wanted, with_values=True)
         assert postings.values is not None

@@ -49,7 +49,7 @@ class SearchIndex:
         writer_timeout: float = 10.0,
         writer_limitmb: int = 128,
         writer_procs: int = 1,
-        cache_mb: int = 192,
+        cache_mb: int = 256,
         cache_min_docs: int = WARM_MIN_DOCS,
     ) -> None:
         self._path = os.fspath(path)

@@ -8,13 +8,12 @@ falls back to Whoosh's own decoding (`read_generic`) or raises `Unsupported`.
 from __future__ import annotations
 
 import re
-import struct
 import zlib
 from bisect import bisect_left, bisect_right
-from itertools import accumulate, islice, repeat
-from operator import getitem
+from itertools import accumulate, chain, islice, repeat
 from pickle import loads
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import wrappers
 
@@ -130,42 +129,48 @@ def read_generic(m, offset: int, out: Postings, within: list[int] | None,  # noq
         m.next()
 
 
-_PICKLE_HEAD = b"\x80\x02"
-_COUNTS = struct.Struct("!I")
 
 
-def positions_of(values: list[bytes], fmt) -> list[list[int]]:  # noqa: ANN001 - a Format
-    """Decode Whoosh Positions values (a count, then a pickled list of deltas) in one go.
+def positions_arrays(values: list[bytes], fmt) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """Decode Whoosh Positions values (a 4-byte count, then a pickled list of deltas) in one
+    go: return each value's count and all their positions, value after value (int64).
 
-    The values' pickles are joined into one pickle of a list of lists, so a single C call
-    decodes them all; the counts check the result. Anything unexpected is decoded one by one.
+    The values are joined and their pickle heads and ends cut away with array operations, so a
+    single C call unpickles all the deltas as one list of lists; the counts check the result.
+    Anything unexpected is decoded one by one by `fmt` (the field's Whoosh Format).
     """
-    if values and all(v[4:6] == _PICKLE_HEAD and v[-1:] == b"." for v in values):
-        joined = b"".join(map(getitem, values, repeat(slice(6, -1))))
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    if (lengths >= 7).all() and (raw[starts + 4] == 0x80).all() \
+            and (raw[starts + 5] == 2).all() and (raw[ends - 1] == ord(".")).all():
+        counts = ((raw[starts].astype(np.int64) << 24) | (raw[starts + 1].astype(np.int64) << 16)
+                  | (raw[starts + 2].astype(np.int64) << 8) | raw[starts + 3])
+        keep = np.ones(len(raw), dtype=bool)
+        for cut in range(6):
+            keep[starts + cut] = False
+        keep[ends - 1] = False
         try:
-            deltas = loads(b"\x80\x02(" + joined + b"l.")  # noqa: S301 - the index's own data
+            deltas = loads(b"\x80\x02(" + raw[keep].tobytes() + b"l.")  # noqa: S301 - the index's own data
         except Exception:  # noqa: BLE001 - fall back to Whoosh's own decoding
             deltas = None
-        counts = [_COUNTS.unpack_from(v)[0] for v in values]
-        if isinstance(deltas, list) and list(map(len, deltas)) == counts:
-            return list(map(list, map(accumulate, deltas)))
-    return [fmt.decode_positions(v) for v in values]
+        if isinstance(deltas, list) and len(deltas) == n and np.array_equal(
+                np.fromiter(map(len, deltas), dtype=np.int64, count=n), counts):
+            flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64,
+                               count=int(counts.sum()))
+            return counts, _running_sums(flat, counts)
+    decoded = [fmt.decode_positions(v) for v in values]
+    counts = np.fromiter(map(len, decoded), dtype=np.int64, count=n)
+    return counts, np.fromiter(chain.from_iterable(decoded), dtype=np.int64,
+                               count=int(counts.sum()))
 
 
-def phrase_at(starts: list[int], following: list[set[int]], slop: int) -> bool:
-    """Return whether some start position is followed by the other words, in order."""
-    if slop == 1:
-        return any(all(start + k in positions for k, positions in enumerate(following, 1))
-                   for start in starts)
-    # A looser phrase: each next word within `slop` positions after the previous one.
-    sorted_following = [sorted(p) for p in following]
-    for start in starts:
-        previous = start
-        for positions in sorted_following:
-            i = bisect_right(positions, previous)
-            if i == len(positions) or positions[i] - previous > slop:
-                break
-            previous = positions[i]
-        else:
-            return True
-    return False
+def _running_sums(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Return the running sums of `deltas`, restarting at each group of `counts`."""
+    sums = np.cumsum(deltas)
+    before = np.concatenate((np.zeros(1, dtype=np.int64), sums))[np.cumsum(counts) - counts]
+    return sums - np.repeat(before, counts)

@@ -6,8 +6,10 @@ numbers and classification codes) is evaluated here: each term's postings
 docnums; AND, OR and NOT are array operations; the total is a count, the facets one
 ``bincount`` per facet; BM25F scores are computed for the matches only, with Whoosh's formula
 evaluated element by element in the same order (so the same floats), and the top page is taken
-from a partition. A phrase's candidates come from the arrays; their word positions are checked
-by `collect.Planner`.
+from a partition. A phrase's candidates come from the arrays; its words' positions in them
+become sorted ``(docnum << 32) + position`` keys, from the cache where it holds the word's
+positions (frequent words, the costly case) and read from the index for just the candidates
+otherwise, and the phrase starts are the keys common to every word once shifted by its place.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from whoosh import scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from earsip.search.cache import PostingsCache
+from earsip.search.cache import PostingsCache, TermArrays
 from earsip.search.collect import SPARSE, Planner, Unsupported, phrase_terms
 from earsip.search.filters import FACETS, DocnumCache
+from earsip.search.postings import positions_arrays
 from earsip.search.query import CappedPrefix
 
 #: Filter arrays kept per searcher (each one byte per document).
@@ -41,8 +44,9 @@ def supports(q: wq.Query) -> bool:
         return supports(q.a) and supports(q.b)
     # A plain prefix is what a typed classification code adds (PM.01 -> PM.01.*); a capped one
     # is a typed "word*".
+    # A phrase with a slop (the parser never builds one) is left to Whoosh's collectors.
     return ((kind is wq.Every and q.fieldname is None) or kind is wq.Prefix
-            or kind is CappedPrefix or kind is wq.Phrase)
+            or kind is CappedPrefix or (kind is wq.Phrase and q.slop == 1))
 
 
 class VectorPlanner:
@@ -143,11 +147,13 @@ class VectorPlanner:
         if found is None:
             ids, weights = [], []
             for leaf, offset in self.leaves:
-                try:
-                    terminfo = leaf.term_info(fieldname, btext)
-                except TermNotFound:
-                    continue
-                arrays = self.postings.postings(leaf, fieldname, btext, terminfo)
+                arrays = self.postings.peek(leaf, fieldname, btext)
+                if arrays is None:
+                    try:
+                        terminfo = leaf.term_info(fieldname, btext)
+                    except TermNotFound:
+                        continue
+                    arrays = self.postings.postings(leaf, fieldname, btext, terminfo)
                 ids.append(arrays.ids.astype(np.int64) + offset)
                 weights.append(arrays.weights())
             if not ids:
@@ -170,11 +176,31 @@ class VectorPlanner:
             planner = self._planner()
             left = int(np.count_nonzero(docs))
             if left < planner.doc_frequency(fieldname, btext) * SPARSE:
-                within = set(np.flatnonzero(docs).tolist())
-                postings = planner.postings_within(fieldname, btext, within)
-                return (np.array(postings.ids, dtype=np.int64),
-                        np.array(postings.weights, dtype=np.float64))
+                return self._postings_of(fieldname, btext, docs)
         return self._term(fieldname, btext)
+
+    def _postings_of(self, fieldname: str, btext: bytes, docs: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the term's docnums and weights in `docs` (at least): from the cache where it
+        holds the term, else read in the blocks holding one of them."""
+        held, rest = self._split(fieldname, btext, docs)
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for offset, arrays, local in held:
+            chosen = local[arrays.ids]
+            ids.append(arrays.ids[chosen].astype(np.int64) + offset)
+            weights.append(arrays.weights()[chosen])
+        if rest is not None:
+            postings = self._planner().postings_within(fieldname, btext, set(rest.tolist()))
+            read = np.array(postings.ids, dtype=np.int64)
+            inside = np.zeros(self.n, dtype=bool)
+            inside[rest] = True
+            chosen = inside[read]  # leave out what the read holds of the cached segments
+            ids.append(read[chosen])
+            weights.append(np.array(postings.weights, dtype=np.float64)[chosen])
+        if not ids:
+            return _EMPTY
+        return np.concatenate(ids), np.concatenate(weights)
 
     # -- matching --------------------------------------------------------------------------
 
@@ -238,22 +264,93 @@ class VectorPlanner:
         for btext in sorted(set(btexts), key=lambda b: planner.doc_frequency(q.fieldname, b)):
             left = int(np.count_nonzero(candidates))
             if left < planner.doc_frequency(q.fieldname, btext) * SPARSE:
-                within = set(np.flatnonzero(candidates).tolist())
-                kept = planner.term_docs(q.fieldname, btext, within)
-                candidates = np.zeros(self.n, dtype=bool)
-                if kept:
-                    candidates[np.fromiter(kept, dtype=np.int64, count=len(kept))] = True
+                candidates = self._holding(q.fieldname, btext, candidates)
             else:
                 candidates &= self._term_mask(q.fieldname, btext)
             if not candidates.any():
                 return candidates
         if len(btexts) == 1:
             return candidates
-        found = planner.phrase_docs(q, np.flatnonzero(candidates).tolist())
         mask = np.zeros(self.n, dtype=bool)
-        if found:
-            mask[np.fromiter(found, dtype=np.int64, count=len(found))] = True
+        if q.slop != 1:
+            raise Unsupported("a phrase with a slop")
+        # A phrase starts at position p of document d when word k is at p + k for every k:
+        # each word's positions as keys (d << 32) + position - k, and the keys common to all.
+        starts: np.ndarray | None = None
+        for place, btext in enumerate(btexts):
+            keys = self._position_keys(q.fieldname, btext, candidates) - place
+            starts = keys if starts is None else _common(starts, keys)
+            if not len(starts):
+                return mask
+        assert starts is not None
+        mask[starts >> 32] = True
         return mask
+
+    def _split(self, fieldname: str, btext: bytes, docs: np.ndarray,
+               ) -> tuple[list[tuple[int, TermArrays, np.ndarray]], np.ndarray | None]:
+        """Split `docs` (a boolean array) by segment: those whose postings of the term the
+        cache holds, as (offset, arrays, local part of `docs`), and the rest as one array of
+        docnums (None when there are none)."""
+        held: list[tuple[int, TermArrays, np.ndarray]] = []
+        rest: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            local = docs[offset:offset + leaf.doc_count_all()]
+            if not local.any():
+                continue
+            arrays = self.postings.peek(leaf, fieldname, btext)
+            if arrays is not None:
+                held.append((offset, arrays, local))
+            else:
+                rest.append(np.flatnonzero(local) + offset)
+        return held, (np.concatenate(rest) if rest else None)
+
+    def _holding(self, fieldname: str, btext: bytes, docs: np.ndarray) -> np.ndarray:
+        """Return which of `docs` hold the term: from the cache where it holds the term, else
+        read in the blocks holding one of them."""
+        out = np.zeros(self.n, dtype=bool)
+        held, rest = self._split(fieldname, btext, docs)
+        for offset, arrays, local in held:
+            out[arrays.ids[local[arrays.ids]].astype(np.int64) + offset] = True
+        if rest is not None:
+            kept = self._planner().term_docs(fieldname, btext, set(rest.tolist()))
+            if kept:
+                out[np.fromiter(kept, dtype=np.int64, count=len(kept))] = True
+            out &= docs
+        return out
+
+    def _position_keys(self, fieldname: str, btext: bytes, wanted: np.ndarray) -> np.ndarray:
+        """Return `(docnum << 32) + position` for each position of the term in the documents
+        marked in `wanted`, sorted: from the postings cache where it keeps the term's
+        positions, else read from the index for just those documents."""
+        parts: list[np.ndarray] = []
+        unread: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            end = offset + leaf.doc_count_all()
+            local = wanted[offset:end]
+            if not local.any():
+                continue
+            arrays = self.postings.peek(leaf, fieldname, btext)
+            if arrays is None or arrays.positions is None:
+                try:
+                    terminfo = leaf.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                arrays = self.postings.positions(leaf, fieldname, btext, terminfo)
+            if arrays is not None:
+                parts.append(arrays.position_keys(local, offset))
+            else:
+                unread.append(np.flatnonzero(local) + offset)
+        if unread:
+            docs = np.concatenate(unread).tolist()
+            encoded = self._planner().positions_in(fieldname, btext, docs)
+            present = [doc for doc in docs if doc in encoded]
+            counts, flat = positions_arrays([encoded[doc] for doc in present],
+                                            self.schema[fieldname].format)
+            parts.append((np.repeat(np.array(present, dtype=np.int64), counts) << 32) + flat)
+        if not parts:
+            return _NO_KEYS
+        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return np.sort(keys) if unread and len(parts) > 1 else keys
 
     def _capped_prefix(self, q: CappedPrefix) -> np.ndarray:
         """Union the prefix's expansions (the most frequent first) in each segment, stopping
@@ -369,3 +466,17 @@ class VectorPlanner:
     def matched(match: np.ndarray) -> list[int]:
         """Return the matching docnums as a list."""
         return np.flatnonzero(match).tolist()
+
+
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the values of sorted, duplicate-free `a` also in sorted `b`."""
+    if not len(a) or not len(b):
+        return _NO_KEYS
+    at = np.searchsorted(b, a)
+    inside = at < len(b)
+    keep = np.zeros(len(a), dtype=bool)
+    keep[inside] = b[at[inside]] == a[inside]
+    return a[keep]

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from earsip.search.analysis import (
     raw_analyzer,
     reference_analyzer,
 )
-from earsip.search.schema import build_schema, check_schema
+from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive, indexing, setup
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
@@ -167,21 +168,56 @@ def index_contents(path: Path, indexname: str) -> dict[str, object]:
             postings[(fieldname, term)] = sorted(entries)
         lengths = {(ids[d], f): reader.doc_field_length(d, f)
                    for d in ids for f in ("title", "meta", "content")}
-        columns = {f: sorted((ids[d], v) for d, v in enumerate(reader.column_reader(f)))
+        columns = {f: sorted((ids[d], v) for d, v in enumerate(reader.column_reader(f))
+                             if d in ids)  # deleted documents keep their column values
                    for f in ("classification", "year", "date")}
         stats = {f: (reader.field_length(f), reader.max_field_length(f))
                  for f in ("title", "meta", "content")}
     return {"postings": postings, "lengths": lengths, "columns": columns, "stats": stats}
 
 
+def whoosh_own_index(path: Path, batches: list[tuple[list, list[int]]]) -> None:
+    """Write `batches` of (documents to add or replace, ids to delete) with Whoosh's own
+    writer, one commit per batch: the reference for our writers."""
+    reference = SearchIndex(path)
+    reference.ensure()
+    reference.close()
+    ix = index.open_dir(str(path), indexname="MAIN")
+    for docs, deleted in batches:
+        writer = ix.writer()
+        for doc in docs:
+            writer.update_document(**doc_fields(doc))
+        for doc_id in deleted:
+            writer.delete_by_term("id", str(doc_id))
+        writer.commit()
+    ix.close()
+
+
+def test_the_live_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, archive):
+    """Batches added, replaced and deleted through `SearchIndex` (merges included) leave the
+    same postings, lengths and columns as Whoosh's own writer given the same batches."""
+    add_documents(archive, 160)
+    with archive.db.read() as session:
+        docs = indexing._load(session, sorted(database_ids(archive)))
+    changed = [replace(d, content=d.content + " arsip tambahan " + d.title) for d in docs[10:40]]
+    batches = [(docs[i:i + 20], []) for i in range(0, 160, 20)]
+    batches += [(changed, [3, 50, 51]), (docs[100:105], [])]
+    whoosh_own_index(tmp_path / "whoosh", batches)
+    live = SearchIndex(tmp_path / "live")
+    live.ensure()
+    for upserted, deleted in batches:
+        live.upsert(upserted)
+        if deleted:
+            live.delete(deleted)
+    live.close()
+    assert index_contents(tmp_path / "live", "MAIN") == index_contents(tmp_path / "whoosh", "MAIN")
+
+
 def test_the_bulk_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, archive):
     add_documents(archive, 250)
     with archive.db.read() as session:
         docs = indexing._load(session, sorted(database_ids(archive)))
-    plain = SearchIndex(tmp_path / "plain")
-    plain.ensure()
-    plain.upsert(docs)
-    plain.close()
+    whoosh_own_index(tmp_path / "plain", [(docs, [])])
     indexing.rebuild(archive, procs=1, commit_every=10_000)
     archive.index.close()
     assert index_contents(archive.config.index_dir, "MAIN") == index_contents(
@@ -194,10 +230,7 @@ def test_the_bulk_writer_spills_sorted_runs_and_merges_them_back(tmp_path, archi
     monkeypatch.setattr(bulkwrite, "_RUN_CHUNK", 777)
     with archive.db.read() as session:
         docs = indexing._load(session, sorted(database_ids(archive)))
-    plain = SearchIndex(tmp_path / "plain")
-    plain.ensure()
-    plain.upsert(docs)
-    plain.close()
+    whoosh_own_index(tmp_path / "plain", [(docs, [])])
     indexing.rebuild(archive, procs=1, commit_every=10_000)
     archive.index.close()
     assert index_contents(archive.config.index_dir, "MAIN") == index_contents(

@@ -1,8 +1,10 @@
-"""The rebuild's bulk segment writer: postings pooled in memory, spilled in large runs.
+"""Fast segment writing: the rebuild's bulk segment writer, and the live index's writer.
 
-Used by `rebuild` in its worker processes (or in-process for small archives): documents are
-analysed without Token objects (`IndonesianAnalyzer.term_positions`) and written as whole
-segments of the ``REBUILD`` index; the parent commits them.
+Documents are analysed without Token objects (`IndonesianAnalyzer.term_positions`), postings
+are pooled with cheap bookkeeping, and field lengths are read once per segment instead of
+looked up on disk for every posting. `rebuild` uses `_SegmentBuilder` in its worker processes
+(or in-process for small archives) to write whole segments of the ``REBUILD`` index, which the
+parent commits; `SearchIndex` uses `LiveWriter` for every batch it adds to the live index.
 """
 
 from __future__ import annotations
@@ -202,6 +204,38 @@ class _SegmentBuilder(SegmentWriter):
         with contextlib.suppress(Exception):
             self._tempstorage.destroy()
         self.is_closed = True
+
+
+class LiveWriter(SegmentWriter):
+    """Whoosh's segment writer for the live index (locking, deletions, merging as usual), with
+    the rebuild's faster analysis, pool and field lengths; the schema saved with the index
+    stays the original."""
+
+    def __init__(self, ix: index.FileIndex, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        limitmb = kwargs.get("limitmb", 128)
+        self.pool = _Pool(self._tempstorage, self.newsegment, limitmb)
+        self._schema = self.schema
+        self.schema = _fast_schema(self.schema)
+
+    def add_document(self, **fields: Any) -> None:
+        super().add_document(**fields)
+        if len(self.pool.current) >= self.pool.max_postings:
+            self.pool.save()
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            lengths = _Lengths(pdr, self.schema.names(), self.docnum)
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+        finally:
+            pdr.close()
+
+    def _commit_toc(self, segments: list) -> None:
+        self.schema = self._schema  # the table of contents pickles the schema
+        super()._commit_toc(segments)
 
 
 class LocalSink:

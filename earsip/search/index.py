@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 from earsip.errors import SearchUnavailable
 from earsip.search import rebuild
 from earsip.search.analysis import save_stems, use_stem_file
+from earsip.search.bulkwrite import LiveWriter
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
 from earsip.search.collect import Unsupported, collect, newest
 from earsip.search.filters import FACETS, DocnumCache, masked
@@ -225,6 +226,9 @@ class SearchIndex:
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
         ix = self._index()
         try:
+            if self._writer_procs <= 1:
+                return LiveWriter(ix, timeout=self._writer_timeout,
+                                  limitmb=self._writer_limitmb)
             return ix.writer(
                 timeout=self._writer_timeout,
                 limitmb=self._writer_limitmb,

@@ -269,7 +269,7 @@ def measure(archive: Archive, fts_path: Path, n_docs: int, per_class: int,
     archive.index.warm()
     archive.index.wait_warm()
     warm = {"seconds": round(time.perf_counter() - started, 2),
-            "cache_mb": round(archive.index._postings.used_bytes / 2**20, 1)}
+            "cache_mb": round(archive.index.cache_bytes / 2**20, 1)}
     log(f"{n_docs}: index warm in {warm['seconds']} s, {warm['cache_mb']} MB of postings")
     try:
         for q in draw_queries(n_docs, WARMUP_PER_CLASS, QUERY_SEED + 1):

@@ -58,7 +58,7 @@ def index(request, tmp_path_factory):
     ix.delete([7, 8, 150])
     ix.warm()
     assert ix.wait_warm(30)
-    assert (ix._postings.used_bytes > 0) == cached
+    assert (ix.cache_bytes > 0) == cached
     yield ix
     ix.close()
 
@@ -325,10 +325,10 @@ def test_the_first_search_starts_reading_frequent_terms_into_memory(tmp_path):
     ix.ensure()
     ix.upsert([_doc(rng, i) for i in range(1, 61)])
     try:
-        assert ix._postings.used_bytes == 0  # writing alone does not warm
+        assert ix.cache_bytes == 0  # writing alone does not warm
         assert ix.search(SearchQuery(text="arsip", max_security=3)).total > 0
         assert ix.wait_warm(30)
-        assert ix._postings.used_bytes > 0
+        assert ix.cache_bytes > 0
     finally:
         ix.close()
 

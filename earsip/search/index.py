@@ -155,6 +155,11 @@ class SearchIndex:
         """Wait until the frequent terms' postings are in memory; False on timeout."""
         return self._postings.wait_warm(timeout)
 
+    @property
+    def cache_bytes(self) -> int:
+        """Return the memory the cached postings (and positions) take."""
+        return self._postings.used_bytes
+
     def close(self) -> None:
         """Release the cached searcher, its open files and the postings cache."""
         self._postings.stop()

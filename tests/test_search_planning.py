@@ -14,6 +14,7 @@ import pytest
 
 from earsip.search import IndexDoc, SearchIndex, SearchQuery
 from earsip.search import collect as collect_module
+from earsip.search.cache import TermArrays
 from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
 from earsip.search.vector import VectorPlanner, supports
@@ -275,6 +276,30 @@ def test_positions_of_an_unexpected_encoding_are_decoded_one_by_one():
     counts, flat = positions_arrays([fmt.encode([1, 4]), fmt.encode([2])], fmt)
     assert counts.tolist() == [2, 1]
     assert flat.tolist() == [1, 4, 2]
+
+
+def test_with_the_budget_spent_positions_are_not_read_whole_and_phrases_still_match(tmp_path):
+    rng = random.Random(4)
+    ix = SearchIndex(tmp_path / "index", writer_timeout=5, cache_mb=16, cache_min_docs=1)
+    ix.ensure()
+    ix.upsert([_doc(rng, i) for i in range(1, 81)])
+    try:
+        ix.warm()
+        assert ix.wait_warm(30)
+        cache = ix._postings
+        with ix._lock:
+            leaf = next(leaf for leaf, _ in ix._current_searcher().reader().leaf_readers())
+        segment = cache._segments[leaf._segid]
+        key = ("content", b"acara")
+        held = segment[key]
+        segment[key] = TermArrays(held.ids, held.weights())  # kept without its positions
+        cache._used = cache.budget
+        assert cache.positions(leaf, *key, leaf.term_info(*key)) is None
+        assert segment[key].positions is None
+        query = SearchQuery(text='"berita acara"', max_security=3)
+        assert _planned(ix, query).total == _reference(ix, query).total > 0
+    finally:
+        ix.close()
 
 
 def test_position_keys_place_each_position_after_its_document():

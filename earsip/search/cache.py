@@ -172,6 +172,10 @@ class PostingsCache:
         found = segment.get((fieldname, btext))
         if found is not None and found.positions is not None:
             return found
+        # With the budget spent, reading the whole term would be wasted on every such search.
+        estimate = terminfo.doc_frequency() * _POSTING_BYTES + int(terminfo.weight()) * 2
+        if self._used - (found.nbytes if found is not None else 0) + estimate > self.budget:
+            return None
         arrays = _read(leaf, fieldname, btext, terminfo, positions=True)
         if arrays.positions is None or not self._keep(segid, segment, (fieldname, btext), arrays):
             return None

@@ -252,8 +252,10 @@ class VectorPlanner:
         return mask
 
     def _phrase(self, q: wq.Phrase) -> np.ndarray:
-        """The documents holding every word (from the arrays), then positions checked on
-        those only, by the set planner."""
+        """The documents holding every word (from the arrays), then the words' positions in
+        those only, compared as arrays of keys."""
+        if q.slop != 1:
+            raise Unsupported("a phrase with a slop")  # supports() sends it to Whoosh
         btexts = phrase_terms(self.schema, q)
         if not btexts:
             return np.zeros(self.n, dtype=bool)
@@ -272,8 +274,6 @@ class VectorPlanner:
         if len(btexts) == 1:
             return candidates
         mask = np.zeros(self.n, dtype=bool)
-        if q.slop != 1:
-            raise Unsupported("a phrase with a slop")
         # A phrase starts at position p of document d when word k is at p + k for every k:
         # each word's positions as keys (d << 32) + position - k, and the keys common to all.
         starts: np.ndarray | None = None

@@ -278,11 +278,17 @@ def test_positions_of_an_unexpected_encoding_are_decoded_one_by_one():
     assert flat.tolist() == [1, 4, 2]
 
 
-def test_with_the_budget_spent_positions_are_not_read_whole_and_phrases_still_match(tmp_path):
-    rng = random.Random(4)
+def _small_index(tmp_path, *, seed: int, n: int) -> SearchIndex:
+    """One segment of `n` documents, every segment cached (not yet warmed)."""
+    rng = random.Random(seed)
     ix = SearchIndex(tmp_path / "index", writer_timeout=5, cache_mb=16, cache_min_docs=1)
     ix.ensure()
-    ix.upsert([_doc(rng, i) for i in range(1, 81)])
+    ix.upsert([_doc(rng, i) for i in range(1, n + 1)])
+    return ix
+
+
+def test_with_the_budget_spent_positions_are_not_read_whole_and_phrases_still_match(tmp_path):
+    ix = _small_index(tmp_path, seed=4, n=80)
     try:
         ix.warm()
         assert ix.wait_warm(30)
@@ -345,10 +351,7 @@ def test_filter_arrays_kept_per_searcher_are_bounded(index):
 
 
 def test_the_first_search_starts_reading_frequent_terms_into_memory(tmp_path):
-    rng = random.Random(3)
-    ix = SearchIndex(tmp_path / "index", writer_timeout=5, cache_mb=16, cache_min_docs=1)
-    ix.ensure()
-    ix.upsert([_doc(rng, i) for i in range(1, 61)])
+    ix = _small_index(tmp_path, seed=3, n=60)
     try:
         assert ix.cache_bytes == 0  # writing alone does not warm
         assert ix.search(SearchQuery(text="arsip", max_security=3)).total > 0

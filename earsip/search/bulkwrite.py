@@ -160,6 +160,18 @@ def _fast_index(field: FieldType) -> Callable[..., list[tuple[bytes, int, float,
     return index
 
 
+def _flush_with_lengths(writer: SegmentWriter) -> None:
+    """Write a segment writer's postings, the field lengths decoded once (`_Lengths`)."""
+    writer.perdocwriter.close()
+    pdr = writer.per_document_reader()
+    try:
+        lengths = _Lengths(pdr, writer.schema.names(), writer.docnum)
+        writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
+        writer.fieldwriter.close()
+    finally:
+        pdr.close()
+
+
 class _SegmentBuilder(SegmentWriter):
     """A writer of one new segment of the rebuild index, without locking or merging."""
 
@@ -182,14 +194,7 @@ class _SegmentBuilder(SegmentWriter):
             self.pool.save()
 
     def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = self.per_document_reader()
-        try:
-            lengths = _Lengths(pdr, self.schema.names(), self.docnum)
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-            self.fieldwriter.close()
-        finally:
-            pdr.close()
+        _flush_with_lengths(self)
 
     def finish(self) -> Any:
         """Write the segment's files and return the segment (not yet in any table of contents)."""
@@ -224,14 +229,7 @@ class LiveWriter(SegmentWriter):
             self.pool.save()
 
     def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = self.per_document_reader()
-        try:
-            lengths = _Lengths(pdr, self.schema.names(), self.docnum)
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-            self.fieldwriter.close()
-        finally:
-            pdr.close()
+        _flush_with_lengths(self)
 
     def _commit_toc(self, segments: list) -> None:
         self.schema = self._schema  # the table of contents pickles the schema

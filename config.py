@@ -71,7 +71,19 @@ class Config:
     index_writer_timeout_s: float = 10.0
     # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
     search_cache_mb: int = 256
+    # "production" turns on secure cookies (HTTPS only) and HSTS unless told otherwise.
+    env: str = "development"
     session_cookie_secure: bool = False
+    # Browser sessions end after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Sign-in throttling: failures counted over a sliding window, per address and per account
+    # (the latter only among devices the user has not signed in from; docs/ACCESS.md).
+    login_window_minutes: int = 15
+    login_max_per_account: int = 10
+    login_max_per_address: int = 30
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are to be believed.
+    proxy_hops: int = 0
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -83,6 +95,10 @@ class Config:
         instance_dir = Path(env.get("EARSIP_INSTANCE_DIR") or base.instance_dir)
         secret = env.get("EARSIP_SECRET_KEY") or _load_or_create_secret(instance_dir / "secret_key")
         counting = env.get("EARSIP_RETENTION_COUNTING", base.retention_counting)
+        mode = env.get("EARSIP_ENV") or base.env
+        if mode not in ("development", "production"):
+            raise SystemExit("EARSIP_ENV must be development or production")
+        secure = env.get("EARSIP_SECURE_COOKIES")
         if counting not in ("document_date", "year_end"):
             raise SystemExit("EARSIP_RETENTION_COUNTING must be document_date or year_end")
         return replace(
@@ -103,7 +119,18 @@ class Config:
             retention_counting=counting,
             token_ttl_days=_env_int(env, "EARSIP_TOKEN_TTL_DAYS", base.token_ttl_days),
             search_cache_mb=_env_int(env, "EARSIP_SEARCH_CACHE_MB", base.search_cache_mb),
-            session_cookie_secure=env.get("EARSIP_SECURE_COOKIES", "0") == "1",
+            env=mode,
+            session_cookie_secure=(mode == "production") if not secure else secure == "1",
+            session_idle_minutes=_env_int(env, "EARSIP_SESSION_IDLE_MINUTES",
+                                          base.session_idle_minutes),
+            session_max_hours=_env_int(env, "EARSIP_SESSION_MAX_HOURS", base.session_max_hours),
+            login_window_minutes=_env_int(env, "EARSIP_LOGIN_WINDOW_MINUTES",
+                                          base.login_window_minutes),
+            login_max_per_account=_env_int(env, "EARSIP_LOGIN_MAX_PER_ACCOUNT",
+                                           base.login_max_per_account),
+            login_max_per_address=_env_int(env, "EARSIP_LOGIN_MAX_PER_ADDRESS",
+                                           base.login_max_per_address),
+            proxy_hops=_env_int(env, "EARSIP_PROXY_HOPS", base.proxy_hops),
         )
 
     @property

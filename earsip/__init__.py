@@ -38,14 +38,23 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
         MAX_FORM_PARTS=50,
+        # With HTTPS the cookie takes the __Host- prefix: browsers then refuse it unless it is
+        # Secure, host-only and for the whole site.
+        SESSION_COOKIE_NAME="__Host-earsip" if config.session_cookie_secure else "earsip",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.session_cookie_secure,
         REMEMBER_COOKIE_SECURE=config.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=config.testing,
     )
     app.request_class = EarsipRequest
+    if config.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops,  # type: ignore[method-assign]
+                                x_proto=config.proxy_hops, x_host=config.proxy_hops)
     archive = Archive.open(config)
     app.extensions["earsip"] = archive
 

@@ -1,4 +1,8 @@
-"""Security classes and clearances: who may learn that a record exists. Standard library only."""
+"""Security classes, clearances, roles and the permission matrix. Standard library only.
+
+The matrix below is the single source the routes enforce; docs/ACCESS.md writes it out for
+people, and tests/test_permissions.py checks every route of the app against that document.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,13 @@ SECURITY_LABELS = {
     "sangat_rahasia": "Sangat Rahasia",
 }
 ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan")
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "arsiparis": "Arsiparis",
+    "staf": "Staf",
+    "auditor": "Auditor",
+    "pimpinan": "Pimpinan",
+}
 
 
 def level(security: str) -> int:
@@ -37,18 +48,41 @@ def normalize_security(value: str) -> str:
     return v
 
 
-# What each role may do. The full matrix (and its test over the URL map) grows in a later issue;
-# until then filing is for admin and arsiparis, reading for every role within its clearance.
+_READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan"})
+
+# What each role may do. Reading documents is further limited by the user's clearance, always.
+# The admin role runs the system (users, scheme, settings) and does not read records by itself;
+# the first account `earsip init` creates holds admin and arsiparis so a new office can start.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "document.file": frozenset({"admin", "arsiparis"}),
-    "document.read": frozenset(ROLES),
-    "search": frozenset(ROLES),
+    # Everyone signed in: their own account and the dashboard (its figures are clearance-bound).
+    "account": frozenset(ROLES),
+    "dashboard": frozenset(ROLES),
     "classification.read": frozenset(ROLES),
+    # Records: search, view, preview and download, within clearance.
+    "search": _READERS,
+    "document.read": _READERS,
+    # The records office.
+    "document.file": frozenset({"arsiparis"}),
+    "document.edit": frozenset({"arsiparis"}),
+    "hold.manage": frozenset({"arsiparis"}),
+    "disposal.propose": frozenset({"arsiparis"}),
+    # Leadership approves disposal lists (never their own proposal).
+    "disposal.approve": frozenset({"pimpinan"}),
+    # Retention reports, the audit trail and its verification.
+    "retention.read": frozenset({"arsiparis", "auditor", "pimpinan"}),
+    "audit.read": frozenset({"auditor"}),
+    # System administration.
     "classification.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
+    "settings.manage": frozenset({"admin"}),
 }
 
 
 def can(roles: frozenset[str] | set[str], permission: str) -> bool:
     """Return True when any of `roles` grants `permission`."""
     return bool(PERMISSIONS[permission] & set(roles))
+
+
+def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[str]:
+    """Return every permission that `roles` grant together."""
+    return frozenset(p for p, granted in PERMISSIONS.items() if granted & set(roles))

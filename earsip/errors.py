@@ -37,6 +37,13 @@ class AuthError(EarsipError):
     http_status = 401
 
 
+class Throttled(AuthError):
+    """Too many failed sign-ins from this address, or for this account from untrusted devices."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+
 class Forbidden(EarsipError):
     """The user is known but may not do this."""
 

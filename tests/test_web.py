@@ -118,11 +118,11 @@ def test_a_staf_user_cannot_open_the_filing_page_or_see_a_secret_document(
 def test_logging_out_ends_the_session_and_a_replayed_cookie_is_refused(
         client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
     _login(client)
-    cookie = client.get_cookie("session")
+    cookie = client.get_cookie("earsip")
     assert cookie is not None
     client.post("/logout", data={"csrf_token": _csrf(client, "/")})
     replay = app.test_client()
-    replay.set_cookie("session", cookie.value)
+    replay.set_cookie("earsip", cookie.value)
     r = replay.get("/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
 
+from earsip.access import can
 from earsip.api import bp
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
 from earsip.http import send_stored_file
-from earsip.services import Archive, ingest, users
+from earsip.services import Archive, ingest
+from earsip.services import auth as auth_service
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
@@ -27,23 +29,41 @@ def _client() -> str | None:
     return request.remote_addr
 
 
-def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Require `Authorization: Bearer <token>`; cookies are not accepted by the API."""
+def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Require `Authorization: Bearer <token>` of a user whose roles grant `permission`.
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return error_response(401, "unauthorized", "Token API diperlukan (Authorization: "
-                                  "Bearer <token>).")
-        principal = users.token_principal(_archive(), token.strip())
-        if principal is None:
-            return error_response(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
-        g.principal = principal
-        return view(*args, **kwargs)
+    Cookies are not accepted by the API, so no API request can be forged by another site.
+    """
 
-    return wrapper
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return error_response(401, "unauthorized", "Token API diperlukan "
+                                      "(Authorization: Bearer <token>).")
+            principal = auth_service.token_principal(_archive(), token.strip())
+            if principal is None:
+                return error_response(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
+            if not can(principal.roles, permission):
+                auth_service.refused(_archive(), principal, permission, request.method,
+                                     request.path, _client())
+                return error_response(403, "forbidden",
+                                      "Anda tidak memiliki hak untuk tindakan ini.")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an API view open to everyone."""
+    view.required_permission = None  # type: ignore[attr-defined]
+    return view
 
 
 def _principal() -> Principal:
@@ -51,25 +71,26 @@ def _principal() -> Principal:
 
 
 @bp.get("/health")
+@public
 def health() -> Response:
     return jsonify({"status": "ok"})
 
 
 @bp.post("/tokens")
+@public
 def create_token() -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
             or not isinstance(body.get("password"), str):
         raise ValidationError("Kirim JSON {\"username\", \"password\"}.")
-    token = users.login_with_token(_archive(), body["username"], body["password"], _client())
+    token = auth_service.login_with_token(_archive(), body["username"], body["password"], _client())
     return jsonify({"token": token}), 201
 
 
 @bp.post("/documents")
-@token_required
+@token_required("document.file")
 def create_document() -> tuple[Response, int]:
     principal = _principal()
-    users.require(principal, "document.file")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Berkas wajib dikirim pada kolom 'file'.", field="file")
@@ -83,30 +104,29 @@ def create_document() -> tuple[Response, int]:
 
 
 @bp.get("/documents/<int:document_id>")
-@token_required
+@token_required("document.read")
 def get_document(document_id: int) -> Response:
     return jsonify(document_service.view_document(_archive(), _principal(), document_id,
                                                   _client()))
 
 
 @bp.get("/documents/<int:document_id>/file")
-@token_required
+@token_required("document.read")
 def get_document_file(document_id: int) -> Response:
     handle = document_service.open_file(_archive(), _principal(), document_id, _client())
     return send_stored_file(handle)
 
 
 @bp.get("/search")
-@token_required
+@token_required("search")
 def search() -> Response:
     principal = _principal()
-    users.require(principal, "search")
     params = search_service.parse_params(request.args)
     return jsonify(search_service.search(_archive(), principal, params, _client()))
 
 
 @bp.get("/classifications")
-@token_required
+@token_required("classification.read")
 def classifications() -> Response:
     codes = classification_service.effective_codes(_archive())
     return jsonify([{

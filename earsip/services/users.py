@@ -1,25 +1,24 @@
-"""Users, passwords, sessions and API tokens."""
+"""Users and their administration: accounts, roles, clearances and passwords.
+
+Signing in, sessions and API tokens are in `services.auth`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, can
-from earsip.errors import AuthError, Forbidden, ValidationError
+from earsip.errors import Forbidden, NotFound, ValidationError
 from earsip.models import ApiToken, User, UserRole, utcnow
 from earsip.services import Archive
 
 MIN_PASSWORD = 10
-# Checked against when the user does not exist, so both paths cost one scrypt.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,13 @@ class Principal:
     username: str
     roles: frozenset[str]
     clearance: str
+    must_change_password: bool = False
 
     @classmethod
-    def of(cls, user: User) -> Principal:
+    def of(cls, user: User, *, must_change_password: bool = False) -> Principal:
         """Return the principal of a user row."""
-        return cls(user.id, user.username, frozenset(user.role_names), user.clearance)
+        return cls(user.id, user.username, frozenset(user.role_names), user.clearance,
+                   must_change_password)
 
     def actor(self, client_addr: str | None = None) -> audit.Actor:
         """Return the audit actor for this principal."""
@@ -42,131 +43,61 @@ class Principal:
 
 
 def hash_password(password: str) -> str:
-    """Return a scrypt hash of `password`."""
-    return generate_password_hash(password, method="scrypt")
+    """Return a scrypt hash of `password` (memory-hard: N=2^15, r=8, p=1, 32 MiB)."""
+    return generate_password_hash(password, method="scrypt:32768:8:1")
+
+
+def check_new_password(password: str) -> None:
+    """Raise ValidationError unless `password` is acceptable as a new password."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"Kata sandi minimal {MIN_PASSWORD} karakter.", field="password")
+    if len(password) > 1024:
+        raise ValidationError("Kata sandi terlalu panjang (maksimal 1024 karakter).",
+                              field="password")
+
+
+def check_roles(roles: list[str]) -> list[str]:
+    """Return the sorted, distinct roles, or raise ValidationError."""
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise ValidationError(f"Peran tidak dikenal: {', '.join(bad) or '(kosong)'}. "
+                              f"Pilihan: {', '.join(ROLES)}.", field="roles")
+    return sorted(set(roles))
+
+
+def check_clearance(clearance: str) -> str:
+    """Return `clearance` when it is a security class, or raise ValidationError."""
+    if clearance not in SECURITY_CLASSES:
+        raise ValidationError(f"Izin akses tidak dikenal: {clearance}. "
+                              f"Pilihan: {', '.join(SECURITY_CLASSES)}.", field="clearance")
+    return clearance
 
 
 def create_user(session: Session, username: str, password: str, *, roles: list[str],
-                clearance: str, actor: audit.Actor, full_name: str | None = None) -> User:
+                clearance: str, actor: audit.Actor, full_name: str | None = None,
+                must_change_password: bool = False) -> User:
     """Create a user with roles and a clearance."""
     username = username.strip()
     if not username or len(username) > 80 or not username.replace(".", "").replace(
         "_", "").replace("-", "").isalnum():
         raise ValidationError("Nama pengguna hanya boleh huruf, angka, titik, _ dan -.",
                               field="username")
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Kata sandi minimal {MIN_PASSWORD} karakter.", field="password")
-    bad = [r for r in roles if r not in ROLES]
-    if bad or not roles:
-        raise ValidationError(f"Peran tidak dikenal: {', '.join(bad) or '(kosong)'}. "
-                              f"Pilihan: {', '.join(ROLES)}.", field="role")
-    if clearance not in SECURITY_CLASSES:
-        raise ValidationError(f"Izin akses tidak dikenal: {clearance}. "
-                              f"Pilihan: {', '.join(SECURITY_CLASSES)}.", field="clearance")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    check_new_password(password)
+    roles = check_roles(roles)
+    check_clearance(clearance)
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) \
+            is not None:
         raise ValidationError(f"Pengguna {username} sudah ada.", field="username")
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
-                clearance=clearance, roles=[UserRole(role=r) for r in sorted(set(roles))])
+    user = User(username=username, full_name=(full_name or "").strip() or None,
+                password_hash=hash_password(password), clearance=clearance,
+                roles=[UserRole(role=r) for r in roles],
+                must_change_password=must_change_password)
     session.add(user)
     session.flush()
     audit.append(session, actor, "user.create", target_type="user", target_id=user.id,
-                 details={"username": username, "roles": sorted(set(roles)),
+                 details={"username": username, "full_name": user.full_name, "roles": roles,
                           "clearance": clearance})
     return user
-
-
-def _authenticate(session: Session, username: str, password: str,
-                  client_addr: str | None) -> User | None:
-    """Return the active user with these credentials (or None), auditing either outcome."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not ok or not user.active:
-        audit.append(session, audit.Actor(user.id if user else None, username[:80], client_addr),
-                     "auth.login", target_type="user", target_id=user.id if user else None,
-                     outcome="failure")
-        return None
-    audit.append(session, audit.Actor(user.id, user.username, client_addr), "auth.login",
-                 target_type="user", target_id=user.id)
-    return user
-
-
-def login(archive: Archive, username: str, password: str, client_addr: str | None) -> Principal:
-    """Check credentials and return the principal; AuthError (same message for all causes)."""
-    with archive.db.write() as session:
-        user = _authenticate(session, username, password, client_addr)
-        principal = Principal.of(user) if user else None
-    if principal is None:
-        raise AuthError("Nama pengguna atau kata sandi salah.")
-    return principal
-
-
-def login_with_token(archive: Archive, username: str, password: str,
-                     client_addr: str | None) -> str:
-    """Check credentials and return a new API token; AuthError otherwise."""
-    with archive.db.write() as session:
-        user = _authenticate(session, username, password, client_addr)
-        token = issue_token(session, user, ttl_days=archive.config.token_ttl_days,
-                            client_addr=client_addr) if user else None
-    if token is None:
-        raise AuthError("Nama pengguna atau kata sandi salah.")
-    return token
-
-
-def session_principal(archive: Archive, user_id: int, version: int) -> Principal | None:
-    """Return the principal of a browser session still valid for this user, else None."""
-    with archive.db.read() as session:
-        user = session.get(User, user_id)
-        if user is None or not user.active or user.session_version != version:
-            return None
-        return Principal.of(user)
-
-
-def token_principal(archive: Archive, token: str) -> Principal | None:
-    """Return the principal owning a valid API token, else None."""
-    with archive.db.read() as session:
-        user = user_for_token(session, token)
-        return Principal.of(user) if user else None
-
-
-def logout(archive: Archive, principal: Principal, client_addr: str | None) -> None:
-    """End every browser session of the user and audit it."""
-    with archive.db.write() as session:
-        user = session.get(User, principal.id)
-        if user is not None:
-            user.session_version += 1
-        audit.append(session, principal.actor(client_addr), "auth.logout", target_type="user",
-                     target_id=principal.id)
-
-
-def session_version(archive: Archive, user_id: int) -> int:
-    """Return the user's current session version (bumped when sessions must end)."""
-    with archive.db.read() as session:
-        user = session.get(User, user_id)
-        return user.session_version if user else 0
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, *, ttl_days: int, client_addr: str | None) -> str:
-    """Create an API token for `user` and return it (only its hash is kept)."""
-    token = "ea_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
-                         expires_at=utcnow() + dt.timedelta(days=ttl_days)))
-    audit.append(session, audit.Actor(user.id, user.username, client_addr), "auth.token_issue",
-                 target_type="user", target_id=user.id, details={"ttl_days": ttl_days})
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning a valid, unexpired token."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked or (row.expires_at and row.expires_at <= utcnow()):
-        return None
-    if not row.user.active:
-        return None
-    return row.user
 
 
 def ensure_first_admin(session: Session, password: str | None) -> str | None:
@@ -176,8 +107,10 @@ def ensure_first_admin(session: Session, password: str | None) -> str | None:
     generated = None
     if not password:
         generated = password = secrets.token_urlsafe(12)
-    create_user(session, "admin", password, roles=["admin"], clearance="sangat_rahasia",
-                actor=audit.SYSTEM, full_name="Administrator")
+    # The admin role alone does not read records (docs/ACCESS.md); the first account of a new
+    # office is also its records officer, so it can file and search from the first minute.
+    create_user(session, "admin", password, roles=["admin", "arsiparis"],
+                clearance="sangat_rahasia", actor=audit.SYSTEM, full_name="Administrator")
     return generated
 
 
@@ -188,8 +121,170 @@ def require(principal: Principal, permission: str) -> None:
 
 
 def add_user(archive: Archive, username: str, password: str, *, roles: list[str],
-             clearance: str, actor: audit.Actor, full_name: str | None = None) -> int:
+             clearance: str, actor: audit.Actor, full_name: str | None = None,
+             must_change_password: bool = False) -> int:
     """Create a user in its own transaction (with its audit entry); return its id."""
     with archive.db.write() as session:
         return create_user(session, username, password, roles=roles, clearance=clearance,
-                           actor=actor, full_name=full_name).id
+                           actor=actor, full_name=full_name,
+                           must_change_password=must_change_password).id
+
+
+def temporary_password() -> str:
+    """Return a new random password for an account an administrator creates or resets."""
+    return secrets.token_urlsafe(12)
+
+
+# --- Administration (admin pages and CLI) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What the admin pages show of an account."""
+
+    id: int
+    username: str
+    full_name: str | None
+    roles: tuple[str, ...]
+    clearance: str
+    active: bool
+    must_change_password: bool
+    created_at: object
+    last_login_at: object
+
+
+def _view(user: User) -> UserView:
+    return UserView(user.id, user.username, user.full_name, tuple(sorted(user.role_names)),
+                    user.clearance, user.active, user.must_change_password, user.created_at,
+                    user.last_login_at)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every browser session and revoke every API token of `user` (the caller audits)."""
+    user.session_version += 1
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked.is_(False)).values(revoked=True))
+
+
+def list_users(archive: Archive) -> list[UserView]:
+    """Return every account, by user name."""
+    with archive.db.read() as session:
+        return [_view(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def get_user(archive: Archive, user_id: int) -> UserView:
+    """Return one account, or raise NotFound."""
+    with archive.db.read() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Pengguna tidak ditemukan.")
+        return _view(user)
+
+
+def _load(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    return user
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count(User.id)).join(UserRole).where(
+        UserRole.role == "admin", User.active.is_(True), User.id != user_id)) or 0
+
+
+def update_user(archive: Archive, actor: audit.Actor, user_id: int, *, full_name: str | None,
+                roles: list[str], clearance: str) -> UserView:
+    """Change a user's name, roles and clearance; audited with the old and new values.
+
+    A lower clearance or a lost role takes effect on the user's next request: sessions read the
+    user from the database every time.
+    """
+    roles = check_roles(roles)
+    check_clearance(clearance)
+    with archive.db.write() as session:
+        user = _load(session, user_id)
+        if "admin" not in roles and "admin" in user.role_names and user.active \
+                and _other_active_admins(session, user.id) == 0:
+            raise ValidationError("Harus tetap ada satu administrator aktif.", field="roles")
+        before = {"full_name": user.full_name, "roles": sorted(user.role_names),
+                  "clearance": user.clearance}
+        after = {"full_name": (full_name or "").strip() or None, "roles": roles,
+                 "clearance": clearance}
+        changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
+        if changed:
+            user.full_name = after["full_name"]  # type: ignore[assignment]
+            user.clearance = clearance
+            if before["roles"] != roles:
+                user.roles = [UserRole(role=r) for r in roles]
+            audit.append(session, actor, "user.update", target_type="user", target_id=user.id,
+                         details={"username": user.username, "changes": changed})
+        session.flush()
+        return _view(user)
+
+
+def set_active(archive: Archive, actor: audit.Actor, user_id: int, *, active: bool) -> UserView:
+    """Deactivate (ending every session and token) or reactivate an account; audited."""
+    with archive.db.write() as session:
+        user = _load(session, user_id)
+        if user.active == active:
+            return _view(user)
+        if not active:
+            if actor.user_id == user.id:
+                raise ValidationError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+            if "admin" in user.role_names and _other_active_admins(session, user.id) == 0:
+                raise ValidationError("Harus tetap ada satu administrator aktif.")
+            end_sessions(session, user)
+        user.active = active
+        audit.append(session, actor, "user.activate" if active else "user.deactivate",
+                     target_type="user", target_id=user.id, details={"username": user.username})
+        return _view(user)
+
+
+def reset_password(archive: Archive, actor: audit.Actor, user_id: int,
+                   password: str | None = None) -> str:
+    """Set a temporary password (generated when not given) that must be changed at sign-in.
+
+    Every session and API token of the user ends. Returns the temporary password.
+    """
+    password = password or temporary_password()
+    check_new_password(password)
+    with archive.db.write() as session:
+        user = _load(session, user_id)
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        user.password_changed_at = utcnow()
+        end_sessions(session, user)
+        audit.append(session, actor, "user.password_reset", target_type="user",
+                     target_id=user.id, details={"username": user.username})
+    return password
+
+
+def change_password(archive: Archive, principal: Principal, current: str, new: str,
+                    client_addr: str | None) -> int:
+    """Change one's own password; every other session and token ends. Return the new version.
+
+    The caller starts a fresh session at the returned session version.
+    """
+    with archive.db.write() as session:
+        user = _load(session, principal.id)
+        if not check_password_hash(user.password_hash, current):
+            audit.append(session, principal.actor(client_addr), "user.password_change",
+                         target_type="user", target_id=user.id, outcome="failure")
+            failed = True
+        else:
+            failed = False
+            check_new_password(new)
+            if check_password_hash(user.password_hash, new):
+                raise ValidationError("Kata sandi baru harus berbeda dari yang lama.",
+                                      field="new_password")
+            user.password_hash = hash_password(new)
+            user.must_change_password = False
+            user.password_changed_at = utcnow()
+            end_sessions(session, user)
+            audit.append(session, principal.actor(client_addr), "user.password_change",
+                         target_type="user", target_id=user.id)
+            version = user.session_version
+    if failed:
+        raise ValidationError("Kata sandi saat ini salah.", field="current_password")
+    return version

@@ -1,18 +1,24 @@
-"""HTML pages: sign-in, filing, documents, search, classification scheme."""
+"""HTML pages: sign-in, accounts, filing, documents, search, classification scheme, admin."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
-from flask_login import UserMixin
+import time
+
+from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user
 from werkzeug.exceptions import HTTPException
 
-from earsip.access import SECURITY_LABELS
+from earsip.access import ROLE_LABELS, SECURITY_LABELS, can
 from earsip.errors import EarsipError
 from earsip.extensions import login_manager
 from earsip.services.users import Principal
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# Endpoints a user who must change a temporary password may still reach.
+_DURING_PASSWORD_CHANGE = {"auth.password", "auth.logout", "static"}
+# How often the idle clock in the session cookie is refreshed (seconds).
+_SEEN_RESOLUTION = 30
 
 
 class WebUser(UserMixin):
@@ -30,48 +36,108 @@ class WebUser(UserMixin):
         return self.principal.username
 
 
+def start_session(user: WebUser) -> None:
+    """Begin a fresh browser session for `user`: nothing of the previous session survives."""
+    from flask_login import login_user
+
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
 def refuse_anonymous_uploads() -> Response | None:
     """Turn away a browser upload from someone not signed in before its body is read.
 
     Registered ahead of the CSRF check, which would otherwise parse (and store, temporarily)
     the whole multipart body first.
     """
-    from flask import redirect, url_for
-    from flask_login import current_user
-
     if (request.method == "POST" and request.mimetype == "multipart/form-data"
             and not request.path.startswith("/api/") and not current_user.is_authenticated):
         return redirect(url_for("auth.login"))  # type: ignore[return-value]
     return None
 
 
+def _session_fresh(cfg: object) -> bool:
+    """Return True while the session is within its idle and absolute time limits."""
+    now = time.time()
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    if not isinstance(login_at, float | int) or not isinstance(seen_at, float | int):
+        return False
+    if now - seen_at > cfg.session_idle_minutes * 60:  # type: ignore[attr-defined]
+        return False
+    if now - login_at > cfg.session_max_hours * 3600:  # type: ignore[attr-defined]
+        return False
+    if now - seen_at > _SEEN_RESOLUTION:
+        session["seen_at"] = now
+    return True
+
+
+def _load_user(user_id: str) -> WebUser | None:
+    from flask import current_app
+
+    from earsip.services.auth import session_principal
+
+    uid, _, version = user_id.partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    archive = current_app.extensions["earsip"]
+    if not _session_fresh(archive.config):
+        g.session_expired = True
+        return None
+    principal = session_principal(archive, int(uid), int(version))
+    if principal is None:
+        g.session_expired = True
+        return None
+    return WebUser(principal, int(version))
+
+
+def _unauthorized() -> Response:
+    if g.get("session_expired"):
+        session.clear()
+        flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
+    else:
+        flash("Silakan masuk terlebih dahulu.", "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
+
+
+def _password_change_first() -> Response | None:
+    if (current_user.is_authenticated and current_user.principal.must_change_password
+            and request.endpoint not in _DURING_PASSWORD_CHANGE
+            and not request.path.startswith("/api/")):
+        return redirect(url_for("auth.password"))  # type: ignore[return-value]
+    return None
+
+
+def security_headers(response: Response) -> Response:
+    """Add the headers every response carries (docs/ACCESS.md, "Headers")."""
+    from flask import current_app
+
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        # Pages and JSON carry what one user's clearance allows: no shared or local copies.
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    if current_app.extensions["earsip"].config.env == "production":
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
 def register(app: Flask) -> None:
     """Attach the HTML blueprints, the session user loader and the response headers."""
-    from earsip.web import auth, documents, pages
+    from earsip.web import admin, auth, documents, pages
 
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Silakan masuk terlebih dahulu."
-    login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def _load(user_id: str) -> WebUser | None:
-        from flask import current_app
-
-        from earsip.services.users import session_principal
-
-        uid, _, version = user_id.partition(":")
-        if not uid.isdigit() or not version.isdigit():
-            return None
-        principal = session_principal(current_app.extensions["earsip"], int(uid), int(version))
-        return WebUser(principal, int(version)) if principal else None
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_password_change_first)
+    app.after_request(security_headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):  # type: ignore[no-untyped-def]
@@ -93,8 +159,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, object]:
-        return {"SECURITY_LABELS": SECURITY_LABELS}
+        roles = current_user.principal.roles if current_user.is_authenticated else frozenset()
+        return {"SECURITY_LABELS": SECURITY_LABELS, "ROLE_LABELS": ROLE_LABELS,
+                "may": lambda permission: can(roles, permission)}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(admin.bp)

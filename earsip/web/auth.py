@@ -1,19 +1,33 @@
-"""Sign in and sign out."""
+"""Sign in, sign out and change one's own password."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from earsip.errors import AuthError
+from earsip.errors import AuthError, EarsipError, Throttled
+from earsip.services import auth as auth_service
 from earsip.services import users
-from earsip.web import WebUser
-from earsip.web.common import archive, client, principal
+from earsip.web import WebUser, start_session
+from earsip.web.common import archive, client, principal, public, requires
 
 bp = Blueprint("auth", __name__)
+
+DEVICE_COOKIE = "earsip_device"
+DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 def _local(target: str | None) -> str | None:
@@ -22,34 +36,89 @@ def _local(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     return target
 
 
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="earsip.device")
+
+
+def _trusted_device(username: str) -> str | None:
+    """Return the device id of a valid trusted-device cookie issued to `username`, if any."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _devices().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != auth_service.username_key(username):
+        return None
+    device = data.get("d")
+    return device if isinstance(device, str) and len(device) == 32 else None
+
+
+def _remember_device(response: Response, username: str, device: str) -> None:
+    response.set_cookie(DEVICE_COOKIE,
+                        _devices().dumps({"u": auth_service.username_key(username), "d": device}),
+                        max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+@public
+def login() -> tuple[str, int] | str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
-    if request.method == "POST":
-        try:
-            p = users.login(archive(), request.form.get("username", ""),
-                            request.form.get("password", ""), client())
-        except AuthError as e:
-            flash(e.message, "error")
-            return render_template("auth/login.html"), 401
-        session.clear()  # a new session on every sign-in
-        version = users.session_version(archive(), p.id)
-        login_user(WebUser(p, version))
-        return redirect(_local(request.args.get("next")) or url_for("pages.home"))
-    return render_template("auth/login.html")
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    username = request.form.get("username", "")
+    try:
+        signed = auth_service.login(archive(), username, request.form.get("password", ""),
+                                    client(), device=_trusted_device(username))
+    except AuthError as e:
+        flash(e.message, "error")
+        return render_template("auth/login.html", username=username[:80]), \
+            429 if isinstance(e, Throttled) else 401
+    start_session(WebUser(signed.principal, signed.session_version))
+    if signed.must_change_password:
+        flash("Kata sandi Anda sementara. Buat kata sandi baru sebelum melanjutkan.", "info")
+        response = redirect(url_for("auth.password"))
+    else:
+        response = redirect(_local(request.args.get("next")) or url_for("pages.home"))
+    _remember_device(response, signed.principal.username, signed.device)
+    return response
 
 
 @bp.post("/logout")
-@login_required
+@requires("account")
 def logout() -> Response:
-    users.logout(archive(), principal(), client())
+    auth_service.logout(archive(), principal(), client())
     logout_user()
     session.clear()
     flash("Anda telah keluar.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("account")
+def password() -> tuple[str, int] | str | Response:
+    if request.method == "GET":
+        return render_template("auth/password.html")
+    new = request.form.get("new_password", "")
+    if new != request.form.get("confirm_password", ""):
+        flash("Konfirmasi kata sandi baru tidak sama.", "error")
+        return render_template("auth/password.html"), 400
+    p = principal()
+    try:
+        version = users.change_password(archive(), p, request.form.get("current_password", ""),
+                                        new, client())
+    except EarsipError as e:
+        flash(e.message, "error")
+        return render_template("auth/password.html"), e.http_status
+    # Every other session has ended; this one continues as a new session.
+    start_session(WebUser(users.Principal(p.id, p.username, p.roles, p.clearance), version))
+    flash("Kata sandi telah diganti. Sesi lain akun ini telah diakhiri.", "success")
+    return redirect(url_for("pages.home"))

@@ -1,11 +1,18 @@
-"""Helpers shared by the HTML views."""
+"""Helpers shared by the HTML views: the running archive, the principal, route permissions."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, request
 from flask_login import current_user
 
+from earsip.access import can
+from earsip.extensions import login_manager
 from earsip.services import Archive
+from earsip.services import auth as auth_service
 from earsip.services.users import Principal
 
 
@@ -15,10 +22,41 @@ def archive() -> Archive:
 
 
 def principal() -> Principal:
-    """Return the signed-in principal (views are behind login_required)."""
+    """Return the signed-in principal (views are behind `requires`)."""
     return current_user.principal
 
 
 def client() -> str | None:
     """Return the client address."""
     return request.remote_addr
+
+
+def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let a view run only for a signed-in user whose roles grant `permission`.
+
+    The permission is kept on the view (`required_permission`) so the route table in
+    docs/ACCESS.md can be checked against the app. A refusal is audited.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            p = principal()
+            if not can(p.roles, permission):
+                auth_service.refused(archive(), p, permission, request.method, request.path,
+                                     client())
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view open to everyone (sign-in, health, the API description)."""
+    view.required_permission = None  # type: ignore[attr-defined]
+    return view

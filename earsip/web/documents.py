@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from earsip.access import SECURITY_CLASSES, can
+from earsip.access import SECURITY_CLASSES
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.http import send_stored_file
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
-from earsip.services import ingest, users
-from earsip.web.common import archive, client, principal
+from earsip.services import ingest
+from earsip.web.common import archive, client, principal, requires
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -24,10 +23,8 @@ def _form(status: int = 200, **extra: object) -> tuple[str, int]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@requires("document.file")
 def new() -> tuple[str, int] | Response:
-    if not can(principal().roles, "document.file"):
-        abort(403)
     if request.method == "GET":
         return _form()
     try:
@@ -48,7 +45,7 @@ def new() -> tuple[str, int] | Response:
 
 
 @bp.get("/<int:document_id>")
-@login_required
+@requires("document.read")
 def show(document_id: int) -> str:
     try:
         doc = document_service.view_document(archive(), principal(), document_id, client())
@@ -58,9 +55,8 @@ def show(document_id: int) -> str:
 
 
 @bp.get("/<int:document_id>/download")
-@login_required
+@requires("document.read")
 def download(document_id: int) -> Response:
-    users.require(principal(), "document.read")
     try:
         handle = document_service.open_file(archive(), principal(), document_id, client())
     except NotFound:

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request
-from flask_login import login_required
 
 from earsip import filetypes
-from earsip.access import SECURITY_CLASSES
+from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import EarsipError
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
-from earsip.web.common import archive, client, principal
+from earsip.web.common import archive, client, principal, requires
 
 bp = Blueprint("pages", __name__)
 SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page")
 
 
 @bp.get("/")
-@login_required
+@requires("dashboard")
 def home() -> str:
-    recent = document_service.recent_documents(archive(), principal())
+    # Titles are records: a user whose roles do not read records sees none of them.
+    recent = document_service.recent_documents(archive(), principal()) \
+        if can(principal().roles, "document.read") else []
     return render_template("pages/home.html", recent=recent)
 
 
 @bp.get("/search")
-@login_required
+@requires("search")
 def search() -> tuple[str, int] | str:
     codes = classification_service.effective_codes(archive())
     result = None
@@ -46,7 +47,7 @@ def search() -> tuple[str, int] | str:
 
 
 @bp.get("/classifications")
-@login_required
+@requires("classification.read")
 def classifications() -> str:
     codes = classification_service.effective_codes(archive())
     return render_template("pages/classifications.html", codes=codes)

@@ -1,0 +1,226 @@
+"""Every route of the app, for every role, against the matrix written in docs/ACCESS.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from config import PROJECT_ROOT
+from earsip.access import PERMISSIONS, ROLES
+from earsip.models import ApiToken, Classification, Document, User, UserRole
+from earsip.services import Archive
+from tests.conftest import USER_PASSWORD
+from tests.filegen import make_text_pdf
+
+DOC = PROJECT_ROOT / "docs" / "ACCESS.md"
+
+
+def _table(name: str) -> list[list[str]]:
+    text = DOC.read_text()
+    body = text.split(f"<!-- {name} -->", 1)[1].split(f"<!-- /{name} -->", 1)[0]
+    rows = [line.strip().strip("|").split("|") for line in body.strip().splitlines()]
+    return [[cell.strip() for cell in row] for row in rows[2:]]  # skip header and rule
+
+
+def documented_matrix() -> dict[str, set[str]]:
+    """Return permission -> roles granted, as docs/ACCESS.md writes it."""
+    header = [c.strip() for c in DOC.read_text().split("<!-- permission-matrix -->", 1)[1]
+              .strip().splitlines()[0].strip().strip("|").split("|")]
+    roles = header[2:]
+    assert sorted(roles) == sorted(ROLES)
+    return {row[0].strip("`"): {r for r, mark in zip(roles, row[2:], strict=True) if mark == "✓"}
+            for row in _table("permission-matrix")}
+
+
+def documented_routes() -> dict[tuple[str, str], str | None]:
+    """Return (method, rule) -> permission (None for public), as docs/ACCESS.md writes it."""
+    routes: dict[tuple[str, str], str | None] = {}
+    for methods, path, permission in _table("route-table"):
+        for method in methods.split(","):
+            routes[(method.strip(), path.strip("`"))] = \
+                None if permission == "public" else permission.strip("`")
+    return routes
+
+
+def app_routes(app: Flask) -> dict[tuple[str, str], str | None]:
+    """Return (method, rule) -> the permission the view enforces."""
+    found: dict[tuple[str, str], str | None] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "required_permission"), \
+            f"{rule.rule} declares no permission (use requires(), token_required() or public)"
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found[(method, rule.rule)] = view.required_permission
+    return found
+
+
+def test_the_documented_matrix_is_the_one_the_code_enforces() -> None:
+    assert documented_matrix() == {p: set(r) for p, r in PERMISSIONS.items()}
+
+
+def test_every_route_of_the_app_is_in_the_documented_route_table(app: Flask) -> None:
+    assert app_routes(app) == documented_routes()
+
+
+@pytest.fixture
+def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> dict[str, int]:
+    """One user per role, a victim account for the admin routes, and one biasa document."""
+    for role in ROLES:
+        make_user(f"only-{role}", roles=(role,), clearance="sangat_rahasia")
+    victim = make_user("korban", roles=("staf",))
+    pdf = make_text_pdf(tmp_path / "surat.pdf", ["Surat undangan rapat pleno"])
+    from earsip import audit
+    from earsip.services import ingest
+    from earsip.services.documents import parse_input
+
+    with open(pdf, "rb") as f:
+        filed = ingest.file_document(archive, audit.SYSTEM, f, "surat.pdf", parse_input({
+            "title": "Undangan rapat", "classification": "KA.00",
+            "document_date": "2024-03-15"}), clearance="sangat_rahasia")
+    with archive.db.read() as session:
+        victim_id = session.scalar(select(User.id).where(User.username == victim))
+    return {"document_id": filed.document_id, "user_id": victim_id}
+
+
+def _concrete(rule: str, values: dict[str, int]) -> str:
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1).split(":")[-1]
+        assert name in values, f"no test value for the URL parameter {name} of {rule}"
+        return str(values[name])
+
+    return re.sub(r"<([^>]+)>", value, rule)
+
+
+def _browser(app: Flask, username: str) -> tuple[FlaskClient, str]:
+    c = app.test_client()
+    token = _csrf(c)
+    r = c.post("/login", data={"username": username, "password": USER_PASSWORD,
+                               "csrf_token": token})
+    assert r.status_code == 302, username
+    return c, _csrf(c, "/account/password")
+
+
+def _csrf(c: FlaskClient, path: str = "/login") -> str:
+    html = c.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def _order(item: tuple[tuple[str, str], str | None]) -> tuple[bool, str, str]:
+    (method, rule), _ = item
+    return (rule == "/logout", rule, method)  # signing out last
+
+
+def test_every_role_gets_exactly_the_routes_the_matrix_grants(
+        app: Flask, world: dict[str, int], token_for: Callable[[str], dict[str, str]]) -> None:
+    matrix = documented_matrix()
+    routes = sorted(documented_routes().items(), key=_order)
+    for role in ROLES:
+        user = f"only-{role}"
+        browser, csrf = _browser(app, user)
+        api = app.test_client()
+        headers = token_for(user)
+        for (method, rule), permission in routes:
+            allowed = permission is None or role in matrix[permission]
+            url = _concrete(rule, world)
+            is_api = rule.startswith("/api/")
+            c = api if is_api else browser
+            kwargs: dict[str, object] = {"headers": headers} if is_api else {}
+            if method == "POST" and not is_api:
+                kwargs["data"] = {"csrf_token": csrf}
+            r = c.open(url, method=method, **kwargs)  # type: ignore[arg-type]
+            r.close()
+            where = f"{role} {method} {url} -> {r.status_code}"
+            if allowed:
+                assert r.status_code not in (401, 403), where
+                assert "/login" not in r.headers.get("Location", "") or rule == "/logout", where
+            else:
+                assert r.status_code == 403, where
+
+
+def test_without_signing_in_only_the_public_routes_answer(app: Flask,
+                                                          world: dict[str, int]) -> None:
+    c = app.test_client()
+    for (method, rule), permission in documented_routes().items():
+        url = _concrete(rule, world)
+        r = c.open(url, method=method)
+        r.close()
+        where = f"{method} {url} -> {r.status_code}"
+        if permission is None:
+            assert r.status_code not in (401, 403) and "/login?" not in \
+                r.headers.get("Location", ""), where
+        elif rule.startswith("/api/"):
+            assert r.status_code == 401, where
+        elif method == "GET":
+            assert r.status_code == 302 and "/login" in r.headers["Location"], where
+        else:
+            # A form post without a session: sent to sign in, or refused by the CSRF check.
+            assert r.status_code in (302, 400), where
+            assert r.status_code == 400 or "/login" in r.headers["Location"], where
+
+
+def test_a_refused_request_is_audited(app: Flask, world: dict[str, int],
+                                      archive: Archive) -> None:
+    from earsip.models import AuditEntry
+
+    browser, _ = _browser(app, "only-staf")
+    assert browser.get("/admin/users").status_code == 403
+    with archive.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "access.refused")).one()
+        assert (entry.actor_name, entry.target_id, entry.outcome) == \
+            ("only-staf", "/admin/users", "refused")
+        assert entry.details == {"permission": "user.manage", "method": "GET"}
+
+
+def _state(archive: Archive) -> list[object]:
+    with archive.db.read() as session:
+        return [
+            session.execute(select(User.id, User.username, User.full_name, User.clearance,
+                                   User.active, User.session_version, User.password_hash,
+                                   User.must_change_password).order_by(User.id)).all(),
+            session.execute(select(UserRole.user_id, UserRole.role)
+                            .order_by(UserRole.user_id, UserRole.role)).all(),
+            session.execute(select(ApiToken.id, ApiToken.revoked).order_by(ApiToken.id)).all(),
+            session.execute(select(Document.id, Document.title, Document.security,
+                                   Document.classification_code).order_by(Document.id)).all(),
+            session.execute(select(Classification.code, Classification.name,
+                                   Classification.active_years)
+                            .order_by(Classification.code)).all(),
+        ]
+
+
+def test_no_get_request_of_any_role_changes_anything(
+        app: Flask, world: dict[str, int], archive: Archive,
+        token_for: Callable[[str], dict[str, str]]) -> None:
+    sessions = {role: _browser(app, f"only-{role}")[0] for role in ROLES}
+    tokens = {role: token_for(f"only-{role}") for role in ROLES}
+    before = _state(archive)
+    for (method, rule), _ in documented_routes().items():
+        if method != "GET":
+            continue
+        for role in ROLES:
+            url = _concrete(rule, world)
+            if rule.startswith("/api/"):
+                app.test_client().get(url, headers=tokens[role]).close()
+            else:
+                sessions[role].get(url).close()
+    assert _state(archive) == before
+
+
+def test_every_browser_post_without_the_csrf_token_is_refused(
+        app: Flask, world: dict[str, int], archive: Archive) -> None:
+    browser, _ = _browser(app, "only-admin")
+    before = _state(archive)
+    for (method, rule), _ in documented_routes().items():
+        if method == "POST" and not rule.startswith("/api/"):
+            r = browser.post(_concrete(rule, world), data={"active": "0"})
+            assert r.status_code == 400, f"POST {rule} -> {r.status_code}"
+    assert _state(archive) == before

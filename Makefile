@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := libmagic1
 
-.PHONY: run test test-postgres lint init system-deps clean-runtime bench bench-quick bench-deps
+.PHONY: run test test-postgres lint init messages system-deps clean-runtime bench bench-quick bench-deps
 
 run: $(STAMP)
 	$(BIN)/earsip serve
@@ -19,6 +19,11 @@ lint: $(STAMP)
 
 init: $(STAMP)
 	$(BIN)/earsip init
+
+# Re-extract the interface's messages into the English catalog (earsip/translations/en/...);
+# translate every new empty msgstr (tests/test_i18n.py fails until each is translated).
+messages: $(STAMP)
+	$(BIN)/python -m earsip.web.catalog
 
 # Debian packages the project needs (libmagic for type detection; python3-venv where Debian's
 # own Python lacks venv). Installed only when missing.

@@ -58,8 +58,9 @@ def create_app(config: Config | None = None) -> Flask:
     archive = Archive.open(config)
     app.extensions["earsip"] = archive
 
-    from earsip.web import refuse_anonymous_uploads
+    from earsip.web import i18n, refuse_anonymous_uploads
 
+    i18n.init_app(app, config.instance_dir)
     login_manager.init_app(app)
     app.before_request(refuse_anonymous_uploads)  # must run before the CSRF check
     csrf.init_app(app)

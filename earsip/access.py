@@ -6,20 +6,23 @@ people, and tests/test_permissions.py checks every route of the app against that
 
 from __future__ import annotations
 
+from earsip.errors import N_
+
 SECURITY_CLASSES = ("biasa", "terbatas", "rahasia", "sangat_rahasia")
+# Labels are message templates: the browser shows them translated.
 SECURITY_LABELS = {
-    "biasa": "Biasa/Terbuka",
-    "terbatas": "Terbatas",
-    "rahasia": "Rahasia",
-    "sangat_rahasia": "Sangat Rahasia",
+    "biasa": N_("Biasa/Terbuka"),
+    "terbatas": N_("Terbatas"),
+    "rahasia": N_("Rahasia"),
+    "sangat_rahasia": N_("Sangat Rahasia"),
 }
 ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan")
 ROLE_LABELS = {
-    "admin": "Administrator",
-    "arsiparis": "Arsiparis",
-    "staf": "Staf",
-    "auditor": "Auditor",
-    "pimpinan": "Pimpinan",
+    "admin": N_("Administrator"),
+    "arsiparis": N_("Arsiparis"),
+    "staf": N_("Staf"),
+    "auditor": N_("Auditor"),
+    "pimpinan": N_("Pimpinan"),
 }
 
 

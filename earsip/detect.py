@@ -98,8 +98,8 @@ def _magic() -> magic.Magic:
 def _refuse(found: str) -> UnsupportedType:
     """Build the error for content that is not on the allowlist."""
     return UnsupportedType(
-        f"Jenis berkas tidak diizinkan: terdeteksi {found}. Yang diterima: {_LABELS}.",
-        detected=found,
+        "Jenis berkas tidak diizinkan: terdeteksi %(found)s. Yang diterima: %(accepted)s.",
+        params={"found": found, "accepted": _LABELS}, detected=found,
     )
 
 
@@ -119,7 +119,8 @@ def _zip_kind(path: str | os.PathLike[str]) -> str:
                     return ODT
                 raise _refuse(declared or "application/zip")
     except ZipRefused as e:
-        raise UnsupportedType(f"Arsip zip ditolak demi keamanan: {e}.") from e
+        raise UnsupportedType("Arsip zip ditolak demi keamanan: %(reason)s.",
+                              params={"reason": e}) from e
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
         raise UnsupportedType(
             "Berkas tampak seperti dokumen kantor (zip) tetapi rusak dan tidak bisa dibuka."
@@ -189,8 +190,9 @@ def _check_name(mime: str, filename: str | None) -> None:
     )
     if known_elsewhere:
         raise UnsupportedType(
-            f"Isi berkas tidak sesuai dengan namanya: nama berakhiran {ext} tetapi isinya {mime}. "
-            f"Periksa apakah berkas yang dipilih sudah benar, atau ganti akhiran namanya "
-            f"menjadi {ALLOWED_TYPES[mime][0]}.",
+            "Isi berkas tidak sesuai dengan namanya: nama berakhiran %(ext)s tetapi isinya "
+            "%(mime)s. Periksa apakah berkas yang dipilih sudah benar, atau ganti akhiran "
+            "namanya menjadi %(expected)s.",
+            params={"ext": ext, "mime": mime, "expected": ALLOWED_TYPES[mime][0]},
             detected=mime,
         )

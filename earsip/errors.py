@@ -1,6 +1,17 @@
-"""One exception hierarchy for E-Arsip; entry points translate it to HTTP, HTML or exit codes."""
+"""One exception hierarchy for E-Arsip; entry points translate it to HTTP, HTML or exit codes.
+
+A message is a template in Bahasa Indonesia with `%(name)s` placeholders filled from `params`:
+`message` is the filled text (logs, CLI, API), while the browser looks `template` up in its
+translation catalog and fills it with the same `params`. Every error class is a keyword of the
+message extraction (`earsip/web/catalog.py`), so its first argument must be a literal template.
+"""
 
 from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message template for translation where it is defined, not where it is shown."""
+    return message
 
 
 class EarsipError(Exception):
@@ -9,9 +20,12 @@ class EarsipError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, **extra: object) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None,
+                 params: dict[str, object] | None = None, **extra: object) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.field = field
         self.extra = extra
 
@@ -61,9 +75,10 @@ class Duplicate(EarsipError):
     code = "duplicate"
     http_status = 409
 
-    def __init__(self, message: str, *, existing_id: int | None, audit_id: int) -> None:
+    def __init__(self, message: str, *, existing_id: int | None, audit_id: int,
+                 params: dict[str, object] | None = None) -> None:
         extra = {} if existing_id is None else {"existing_id": existing_id}
-        super().__init__(message, **extra)
+        super().__init__(message, params=params, **extra)
         self.existing_id = existing_id
         self.audit_id = audit_id
 

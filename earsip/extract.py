@@ -136,7 +136,8 @@ def _worker_entry(conn: Connection, memory_mb: int) -> None:
 def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) -> Extraction:  # noqa: B008
     """Extract the text of a file of the given (detected) type within the limits."""
     if mime not in SUPPORTED_TYPES:
-        raise UnsupportedType(f"Ekstraksi teks tidak tersedia untuk jenis {mime}.")
+        raise UnsupportedType("Ekstraksi teks tidak tersedia untuk jenis %(mime)s.",
+                              params={"mime": mime})
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(path)
@@ -146,10 +147,10 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
         result = _run_in_worker(path, mime, limits)
     if "unreadable" in result:
         if mime == PDF:
-            raise UnreadableFile(
-                f"Berkas PDF rusak atau bukan PDF yang sah: {result['unreadable']}."
-            )
-        raise UnreadableFile(f"Berkas rusak atau tidak bisa dibuka: {result['unreadable']}.")
+            raise UnreadableFile("Berkas PDF rusak atau bukan PDF yang sah: %(reason)s.",
+                                 params={"reason": result["unreadable"]})
+        raise UnreadableFile("Berkas rusak atau tidak bisa dibuka: %(reason)s.",
+                             params={"reason": result["unreadable"]})
     status = result.get("status")
     if status not in STATUSES:
         return Extraction("failed", "", None, "Ekstraksi teks gagal: hasil tidak dikenal.")

@@ -1,6 +1,8 @@
-"""The file types E-Arsip accepts: canonical MIME types and their labels. Standard library only."""
+"""The file types E-Arsip accepts: canonical MIME types and their labels (no dependencies)."""
 
 from __future__ import annotations
+
+from earsip.errors import N_
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -16,7 +18,7 @@ LABELS: dict[str, str] = {
     PNG: "PNG",
     JPEG: "JPEG",
     TIFF: "TIFF",
-    TEXT: "Teks",
+    TEXT: N_("Teks"),
     DOCX: "DOCX",
     XLSX: "XLSX",
     ODT: "ODT",

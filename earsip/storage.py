@@ -62,7 +62,8 @@ class IncomingFile(io.RawIOBase):
         data = bytes(b)
         self._size += len(data)
         if self._max is not None and self._size > self._max:
-            raise TooLarge(f"Berkas melebihi batas {self._max // (1024 * 1024)} MB.")
+            raise TooLarge("Berkas melebihi batas %(mb)d MB.",
+                               params={"mb": self._max // (1024 * 1024)})
         self._hash.update(data)
         return self._f.write(data)
 
@@ -126,9 +127,8 @@ class FileStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        raise TooLarge(
-                            f"Berkas melebihi batas {max_bytes // (1024 * 1024)} MB."
-                        )
+                        raise TooLarge("Berkas melebihi batas %(mb)d MB.",
+                                       params={"mb": max_bytes // (1024 * 1024)})
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
@@ -138,7 +138,8 @@ class FileStore:
             raise
         except OSError as e:
             path.unlink(missing_ok=True)
-            raise StorageError(f"Berkas tidak dapat disimpan: {e.strerror or e}") from e
+            raise StorageError("Berkas tidak dapat disimpan: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
         return TempFile(path=path, size=size, sha256=digest.hexdigest())
 
     def receive_path(self, source: str | os.PathLike[str], **kwargs: int | None) -> TempFile:
@@ -147,7 +148,8 @@ class FileStore:
             with open(source, "rb") as f:
                 return self.receive(f, **kwargs)  # type: ignore[arg-type]
         except OSError as e:
-            raise StorageError(f"Berkas tidak dapat dibaca: {e.strerror or e}") from e
+            raise StorageError("Berkas tidak dapat dibaca: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
 
     def discard(self, temp: TempFile) -> None:
         """Remove a temporary file that will not be filed."""
@@ -163,13 +165,15 @@ class FileStore:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.link(temp.path, final)  # fails with EEXIST rather than overwriting
         except OSError as e:
-            raise StorageError(f"Berkas tidak dapat dipindahkan ke arsip: {e.strerror or e}") from e
+            raise StorageError("Berkas tidak dapat dipindahkan ke arsip: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
         try:
             temp.path.unlink()
             _fsync_dir(final.parent)
         except OSError as e:
             final.unlink(missing_ok=True)  # nothing refers to it yet
-            raise StorageError(f"Berkas tidak dapat dipindahkan ke arsip: {e.strerror or e}") from e
+            raise StorageError("Berkas tidak dapat dipindahkan ke arsip: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
         return relative
 
     def remove_unacknowledged(self, relative: str) -> None:

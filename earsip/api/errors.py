@@ -23,7 +23,9 @@ def error_response(status: int, code: str, message: str, *, field: str | None = 
 
 @bp.errorhandler(EarsipError)
 def _earsip_error(e: EarsipError) -> Response:
-    return error_response(e.http_status, e.code, e.message, field=e.field, **e.extra)
+    from earsip.web.i18n import error_text
+
+    return error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
 
 
 @bp.errorhandler(HTTPException)

@@ -17,7 +17,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from earsip.errors import SearchUnavailable
+from earsip.errors import N_, SearchUnavailable
 from earsip.search import rebuild
 from earsip.search.analysis import save_stems, use_stem_file
 from earsip.search.bulkwrite import LiveWriter
@@ -35,9 +35,10 @@ logger = logging.getLogger(__name__)
 _INDEX_NAME = "MAIN"  # Whoosh's default: files are _MAIN_<gen>.toc, MAIN_<segment>.*
 _LOCK_NAME = _INDEX_NAME + "_WRITELOCK"
 
-_UNAVAILABLE = "Indeks pencarian tidak dapat dibaca; jalankan `earsip reindex`."
-_BUSY = "Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi."
-_REBUILDING = "Indeks pencarian sedang dibangun ulang; coba lagi setelah `earsip reindex` selesai."
+_UNAVAILABLE = N_("Indeks pencarian tidak dapat dibaca; jalankan `earsip reindex`.")
+_BUSY = N_("Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi.")
+_REBUILDING = N_("Indeks pencarian sedang dibangun ulang; coba lagi setelah `earsip reindex` "
+                 "selesai.")
 
 
 class SearchIndex:

@@ -208,7 +208,8 @@ class _Parser:
 
 
 def _operator_error(op: str) -> QuerySyntaxError:
-    return QuerySyntaxError(f"Operator {op} harus diapit kata pencarian.", field="q")
+    return QuerySyntaxError("Operator %(op)s harus diapit kata pencarian.", field="q",
+                            params={"op": op})
 
 
 def _text_query(terms: list[str]) -> wq.Query | None:
@@ -231,9 +232,8 @@ def prefix_query(word: str) -> wq.Query:
         raise QuerySyntaxError("Tanda * hanya boleh di akhir kata.", field="q")
     if len(stem) < PREFIX_MIN_CHARS:
         raise QuerySyntaxError(
-            f"Pencarian awalan memerlukan minimal {PREFIX_MIN_CHARS} huruf sebelum tanda *, "
-            f"misalnya pemus*.",
-            field="q",
+            "Pencarian awalan memerlukan minimal %(n)d huruf sebelum tanda *, misalnya pemus*.",
+            field="q", params={"n": PREFIX_MIN_CHARS},
         )
     return CappedPrefix(PREFIX_FIELD, stem)
 

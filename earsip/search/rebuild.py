@@ -33,7 +33,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
-from earsip.errors import SearchUnavailable
+from earsip.errors import N_, SearchUnavailable
 from earsip.search.bulkwrite import NAME, TEMP_PREFIX, LocalSink, RemoteSink
 from earsip.search.schema import build_schema
 from earsip.search.values import IndexDoc
@@ -46,8 +46,8 @@ JOURNAL = "REBUILD.journal"
 RUN_LOCK = "REBUILD.lock"
 _LIVE_LOCK = LIVE + "_WRITELOCK"
 
-_BUSY = "Indeks pencarian sedang dibangun ulang oleh proses lain."
-_SWITCH_BUSY = "Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi."
+_BUSY = N_("Indeks pencarian sedang dibangun ulang oleh proses lain.")
+_SWITCH_BUSY = N_("Indeks pencarian sedang diperbarui oleh proses lain; coba lagi sebentar lagi.")
 
 
 # -- the rebuild record and journal -------------------------------------------------------------

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from earsip import audit
-from earsip.errors import AuthError, Throttled
+from earsip.errors import N_, AuthError, Throttled
 from earsip.models import ApiToken, LoginFailure, User, utcnow
 from earsip.services import Archive
 from earsip.services.users import Principal, hash_password
 
-WRONG_CREDENTIALS = "Nama pengguna atau kata sandi salah."
-TOO_MANY = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam beberapa menit."
+WRONG_CREDENTIALS = N_("Nama pengguna atau kata sandi salah.")
+TOO_MANY = N_("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam beberapa menit.")
 # Checked against when the user does not exist, so both paths cost one scrypt.
 _DUMMY_HASH = hash_password("not-a-real-password")
 # Failures older than this are pruned; the throttling window itself is configured.

@@ -54,7 +54,8 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
         else:
-            raise ValidationError(f"Jalur tidak ditemukan: {p}", field="path")
+            raise ValidationError("Jalur tidak ditemukan: %(path)s", field="path",
+                                  params={"path": p})
     return found
 
 
@@ -64,14 +65,16 @@ def load_metadata(csv_path: str | os.PathLike[str]) -> dict[str, dict[str, str]]
         with open(csv_path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise ValidationError(f"CSV metadata tidak dapat dibaca: {e}", field="metadata") from e
+        raise ValidationError("CSV metadata tidak dapat dibaca: %(reason)s", field="metadata",
+                              params={"reason": e}) from e
     table: dict[str, dict[str, str]] = {}
     for n, row in enumerate(rows, start=2):
         clean = {CSV_ALIASES[k.strip().lower()]: (v or "").strip()
                  for k, v in row.items() if k and k.strip().lower() in CSV_ALIASES}
         key = clean.pop("file", "")
         if not key:
-            raise ValidationError(f"CSV metadata baris {n}: kolom file kosong.", field="metadata")
+            raise ValidationError("CSV metadata baris %(line)d: kolom file kosong.",
+                                  field="metadata", params={"line": n})
         table[key] = clean
     return table
 

@@ -88,7 +88,8 @@ def get_effective(session: Session, code: str) -> EffectiveCode:
     rows = session.scalars(select(Classification)).all()
     by_code = {c.code: c for c in rows}
     if code not in by_code:
-        raise NotFound(f"Kode klasifikasi {code} tidak ada.", field="classification")
+        raise NotFound("Kode klasifikasi %(code)s tidak ada.", field="classification",
+                       params={"code": code})
     return _effective(by_code[code], by_code)
 
 
@@ -113,28 +114,33 @@ def _int_or_none(value: str | None, field: str, code: str) -> int | None:
     try:
         n = int(value)
     except ValueError as e:
-        raise ValidationError(f"{code}: {field} harus bilangan bulat, bukan {value!r}.",
-                              field=field) from e
+        raise ValidationError("%(code)s: %(field)s harus bilangan bulat, bukan %(value)r.",
+                              field=field,
+                              params={"code": code, "field": field, "value": value}) from e
     if n < 0 or n > 200:
-        raise ValidationError(f"{code}: {field} di luar rentang 0–200.", field=field)
+        raise ValidationError("%(code)s: %(field)s di luar rentang 0–200.", field=field,
+                              params={"code": code, "field": field})
     return n
 
 
 def _row_values(row: dict[str, str]) -> dict[str, object]:
     code = normalize_code(row.get("code") or "")
     if not code or not all(part.isalnum() for part in code.split(".")):
-        raise ValidationError(f"Kode klasifikasi tidak sah: {row.get('code')!r}.", field="code")
+        raise ValidationError("Kode klasifikasi tidak sah: %(value)r.", field="code",
+                              params={"value": row.get("code")})
     name = (row.get("name") or "").strip()
     if not name:
-        raise ValidationError(f"{code}: nama wajib diisi.", field="name")
+        raise ValidationError("%(code)s: nama wajib diisi.", field="name",
+                              params={"code": code})
     fate = (row.get("final_fate") or "").strip().lower().replace(" ", "_") or None
     if fate is not None and fate not in retention.FATES:
-        raise ValidationError(f"{code}: nasib akhir harus musnah, permanen atau dinilai_kembali.",
-                              field="final_fate")
+        raise ValidationError("%(code)s: nasib akhir harus musnah, permanen atau "
+                              "dinilai_kembali.", field="final_fate", params={"code": code})
     security = (row.get("default_security") or "").strip().lower() or None
     if security is not None and security not in SECURITY_CLASSES:
-        raise ValidationError(f"{code}: klasifikasi keamanan tidak dikenal: {security}.",
-                              field="default_security")
+        raise ValidationError("%(code)s: klasifikasi keamanan tidak dikenal: %(value)s.",
+                              field="default_security",
+                              params={"code": code, "value": security})
     trigger = (row.get("active_trigger") or "").strip() or None
     return {
         "code": code,
@@ -162,7 +168,8 @@ def import_csv(session: Session, text: str, actor: audit.Actor) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"code", "name"} - set(reader.fieldnames or ())
     if missing:
-        raise ValidationError(f"Kolom CSV wajib tidak ada: {', '.join(sorted(missing))}.")
+        raise ValidationError("Kolom CSV wajib tidak ada: %(columns)s.",
+                              params={"columns": ", ".join(sorted(missing))})
     rows = [_row_values(r) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
     known = set(existing) | {str(r["code"]) for r in rows}
@@ -173,7 +180,8 @@ def import_csv(session: Session, text: str, actor: audit.Actor) -> ImportResult:
         code = str(values.pop("code"))
         parent = values.pop("parent") or parent_of(code, known)
         if parent == code or (parent and parent not in known):
-            raise ValidationError(f"{code}: induk {parent} tidak ada.", field="parent")
+            raise ValidationError("%(code)s: induk %(parent)s tidak ada.", field="parent",
+                                  params={"code": code, "parent": parent})
         values["parent_code"] = parent
         current = existing.get(code)
         if current is None:

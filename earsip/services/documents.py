@@ -39,25 +39,29 @@ def parse_date(value: str | None, field: str, *, required: bool) -> dt.date | No
     """Parse a YYYY-MM-DD date, raising ValidationError naming `field`."""
     if value is None or not value.strip():
         if required:
-            raise ValidationError(f"Kolom {field} wajib diisi (format YYYY-MM-DD).", field=field)
+            raise ValidationError("Kolom %(field)s wajib diisi (format YYYY-MM-DD).",
+                                  field=field, params={"field": field})
         return None
     try:
         day = dt.date.fromisoformat(value.strip())
     except ValueError as e:
-        raise ValidationError(f"Tanggal tidak sah pada {field}: {value!r} "
-                              "(format YYYY-MM-DD).", field=field) from e
+        raise ValidationError("Tanggal tidak sah pada %(field)s: %(value)r "
+                              "(format YYYY-MM-DD).", field=field,
+                              params={"field": field, "value": value}) from e
     if not 1900 <= day.year <= 2200:
-        raise ValidationError(f"Tahun di luar rentang pada {field}: {day.year}.", field=field)
+        raise ValidationError("Tahun di luar rentang pada %(field)s: %(year)d.", field=field,
+                              params={"field": field, "year": day.year})
     return day
 
 
 def _text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None:
     value = (fields.get(name) or "").strip()
     if "\x00" in value:
-        raise ValidationError(f"Kolom {name} berisi karakter yang tidak sah.", field=name)
+        raise ValidationError("Kolom %(field)s berisi karakter yang tidak sah.", field=name,
+                              params={"field": name})
     if len(value) > limit:
-        raise ValidationError(f"Kolom {name} terlalu panjang (maks. {limit} karakter).",
-                              field=name)
+        raise ValidationError("Kolom %(field)s terlalu panjang (maks. %(limit)d karakter).",
+                              field=name, params={"field": name, "limit": limit})
     return value or None
 
 
@@ -75,12 +79,14 @@ def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
         try:
             security = normalize_security(security)
         except ValueError as e:
-            raise ValidationError(f"Klasifikasi keamanan tidak dikenal: {security}. Pilihan: "
-                                  f"{', '.join(SECURITY_CLASSES)}.", field="security") from e
+            raise ValidationError("Klasifikasi keamanan tidak dikenal: %(value)s. Pilihan: "
+                                  "%(choices)s.", field="security",
+                                  params={"value": security,
+                                          "choices": ", ".join(SECURITY_CLASSES)}) from e
     tags = tuple(sorted({t.strip()[:100] for t in (fields.get("tags") or "").split(",")
                          if t.strip()}))
     if len(tags) > MAX_TAGS:
-        raise ValidationError(f"Paling banyak {MAX_TAGS} tag.", field="tags")
+        raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
     return DocumentInput(
         title=title,
         classification=code,

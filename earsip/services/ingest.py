@@ -45,14 +45,14 @@ def _check_code(archive: Archive, code: str) -> EffectiveCode:
         with archive.db.read() as session:
             eff = get_effective(session, code)
     except NotFound as e:
-        raise ValidationError(e.message, field="classification") from e
+        raise ValidationError(e.template, field="classification", params=e.params) from e
     if eff.retired:
-        raise ValidationError(f"Kode klasifikasi {code} sudah tidak dipakai.",
-                              field="classification")
+        raise ValidationError("Kode klasifikasi %(code)s sudah tidak dipakai.",
+                              field="classification", params={"code": code})
     if eff.rule is None:
         raise ValidationError(
-            f"Kode klasifikasi {code} belum memiliki aturan retensi (JRA) lengkap; "
-            "pilih sub-kode yang memilikinya.", field="classification")
+            "Kode klasifikasi %(code)s belum memiliki aturan retensi (JRA) lengkap; "
+            "pilih sub-kode yang memilikinya.", field="classification", params={"code": code})
     return eff
 
 
@@ -65,8 +65,8 @@ def _duplicate(archive: Archive, sha256: str, clearance: str | None) -> Duplicat
         return None
     doc_id, security = row
     if clearance is None or may_see(clearance, security):
-        return Duplicate(f"Berkas ini sudah diarsipkan sebagai dokumen #{doc_id}.",
-                         existing_id=doc_id, audit_id=doc_id)
+        return Duplicate("Berkas ini sudah diarsipkan sebagai dokumen #%(id)d.",
+                         existing_id=doc_id, audit_id=doc_id, params={"id": doc_id})
     # The filer holds the bytes, but may not learn which document they are or how it is filed.
     return Duplicate("Berkas ini sudah ada di arsip.", existing_id=None, audit_id=doc_id)
 
@@ -116,8 +116,9 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
     security = data.security or code.default_security
     if clearance is not None and not may_see(clearance, security):
         raise ValidationError(
-            f"Klasifikasi keamanan dokumen ({security}) di atas izin akses Anda ({clearance}); "
-            "minta petugas dengan izin yang cukup untuk mengarsipkannya.", field="security")
+            "Klasifikasi keamanan dokumen (%(security)s) di atas izin akses Anda "
+            "(%(clearance)s); minta petugas dengan izin yang cukup untuk mengarsipkannya.",
+            field="security", params={"security": security, "clearance": clearance})
     limit = archive.config.max_upload_bytes
     if isinstance(source, IncomingFile):
         temp = source.finish()  # already received into the store's temporary folder

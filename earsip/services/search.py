@@ -41,9 +41,11 @@ def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: i
     try:
         value = int(raw)
     except ValueError as e:
-        raise ValidationError(f"{name} harus bilangan bulat.", field=name) from e
+        raise ValidationError("%(field)s harus bilangan bulat.", field=name,
+                              params={"field": name}) from e
     if not lo <= value <= hi:
-        raise ValidationError(f"{name} harus antara {lo} dan {hi}.", field=name)
+        raise ValidationError("%(field)s harus antara %(lo)d dan %(hi)d.", field=name,
+                              params={"field": name, "lo": lo, "hi": hi})
     return value
 
 
@@ -54,8 +56,9 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
         try:
             security = normalize_security(security)
         except ValueError as e:
-            raise ValidationError(f"security harus salah satu dari {', '.join(SECURITY_CLASSES)}.",
-                                  field="security") from e
+            raise ValidationError("security harus salah satu dari %(choices)s.",
+                                  field="security",
+                                  params={"choices": ", ".join(SECURITY_CLASSES)}) from e
     q = (args.get("q") or "").strip()
     if len(q) > 500:
         raise ValidationError("Kueri terlalu panjang (maks. 500 karakter).", field="q")

@@ -50,7 +50,8 @@ def hash_password(password: str) -> str:
 def check_new_password(password: str) -> None:
     """Raise ValidationError unless `password` is acceptable as a new password."""
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Kata sandi minimal {MIN_PASSWORD} karakter.", field="password")
+        raise ValidationError("Kata sandi minimal %(n)d karakter.", field="password",
+                              params={"n": MIN_PASSWORD})
     if len(password) > 1024:
         raise ValidationError("Kata sandi terlalu panjang (maksimal 1024 karakter).",
                               field="password")
@@ -60,16 +61,20 @@ def check_roles(roles: list[str]) -> list[str]:
     """Return the sorted, distinct roles, or raise ValidationError."""
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
-        raise ValidationError(f"Peran tidak dikenal: {', '.join(bad) or '(kosong)'}. "
-                              f"Pilihan: {', '.join(ROLES)}.", field="roles")
+        if not roles:
+            raise ValidationError("Pilih sedikitnya satu peran.", field="roles")
+        raise ValidationError("Peran tidak dikenal: %(bad)s. Pilihan: %(choices)s.",
+                              field="roles",
+                              params={"bad": ", ".join(bad), "choices": ", ".join(ROLES)})
     return sorted(set(roles))
 
 
 def check_clearance(clearance: str) -> str:
     """Return `clearance` when it is a security class, or raise ValidationError."""
     if clearance not in SECURITY_CLASSES:
-        raise ValidationError(f"Izin akses tidak dikenal: {clearance}. "
-                              f"Pilihan: {', '.join(SECURITY_CLASSES)}.", field="clearance")
+        raise ValidationError("Izin akses tidak dikenal: %(value)s. Pilihan: %(choices)s.",
+                              field="clearance", params={"value": clearance,
+                                                         "choices": ", ".join(SECURITY_CLASSES)})
     return clearance
 
 
@@ -87,7 +92,8 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
     check_clearance(clearance)
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) \
             is not None:
-        raise ValidationError(f"Pengguna {username} sudah ada.", field="username")
+        raise ValidationError("Pengguna %(name)s sudah ada.", field="username",
+                              params={"name": username})
     user = User(username=username, full_name=(full_name or "").strip() or None,
                 password_hash=hash_password(password), clearance=clearance,
                 roles=[UserRole(role=r) for r in roles],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import UserMixin, current_user
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +13,7 @@ from earsip.access import ROLE_LABELS, SECURITY_LABELS, can
 from earsip.errors import EarsipError
 from earsip.extensions import login_manager
 from earsip.services.users import Principal
+from earsip.web.i18n import LANGUAGES, error_text
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -96,9 +98,9 @@ def _load_user(user_id: str) -> WebUser | None:
 def _unauthorized() -> Response:
     if g.get("session_expired"):
         session.clear()
-        flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
+        flash(gettext("Sesi Anda telah berakhir. Silakan masuk kembali."), "info")
     else:
-        flash("Silakan masuk terlebih dahulu.", "info")
+        flash(gettext("Silakan masuk terlebih dahulu."), "info")
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
 
@@ -132,7 +134,7 @@ def security_headers(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     """Attach the HTML blueprints, the session user loader and the response headers."""
-    from earsip.web import admin, auth, documents, pages
+    from earsip.web import admin, auth, documents, i18n, pages
 
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
@@ -154,16 +156,20 @@ def register(app: Flask) -> None:
         if request.path.startswith("/api/"):
             from earsip.api.errors import error_response
 
-            return error_response(e.http_status, e.code, e.message, field=e.field, **e.extra)
-        return render_template("error.html", error=e, message=e.message), e.http_status
+            return error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
+        return render_template("error.html", error=e, message=error_text(e)), e.http_status
 
     @app.context_processor
     def _globals() -> dict[str, object]:
+        from flask_babel import get_locale
+
         roles = current_user.principal.roles if current_user.is_authenticated else frozenset()
         return {"SECURITY_LABELS": SECURITY_LABELS, "ROLE_LABELS": ROLE_LABELS,
-                "may": lambda permission: can(roles, permission)}
+                "may": lambda permission: can(roles, permission),
+                "LANGUAGES": LANGUAGES, "current_language": str(get_locale())}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(i18n.bp)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.access import ROLES, SECURITY_CLASSES
 from earsip.errors import EarsipError, NotFound
 from earsip.services import users
 from earsip.web.common import archive, client, principal, requires
+from earsip.web.i18n import error_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,7 +50,7 @@ def user_new() -> tuple[str, int] | str | Response:
                              actor=principal().actor(client()),
                              full_name=str(form["full_name"]) or None, must_change_password=True)
     except EarsipError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return render_template("admin/user_new.html", form=form, **ctx), e.http_status
     # The initial password is shown once, in this response only (never in a cookie).
     return render_template("admin/user_password.html", user=users.get_user(archive(), uid),
@@ -70,9 +72,9 @@ def user_edit(user_id: int) -> tuple[str, int] | str | Response:
                           full_name=str(form["full_name"]), roles=form["roles"],  # type: ignore[arg-type]
                           clearance=str(form["clearance"]))
     except EarsipError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return render_template("admin/user_edit.html", form=form, **ctx), e.http_status
-    flash("Perubahan disimpan.", "success")
+    flash(gettext("Perubahan disimpan."), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 
@@ -84,10 +86,10 @@ def user_active(user_id: int) -> Response:
     try:
         users.set_active(archive(), principal().actor(client()), user_id, active=active)
     except EarsipError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
     else:
-        flash("Akun diaktifkan kembali." if active else
-              "Akun dinonaktifkan; semua sesinya telah diakhiri.", "success")
+        flash(gettext("Akun diaktifkan kembali.") if active else
+              gettext("Akun dinonaktifkan; semua sesinya telah diakhiri."), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
@@ -22,23 +21,13 @@ from earsip.errors import AuthError, EarsipError, Throttled
 from earsip.services import auth as auth_service
 from earsip.services import users
 from earsip.web import WebUser, start_session
-from earsip.web.common import archive, client, principal, public, requires
+from earsip.web.common import archive, client, local_path, principal, public, requires
+from earsip.web.i18n import error_text
 
 bp = Blueprint("auth", __name__)
 
 DEVICE_COOKIE = "earsip_device"
 DEVICE_MAX_AGE = 180 * 24 * 3600
-
-
-def _local(target: str | None) -> str | None:
-    """Return `target` only when it is a path on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target or any(ord(ch) < 32 for ch in target):
-        return None
-    return target
 
 
 def _devices() -> URLSafeTimedSerializer:
@@ -79,15 +68,16 @@ def login() -> tuple[str, int] | str | Response:
         signed = auth_service.login(archive(), username, request.form.get("password", ""),
                                     client(), device=_trusted_device(username))
     except AuthError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return render_template("auth/login.html", username=username[:80]), \
             429 if isinstance(e, Throttled) else 401
     start_session(WebUser(signed.principal, signed.session_version))
     if signed.must_change_password:
-        flash("Kata sandi Anda sementara. Buat kata sandi baru sebelum melanjutkan.", "info")
+        flash(gettext("Kata sandi Anda sementara. Buat kata sandi baru sebelum melanjutkan."),
+              "info")
         response = redirect(url_for("auth.password"))
     else:
-        response = redirect(_local(request.args.get("next")) or url_for("pages.home"))
+        response = redirect(local_path(request.args.get("next")) or url_for("pages.home"))
     _remember_device(response, signed.principal.username, signed.device)
     return response
 
@@ -98,7 +88,7 @@ def logout() -> Response:
     auth_service.logout(archive(), principal(), client())
     logout_user()
     session.clear()
-    flash("Anda telah keluar.", "info")
+    flash(gettext("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -109,16 +99,16 @@ def password() -> tuple[str, int] | str | Response:
         return render_template("auth/password.html")
     new = request.form.get("new_password", "")
     if new != request.form.get("confirm_password", ""):
-        flash("Konfirmasi kata sandi baru tidak sama.", "error")
+        flash(gettext("Konfirmasi kata sandi baru tidak sama."), "error")
         return render_template("auth/password.html"), 400
     p = principal()
     try:
         version = users.change_password(archive(), p, request.form.get("current_password", ""),
                                         new, client())
     except EarsipError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return render_template("auth/password.html"), e.http_status
     # Every other session has ended; this one continues as a new session.
     start_session(WebUser(users.Principal(p.id, p.username, p.roles, p.clearance), version))
-    flash("Kata sandi telah diganti. Sesi lain akun ini telah diakhiri.", "success")
+    flash(gettext("Kata sandi telah diganti. Sesi lain akun ini telah diakhiri."), "success")
     return redirect(url_for("pages.home"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -29,6 +30,17 @@ def principal() -> Principal:
 def client() -> str | None:
     """Return the client address."""
     return request.remote_addr
+
+
+def local_path(target: str | None) -> str | None:
+    """Return `target` only when it is a path on this site (for `next=` redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
 
 
 def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.access import SECURITY_CLASSES
@@ -12,6 +13,7 @@ from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import ingest
 from earsip.web.common import archive, client, principal, requires
+from earsip.web.i18n import error_text
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -35,12 +37,12 @@ def new() -> tuple[str, int] | Response:
         filed = ingest.file_document(archive(), principal().actor(client()), upload.stream,
                                      upload.filename, data, clearance=principal().clearance)
     except Duplicate as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return _form(409, existing_id=e.existing_id)
     except EarsipError as e:
-        flash(e.message, "error")
+        flash(error_text(e), "error")
         return _form(e.http_status)
-    flash("Dokumen berhasil diarsipkan.", "success")
+    flash(gettext("Dokumen berhasil diarsipkan."), "success")
     return redirect(url_for("documents.show", document_id=filed.document_id))
 
 

@@ -11,6 +11,7 @@ from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
 from earsip.web.common import archive, client, principal, requires
+from earsip.web.i18n import error_text
 
 bp = Blueprint("pages", __name__)
 SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page")
@@ -37,7 +38,7 @@ def search() -> tuple[str, int] | str:
             params = search_service.parse_params(request.args)
             result = search_service.search(archive(), principal(), params, client())
         except EarsipError as e:
-            flash(e.message, "error")
+            flash(error_text(e), "error")
             status = e.http_status
     # Only known parameters go back into links: url_for treats keys like _external specially.
     args = {k: v for k in SEARCH_KEYS if (v := request.args.get(k, "").strip())}

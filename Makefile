@@ -5,14 +5,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := libmagic1
 
-.PHONY: run test test-postgres lint init messages system-deps clean-runtime bench bench-quick bench-deps
+.PHONY: run test test-postgres lint init messages system-deps browser-deps clean-runtime bench bench-quick bench-deps
 
 run: $(STAMP)
 	$(BIN)/earsip serve
 
-test: $(STAMP)
+# The browser tests (tests/e2e) drive Debian's Chromium with Playwright; Playwright's own browser
+# download is never used.
+TEST_DEB_PACKAGES := chromium
+
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	EARSIP_REQUIRE_BROWSER=1 $(BIN)/pytest
+
+browser-deps:
+	@missing=""; for p in $(TEST_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 
 SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
+PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})
 MAX_CONCURRENT = 4
 IMAGE_MESSAGE = "Gambar: teks belum dibaca (OCR belum tersedia)."
@@ -144,7 +145,7 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     if mime in (PNG, JPEG):
         return Extraction("not_applicable", "", 1, IMAGE_MESSAGE)
     with _slots:
-        result = _run_in_worker(path, mime, limits)
+        result = _run_in_worker((path, mime, limits.max_text_chars), limits)
     if "unreadable" in result:
         if mime == PDF:
             raise UnreadableFile("Berkas PDF rusak atau bukan PDF yang sah: %(reason)s.",
@@ -157,8 +158,26 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     return Extraction(status, result.get("text") or "", result.get("pages"), result.get("message"))
 
 
-def _run_in_worker(path: str, mime: str, limits: Limits) -> dict[str, Any]:
-    """Send one file to a worker; wait for its result or kill the worker at the deadline."""
+def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike[str],
+            limits: Limits = Limits(), max_px: int = 800) -> bool:  # noqa: B008
+    """Write a PNG of the first page of a PDF or image to `out_path`; return False if none.
+
+    Rendering parses the file as hostile as extraction does, so it runs in a worker too.
+    """
+    if mime not in PREVIEW_TYPES:
+        return False
+    with _slots:
+        result = _run_in_worker(("preview", os.fspath(path), mime, os.fspath(out_path), max_px),
+                                limits)
+    if result.get("status") != "preview":
+        log.info("no preview of %s: %s", path, result.get("message"))
+        return False
+    return True
+
+
+def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
+    """Send one request to a worker; wait for its result or kill the worker at the deadline."""
+    path = request[1] if request[0] == "preview" else request[0]
     worker = _checkout(limits.memory_mb)
     if worker is None:
         return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
@@ -166,13 +185,13 @@ def _run_in_worker(path: str, mime: str, limits: Limits) -> dict[str, Any]:
     try:
         started = time.monotonic()
         try:
-            worker.conn.send((path, mime, limits.max_text_chars))
+            worker.conn.send(request)
         except OSError:  # the idle worker died meanwhile (killed from outside)
             _retire(worker, kill=True)
             worker = _checkout(limits.memory_mb)
             if worker is None:
                 return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
-            worker.conn.send((path, mime, limits.max_text_chars))
+            worker.conn.send(request)
         if not worker.conn.poll(limits.timeout_s):
             log.warning("extraction of %s killed after %.1f s", path, time.monotonic() - started)
             return _failed(
@@ -184,7 +203,7 @@ def _run_in_worker(path: str, mime: str, limits: Limits) -> dict[str, Any]:
             worker.proc.join(5)
             return _failed(_death_message(worker.proc.exitcode, limits))
         worker.jobs += 1
-        keep = result.get("status") != "failed" and "unreadable" not in result
+        keep = result.get("status") not in ("failed", None) and "unreadable" not in result
         return result
     finally:
         if worker is None:

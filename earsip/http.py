@@ -37,8 +37,9 @@ def send_stored_file(handle: FileHandle) -> Response:
 class EarsipRequest(Request):
     """A request whose uploaded files are written straight into the file store."""
 
-    # A filing carries one file; a few more parts are tolerated, never hundreds of open files.
-    max_file_parts = 4
+    # The filing form may carry several files (the page's script sends one per request); the
+    # whole body stays under MAX_CONTENT_LENGTH, and never hundreds of files are open at once.
+    max_file_parts = 20
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None,

@@ -402,7 +402,7 @@ def test_a_download_whose_file_is_missing_is_a_404_and_is_audited(upload, pdf: P
 
 def test_a_request_with_many_file_parts_is_refused_without_keeping_files(
         client, token_for, tmp_path: Path, archive: Archive) -> None:
-    files = [filegen.make_text_file(tmp_path / f"f{i}.txt", f"lampiran {i}") for i in range(8)]
+    files = [filegen.make_text_file(tmp_path / f"f{i}.txt", f"lampiran {i}") for i in range(25)]
     handles = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
     try:
         data = {f"file{i}": (h, f"f{i}.txt") for i, h in enumerate(handles)}

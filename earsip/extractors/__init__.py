@@ -6,8 +6,11 @@ space before it reads any request, then serves requests one at a time: it runs t
 registered for the MIME type in ``EXTRACTORS`` and sends one plain dict back through its pipe.
 Nothing here raises to the caller: every outcome, including "this is not a PDF", is a dict.
 
-Import rule: this package uses only the standard library, pypdf, defusedxml and
-``earsip._zipsafe`` -- never Flask, SQLAlchemy or the rest of earsip.
+Workers also render first-page previews (``preview.py``: PDFium and Pillow, imported on first
+use, so the forkserver stays small).
+
+Import rule: this package uses only the standard library, pypdf, defusedxml, pypdfium2, Pillow
+and ``earsip._zipsafe`` -- never Flask, SQLAlchemy or the rest of earsip.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from earsip.extractors.image import extract_tiff
 from earsip.extractors.office import extract_docx, extract_odt, extract_xlsx
 from earsip.extractors.pdf import extract_pdf
 from earsip.extractors.plain import extract_text
+from earsip.extractors.preview import render_preview
 from earsip.extractors.text import Result, Unreadable, failed
 from earsip.filetypes import DOCX, ODT, PDF, TEXT, TIFF, XLSX
 
@@ -84,8 +88,12 @@ def serve(conn: Connection, memory_mb: int) -> None:
             return
         if request is None:
             return
-        path, mime, max_chars = request
-        result = extract_one(path, mime, memory_mb, max_chars)
+        if request[0] == "preview":
+            _, path, mime, out_path, max_px = request
+            result = render_preview(path, mime, out_path, max_px)
+        else:
+            path, mime, max_chars = request
+            result = extract_one(path, mime, memory_mb, max_chars)
         try:
             conn.send(result)
         except MemoryError:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip import audit, retention
+from earsip import audit, extract, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Document
@@ -209,3 +210,31 @@ def recent_documents(archive: Archive, principal: Principal,
             select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
             .order_by(Document.id.desc()).limit(limit))
         return [to_dict(d) for d in docs]
+
+
+def previewable(mime: str) -> bool:
+    """Return True when documents of this type get a first-page preview."""
+    return mime in extract.PREVIEW_TYPES
+
+
+def preview_file(archive: Archive, principal: Principal, document_id: int) -> Path | None:
+    """Return a PNG of the first page of a visible PDF or image document, or None.
+
+    Previews are made on first request, in an extraction worker, and kept in
+    `instance/previews/` under the file's SHA-256 (the stored file never changes). They are
+    derived data: deleting the folder only costs re-rendering. Viewing the document page is
+    what the audit trail records; the preview is part of that page.
+    """
+    with archive.db.read() as session:
+        doc = load_visible(session, principal, document_id)
+        source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
+    if mime not in extract.PREVIEW_TYPES:
+        return None
+    folder = archive.config.instance_dir / "previews" / sha256[:2]
+    target = folder / f"{sha256}.png"
+    if target.exists():
+        return target
+    if not source.exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return target if extract.preview(source, mime, target, archive.extract_limits) else None

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import PurePath
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from earsip.access import SECURITY_CLASSES
@@ -24,26 +37,69 @@ def _form(status: int = 200, **extra: object) -> tuple[str, int]:
                            form=request.form, **extra), status
 
 
+def _title_for(filename: str) -> str:
+    """Return the title a file gets when the form leaves the subject empty: its name."""
+    stem = PurePath(filename.replace("\\", "/")).stem
+    return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
+
+
+def _file_one(upload: FileStorage, fields: dict[str, str]) -> dict[str, object]:
+    """File one uploaded file; return its outcome for the per-file result list."""
+    name = upload.filename or ""
+    try:
+        data = document_service.parse_input(
+            {**fields, "title": fields.get("title") or _title_for(name)})
+        filed = ingest.file_document(archive(), principal().actor(client()), upload.stream, name,
+                                     data, clearance=principal().clearance)
+    except Duplicate as e:
+        return {"file": name, "status": "duplicate", "message": error_text(e),
+                "id": e.existing_id, "code": 409,
+                "url": url_for("documents.show", document_id=e.existing_id)
+                if e.existing_id else None}
+    except EarsipError as e:
+        return {"file": name, "status": "refused", "message": error_text(e), "id": None,
+                "code": e.http_status, "field": e.field}
+    return {"file": name, "status": "filed", "id": filed.document_id, "code": 201,
+            "message": gettext("Diarsipkan sebagai dokumen #%(id)d.", id=filed.document_id),
+            "url": url_for("documents.show", document_id=filed.document_id)}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("document.file")
 def new() -> tuple[str, int] | Response:
+    """File one or more files with shared metadata; say for each what became of it.
+
+    The page's script sends one file per request and asks for JSON; without the script the
+    form posts every file at once and gets the result list as HTML.
+    """
     if request.method == "GET":
         return _form()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    uploads = [u for u in request.files.getlist("file") if u.filename]
+    fields = {k: v for k, v in request.form.items() if k not in ("csrf_token", "file")}
     try:
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
+        if not uploads:
             raise ValidationError("Pilih berkas yang akan diarsipkan.", field="file")
-        data = document_service.parse_input(request.form)
-        filed = ingest.file_document(archive(), principal().actor(client()), upload.stream,
-                                     upload.filename, data, clearance=principal().clearance)
-    except Duplicate as e:
-        flash(error_text(e), "error")
-        return _form(409, existing_id=e.existing_id)
+        # Metadata shared by every file is checked once, before any file is stored.
+        document_service.parse_input({**fields, "title": fields.get("title") or "-"})
     except EarsipError as e:
+        if wants_json:
+            return jsonify({"results": [], "error": error_text(e),  # type: ignore[return-value]
+                            "field": e.field}), e.http_status
         flash(error_text(e), "error")
         return _form(e.http_status)
-    flash(gettext("Dokumen berhasil diarsipkan."), "success")
-    return redirect(url_for("documents.show", document_id=filed.document_id))
+    results = [_file_one(u, fields) for u in uploads]
+    if wants_json:
+        return jsonify({"results": results})  # type: ignore[return-value]
+    if len(results) == 1:
+        only = results[0]
+        if only["status"] == "filed":
+            flash(gettext("Dokumen berhasil diarsipkan."), "success")
+            return redirect(str(only["url"]))
+        flash(str(only["message"]), "error")
+        return _form(int(only["code"]),  # type: ignore[call-overload]
+                     existing_id=only["id"] if only["status"] == "duplicate" else None)
+    return _form(200, results=results)
 
 
 @bp.get("/<int:document_id>")
@@ -53,7 +109,22 @@ def show(document_id: int) -> str:
         doc = document_service.view_document(archive(), principal(), document_id, client())
     except NotFound:
         abort(404)
-    return render_template("documents/show.html", doc=doc)
+    has_preview = document_service.previewable(doc["file"]["mime"])  # type: ignore[index]
+    return render_template("documents/show.html", doc=doc, has_preview=has_preview)
+
+
+@bp.get("/<int:document_id>/preview")
+@requires("document.read")
+def preview(document_id: int) -> Response:
+    try:
+        path = document_service.preview_file(archive(), principal(), document_id)
+    except NotFound:
+        abort(404)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/png", conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<int:document_id>/download")

@@ -8,6 +8,7 @@ from earsip import filetypes
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import EarsipError
 from earsip.services import classification as classification_service
+from earsip.services import dashboard as dashboard_service
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
 from earsip.web.common import archive, client, principal, requires
@@ -20,10 +21,16 @@ SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime"
 @bp.get("/")
 @requires("dashboard")
 def home() -> str:
-    # Titles are records: a user whose roles do not read records sees none of them.
-    recent = document_service.recent_documents(archive(), principal()) \
-        if can(principal().roles, "document.read") else []
-    return render_template("pages/home.html", recent=recent)
+    p = principal()
+    overview = dashboard_service.overview(archive(), p)
+    names = {c.code: c.name for c in classification_service.effective_codes(archive())}
+    # Titles are records: a user whose roles do not read records sees the figures only.
+    reader = can(p.roles, "document.read")
+    recent = document_service.recent_documents(archive(), p) if reader else []
+    return render_template(
+        "pages/home.html", o=overview, recent=recent, names=names,
+        code_chart=dashboard_service.bars(overview.by_top_code[:8]),
+        phase_chart=dashboard_service.bars(overview.by_phase))
 
 
 @bp.get("/search")

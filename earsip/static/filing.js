@@ -1,0 +1,120 @@
+// The filing page: drag and drop, a filter for the classification codes, and one request per
+// file with a result line for each. Without this script the form still works (all files in one
+// post, results as HTML). Written for E-Arsip; no library. Strings come from data-* attributes
+// of the form, rendered in the interface language by the server.
+(function () {
+  "use strict";
+  var form = document.getElementById("filing-form");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var input = document.getElementById("file");
+  var zone = document.getElementById("dropzone");
+  var chosen = document.getElementById("chosen");
+  var box = document.getElementById("results-box");
+  var list = document.getElementById("results");
+  var title = document.getElementById("results-title");
+  var filter = document.getElementById("code-filter");
+  var select = document.getElementById("classification");
+  var label = form.dataset;
+
+  function showChosen() {
+    var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+    chosen.textContent = names.length ? label.labelChosen + " " + names.join(", ") : "";
+  }
+
+  input.addEventListener("change", showChosen);
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (e) {
+      e.preventDefault();
+      zone.classList.add("dragging");
+    });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function () { zone.classList.remove("dragging"); });
+  });
+  zone.addEventListener("drop", function (e) {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) {
+      input.files = e.dataTransfer.files;
+      showChosen();
+    }
+  });
+
+  filter.hidden = false;
+  filter.addEventListener("input", function () {
+    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(select.options, function (option, i) {
+      if (i === 0) { return; }
+      var text = option.textContent.toLowerCase();
+      option.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+    });
+  });
+
+  function line(name) {
+    var li = document.createElement("li");
+    var strong = document.createElement("strong");
+    strong.textContent = name;
+    li.appendChild(strong);
+    li.appendChild(document.createTextNode(" — " + label.labelSending));
+    list.appendChild(li);
+    return li;
+  }
+
+  function show(li, name, outcome) {
+    li.className = "outcome outcome-" + outcome.status;
+    li.textContent = "";
+    var strong = document.createElement("strong");
+    strong.textContent = name;
+    li.appendChild(strong);
+    var word = { filed: label.labelFiled, duplicate: label.labelDuplicate,
+                 refused: label.labelRefused }[outcome.status] || outcome.status;
+    li.appendChild(document.createTextNode(" — " + word + ": "));
+    if (outcome.url) {
+      var a = document.createElement("a");
+      a.href = outcome.url;
+      a.textContent = outcome.message;
+      li.appendChild(a);
+    } else {
+      li.appendChild(document.createTextNode(outcome.message));
+    }
+  }
+
+  function send(file) {
+    var li = line(file.name);
+    var data = new FormData(form);
+    data.delete("file");
+    data.append("file", file, file.name);
+    return fetch(form.action || window.location.href, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (body && body.results && body.results.length) {
+          show(li, file.name, body.results[0]);
+        } else {
+          show(li, file.name, { status: "refused", message: (body && body.error) ||
+            label.labelFailed.replace("{code}", response.status) });
+        }
+      });
+    }).catch(function () {
+      show(li, file.name, { status: "refused", message: label.labelFailed.replace("{code}", "—") });
+    });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var files = Array.prototype.slice.call(input.files);
+    if (!files.length) { return; }
+    box.hidden = false;
+    list.textContent = "";
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    files.reduce(function (chain, file) {
+      return chain.then(function () { return send(file); });
+    }, Promise.resolve()).then(function () {
+      button.disabled = false;
+      input.value = "";
+      showChosen();
+      title.focus();
+    });
+  });
+}());

@@ -1,0 +1,94 @@
+"""First-page previews: rendered in a worker, cached, within clearance, never a server error."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from PIL import Image
+
+from earsip.services import Archive
+from tests import filegen
+from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
+
+
+def _login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": username, "password": password,
+                                    "csrf_token": token})
+    assert r.status_code == 302
+
+
+def _image(client: FlaskClient, url: str) -> Image.Image:
+    r = client.get(url)
+    data = r.get_data()
+    r.close()
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert r.headers["Cache-Control"] == "no-store"
+    return Image.open(io.BytesIO(data))
+
+
+def test_a_pdf_document_shows_a_rendered_first_page(client: FlaskClient, upload,
+                                                   tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["halaman pertama " * 40, "halaman dua"])
+    doc_id = upload(pdf).get_json()["id"]
+    _login(client)
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert f'src="/documents/{doc_id}/preview"' in page and 'alt="Pratinjau halaman pertama' in page
+    image = _image(client, f"/documents/{doc_id}/preview")
+    assert max(image.size) == 800 and image.size[0] < image.size[1]  # A4, portrait
+    darkest, lightest = image.convert("L").getextrema()
+    assert lightest > 240 and darkest < 100  # a white page with text on it
+    assert list((archive.config.instance_dir / "previews").rglob("*.png"))  # kept for next time
+
+
+@pytest.mark.parametrize(("maker", "ext"), [(filegen.make_png, "png"),
+                                           (filegen.make_jpeg, "jpg"),
+                                           (filegen.make_tiff, "tif")])
+def test_an_image_document_shows_a_preview(client: FlaskClient, upload, tmp_path: Path,
+                                           maker, ext: str) -> None:  # type: ignore[no-untyped-def]
+    doc_id = upload(maker(tmp_path / f"scan.{ext}")).get_json()["id"]
+    _login(client)
+    image = _image(client, f"/documents/{doc_id}/preview")
+    assert 0 < max(image.size) <= 800
+
+
+def test_documents_without_a_page_image_have_no_preview(client: FlaskClient, upload,
+                                                        tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    docx = filegen.make_docx(tmp_path / "a.docx", ["isi dokumen"])
+    doc_id = upload(docx).get_json()["id"]
+    _login(client)
+    assert "/preview" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert client.get(f"/documents/{doc_id}/preview").status_code == 404
+
+
+def test_a_preview_above_the_users_clearance_does_not_exist_for_them(
+        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"])
+    doc_id = upload(pdf, security="rahasia").get_json()["id"]
+    make_user("staf1", clearance="terbatas")
+    _login(client, "staf1", USER_PASSWORD)
+    assert client.get(f"/documents/{doc_id}/preview").status_code == 404
+
+
+def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["teks"])
+    doc_id = upload(pdf).get_json()["id"]
+    # Damage the stored copy after filing: the archive must cope with what it holds.
+    from sqlalchemy import select
+
+    from earsip.models import Document
+
+    with archive.db.read() as session:
+        stored = archive.store.path_of(session.scalar(
+            select(Document.storage_path).where(Document.id == doc_id)))
+    stored.chmod(0o644)
+    stored.write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 100)
+    _login(client)
+    assert client.get(f"/documents/{doc_id}/preview").status_code == 404
+    assert client.get(f"/documents/{doc_id}").status_code == 200

@@ -23,7 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from config import PROJECT_ROOT, Config
     from earsip.extensions import csrf, login_manager
-    from earsip.http import EarsipRequest
+    from earsip.http import DatabaseId, EarsipRequest
     from earsip.services import Archive
 
     config = config or Config.from_env()
@@ -50,6 +50,8 @@ def create_app(config: Config | None = None) -> Flask:
         TESTING=config.testing,
     )
     app.request_class = EarsipRequest
+    # Ids in URLs fit the database's integer columns; a larger one is simply not found.
+    app.url_map.converters["int"] = DatabaseId
     if config.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Records: search, view, preview and download, within clearance.
     "search": _READERS,
     "document.read": _READERS,
+    # A document's history (who filed, viewed, downloaded it): for those who review records.
+    "document.history": frozenset({"arsiparis", "auditor", "pimpinan"}),
     # The records office.
     "document.file": frozenset({"arsiparis"}),
     "document.edit": frozenset({"arsiparis"}),

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from flask import Request, Response, current_app, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from earsip.services.documents import FileHandle
 from earsip.storage import IncomingFile
@@ -32,6 +33,15 @@ def send_stored_file(handle: FileHandle) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class DatabaseId(IntegerConverter):
+    """An `<int:…>` URL part that is a possible row id: 1 to 2^31 - 1, else no match (404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class EarsipRequest(Request):

@@ -414,3 +414,22 @@ def test_a_request_with_many_file_parts_is_refused_without_keeping_files(
             h.close()
     assert r.status_code == 413
     assert archive.store.stale_temp_files() == []
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found(client, token_for) -> None:  # type: ignore[no-untyped-def]
+    huge = "98997279508150908153795497044406697984"
+    h = token_for("admin")
+    for path in (f"/api/v1/documents/{huge}", f"/api/v1/documents/{huge}/file",
+                 "/api/v1/documents/0"):
+        r = client.get(path, headers=h)
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found", path
+
+
+def test_a_wrong_method_names_the_allowed_ones(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.delete("/api/v1/classifications")
+    assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) >= {"GET"}
+
+
+def test_an_unknown_file_type_filter_is_refused(client, token_for) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/search", query_string={"mime": "null"}, headers=token_for("admin"))
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "mime"

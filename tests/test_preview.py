@@ -92,3 +92,21 @@ def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
     _login(client)
     assert client.get(f"/documents/{doc_id}/preview").status_code == 404
     assert client.get(f"/documents/{doc_id}").status_code == 200
+
+
+def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers_only(
+        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan"])
+    doc_id = upload(pdf, classification="PM.00.02", document_date="2024-08-17").get_json()["id"]
+    _login(client)  # admin holds arsiparis: a reviewer
+    client.get(f"/documents/{doc_id}/download").close()
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert 'aria-current="step"' in page and "2026-08-17" in page
+    history = page.split("<h2>Riwayat</h2>", 1)[1]
+    rows = re.findall(r"<td>(admin|sistem)</td>\s*<td>(\w+)</td>", history)
+    assert rows == [("admin", "dilihat"), ("admin", "diunduh"), ("admin", "diarsipkan")]
+    make_user("staf1")
+    staff = client.application.test_client()
+    _login(staff, "staf1", USER_PASSWORD)
+    page = staff.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "Riwayat" not in page and 'aria-current="step"' in page

@@ -242,3 +242,28 @@ def test_scores_reveal_nothing_about_documents_above_the_users_clearance(
         file_pdf(f"zulu zulu zulu rahasia {i}", security="rahasia")
     after = _search(client, token_for("staf3"), q="zulu")["results"]
     assert [r["score"] for r in after] == [r["score"] for r in before] == [1.0]
+
+
+def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,
+                                                              token_for) -> None:  # type: ignore[no-untyped-def]
+    old_strong = file_pdf("anggaran anggaran anggaran anggaran belanja", title="Lama",
+                          document_date="2019-05-01")
+    new_weak = file_pdf("laporan kegiatan dengan satu kata anggaran saja di antara banyak "
+                        "kata lain yang tidak berhubungan sama sekali", title="Baru",
+                        document_date="2024-05-01")
+    middle = file_pdf("rencana anggaran kegiatan", title="Tengah", document_date="2021-05-01")
+    h = token_for("admin")
+    by_relevance = _search(client, h, q="anggaran")
+    by_date = _search(client, h, q="anggaran", sort="date")
+    assert [r["id"] for r in by_relevance["results"]][0] == old_strong
+    assert [r["id"] for r in by_date["results"]] == [new_weak, middle, old_strong]
+    assert by_date["sort"] == "date" and by_date["total"] == by_relevance["total"] == 3
+    assert [r["score"] for r in by_date["results"]] == [1.0, 0.5, 0.3333]
+    second_page = _search(client, h, q="anggaran", sort="date", per_page="1", page="2")
+    assert [r["id"] for r in second_page["results"]] == [middle]
+
+
+def test_an_unknown_sort_is_refused_with_the_field_named(client, token_for) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/search", query_string={"q": "x", "sort": "judul"},
+                   headers=token_for("admin"))
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "sort"

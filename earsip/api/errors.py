@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from earsip.api import bp
-from earsip.errors import EarsipError
+from earsip.errors import N_, EarsipError
 
 
 def error_response(status: int, code: str, message: str, *, field: str | None = None,
@@ -33,8 +34,16 @@ def http_error_response(e: HTTPException) -> Response:
     """Return the JSON form of an HTTP error (also used by the app for unmatched /api/ URLs)."""
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 415: "unsupported_type"}
-    messages = {413: "Berkas atau permintaan melebihi batas ukuran unggahan.",
-                404: "Tidak ditemukan.", 405: "Metode tidak diizinkan."}
+    messages = {413: N_("Berkas atau permintaan melebihi batas ukuran unggahan."),
+                404: N_("Tidak ditemukan."), 405: N_("Metode tidak diizinkan."),
+                401: N_("Token API diperlukan (Authorization: Bearer <token>)."),
+                403: N_("Anda tidak memiliki hak untuk tindakan ini.")}
     status = e.code or 500
-    return error_response(status, codes.get(status, "error"),
-                          messages.get(status, e.description or "Permintaan tidak dapat diproses."))
+    message = messages.get(status)
+    response = error_response(status, codes.get(status, "error"),
+                              gettext(message) if message
+                              else gettext("Permintaan tidak dapat diproses."))
+    allow = dict(e.get_headers()).get("Allow")
+    if allow:  # a 405 names the methods the resource has (RFC 9110)
+        response.headers["Allow"] = allow
+    return response

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
+from flask_babel import gettext
 
 from earsip.access import can
 from earsip.api import bp
@@ -41,16 +42,17 @@ def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[.
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                return error_response(401, "unauthorized", "Token API diperlukan "
-                                      "(Authorization: Bearer <token>).")
+                return error_response(401, "unauthorized", gettext(
+                    "Token API diperlukan (Authorization: Bearer <token>)."))
             principal = auth_service.token_principal(_archive(), token.strip())
             if principal is None:
-                return error_response(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
+                return error_response(401, "unauthorized",
+                                      gettext("Token tidak sah atau kedaluwarsa."))
             if not can(principal.roles, permission):
                 auth_service.refused(_archive(), principal, permission, request.method,
                                      request.path, _client())
                 return error_response(403, "forbidden",
-                                      "Anda tidak memiliki hak untuk tindakan ini.")
+                                      gettext("Anda tidak memiliki hak untuk tindakan ini."))
             g.principal = principal
             return view(*args, **kwargs)
 
@@ -74,6 +76,14 @@ def _principal() -> Principal:
 @public
 def health() -> Response:
     return jsonify({"status": "ok"})
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> Response:
+    from earsip.api.openapi import spec
+
+    return jsonify(spec())
 
 
 @bp.post("/tokens")

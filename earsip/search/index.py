@@ -297,12 +297,13 @@ class SearchIndex:
                 mask = masked(searcher, query.exclude_ids)
                 limit = query.page * query.per_page
                 start = (query.page - 1) * query.per_page
+                scored = bool(text) and query.sort != "date"
                 try:
-                    page = self._planned(searcher, whoosh_query, bool(text), allow, mask,
+                    page = self._planned(searcher, whoosh_query, scored, allow, mask,
                                          start, limit)
                 except Unsupported as e:
                     logger.debug("query %r not planned (%s): collecting", text, e)
-                    page = self._collected(searcher, whoosh_query, bool(text), allow, mask,
+                    page = self._collected(searcher, whoosh_query, scored, allow, mask,
                                            start, limit)
                 return page
             except SearchUnavailable:

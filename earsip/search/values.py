@@ -38,6 +38,8 @@ class SearchQuery:
     mime: str | None = None
     page: int = 1
     per_page: int = 20
+    # "relevance" (BM25; newest first when there are no words) or "date" (newest first).
+    sort: str = "relevance"
 
 
 @dataclass(frozen=True)

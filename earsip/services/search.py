@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from earsip import audit
+from earsip import audit, filetypes
 from earsip.access import SECURITY_CLASSES, classes_up_to, level, normalize_security
 from earsip.errors import ValidationError
 from earsip.models import Document, DocumentText, IndexQueue
@@ -32,6 +32,10 @@ class SearchParams:
     mime: str | None = None
     page: int = 1
     per_page: int = 20
+    sort: str = "relevance"
+
+
+SORTS = ("relevance", "date")
 
 
 def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
@@ -49,6 +53,14 @@ def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: i
     return value
 
 
+def _mime(args: Mapping[str, str]) -> str | None:
+    mime = (args.get("mime") or "").strip() or None
+    if mime is not None and mime not in filetypes.LABELS:
+        raise ValidationError("mime harus salah satu dari %(choices)s.", field="mime",
+                              params={"choices": ", ".join(filetypes.LABELS)})
+    return mime
+
+
 def parse_params(args: Mapping[str, str]) -> SearchParams:
     """Validate query-string arguments into SearchParams."""
     security = (args.get("security") or "").strip() or None
@@ -59,6 +71,10 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
             raise ValidationError("security harus salah satu dari %(choices)s.",
                                   field="security",
                                   params={"choices": ", ".join(SECURITY_CLASSES)}) from e
+    sort = (args.get("sort") or "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ValidationError("sort harus salah satu dari %(choices)s.", field="sort",
+                              params={"choices": ", ".join(SORTS)})
     q = (args.get("q") or "").strip()
     if len(q) > 500:
         raise ValidationError("Kueri terlalu panjang (maks. 500 karakter).", field="q")
@@ -68,9 +84,10 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
         year_from=_int(args, "year_from", None, 1900, 2200),
         year_to=_int(args, "year_to", None, 1900, 2200),
         security=security,
-        mime=(args.get("mime") or "").strip() or None,
+        mime=_mime(args),
         page=_int(args, "page", 1, 1, 100_000) or 1,
         per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE) or 20,
+        sort=sort,
     )
 
 
@@ -122,6 +139,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
         mime=params.mime,
         page=params.page,
         per_page=params.per_page,
+        sort=params.sort,
     ))
     # The audit entry is the only write, in a transaction of its own. It commits in a helper
     # thread while this one reads the rows and builds the snippets (a commit mostly waits
@@ -129,7 +147,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
     details = {"q": params.q, "classification": params.classification,
                "year_from": params.year_from, "year_to": params.year_to,
                "security": params.security, "mime": params.mime,
-               "page": params.page, "total": page.total}
+               "page": params.page, "sort": params.sort, "total": page.total}
     auditor = _Audit(archive, principal.actor(client_addr), details)
     auditor.start()
     try:
@@ -174,6 +192,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
         "total": page.total,
         "page": params.page,
         "per_page": params.per_page,
+        "sort": params.sort,
         "results": results,
         "facets": page.facets,
     }

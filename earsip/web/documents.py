@@ -19,11 +19,12 @@ from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from earsip.access import SECURITY_CLASSES
+from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.http import send_stored_file
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
+from earsip.services import history as history_service
 from earsip.services import ingest
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
@@ -110,7 +111,10 @@ def show(document_id: int) -> str:
     except NotFound:
         abort(404)
     has_preview = document_service.previewable(doc["file"]["mime"])  # type: ignore[index]
-    return render_template("documents/show.html", doc=doc, has_preview=has_preview)
+    events = history_service.document_history(archive(), principal(), document_id) \
+        if can(principal().roles, "document.history") else None
+    return render_template("documents/show.html", doc=doc, has_preview=has_preview,
+                           events=events)
 
 
 @bp.get("/<int:document_id>/preview")

@@ -15,7 +15,8 @@ from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 
 bp = Blueprint("pages", __name__)
-SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page")
+SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime", "per_page",
+               "sort")
 
 
 @bp.get("/")

@@ -1,0 +1,220 @@
+"""The OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json.
+
+Written by hand next to the routes and kept true by tests: every /api/v1 route must be here
+(and nothing else), and schemathesis sends generated requests to a real server and checks each
+answer against this description (tests/test_openapi.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from earsip.access import SECURITY_CLASSES
+from earsip.filetypes import LABELS
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_DATE = {"type": "string", "format": "date"}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): _ERROR for code in codes}
+
+
+def _ok(description: str, schema: dict[str, Any], status: int = 200) -> dict[str, Any]:
+    return {str(status): {"description": description,
+                          "content": {"application/json": {"schema": schema}}}}
+
+
+_DOCUMENT = {
+    "type": "object",
+    "required": ["id", "title", "classification", "document_date", "security", "file",
+                 "text_status", "retention", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "number": _NULLABLE_STR,
+        "classification": {"type": "object", "required": ["code", "name"],
+                           "properties": {"code": {"type": "string"},
+                                          "name": {"type": "string"}}},
+        "document_date": _DATE,
+        "security": {"enum": list(SECURITY_CLASSES)},
+        "sender": _NULLABLE_STR,
+        "recipient": _NULLABLE_STR,
+        "description": _NULLABLE_STR,
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "file": {"type": "object", "required": ["filename", "mime", "size", "sha256"],
+                 "properties": {"filename": {"type": "string"}, "mime": {"type": "string"},
+                                "size": {"type": "integer"},
+                                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                "pages": {"type": ["integer", "null"]}}},
+        "text_status": {"enum": ["extracted", "empty", "encrypted", "failed",
+                                 "not_applicable"]},
+        "text_message": _NULLABLE_STR,
+        "retention": {"type": "object",
+                      "required": ["active_until", "inactive_until", "final_fate", "phase"],
+                      "properties": {
+                          "active_until": _NULLABLE_DATE, "inactive_until": _NULLABLE_DATE,
+                          "final_fate": {"enum": ["musnah", "permanen", "dinilai_kembali",
+                                                  None]},
+                          "phase": {"enum": ["aktif", "inaktif", "usul_musnah", "permanen",
+                                             "dinilai_kembali"]},
+                          "trigger_date": _NULLABLE_DATE, "note": _NULLABLE_STR}},
+        "created_at": {"type": "string", "format": "date-time"},
+        "created_by": _NULLABLE_STR,
+    },
+}
+
+_SEARCH_PARAMS = [
+    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
+     "description": "Words, \"phrases\", OR, NOT, prefix* (3+ letters), letter numbers."},
+    {"name": "classification", "in": "query", "schema": {"type": "string"},
+     "description": "A code or a code prefix on whole levels (PM matches PM.01.02)."},
+    {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1900,
+                                                    "maximum": 2200}},
+    {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1900,
+                                                  "maximum": 2200}},
+    {"name": "security", "in": "query", "schema": {"enum": list(SECURITY_CLASSES)}},
+    {"name": "mime", "in": "query", "schema": {"enum": list(LABELS)}},
+    {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "date"],
+                                               "default": "relevance"}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                               "maximum": 100000, "default": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                   "maximum": 100, "default": 20}},
+]
+
+_SEARCH_RESULT = {
+    "type": "object",
+    "required": ["total", "page", "per_page", "sort", "results", "facets"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "sort": {"enum": ["relevance", "date"]},
+        "results": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "title", "classification", "document_date", "security",
+                         "score", "snippet"],
+            "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                           "number": _NULLABLE_STR, "classification": {"type": "string"},
+                           "document_date": _DATE, "security": {"enum": list(SECURITY_CLASSES)},
+                           "score": {"type": "number"},
+                           "snippet": {"type": "string",
+                                       "description": "Escaped text; <mark> only."}}}},
+        "facets": {"type": "object", "properties": {
+            "classification": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "year": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+    },
+}
+
+_CLASSIFICATION = {
+    "type": "object",
+    "required": ["code", "name", "parent", "retired", "needs_review"],
+    "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "parent": _NULLABLE_STR,
+        "active_years": {"type": ["integer", "null"]},
+        "active_trigger": _NULLABLE_STR,
+        "inactive_years": {"type": ["integer", "null"]},
+        "final_fate": {"enum": ["musnah", "permanen", "dinilai_kembali", None]},
+        "default_security": {"enum": [*SECURITY_CLASSES, None]},
+        "needs_review": {"type": "boolean"}, "retired": {"type": "boolean"},
+    },
+}
+
+_DOC_ID = {"name": "document_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+
+
+def spec() -> dict[str, Any]:
+    """Return the OpenAPI document of API v1."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "E-Arsip API",
+            "version": "1",
+            "description": "Records management for Bawaslu offices. Messages are in Bahasa "
+                           "Indonesia, or in English with Accept-Language: en. Every document "
+                           "above the caller's clearance is answered as if it did not exist "
+                           "(404), and never counted. See docs/API.md and docs/ACCESS.md.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "From POST /api/v1/tokens."}},
+            "responses": {"Error": {
+                "description": "An error, with a message that says why.",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object", "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"},
+                                       "message": {"type": "string"},
+                                       "field": {"type": "string"},
+                                       "existing_id": {"type": "integer"}}}}}}}}},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/health": {"get": {
+                "summary": "Is the server answering?", "security": [],
+                "responses": _ok("It is.", {"type": "object", "required": ["status"],
+                                            "properties": {"status": {"const": "ok"}}})}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This description.", "security": [],
+                "responses": _ok("The OpenAPI document.", {"type": "object"})}},
+            "/api/v1/tokens": {"post": {
+                "summary": "Sign in and get a bearer token.", "security": [],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"},
+                                   "password": {"type": "string"}}}}}},
+                "responses": {**_ok("A new token.", {
+                    "type": "object", "required": ["token"],
+                    "properties": {"token": {"type": "string"}}}, 201),
+                    **_errors(400, 401, 429)}}},
+            "/api/v1/documents": {"post": {
+                "summary": "File a document (the arsiparis role).",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "title", "classification", "document_date"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "title": {"type": "string", "minLength": 1, "maxLength": 500,
+                                      "pattern": "\\S"},
+                            "classification": {"type": "string", "minLength": 1,
+                                               "pattern": "\\S"},
+                            "document_date": _DATE,
+                            "number": {"type": "string", "maxLength": 200},
+                            "security": {"enum": [*SECURITY_CLASSES, "terbuka"]},
+                            "sender": {"type": "string", "maxLength": 300},
+                            "recipient": {"type": "string", "maxLength": 300},
+                            "description": {"type": "string", "maxLength": 10000},
+                            "tags": {"type": "string", "description": "Comma-separated."},
+                            "trigger_date": _DATE}}}}},
+                "responses": {**_ok("Filed.", _DOCUMENT, 201),
+                              **_errors(400, 401, 403, 409, 413, 415, 503, 507)}}},
+            "/api/v1/documents/{document_id}": {"get": {
+                "summary": "A document's metadata (audited as a view).",
+                "parameters": [_DOC_ID],
+                "responses": {**_ok("The document.", _DOCUMENT), **_errors(401, 403, 404)}}},
+            "/api/v1/documents/{document_id}/file": {"get": {
+                "summary": "The original file, as an attachment (audited).",
+                "parameters": [_DOC_ID],
+                "responses": {"200": {"description": "The stored bytes.",
+                                      "content": {"*/*": {"schema": {"type": "string",
+                                                                     "format": "binary"}}}},
+                              **_errors(401, 403, 404)}}},
+            "/api/v1/search": {"get": {
+                "summary": "Full-text search within the caller's clearance (audited).",
+                "parameters": _SEARCH_PARAMS,
+                "responses": {**_ok("One page of results.", _SEARCH_RESULT),
+                              **_errors(400, 401, 403, 503)}}},
+            "/api/v1/classifications": {"get": {
+                "summary": "The classification scheme with each code's retention rule.",
+                "responses": {**_ok("Every code.", {"type": "array",
+                                                    "items": _CLASSIFICATION}),
+                              **_errors(401, 403)}}},
+        },
+    }

@@ -71,7 +71,7 @@ def test_every_route_of_the_app_is_in_the_documented_route_table(app: Flask) -> 
 
 
 @pytest.fixture
-def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> dict[str, int]:
+def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> dict[str, object]:
     """One user per role, a victim account for the admin routes, and one biasa document."""
     for role in ROLES:
         make_user(f"only-{role}", roles=(role,), clearance="sangat_rahasia")
@@ -87,10 +87,10 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2024-03-15"}), clearance="sangat_rahasia")
     with archive.db.read() as session:
         victim_id = session.scalar(select(User.id).where(User.username == victim))
-    return {"document_id": filed.document_id, "user_id": victim_id}
+    return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00"}
 
 
-def _concrete(rule: str, values: dict[str, int]) -> str:
+def _concrete(rule: str, values: dict[str, object]) -> str:
     def value(m: re.Match[str]) -> str:
         name = m.group(1).split(":")[-1]
         assert name in values, f"no test value for the URL parameter {name} of {rule}"
@@ -119,7 +119,7 @@ def _order(item: tuple[tuple[str, str], str | None]) -> tuple[bool, str, str]:
 
 
 def test_every_role_gets_exactly_the_routes_the_matrix_grants(
-        app: Flask, world: dict[str, int], token_for: Callable[[str], dict[str, str]]) -> None:
+        app: Flask, world: dict[str, object], token_for: Callable[[str], dict[str, str]]) -> None:
     matrix = documented_matrix()
     routes = sorted(documented_routes().items(), key=_order)
     for role in ROLES:
@@ -146,7 +146,7 @@ def test_every_role_gets_exactly_the_routes_the_matrix_grants(
 
 
 def test_without_signing_in_only_the_public_routes_answer(app: Flask,
-                                                          world: dict[str, int]) -> None:
+                                                          world: dict[str, object]) -> None:
     c = app.test_client()
     for (method, rule), permission in documented_routes().items():
         url = _concrete(rule, world)
@@ -166,7 +166,7 @@ def test_without_signing_in_only_the_public_routes_answer(app: Flask,
             assert r.status_code == 400 or "/login" in r.headers["Location"], where
 
 
-def test_a_refused_request_is_audited(app: Flask, world: dict[str, int],
+def test_a_refused_request_is_audited(app: Flask, world: dict[str, object],
                                       archive: Archive) -> None:
     from earsip.models import AuditEntry
 
@@ -198,7 +198,7 @@ def _state(archive: Archive) -> list[object]:
 
 
 def test_no_get_request_of_any_role_changes_anything(
-        app: Flask, world: dict[str, int], archive: Archive,
+        app: Flask, world: dict[str, object], archive: Archive,
         token_for: Callable[[str], dict[str, str]]) -> None:
     sessions = {role: _browser(app, f"only-{role}")[0] for role in ROLES}
     tokens = {role: token_for(f"only-{role}") for role in ROLES}
@@ -216,7 +216,7 @@ def test_no_get_request_of_any_role_changes_anything(
 
 
 def test_every_browser_post_without_the_csrf_token_is_refused(
-        app: Flask, world: dict[str, int], archive: Archive) -> None:
+        app: Flask, world: dict[str, object], archive: Archive) -> None:
     browser, _ = _browser(app, "only-admin")
     before = _state(archive)
     for (method, rule), _ in documented_routes().items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from earsip import audit, retention
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
-from earsip.models import Classification
+from earsip.models import Classification, Document
 from earsip.services import Archive
 
 CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
@@ -123,7 +124,8 @@ def _int_or_none(value: str | None, field: str, code: str) -> int | None:
     return n
 
 
-def _row_values(row: dict[str, str]) -> dict[str, object]:
+def row_values(row: dict[str, str]) -> dict[str, object]:
+    """Validate one scheme row (CSV or form) into column values; empty means inherit."""
     code = normalize_code(row.get("code") or "")
     if not code or not all(part.isalnum() for part in code.split(".")):
         raise ValidationError("Kode klasifikasi tidak sah: %(value)r.", field="code",
@@ -163,14 +165,51 @@ class ImportResult:
     unchanged: int
 
 
-def import_csv(session: Session, text: str, actor: audit.Actor) -> ImportResult:
-    """Create or update codes from CSV text (columns CSV_COLUMNS); all rows or none."""
+def affected_codes(before: list[EffectiveCode], after: list[EffectiveCode]) -> set[str]:
+    """Return the codes whose effective retention rule differs between two views."""
+    old = {c.code: c.rule for c in before}
+    return {c.code for c in after if c.code not in old or old[c.code] != c.rule}
+
+
+def recompute(session: Session, codes: set[str], *, counting: str,
+              as_of: dt.date | None = None) -> int:
+    """Recompute the retention dates of the documents filed under `codes`; return how many
+    changed. Raise ValidationError when such a code no longer has a complete rule."""
+    if not codes:
+        return 0
+    effective = {c.code: c for c in list_effective(session)}
+    today = as_of or dt.date.today()
+    changed = 0
+    for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes))):
+        rule = effective[doc.classification_code].rule
+        if rule is None:
+            raise ValidationError(
+                "Kode %(code)s dipakai dokumen, jadi aturan JRA-nya harus tetap lengkap.",
+                field="active_years", params={"code": doc.classification_code})
+        ret = retention.compute(rule, doc.document_date, trigger_date=doc.trigger_date,
+                                counting=counting, as_of=today)
+        new = (ret.active_until, ret.inactive_until, ret.final_fate, ret.phase, ret.note)
+        if new != (doc.active_until, doc.inactive_until, doc.final_fate, doc.phase,
+                   doc.retention_note):
+            (doc.active_until, doc.inactive_until, doc.final_fate, doc.phase,
+             doc.retention_note) = new
+            changed += 1
+    return changed
+
+
+def import_csv(session: Session, text: str, actor: audit.Actor, *,
+               counting: str = "document_date") -> ImportResult:
+    """Create or update codes from CSV text (columns CSV_COLUMNS); all rows or none.
+
+    Documents under codes whose effective rule changed get their dates recomputed.
+    """
+    before = list_effective(session)
     reader = csv.DictReader(io.StringIO(text))
     missing = {"code", "name"} - set(reader.fieldnames or ())
     if missing:
         raise ValidationError("Kolom CSV wajib tidak ada: %(columns)s.",
                               params={"columns": ", ".join(sorted(missing))})
-    rows = [_row_values(r) for r in reader]
+    rows = [row_values(r) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
     known = set(existing) | {str(r["code"]) for r in rows}
     created = updated = unchanged = 0
@@ -198,8 +237,11 @@ def import_csv(session: Session, text: str, actor: audit.Actor) -> ImportResult:
         updated += 1
         changes.append({"code": code, "old": old, "new": values})
     session.flush()
+    moved = recompute(session, affected_codes(before, list_effective(session)),
+                      counting=counting)
     audit.append(session, actor, "classification.import", target_type="classification",
-                 details={"created": created, "updated": updated, "changes": changes[:500]})
+                 details={"created": created, "updated": updated, "changes": changes[:500],
+                          "documents_recomputed": moved})
     return ImportResult(created, updated, unchanged)
 
 
@@ -237,7 +279,7 @@ def seed_if_empty(session: Session) -> bool:
 def import_scheme(archive: Archive, text: str, actor: audit.Actor) -> ImportResult:
     """Import scheme CSV text in one transaction, audited; all rows or none."""
     with archive.db.write() as session:
-        return import_csv(session, text, actor)
+        return import_csv(session, text, actor, counting=archive.config.retention_counting)
 
 
 def export_scheme(archive: Archive) -> str:

@@ -134,7 +134,7 @@ def security_headers(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     """Attach the HTML blueprints, the session user loader and the response headers."""
-    from earsip.web import admin, auth, documents, i18n, pages
+    from earsip.web import admin, auth, documents, i18n, pages, scheme
 
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
@@ -173,3 +173,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(scheme.bp)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := libmagic1
 
-.PHONY: run test test-postgres lint init messages system-deps browser-deps clean-runtime bench bench-quick bench-deps
+.PHONY: run test test-postgres lint init messages screenshots system-deps browser-deps clean-runtime bench bench-quick bench-deps
 
 run: $(STAMP)
 	$(BIN)/earsip serve
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 init: $(STAMP)
 	$(BIN)/earsip init
+
+# Screenshots of the main pages (both languages, desktop and phone width) into docs/screenshots/.
+screenshots: $(STAMP) browser-deps
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 # Re-extract the interface's messages into the English catalog (earsip/translations/en/...);
 # translate every new empty msgstr (tests/test_i18n.py fails until each is translated).

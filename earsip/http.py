@@ -36,12 +36,12 @@ def send_stored_file(handle: FileHandle) -> Response:
 
 
 class DatabaseId(IntegerConverter):
-    """An `<int:…>` URL part that is a possible row id: 1 to 2^31 - 1, else no match (404)."""
+    """An `<int:…>` URL part for a row id: a number beyond the database's integer range is
+    read as 0, which no row has, so the view answers 404 instead of the database failing."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        return number if 1 <= number <= 2**31 - 1 else 0
 
 
 class EarsipRequest(Request):

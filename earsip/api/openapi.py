@@ -123,6 +123,16 @@ _CLASSIFICATION = {
     },
 }
 
+_EDIT = {
+    "type": "object", "minProperties": 1, "additionalProperties": False,
+    "description": "Only the fields to change; the others keep their values. Dates are "
+                   "YYYY-MM-DD; tags are comma-separated; an empty string clears an "
+                   "optional field.",
+    "properties": {name: {"type": "string"} for name in (
+        "title", "number", "document_date", "classification", "security", "sender",
+        "recipient", "description", "tags", "trigger_date")},
+}
+
 _DOC_ID = {"name": "document_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
@@ -195,10 +205,19 @@ def spec() -> dict[str, Any]:
                             "trigger_date": _DATE}}}}},
                 "responses": {**_ok("Filed.", _DOCUMENT, 201),
                               **_errors(400, 401, 403, 409, 413, 415, 503, 507)}}},
-            "/api/v1/documents/{document_id}": {"get": {
-                "summary": "A document's metadata (audited as a view).",
-                "parameters": [_DOC_ID],
-                "responses": {**_ok("The document.", _DOCUMENT), **_errors(401, 403, 404)}}},
+            "/api/v1/documents/{document_id}": {
+                "get": {
+                    "summary": "A document's metadata (audited as a view).",
+                    "parameters": [_DOC_ID],
+                    "responses": {**_ok("The document.", _DOCUMENT), **_errors(401, 403, 404)}},
+                "patch": {
+                    "summary": "Change metadata, reclassify or change the security class "
+                               "(the arsiparis role; audited with old and new values).",
+                    "parameters": [_DOC_ID],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": _EDIT}}},
+                    "responses": {**_ok("The document afterwards.", _DOCUMENT),
+                                  **_errors(400, 401, 403, 404, 503)}}},
             "/api/v1/documents/{document_id}/file": {"get": {
                 "summary": "The original file, as an attachment (audited).",
                 "parameters": [_DOC_ID],

@@ -18,6 +18,7 @@ from earsip.services import Archive, ingest
 from earsip.services import auth as auth_service
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
+from earsip.services import editing as editing_service
 from earsip.services import search as search_service
 from earsip.services.users import Principal
 
@@ -118,6 +119,18 @@ def create_document() -> tuple[Response, int]:
 def get_document(document_id: int) -> Response:
     return jsonify(document_service.view_document(_archive(), _principal(), document_id,
                                                   _client()))
+
+
+@bp.patch("/documents/<int:document_id>")
+@token_required("document.edit")
+def edit_document(document_id: int) -> Response:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body or any(
+            k not in editing_service.FIELDS or not isinstance(v, str) for k, v in body.items()):
+        raise ValidationError("Kirim JSON berisi kolom yang diubah (teks): %(fields)s.",
+                              params={"fields": ", ".join(editing_service.FIELDS)})
+    return jsonify(editing_service.edit_document(_archive(), _principal(), document_id, body,
+                                                 _client()))
 
 
 @bp.get("/documents/<int:document_id>/file")

@@ -1,9 +1,23 @@
-// The filing page: drag and drop, a filter for the classification codes, and one request per
-// file with a result line for each. Without this script the form still works (all files in one
+// The filing and edit pages: a filter for the classification codes; on the filing page also
+// drag and drop and one request per file with a result line for each. Without this script the form still works (all files in one
 // post, results as HTML). Written for E-Arsip; no library. Strings come from data-* attributes
 // of the form, rendered in the interface language by the server.
 (function () {
   "use strict";
+  var filter = document.getElementById("code-filter");
+  var select = document.getElementById("classification");
+  if (filter && select) {
+    filter.hidden = false;
+    filter.addEventListener("input", function () {
+      var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        var text = option.textContent.toLowerCase();
+        option.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+    });
+  }
+
   var form = document.getElementById("filing-form");
   if (!form || !window.fetch || !window.FormData) { return; }
   var input = document.getElementById("file");
@@ -12,8 +26,6 @@
   var box = document.getElementById("results-box");
   var list = document.getElementById("results");
   var title = document.getElementById("results-title");
-  var filter = document.getElementById("code-filter");
-  var select = document.getElementById("classification");
   var label = form.dataset;
 
   function showChosen() {
@@ -37,16 +49,6 @@
       input.files = e.dataTransfer.files;
       showChosen();
     }
-  });
-
-  filter.hidden = false;
-  filter.addEventListener("input", function () {
-    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-    Array.prototype.forEach.call(select.options, function (option, i) {
-      if (i === 0) { return; }
-      var text = option.textContent.toLowerCase();
-      option.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
-    });
   });
 
   function line(name) {

@@ -24,6 +24,7 @@ from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.http import send_stored_file
 from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
+from earsip.services import editing as editing_service
 from earsip.services import history as history_service
 from earsip.services import ingest
 from earsip.web.common import archive, client, principal, requires
@@ -115,6 +116,31 @@ def show(document_id: int) -> str:
         if can(principal().roles, "document.history") else None
     return render_template("documents/show.html", doc=doc, has_preview=has_preview,
                            events=events)
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+@requires("document.edit")
+def edit(document_id: int) -> tuple[str, int] | Response:
+    codes = classification_service.effective_codes(archive(), fileable_only=True)
+    try:
+        current = editing_service.form_values(archive(), principal(), document_id)
+    except NotFound:
+        abort(404)
+    if request.method == "GET":
+        return render_template("documents/edit.html", form=current, codes=codes,
+                               security_classes=SECURITY_CLASSES, document_id=document_id), 200
+    fields = {k: request.form.get(k, "") for k in editing_service.FIELDS}
+    try:
+        editing_service.edit_document(archive(), principal(), document_id, fields, client())
+    except NotFound:
+        abort(404)
+    except EarsipError as e:
+        flash(error_text(e), "error")
+        return render_template("documents/edit.html", form=fields, codes=codes,
+                               security_classes=SECURITY_CLASSES,
+                               document_id=document_id), e.http_status
+    flash(gettext("Perubahan disimpan."), "success")
+    return redirect(url_for("documents.show", document_id=document_id))
 
 
 @bp.get("/<int:document_id>/preview")

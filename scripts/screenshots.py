@@ -1,0 +1,140 @@
+"""Take the screenshots of docs/screenshots/ (`make screenshots`).
+
+Builds a throw-away archive with a few sample documents, serves it on 127.0.0.1 with waitress,
+and photographs the main pages with Playwright driving Debian's Chromium: in Bahasa Indonesia
+and in English, at desktop and at phone width.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from config import make_test_config  # noqa: E402
+from earsip import audit, create_app, extract  # noqa: E402
+from earsip.cli import server_options  # noqa: E402
+from earsip.services import Archive, ingest, setup  # noqa: E402
+from earsip.services.documents import parse_input  # noqa: E402
+from earsip.services.users import add_user  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.filegen import make_text_pdf  # noqa: E402
+
+PASSWORD = "contoh-sandi-admin-1"  # noqa: S105 (a throw-away archive)
+DEVICES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+
+
+def _sample_documents(archive: Archive, folder: Path) -> int:
+    """File a handful of realistic documents; return the id of the first."""
+    today = dt.date.today()
+    due = today.replace(year=today.year - 2, day=min(today.day, 28))  # active period ends now
+    samples = [
+        ("Undangan Rapat Pleno Rekapitulasi Hasil Penghitungan Suara", "PM.00.02", due,
+         "biasa", "Undangan rapat pleno terbuka rekapitulasi hasil penghitungan suara tingkat "
+         "Kota Mojokerto. Pengawas pemilu kecamatan diminta hadir tepat waktu."),
+        ("Laporan Hasil Pengawasan Tahapan Kampanye", "PM.01.02", dt.date(2024, 2, 10),
+         "biasa", "Laporan hasil pengawasan kampanye di Kecamatan Prajurit Kulon dan "
+         "Kecamatan Magersari, termasuk temuan alat peraga kampanye."),
+        ("Rekomendasi Penertiban Alat Peraga Kampanye", "PM.02.02", dt.date(2024, 1, 22),
+         "biasa", "Rekomendasi kepada KPU Kota Mojokerto untuk menertibkan alat peraga "
+         "kampanye yang dipasang di tempat terlarang."),
+        ("Nota Dinas Penanganan Temuan Pelanggaran Netralitas", "PP.00.02",
+         dt.date(2024, 3, 5), "rahasia", "Nota dinas penanganan temuan dugaan pelanggaran "
+         "netralitas aparatur sipil negara."),
+        ("Surat Edaran Tata Naskah Dinas", "RT", due, "biasa",
+         "Surat edaran tentang tata naskah dinas dan pengarsipan surat masuk dan keluar."),
+    ]
+    first = 0
+    for n, (title, code, day, security, text) in enumerate(samples):
+        pdf = make_text_pdf(folder / f"sample{n}.pdf", [text * 3], title=title)
+        with open(pdf, "rb") as f:
+            filed = ingest.file_document(archive, audit.SYSTEM, f, pdf.name, parse_input({
+                "title": title, "classification": code, "document_date": day.isoformat(),
+                "security": security, "number": f"{100 + n}/PM.00.02/K.JI-29/{day:%m/%Y}"}),
+                clearance=None)
+        first = first or filed.document_id
+    add_user(archive, "siti", "contoh-sandi-staf-1", roles=["staf"], clearance="biasa",
+             actor=audit.SYSTEM, full_name="Siti Aminah")
+    add_user(archive, "budi", "contoh-sandi-arsip1", roles=["arsiparis", "auditor"],
+             clearance="rahasia", actor=audit.SYSTEM, full_name="Budi Santoso")
+    return first
+
+
+def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,  # type: ignore[no-untyped-def]
+                size: dict[str, int], pages: list[tuple[str, str]], filing: bool) -> None:
+    context = browser.new_context(viewport=size, device_scale_factor=1)
+    context.add_cookies([{"name": "earsip_lang", "value": lang, "url": base}])
+    page = context.new_page()
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(out / f"{lang}-{device}-{name}.jpg"), type="jpeg", quality=70,
+                        full_page=device == "desktop")
+
+    page.goto(f"{base}/login")
+    if not filing:
+        shot("login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    if not filing:
+        for name, path in pages:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            shot(name)
+    else:
+        page.goto(f"{base}/documents/new")
+        files = [make_text_pdf(work / f"{lang}-{device}-{i}.pdf",
+                               [f"Berita acara {lang} {device} {i} " * 20]) for i in range(2)]
+        page.set_input_files("#file", [str(f) for f in files])
+        page.fill("#document_date", "2024-11-04")
+        page.select_option("#classification", "KA.00")
+        page.click("#filing-form button[type=submit]")
+        page.locator("#results li.outcome-filed").nth(1).wait_for()
+        shot("filing")
+    context.close()
+
+
+def main(out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+    from waitress.server import create_server
+
+    work = Path(tempfile.mkdtemp(prefix="earsip-shots-"))
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        config = make_test_config(work, admin_password=PASSWORD, testing=False)
+        archive = Archive.open(config)
+        setup.initialise(archive)
+        doc_id = _sample_documents(archive, work)
+        archive.close()
+        app = create_app(config)
+        srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
+        threading.Thread(target=srv.run, daemon=True).start()
+        base = f"http://127.0.0.1:{srv.effective_port}"
+        pages = [("dashboard", "/"), ("search", "/search?q=kampanye"),
+                 ("document", f"/documents/{doc_id}"), ("classifications", "/classifications"),
+                 ("users", "/admin/users")]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # Every page first, then the filing page (whose filings would change the counts).
+            for filing in (False, True):
+                for lang in ("id", "en"):
+                    for device, size in DEVICES.items():
+                        _photograph(browser, base, out, work, lang, device, size, pages, filing)
+            browser.close()
+        srv.close()
+        app.extensions["earsip"].close()
+    finally:
+        extract.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")

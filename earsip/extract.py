@@ -38,7 +38,7 @@ from multiprocessing import spawn
 from multiprocessing.connection import Connection
 from typing import Any
 
-from earsip.errors import UnreadableFile, UnsupportedType
+from earsip.errors import N_, UnreadableFile, UnsupportedType
 from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
 PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})
 MAX_CONCURRENT = 4
-IMAGE_MESSAGE = "Gambar: teks belum dibaca (OCR belum tersedia)."
+IMAGE_MESSAGE = N_("Gambar: teks belum dibaca (OCR belum tersedia).")
 _CHILD_MODULE = "earsip.extractors"
 MAIN_ENV = "EARSIP_EXTRACT_PARENT_MAIN"
 

@@ -52,6 +52,7 @@ def test_a_multi_page_pdf_is_filed_with_its_metadata_file_facts_text_and_retenti
     assert doc["retention"] == {
         "active_until": "2026-03-15", "inactive_until": "2029-03-15", "final_fate": "musnah",
         "phase": doc["retention"]["phase"], "trigger_date": None, "note": None,
+        "awaiting_event": None,
     }
     assert doc["created_by"] == "admin"
     stored = _stored_files(archive)

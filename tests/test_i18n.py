@@ -142,3 +142,15 @@ def test_an_error_message_is_its_template_filled_with_its_parameters() -> None:
     e = ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": 50})
     assert e.message == str(e) == "Paling banyak 50 tag."
     assert (e.template, e.params) == ("Paling banyak %(n)d tag.", {"n": 50})
+
+
+def test_notes_the_system_stored_with_a_document_are_shown_in_english_too(
+        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    scan = filegen.make_image_pdf(tmp_path / "scan.pdf")
+    doc_id = upload(scan, classification="PP.00.02").get_json()["id"]  # counts from an event
+    _english(client)
+    _login(client)
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "The PDF has no text layer (a scan?)." in page
+    assert 'The active period counts from the event "putusan akhir"' in page
+    assert "hasil pindai" not in page and "belum diisi" not in page

@@ -10,7 +10,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 
 from earsip._zipsafe import check_members
-from earsip.extractors.text import Collector, Cut, Result, Unreadable, clean, finish
+from earsip.extractors.text import N_, Collector, Cut, Result, Unreadable, clean, finish
 
 
 def _open_zip(path: str) -> tuple[zipfile.ZipFile, set[str]]:
@@ -74,7 +74,7 @@ def extract_docx(path: str, max_chars: int) -> Result:
                     el.clear()
         except Cut:
             pass
-    return finish(col, None, [], "Dokumen tidak berisi teks.")
+    return finish(col, None, [], N_("Dokumen tidak berisi teks."))
 
 
 # --------------------------------------------------------------------------- ODT
@@ -101,7 +101,7 @@ def extract_odt(path: str, max_chars: int) -> Result:
                     el.clear()
         except Cut:
             pass
-    return finish(col, None, [], "Dokumen tidak berisi teks.")
+    return finish(col, None, [], N_("Dokumen tidak berisi teks."))
 
 
 def _odf_text(root: Any) -> str:
@@ -168,7 +168,7 @@ def extract_xlsx(path: str, max_chars: int) -> Result:
                 _xlsx_sheet(zf, sheet, shared, col)
         except Cut:
             pass
-    return finish(col, None, [], "Lembar kerja tidak berisi teks atau angka.")
+    return finish(col, None, [], N_("Lembar kerja tidak berisi teks atau angka."))
 
 
 def _xlsx_sheet(zf: zipfile.ZipFile, sheet: str, shared: list[str], col: Collector) -> None:

@@ -7,7 +7,7 @@ import os
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
-from earsip.extractors.text import Collector, Cut, Result, Unreadable, clean, failed, finish
+from earsip.extractors.text import N_, Collector, Cut, Result, Unreadable, clean, failed, finish
 
 PAGE_SEPARATOR = "\n\f\n"
 
@@ -41,7 +41,7 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         except Exception as e:
             return _encrypted(reader, _cannot_open(e))
         if opened == pypdf.PasswordType.NOT_DECRYPTED:
-            return _encrypted(reader, "Diperlukan kata sandi untuk membuka berkas.")
+            return _encrypted(reader, N_("Diperlukan kata sandi untuk membuka berkas."))
 
     try:
         pages = reader.pages
@@ -84,7 +84,7 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         notes.append(f"{len(bad)} dari {count} halaman tidak terbaca (halaman {listed}; {kinds}).")
         if not col.parts:
             return failed("Tidak ada halaman yang bisa dibaca teksnya: " + notes[0], count)
-    return finish(col, count, notes, "PDF tidak memiliki lapisan teks (hasil pindai?).")
+    return finish(col, count, notes, N_("PDF tidak memiliki lapisan teks (hasil pindai?)."))
 
 
 def _declares_encryption(path: str, window: int = 1024 * 1024) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 
-from earsip.extractors.text import Collector, Cut, Result, clean, finish
+from earsip.extractors.text import N_, Collector, Cut, Result, clean, finish
 
 
 def extract_text(path: str, max_chars: int) -> Result:
@@ -27,4 +27,4 @@ def extract_text(path: str, max_chars: int) -> Result:
         col.add(clean(text))
     if partial:
         col.truncated = True
-    return finish(col, None, [], "Berkas teks tidak berisi teks.")
+    return finish(col, None, [], N_("Berkas teks tidak berisi teks."))

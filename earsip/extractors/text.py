@@ -13,6 +13,11 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 Result = dict[str, Any]
 
 
+def N_(message: str) -> str:
+    """Mark a message for the translation catalog (the browser shows it translated)."""
+    return message
+
+
 class Unreadable(Exception):
     """The file is not a parseable instance of its claimed type."""
 

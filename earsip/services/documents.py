@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from earsip import audit, extract, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
 from earsip.errors import NotFound, ValidationError
-from earsip.models import Document
+from earsip.models import Classification, Document
 from earsip.services import Archive
 from earsip.services.users import Principal
 
@@ -140,10 +140,26 @@ def to_dict(doc: Document) -> dict[str, object]:
             "phase": current_phase(doc),
             "trigger_date": _iso(doc.trigger_date),
             "note": doc.retention_note,
+            # The event an event-triggered rule counts from, while its date is not yet known.
+            "awaiting_event": _awaited_event(doc),
         },
         "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
         "created_by": doc.created_by.username if doc.created_by else None,
     }
+
+
+def _awaited_event(doc: Document) -> str | None:
+    """Return the trigger of an event-triggered rule still waiting for its date, else None."""
+    if doc.active_until is not None:
+        return None
+    session = object_session(doc)
+    code = doc.classification
+    seen: set[str] = set()
+    while code is not None and not code.active_trigger and code.parent_code \
+            and code.code not in seen and session is not None:
+        seen.add(code.code)
+        code = session.get(Classification, code.parent_code)
+    return code.active_trigger if code is not None else None
 
 
 def current_phase(doc: Document, as_of: dt.date | None = None) -> str:

@@ -159,6 +159,14 @@ def register(app: Flask) -> None:
             return error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
         return render_template("error.html", error=e, message=error_text(e)), e.http_status
 
+    @app.template_filter("tr")
+    def _translate_stored(message: str | None) -> str:
+        """Translate a message the system stored with a record, when the catalog has it.
+
+        Unlike `_()` in a template, this never %-formats, so any stored text is safe here.
+        """
+        return gettext(message) if message else ""
+
     @app.context_processor
     def _globals() -> dict[str, object]:
         from flask_babel import get_locale

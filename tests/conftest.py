@@ -7,9 +7,12 @@ machine's PostgreSQL) every test runs against that database, reset before each t
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,42 @@ from earsip.services.users import create_user
 PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
 ADMIN_PASSWORD = "admin-pass-123"
 USER_PASSWORD = "user-pass-12345"
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """Return the CSRF token of the form on `path` (the sign-in page by default)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD,
+            next_: str | None = None):  # type: ignore[no-untyped-def]
+    """Sign in through the browser form; return the response (302 on success)."""
+    token = csrf_token(client)
+    url = "/login" + (f"?next={next_}" if next_ else "")
+    return client.post(url, data={"username": username, "password": password,
+                                  "csrf_token": token})
+
+
+@contextmanager
+def serving(config: Config) -> Iterator[str]:
+    """Serve an app over `config` with waitress on a free port of 127.0.0.1; yield its URL."""
+    from waitress.server import create_server
+
+    from earsip.cli import server_options
+
+    application = create_app(config)
+    server = create_server(application, host="127.0.0.1", port=0, **server_options(config))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        application.extensions["earsip"].close()
 
 
 def multipart(path: Path, fields: dict[str, str], *, filename: str | None = None,

@@ -20,24 +20,15 @@ from earsip.models import AuditEntry, LoginFailure, User
 from earsip.services import Archive
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
+from tests.conftest import csrf_token as _csrf
+from tests.conftest import sign_in as _login
 
 WRONG = "Nama pengguna atau kata sandi salah."
 TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"
 
 
-def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
 
 
-def _login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD,
-           next_: str | None = None):  # type: ignore[no-untyped-def]
-    token = _csrf(client, "/login")
-    url = "/login" + (f"?next={next_}" if next_ else "")
-    return client.post(url, data={"username": username, "password": password,
-                                  "csrf_token": token})
 
 
 def _signed_in(client: FlaskClient) -> bool:

@@ -17,6 +17,7 @@ from earsip.services.documents import current_phase
 from earsip.services.users import Principal
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
+from tests.conftest import sign_in as _login
 
 EVERYTHING = Principal(1, "admin", frozenset({"admin"}), "sangat_rahasia")
 BIASA = Principal(99, "staf", frozenset({"staf"}), "biasa")
@@ -29,11 +30,6 @@ def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:  # type: ignore
     return r.get_json()["id"]
 
 
-def _login(client: FlaskClient, username: str, password: str) -> None:
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    client.post("/login", data={"username": username, "password": password,
-                                "csrf_token": token})
 
 
 def test_the_figures_count_only_what_the_user_may_see(upload, tmp_path: Path,

@@ -8,24 +8,16 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD
-
-
-def _csrf(client: FlaskClient, path: str = "/documents/new") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
-def _login(client: FlaskClient) -> None:
-    client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
-                                "csrf_token": _csrf(client, "/login")})
+from tests.conftest import csrf_token as _csrf
+from tests.conftest import sign_in as _login
 
 
 def _post(client: FlaskClient, files: list[tuple[Path, str]], *, json: bool = False,
           **fields: str):  # type: ignore[no-untyped-def]
     handles = [open(p, "rb") for p, _ in files]  # noqa: SIM115
     try:
-        data: dict[str, object] = {"csrf_token": _csrf(client), "classification": "KA.00",
+        data: dict[str, object] = {"csrf_token": _csrf(client, "/documents/new"),
+                                   "classification": "KA.00",
                                    "document_date": "2024-05-02", **fields,
                                    "file": [(h, name) for h, (_, name) in zip(handles, files,
                                                                               strict=True)]}

@@ -12,14 +12,12 @@ from flask.testing import FlaskClient
 from earsip.errors import ValidationError
 from earsip.web import catalog
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import csrf_token as _csrf
+from tests.conftest import sign_in as _login
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 
 
-def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
 def _english(client: FlaskClient) -> None:
@@ -28,9 +26,6 @@ def _english(client: FlaskClient) -> None:
     assert r.status_code == 302 and r.headers["Location"] == "/login"
 
 
-def _login(client: FlaskClient, password: str = ADMIN_PASSWORD):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"username": "admin", "password": password,
-                                       "csrf_token": _csrf(client)})
 
 
 def _po():  # type: ignore[no-untyped-def]
@@ -76,7 +71,8 @@ def test_switching_to_english_translates_pages_messages_and_errors_and_outlives_
     _english(client)
     html = client.get("/login").get_data(as_text=True)
     assert '<html lang="en">' in html and "Sign in to E-Arsip" in html
-    assert "Wrong user name or password." in _login(client, "salah-sekali").get_data(as_text=True)
+    refused = _login(client, password="salah-sekali").get_data(as_text=True)
+    assert "Wrong user name or password." in refused
     _login(client)
     assert "Welcome, admin" in client.get("/").get_data(as_text=True)
     r = client.get("/search?q=pemus*x")

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from waitress.server import create_server
 
 from config import Config
-from earsip import create_app
 from earsip.api.openapi import spec
-from earsip.cli import server_options
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, serving
 
 
 def _api_routes(app: Flask) -> set[tuple[str, str]]:
@@ -39,14 +35,8 @@ def test_the_description_is_served_to_anyone(client) -> None:  # type: ignore[no
 @pytest.fixture
 def live(archive, config: Config) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A waitress server on 127.0.0.1 over the test archive."""
-    app = create_app(config)
-    srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
-    app.extensions["earsip"].close()
+    with serving(config) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,15 +12,8 @@ from PIL import Image
 
 from earsip.services import Archive
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
-
-
-def _login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    r = client.post("/login", data={"username": username, "password": password,
-                                    "csrf_token": token})
-    assert r.status_code == 302
+from tests.conftest import USER_PASSWORD
+from tests.conftest import sign_in as _login
 
 
 def _image(client: FlaskClient, url: str) -> Image.Image:

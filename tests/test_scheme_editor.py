@@ -12,17 +12,8 @@ from sqlalchemy import select
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD
-
-
-def _csrf(client: FlaskClient, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
-def _login(client: FlaskClient) -> None:
-    client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
-                                "csrf_token": _csrf(client, "/login")})
+from tests.conftest import csrf_token as _csrf
+from tests.conftest import sign_in as _login
 
 
 def _dates(archive: Archive, doc_id: int) -> tuple[dt.date | None, dt.date | None]:

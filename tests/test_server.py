@@ -11,13 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from waitress.server import create_server
 
-from earsip import create_app
-from earsip.cli import server_options
 from earsip.services import Archive, setup
 from tests import filegen
-from tests.conftest import ADMIN_PASSWORD, multipart
+from tests.conftest import ADMIN_PASSWORD, multipart, serving
 
 
 @pytest.fixture
@@ -27,14 +24,8 @@ def server(config) -> Iterator[str]:  # type: ignore[no-untyped-def]
     archive = Archive.open(limited)
     setup.initialise(archive)
     archive.close()
-    app = create_app(limited)
-    srv = create_server(app, host="127.0.0.1", port=0, **server_options(limited))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
-    app.extensions["earsip"].close()
+    with serving(limited) as url:
+        yield url
 
 
 def _request(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,

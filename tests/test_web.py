@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flask.testing import FlaskClient
 
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
-
-
-def _csrf(client: FlaskClient, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def _login(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD,
-           next_: str | None = None):  # type: ignore[no-untyped-def]
-    token = _csrf(client, "/login")
-    url = "/login" + (f"?next={next_}" if next_ else "")
-    return client.post(url, data={"username": username, "password": password,
-                                  "csrf_token": token})
+from tests.conftest import csrf_token as _csrf
+from tests.conftest import sign_in as _login
 
 
 def test_pages_need_a_signed_in_user(client: FlaskClient) -> None:

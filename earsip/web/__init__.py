@@ -18,7 +18,7 @@ from earsip.web.i18n import LANGUAGES, error_text
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 # Endpoints a user who must change a temporary password may still reach.
-_DURING_PASSWORD_CHANGE = {"auth.password", "auth.logout", "static"}
+_DURING_PASSWORD_CHANGE = {"auth.password", "auth.logout", "i18n.switch", "static"}
 # How often the idle clock in the session cookie is refreshed (seconds).
 _SEEN_RESOLUTION = 30
 

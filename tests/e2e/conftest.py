@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from waitress.server import create_server
 
 from config import Config
-from earsip import create_app
-from earsip.cli import server_options
+from tests.conftest import serving
 
 CHROMIUM = os.environ.get("EARSIP_CHROMIUM", "/usr/bin/chromium")
 # The flags this machine's closed network needs (no background connections, no QUIC).
@@ -39,14 +36,8 @@ def chromium_path() -> str:
 @pytest.fixture
 def server(archive, config: Config) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app with waitress on a free port of 127.0.0.1; yield its base URL."""
-    app = create_app(replace(config, testing=False))
-    srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
-    app.extensions["earsip"].close()
+    with serving(replace(config, testing=False)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext
 
-from earsip.access import can
 from earsip.api import bp
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
@@ -49,9 +48,8 @@ def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[.
             if principal is None:
                 return error_response(401, "unauthorized",
                                       gettext("Token tidak sah atau kedaluwarsa."))
-            if not can(principal.roles, permission):
-                auth_service.refused(_archive(), principal, permission, request.method,
-                                     request.path, _client())
+            if not auth_service.permitted(_archive(), principal, permission, request.method,
+                                          request.path, _client()):
                 return error_response(403, "forbidden",
                                       gettext("Anda tidak memiliki hak untuk tindakan ini."))
             g.principal = principal

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from earsip import audit
+from earsip.access import can
 from earsip.errors import N_, AuthError, Throttled
 from earsip.models import ApiToken, LoginFailure, User, utcnow
 from earsip.services import Archive
@@ -184,6 +185,15 @@ def user_for_token(session: Session, token: str) -> User | None:
     if not row.user.active:
         return None
     return row.user
+
+
+def permitted(archive: Archive, principal: Principal, permission: str, method: str,
+              path: str, client_addr: str | None) -> bool:
+    """Return True when the principal's roles grant `permission`; else audit the refusal."""
+    if can(principal.roles, permission):
+        return True
+    refused(archive, principal, permission, method, path, client_addr)
+    return False
 
 
 def refused(archive: Archive, principal: Principal, permission: str, method: str, path: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -14,6 +15,9 @@ from earsip.errors import EarsipError
 from earsip.extensions import login_manager
 from earsip.services.users import Principal
 from earsip.web.i18n import LANGUAGES, error_text
+
+if TYPE_CHECKING:
+    from config import Config
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -61,15 +65,15 @@ def refuse_anonymous_uploads() -> Response | None:
     return None
 
 
-def _session_fresh(cfg: object) -> bool:
+def _session_fresh(cfg: Config) -> bool:
     """Return True while the session is within its idle and absolute time limits."""
     now = time.time()
     login_at, seen_at = session.get("login_at"), session.get("seen_at")
     if not isinstance(login_at, float | int) or not isinstance(seen_at, float | int):
         return False
-    if now - seen_at > cfg.session_idle_minutes * 60:  # type: ignore[attr-defined]
+    if now - seen_at > cfg.session_idle_minutes * 60:
         return False
-    if now - login_at > cfg.session_max_hours * 3600:  # type: ignore[attr-defined]
+    if now - login_at > cfg.session_max_hours * 3600:
         return False
     if now - seen_at > _SEEN_RESOLUTION:
         session["seen_at"] = now

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from earsip.access import can
 from earsip.extensions import login_manager
 from earsip.services import Archive
 from earsip.services import auth as auth_service
@@ -55,10 +54,8 @@ def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., An
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            p = principal()
-            if not can(p.roles, permission):
-                auth_service.refused(archive(), p, permission, request.method, request.path,
-                                     client())
+            if not auth_service.permitted(archive(), principal(), permission, request.method,
+                                          request.path, client()):
                 abort(403)
             return view(*args, **kwargs)
 

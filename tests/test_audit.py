@@ -1,6 +1,8 @@
 """The audit trail: one hash-chained entry per action, inside the action's transaction."""
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from earsip import audit
 from earsip.models import AuditEntry
@@ -40,7 +42,41 @@ def test_an_altered_entry_is_detected(archive: Archive) -> None:
         entry = audit.append(session, audit.SYSTEM, "test.action", details={"x": 2})
         seq = entry.seq
     with archive.db.write() as session:
+        _lift_append_only(session)  # what someone with the database's owner rights can do
         session.execute(update(AuditEntry).where(AuditEntry.seq == seq)
                         .values(details={"x": 3}))
     findings = audit.verify(_entries(archive))
     assert [f.seq for f in findings] == [seq]
+
+
+def _lift_append_only(session) -> None:  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+    else:
+        session.execute(text("DROP TRIGGER audit_entries_no_update"))
+        session.execute(text("DROP TRIGGER audit_entries_no_delete"))
+
+
+@pytest.mark.parametrize("statement", [
+    update(AuditEntry).values(outcome="success"),
+    update(AuditEntry).where(AuditEntry.seq == 1).values(details={}),
+    delete(AuditEntry),
+    delete(AuditEntry).where(AuditEntry.seq == 1),
+])
+def test_the_database_refuses_to_change_or_remove_an_audit_entry(archive: Archive,
+                                                                  statement) -> None:  # type: ignore[no-untyped-def]
+    before = [(e.seq, e.entry_hash) for e in _entries(archive)]
+    assert before  # setting up the archive wrote entries
+    with pytest.raises(DBAPIError, match="append-only"), archive.db.write() as session:
+        session.execute(statement)
+    assert [(e.seq, e.entry_hash) for e in _entries(archive)] == before
+    assert audit.verify(_entries(archive)) == []
+
+
+def test_the_database_refuses_to_empty_the_audit_table(archive: Archive) -> None:
+    with archive.db.write() as session:
+        dialect = session.get_bind().dialect.name
+    sql = "TRUNCATE audit_entries" if dialect == "postgresql" else "DELETE FROM audit_entries"
+    with pytest.raises(DBAPIError, match="append-only"), archive.db.write() as session:
+        session.execute(text(sql))
+    assert _entries(archive)

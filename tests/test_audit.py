@@ -80,3 +80,21 @@ def test_the_database_refuses_to_empty_the_audit_table(archive: Archive) -> None
     with pytest.raises(DBAPIError, match="append-only"), archive.db.write() as session:
         session.execute(text(sql))
     assert _entries(archive)
+
+
+def test_earsip_audit_verify_passes_an_intact_trail_and_names_the_first_broken_entry(
+        archive: Archive, runner) -> None:  # type: ignore[no-untyped-def]
+    with archive.db.write() as session:
+        for i in range(4):
+            audit.append(session, audit.SYSTEM, "test.action", details={"n": i})
+    result = runner("audit", "verify")
+    total = len(_entries(archive))
+    assert result.exit_code == 0 and f"utuh: {total} entri" in result.output
+    victim = _entries(archive)[-3].seq
+    with archive.db.write() as session:
+        _lift_append_only(session)
+        session.execute(update(AuditEntry).where(AuditEntry.seq == victim)
+                        .values(actor_name="orang lain"))
+    result = runner("audit", "verify")
+    assert result.exit_code == 1
+    assert f"RUSAK mulai entri #{victim}: entry was altered" in result.output

@@ -39,7 +39,6 @@ class SignIn:
     principal: Principal
     session_version: int
     device: str
-    must_change_password: bool
 
 
 def username_key(username: str) -> str:
@@ -119,8 +118,7 @@ def login(archive: Archive, username: str, password: str, client_addr: str | Non
 
     def work(session: Session) -> SignIn:
         user = _authenticate(archive, session, username, password, client_addr, device)
-        return SignIn(Principal.of(user), user.session_version, device or secrets.token_hex(16),
-                      user.must_change_password)
+        return SignIn(Principal.of(user), user.session_version, device or secrets.token_hex(16))
 
     return _commit_or_raise(archive, work)
 
@@ -143,7 +141,7 @@ def session_principal(archive: Archive, user_id: int, version: int) -> Principal
         user = session.get(User, user_id)
         if user is None or not user.active or user.session_version != version:
             return None
-        return Principal.of(user, must_change_password=user.must_change_password)
+        return Principal.of(user)
 
 
 def token_principal(archive: Archive, token: str) -> Principal | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from earsip import audit, extract
 from earsip.errors import Duplicate, EarsipError, ValidationError
 from earsip.services import Archive, indexing
-from earsip.services.documents import parse_input
+from earsip.services.documents import parse_input, title_from_filename
 from earsip.services.ingest import file_document
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _fields_for(path: Path, roots: list[Path], defaults: dict[str, str],
     row = row or metadata.get(path.name) or metadata.get(str(path)) or {}
     fields = dict(defaults)
     fields.update({k: v for k, v in row.items() if v})
-    fields.setdefault("title", path.stem.replace("_", " ").replace("-", " ").strip() or path.name)
+    fields.setdefault("title", title_from_filename(path.name))
     if not fields.get("document_date"):
         # No date given: the file's modification date is the best evidence at hand.
         fields["document_date"] = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, object_session
 from earsip import audit, extract, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
 from earsip.errors import NotFound, ValidationError
-from earsip.models import Classification, Document
+from earsip.models import Document
 from earsip.services import Archive
+from earsip.services.classification import get_effective
 from earsip.services.users import Principal
 
 MAX_TAGS = 30
@@ -64,6 +65,12 @@ def _text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None
         raise ValidationError("Kolom %(field)s terlalu panjang (maks. %(limit)d karakter).",
                               field=name, params={"field": name, "limit": limit})
     return value or None
+
+
+def title_from_filename(filename: str) -> str:
+    """Return the title a file gets when none is given: its name, without the extension."""
+    stem = PurePath(filename.replace("\\", "/")).stem
+    return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
 
 
 def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
@@ -150,16 +157,10 @@ def to_dict(doc: Document) -> dict[str, object]:
 
 def _awaited_event(doc: Document) -> str | None:
     """Return the trigger of an event-triggered rule still waiting for its date, else None."""
-    if doc.active_until is not None:
-        return None
     session = object_session(doc)
-    code = doc.classification
-    seen: set[str] = set()
-    while code is not None and not code.active_trigger and code.parent_code \
-            and code.code not in seen and session is not None:
-        seen.add(code.code)
-        code = session.get(Classification, code.parent_code)
-    return code.active_trigger if code is not None else None
+    if doc.active_until is not None or session is None:
+        return None
+    return get_effective(session, doc.classification_code).active_trigger
 
 
 def current_phase(doc: Document, as_of: dt.date | None = None) -> str:

@@ -19,6 +19,7 @@ from earsip.services import Archive
 from earsip.services.classification import (
     EffectiveCode,
     affected_codes,
+    get_effective,
     list_effective,
     normalize_code,
     parent_of,
@@ -60,7 +61,7 @@ def get_code(archive: Archive, code: str) -> CodeForm:
         if row is None:
             raise _missing(code)
         own = {k: getattr(row, k) for k in (*EDITABLE, "retired")}
-        effective = next(c for c in list_effective(session) if c.code == code)
+        effective = get_effective(session, code)
         return CodeForm(code, row.parent_code, own, effective)
 
 

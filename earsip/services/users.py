@@ -32,10 +32,10 @@ class Principal:
     must_change_password: bool = False
 
     @classmethod
-    def of(cls, user: User, *, must_change_password: bool = False) -> Principal:
+    def of(cls, user: User) -> Principal:
         """Return the principal of a user row."""
         return cls(user.id, user.username, frozenset(user.role_names), user.clearance,
-                   must_change_password)
+                   user.must_change_password)
 
     def actor(self, client_addr: str | None = None) -> audit.Actor:
         """Return the audit actor for this principal."""

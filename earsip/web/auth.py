@@ -72,7 +72,7 @@ def login() -> tuple[str, int] | str | Response:
         return render_template("auth/login.html", username=username[:80]), \
             429 if isinstance(e, Throttled) else 401
     start_session(WebUser(signed.principal, signed.session_version))
-    if signed.must_change_password:
+    if signed.principal.must_change_password:
         flash(gettext("Kata sandi Anda sementara. Buat kata sandi baru sebelum melanjutkan."),
               "info")
         response = redirect(url_for("auth.password"))
@@ -109,6 +109,6 @@ def password() -> tuple[str, int] | str | Response:
         flash(error_text(e), "error")
         return render_template("auth/password.html"), e.http_status
     # Every other session has ended; this one continues as a new session.
-    start_session(WebUser(users.Principal(p.id, p.username, p.roles, p.clearance), version))
+    start_session(WebUser(p, version))  # the principal is read afresh on every request
     flash(gettext("Kata sandi telah diganti. Sesi lain akun ini telah diakhiri."), "success")
     return redirect(url_for("pages.home"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from flask import (
     Blueprint,
     abort,
@@ -39,18 +37,12 @@ def _form(status: int = 200, **extra: object) -> tuple[str, int]:
                            form=request.form, **extra), status
 
 
-def _title_for(filename: str) -> str:
-    """Return the title a file gets when the form leaves the subject empty: its name."""
-    stem = PurePath(filename.replace("\\", "/")).stem
-    return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
-
-
 def _file_one(upload: FileStorage, fields: dict[str, str]) -> dict[str, object]:
     """File one uploaded file; return its outcome for the per-file result list."""
     name = upload.filename or ""
     try:
         data = document_service.parse_input(
-            {**fields, "title": fields.get("title") or _title_for(name)})
+            {**fields, "title": fields.get("title") or document_service.title_from_filename(name)})
         filed = ingest.file_document(archive(), principal().actor(client()), upload.stream, name,
                                      data, clearance=principal().clearance)
     except Duplicate as e:

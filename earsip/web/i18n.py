@@ -13,10 +13,11 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
-from flask_babel import Babel, gettext
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError
+from earsip.extensions import babel
 from earsip.web.common import local_path, public
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -25,7 +26,6 @@ COOKIE = "earsip_lang"
 CATALOGS = Path(__file__).resolve().parent.parent / "translations"
 
 bp = Blueprint("i18n", __name__)
-babel = Babel()
 
 
 def select_locale() -> str:

@@ -24,12 +24,11 @@ SEARCH_KEYS = ("q", "classification", "year_from", "year_to", "security", "mime"
 def home() -> str:
     p = principal()
     overview = dashboard_service.overview(archive(), p)
-    names = {c.code: c.name for c in classification_service.effective_codes(archive())}
     # Titles are records: a user whose roles do not read records sees the figures only.
     reader = can(p.roles, "document.read")
     recent = document_service.recent_documents(archive(), p) if reader else []
     return render_template(
-        "pages/home.html", o=overview, recent=recent, names=names,
+        "pages/home.html", o=overview, recent=recent,
         code_chart=dashboard_service.bars(overview.by_top_code[:8]),
         phase_chart=dashboard_service.bars(overview.by_phase))
 

@@ -84,6 +84,17 @@ class Config:
     login_max_per_address: int = 30
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are to be believed.
     proxy_hops: int = 0
+    # The office named on berita acara and transfer packages, and the place they are signed.
+    office_name: str = "Bawaslu Kota Mojokerto"
+    office_place: str = "Mojokerto"
+    # The classification code under which berita acara and destruction lists are filed.
+    disposal_code: str = "KA.01.04"
+    # The Ed25519 key that signs audit checkpoints (default: instance/audit_ed25519.pem).
+    audit_key_path: Path | None = None
+    # Background tasks of `earsip serve`: the daily retention run and audit checkpoint, and the
+    # fixity check every `fixity_interval_days`. Off in tests and with EARSIP_SCHEDULER=0.
+    scheduler: bool = True
+    fixity_interval_days: int = 7
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -131,7 +142,24 @@ class Config:
             login_max_per_address=_env_int(env, "EARSIP_LOGIN_MAX_PER_ADDRESS",
                                            base.login_max_per_address),
             proxy_hops=_env_int(env, "EARSIP_PROXY_HOPS", base.proxy_hops),
+            office_name=env.get("EARSIP_OFFICE_NAME") or base.office_name,
+            office_place=env.get("EARSIP_OFFICE_PLACE") or base.office_place,
+            disposal_code=env.get("EARSIP_DISPOSAL_CODE") or base.disposal_code,
+            audit_key_path=Path(env["EARSIP_AUDIT_KEY"]) if env.get("EARSIP_AUDIT_KEY") else None,
+            scheduler=env.get("EARSIP_SCHEDULER", "1") not in ("0", "false", "no", "off"),
+            fixity_interval_days=_env_int(env, "EARSIP_FIXITY_INTERVAL_DAYS",
+                                          base.fixity_interval_days),
         )
+
+    @property
+    def audit_key_file(self) -> Path:
+        """Return where the audit-checkpoint signing key is kept."""
+        return self.audit_key_path or self.instance_dir / "audit_ed25519.pem"
+
+    @property
+    def transfer_dir(self) -> Path:
+        """Return the folder where transfer packages (BagIt) are written."""
+        return self.instance_dir / "transfers"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -149,6 +177,7 @@ def make_test_config(tmp: Path, **overrides: object) -> Config:
         "secret_key": "test-secret",
         "admin_password": "admin-pass-123",
         "testing": True,
+        "scheduler": False,
         "extract_timeout_s": 20,
     }
     values.update(overrides)

@@ -71,11 +71,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "document.edit": frozenset({"arsiparis"}),
     "hold.manage": frozenset({"arsiparis"}),
     "disposal.propose": frozenset({"arsiparis"}),
+    # The appraisal committee (panitia penilai) removes items from a submitted list.
+    "disposal.review": frozenset({"arsiparis", "pimpinan"}),
     # Leadership approves disposal lists (never their own proposal).
     "disposal.approve": frozenset({"pimpinan"}),
+    # The records office carries out an approved destruction and makes the berita acara.
+    "disposal.execute": frozenset({"arsiparis"}),
+    # Handing arsip statis over to the archive institution (BagIt package, confirmation).
+    "transfer.manage": frozenset({"arsiparis"}),
     # Retention reports, the audit trail and its verification.
     "retention.read": frozenset({"arsiparis", "auditor", "pimpinan"}),
     "audit.read": frozenset({"auditor"}),
+    # The last fixity check of the stored files.
+    "fixity.read": frozenset({"admin", "auditor"}),
     # System administration.
     "classification.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),

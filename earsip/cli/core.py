@@ -1,8 +1,7 @@
-"""The `earsip` command: thin wrappers that call one service each and format the result."""
+"""Commands that set up and run the archive: init, serve, user, import, reindex, classification."""
 
 from __future__ import annotations
 
-import getpass
 import sys
 import tempfile
 import threading
@@ -12,32 +11,13 @@ from pathlib import Path
 import click
 
 from config import Config
-from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.cli.common import cli_actor as _cli_actor
+from earsip.cli.common import fail as _fail
+from earsip.cli.common import main
+from earsip.cli.common import open_archive as _archive
 from earsip.errors import EarsipError
 from earsip.services import Archive, indexing, setup
-
-
-def _archive() -> Archive:
-    return Archive.open(Config.from_env())
-
-
-def _cli_actor() -> audit.Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return audit.Actor(None, f"cli:{who}"[:80], "local")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Galat: {message}", err=True)
-    sys.exit(code)
-
-
-@click.group()
-def main() -> None:
-    """E-Arsip: arsip dokumen Bawaslu (pengarsipan, pencarian teks, retensi)."""
 
 
 def _initialise(config: Config) -> None:
@@ -241,30 +221,3 @@ def classification_import(source: str) -> None:
         archive.close()
     click.echo(f"Kode baru {result.created}, diubah {result.updated}, "
                f"tetap {result.unchanged}.")
-
-
-@main.group("audit")
-def audit_group() -> None:
-    """Check the audit trail."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 and name the first broken entry."""
-    from earsip.services.audit_review import verify_chain
-
-    archive = _archive()
-    try:
-        report = verify_chain(archive)
-    finally:
-        archive.close()
-    if report.intact:
-        click.echo(f"Jejak audit utuh: {report.entries} entri, hash terakhir {report.head}.")
-        return
-    first = report.findings[0]
-    click.echo(f"Jejak audit RUSAK mulai entri #{first.seq}: {first.problem}.", err=True)
-    for finding in report.findings[1:50]:
-        click.echo(f"  entri #{finding.seq}: {finding.problem}", err=True)
-    if len(report.findings) > 50:
-        click.echo(f"  … dan {len(report.findings) - 50} temuan lain.", err=True)
-    sys.exit(1)

@@ -1,0 +1,10 @@
+"""The `earsip` command: thin wrappers that call one service each and format the result.
+
+`main` is the click group; each module registers the commands of one area on it.
+"""
+
+from earsip.cli import audit, core
+from earsip.cli.common import main
+from earsip.cli.core import server_options
+
+__all__ = ["audit", "core", "main", "server_options"]

@@ -1,0 +1,31 @@
+"""SQLAlchemy models: the database is the source of truth for documents, files and the index.
+
+One module per area; everything is importable from `earsip.models`.
+"""
+
+from earsip.models.accounts import ApiToken, LoginFailure, User, UserRole
+from earsip.models.audit import AuditCheckpoint, AuditEntry
+from earsip.models.base import NAMING, Base, utcnow
+from earsip.models.disposition import (
+    DisposalItem,
+    DisposalList,
+    HoldDocument,
+    LegalHold,
+    Transfer,
+    TransferItem,
+)
+from earsip.models.operations import FixityRun, TaskRun
+from earsip.models.records import (
+    Classification,
+    Document,
+    DocumentTag,
+    DocumentText,
+    IndexQueue,
+)
+
+__all__ = [
+    "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
+    "DisposalItem", "DisposalList", "Document", "DocumentTag", "DocumentText", "FixityRun",
+    "HoldDocument", "IndexQueue", "LegalHold", "LoginFailure", "TaskRun", "Transfer",
+    "TransferItem", "User", "UserRole", "utcnow",
+]

@@ -14,6 +14,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -180,6 +181,56 @@ class FileStore:
         """Remove a file placed by `commit` whose database row was never committed."""
         with contextlib.suppress(FileNotFoundError):
             self._safe(relative).unlink()
+
+    def destroy(self, relative: str) -> bool:
+        """Overwrite a stored file's bytes, flush them to disk, then remove the file.
+
+        Used only by the destruction procedure (pemusnahan). The file is overwritten in place
+        (so every hard link to it loses the content too) with random bytes, then zeros, each
+        pass fsynced, before it is unlinked and its folder fsynced. Return False when the file
+        was already gone. What the file system or the disk keeps elsewhere (journals, copy-on-
+        write snapshots, SSD remapping, backups) is beyond an application's reach: see
+        docs/RETENTION.md.
+        """
+        path = self._safe(relative)
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
+        try:
+            size = os.fstat(fd).st_size
+            for fill in (None, b"\0"):
+                os.lseek(fd, 0, os.SEEK_SET)
+                left = size
+                while left > 0:
+                    n = min(CHUNK, left)
+                    os.write(fd, os.urandom(n) if fill is None else fill * n)
+                    left -= n
+                os.fsync(fd)
+        except OSError as e:
+            raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
+        finally:
+            os.close(fd)
+        path.unlink()
+        _fsync_dir(path.parent)
+        return True
+
+    def iter_files(self) -> Iterator[str]:
+        """Yield the relative path of every stored file (working folders excluded), sorted."""
+        if not self.root.exists():
+            return
+        skip = {self.tmp_dir, self.quarantine_dir, self.root / ".spool"}
+        for folder, dirs, files in os.walk(self.root):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if here / d not in skip)
+            for name in sorted(files):
+                if here == self.root and name.startswith("."):
+                    continue  # .gitkeep and the like
+                yield (here / name).relative_to(self.root).as_posix()
 
     def path_of(self, relative: str) -> Path:
         """Return the absolute path of a stored file."""

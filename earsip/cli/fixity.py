@@ -1,0 +1,1 @@
+"""`earsip verify`: the fixity check of every stored file (being built)."""

@@ -1,0 +1,1 @@
+"""`earsip retention …`, `earsip hold …`, `earsip disposal …`, `earsip transfer …` (being built)."""

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := libmagic1
+DEB_PACKAGES := libmagic1 fonts-dejavu-core
 
 .PHONY: run test test-postgres lint init messages screenshots system-deps browser-deps clean-runtime bench bench-quick bench-deps
 

@@ -121,3 +121,29 @@ class QuerySyntaxError(ValidationError):
     """The search query cannot be parsed."""
 
     code = "invalid_query"
+
+
+class Conflict(EarsipError):
+    """The request clashes with the object's state (e.g. a list already approved)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class OnHold(Conflict):
+    """A legal hold covers a document that an action would dispose of."""
+
+    code = "on_hold"
+
+
+class NotDisposable(Conflict):
+    """A document is not (or no longer) eligible for the disposition asked for."""
+
+    code = "not_disposable"
+
+
+class Gone(EarsipError):
+    """The document's content was destroyed (or handed over); its tombstone remains."""
+
+    code = "gone"
+    http_status = 410

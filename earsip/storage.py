@@ -183,41 +183,11 @@ class FileStore:
             self._safe(relative).unlink()
 
     def destroy(self, relative: str) -> bool:
-        """Overwrite a stored file's bytes, flush them to disk, then remove the file.
+        """Destroy a stored file's content (see `shred`); False when it was already gone.
 
-        Used only by the destruction procedure (pemusnahan). The file is overwritten in place
-        (so every hard link to it loses the content too) with random bytes, then zeros, each
-        pass fsynced, before it is unlinked and its folder fsynced. Return False when the file
-        was already gone. What the file system or the disk keeps elsewhere (journals, copy-on-
-        write snapshots, SSD remapping, backups) is beyond an application's reach: see
-        docs/RETENTION.md.
+        Used only by the destruction procedure (pemusnahan).
         """
-        path = self._safe(relative)
-        try:
-            fd = os.open(path, os.O_WRONLY)
-        except FileNotFoundError:
-            return False
-        except OSError as e:
-            raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
-                               params={"reason": e.strerror or e}) from e
-        try:
-            size = os.fstat(fd).st_size
-            for fill in (None, b"\0"):
-                os.lseek(fd, 0, os.SEEK_SET)
-                left = size
-                while left > 0:
-                    n = min(CHUNK, left)
-                    os.write(fd, os.urandom(n) if fill is None else fill * n)
-                    left -= n
-                os.fsync(fd)
-        except OSError as e:
-            raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
-                               params={"reason": e.strerror or e}) from e
-        finally:
-            os.close(fd)
-        path.unlink()
-        _fsync_dir(path.parent)
-        return True
+        return shred(self._safe(relative))
 
     def iter_files(self) -> Iterator[str]:
         """Yield the relative path of every stored file (working folders excluded), sorted."""
@@ -260,6 +230,42 @@ class FileStore:
         if not self.tmp_dir.exists():
             return []
         return sorted(p for p in self.tmp_dir.iterdir() if p.is_file())
+
+
+def shred(path: Path) -> bool:
+    """Overwrite a file's bytes, flush them to disk, then remove the file.
+
+    The file is overwritten in place (so every hard link to it loses the content too) with
+    random bytes, then zeros, each pass fsynced, before it is unlinked and its folder fsynced.
+    Return False when the file was already gone. What the file system or the disk keeps
+    elsewhere (journals, copy-on-write snapshots, SSD remapping, backups) is beyond an
+    application's reach: see docs/RETENTION.md.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
+                           params={"reason": e.strerror or e}) from e
+    try:
+        size = os.fstat(fd).st_size
+        for fill in (None, b"\0"):
+            os.lseek(fd, 0, os.SEEK_SET)
+            left = size
+            while left > 0:
+                n = min(CHUNK, left)
+                os.write(fd, os.urandom(n) if fill is None else fill * n)
+                left -= n
+            os.fsync(fd)
+    except OSError as e:
+        raise StorageError("Berkas tidak dapat dimusnahkan: %(reason)s",
+                           params={"reason": e.strerror or e}) from e
+    finally:
+        os.close(fd)
+    path.unlink()
+    _fsync_dir(path.parent)
+    return True
 
 
 def _fsync_dir(path: Path) -> None:

@@ -383,7 +383,7 @@ def test_the_phase_shown_follows_the_due_dates_not_the_day_of_filing(upload, pdf
 def test_unknown_api_paths_and_methods_answer_in_json(client, token_for) -> None:
     r = client.get("/api/v1/nothing-here", headers=token_for("admin"))
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
-    r = client.delete("/api/v1/documents/1", headers=token_for("admin"))
+    r = client.put("/api/v1/documents/1", headers=token_for("admin"))
     assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
 
 

@@ -118,7 +118,9 @@ def test_no_page_in_english_shows_a_word_of_the_indonesian_interface(
     _login(client)
     pages = ["/", "/search", "/search?q=meeting", "/search?q=zzzqqq", "/documents/new",
              f"/documents/{doc_id}", "/classifications", "/admin/users", "/admin/users/new",
-             "/admin/users/2", "/account/password", "/documents/99999"]
+             "/admin/users/2", "/account/password", "/documents/99999", "/retention",
+             "/retention?kind=upcoming", "/retention?kind=hold", "/retention?kind=awaiting",
+             "/holds", "/disposals", "/disposals/new", "/transfers", "/transfers/new"]
     for path in pages:
         text = _visible_text(client.get(path).get_data(as_text=True))
         found = [w for w in INDONESIAN if re.search(rf"\b{w}\b", text)]

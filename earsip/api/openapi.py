@@ -62,10 +62,58 @@ _DOCUMENT = {
                                              "dinilai_kembali"]},
                           "trigger_date": _NULLABLE_DATE, "note": _NULLABLE_STR,
                           "awaiting_event": _NULLABLE_STR}},
+        "disposition": {
+            "type": ["object", "null"],
+            "description": "How the record left the archive (its tombstone), null while kept.",
+            "properties": {"status": {"enum": ["destroyed", "transferred"]},
+                           "at": _NULLABLE_STR, "disposal_list": _NULLABLE_STR,
+                           "berita_acara": _NULLABLE_STR, "approved_by": _NULLABLE_STR,
+                           "approval_reference": _NULLABLE_STR,
+                           "approval_date": _NULLABLE_DATE, "transfer": _NULLABLE_STR,
+                           "recipient": _NULLABLE_STR, "receipt_reference": _NULLABLE_STR}},
         "created_at": {"type": "string", "format": "date-time"},
         "created_by": _NULLABLE_STR,
     },
 }
+
+_REPORT_ROW = {
+    "type": "object",
+    "required": ["id", "title", "classification", "document_date", "security", "phase",
+                 "on_hold"],
+    "properties": {
+        "id": {"type": "integer"}, "number": _NULLABLE_STR, "title": {"type": "string"},
+        "classification": {"type": "string"}, "document_date": _DATE,
+        "security": {"enum": list(SECURITY_CLASSES)},
+        "active_until": _NULLABLE_DATE, "inactive_until": _NULLABLE_DATE,
+        "final_fate": {"enum": ["musnah", "permanen", "dinilai_kembali", None]},
+        "phase": {"type": "string"}, "next_phase": _NULLABLE_STR, "due_on": _NULLABLE_DATE,
+        "on_hold": {"type": "boolean"}, "note": _NULLABLE_STR},
+}
+
+_REPORT = {
+    "type": "object", "required": ["kind", "as_of", "months", "total", "results"],
+    "properties": {"kind": {"enum": ["due", "upcoming", "hold", "awaiting"]},
+                   "as_of": _DATE, "months": {"type": "integer"}, "until": _NULLABLE_DATE,
+                   "total": {"type": "integer"},
+                   "results": {"type": "array", "items": _REPORT_ROW}},
+}
+
+_HOLD = {
+    "type": "object",
+    "required": ["id", "reference", "reason", "classification_code", "document_ids",
+                 "placed_by", "placed_at", "active"],
+    "properties": {
+        "id": {"type": "integer"}, "reference": {"type": "string"},
+        "reason": {"type": "string"}, "classification_code": _NULLABLE_STR,
+        "document_ids": {"type": "array", "items": {"type": "integer"},
+                         "description": "Only those within the caller's clearance."},
+        "placed_by": {"type": "string"}, "placed_at": {"type": "string"},
+        "active": {"type": "boolean"}, "lifted_at": _NULLABLE_STR,
+        "lifted_by": _NULLABLE_STR, "lift_reason": _NULLABLE_STR},
+}
+
+_HOLD_ID = {"name": "hold_id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 _SEARCH_PARAMS = [
     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
@@ -218,14 +266,19 @@ def spec() -> dict[str, Any]:
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": _EDIT}}},
                     "responses": {**_ok("The document afterwards.", _DOCUMENT),
-                                  **_errors(400, 401, 403, 404, 503)}}},
+                                  **_errors(400, 401, 403, 404, 409, 503)}},
+                "delete": {
+                    "summary": "Always refused and audited: a record leaves the archive only "
+                               "through the destruction procedure.",
+                    "parameters": [_DOC_ID],
+                    "responses": _errors(401, 403, 404)}},
             "/api/v1/documents/{document_id}/file": {"get": {
                 "summary": "The original file, as an attachment (audited).",
                 "parameters": [_DOC_ID],
                 "responses": {"200": {"description": "The stored bytes.",
                                       "content": {"*/*": {"schema": {"type": "string",
                                                                      "format": "binary"}}}},
-                              **_errors(401, 403, 404)}}},
+                              **_errors(401, 403, 404, 410)}}},
             "/api/v1/search": {"get": {
                 "summary": "Full-text search within the caller's clearance (audited).",
                 "parameters": _SEARCH_PARAMS,
@@ -236,5 +289,57 @@ def spec() -> dict[str, Any]:
                 "responses": {**_ok("Every code.", {"type": "array",
                                                     "items": _CLASSIFICATION}),
                               **_errors(401, 403)}}},
+            "/api/v1/retention/report": {"get": {
+                "summary": "A retention report within the caller's clearance: due now, due "
+                           "in the next months, on hold, awaiting an event (CSV and XLSX "
+                           "exports are audited).",
+                "parameters": [
+                    {"name": "kind", "in": "query",
+                     "schema": {"enum": ["due", "upcoming", "hold", "awaiting"],
+                                "default": "due"}},
+                    {"name": "months", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 120,
+                                "default": 12}},
+                    {"name": "as_of", "in": "query", "schema": _DATE},
+                    {"name": "format", "in": "query",
+                     "schema": {"enum": ["json", "csv", "xlsx"], "default": "json"}}],
+                "responses": {"200": {"description": "The report.", "content": {
+                    "application/json": {"schema": _REPORT},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                    **_errors(400, 401, 403)}}},
+            "/api/v1/holds": {
+                "get": {
+                    "summary": "Legal holds (active ones unless active=0).",
+                    "parameters": [{"name": "active", "in": "query",
+                                    "schema": {"enum": ["0", "1"], "default": "1"}}],
+                    "responses": {**_ok("The holds.", {"type": "array", "items": _HOLD}),
+                                  **_errors(400, 401, 403)}},
+                "post": {
+                    "summary": "Place a legal hold on documents and/or a classification code "
+                               "(with every code beneath it); audited.",
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["reference", "reason"],
+                                   "properties": {
+                                       "reference": {"type": "string"},
+                                       "reason": {"type": "string"},
+                                       "document_ids": {"type": "array", "items": {
+                                           "type": "integer", "minimum": 1,
+                                           "maximum": 2**31 - 1}},
+                                       "classification_code": {"type": "string"}}}}}},
+                    "responses": {**_ok("The hold.", _HOLD, 201),
+                                  **_errors(400, 401, 403, 404)}}},
+            "/api/v1/holds/{hold_id}": {"get": {
+                "summary": "One legal hold.", "parameters": [_HOLD_ID],
+                "responses": {**_ok("The hold.", _HOLD), **_errors(401, 403, 404)}}},
+            "/api/v1/holds/{hold_id}/lift": {"post": {
+                "summary": "Lift a legal hold, with a reason; audited.",
+                "parameters": [_HOLD_ID],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["reason"],
+                               "properties": {"reason": {"type": "string"}}}}}},
+                "responses": {**_ok("The hold, lifted.", _HOLD),
+                              **_errors(400, 401, 403, 404, 409)}}},
         },
     }

@@ -9,7 +9,9 @@ import click
 
 from config import Config
 from earsip import audit
+from earsip.access import ROLES, SECURITY_CLASSES
 from earsip.services import Archive
+from earsip.services.users import Principal
 
 
 def open_archive() -> Archive:
@@ -24,6 +26,18 @@ def cli_actor() -> audit.Actor:
     except (KeyError, OSError):
         who = "unknown"
     return audit.Actor(None, f"cli:{who}"[:80], "local")
+
+
+def cli_principal() -> Principal:
+    """Return the operator at the server's shell as a principal, with full clearance.
+
+    Whoever can run `earsip` here can read the database and the files anyway; the commands
+    still go through the services, so every step is checked and audited like any other. The
+    operator is never `pimpinan`: approving a destruction list takes a signed-in leader, so
+    shell access cannot stand in for the second pair of eyes.
+    """
+    roles = frozenset(r for r in ROLES if r != "pimpinan")
+    return Principal(0, cli_actor().username, roles, SECURITY_CLASSES[-1])
 
 
 def fail(message: str, code: int = 1) -> None:

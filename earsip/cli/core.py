@@ -76,6 +76,11 @@ def serve(host: str | None, port: int | None) -> None:
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
                      name="index-catch-up", daemon=True).start()
+    if config.scheduler:
+        from earsip.services import schedule
+
+        threading.Thread(target=schedule.run_forever, args=(app.extensions["earsip"], stop),
+                         name="scheduled-tasks", daemon=True).start()
     indexing.warm_search(app.extensions["earsip"])  # in the background
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
@@ -196,7 +201,7 @@ def classification_export(output: str) -> None:
 
     archive = _archive()
     try:
-        text = export_scheme(archive)
+        text = export_scheme(archive, _cli_actor())
     finally:
         archive.close()
     if output == "-":

@@ -183,6 +183,29 @@ def save_stems() -> None:
             logger.warning("could not save stems to %s", _stem_file, exc_info=True)
 
 
+def forget_stems(folder: str | os.PathLike[str]) -> None:
+    """Overwrite and remove the stem file of `folder` and empty this process's stem cache.
+
+    The stem file lists every word the archive has seen; after a destruction it could still
+    name words that only the destroyed records held. It is a cache: the words of the records
+    kept are stemmed again the next time they are indexed or searched.
+    """
+    path = Path(folder) / STEM_FILE_NAME
+    with _stem_file_lock:
+        _stems.clear()
+        _new_stems.clear()
+        try:
+            with path.open("r+b") as f:
+                size = f.seek(0, os.SEEK_END)
+                f.seek(0)
+                f.write(b"\0" * size)
+                f.flush()
+                os.fsync(f.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
 class IndonesianStemFilter(Filter):
     """Replace each token's text with its Sastrawi stem (stateless, so it pickles)."""
 

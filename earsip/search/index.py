@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from earsip.errors import N_, SearchUnavailable
 from earsip.search import rebuild
-from earsip.search.analysis import save_stems, use_stem_file
+from earsip.search.analysis import forget_stems, save_stems, use_stem_file
 from earsip.search.bulkwrite import LiveWriter
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
 from earsip.search.collect import Unsupported, collect, newest
@@ -228,6 +228,10 @@ class SearchIndex:
             raise _unavailable(e) from e
         with self._lock:
             self._refresh()
+
+    def forget_vocabulary(self) -> None:
+        """Drop the shared stem cache (a list of every word seen), e.g. after a destruction."""
+        forget_stems(self._path)
 
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
         ix = self._index()

@@ -282,10 +282,13 @@ def import_scheme(archive: Archive, text: str, actor: audit.Actor) -> ImportResu
         return import_csv(session, text, actor, counting=archive.config.retention_counting)
 
 
-def export_scheme(archive: Archive) -> str:
-    """Return the scheme as CSV text."""
-    with archive.db.read() as session:
-        return export_csv(session)
+def export_scheme(archive: Archive, actor: audit.Actor) -> str:
+    """Return the scheme as CSV text; audit the export."""
+    with archive.db.write() as session:
+        text = export_csv(session)
+        audit.append(session, actor, "classification.export",
+                     details={"codes": max(0, text.count("\n") - 1)})
+        return text
 
 
 def effective_codes(archive: Archive, *, fileable_only: bool = False) -> list[EffectiveCode]:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, object_session
 
 from earsip import audit, extract, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
-from earsip.errors import NotFound, ValidationError
-from earsip.models import Document
+from earsip.errors import Forbidden, Gone, NotFound, ValidationError
+from earsip.models import DisposalList, Document, Transfer
 from earsip.services import Archive
 from earsip.services.classification import get_effective
 from earsip.services.users import Principal
@@ -150,9 +150,38 @@ def to_dict(doc: Document) -> dict[str, object]:
             # The event an event-triggered rule counts from, while its date is not yet known.
             "awaiting_event": _awaited_event(doc),
         },
+        "disposition": _disposition(doc),
         "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
         "created_by": doc.created_by.username if doc.created_by else None,
     }
+
+
+def _disposition(doc: Document) -> dict[str, object] | None:
+    """Return how the record left the archive (the tombstone's facts), or None while kept."""
+    if doc.disposition is None:
+        return None
+    session = object_session(doc)
+    facts: dict[str, object] = {
+        "status": doc.disposition,
+        "at": doc.disposed_at.replace(microsecond=0).isoformat() + "Z" if doc.disposed_at
+        else None,
+    }
+    if session is not None and doc.disposal_list_id is not None:
+        listed = session.get(DisposalList, doc.disposal_list_id)
+        if listed is not None:
+            facts.update({
+                "disposal_list": listed.number,
+                "berita_acara": listed.berita_acara_number,
+                "approved_by": listed.approved_by_name,
+                "approval_reference": listed.approval_reference,
+                "approval_date": _iso(listed.approval_date),
+            })
+    if session is not None and doc.transfer_id is not None:
+        handed = session.get(Transfer, doc.transfer_id)
+        if handed is not None:
+            facts.update({"transfer": handed.number, "recipient": handed.recipient,
+                          "receipt_reference": handed.receipt_reference})
+    return facts
 
 
 def _awaited_event(doc: Document) -> str | None:
@@ -200,17 +229,47 @@ def open_file(archive: Archive, principal: Principal, document_id: int,
     """Return the stored file of a visible document and audit the download."""
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
+        if doc.disposition == "destroyed":
+            audit.append(session, principal.actor(client_addr), "document.download",
+                         target_type="document", target_id=doc.id, outcome="failure",
+                         details={"reason": "content destroyed"})
+            destroyed = _disposition(doc) or {}
+        else:
+            destroyed = None
         path = archive.store.path_of(doc.storage_path)
-        missing = not path.exists()
+        missing = destroyed is None and not path.exists()
         # The entry is committed either way: a missing file is something auditors must see.
         audit.append(session, principal.actor(client_addr), "document.download",
                      target_type="document", target_id=doc.id,
                      outcome="failure" if missing else "success",
                      details={"reason": "file missing"} if missing else None)
         handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+    if destroyed is not None:
+        raise Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
+                   params={"ba": destroyed.get("berita_acara") or "-"})
     if missing:
         raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
     return handle
+
+
+def refuse_delete(archive: Archive, principal: Principal, document_id: int, *,
+                  client_addr: str | None = None) -> None:
+    """Refuse, and audit, a request to delete a document outside the destruction procedure.
+
+    A record may disappear only through pemusnahan (list, review, approval, berita acara): no
+    door deletes a document's content. The refusal names the way that exists.
+    """
+    with archive.db.write() as session:
+        doc = session.get(Document, document_id)
+        visible = doc is not None and may_see(principal.clearance, doc.security)
+        audit.append(session, principal.actor(client_addr), "document.delete",
+                     target_type="document", target_id=document_id, outcome="refused",
+                     details={"reason": "only the destruction procedure removes content"})
+    if not visible:
+        raise NotFound("Dokumen tidak ditemukan.")
+    raise Forbidden("Dokumen tidak dapat dihapus. Arsip hanya dapat dimusnahkan melalui "
+                    "prosedur pemusnahan: daftar usul musnah, penilaian, persetujuan "
+                    "pimpinan, dan berita acara.")
 
 
 def describe(archive: Archive, principal: Principal, document_id: int) -> dict[str, object]:
@@ -234,6 +293,11 @@ def previewable(mime: str) -> bool:
     return mime in extract.PREVIEW_TYPES
 
 
+def preview_cache_path(archive: Archive, sha256: str) -> Path:
+    """Return where the first-page preview of the file with this SHA-256 is cached."""
+    return archive.config.instance_dir / "previews" / sha256[:2] / f"{sha256}.png"
+
+
 def preview_file(archive: Archive, principal: Principal, document_id: int) -> Path | None:
     """Return a PNG of the first page of a visible PDF or image document, or None.
 
@@ -245,10 +309,11 @@ def preview_file(archive: Archive, principal: Principal, document_id: int) -> Pa
     with archive.db.read() as session:
         doc = load_visible(session, principal, document_id)
         source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
-    if mime not in extract.PREVIEW_TYPES:
+        destroyed = doc.disposition == "destroyed"
+    if destroyed or mime not in extract.PREVIEW_TYPES:
         return None
-    folder = archive.config.instance_dir / "previews" / sha256[:2]
-    target = folder / f"{sha256}.png"
+    target = preview_cache_path(archive, sha256)
+    folder = target.parent
     if target.exists():
         return target
     if not source.exists():

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from earsip import audit, retention
 from earsip.access import may_see
-from earsip.errors import NotFound, ValidationError
+from earsip.errors import N_, Conflict, NotFound, ValidationError
 from earsip.models import Document, DocumentTag
 from earsip.services import Archive, indexing
 from earsip.services.classification import get_effective
@@ -62,6 +62,11 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
     actor = principal.actor(client_addr)
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
+        if doc.disposition is not None:
+            # A tombstone records what was destroyed or handed over; it is never rewritten.
+            raise Conflict("Dokumen ini sudah %(state)s; metadatanya tidak dapat diubah.",
+                           params={"state": N_("dimusnahkan") if doc.disposition == "destroyed"
+                                   else N_("diserahkan")})
         merged = {**current_fields(doc), **{k: v for k, v in fields.items()
                                             if k in FIELDS and v is not None}}
         data = parse_input(merged)

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from earsip.access import level
@@ -59,7 +59,11 @@ def _load(session: Session, ids: Iterable[int]) -> list[IndexDoc]:
     ids = list(ids)
     if not ids:
         return []
-    docs = session.scalars(select(Document).where(Document.id.in_(ids))).all()
+    # A destroyed record's tombstone is never indexed: its content is gone, and search must
+    # not find it (the queue turns an upsert of a missing row into a delete).
+    docs = session.scalars(select(Document).where(
+        Document.id.in_(ids), or_(Document.disposition.is_(None),
+                                  Document.disposition != "destroyed"))).all()
     texts = dict(session.execute(
         select(DocumentText.document_id, DocumentText.text)
         .where(DocumentText.document_id.in_(ids))
@@ -115,7 +119,9 @@ def pending_count(session: Session) -> int:
 def index_matches_database(archive: Archive) -> bool:
     """Return True when the index holds exactly the documents the database has, none pending."""
     with archive.db.read() as session:
-        in_db = session.scalar(select(func.count()).select_from(Document)) or 0
+        # Destroyed records' tombstones are never indexed (see _load).
+        in_db = session.scalar(select(func.count(Document.id)).where(
+            or_(Document.disposition.is_(None), Document.disposition != "destroyed"))) or 0
         pending = pending_count(session)
     return pending == 0 and archive.index.doc_count() == in_db
 

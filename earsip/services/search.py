@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from earsip import audit, filetypes
 from earsip.access import SECURITY_CLASSES, classes_up_to, level, normalize_security
@@ -126,7 +126,8 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
         hidden_pending = frozenset(session.scalars(
             select(IndexQueue.document_id)
             .outerjoin(Document, Document.id == IndexQueue.document_id)
-            .where((Document.id.is_(None)) | (Document.security.not_in(visible)))
+            .where((Document.id.is_(None)) | (Document.security.not_in(visible))
+                   | (Document.disposition == "destroyed"))
         ).all())
     page = archive.index.search(SearchQuery(
         text=params.q,
@@ -158,7 +159,8 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
             rows = {row.id: row for row in session.execute(
                 select(Document.id, Document.title, Document.number, Document.classification_code,
                        Document.document_date, Document.security, Document.description)
-                .where(Document.id.in_(ids))
+                .where(Document.id.in_(ids), or_(Document.disposition.is_(None),
+                                                 Document.disposition != "destroyed"))
             )} if ids else {}
             texts = dict(session.execute(
                 select(DocumentText.document_id,

@@ -39,7 +39,8 @@ class Principal:
 
     def actor(self, client_addr: str | None = None) -> audit.Actor:
         """Return the audit actor for this principal."""
-        return audit.Actor(self.id, self.username, client_addr)
+        # Id 0 is the operator at the server's shell (the CLI), who is not a user row.
+        return audit.Actor(self.id or None, self.username, client_addr)
 
 
 def hash_password(password: str) -> str:

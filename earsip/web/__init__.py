@@ -138,7 +138,18 @@ def security_headers(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     """Attach the HTML blueprints, the session user loader and the response headers."""
-    from earsip.web import admin, auth, documents, i18n, pages, scheme
+    from earsip.web import (
+        admin,
+        audit,
+        auth,
+        disposal,
+        documents,
+        i18n,
+        pages,
+        retention,
+        scheme,
+        transfer,
+    )
 
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
@@ -186,3 +197,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(scheme.bp)
+    app.register_blueprint(retention.bp)
+    app.register_blueprint(disposal.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(transfer.bp)

@@ -103,7 +103,8 @@ def show(document_id: int) -> str:
         doc = document_service.view_document(archive(), principal(), document_id, client())
     except NotFound:
         abort(404)
-    has_preview = document_service.previewable(doc["file"]["mime"])  # type: ignore[index]
+    gone = (doc["disposition"] or {}).get("status") == "destroyed"  # type: ignore[attr-defined]
+    has_preview = document_service.previewable(doc["file"]["mime"]) and not gone  # type: ignore[index]
     events = history_service.document_history(archive(), principal(), document_id) \
         if can(principal().roles, "document.history") else None
     return render_template("documents/show.html", doc=doc, has_preview=has_preview,
@@ -157,3 +158,15 @@ def download(document_id: int) -> Response:
     except NotFound:
         abort(404)
     return send_stored_file(handle)
+
+
+@bp.post("/<int:document_id>/delete")
+@requires("document.read")
+def delete(document_id: int) -> Response:
+    """Refuse (and audit) deleting a document: only the destruction procedure removes content."""
+    try:
+        document_service.refuse_delete(archive(), principal(), document_id,
+                                       client_addr=client())
+    except NotFound:
+        abort(404)
+    abort(403)  # pragma: no cover  (refuse_delete always raises)

@@ -44,7 +44,12 @@ def select_locale() -> str:
 
 def error_text(e: EarsipError) -> str:
     """Return an error's message in the interface language."""
-    return gettext(e.template, **e.params) if e.params else gettext(e.template)
+    if not e.params:
+        return gettext(e.template)
+    # Parameters that are messages themselves (labels, steps marked with N_) are translated
+    # too; any other text (a title, a number) is not in the catalog and stays as it is.
+    params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in e.params.items()}
+    return gettext(e.template, **params)
 
 
 def compile_catalogs(target: Path) -> None:

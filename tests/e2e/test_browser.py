@@ -18,7 +18,7 @@ def _sign_in(page, base: str, username: str, password: str) -> None:  # type: ig
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url(re.compile(r"/login$"))
 
 

@@ -1,0 +1,132 @@
+"""Browsing the audit trail: filtered pages of entries and single entries, for auditors.
+
+Entries about a document above the reader's clearance are left out, as the document itself
+would be; the chain is still verified whole (services/audit_review.py). The full export is for
+readers cleared for every class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from earsip.access import SECURITY_CLASSES, classes_up_to
+from earsip.errors import Forbidden, NotFound, ValidationError
+from earsip.models import AuditEntry, Document
+from earsip.services import Archive
+from earsip.services.users import Principal, require
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the auditor narrowed the trail to (all optional)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    actor: str | None = None
+    action: str | None = None
+    document_id: int | None = None
+    page: int = 1
+
+
+def parse_filters(args: dict[str, str]) -> Filters:
+    """Return filters from query arguments, or raise ValidationError naming the bad one."""
+    def day(name: str) -> dt.date | None:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError as e:
+            raise ValidationError("Tanggal tidak sah pada %(field)s (format YYYY-MM-DD).",
+                                  field=name, params={"field": name}) from e
+
+    def number(name: str, default: int | None) -> int | None:
+        raw = (args.get(name) or "").strip().lstrip("#")
+        if not raw:
+            return default
+        if not raw.isdigit() or not 0 < int(raw) < 2**31:
+            raise ValidationError("%(field)s harus bilangan bulat positif.", field=name,
+                                  params={"field": name})
+        return int(raw)
+
+    return Filters(since=day("since"), until=day("until"),
+                   actor=(args.get("actor") or "").strip() or None,
+                   action=(args.get("action") or "").strip() or None,
+                   document_id=number("document", None), page=number("page", 1) or 1)
+
+
+def _hidden(principal: Principal) -> ColumnElement[bool]:
+    """Return SQL true for entries about a document above the principal's clearance."""
+    above = select(cast(Document.id, String)).where(
+        Document.security.not_in(classes_up_to(principal.clearance)))
+    return (AuditEntry.target_type == "document") & AuditEntry.target_id.in_(above)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of entries, newest first."""
+
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    pages: int
+    actions: list[str]
+
+
+def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
+    """Return one page of the entries matching `filters` that the principal may see."""
+    require(principal, "audit.read")
+    query = select(AuditEntry)
+    if principal.clearance != SECURITY_CLASSES[-1]:
+        query = query.where(~_hidden(principal))
+    if filters.since:
+        query = query.where(AuditEntry.occurred_at >= dt.datetime.combine(filters.since,
+                                                                          dt.time()))
+    if filters.until:
+        query = query.where(AuditEntry.occurred_at < dt.datetime.combine(
+            filters.until + dt.timedelta(days=1), dt.time()))
+    if filters.actor:
+        query = query.where(AuditEntry.actor_name == filters.actor)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.document_id:
+        query = query.where(AuditEntry.target_type == "document",
+                            AuditEntry.target_id == str(filters.document_id))
+    with archive.db.read() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(filters.page, pages)
+        rows = list(session.scalars(query.order_by(AuditEntry.seq.desc())
+                                    .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+        actions = list(session.scalars(select(AuditEntry.action).distinct()
+                                       .order_by(AuditEntry.action)))
+        session.expunge_all()
+    return EntryPage(rows, total, page, pages, actions)
+
+
+def entry(archive: Archive, principal: Principal, seq: int) -> AuditEntry:
+    """Return one entry by its sequence number (NotFound when hidden by clearance)."""
+    require(principal, "audit.read")
+    with archive.db.read() as session:
+        query = select(AuditEntry).where(AuditEntry.seq == seq)
+        if principal.clearance != SECURITY_CLASSES[-1]:
+            query = query.where(~_hidden(principal))
+        found = session.scalar(query)
+        if found is None:
+            raise NotFound("Entri audit #%(seq)s tidak ditemukan.", params={"seq": seq})
+        session.expunge(found)
+        return found
+
+
+def require_full_clearance(principal: Principal) -> None:
+    """Refuse the full export to a reader not cleared for every security class."""
+    require(principal, "audit.read")
+    if principal.clearance != SECURITY_CLASSES[-1]:
+        raise Forbidden("Ekspor jejak audit lengkap memuat entri semua dokumen; hanya untuk "
+                        "auditor dengan izin akses Sangat Rahasia.")

@@ -1,0 +1,328 @@
+"""Destruction (pemusnahan): the only way a record's content leaves the archive.
+
+1. propose: a records officer draws up a Daftar Arsip Usul Musnah from records whose retention
+   has ended, whose final fate is `musnah`, that no hold covers and no open list holds;
+2. review: the appraisal committee removes items, each with a reason;
+3. approve: a leader who is not the proposer approves, recording the decision's number and date;
+4. execute: the content of every listed file is overwritten and removed, the text leaves the
+   database and the search index, each document's row stays as a tombstone (when, under which
+   berita acara, by whose decision); the Berita Acara Pemusnahan and the list are made as PDFs
+   and filed as permanent records under the disposal code.
+Every step, and every refusal of the four-eyes rule, is one audit entry. Holds are checked at
+each step. Execution commits the tombstones first and destroys the files after: a crash in
+between leaves files that `earsip verify` reports and that re-running the execution destroys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import may_see
+from earsip.errors import (
+    N_,
+    Conflict,
+    Forbidden,
+    NotDisposable,
+    NotFound,
+    ValidationError,
+)
+from earsip.filetypes import LABELS
+from earsip.models import (
+    DisposalItem,
+    DisposalList,
+    Document,
+    DocumentText,
+    IndexQueue,
+    utcnow,
+)
+from earsip.services import Archive, indexing
+from earsip.services.disposition_papers import (
+    Executed,
+    Execution,
+    Witness,
+    check_execution,
+    file_papers,
+)
+from earsip.services.disposition_views import (
+    OPEN_STATES,
+    load_list,
+    open_listed,
+    remaining,
+)
+from earsip.services.documents import preview_cache_path
+from earsip.services.holds import refuse_held
+from earsip.services.users import Principal, require
+from earsip.storage import shred
+
+DEFAULT_METHOD = ("Penghancuran total berkas elektronik: isi berkas ditimpa data acak lalu "
+                  "nol, kemudian dihapus; teks dihapus dari basis data dan indeks pencarian.")
+MAX_TEXT = 2000
+
+
+def _clean(value: str | None, field: str, label: str, *, required: bool = True) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
+        return None
+    if len(text) > MAX_TEXT:
+        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
+                              field=field, params={"label": label, "max": MAX_TEXT})
+    return text
+
+
+def _item(doc: Document) -> DisposalItem:
+    """Return the list row of a document, with the columns DOMAIN.md names."""
+    description = doc.title if not doc.number else f"{doc.title} (No. {doc.number})"
+    pages = f", {doc.pages} hlm." if doc.pages else ""
+    return DisposalItem(
+        document_id=doc.id,
+        classification_code=doc.classification_code,
+        description=description[:2000],
+        period=str(doc.document_date.year),
+        quantity=f"1 berkas{pages}",
+        development="Asli",
+        media=f"Elektronik ({LABELS.get(doc.mime, doc.mime)})",
+        remarks=f"Retensi berakhir {doc.inactive_until:%d-%m-%Y}; dokumen #{doc.id}",
+    )
+
+
+def _next_number(session: Session, year: int) -> str:
+    prefix = f"DAUM/{year}/"
+    count = session.scalar(select(func.count(DisposalList.id))
+                           .where(DisposalList.number.like(prefix + "%"))) or 0
+    return f"{prefix}{count + 1:03d}"
+
+
+def propose(archive: Archive, principal: Principal, document_ids: Sequence[int], *,
+            note: str | None = None, as_of: dt.date | None = None,
+            client_addr: str | None = None) -> int:
+    """Draw up a destruction list of due, unheld records and submit it for review."""
+    require(principal, "disposal.propose")
+    ids = sorted(set(document_ids))
+    if not ids:
+        raise ValidationError("Pilih minimal satu dokumen untuk diusulkan musnah.",
+                              field="document_ids")
+    day = as_of or dt.date.today()
+    text = _clean(note, "note", N_("Catatan"), required=False)
+    with archive.db.write() as session:
+        docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+        for doc_id in ids:
+            doc = docs.get(doc_id)
+            if doc is None or not may_see(principal.clearance, doc.security):
+                raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": doc_id})
+            if (doc.disposition is not None or doc.final_fate != "musnah"
+                    or doc.inactive_until is None or doc.inactive_until > day):
+                raise NotDisposable(
+                    "Dokumen #%(id)s belum atau tidak dapat diusulkan musnah (retensinya belum "
+                    "berakhir, nasib akhirnya bukan musnah, atau sudah dimusnahkan).",
+                    params={"id": doc_id}, document_ids=[doc_id])
+        listed = sorted(open_listed(session, ids))
+        if listed:
+            raise NotDisposable("Dokumen #%(id)s sudah ada dalam daftar usul musnah lain.",
+                                params={"id": listed[0]}, document_ids=listed)
+        refuse_held(session, ids, N_("diusulkan musnah"))
+        now = utcnow()
+        listing = DisposalList(number=_next_number(session, now.year), status="submitted",
+                               proposed_by_id=principal.id or None,
+                               proposed_by_name=principal.username, note=text,
+                               submitted_at=now, items=[_item(docs[i]) for i in ids])
+        session.add(listing)
+        session.flush()
+        audit.append(session, principal.actor(client_addr), "disposal.propose",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number, "document_ids": ids, "note": text})
+        return listing.id
+
+
+def remove_item(archive: Archive, principal: Principal, list_id: int, item_id: int, *,
+                reason: str | None, client_addr: str | None = None) -> None:
+    """Take one record off a list under review (or approved), with a reason; audit it."""
+    require(principal, "disposal.review")
+    why = _clean(reason, "reason", N_("Alasan"))
+    with archive.db.write() as session:
+        listing = load_list(session, principal, list_id)
+        if listing.status not in OPEN_STATES:
+            raise Conflict("Daftar %(number)s sudah %(status)s; isinya tidak dapat diubah.",
+                           params={"number": listing.number, "status": listing.status})
+        item = next((i for i in listing.items if i.id == item_id), None)
+        if item is None or item.removed_at is not None:
+            raise NotFound("Butir daftar tidak ditemukan.")
+        item.removed_at, item.removed_by_name, item.removed_reason = (
+            utcnow(), principal.username, why)
+        audit.append(session, principal.actor(client_addr), "disposal.review",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number, "removed_document_id": item.document_id,
+                              "reason": why})
+
+
+def _refuse(archive: Archive, principal: Principal, action: str, list_id: int,
+            reason: str, client_addr: str | None) -> None:
+    """Commit an audit entry for a refused step (the refusal itself must not roll back)."""
+    with archive.db.write() as session:
+        audit.append(session, principal.actor(client_addr), action,
+                     target_type="disposal_list", target_id=list_id, outcome="refused",
+                     details={"reason": reason})
+
+
+def approve(archive: Archive, principal: Principal, list_id: int, *, reference: str | None,
+            decision_date: dt.date | None, client_addr: str | None = None) -> None:
+    """Approve a list under review: never by its proposer; nothing on it may be held."""
+    require(principal, "disposal.approve")
+    ref = _clean(reference, "reference", N_("Nomor keputusan persetujuan"))
+    if decision_date is None:
+        raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
+                              field="decision_date")
+    if decision_date > dt.date.today():
+        raise ValidationError("Tanggal keputusan tidak boleh di masa depan.",
+                              field="decision_date")
+    with archive.db.read() as session:
+        proposer = load_list(session, principal, list_id).proposed_by_id
+    if proposer is not None and proposer == principal.id:
+        _refuse(archive, principal, "disposal.approve", list_id, "four-eyes: proposer",
+                client_addr)
+        raise Forbidden("Pengusul tidak boleh menyetujui daftar usul musnahnya sendiri; "
+                        "persetujuan harus oleh pimpinan lain.")
+    with archive.db.write() as session:
+        listing = load_list(session, principal, list_id)
+        if listing.status != "submitted":
+            raise Conflict("Daftar %(number)s tidak sedang menunggu persetujuan (%(status)s).",
+                           params={"number": listing.number, "status": listing.status})
+        left = [i.document_id for i in remaining(listing)]
+        if not left:
+            raise Conflict("Daftar %(number)s kosong: semua butir telah dikeluarkan.",
+                           params={"number": listing.number})
+        refuse_held(session, left, N_("disetujui untuk dimusnahkan"))
+        listing.status, listing.approved_at = "approved", utcnow()
+        listing.approved_by_id = principal.id or None
+        listing.approved_by_name = principal.username
+        listing.approval_reference, listing.approval_date = ref, decision_date
+        audit.append(session, principal.actor(client_addr), "disposal.approve",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number, "reference": ref,
+                              "decision_date": decision_date.isoformat(),
+                              "document_ids": left})
+
+
+def cancel(archive: Archive, principal: Principal, list_id: int, *, reason: str | None,
+           client_addr: str | None = None) -> None:
+    """Cancel a list that has not been carried out; its records become proposable again."""
+    if not ({"disposal.propose", "disposal.approve"} & _granted(principal)):
+        require(principal, "disposal.propose")
+    why = _clean(reason, "reason", N_("Alasan pembatalan"))
+    with archive.db.write() as session:
+        listing = load_list(session, principal, list_id)
+        if listing.status not in OPEN_STATES:
+            raise Conflict("Daftar %(number)s sudah %(status)s.",
+                           params={"number": listing.number, "status": listing.status})
+        listing.status, listing.cancelled_at, listing.cancel_reason = "cancelled", utcnow(), why
+        audit.append(session, principal.actor(client_addr), "disposal.cancel",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number, "reason": why})
+
+
+def _granted(principal: Principal) -> set[str]:
+    from earsip.access import permissions_of
+
+    return set(permissions_of(principal.roles))
+
+
+def _check_execution(form: Execution, default_place: str) -> Execution:
+    number = _clean(form.berita_acara_number, "berita_acara_number", N_("Nomor berita acara"))
+    name = _clean(form.official_name, "official_name", N_("Nama pejabat pelaksana"))
+    position = _clean(form.official_position, "official_position", N_("Jabatan pejabat pelaksana"))
+    witnesses = [Witness(w.name.strip(), w.position.strip()) for w in form.witnesses
+                 if w.name.strip() or w.position.strip()]
+    if len(witnesses) < 2 or any(not w.name or not w.position for w in witnesses):
+        raise ValidationError("Pemusnahan harus disaksikan minimal dua orang; isi nama dan "
+                              "jabatan setiap saksi.", field="witnesses")
+    if len({w.name.casefold() for w in witnesses}) < len(witnesses):
+        raise ValidationError("Nama saksi tidak boleh sama.", field="witnesses")
+    place = _clean(form.place, "place", N_("Tempat"), required=False) or default_place
+    method = _clean(form.method, "method", N_("Metode"), required=False) or DEFAULT_METHOD
+    return Execution(number, name, position, witnesses, place, method)  # type: ignore[arg-type]
+
+
+def execute(archive: Archive, principal: Principal, list_id: int, form: Execution | None, *,
+            client_addr: str | None = None) -> Executed:
+    """Carry out an approved list; on an executed list, finish what a crash left undone."""
+    require(principal, "disposal.execute")
+    with archive.db.read() as session:
+        listing = load_list(session, principal, list_id)
+        status = listing.status
+    if status == "approved":
+        if form is None:
+            raise ValidationError("Isi data berita acara pemusnahan.")
+        checked = _check_execution(form, archive.config.office_place)
+        check_execution(archive, principal, list_id, checked)
+        _destroy_records(archive, principal, list_id, checked, client_addr)
+    elif status != "executed":
+        raise Conflict("Daftar #%(id)s belum disetujui (%(status)s); pemusnahan hanya untuk "
+                       "daftar yang telah disetujui.", params={"id": list_id, "status": status})
+    _purge_content(archive, list_id)
+    return file_papers(archive, principal, list_id, client_addr)
+
+
+def _destroy_records(archive: Archive, principal: Principal, list_id: int, form: Execution,
+                     client_addr: str | None) -> None:
+    """Commit the tombstones, the list's berita acara fields and the audit entry at once."""
+    with archive.db.write() as session:
+        listing = load_list(session, principal, list_id)
+        if listing.status != "approved":
+            raise Conflict("Daftar %(number)s tidak lagi menunggu pemusnahan (%(status)s).",
+                           params={"number": listing.number, "status": listing.status})
+        ids = [i.document_id for i in remaining(listing)]
+        refuse_held(session, ids, N_("dimusnahkan"))
+        docs = list(session.scalars(select(Document).where(Document.id.in_(ids))))
+        bad = [d.id for d in docs if d.disposition is not None or d.final_fate != "musnah"]
+        if bad:
+            raise NotDisposable("Dokumen #%(id)s tidak lagi dapat dimusnahkan (nasib akhir atau "
+                                "statusnya berubah sejak disetujui); keluarkan dari daftar.",
+                                params={"id": bad[0]}, document_ids=bad)
+        now = utcnow()
+        for doc in docs:
+            doc.disposition, doc.disposed_at, doc.disposal_list_id = "destroyed", now, listing.id
+            session.add(IndexQueue(document_id=doc.id, action="delete"))
+        session.execute(delete(DocumentText).where(DocumentText.document_id.in_(ids)))
+        listing.status, listing.executed_at = "executed", now
+        listing.executed_by_name = principal.username
+        listing.berita_acara_number, listing.place = form.berita_acara_number, form.place
+        listing.method = form.method
+        listing.official_name, listing.official_position = (form.official_name,
+                                                            form.official_position)
+        listing.witnesses = [{"name": w.name, "position": w.position} for w in form.witnesses]
+        audit.append(session, principal.actor(client_addr), "disposal.execute",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number,
+                              "berita_acara": form.berita_acara_number,
+                              "approval_reference": listing.approval_reference,
+                              "approved_by": listing.approved_by_name,
+                              "document_ids": ids, "method": form.method,
+                              "official": {"name": form.official_name,
+                                           "position": form.official_position},
+                              "witnesses": listing.witnesses})
+
+
+def _purge_content(archive: Archive, list_id: int) -> None:
+    """Destroy the files and previews of the list's tombstones, then drop them from the index."""
+    with archive.db.read() as session:
+        rows = session.execute(select(Document.id, Document.storage_path, Document.sha256)
+                                .where(Document.disposal_list_id == list_id,
+                                       Document.disposition == "destroyed")).all()
+    for _doc_id, storage_path, sha256 in rows:
+        archive.store.destroy(storage_path)
+        shred(preview_cache_path(archive, sha256))
+    ids = [r[0] for r in rows]
+    indexing.process_queue(archive, document_ids=ids)
+    # Deleted documents stay in the index's segment files until they are merged away: merge
+    # now, so the destroyed text cannot be read back from the index folder either.
+    if ids:
+        archive.index.optimize()
+        archive.index.forget_vocabulary()
+
+

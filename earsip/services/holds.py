@@ -1,0 +1,202 @@
+"""Legal holds: while one is in force, the documents it covers cannot leave the archive.
+
+A hold names chosen documents, or a classification code together with every code beneath it
+(so documents filed there later are covered too). Holds are lifted, never deleted: the row keeps
+who placed and lifted it, when and why, and both steps are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import classes_up_to
+from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
+from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
+from earsip.services import Archive
+from earsip.services.users import Principal, require
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class HoldView:
+    """A hold as the pages and the API show it (documents counted within clearance)."""
+
+    id: int
+    reference: str
+    reason: str
+    classification_code: str | None
+    document_ids: list[int]
+    placed_by: str
+    placed_at: dt.datetime
+    lifted_at: dt.datetime | None
+    lifted_by: str | None
+    lift_reason: str | None
+
+    @property
+    def active(self) -> bool:
+        """Return True while the hold is in force."""
+        return self.lifted_at is None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the hold as JSON-able values."""
+        return {
+            "id": self.id, "reference": self.reference, "reason": self.reason,
+            "classification_code": self.classification_code,
+            "document_ids": self.document_ids, "placed_by": self.placed_by,
+            "placed_at": _stamp(self.placed_at), "active": self.active,
+            "lifted_at": _stamp(self.lifted_at), "lifted_by": self.lifted_by,
+            "lift_reason": self.lift_reason,
+        }
+
+
+def _stamp(moment: dt.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
+
+
+def _code_covers(code_column, code: str):  # type: ignore[no-untyped-def]
+    """Return SQL true when `code_column` is `code` or a code beneath it."""
+    return or_(code_column == code, code_column.like(code.replace("%", r"\%") + ".%",
+                                                     escape="\\"))
+
+
+def held_ids(session: Session, document_ids: Iterable[int] | None = None) -> set[int]:
+    """Return which documents (of `document_ids`, or of all) an active hold covers."""
+    wanted = None if document_ids is None else list(set(document_ids))
+    if wanted == []:
+        return set()
+    direct = (select(HoldDocument.document_id).join(LegalHold)
+              .where(LegalHold.lifted_at.is_(None)))
+    if wanted is not None:
+        direct = direct.where(HoldDocument.document_id.in_(wanted))
+    found = set(session.scalars(direct))
+    codes = list(session.scalars(select(LegalHold.classification_code).where(
+        LegalHold.lifted_at.is_(None), LegalHold.classification_code.is_not(None))))
+    for code in codes:
+        query = select(Document.id).where(_code_covers(Document.classification_code, code))
+        if wanted is not None:
+            query = query.where(Document.id.in_(wanted))
+        found.update(session.scalars(query))
+    return found
+
+
+def holds_on(session: Session, document: Document) -> list[LegalHold]:
+    """Return the active holds covering `document`."""
+    holds = session.scalars(select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                            .order_by(LegalHold.id)).all()
+    return [h for h in holds
+            if any(r.document_id == document.id for r in h.document_rows)
+            or (h.classification_code is not None
+                and (document.classification_code == h.classification_code
+                     or document.classification_code.startswith(h.classification_code + ".")))]
+
+
+def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> None:
+    """Raise OnHold naming the documents an active hold covers, if any."""
+    held = sorted(held_ids(session, document_ids))
+    if held:
+        raise OnHold("Dokumen berikut sedang ditahan (legal hold), sehingga tidak dapat "
+                     "%(step)s: %(ids)s.",
+                     params={"step": step, "ids": ", ".join(f"#{i}" for i in held)},
+                     document_ids=held)
+
+
+def _clean(value: str | None, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
+    if len(text) > MAX_TEXT:
+        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
+                              field=field, params={"label": label, "max": MAX_TEXT})
+    return text
+
+
+def _view(hold: LegalHold, visible_ids: list[int]) -> HoldView:
+    return HoldView(hold.id, hold.reference, hold.reason, hold.classification_code,
+                    visible_ids, hold.placed_by_name, hold.placed_at, hold.lifted_at,
+                    hold.lifted_by_name, hold.lift_reason)
+
+
+def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> list[int]:
+    ids = [r.document_id for r in hold.document_rows]
+    if not ids:
+        return []
+    return sorted(session.scalars(select(Document.id).where(
+        Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+
+
+def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
+               reason: str | None, document_ids: Iterable[int] = (),
+               classification_code: str | None = None,
+               client_addr: str | None = None) -> HoldView:
+    """Place a hold on chosen documents and/or a whole classification code; audit it."""
+    require(principal, "hold.manage")
+    ref = _clean(reference, "reference", N_("Nomor referensi"))
+    why = _clean(reason, "reason", N_("Alasan"))
+    ids = sorted(set(document_ids))
+    code = (classification_code or "").strip() or None
+    if not ids and code is None:
+        raise ValidationError("Pilih dokumen atau kode klasifikasi yang ditahan.",
+                              field="document_ids")
+    with archive.db.write() as session:
+        if code is not None and session.get(Classification, code) is None:
+            raise ValidationError("Kode klasifikasi %(code)s tidak dikenal.",
+                                  field="classification_code", params={"code": code})
+        visible = set(session.scalars(select(Document.id).where(
+            Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+        missing = [i for i in ids if i not in visible]
+        if missing:
+            raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": missing[0]})
+        hold = LegalHold(reference=ref, reason=why, classification_code=code,
+                         placed_by_id=principal.id or None, placed_by_name=principal.username,
+                         document_rows=[HoldDocument(document_id=i) for i in ids])
+        session.add(hold)
+        session.flush()
+        audit.append(session, principal.actor(client_addr), "hold.place",
+                     target_type="hold", target_id=hold.id,
+                     details={"reference": ref, "reason": why, "document_ids": ids,
+                              "classification_code": code})
+        return _view(hold, ids)
+
+
+def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: str | None,
+              client_addr: str | None = None) -> HoldView:
+    """Lift an active hold, with a reason; audit it."""
+    require(principal, "hold.manage")
+    why = _clean(reason, "reason", N_("Alasan pencabutan"))
+    with archive.db.write() as session:
+        hold = session.get(LegalHold, hold_id)
+        if hold is None:
+            raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
+        if hold.lifted_at is not None:
+            raise Conflict("Penahanan #%(id)s sudah dicabut.", params={"id": hold_id})
+        hold.lifted_at, hold.lifted_by_name, hold.lift_reason = utcnow(), principal.username, why
+        audit.append(session, principal.actor(client_addr), "hold.lift",
+                     target_type="hold", target_id=hold.id,
+                     details={"reference": hold.reference, "reason": why})
+        return _view(hold, _visible_ids(session, hold, principal))
+
+
+def list_holds(archive: Archive, principal: Principal, *,
+               active_only: bool = False) -> list[HoldView]:
+    """Return the holds, newest first (their documents limited to the principal's clearance)."""
+    with archive.db.read() as session:
+        query = select(LegalHold).order_by(LegalHold.id.desc())
+        if active_only:
+            query = query.where(LegalHold.lifted_at.is_(None))
+        return [_view(h, _visible_ids(session, h, principal)) for h in session.scalars(query)]
+
+
+def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
+    """Return one hold."""
+    with archive.db.read() as session:
+        hold = session.get(LegalHold, hold_id)
+        if hold is None:
+            raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
+        return _view(hold, _visible_ids(session, hold, principal))

@@ -1,0 +1,356 @@
+"""Transfer of arsip statis (penyerahan): records whose final fate is `permanen` and whose
+retention has ended are handed over to the archive institution as a BagIt package.
+
+prepare: the package is written (originals, metadata as JSON and CSV, the documents' audit
+entries, the transfer list and the Berita Acara Penyerahan) and validated; nothing about the
+documents changes yet. confirm: once the institution acknowledges receipt, the package is
+validated again and the documents are marked transferred (they stay readable here as the
+office's copy). cancel: the package copy is destroyed and the records may be proposed again.
+Holds block each step; every step is one audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from earsip import audit, paperwork, tabular, transfer_package
+from earsip.access import classes_up_to, may_see
+from earsip.errors import N_, Conflict, NotDisposable, NotFound, ValidationError
+from earsip.filetypes import LABELS
+from earsip.models import AuditEntry, Document, Transfer, TransferItem, utcnow
+from earsip.services import Archive
+from earsip.services.documents import to_dict
+from earsip.services.holds import held_ids, refuse_held
+from earsip.services.users import Principal, require
+from earsip.storage import shred
+
+MAX_TEXT = 300
+METADATA_COLUMNS = ("id", "number", "title", "classification", "document_date", "security",
+                    "sender", "recipient", "original_filename", "mime", "size", "sha256",
+                    "package_path", "active_until", "inactive_until", "final_fate")
+
+
+def _clean(value: str | None, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
+    if len(text) > MAX_TEXT:
+        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
+                              field=field, params={"label": label, "max": MAX_TEXT})
+    return text
+
+
+def _open_transferring(session: Session, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(session.scalars(select(TransferItem.document_id).join(Transfer).where(
+        Transfer.status == "prepared", TransferItem.document_id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A permanent record due for transfer (or why it cannot go now)."""
+
+    id: int
+    title: str
+    classification: str
+    document_date: dt.date
+    inactive_until: dt.date
+    on_hold: bool
+    in_transfer: bool
+
+
+def candidates(archive: Archive, principal: Principal, *,
+               as_of: dt.date | None = None) -> list[Candidate]:
+    """Return the due `permanen` records within clearance, marking those held or packed."""
+    require(principal, "transfer.manage")
+    day = as_of or dt.date.today()
+    with archive.db.read() as session:
+        docs = list(session.scalars(select(Document).where(
+            Document.disposition.is_(None), Document.final_fate == "permanen",
+            Document.inactive_until <= day,
+            Document.security.in_(classes_up_to(principal.clearance)),
+        ).order_by(Document.classification_code, Document.document_date, Document.id)))
+        ids = [d.id for d in docs]
+        held, packed = held_ids(session, ids), _open_transferring(session, ids)
+        return [Candidate(d.id, d.title, d.classification_code, d.document_date,
+                          d.inactive_until, d.id in held, d.id in packed)  # type: ignore[arg-type]
+                for d in docs]
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Who hands over and who receives, as the berita acara names them."""
+
+    recipient_institution: str
+    recipient_name: str
+    recipient_position: str
+    official_name: str
+    official_position: str
+    place: str | None = None
+
+
+def _arcname(doc: Document) -> str:
+    suffix = PurePath(doc.storage_path).suffix.lower()
+    return f"arsip/{doc.id:08d}{suffix}"
+
+
+def _row(n: int, doc: Document) -> paperwork.ListRow:
+    description = doc.title if not doc.number else f"{doc.title} (No. {doc.number})"
+    return paperwork.ListRow(n, doc.classification_code, description,
+                             str(doc.document_date.year), "1 berkas", "Asli",
+                             f"Elektronik ({LABELS.get(doc.mime, doc.mime)})",
+                             f"data/{_arcname(doc)}")
+
+
+def _next_number(session: Session, year: int) -> str:
+    prefix = f"BAST-AS/{year}/"
+    count = session.scalar(select(func.count(Transfer.id))
+                           .where(Transfer.number.like(prefix + "%"))) or 0
+    return f"{prefix}{count + 1:03d}"
+
+
+def _audit_lines(session: Session, ids: list[int]) -> bytes:
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.target_type == "document",
+        AuditEntry.target_id.in_([str(i) for i in ids])).order_by(AuditEntry.seq))
+    return b"".join(audit.canonical_json(audit.record(e)) + b"\n" for e in entries)
+
+
+def prepare(archive: Archive, principal: Principal, document_ids: list[int], who: Handover, *,
+            as_of: dt.date | None = None, client_addr: str | None = None) -> int:
+    """Write and validate the transfer package of due permanent records; return its id."""
+    require(principal, "transfer.manage")
+    ids = sorted(set(document_ids))
+    if not ids:
+        raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
+    institution = _clean(who.recipient_institution, "recipient_institution",
+                         N_("Lembaga penerima"))
+    recipient = paperwork.Person(_clean(who.recipient_name, "recipient_name", N_("Nama penerima")),
+                                 _clean(who.recipient_position, "recipient_position",
+                                        N_("Jabatan penerima")))
+    official = paperwork.Person(_clean(who.official_name, "official_name", N_("Nama pejabat")),
+                                _clean(who.official_position, "official_position",
+                                       N_("Jabatan pejabat")))
+    place = (who.place or "").strip() or archive.config.office_place
+    day = as_of or dt.date.today()
+    with archive.db.read() as session:
+        docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+        for doc_id in ids:
+            doc = docs.get(doc_id)
+            if doc is None or not may_see(principal.clearance, doc.security):
+                raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": doc_id})
+            if (doc.disposition is not None or doc.final_fate != "permanen"
+                    or doc.inactive_until is None or doc.inactive_until > day):
+                raise NotDisposable("Dokumen #%(id)s belum atau tidak dapat diserahkan (retensinya "
+                                    "belum berakhir, nasib akhirnya bukan permanen, atau sudah "
+                                    "diserahkan).", params={"id": doc_id}, document_ids=[doc_id])
+        packed = sorted(_open_transferring(session, ids))
+        if packed:
+            raise NotDisposable("Dokumen #%(id)s sudah ada dalam penyerahan lain.",
+                                params={"id": packed[0]}, document_ids=packed)
+        refuse_held(session, ids, N_("diserahkan"))
+        number = _next_number(session, day.year)
+        ordered = [docs[i] for i in ids]
+        rows = [_row(n, d) for n, d in enumerate(ordered, start=1)]
+        files = [transfer_package.PackageFile(archive.store.path_of(d.storage_path),
+                                              _arcname(d)) for d in ordered]
+        meta = []
+        for d in ordered:
+            record = to_dict(d)
+            record["package_path"] = f"data/{_arcname(d)}"
+            meta.append(record)
+        audit_lines = _audit_lines(session, ids)
+    name = number.replace("/", "-")
+    berita_acara = paperwork.berita_acara_penyerahan_pdf(paperwork.TransferRecord(
+        number=number, day=day, place=place, office=archive.config.office_name,
+        official=official, recipient_institution=institution, recipient=recipient,
+        rows=rows, package_name=name, package_digest=""))
+    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]
+             m["document_date"], m["security"], m["sender"], m["recipient"],
+             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]
+             m["file"]["sha256"], m["package_path"],  # type: ignore[index]
+             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]
+             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]
+    listing = [[r.no, r.code, r.description, r.period, r.quantity, r.development, r.media,
+                r.remarks] for r in rows]
+    extra = {
+        "metadata.json": json.dumps(meta, ensure_ascii=False, indent=2).encode(),
+        "metadata.csv": tabular.to_csv(list(METADATA_COLUMNS), flat),
+        "audit.jsonl": audit_lines,
+        "daftar_arsip.csv": tabular.to_csv(
+            ["no", "kode_klasifikasi", "uraian", "kurun_waktu", "jumlah",
+             "tingkat_perkembangan", "media", "keterangan"], listing),
+        "berita_acara_penyerahan.pdf": berita_acara,
+    }
+    archive.config.transfer_dir.mkdir(parents=True, exist_ok=True)
+    built = transfer_package.build_package(
+        archive.config.transfer_dir / name, files, extra, {
+            "Source-Organization": archive.config.office_name,
+            "External-Identifier": number,
+            "External-Description": f"Penyerahan arsip statis kepada {institution}",
+            "Contact-Name": principal.username,
+        })
+    problems = transfer_package.validate_package(built.path)
+    if problems:  # pragma: no cover - a package we just wrote should validate
+        raise Conflict("Paket penyerahan tidak valid: %(problem)s",
+                       params={"problem": problems[0]})
+    with archive.db.write() as session:
+        refuse_held(session, ids, N_("diserahkan"))
+        handed = Transfer(number=number, status="prepared", recipient=institution,
+                          created_by_id=principal.id or None, created_by_name=principal.username,
+                          package_name=name, package_digest=built.digest,
+                          item_rows=[TransferItem(document_id=i) for i in ids])
+        session.add(handed)
+        session.flush()
+        audit.append(session, principal.actor(client_addr), "transfer.prepare",
+                     target_type="transfer", target_id=handed.id,
+                     details={"number": number, "recipient": institution,
+                              "document_ids": ids, "package": name,
+                              "digest": built.digest, "oxum": built.oxum})
+        return handed.id
+
+
+def _load(session: Session, principal: Principal, transfer_id: int) -> Transfer:
+    handed = session.get(Transfer, transfer_id)
+    if handed is None:
+        raise NotFound("Penyerahan #%(id)s tidak ditemukan.", params={"id": transfer_id})
+    ids = [r.document_id for r in handed.item_rows]
+    above = session.scalar(select(func.count(Document.id)).where(
+        Document.id.in_(ids), Document.security.not_in(classes_up_to(principal.clearance))))
+    if above:
+        raise NotFound("Penyerahan #%(id)s tidak ditemukan.", params={"id": transfer_id})
+    return handed
+
+
+def _package(archive: Archive, handed: Transfer) -> Path:
+    return archive.config.transfer_dir / (handed.package_name or "")
+
+
+def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj, *,  # type: ignore[no-untyped-def]
+              client_addr: str | None = None) -> str:
+    """Write the package of a prepared transfer as a zip into `fileobj`; audit the export."""
+    require(principal, "transfer.manage")
+    with archive.db.write() as session:
+        handed = _load(session, principal, transfer_id)
+        if handed.status != "prepared":
+            raise Conflict("Paket penyerahan %(number)s tidak tersedia (%(status)s).",
+                           params={"number": handed.number, "status": handed.status})
+        audit.append(session, principal.actor(client_addr), "transfer.export",
+                     target_type="transfer", target_id=handed.id,
+                     details={"number": handed.number, "digest": handed.package_digest})
+        path, name = _package(archive, handed), f"{handed.package_name}.zip"
+    transfer_package.zip_package(path, fileobj)
+    return name
+
+
+def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
+            receipt_reference: str | None, client_addr: str | None = None) -> None:
+    """Record the institution's receipt: re-validate the package, mark the records transferred."""
+    require(principal, "transfer.manage")
+    receipt = _clean(receipt_reference, "receipt_reference", N_("Nomor tanda terima"))
+    with archive.db.read() as session:
+        handed = _load(session, principal, transfer_id)
+        path, digest = _package(archive, handed), handed.package_digest
+    problems = transfer_package.validate_package(path)
+    if problems:
+        raise Conflict("Paket penyerahan berubah atau rusak sejak dibuat: %(problem)s",
+                       params={"problem": problems[0]})
+    if transfer_package.package_digest(path) != digest:
+        raise Conflict("Paket penyerahan bukan paket yang dibuat semula (digest berbeda).")
+    with archive.db.write() as session:
+        handed = _load(session, principal, transfer_id)
+        if handed.status != "prepared":
+            raise Conflict("Penyerahan %(number)s sudah %(status)s.",
+                           params={"number": handed.number, "status": handed.status})
+        ids = [r.document_id for r in handed.item_rows]
+        refuse_held(session, ids, N_("diserahkan"))
+        now = utcnow()
+        for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
+            if doc.disposition is not None:
+                raise NotDisposable("Dokumen #%(id)s sudah tidak dapat diserahkan.",
+                                    params={"id": doc.id}, document_ids=[doc.id])
+            doc.disposition, doc.disposed_at, doc.transfer_id = "transferred", now, handed.id
+        handed.status, handed.confirmed_at = "confirmed", now
+        handed.confirmed_by_name, handed.receipt_reference = principal.username, receipt
+        audit.append(session, principal.actor(client_addr), "transfer.confirm",
+                     target_type="transfer", target_id=handed.id,
+                     details={"number": handed.number, "receipt_reference": receipt,
+                              "document_ids": ids, "digest": digest})
+
+
+def cancel(archive: Archive, principal: Principal, transfer_id: int, *,
+           client_addr: str | None = None) -> None:
+    """Cancel a prepared transfer and destroy its package copy; audit it."""
+    require(principal, "transfer.manage")
+    with archive.db.write() as session:
+        handed = _load(session, principal, transfer_id)
+        if handed.status != "prepared":
+            raise Conflict("Penyerahan %(number)s sudah %(status)s.",
+                           params={"number": handed.number, "status": handed.status})
+        handed.status, handed.cancelled_at = "cancelled", utcnow()
+        audit.append(session, principal.actor(client_addr), "transfer.cancel",
+                     target_type="transfer", target_id=handed.id,
+                     details={"number": handed.number})
+        path = _package(archive, handed)
+    if path.is_dir() and path.parent == archive.config.transfer_dir:
+        for file in sorted(path.rglob("*"), reverse=True):
+            if file.is_file():
+                shred(file)
+            elif file.is_dir():
+                file.rmdir()
+        path.rmdir()
+
+
+@dataclass(frozen=True)
+class TransferView:
+    """A transfer as pages show it."""
+
+    id: int
+    number: str
+    status: str
+    recipient: str
+    created_at: dt.datetime
+    created_by: str
+    package_name: str | None
+    package_digest: str | None
+    confirmed_at: dt.datetime | None
+    confirmed_by: str | None
+    receipt_reference: str | None
+    documents: list[dict[str, object]]
+
+
+def _view(session: Session, handed: Transfer) -> TransferView:
+    ids = [r.document_id for r in handed.item_rows]
+    docs = [{"id": d.id, "title": d.title, "code": d.classification_code,
+             "date": d.document_date}
+            for d in session.scalars(select(Document).where(Document.id.in_(ids))
+                                     .order_by(Document.id))]
+    return TransferView(handed.id, handed.number, handed.status, handed.recipient,
+                        handed.created_at, handed.created_by_name, handed.package_name,
+                        handed.package_digest, handed.confirmed_at, handed.confirmed_by_name,
+                        handed.receipt_reference, docs)
+
+
+def get_transfer(archive: Archive, principal: Principal, transfer_id: int) -> TransferView:
+    """Return one transfer (NotFound when a record in it is above the reader's clearance)."""
+    require(principal, "retention.read")
+    with archive.db.read() as session:
+        return _view(session, _load(session, principal, transfer_id))
+
+
+def list_transfers(archive: Archive, principal: Principal) -> list[TransferView]:
+    """Return the transfers the principal may see, newest first."""
+    require(principal, "retention.read")
+    with archive.db.read() as session:
+        hidden = set(session.scalars(
+            select(TransferItem.transfer_id).join(Document, Document.id == TransferItem.document_id)
+            .where(Document.security.not_in(classes_up_to(principal.clearance)))))
+        return [_view(session, t) for t in session.scalars(
+            select(Transfer).order_by(Transfer.id.desc())) if t.id not in hidden]

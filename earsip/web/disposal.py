@@ -1,0 +1,141 @@
+"""Destruction pages: draw up a list, review it, approve it, carry it out (berita acara)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from earsip.errors import EarsipError, NotFound, ValidationError
+from earsip.services import disposition as disposal_service
+from earsip.services import disposition_papers as papers
+from earsip.services import disposition_views as views
+from earsip.web.common import archive, client, principal, requires
+from earsip.web.i18n import error_text
+
+bp = Blueprint("disposal", __name__, url_prefix="/disposals")
+WITNESS_ROWS = 4
+
+
+@bp.get("")
+@requires("retention.read")
+def lists() -> str:
+    return render_template("disposal/lists.html",
+                           lists=views.list_lists(archive(), principal()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("disposal.propose")
+def new() -> tuple[str, int] | Response:
+    if request.method == "POST":
+        try:
+            ids = [int(v) for v in request.form.getlist("document_id")
+                   if v.isdigit() and 0 < int(v) < 2**31]
+            list_id = disposal_service.propose(archive(), principal(), ids,
+                                               note=request.form.get("note"),
+                                               client_addr=client())
+        except EarsipError as e:
+            flash(error_text(e), "error")
+            status = e.http_status
+        else:
+            flash(gettext("Daftar usul musnah dibuat dan diajukan untuk dinilai."), "success")
+            return redirect(url_for("disposal.show", list_id=list_id))
+    else:
+        status = 200
+    candidates = views.candidates(archive(), principal())
+    return render_template("disposal/new.html", candidates=candidates), status
+
+
+def _show(list_id: int, status: int = 200) -> tuple[str, int]:
+    try:
+        view = views.get_list(archive(), principal(), list_id)
+    except NotFound:
+        abort(404)
+    return render_template("disposal/show.html", listing=view, today=dt.date.today(),
+                           witness_rows=WITNESS_ROWS,
+                           is_proposer=view.proposed_by_id == principal().id), status
+
+
+@bp.get("/<int:list_id>")
+@requires("retention.read")
+def show(list_id: int) -> tuple[str, int]:
+    return _show(list_id)
+
+
+def _step(list_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
+    """Run one step of the procedure; back to the list with its outcome."""
+    try:
+        action()
+    except NotFound:
+        abort(404)
+    except EarsipError as e:
+        flash(error_text(e), "error")
+        return _show(list_id, e.http_status)
+    flash(done, "success")
+    return redirect(url_for("disposal.show", list_id=list_id))
+
+
+@bp.post("/<int:list_id>/items/<int:item_id>/remove")
+@requires("disposal.review")
+def remove_item(list_id: int, item_id: int) -> tuple[str, int] | Response:
+    return _step(list_id, lambda: disposal_service.remove_item(
+        archive(), principal(), list_id, item_id, reason=request.form.get("reason"),
+        client_addr=client()), gettext("Butir dikeluarkan dari daftar."))
+
+
+def _date(name: str) -> dt.date | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as e:
+        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).", field=name) from e
+
+
+@bp.post("/<int:list_id>/approve")
+@requires("disposal.approve")
+def approve(list_id: int) -> tuple[str, int] | Response:
+    return _step(list_id, lambda: disposal_service.approve(
+        archive(), principal(), list_id, reference=request.form.get("reference"),
+        decision_date=_date("decision_date"), client_addr=client()),
+        gettext("Daftar disetujui."))
+
+
+@bp.post("/<int:list_id>/cancel")
+@requires("disposal.propose")
+def cancel(list_id: int) -> tuple[str, int] | Response:
+    return _step(list_id, lambda: disposal_service.cancel(
+        archive(), principal(), list_id, reason=request.form.get("reason"),
+        client_addr=client()), gettext("Daftar dibatalkan."))
+
+
+@bp.post("/<int:list_id>/execute")
+@requires("disposal.execute")
+def execute(list_id: int) -> tuple[str, int] | Response:
+    witnesses = [disposal_service.Witness(request.form.get(f"witness_name_{i}", ""),
+                                          request.form.get(f"witness_position_{i}", ""))
+                 for i in range(1, WITNESS_ROWS + 1)]
+    form = disposal_service.Execution(
+        berita_acara_number=request.form.get("berita_acara_number", ""),
+        official_name=request.form.get("official_name", ""),
+        official_position=request.form.get("official_position", ""),
+        witnesses=witnesses, place=request.form.get("place"),
+        method=request.form.get("method"))
+    return _step(list_id, lambda: disposal_service.execute(
+        archive(), principal(), list_id, form, client_addr=client()),
+        gettext("Pemusnahan dilaksanakan; berita acara dan daftar telah diarsipkan."))
+
+
+@bp.get("/<int:list_id>/list.pdf")
+@requires("retention.read")
+def list_pdf(list_id: int) -> Response:
+    try:
+        body, name = papers.list_pdf(archive(), principal(), list_id)
+    except NotFound:
+        abort(404)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,283 @@
+"""Destruction (pemusnahan): list, review, four eyes, holds, execution and the berita acara."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from earsip.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    NotDisposable,
+    NotFound,
+    OnHold,
+    ValidationError,
+)
+from earsip.models import AuditEntry, DisposalList, Document, DocumentText
+from earsip.services import Archive, disposition, holds, indexing
+from earsip.services import disposition_papers as papers
+from earsip.services import disposition_views as views
+from earsip.services import documents as document_service
+from earsip.services import search as search_service
+from earsip.services.disposition import Execution, Witness
+from earsip.services.users import Principal
+from tests.test_retention_run import file_doc, principal_of
+
+DECIDED = dt.date(2026, 11, 2)
+
+
+def entries(archive: Archive, action: str) -> list[AuditEntry]:
+    with archive.db.read() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                    .order_by(AuditEntry.seq)))
+
+
+def execution(**overrides: object) -> Execution:
+    values: dict[str, object] = {
+        "berita_acara_number": "BA-01/KA.01.04/2026",
+        "official_name": "Siti Rahmawati", "official_position": "Kepala Sekretariat",
+        "witnesses": [Witness("Budi Santoso", "Arsiparis Ahli Muda"),
+                      Witness("Dewi Lestari", "Kepala Subbagian Umum")],
+        "place": "Kantor Bawaslu Kota Mojokerto"}
+    values.update(overrides)
+    return Execution(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def people(archive: Archive, make_user) -> dict[str, Principal]:  # type: ignore[no-untyped-def]
+    make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
+    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
+    make_user("ketua2", roles=("pimpinan", "arsiparis"), clearance="sangat_rahasia")
+    return {n: principal_of(archive, n) for n in ("arsip1", "ketua", "ketua2")}
+
+
+@pytest.fixture
+def docs_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
+def search_ids(archive: Archive, who: Principal, q: str) -> list[int]:
+    params = search_service.parse_params({"q": q})
+    return [r["id"] for r in search_service.search(archive, who, params)["results"]]
+
+
+def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_the_papers(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer, leader = people["arsip1"], people["ketua"]
+    gone = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01",
+                    text="undangan rapat zamrudkhatulistiwa pleno", title="Undangan rapat pleno")
+    kept = file_doc(archive, docs_dir, code="KA.00", date="2019-04-01",
+                    text="nota dinas safirbiru anggaran", title="Nota dinas anggaran")
+    with archive.db.read() as session:
+        path = archive.store.path_of(session.get(Document, gone).storage_path)
+        original = path.read_bytes()
+    assert search_ids(archive, officer, "zamrudkhatulistiwa") == [gone]
+    document_service.preview_file(archive, officer, gone)
+    with archive.db.read() as session:
+        sha = session.get(Document, gone).sha256
+    preview = document_service.preview_cache_path(archive, sha)
+    assert preview.exists()
+
+    assert [c.id for c in views.candidates(archive, officer)] == [gone, kept]
+    list_id = disposition.propose(archive, officer, [gone, kept], note="Usul tahun 2026")
+    view = views.get_list(archive, officer, list_id)
+    assert view.number.startswith("DAUM/") and view.status == "submitted"
+    kept_item = next(i for i in view.items if i["document_id"] == kept)
+    assert kept_item["code"] == "KA.00" and kept_item["period"] == "2019"
+    assert kept_item["development"] == "Asli" and kept_item["media"] == "Elektronik (PDF)"
+    disposition.remove_item(archive, leader, list_id, kept_item["id"],
+                            reason="Masih dipakai untuk pemeriksaan")
+    disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
+                        decision_date=DECIDED)
+    done = disposition.execute(archive, officer, list_id, execution())
+    assert done.destroyed == [gone]
+
+    # The content is unrecoverable from the upload folder, the previews and the index.
+    assert not path.exists() and not preview.exists()
+    for stored in archive.config.upload_dir.rglob("*"):
+        if stored.is_file():
+            assert stored.read_bytes() != original
+    for part in archive.config.index_dir.rglob("*"):
+        if part.is_file():
+            assert b"zamrudkhatulistiwa" not in part.read_bytes(), part
+    assert search_ids(archive, officer, "zamrudkhatulistiwa") == []
+    assert search_ids(archive, officer, "safirbiru") == [kept]
+    with archive.db.read() as session:
+        assert session.get(DocumentText, gone) is None
+    # The index still matches the database: a restart does not rebuild it.
+    assert indexing.index_matches_database(archive)
+    # The tombstone stays, saying when, under which berita acara and by whose decision.
+    tomb = document_service.describe(archive, officer, gone)
+    assert tomb["title"] == "Undangan rapat pleno"
+    assert tomb["disposition"]["status"] == "destroyed"
+    assert tomb["disposition"]["berita_acara"] == "BA-01/KA.01.04/2026"
+    assert tomb["disposition"]["approved_by"] == "ketua"
+    assert tomb["disposition"]["approval_reference"] == "KEP-15/HK.01.01/2026"
+    with pytest.raises(Gone):
+        document_service.open_file(archive, officer, gone)
+    # The berita acara and the list are filed as permanent records under KA.01.04.
+    ba = document_service.describe(archive, officer, done.berita_acara_document_id)
+    assert ba["classification"]["code"] == "KA.01.04"
+    assert ba["retention"]["final_fate"] == "permanen"
+    handle = document_service.open_file(archive, officer, done.berita_acara_document_id)
+    text = " ".join(p.extract_text() for p in PdfReader(handle.path).pages)
+    for expected in ("BA-01/KA.01.04/2026", "KEP-15/HK.01.01/2026", "Budi Santoso",
+                     "Dewi Lestari", "Undangan rapat pleno", "KA.00", "dua ribu dua puluh"):
+        assert expected in text, expected
+    assert "Nota dinas anggaran" not in text
+    listed = document_service.open_file(archive, officer, done.list_document_id)
+    assert "Undangan rapat pleno" in PdfReader(listed.path).pages[0].extract_text()
+    # Every step is one audit entry.
+    for action in ("disposal.propose", "disposal.review", "disposal.approve",
+                   "disposal.execute"):
+        assert len(entries(archive, action)) == 1, action
+    [executed] = entries(archive, "disposal.execute")
+    assert executed.details["document_ids"] == [gone]
+    assert len(executed.details["witnesses"]) == 2
+
+
+def test_the_proposer_may_not_approve_and_the_refusal_is_audited(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    both = people["ketua2"]  # pimpinan and arsiparis
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, both, [doc])
+    with pytest.raises(Forbidden):
+        disposition.approve(archive, both, list_id, reference="KEP-1", decision_date=DECIDED)
+    [refused] = entries(archive, "disposal.approve")
+    assert refused.outcome == "refused" and refused.actor_name == "ketua2"
+    assert views.get_list(archive, both, list_id).status == "submitted"
+    disposition.approve(archive, people["ketua"], list_id, reference="KEP-1",
+                        decision_date=DECIDED)
+    assert views.get_list(archive, both, list_id).status == "approved"
+
+
+def test_a_hold_blocks_proposing_approving_and_destroying(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    hold = holds.place_hold(archive, officer, reference="Sengketa 7/2026", reason="uji",
+                            document_ids=[doc])
+    with pytest.raises(OnHold):
+        disposition.propose(archive, officer, [doc])
+    assert [c.on_hold for c in views.candidates(archive, officer)] == [True]
+    holds.lift_hold(archive, officer, hold.id, reason="selesai")
+    list_id = disposition.propose(archive, officer, [doc])
+
+    code_hold = holds.place_hold(archive, officer, reference="Audit BPK", reason="uji",
+                                 classification_code="KA")
+    with pytest.raises(OnHold):
+        disposition.approve(archive, leader, list_id, reference="KEP-2", decision_date=DECIDED)
+    holds.lift_hold(archive, officer, code_hold.id, reason="selesai")
+    disposition.approve(archive, leader, list_id, reference="KEP-2", decision_date=DECIDED)
+
+    late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
+                            document_ids=[doc])
+    with pytest.raises(OnHold):
+        disposition.execute(archive, officer, list_id, execution())
+    with archive.db.read() as session:
+        stored = session.get(Document, doc)
+        assert stored.disposition is None
+        assert archive.store.path_of(stored.storage_path).exists()
+    holds.lift_hold(archive, officer, late.id, reason="dicabut")
+    assert disposition.execute(archive, officer, list_id, execution()).destroyed == [doc]
+
+
+def test_only_due_musnah_records_can_be_proposed_once(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer = people["arsip1"]
+    young = file_doc(archive, docs_dir, code="KA.00", date="2025-01-01")
+    permanent = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-01")
+    due = file_doc(archive, docs_dir, code="KA.00", date="2019-01-01")
+    for doc in (young, permanent):
+        with pytest.raises(NotDisposable):
+            disposition.propose(archive, officer, [doc])
+    disposition.propose(archive, officer, [due])
+    with pytest.raises(NotDisposable):
+        disposition.propose(archive, officer, [due])
+    with pytest.raises(ValidationError):
+        disposition.propose(archive, officer, [])
+    with pytest.raises(Forbidden):
+        disposition.propose(archive, people["ketua"], [due])
+
+
+def test_execution_needs_approval_two_witnesses_and_the_right_role(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, officer, [doc])
+    with pytest.raises(Conflict):
+        disposition.execute(archive, officer, list_id, execution())
+    disposition.approve(archive, leader, list_id, reference="KEP-3", decision_date=DECIDED)
+    with pytest.raises(ValidationError):
+        disposition.execute(archive, officer, list_id,
+                            execution(witnesses=[Witness("Budi", "Staf")]))
+    with pytest.raises(ValidationError):
+        disposition.execute(archive, officer, list_id, execution(
+            witnesses=[Witness("Budi", "Staf"), Witness("budi", "Staf")]))
+    with pytest.raises(Forbidden):
+        disposition.execute(archive, leader, list_id, execution())
+    with pytest.raises(ValidationError):
+        disposition.approve(archive, leader, list_id, reference="KEP-4",
+                            decision_date=dt.date.today() + dt.timedelta(days=1))
+    assert entries(archive, "disposal.execute") == []
+
+
+def test_a_list_with_a_record_above_clearance_is_invisible_to_lower_clearances(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal],
+        make_user) -> None:  # type: ignore[no-untyped-def]
+    secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia")
+    list_id = disposition.propose(archive, people["arsip1"], [secret])
+    make_user("pim-rendah", roles=("pimpinan",), clearance="terbatas")
+    low = principal_of(archive, "pim-rendah")
+    with pytest.raises(NotFound):
+        views.get_list(archive, low, list_id)
+    assert views.list_lists(archive, low) == []
+    with pytest.raises(NotFound):
+        disposition.approve(archive, low, list_id, reference="K", decision_date=DECIDED)
+
+
+def test_an_interrupted_execution_is_finished_by_running_it_again(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, officer, [doc])
+    disposition.approve(archive, leader, list_id, reference="KEP-5", decision_date=DECIDED)
+    # The tombstones commit first; a crash right after leaves the file and no papers.
+    disposition._destroy_records(archive, officer, list_id,
+                                 disposition._check_execution(execution(), "Mojokerto"), None)
+    with archive.db.read() as session:
+        path = archive.store.path_of(session.get(Document, doc).storage_path)
+        assert session.get(DisposalList, list_id).berita_acara_document_id is None
+    assert path.exists()
+    done = disposition.execute(archive, officer, list_id, None)
+    assert not path.exists() and done.berita_acara_document_id is not None
+    again = disposition.execute(archive, officer, list_id, None)
+    assert again.berita_acara_document_id == done.berita_acara_document_id
+    assert len(entries(archive, "disposal.execute")) == 1
+
+
+def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    from earsip.services.editing import edit_document
+
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", title="Surat <b>tebal</b>")
+    list_id = disposition.propose(archive, officer, [doc])
+    body, name = papers.list_pdf(archive, officer, list_id)
+    assert name.startswith("DAUM-") and name.endswith(".pdf")
+    text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
+    assert "Surat <b>tebal</b>" in text and "KA.00" in text
+    disposition.approve(archive, leader, list_id, reference="KEP-6", decision_date=DECIDED)
+    disposition.execute(archive, officer, list_id, execution())
+    with pytest.raises(Conflict):
+        edit_document(archive, officer, doc, {"title": "baru"})
+    with pytest.raises(Conflict):
+        disposition.cancel(archive, officer, list_id, reason="terlambat")

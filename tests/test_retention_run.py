@@ -1,0 +1,257 @@
+"""The retention run, the retention reports and legal holds, on a real archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from earsip.audit import SYSTEM
+from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
+from earsip.models import AuditEntry, Document, User
+from earsip.services import Archive, holds, ingest
+from earsip.services import retention as service
+from earsip.services.documents import DocumentInput
+from earsip.services.editing import edit_document
+from earsip.services.users import Principal
+from tests import filegen
+
+OFFICER = Principal(1, "admin", frozenset({"admin", "arsiparis"}), "sangat_rahasia")
+READER = Principal(50, "auditor1", frozenset({"auditor"}), "biasa")
+
+
+def file_doc(archive: Archive, tmp_path: Path, *, code: str = "KA.00",
+             date: str = "2028-02-29", text: str | None = None, security: str = "biasa",
+             trigger: str | None = None, title: str = "Surat") -> int:
+    """File a real PDF with these retention facts; return its id."""
+    body = text or f"surat {code} {date} {len(list(tmp_path.iterdir()))}"
+    pdf = filegen.make_text_pdf(tmp_path / f"{abs(hash(body))}.pdf", [body])
+    data = DocumentInput(title=title, classification=code,
+                         document_date=dt.date.fromisoformat(date), security=security,
+                         trigger_date=dt.date.fromisoformat(trigger) if trigger else None)
+    return ingest.file_document(archive, SYSTEM, pdf, pdf.name, data, clearance=None).document_id
+
+
+def principal_of(archive: Archive, username: str) -> Principal:
+    """Return the principal of an existing user."""
+    with archive.db.read() as session:
+        return Principal.of(session.scalar(select(User).where(User.username == username)))
+
+
+def phase_of(archive: Archive, doc_id: int) -> str:
+    with archive.db.read() as session:
+        return session.get(Document, doc_id).phase
+
+
+def entries(archive: Archive, action: str) -> list[AuditEntry]:
+    with archive.db.read() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                    .order_by(AuditEntry.seq)))
+
+
+@pytest.fixture
+def docs_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
+def test_a_record_dated_29_february_moves_on_28_february_of_common_years_and_not_a_day_before(
+        archive: Archive, docs_dir: Path) -> None:
+    # KA.00: 2 years active, 3 inactive, then musnah.
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-02-29")
+    assert phase_of(archive, doc) == "aktif"
+    assert service.run(archive, SYSTEM, as_of=dt.date(2030, 2, 27)).total == 0
+    assert phase_of(archive, doc) == "aktif"
+    moved = service.run(archive, SYSTEM, as_of=dt.date(2030, 2, 28))
+    assert moved.moved == {"aktif>inaktif": [doc]}
+    assert phase_of(archive, doc) == "inaktif"
+    assert service.run(archive, SYSTEM, as_of=dt.date(2033, 2, 27)).total == 0
+    assert service.run(archive, SYSTEM, as_of=dt.date(2033, 2, 28)).moved == {
+        "inaktif>usul_musnah": [doc]}
+    assert phase_of(archive, doc) == "usul_musnah"
+
+
+def test_the_run_is_idempotent_and_each_run_is_audited_once(
+        archive: Archive, docs_dir: Path) -> None:
+    a = file_doc(archive, docs_dir, code="KA.00", date="2028-05-01")
+    b = file_doc(archive, docs_dir, code="KU.00.00", date="2028-05-01")  # permanen, 3 + 7
+    first = service.run(archive, SYSTEM, as_of=dt.date(2040, 1, 1))
+    assert first.moved == {"aktif>usul_musnah": [a], "aktif>permanen": [b]}
+    again = service.run(archive, SYSTEM, as_of=dt.date(2040, 1, 1))
+    assert again.total == 0
+    runs = entries(archive, "retention.run")
+    assert [r.details["moved"] for r in runs] == [
+        {"aktif>usul_musnah": 1, "aktif>permanen": 1}, {}]
+    assert runs[0].details["document_ids"]["aktif>permanen"] == [b]
+
+
+def test_the_run_never_moves_a_document_backwards(archive: Archive, docs_dir: Path) -> None:
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-05-01")
+    service.run(archive, SYSTEM, as_of=dt.date(2031, 1, 1))
+    assert service.run(archive, SYSTEM, as_of=dt.date(2029, 1, 1)).total == 0
+    assert phase_of(archive, doc) == "inaktif"
+
+
+def test_an_event_triggered_record_waits_for_its_event_and_says_why(
+        archive: Archive, docs_dir: Path) -> None:
+    # PP.00.02: 2 years after the final decision, 8 inactive, permanen.
+    doc = file_doc(archive, docs_dir, code="PP.00.02", date="2020-01-10")
+    assert service.run(archive, SYSTEM, as_of=dt.date(2100, 1, 1)).total == 0
+    waiting = service.report(archive, OFFICER, "awaiting")
+    [row] = waiting.rows
+    assert row.id == doc and row.due_on is None and "belum diisi" in row.note
+    edit_document(archive, OFFICER, doc, {"trigger_date": "2025-06-30"})
+    assert service.report(archive, OFFICER, "awaiting").rows == []
+    with archive.db.read() as session:
+        stored = session.get(Document, doc)
+        assert (stored.active_until, stored.inactive_until) == (dt.date(2027, 6, 30),
+                                                                dt.date(2035, 6, 30))
+    assert service.run(archive, SYSTEM, as_of=dt.date(2035, 6, 30)).moved == {
+        "aktif>permanen": [doc]}
+
+
+def test_the_due_report_lists_records_whose_retention_has_ended_within_clearance(
+        archive: Archive, docs_dir: Path) -> None:
+    due = file_doc(archive, docs_dir, code="KA.00", date="2020-01-01")  # ended 2025-01-01
+    secret = file_doc(archive, docs_dir, code="KA.00", date="2020-01-02", security="rahasia")
+    file_doc(archive, docs_dir, code="KA.00", date="2025-01-01")  # ends 2030
+    as_of = dt.date(2026, 11, 30)
+    assert [r.id for r in service.report(archive, OFFICER, "due", as_of=as_of).rows] == [
+        due, secret]
+    seen = service.report(archive, READER, "due", as_of=as_of)
+    assert [r.id for r in seen.rows] == [due]
+    assert seen.rows[0].next_phase == "usul_musnah"
+    assert seen.rows[0].due_on == dt.date(2025, 1, 1)
+
+
+def test_the_upcoming_report_covers_the_next_months_exactly(
+        archive: Archive, docs_dir: Path) -> None:
+    inside = file_doc(archive, docs_dir, code="KA.00", date="2025-03-31")  # inaktif 2027-03-31
+    edge = file_doc(archive, docs_dir, code="KA.00", date="2025-05-31")  # 2027-05-31
+    outside = file_doc(archive, docs_dir, code="KA.00", date="2025-07-01")  # 2027-07-01
+    report = service.report(archive, OFFICER, "upcoming", months=6, as_of=dt.date(2026, 11, 30))
+    assert report.until == dt.date(2027, 5, 30)
+    ids = [r.id for r in report.rows]
+    assert inside in ids and edge not in ids and outside not in ids
+    wider = service.report(archive, OFFICER, "upcoming", months=7, as_of=dt.date(2026, 11, 30))
+    assert edge in [r.id for r in wider.rows] and outside not in [r.id for r in wider.rows]
+    assert wider.rows[0].next_phase == "inaktif"
+
+
+def test_reports_refuse_unknown_kinds_bad_windows_and_readers_without_the_right(
+        archive: Archive) -> None:
+    with pytest.raises(ValidationError):
+        service.report(archive, OFFICER, "everything")
+    with pytest.raises(ValidationError):
+        service.report(archive, OFFICER, "upcoming", months=0)
+    staff = Principal(60, "staf1", frozenset({"staf"}), "sangat_rahasia")
+    with pytest.raises(Forbidden):
+        service.report(archive, staff, "due")
+
+
+def test_report_exports_neutralise_formulas_and_are_audited(
+        archive: Archive, docs_dir: Path) -> None:
+    file_doc(archive, docs_dir, code="KA.00", date="2020-01-01", title="=HYPERLINK(\"x\")")
+    body, name = service.export_report(archive, OFFICER, "due", "xlsx",
+                                       as_of=dt.date(2026, 11, 30))
+    assert name == "retensi-due-2026-11-30.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == ["'=HYPERLINK(\"x\")"]
+    csv_body, _ = service.export_report(archive, OFFICER, "due", "csv",
+                                        as_of=dt.date(2026, 11, 30))
+    assert "'=HYPERLINK" in csv_body.decode("utf-8-sig")
+    exports = entries(archive, "retention.export")
+    assert [(e.details["format"], e.details["rows"]) for e in exports] == [("xlsx", 1),
+                                                                         ("csv", 1)]
+
+
+def test_a_hold_on_a_code_covers_its_sub_codes_and_later_filings_until_lifted(
+        archive: Archive, docs_dir: Path) -> None:
+    under = file_doc(archive, docs_dir, code="PM.00.02", date="2020-01-01")
+    other = file_doc(archive, docs_dir, code="KA.00", date="2020-01-01")
+    hold = holds.place_hold(archive, OFFICER, reference="Reg. 12/PS/2026", reason="Sengketa",
+                            classification_code="PM")
+    later = file_doc(archive, docs_dir, code="PM.00.02", date="2021-01-01")
+    with archive.db.read() as session:
+        assert holds.held_ids(session) == {under, later}
+    on_hold = service.report(archive, OFFICER, "hold")
+    assert [r.id for r in on_hold.rows] == [under, later]
+    due = {r.id: r.on_hold for r in service.report(archive, OFFICER, "due").rows}
+    assert due[under] is True and due[other] is False
+    holds.lift_hold(archive, OFFICER, hold.id, reason="Putusan berkekuatan hukum tetap")
+    with archive.db.read() as session:
+        assert holds.held_ids(session) == set()
+    [placed] = entries(archive, "hold.place")
+    [lifted] = entries(archive, "hold.lift")
+    assert placed.details["reference"] == "Reg. 12/PS/2026"
+    assert placed.actor_name == "admin" and lifted.target_id == str(hold.id)
+
+
+def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
+        archive: Archive, docs_dir: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    doc = file_doc(archive, docs_dir)
+    secret = file_doc(archive, docs_dir, security="rahasia")
+    with pytest.raises(ValidationError):
+        holds.place_hold(archive, OFFICER, reference="", reason="x", document_ids=[doc])
+    with pytest.raises(ValidationError):
+        holds.place_hold(archive, OFFICER, reference="R1", reason="x")
+    make_user("arsip2", roles=("arsiparis",), clearance="biasa")
+    low = principal_of(archive, "arsip2")
+    with pytest.raises(NotFound):  # a document above clearance is as if it did not exist
+        holds.place_hold(archive, low, reference="R1", reason="x", document_ids=[secret])
+    view = holds.place_hold(archive, low, reference="R1", reason="Audit BPK",
+                            document_ids=[doc])
+    assert view.document_ids == [doc] and view.active
+    holds.lift_hold(archive, low, view.id, reason="Audit selesai")
+    with pytest.raises(Conflict):
+        holds.lift_hold(archive, low, view.id, reason="lagi")
+    with pytest.raises(Forbidden):
+        holds.place_hold(archive, READER, reference="R2", reason="x", document_ids=[doc])
+
+
+def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,  # type: ignore[no-untyped-def]
+                                            tmp_path: Path) -> None:
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-02-29")
+    result = runner("retention", "run", "--as-of", "2030-02-28")
+    assert result.exit_code == 0, result.output
+    assert "1 dokumen berpindah fase" in result.output and "aktif → inaktif: 1" in result.output
+    assert "0 dokumen" in runner("retention", "run", "--as-of", "2030-02-28").output
+    report = runner("retention", "report", "due", "--as-of", "2033-03-01")
+    assert f"#{doc}\tKA.00\tusul_musnah\t2033-02-28" in report.output
+    out = tmp_path / "due.xlsx"
+    assert runner("retention", "report", "due", "--as-of", "2033-03-01", "--format", "xlsx",
+                  "--output", str(out)).exit_code == 0
+    assert openpyxl.load_workbook(out).active.max_row == 2
+    placed = runner("hold", "place", "--reference", "R/1", "--reason", "uji",
+                    "--document", str(doc))
+    assert placed.exit_code == 0, placed.output
+    assert "R/1" in runner("hold", "list").output
+    bad = runner("retention", "run", "--as-of", "2030-13-01")
+    assert bad.exit_code == 2
+
+
+def test_no_door_deletes_a_document_and_every_attempt_is_audited(
+        runner, client, token_for, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token, sign_in
+
+    doc = file_doc(archive, docs_dir)
+    cli = runner("document", "delete", str(doc))
+    assert cli.exit_code == 1 and "prosedur pemusnahan" in cli.output
+    api = client.delete(f"/api/v1/documents/{doc}", headers=token_for("admin"))
+    assert api.status_code == 403 and api.get_json()["error"]["code"] == "forbidden"
+    sign_in(client)
+    page = client.post(f"/documents/{doc}/delete",
+                       data={"csrf_token": csrf_token(client, f"/documents/{doc}")})
+    assert page.status_code == 403
+    refused = entries(archive, "document.delete")
+    assert len(refused) == 3 and {e.outcome for e in refused} == {"refused"}
+    with archive.db.read() as session:
+        assert session.scalar(select(func.count(Document.id))) == 1
+        stored = session.get(Document, doc)
+    assert archive.store.path_of(stored.storage_path).exists()

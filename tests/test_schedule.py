@@ -1,0 +1,73 @@
+"""The scheduled tasks: each due task runs once per period, claimed in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from earsip.models import AuditCheckpoint, AuditEntry, Document, FixityRun, TaskRun
+from earsip.services import Archive, schedule
+from tests.test_retention_run import file_doc
+
+
+def _count(archive: Archive, model, **where: object) -> int:  # type: ignore[no-untyped-def]
+    with archive.db.read() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return session.scalar(query) or 0
+
+
+def test_a_first_round_runs_every_task_and_a_second_round_the_same_day_runs_none(
+        archive: Archive, tmp_path: Path) -> None:
+    doc = file_doc(archive, tmp_path, code="KA.00", date="2019-01-01")
+    with archive.db.write() as session:  # as if filed long ago and never moved since
+        session.get(Document, doc).phase = "aktif"
+    now = dt.datetime(2026, 11, 30, 3, 0)
+    assert schedule.run_due(archive, now=now) == {
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+    with archive.db.read() as session:
+        assert session.get(Document, doc).phase == "usul_musnah"
+    assert schedule.run_due(archive, now=now + dt.timedelta(hours=2)) == {}
+    assert _count(archive, AuditEntry, action="retention.run") == 1
+    assert _count(archive, AuditCheckpoint) == 1 and _count(archive, FixityRun) == 1
+
+
+def test_daily_tasks_run_again_the_next_day_and_fixity_after_its_interval(
+        archive: Archive) -> None:
+    start = dt.datetime(2026, 11, 30, 3, 0)
+    schedule.run_due(archive, now=start)
+    next_day = schedule.run_due(archive, now=start + dt.timedelta(days=1))
+    assert next_day == {"retention.run": "ok", "audit.checkpoint": "ok"}
+    week = schedule.run_due(archive, now=start + dt.timedelta(days=7))
+    assert week == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+    rows = schedule.status(archive)
+    assert {r["name"]: r["last_outcome"] for r in rows} == {
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+
+
+def test_a_task_claimed_by_another_process_is_left_alone_until_its_lease_ends(
+        archive: Archive) -> None:
+    now = dt.datetime(2026, 11, 30, 3, 0)
+    with archive.db.write() as session:
+        session.add(TaskRun(name="fixity", last_started_at=now - dt.timedelta(days=30)))
+        session.add(TaskRun(name="retention.run", last_started_at=now - dt.timedelta(hours=1)))
+    ran = schedule.run_due(archive, now=now)
+    assert "retention.run" not in ran and ran["fixity"] == "ok"
+    later = schedule.run_due(archive, now=now + schedule.LEASE)
+    assert later.get("retention.run") == "ok"
+
+
+def test_a_zero_fixity_interval_turns_the_weekly_check_off(archive: Archive) -> None:
+    quiet = replace(archive, config=replace(archive.config, fixity_interval_days=0))
+    assert "fixity" not in schedule.run_due(quiet, now=dt.datetime(2026, 11, 30))
+
+
+def test_the_tasks_command_runs_what_is_due_and_shows_the_state(runner, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    result = runner("tasks", "--run")
+    assert result.exit_code == 0, result.output
+    assert "retention.run: ok" in result.output and "fixity: ok" in result.output
+    assert "tiap 7 hari" in runner("tasks").output

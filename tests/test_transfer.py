@@ -1,0 +1,129 @@
+"""Transfer of arsip statis: a validated BagIt package, then confirmation marks the records."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
+from earsip.models import AuditEntry, Document
+from earsip.services import Archive, holds, transfer
+from earsip.services.transfer import Handover
+from earsip.services.users import Principal
+from tests.test_retention_run import file_doc, principal_of
+
+WHO = Handover(recipient_institution="Dinas Perpustakaan dan Kearsipan Kota Mojokerto",
+               recipient_name="Rina Wulandari", recipient_position="Kepala Bidang Arsip Statis",
+               official_name="Siti Rahmawati", official_position="Kepala Sekretariat")
+
+
+def entries(archive: Archive, action: str) -> list[AuditEntry]:
+    with archive.db.read() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+@pytest.fixture
+def officer(archive: Archive, make_user) -> Principal:  # type: ignore[no-untyped-def]
+    make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
+    return principal_of(archive, "arsip1")
+
+
+@pytest.fixture
+def docs_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
+def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_and_validates(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    # KU.00.00: 3 years active, 7 inactive, permanen.
+    a = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05", title="DIPA 2010")
+    b = file_doc(archive, docs_dir, code="KU.00.00", date="2011-01-05", title="DIPA 2011")
+    young = file_doc(archive, docs_dir, code="KU.00.00", date="2024-01-05")
+    assert [c.id for c in transfer.candidates(archive, officer)] == [a, b]
+    with pytest.raises(NotDisposable):
+        transfer.prepare(archive, officer, [young], WHO)
+    transfer_id = transfer.prepare(archive, officer, [a, b], WHO)
+    view = transfer.get_transfer(archive, officer, transfer_id)
+    assert view.status == "prepared" and view.number.startswith("BAST-AS/")
+    package = archive.config.transfer_dir / view.package_name
+    validator = Path(sys.executable).parent / "bagit.py"
+    checked = subprocess.run([sys.executable, str(validator), "--validate", str(package)],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    with archive.db.read() as session:
+        originals = {d.id: archive.store.path_of(d.storage_path).read_bytes()
+                     for d in session.scalars(select(Document).where(Document.id.in_([a, b])))}
+    for doc_id, body in originals.items():
+        copied = next((package / "data" / "arsip").glob(f"{doc_id:08d}.*"))
+        assert hashlib.sha256(copied.read_bytes()).digest() == hashlib.sha256(body).digest()
+    meta = json.loads((package / "data" / "metadata.json").read_text())
+    assert [m["title"] for m in meta] == ["DIPA 2010", "DIPA 2011"]
+    assert "DIPA 2011" in (package / "data" / "metadata.csv").read_text(encoding="utf-8-sig")
+    lines = [json.loads(x) for x in (package / "data" / "audit.jsonl").read_text().splitlines()]
+    assert {(x["action"], x["target_id"]) for x in lines} >= {("document.file", str(a)),
+                                                              ("document.file", str(b))}
+    ba = PdfReader(package / "data" / "berita_acara_penyerahan.pdf")
+    text = " ".join(p.extract_text() for p in ba.pages)
+    assert view.number in text and "Rina Wulandari" in text and "DIPA 2010" in text
+    assert "DIPA" in (package / "data" / "daftar_arsip.csv").read_text(encoding="utf-8-sig")
+
+    out = io.BytesIO()
+    name = transfer.write_zip(archive, officer, transfer_id, out)
+    assert name.endswith(".zip")
+    assert any(n.endswith("bagit.txt") for n in zipfile.ZipFile(out).namelist())
+    with pytest.raises(ValidationError):
+        transfer.confirm(archive, officer, transfer_id, receipt_reference="")
+    transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-12/DPK/2026")
+    with archive.db.read() as session:
+        assert {d.disposition for d in session.scalars(
+            select(Document).where(Document.id.in_([a, b])))} == {"transferred"}
+    assert transfer.candidates(archive, officer) == []
+    for action in ("transfer.prepare", "transfer.export", "transfer.confirm"):
+        assert len(entries(archive, action)) == 1, action
+    with pytest.raises(Conflict):
+        transfer.confirm(archive, officer, transfer_id, receipt_reference="again")
+
+
+def test_a_hold_blocks_preparing_and_confirming_a_transfer(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
+    hold = holds.place_hold(archive, officer, reference="Audit BPK 2026", reason="uji",
+                            document_ids=[doc])
+    with pytest.raises(OnHold):
+        transfer.prepare(archive, officer, [doc], WHO)
+    holds.lift_hold(archive, officer, hold.id, reason="selesai")
+    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
+                            classification_code="KU")
+    with pytest.raises(OnHold):
+        transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
+    holds.lift_hold(archive, officer, late.id, reason="selesai")
+    transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
+
+
+def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
+    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    view = transfer.get_transfer(archive, officer, transfer_id)
+    package = archive.config.transfer_dir / view.package_name
+    (package / "data" / "metadata.json").write_text("[]")
+    with pytest.raises(Conflict):
+        transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-2")
+    with archive.db.read() as session:
+        assert session.get(Document, doc).disposition is None
+    transfer.cancel(archive, officer, transfer_id)
+    assert not package.exists()
+    assert [c.id for c in transfer.candidates(archive, officer)] == [doc]
+    assert len(entries(archive, "transfer.cancel")) == 1

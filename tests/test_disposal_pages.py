@@ -115,7 +115,8 @@ def test_an_auditor_filters_the_trail_verifies_it_and_exports_it(
     assert "document.file" in page
     assert "1 entri" in auditor.get(f"/audit?document={doc}&action=document.file").get_data(
         as_text=True)
-    assert auditor.get("/audit?since=kemarin").status_code == 400
+    for odd in ("since=kemarin", "until=9999-12-31", "document=²", "page=²"):
+        assert auditor.get(f"/audit?{odd}").status_code == 400, odd
     entry = auditor.get("/audit/1")
     assert entry.status_code == 200 and "Hash entri" in entry.get_data(as_text=True)
     assert auditor.get("/audit/999999").status_code == 404
@@ -149,13 +150,30 @@ def test_an_auditor_filters_the_trail_verifies_it_and_exports_it(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_an_auditor_without_full_clearance_sees_no_entry_about_a_secret_document(
+def test_an_auditor_without_full_clearance_reads_no_entry_but_may_verify_the_chain(
         app: Flask, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"])
     secret = upload(pdf, title="Nota rahasia", security="rahasia").get_json()["id"]
     make_user("auditor2", roles=("auditor",), clearance="biasa")
     auditor = app.test_client()
     sign_in(auditor, "auditor2", USER_PASSWORD)
-    assert "0 entri" in auditor.get(f"/audit?document={secret}").get_data(as_text=True)
-    r = auditor.get("/audit/export")
-    assert r.status_code == 302
+    for path in (f"/audit?document={secret}", "/audit", "/audit/1"):
+        page = auditor.get(path)
+        assert page.status_code == 403, path
+        assert "Nota rahasia" not in page.get_data(as_text=True)
+    assert "Sangat Rahasia" in auditor.get("/audit").get_data(as_text=True)
+    assert auditor.get("/audit/export").status_code == 302
+    verified = _post(auditor, "/audit/verify", "/audit/verify").get_data(as_text=True)
+    assert "Jejak audit utuh" in verified
+
+
+def test_odd_numbers_and_dates_in_the_pages_are_refused_cleanly(
+        app: Flask, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    officer = app.test_client()
+    sign_in(officer)
+    r = officer.post("/disposals/new", data={"csrf_token": csrf_token(officer, "/disposals/new"),
+                                             "document_id": ["²", "-1", "99999999999"]})
+    assert r.status_code == 400
+    r = officer.post("/transfers/new", data={"csrf_token": csrf_token(officer, "/transfers/new"),
+                                             "document_id": ["²"]})
+    assert r.status_code == 400

@@ -281,3 +281,89 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
         edit_document(archive, officer, doc, {"title": "baru"})
     with pytest.raises(Conflict):
         disposition.cancel(archive, officer, list_id, reason="terlambat")
+
+
+def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal],
+        make_user) -> None:  # type: ignore[no-untyped-def]
+    officer, leader = people["arsip1"], people["ketua"]
+    secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia",
+                      title="Rahasia sengketa X")
+    list_id = disposition.propose(archive, officer, [secret])
+    disposition.approve(archive, leader, list_id, reference="KEP-7", decision_date=DECIDED)
+    done = disposition.execute(archive, officer, list_id, execution())
+    for paper in (done.berita_acara_document_id, done.list_document_id):
+        assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
+    make_user("staf-biasa", roles=("staf",), clearance="biasa")
+    low = principal_of(archive, "staf-biasa")
+    with pytest.raises(NotFound):
+        document_service.open_file(archive, low, done.berita_acara_document_id)
+
+
+def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    from earsip.services.editing import edit_document
+
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, officer, [doc])
+    disposition.approve(archive, leader, list_id, reference="KEP-8", decision_date=DECIDED)
+    edit_document(archive, officer, doc, {"classification": "KU.00.00"})  # now permanen
+    with pytest.raises(NotDisposable):
+        disposition.execute(archive, officer, list_id, execution())
+    with archive.db.read() as session:
+        stored = session.get(Document, doc)
+        assert stored.disposition is None
+        assert archive.store.path_of(stored.storage_path).exists()
+
+
+def test_an_unusable_disposal_code_stops_the_execution_before_anything_is_destroyed(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    from dataclasses import replace
+
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, officer, [doc])
+    disposition.approve(archive, leader, list_id, reference="KEP-9", decision_date=DECIDED)
+    broken = replace(archive, config=replace(archive.config, disposal_code="ZZ.99"))
+    with pytest.raises(ValidationError):
+        disposition.execute(broken, officer, list_id, execution())
+    assert views.get_list(archive, officer, list_id).status == "approved"
+    with archive.db.read() as session:
+        assert session.get(Document, doc).disposition is None
+
+
+def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombstones_alone(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    from earsip.audit import SYSTEM
+    from earsip.services import scheme
+
+    officer, leader = people["arsip1"], people["ketua"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, officer, [doc])
+    disposition.approve(archive, leader, list_id, reference="KEP-10", decision_date=DECIDED)
+    disposition.execute(archive, officer, list_id, execution())
+    with pytest.raises(Gone):
+        document_service.open_file(archive, officer, doc)
+    downloads = entries(archive, "document.download")
+    assert [(e.target_id, e.outcome) for e in downloads if e.target_id == str(doc)] == [
+        (str(doc), "failure")]
+    with archive.db.read() as session:
+        before = session.get(Document, doc).inactive_until
+    code = scheme.get_code(archive, "KA.00")
+    fields = {k: "" if v is None else str(v) for k, v in code.own.items() if k != "retired"}
+    scheme.update_code(archive, SYSTEM, "KA.00", {**fields, "inactive_years": "9"},
+                       retired=False)
+    with archive.db.read() as session:
+        assert session.get(Document, doc).inactive_until == before
+
+
+def test_a_step_refused_by_a_hold_is_audited(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    officer = people["arsip1"]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    holds.place_hold(archive, officer, reference="R-9", reason="uji", document_ids=[doc])
+    with pytest.raises(OnHold):
+        disposition.propose(archive, officer, [doc])
+    [refused] = entries(archive, "disposal.propose")
+    assert refused.outcome == "refused" and refused.details["document_ids"] == [doc]

@@ -255,3 +255,18 @@ def test_no_door_deletes_a_document_and_every_attempt_is_audited(
         assert session.scalar(select(func.count(Document.id))) == 1
         stored = session.get(Document, doc)
     assert archive.store.path_of(stored.storage_path).exists()
+
+
+def test_a_hold_only_on_secret_records_is_invisible_and_cannot_be_lifted_below_clearance(
+        archive: Archive, docs_dir: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    secret = file_doc(archive, docs_dir, security="rahasia")
+    hold = holds.place_hold(archive, OFFICER, reference="Reg-R", reason="rahasia",
+                            document_ids=[secret])
+    make_user("arsip3", roles=("arsiparis",), clearance="biasa")
+    low = principal_of(archive, "arsip3")
+    assert holds.list_holds(archive, low) == []
+    with pytest.raises(NotFound):
+        holds.get_hold(archive, low, hold.id)
+    with pytest.raises(NotFound):
+        holds.lift_hold(archive, low, hold.id, reason="coba")
+    assert holds.get_hold(archive, OFFICER, hold.id).active

@@ -71,3 +71,13 @@ def test_the_tasks_command_runs_what_is_due_and_shows_the_state(runner, archive:
     assert result.exit_code == 0, result.output
     assert "retention.run: ok" in result.output and "fixity: ok" in result.output
     assert "tiap 7 hari" in runner("tasks").output
+
+
+def test_a_failed_task_is_tried_again_an_hour_later(archive: Archive) -> None:
+    now = dt.datetime(2026, 11, 30, 3, 0)
+    with archive.db.write() as session:
+        session.add(TaskRun(name="fixity", last_started_at=now - dt.timedelta(minutes=30),
+                            last_finished_at=now - dt.timedelta(minutes=29),
+                            last_outcome="failed"))
+    assert "fixity" not in schedule.run_due(archive, now=now)
+    assert schedule.run_due(archive, now=now + dt.timedelta(hours=1))["fixity"] == "ok"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
 from earsip.models import AuditEntry, Document
-from earsip.services import Archive, holds, transfer
+from earsip.services import Archive, holds, transfer, transfer_views
 from earsip.services.transfer import Handover
 from earsip.services.users import Principal
 from tests.test_retention_run import file_doc, principal_of
@@ -50,11 +50,11 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     a = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05", title="DIPA 2010")
     b = file_doc(archive, docs_dir, code="KU.00.00", date="2011-01-05", title="DIPA 2011")
     young = file_doc(archive, docs_dir, code="KU.00.00", date="2024-01-05")
-    assert [c.id for c in transfer.candidates(archive, officer)] == [a, b]
+    assert [c.id for c in transfer_views.candidates(archive, officer)] == [a, b]
     with pytest.raises(NotDisposable):
         transfer.prepare(archive, officer, [young], WHO)
     transfer_id = transfer.prepare(archive, officer, [a, b], WHO)
-    view = transfer.get_transfer(archive, officer, transfer_id)
+    view = transfer_views.get_transfer(archive, officer, transfer_id)
     assert view.status == "prepared" and view.number.startswith("BAST-AS/")
     package = archive.config.transfer_dir / view.package_name
     validator = Path(sys.executable).parent / "bagit.py"
@@ -88,7 +88,7 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     with archive.db.read() as session:
         assert {d.disposition for d in session.scalars(
             select(Document).where(Document.id.in_([a, b])))} == {"transferred"}
-    assert transfer.candidates(archive, officer) == []
+    assert transfer_views.candidates(archive, officer) == []
     for action in ("transfer.prepare", "transfer.export", "transfer.confirm"):
         assert len(entries(archive, action)) == 1, action
     with pytest.raises(Conflict):
@@ -116,7 +116,7 @@ def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
         archive: Archive, docs_dir: Path, officer: Principal) -> None:
     doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
     transfer_id = transfer.prepare(archive, officer, [doc], WHO)
-    view = transfer.get_transfer(archive, officer, transfer_id)
+    view = transfer_views.get_transfer(archive, officer, transfer_id)
     package = archive.config.transfer_dir / view.package_name
     (package / "data" / "metadata.json").write_text("[]")
     with pytest.raises(Conflict):
@@ -125,5 +125,21 @@ def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
         assert session.get(Document, doc).disposition is None
     transfer.cancel(archive, officer, transfer_id)
     assert not package.exists()
-    assert [c.id for c in transfer.candidates(archive, officer)] == [doc]
+    assert [c.id for c in transfer_views.candidates(archive, officer)] == [doc]
     assert len(entries(archive, "transfer.cancel")) == 1
+
+
+def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_stop_downloads(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    import datetime as dt
+
+    doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
+    stale = archive.config.transfer_dir / f"BAST-AS-{dt.date.today().year}-001"
+    stale.mkdir(parents=True)
+    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    view = transfer_views.get_transfer(archive, officer, transfer_id)
+    assert view.number.endswith("/002")
+    holds.place_hold(archive, officer, reference="Audit", reason="uji", document_ids=[doc])
+    with pytest.raises(OnHold):
+        transfer.write_zip(archive, officer, transfer_id, io.BytesIO())
+    assert entries(archive, "transfer.export") == []

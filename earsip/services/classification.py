@@ -180,7 +180,10 @@ def recompute(session: Session, codes: set[str], *, counting: str,
     effective = {c.code: c for c in list_effective(session)}
     today = as_of or dt.date.today()
     changed = 0
-    for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes))):
+    # Destroyed and transferred records keep the dates they left with (their tombstones are
+    # never rewritten).
+    for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes),
+                                                      Document.disposition.is_(None))):
         rule = effective[doc.classification_code].rule
         if rule is None:
             raise ValidationError(

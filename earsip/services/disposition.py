@@ -16,9 +16,10 @@ between leaves files that `earsip verify` reports and that re-running the execut
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from earsip import audit
@@ -29,6 +30,7 @@ from earsip.errors import (
     Forbidden,
     NotDisposable,
     NotFound,
+    OnHold,
     ValidationError,
 )
 from earsip.filetypes import LABELS
@@ -47,6 +49,7 @@ from earsip.services.disposition_papers import (
     Witness,
     check_execution,
     file_papers,
+    local_day,
 )
 from earsip.services.disposition_views import (
     OPEN_STATES,
@@ -104,6 +107,13 @@ def propose(archive: Archive, principal: Principal, document_ids: Sequence[int],
             client_addr: str | None = None) -> int:
     """Draw up a destruction list of due, unheld records and submit it for review."""
     require(principal, "disposal.propose")
+    with _holds_refusal(archive, principal, "disposal.propose", None, client_addr):
+        return _propose(archive, principal, document_ids, note=note, as_of=as_of,
+                        client_addr=client_addr)
+
+
+def _propose(archive: Archive, principal: Principal, document_ids: Sequence[int], *,
+             note: str | None, as_of: dt.date | None, client_addr: str | None) -> int:
     ids = sorted(set(document_ids))
     if not ids:
         raise ValidationError("Pilih minimal satu dokumen untuk diusulkan musnah.",
@@ -161,13 +171,38 @@ def remove_item(archive: Archive, principal: Principal, list_id: int, item_id: i
                               "reason": why})
 
 
-def _refuse(archive: Archive, principal: Principal, action: str, list_id: int,
-            reason: str, client_addr: str | None) -> None:
+def _refuse_not_due(session: Session, ids: list[int]) -> None:
+    """Refuse records whose destruction is no longer due (a rule or date changed meanwhile)."""
+    today = local_day(utcnow())
+    late = sorted(session.scalars(select(Document.id).where(
+        Document.id.in_(ids),
+        or_(Document.final_fate.is_distinct_from("musnah"), Document.inactive_until.is_(None),
+            Document.inactive_until > today, Document.disposition.is_not(None)))))
+    if late:
+        raise NotDisposable("Dokumen #%(id)s tidak (lagi) dapat dimusnahkan: retensinya belum "
+                            "berakhir atau nasib akhirnya bukan musnah; keluarkan dari daftar.",
+                            params={"id": late[0]}, document_ids=late)
+
+
+def _refuse(archive: Archive, principal: Principal, action: str, list_id: int | None,
+            reason: str, client_addr: str | None, **details: object) -> None:
     """Commit an audit entry for a refused step (the refusal itself must not roll back)."""
     with archive.db.write() as session:
         audit.append(session, principal.actor(client_addr), action,
                      target_type="disposal_list", target_id=list_id, outcome="refused",
-                     details={"reason": reason})
+                     details={"reason": reason, **details})
+
+
+@contextmanager
+def _holds_refusal(archive: Archive, principal: Principal, action: str, list_id: int | None,
+                   client_addr: str | None) -> Iterator[None]:
+    """Audit a step refused because a legal hold covers one of its records."""
+    try:
+        yield
+    except OnHold as e:
+        _refuse(archive, principal, action, list_id, "legal hold", client_addr,
+                document_ids=e.extra.get("document_ids", []))
+        raise
 
 
 def approve(archive: Archive, principal: Principal, list_id: int, *, reference: str | None,
@@ -188,7 +223,8 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
                 client_addr)
         raise Forbidden("Pengusul tidak boleh menyetujui daftar usul musnahnya sendiri; "
                         "persetujuan harus oleh pimpinan lain.")
-    with archive.db.write() as session:
+    with _holds_refusal(archive, principal, "disposal.approve", list_id, client_addr), \
+            archive.db.write() as session:
         listing = load_list(session, principal, list_id)
         if listing.status != "submitted":
             raise Conflict("Daftar %(number)s tidak sedang menunggu persetujuan (%(status)s).",
@@ -198,6 +234,7 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
             raise Conflict("Daftar %(number)s kosong: semua butir telah dikeluarkan.",
                            params={"number": listing.number})
         refuse_held(session, left, N_("disetujui untuk dimusnahkan"))
+        _refuse_not_due(session, left)
         listing.status, listing.approved_at = "approved", utcnow()
         listing.approved_by_id = principal.id or None
         listing.approved_by_name = principal.username
@@ -260,7 +297,8 @@ def execute(archive: Archive, principal: Principal, list_id: int, form: Executio
             raise ValidationError("Isi data berita acara pemusnahan.")
         checked = _check_execution(form, archive.config.office_place)
         check_execution(archive, principal, list_id, checked)
-        _destroy_records(archive, principal, list_id, checked, client_addr)
+        with _holds_refusal(archive, principal, "disposal.execute", list_id, client_addr):
+            _destroy_records(archive, principal, list_id, checked, client_addr)
     elif status != "executed":
         raise Conflict("Daftar #%(id)s belum disetujui (%(status)s); pemusnahan hanya untuk "
                        "daftar yang telah disetujui.", params={"id": list_id, "status": status})
@@ -279,10 +317,12 @@ def _destroy_records(archive: Archive, principal: Principal, list_id: int, form:
         ids = [i.document_id for i in remaining(listing)]
         refuse_held(session, ids, N_("dimusnahkan"))
         docs = list(session.scalars(select(Document).where(Document.id.in_(ids))))
-        bad = [d.id for d in docs if d.disposition is not None or d.final_fate != "musnah"]
+        today = local_day(utcnow())
+        bad = [d.id for d in docs if d.disposition is not None or d.final_fate != "musnah"
+               or d.inactive_until is None or d.inactive_until > today]
         if bad:
-            raise NotDisposable("Dokumen #%(id)s tidak lagi dapat dimusnahkan (nasib akhir atau "
-                                "statusnya berubah sejak disetujui); keluarkan dari daftar.",
+            raise NotDisposable("Dokumen #%(id)s tidak (lagi) dapat dimusnahkan: retensinya belum "
+                                "berakhir atau nasib akhirnya bukan musnah; keluarkan dari daftar.",
                                 params={"id": bad[0]}, document_ids=bad)
         now = utcnow()
         for doc in docs:

@@ -7,9 +7,13 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from earsip import paperwork
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from earsip import audit, paperwork
+from earsip.access import SECURITY_CLASSES, level
 from earsip.errors import Duplicate
-from earsip.models import DisposalList, User
+from earsip.models import DisposalList, Document, User, utcnow
 from earsip.services import Archive, ingest
 from earsip.services.disposition_views import load_list, remaining
 from earsip.services.documents import DocumentInput
@@ -53,8 +57,9 @@ def _rows(listing: DisposalList):  # type: ignore[no-untyped-def]
             for n, i in enumerate(remaining(listing), start=1)]
 
 
-def list_pdf(archive: Archive, principal: Principal, list_id: int) -> tuple[bytes, str]:
-    """Return the Daftar Arsip Usul Musnah as a PDF, and its file name."""
+def list_pdf(archive: Archive, principal: Principal, list_id: int, *,
+             client_addr: str | None = None) -> tuple[bytes, str]:
+    """Return the Daftar Arsip Usul Musnah as a PDF, and its file name; audit the export."""
     require(principal, "retention.read")
     with archive.db.read() as session:
         listing = load_list(session, principal, list_id)
@@ -65,6 +70,10 @@ def list_pdf(archive: Archive, principal: Principal, list_id: int) -> tuple[byte
                              else listing.proposed_by_name, "Arsiparis"),
             _rows(listing), status_note=_status_note(listing))
         name = listing.number.replace("/", "-")
+    with archive.db.write() as session:
+        audit.append(session, principal.actor(client_addr), "disposal.export",
+                     target_type="disposal_list", target_id=list_id,
+                     details={"number": listing.number, "format": "pdf"})
     return body, f"{name}.pdf"
 
 
@@ -95,13 +104,26 @@ def destruction_record(listing: DisposalList, office: str, day: dt.date, *,
         rows=_rows(listing), list_number=listing.number)
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    """Return the office's (the server's) calendar date at a naive-UTC moment."""
+    return moment.replace(tzinfo=dt.UTC).astimezone().date()
+
+
 def check_execution(archive: Archive, principal: Principal, list_id: int,
                     form: Execution) -> None:
-    """Refuse, before anything is destroyed, a berita acara that could not be made."""
+    """Refuse, before anything is destroyed, a berita acara that could not be made or filed."""
+    ingest.check_code(archive, archive.config.disposal_code)
     with archive.db.read() as session:
         listing = load_list(session, principal, list_id)
         paperwork.check_destruction(destruction_record(
-            listing, archive.config.office_name, dt.date.today(), form=form))
+            listing, archive.config.office_name, local_day(utcnow()), form=form))
+
+
+def _papers_security(session: Session, listing: DisposalList) -> str:
+    """Return the class of the papers: the highest of the records they list (titles included)."""
+    classes = set(session.scalars(select(Document.security).where(
+        Document.id.in_([i.document_id for i in remaining(listing)]))))
+    return max(classes, key=level, default=SECURITY_CLASSES[0])
 
 
 def file_papers(archive: Archive, principal: Principal, list_id: int,
@@ -110,7 +132,8 @@ def file_papers(archive: Archive, principal: Principal, list_id: int,
     with archive.db.read() as session:
         listing = session.get(DisposalList, list_id)
         assert listing is not None and listing.executed_at is not None
-        day = listing.executed_at.date()
+        day = local_day(listing.executed_at)
+        security = _papers_security(session, listing)
         rows = _rows(listing)
         destroyed = [i.document_id for i in remaining(listing)]
         record = destruction_record(listing, archive.config.office_name, day)
@@ -135,7 +158,7 @@ def file_papers(archive: Archive, principal: Principal, list_id: int,
         if papers[column] is not None:
             continue
         data = DocumentInput(title=title, classification=archive.config.disposal_code,
-                             document_date=day, number=ref, security="biasa",
+                             document_date=day, number=ref, security=security,
                              description=f"Pemusnahan arsip berdasarkan daftar {number}.",
                              tags=("pemusnahan",))
         try:

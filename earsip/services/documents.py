@@ -17,6 +17,7 @@ from earsip.models import DisposalList, Document, Transfer
 from earsip.services import Archive
 from earsip.services.classification import get_effective
 from earsip.services.users import Principal
+from earsip.storage import shred
 
 MAX_TAGS = 30
 
@@ -229,24 +230,26 @@ def open_file(archive: Archive, principal: Principal, document_id: int,
     """Return the stored file of a visible document and audit the download."""
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
+        actor = principal.actor(client_addr)
         if doc.disposition == "destroyed":
-            audit.append(session, principal.actor(client_addr), "document.download",
-                         target_type="document", target_id=doc.id, outcome="failure",
+            # One entry: the request, refused because the content no longer exists.
+            audit.append(session, actor, "document.download", target_type="document",
+                         target_id=doc.id, outcome="failure",
                          details={"reason": "content destroyed"})
             destroyed = _disposition(doc) or {}
+            gone = Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
+                        params={"ba": destroyed.get("berita_acara") or "-"})
         else:
-            destroyed = None
-        path = archive.store.path_of(doc.storage_path)
-        missing = destroyed is None and not path.exists()
-        # The entry is committed either way: a missing file is something auditors must see.
-        audit.append(session, principal.actor(client_addr), "document.download",
-                     target_type="document", target_id=doc.id,
-                     outcome="failure" if missing else "success",
-                     details={"reason": "file missing"} if missing else None)
-        handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
-    if destroyed is not None:
-        raise Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
-                   params={"ba": destroyed.get("berita_acara") or "-"})
+            gone = None
+            path = archive.store.path_of(doc.storage_path)
+            missing = not path.exists()
+            # The entry is committed either way: a missing file is something auditors must see.
+            audit.append(session, actor, "document.download", target_type="document",
+                         target_id=doc.id, outcome="failure" if missing else "success",
+                         details={"reason": "file missing"} if missing else None)
+            handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+    if gone is not None:
+        raise gone
     if missing:
         raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
     return handle
@@ -319,4 +322,13 @@ def preview_file(archive: Archive, principal: Principal, document_id: int) -> Pa
     if not source.exists():
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    return target if extract.preview(source, mime, target, archive.extract_limits) else None
+    if not extract.preview(source, mime, target, archive.extract_limits):
+        return None
+    with archive.db.read() as session:
+        destroyed_meanwhile = session.scalar(
+            select(Document.disposition).where(Document.id == document_id)) == "destroyed"
+    if destroyed_meanwhile:
+        # Rendered while the record was being destroyed: the preview goes with its content.
+        shred(target)
+        return None
+    return target

@@ -123,6 +123,11 @@ def _view(hold: LegalHold, visible_ids: list[int]) -> HoldView:
                     hold.lifted_by_name, hold.lift_reason)
 
 
+def _all_visible(session: Session, hold: LegalHold, principal: Principal) -> bool:
+    """Return True when the principal may see every document the hold names."""
+    return len(_visible_ids(session, hold, principal)) == len(hold.document_rows)
+
+
 def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> list[int]:
     ids = [r.document_id for r in hold.document_rows]
     if not ids:
@@ -172,7 +177,8 @@ def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: s
     why = _clean(reason, "reason", N_("Alasan pencabutan"))
     with archive.db.write() as session:
         hold = session.get(LegalHold, hold_id)
-        if hold is None:
+        if hold is None or not _all_visible(session, hold, principal):
+            # Lifting protects records: only someone cleared for all of them may do it.
             raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
         if hold.lifted_at is not None:
             raise Conflict("Penahanan #%(id)s sudah dicabut.", params={"id": hold_id})
@@ -190,13 +196,16 @@ def list_holds(archive: Archive, principal: Principal, *,
         query = select(LegalHold).order_by(LegalHold.id.desc())
         if active_only:
             query = query.where(LegalHold.lifted_at.is_(None))
-        return [_view(h, _visible_ids(session, h, principal)) for h in session.scalars(query)]
+        views = [_view(h, _visible_ids(session, h, principal)) for h in session.scalars(query)]
+        return [v for v in views if v.classification_code is not None or v.document_ids]
 
 
 def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
     """Return one hold."""
     with archive.db.read() as session:
         hold = session.get(LegalHold, hold_id)
-        if hold is None:
+        view = _view(hold, _visible_ids(session, hold, principal)) if hold else None
+        if view is None or (view.classification_code is None and not view.document_ids):
+            # A hold only on records above the reader's clearance is, to them, no hold at all.
             raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
-        return _view(hold, _visible_ids(session, hold, principal))
+        return view

@@ -40,7 +40,8 @@ class Filed:
     indexed: bool
 
 
-def _check_code(archive: Archive, code: str) -> EffectiveCode:
+def check_code(archive: Archive, code: str) -> EffectiveCode:
+    """Return a code one can file under now, or raise ValidationError saying why not."""
     try:
         with archive.db.read() as session:
             eff = get_effective(session, code)
@@ -112,7 +113,7 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
 def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
           filename: str | None, data: DocumentInput, *, clearance: str | None,
           index_now: bool) -> Filed:
-    code = _check_code(archive, data.classification)
+    code = check_code(archive, data.classification)
     security = data.security or code.default_security
     if clearance is not None and not may_see(clearance, security):
         raise ValidationError(

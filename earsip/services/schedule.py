@@ -24,6 +24,7 @@ from earsip.services import Archive, audit_review, fixity, retention
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(hours=6)
+RETRY = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ def is_due(row: TaskRun | None, every_days: int, now: dt.datetime) -> bool:
     if running:
         # Another process is at it, or died at it: take over once the lease has run out.
         return now - row.last_started_at >= LEASE
+    if row.last_outcome == "failed":
+        # A failed run is tried again an hour later, not a whole period later.
+        return now - (row.last_finished_at or row.last_started_at) >= RETRY
     if every_days == 1:
         return _local_day(row.last_started_at) < _local_day(now)
     return now - row.last_started_at >= dt.timedelta(days=every_days)
@@ -112,7 +116,7 @@ def run_due(archive: Archive, *, now: dt.datetime | None = None,
             continue
         try:
             details = task.run(archive)
-        except Exception as e:  # recorded; the next round tries again after the lease
+        except Exception as e:  # recorded; tried again after RETRY
             log.exception("scheduled task %s failed", task.name)
             _finish(archive, task.name, "failed", {"error": str(e)[:500]})
             done[task.name] = "failed"

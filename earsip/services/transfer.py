@@ -20,13 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from earsip import audit, paperwork, tabular, transfer_package
-from earsip.access import classes_up_to, may_see
-from earsip.errors import N_, Conflict, NotDisposable, NotFound, ValidationError
+from earsip.access import may_see
+from earsip.errors import N_, Conflict, NotDisposable, NotFound, OnHold, ValidationError
 from earsip.filetypes import LABELS
 from earsip.models import AuditEntry, Document, Transfer, TransferItem, utcnow
 from earsip.services import Archive
 from earsip.services.documents import to_dict
-from earsip.services.holds import held_ids, refuse_held
+from earsip.services.holds import refuse_held
+from earsip.services.transfer_views import load_transfer, open_transferring
 from earsip.services.users import Principal, require
 from earsip.storage import shred
 
@@ -44,44 +45,6 @@ def _clean(value: str | None, field: str, label: str) -> str:
         raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
                               field=field, params={"label": label, "max": MAX_TEXT})
     return text
-
-
-def _open_transferring(session: Session, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(session.scalars(select(TransferItem.document_id).join(Transfer).where(
-        Transfer.status == "prepared", TransferItem.document_id.in_(ids))))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A permanent record due for transfer (or why it cannot go now)."""
-
-    id: int
-    title: str
-    classification: str
-    document_date: dt.date
-    inactive_until: dt.date
-    on_hold: bool
-    in_transfer: bool
-
-
-def candidates(archive: Archive, principal: Principal, *,
-               as_of: dt.date | None = None) -> list[Candidate]:
-    """Return the due `permanen` records within clearance, marking those held or packed."""
-    require(principal, "transfer.manage")
-    day = as_of or dt.date.today()
-    with archive.db.read() as session:
-        docs = list(session.scalars(select(Document).where(
-            Document.disposition.is_(None), Document.final_fate == "permanen",
-            Document.inactive_until <= day,
-            Document.security.in_(classes_up_to(principal.clearance)),
-        ).order_by(Document.classification_code, Document.document_date, Document.id)))
-        ids = [d.id for d in docs]
-        held, packed = held_ids(session, ids), _open_transferring(session, ids)
-        return [Candidate(d.id, d.title, d.classification_code, d.document_date,
-                          d.inactive_until, d.id in held, d.id in packed)  # type: ignore[arg-type]
-                for d in docs]
 
 
 @dataclass(frozen=True)
@@ -109,11 +72,15 @@ def _row(n: int, doc: Document) -> paperwork.ListRow:
                              f"data/{_arcname(doc)}")
 
 
-def _next_number(session: Session, year: int) -> str:
+def _next_number(session: Session, year: int, folder: Path) -> str:
+    """Return the next free number (skipping any whose package folder a crash left behind)."""
     prefix = f"BAST-AS/{year}/"
-    count = session.scalar(select(func.count(Transfer.id))
-                           .where(Transfer.number.like(prefix + "%"))) or 0
-    return f"{prefix}{count + 1:03d}"
+    n = (session.scalar(select(func.count(Transfer.id))
+                        .where(Transfer.number.like(prefix + "%"))) or 0) + 1
+    while (folder / f"{prefix}{n:03d}".replace("/", "-")).exists() or session.scalar(
+            select(Transfer.id).where(Transfer.number == f"{prefix}{n:03d}")):
+        n += 1
+    return f"{prefix}{n:03d}"
 
 
 def _audit_lines(session: Session, ids: list[int]) -> bytes:
@@ -123,10 +90,30 @@ def _audit_lines(session: Session, ids: list[int]) -> bytes:
     return b"".join(audit.canonical_json(audit.record(e)) + b"\n" for e in entries)
 
 
+def _refused(archive: Archive, principal: Principal, action: str, transfer_id: int | None,
+             error: OnHold, client_addr: str | None) -> None:
+    """Commit the audit entry of a step refused because of a legal hold."""
+    with archive.db.write() as session:
+        audit.append(session, principal.actor(client_addr), action, target_type="transfer",
+                     target_id=transfer_id, outcome="refused",
+                     details={"reason": "legal hold",
+                              "document_ids": error.extra.get("document_ids", [])})
+
+
 def prepare(archive: Archive, principal: Principal, document_ids: list[int], who: Handover, *,
             as_of: dt.date | None = None, client_addr: str | None = None) -> int:
     """Write and validate the transfer package of due permanent records; return its id."""
     require(principal, "transfer.manage")
+    try:
+        return _prepare(archive, principal, document_ids, who, as_of=as_of,
+                        client_addr=client_addr)
+    except OnHold as e:
+        _refused(archive, principal, "transfer.prepare", None, e, client_addr)
+        raise
+
+
+def _prepare(archive: Archive, principal: Principal, document_ids: list[int], who: Handover, *,
+             as_of: dt.date | None, client_addr: str | None) -> int:
     ids = sorted(set(document_ids))
     if not ids:
         raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
@@ -151,12 +138,12 @@ def prepare(archive: Archive, principal: Principal, document_ids: list[int], who
                 raise NotDisposable("Dokumen #%(id)s belum atau tidak dapat diserahkan (retensinya "
                                     "belum berakhir, nasib akhirnya bukan permanen, atau sudah "
                                     "diserahkan).", params={"id": doc_id}, document_ids=[doc_id])
-        packed = sorted(_open_transferring(session, ids))
+        packed = sorted(open_transferring(session, ids))
         if packed:
             raise NotDisposable("Dokumen #%(id)s sudah ada dalam penyerahan lain.",
                                 params={"id": packed[0]}, document_ids=packed)
         refuse_held(session, ids, N_("diserahkan"))
-        number = _next_number(session, day.year)
+        number = _next_number(session, day.year, archive.config.transfer_dir)
         ordered = [docs[i] for i in ids]
         rows = [_row(n, d) for n, d in enumerate(ordered, start=1)]
         files = [transfer_package.PackageFile(archive.store.path_of(d.storage_path),
@@ -197,12 +184,30 @@ def prepare(archive: Archive, principal: Principal, document_ids: list[int], who
             "External-Description": f"Penyerahan arsip statis kepada {institution}",
             "Contact-Name": principal.username,
         })
-    problems = transfer_package.validate_package(built.path)
-    if problems:  # pragma: no cover - a package we just wrote should validate
-        raise Conflict("Paket penyerahan tidak valid: %(problem)s",
-                       params={"problem": problems[0]})
+    try:
+        problems = transfer_package.validate_package(built.path)
+        if problems:  # pragma: no cover - a package we just wrote should validate
+            raise Conflict("Paket penyerahan tidak valid: %(problem)s",
+                           params={"problem": problems[0]})
+        return _record_prepared(archive, principal, ids, number, institution, name, built,
+                                client_addr)
+    except BaseException:
+        _destroy_package(built.path)  # copies of records must not linger unrecorded
+        raise
+
+
+def _record_prepared(archive: Archive, principal: Principal, ids: list[int], number: str,
+                     institution: str, name: str, built: transfer_package.PackageResult,
+                     client_addr: str | None) -> int:
+    """Record a written package, re-checking holds and eligibility in the same transaction."""
     with archive.db.write() as session:
         refuse_held(session, ids, N_("diserahkan"))
+        packed = sorted(open_transferring(session, ids))
+        gone = sorted(session.scalars(select(Document.id).where(
+            Document.id.in_(ids), Document.disposition.is_not(None))))
+        if packed or gone:
+            raise NotDisposable("Dokumen #%(id)s sudah ada dalam penyerahan lain.",
+                                params={"id": (packed or gone)[0]}, document_ids=packed or gone)
         handed = Transfer(number=number, status="prepared", recipient=institution,
                           created_by_id=principal.id or None, created_by_name=principal.username,
                           package_name=name, package_digest=built.digest,
@@ -217,36 +222,30 @@ def prepare(archive: Archive, principal: Principal, document_ids: list[int], who
         return handed.id
 
 
-def _load(session: Session, principal: Principal, transfer_id: int) -> Transfer:
-    handed = session.get(Transfer, transfer_id)
-    if handed is None:
-        raise NotFound("Penyerahan #%(id)s tidak ditemukan.", params={"id": transfer_id})
-    ids = [r.document_id for r in handed.item_rows]
-    above = session.scalar(select(func.count(Document.id)).where(
-        Document.id.in_(ids), Document.security.not_in(classes_up_to(principal.clearance))))
-    if above:
-        raise NotFound("Penyerahan #%(id)s tidak ditemukan.", params={"id": transfer_id})
-    return handed
-
-
 def _package(archive: Archive, handed: Transfer) -> Path:
     return archive.config.transfer_dir / (handed.package_name or "")
 
 
 def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj, *,  # type: ignore[no-untyped-def]
               client_addr: str | None = None) -> str:
-    """Write the package of a prepared transfer as a zip into `fileobj`; audit the export."""
+    """Write the package of a prepared transfer as a zip into `fileobj`; audit the export.
+
+    Held records are not handed out, even as a package prepared before the hold.
+    """
     require(principal, "transfer.manage")
-    with archive.db.write() as session:
-        handed = _load(session, principal, transfer_id)
+    with archive.db.read() as session:
+        handed = load_transfer(session, principal, transfer_id)
         if handed.status != "prepared":
             raise Conflict("Paket penyerahan %(number)s tidak tersedia (%(status)s).",
                            params={"number": handed.number, "status": handed.status})
-        audit.append(session, principal.actor(client_addr), "transfer.export",
-                     target_type="transfer", target_id=handed.id,
-                     details={"number": handed.number, "digest": handed.package_digest})
+        refuse_held(session, [r.document_id for r in handed.item_rows], N_("diserahkan"))
         path, name = _package(archive, handed), f"{handed.package_name}.zip"
+        number, digest = handed.number, handed.package_digest
     transfer_package.zip_package(path, fileobj)
+    with archive.db.write() as session:  # written once the zip is: an export that happened
+        audit.append(session, principal.actor(client_addr), "transfer.export",
+                     target_type="transfer", target_id=transfer_id,
+                     details={"number": number, "digest": digest})
     return name
 
 
@@ -256,7 +255,7 @@ def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
     require(principal, "transfer.manage")
     receipt = _clean(receipt_reference, "receipt_reference", N_("Nomor tanda terima"))
     with archive.db.read() as session:
-        handed = _load(session, principal, transfer_id)
+        handed = load_transfer(session, principal, transfer_id)
         path, digest = _package(archive, handed), handed.package_digest
     problems = transfer_package.validate_package(path)
     if problems:
@@ -264,8 +263,17 @@ def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
                        params={"problem": problems[0]})
     if transfer_package.package_digest(path) != digest:
         raise Conflict("Paket penyerahan bukan paket yang dibuat semula (digest berbeda).")
+    try:
+        _mark_transferred(archive, principal, transfer_id, receipt, digest, client_addr)
+    except OnHold as e:
+        _refused(archive, principal, "transfer.confirm", transfer_id, e, client_addr)
+        raise
+
+
+def _mark_transferred(archive: Archive, principal: Principal, transfer_id: int, receipt: str,
+                      digest: str | None, client_addr: str | None) -> None:
     with archive.db.write() as session:
-        handed = _load(session, principal, transfer_id)
+        handed = load_transfer(session, principal, transfer_id)
         if handed.status != "prepared":
             raise Conflict("Penyerahan %(number)s sudah %(status)s.",
                            params={"number": handed.number, "status": handed.status})
@@ -290,7 +298,7 @@ def cancel(archive: Archive, principal: Principal, transfer_id: int, *,
     """Cancel a prepared transfer and destroy its package copy; audit it."""
     require(principal, "transfer.manage")
     with archive.db.write() as session:
-        handed = _load(session, principal, transfer_id)
+        handed = load_transfer(session, principal, transfer_id)
         if handed.status != "prepared":
             raise Conflict("Penyerahan %(number)s sudah %(status)s.",
                            params={"number": handed.number, "status": handed.status})
@@ -299,58 +307,21 @@ def cancel(archive: Archive, principal: Principal, transfer_id: int, *,
                      target_type="transfer", target_id=handed.id,
                      details={"number": handed.number})
         path = _package(archive, handed)
-    if path.is_dir() and path.parent == archive.config.transfer_dir:
-        for file in sorted(path.rglob("*"), reverse=True):
-            if file.is_file():
-                shred(file)
-            elif file.is_dir():
-                file.rmdir()
-        path.rmdir()
+    if path.parent == archive.config.transfer_dir:
+        _destroy_package(path)
 
 
-@dataclass(frozen=True)
-class TransferView:
-    """A transfer as pages show it."""
-
-    id: int
-    number: str
-    status: str
-    recipient: str
-    created_at: dt.datetime
-    created_by: str
-    package_name: str | None
-    package_digest: str | None
-    confirmed_at: dt.datetime | None
-    confirmed_by: str | None
-    receipt_reference: str | None
-    documents: list[dict[str, object]]
+def _destroy_package(path: Path) -> None:
+    """Shred every file of a package folder and remove it (it holds copies of records)."""
+    if not path.is_dir():
+        return
+    for item in sorted(path.rglob("*"), reverse=True):
+        if item.is_symlink():
+            item.unlink()
+        elif item.is_file():
+            shred(item)
+        elif item.is_dir():
+            item.rmdir()
+    path.rmdir()
 
 
-def _view(session: Session, handed: Transfer) -> TransferView:
-    ids = [r.document_id for r in handed.item_rows]
-    docs = [{"id": d.id, "title": d.title, "code": d.classification_code,
-             "date": d.document_date}
-            for d in session.scalars(select(Document).where(Document.id.in_(ids))
-                                     .order_by(Document.id))]
-    return TransferView(handed.id, handed.number, handed.status, handed.recipient,
-                        handed.created_at, handed.created_by_name, handed.package_name,
-                        handed.package_digest, handed.confirmed_at, handed.confirmed_by_name,
-                        handed.receipt_reference, docs)
-
-
-def get_transfer(archive: Archive, principal: Principal, transfer_id: int) -> TransferView:
-    """Return one transfer (NotFound when a record in it is above the reader's clearance)."""
-    require(principal, "retention.read")
-    with archive.db.read() as session:
-        return _view(session, _load(session, principal, transfer_id))
-
-
-def list_transfers(archive: Archive, principal: Principal) -> list[TransferView]:
-    """Return the transfers the principal may see, newest first."""
-    require(principal, "retention.read")
-    with archive.db.read() as session:
-        hidden = set(session.scalars(
-            select(TransferItem.transfer_id).join(Document, Document.id == TransferItem.document_id)
-            .where(Document.security.not_in(classes_up_to(principal.clearance)))))
-        return [_view(session, t) for t in session.scalars(
-            select(Transfer).order_by(Transfer.id.desc())) if t.id not in hidden]

@@ -19,6 +19,11 @@ bp = Blueprint("disposal", __name__, url_prefix="/disposals")
 WITNESS_ROWS = 4
 
 
+def _ids(values: list[str]) -> list[int]:
+    """Return the document ids of checked boxes (ASCII digits within the id range only)."""
+    return [int(v) for v in values if v.isascii() and v.isdecimal() and 0 < int(v) < 2**31]
+
+
 @bp.get("")
 @requires("retention.read")
 def lists() -> str:
@@ -31,8 +36,7 @@ def lists() -> str:
 def new() -> tuple[str, int] | Response:
     if request.method == "POST":
         try:
-            ids = [int(v) for v in request.form.getlist("document_id")
-                   if v.isdigit() and 0 < int(v) < 2**31]
+            ids = _ids(request.form.getlist("document_id"))
             list_id = disposal_service.propose(archive(), principal(), ids,
                                                note=request.form.get("note"),
                                                client_addr=client())
@@ -133,7 +137,7 @@ def execute(list_id: int) -> tuple[str, int] | Response:
 @requires("retention.read")
 def list_pdf(list_id: int) -> Response:
     try:
-        body, name = papers.list_pdf(archive(), principal(), list_id)
+        body, name = papers.list_pdf(archive(), principal(), list_id, client_addr=client())
     except NotFound:
         abort(404)
     response = Response(body, mimetype="application/pdf")

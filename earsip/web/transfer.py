@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
 from earsip.services import transfer as transfer_service
+from earsip.services import transfer_views
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 
@@ -22,7 +23,7 @@ FIELDS = ("recipient_institution", "recipient_name", "recipient_position", "offi
 @requires("retention.read")
 def lists() -> str:
     return render_template("transfer/lists.html",
-                           transfers=transfer_service.list_transfers(archive(), principal()))
+                           transfers=transfer_views.list_transfers(archive(), principal()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -32,7 +33,7 @@ def new() -> tuple[str, int] | Response:
     status = 200
     if request.method == "POST":
         ids = [int(v) for v in request.form.getlist("document_id")
-               if v.isdigit() and 0 < int(v) < 2**31]
+               if v.isascii() and v.isdecimal() and 0 < int(v) < 2**31]
         try:
             transfer_id = transfer_service.prepare(
                 archive(), principal(), ids, transfer_service.Handover(**form),
@@ -44,13 +45,13 @@ def new() -> tuple[str, int] | Response:
             flash(gettext("Paket penyerahan dibuat dan divalidasi."), "success")
             return redirect(url_for("transfer.show", transfer_id=transfer_id))
     return render_template("transfer/new.html", form=form,
-                           candidates=transfer_service.candidates(archive(), principal()),
+                           candidates=transfer_views.candidates(archive(), principal()),
                            office_place=archive().config.office_place), status
 
 
 def _show(transfer_id: int, status: int = 200) -> tuple[str, int]:
     try:
-        view = transfer_service.get_transfer(archive(), principal(), transfer_id)
+        view = transfer_views.get_transfer(archive(), principal(), transfer_id)
     except NotFound:
         abort(404)
     return render_template("transfer/show.html", transfer=view), status

@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 from config import make_test_config  # noqa: E402
 from earsip import audit, create_app, extract  # noqa: E402
 from earsip.cli import server_options  # noqa: E402
-from earsip.services import Archive, ingest, setup  # noqa: E402
+from earsip.services import Archive, disposition, ingest, setup  # noqa: E402
 from earsip.services.documents import parse_input  # noqa: E402
-from earsip.services.users import add_user  # noqa: E402
+from earsip.services.users import Principal, add_user  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.filegen import make_text_pdf  # noqa: E402
 
@@ -49,8 +49,13 @@ def _sample_documents(archive: Archive, folder: Path) -> int:
          "netralitas aparatur sipil negara."),
         ("Surat Edaran Tata Naskah Dinas", "RT", due, "biasa",
          "Surat edaran tentang tata naskah dinas dan pengarsipan surat masuk dan keluar."),
+        ("Undangan Rapat Koordinasi Persiapan Pilkada", "KA.00", dt.date(2018, 3, 12),
+         "biasa", "Undangan rapat koordinasi persiapan pengawasan pemilihan kepala daerah."),
+        ("Pemberitahuan Jadwal Piket Kantor", "KA.00", dt.date(2018, 6, 4), "biasa",
+         "Pemberitahuan jadwal piket kantor selama masa libur nasional."),
     ]
     first = 0
+    filed_ids = []
     for n, (title, code, day, security, text) in enumerate(samples):
         pdf = make_text_pdf(folder / f"sample{n}.pdf", [text * 3], title=title)
         with open(pdf, "rb") as f:
@@ -59,10 +64,13 @@ def _sample_documents(archive: Archive, folder: Path) -> int:
                 "security": security, "number": f"{100 + n}/PM.00.02/K.JI-29/{day:%m/%Y}"}),
                 clearance=None)
         first = first or filed.document_id
+        filed_ids.append(filed.document_id)
     add_user(archive, "siti", "contoh-sandi-staf-1", roles=["staf"], clearance="biasa",
              actor=audit.SYSTEM, full_name="Siti Aminah")
     add_user(archive, "budi", "contoh-sandi-arsip1", roles=["arsiparis", "auditor"],
              clearance="rahasia", actor=audit.SYSTEM, full_name="Budi Santoso")
+    officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
+    disposition.propose(archive, officer, filed_ids[-2:], note="Usul musnah arsip 2018")
     return first
 
 
@@ -119,7 +127,8 @@ def main(out: Path) -> None:
         base = f"http://127.0.0.1:{srv.effective_port}"
         pages = [("dashboard", "/"), ("search", "/search?q=kampanye"),
                  ("document", f"/documents/{doc_id}"), ("classifications", "/classifications"),
-                 ("users", "/admin/users")]
+                 ("users", "/admin/users"), ("retention", "/retention"),
+                 ("disposal", "/disposals/1")]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # Every page first, then the filing page (whose filings would change the counts).

@@ -270,3 +270,11 @@ def test_a_hold_only_on_secret_records_is_invisible_and_cannot_be_lifted_below_c
     with pytest.raises(NotFound):
         holds.lift_hold(archive, low, hold.id, reason="coba")
     assert holds.get_hold(archive, OFFICER, hold.id).active
+
+
+def test_a_hold_reference_longer_than_its_column_is_refused_with_a_reason(
+        archive: Archive, docs_dir: Path) -> None:
+    doc = file_doc(archive, docs_dir)
+    with pytest.raises(ValidationError) as refused:
+        holds.place_hold(archive, OFFICER, reference="R" * 201, reason="x", document_ids=[doc])
+    assert refused.value.field == "reference" and "200" in refused.value.message

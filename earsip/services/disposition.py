@@ -58,25 +58,13 @@ from earsip.services.disposition_views import (
     remaining,
 )
 from earsip.services.documents import preview_cache_path
+from earsip.services.fields import text_field
 from earsip.services.holds import refuse_held
 from earsip.services.users import Principal, require
 from earsip.storage import shred
 
 DEFAULT_METHOD = ("Penghancuran total berkas elektronik: isi berkas ditimpa data acak lalu "
                   "nol, kemudian dihapus; teks dihapus dari basis data dan indeks pencarian.")
-MAX_TEXT = 2000
-
-
-def _clean(value: str | None, field: str, label: str, *, required: bool = True) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
-        return None
-    if len(text) > MAX_TEXT:
-        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
-                              field=field, params={"label": label, "max": MAX_TEXT})
-    return text
 
 
 def _item(doc: Document) -> DisposalItem:
@@ -119,7 +107,7 @@ def _propose(archive: Archive, principal: Principal, document_ids: Sequence[int]
         raise ValidationError("Pilih minimal satu dokumen untuk diusulkan musnah.",
                               field="document_ids")
     day = as_of or dt.date.today()
-    text = _clean(note, "note", N_("Catatan"), required=False)
+    text = text_field(note, "note", N_("Catatan"), limit=2000, required=False)
     with archive.db.write() as session:
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         for doc_id in ids:
@@ -154,7 +142,7 @@ def remove_item(archive: Archive, principal: Principal, list_id: int, item_id: i
                 reason: str | None, client_addr: str | None = None) -> None:
     """Take one record off a list under review (or approved), with a reason; audit it."""
     require(principal, "disposal.review")
-    why = _clean(reason, "reason", N_("Alasan"))
+    why = text_field(reason, "reason", N_("Alasan"), limit=2000)
     with archive.db.write() as session:
         listing = load_list(session, principal, list_id)
         if listing.status not in OPEN_STATES:
@@ -209,7 +197,7 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
             decision_date: dt.date | None, client_addr: str | None = None) -> None:
     """Approve a list under review: never by its proposer; nothing on it may be held."""
     require(principal, "disposal.approve")
-    ref = _clean(reference, "reference", N_("Nomor keputusan persetujuan"))
+    ref = text_field(reference, "reference", N_("Nomor keputusan persetujuan"), limit=200)
     if decision_date is None:
         raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
                               field="decision_date")
@@ -251,7 +239,7 @@ def cancel(archive: Archive, principal: Principal, list_id: int, *, reason: str 
     """Cancel a list that has not been carried out; its records become proposable again."""
     if not ({"disposal.propose", "disposal.approve"} & _granted(principal)):
         require(principal, "disposal.propose")
-    why = _clean(reason, "reason", N_("Alasan pembatalan"))
+    why = text_field(reason, "reason", N_("Alasan pembatalan"), limit=2000)
     with archive.db.write() as session:
         listing = load_list(session, principal, list_id)
         if listing.status not in OPEN_STATES:
@@ -270,9 +258,12 @@ def _granted(principal: Principal) -> set[str]:
 
 
 def _check_execution(form: Execution, default_place: str) -> Execution:
-    number = _clean(form.berita_acara_number, "berita_acara_number", N_("Nomor berita acara"))
-    name = _clean(form.official_name, "official_name", N_("Nama pejabat pelaksana"))
-    position = _clean(form.official_position, "official_position", N_("Jabatan pejabat pelaksana"))
+    number = text_field(form.berita_acara_number, "berita_acara_number",
+                        N_("Nomor berita acara"), limit=200)
+    name = text_field(form.official_name, "official_name", N_("Nama pejabat pelaksana"),
+                      limit=200)
+    position = text_field(form.official_position, "official_position",
+                          N_("Jabatan pejabat pelaksana"), limit=200)
     witnesses = [Witness(w.name.strip(), w.position.strip()) for w in form.witnesses
                  if w.name.strip() or w.position.strip()]
     if len(witnesses) < 2 or any(not w.name or not w.position for w in witnesses):
@@ -280,8 +271,10 @@ def _check_execution(form: Execution, default_place: str) -> Execution:
                               "jabatan setiap saksi.", field="witnesses")
     if len({w.name.casefold() for w in witnesses}) < len(witnesses):
         raise ValidationError("Nama saksi tidak boleh sama.", field="witnesses")
-    place = _clean(form.place, "place", N_("Tempat"), required=False) or default_place
-    method = _clean(form.method, "method", N_("Metode"), required=False) or DEFAULT_METHOD
+    place = text_field(form.place, "place", N_("Tempat"), limit=200,
+                       required=False) or default_place
+    method = text_field(form.method, "method", N_("Metode"), limit=300,
+                        required=False) or DEFAULT_METHOD
     return Execution(number, name, position, witnesses, place, method)  # type: ignore[arg-type]
 
 

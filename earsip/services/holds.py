@@ -19,9 +19,8 @@ from earsip.access import classes_up_to
 from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
 from earsip.services import Archive
+from earsip.services.fields import text_field
 from earsip.services.users import Principal, require
-
-MAX_TEXT = 2000
 
 
 @dataclass(frozen=True)
@@ -107,16 +106,6 @@ def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> Non
                      document_ids=held)
 
 
-def _clean(value: str | None, field: str, label: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
-    if len(text) > MAX_TEXT:
-        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
-                              field=field, params={"label": label, "max": MAX_TEXT})
-    return text
-
-
 def _view(hold: LegalHold, visible_ids: list[int]) -> HoldView:
     return HoldView(hold.id, hold.reference, hold.reason, hold.classification_code,
                     visible_ids, hold.placed_by_name, hold.placed_at, hold.lifted_at,
@@ -142,8 +131,8 @@ def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
                client_addr: str | None = None) -> HoldView:
     """Place a hold on chosen documents and/or a whole classification code; audit it."""
     require(principal, "hold.manage")
-    ref = _clean(reference, "reference", N_("Nomor referensi"))
-    why = _clean(reason, "reason", N_("Alasan"))
+    ref = text_field(reference, "reference", N_("Nomor referensi"), limit=200)
+    why = text_field(reason, "reason", N_("Alasan"), limit=2000)
     ids = sorted(set(document_ids))
     code = (classification_code or "").strip() or None
     if not ids and code is None:
@@ -174,7 +163,7 @@ def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: s
               client_addr: str | None = None) -> HoldView:
     """Lift an active hold, with a reason; audit it."""
     require(principal, "hold.manage")
-    why = _clean(reason, "reason", N_("Alasan pencabutan"))
+    why = text_field(reason, "reason", N_("Alasan pencabutan"), limit=2000)
     with archive.db.write() as session:
         hold = session.get(LegalHold, hold_id)
         if hold is None or not _all_visible(session, hold, principal):

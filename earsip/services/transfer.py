@@ -26,25 +26,15 @@ from earsip.filetypes import LABELS
 from earsip.models import AuditEntry, Document, Transfer, TransferItem, utcnow
 from earsip.services import Archive
 from earsip.services.documents import to_dict
+from earsip.services.fields import text_field
 from earsip.services.holds import refuse_held
 from earsip.services.transfer_views import load_transfer, open_transferring
 from earsip.services.users import Principal, require
 from earsip.storage import shred
 
-MAX_TEXT = 300
 METADATA_COLUMNS = ("id", "number", "title", "classification", "document_date", "security",
                     "sender", "recipient", "original_filename", "mime", "size", "sha256",
                     "package_path", "active_until", "inactive_until", "final_fate")
-
-
-def _clean(value: str | None, field: str, label: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError("%(label)s wajib diisi.", field=field, params={"label": label})
-    if len(text) > MAX_TEXT:
-        raise ValidationError("%(label)s terlalu panjang (maksimal %(max)d karakter).",
-                              field=field, params={"label": label, "max": MAX_TEXT})
-    return text
 
 
 @dataclass(frozen=True)
@@ -117,14 +107,16 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
     ids = sorted(set(document_ids))
     if not ids:
         raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
-    institution = _clean(who.recipient_institution, "recipient_institution",
-                         N_("Lembaga penerima"))
-    recipient = paperwork.Person(_clean(who.recipient_name, "recipient_name", N_("Nama penerima")),
-                                 _clean(who.recipient_position, "recipient_position",
-                                        N_("Jabatan penerima")))
-    official = paperwork.Person(_clean(who.official_name, "official_name", N_("Nama pejabat")),
-                                _clean(who.official_position, "official_position",
-                                       N_("Jabatan pejabat")))
+    institution = text_field(who.recipient_institution, "recipient_institution",
+                             N_("Lembaga penerima"), limit=300)
+    recipient = paperwork.Person(
+        text_field(who.recipient_name, "recipient_name", N_("Nama penerima"), limit=200),
+        text_field(who.recipient_position, "recipient_position", N_("Jabatan penerima"),
+                   limit=200))
+    official = paperwork.Person(
+        text_field(who.official_name, "official_name", N_("Nama pejabat"), limit=200),
+        text_field(who.official_position, "official_position", N_("Jabatan pejabat"),
+                   limit=200))
     place = (who.place or "").strip() or archive.config.office_place
     day = as_of or dt.date.today()
     with archive.db.read() as session:
@@ -253,7 +245,8 @@ def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
             receipt_reference: str | None, client_addr: str | None = None) -> None:
     """Record the institution's receipt: re-validate the package, mark the records transferred."""
     require(principal, "transfer.manage")
-    receipt = _clean(receipt_reference, "receipt_reference", N_("Nomor tanda terima"))
+    receipt = text_field(receipt_reference, "receipt_reference", N_("Nomor tanda terima"),
+                         limit=200)
     with archive.db.read() as session:
         handed = load_transfer(session, principal, transfer_id)
         path, digest = _package(archive, handed), handed.package_digest

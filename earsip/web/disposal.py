@@ -14,6 +14,7 @@ from earsip.services import disposition_papers as papers
 from earsip.services import disposition_views as views
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
+from earsip.web.steps import run_step
 
 bp = Blueprint("disposal", __name__, url_prefix="/disposals")
 WITNESS_ROWS = 4
@@ -70,15 +71,8 @@ def show(list_id: int) -> tuple[str, int]:
 
 def _step(list_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
     """Run one step of the procedure; back to the list with its outcome."""
-    try:
-        action()
-    except NotFound:
-        abort(404)
-    except EarsipError as e:
-        flash(error_text(e), "error")
-        return _show(list_id, e.http_status)
-    flash(done, "success")
-    return redirect(url_for("disposal.show", list_id=list_id))
+    return run_step(action, done, again=lambda status: _show(list_id, status),
+                    then=url_for("disposal.show", list_id=list_id))
 
 
 @bp.post("/<int:list_id>/items/<int:item_id>/remove")

@@ -13,6 +13,7 @@ from earsip.services import transfer as transfer_service
 from earsip.services import transfer_views
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
+from earsip.web.steps import run_step
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 FIELDS = ("recipient_institution", "recipient_name", "recipient_position", "official_name",
@@ -84,15 +85,9 @@ def package(transfer_id: int) -> Response:
 
 
 def _step(transfer_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
-    try:
-        action()
-    except NotFound:
-        abort(404)
-    except EarsipError as e:
-        flash(error_text(e), "error")
-        return _show(transfer_id, e.http_status)
-    flash(done, "success")
-    return redirect(url_for("transfer.show", transfer_id=transfer_id))
+    """Run one step of the transfer; back to its page with the outcome."""
+    return run_step(action, done, again=lambda status: _show(transfer_id, status),
+                    then=url_for("transfer.show", transfer_id=transfer_id))
 
 
 @bp.post("/<int:transfer_id>/confirm")

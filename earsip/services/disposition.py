@@ -237,8 +237,7 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
 def cancel(archive: Archive, principal: Principal, list_id: int, *, reason: str | None,
            client_addr: str | None = None) -> None:
     """Cancel a list that has not been carried out; its records become proposable again."""
-    if not ({"disposal.propose", "disposal.approve"} & _granted(principal)):
-        require(principal, "disposal.propose")
+    require(principal, "disposal.propose")
     why = text_field(reason, "reason", N_("Alasan pembatalan"), limit=2000)
     with archive.db.write() as session:
         listing = load_list(session, principal, list_id)
@@ -249,12 +248,6 @@ def cancel(archive: Archive, principal: Principal, list_id: int, *, reason: str 
         audit.append(session, principal.actor(client_addr), "disposal.cancel",
                      target_type="disposal_list", target_id=listing.id,
                      details={"number": listing.number, "reason": why})
-
-
-def _granted(principal: Principal) -> set[str]:
-    from earsip.access import permissions_of
-
-    return set(permissions_of(principal.roles))
 
 
 def _check_execution(form: Execution, default_place: str) -> Execution:

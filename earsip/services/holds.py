@@ -85,17 +85,6 @@ def held_ids(session: Session, document_ids: Iterable[int] | None = None) -> set
     return found
 
 
-def holds_on(session: Session, document: Document) -> list[LegalHold]:
-    """Return the active holds covering `document`."""
-    holds = session.scalars(select(LegalHold).where(LegalHold.lifted_at.is_(None))
-                            .order_by(LegalHold.id)).all()
-    return [h for h in holds
-            if any(r.document_id == document.id for r in h.document_rows)
-            or (h.classification_code is not None
-                and (document.classification_code == h.classification_code
-                     or document.classification_code.startswith(h.classification_code + ".")))]
-
-
 def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> None:
     """Raise OnHold naming the documents an active hold covers, if any."""
     held = sorted(held_ids(session, document_ids))

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := libmagic1 fonts-dejavu-core
+DEB_PACKAGES := libmagic1 fonts-dejavu-core tesseract-ocr tesseract-ocr-ind
 
 .PHONY: run test test-postgres lint init messages screenshots system-deps browser-deps clean-runtime bench bench-quick bench-deps
 
@@ -41,8 +41,9 @@ screenshots: $(STAMP) browser-deps
 messages: $(STAMP)
 	$(BIN)/python -m earsip.web.catalog
 
-# Debian packages the project needs (libmagic for type detection; python3-venv where Debian's
-# own Python lacks venv). Installed only when missing.
+# Debian packages the project needs (libmagic for type detection, DejaVu fonts for the berita
+# acara PDFs, Tesseract with Indonesian data for OCR; python3-venv where Debian's own Python
+# lacks venv). Installed only when missing.
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \

@@ -95,6 +95,9 @@ class Config:
     # fixity check every `fixity_interval_days`. Off in tests and with EARSIP_SCHEDULER=0.
     scheduler: bool = True
     fixity_interval_days: int = 7
+    # OCR of scans: the Tesseract command and its languages (Debian tesseract-ocr(-ind)).
+    ocr_command: str = "tesseract"
+    ocr_languages: str = "ind+eng"
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -149,6 +152,8 @@ class Config:
             scheduler=env.get("EARSIP_SCHEDULER", "1") not in ("0", "false", "no", "off"),
             fixity_interval_days=_env_int(env, "EARSIP_FIXITY_INTERVAL_DAYS",
                                           base.fixity_interval_days),
+            ocr_command=env.get("EARSIP_TESSERACT") or base.ocr_command,
+            ocr_languages=env.get("EARSIP_OCR_LANGUAGES") or base.ocr_languages,
         )
 
     @property

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from config import Config
 from earsip import extract
 from earsip.db import Database
+from earsip.ocr import OcrSettings
 from earsip.search import SearchIndex
 from earsip.storage import FileStore
 
@@ -38,6 +39,11 @@ class Archive:
             timeout_s=float(self.config.extract_timeout_s),
             memory_mb=self.config.extract_memory_mb,
         )
+
+    @property
+    def ocr_settings(self) -> OcrSettings:
+        """Return how OCR runs (command and languages from the configuration)."""
+        return OcrSettings(command=self.config.ocr_command, languages=self.config.ocr_languages)
 
     def close(self) -> None:
         """Release the index and the database connections."""

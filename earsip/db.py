@@ -32,6 +32,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: int) -> None:
         # FULL: a filing acknowledged to the client survives a power cut (NORMAL may lose it).
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, so the text of a destroyed record does not
+        # linger in free pages of the database file (deletes are rare here: the cost is small).
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -82,6 +85,19 @@ class Database:
         self._check_fork()
         with self._write() as session, session.begin():
             yield session
+
+    def flush_deleted(self) -> None:
+        """Move committed deletions into the database file and empty the write-ahead log.
+
+        On SQLite (with secure_delete) the deleted bytes are then gone from both files; the
+        log's truncation waits for no reader and is skipped while one holds it. PostgreSQL
+        keeps dead rows until VACUUM reuses their space (see docs/RETENTION.md).
+        """
+        if not self.is_sqlite:
+            return
+        self._check_fork()
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -73,7 +73,8 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     gone = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01",
-                    text="undangan rapat zamrudkhatulistiwa pleno", title="Undangan rapat pleno")
+                    text="undangan rapat zamrudkhatulistiwa pleno kecubungungu",
+                    title="Undangan rapat pleno")
     kept = file_doc(archive, docs_dir, code="KA.00", date="2019-04-01",
                     text="nota dinas safirbiru anggaran", title="Nota dinas anggaran")
     with archive.db.read() as session:
@@ -109,6 +110,12 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
         if part.is_file():
             assert b"zamrudkhatulistiwa" not in part.read_bytes(), part
     assert search_ids(archive, officer, "zamrudkhatulistiwa") == []
+    # Nor from the database files (a word never searched, so no audit entry holds it).
+    if archive.db.is_sqlite:
+        database = Path(archive.config.database_url.split("///", 1)[1])
+        for part in (database, database.with_name(database.name + "-wal")):
+            if part.exists():
+                assert b"kecubungungu" not in part.read_bytes(), part
     assert search_ids(archive, officer, "safirbiru") == [kept]
     with archive.db.read() as session:
         assert session.get(DocumentText, gone) is None

@@ -344,6 +344,7 @@ def _purge_content(archive: Archive, list_id: int) -> None:
         archive.store.destroy(storage_path)
         shred(preview_cache_path(archive, sha256))
     ids = [r[0] for r in rows]
+    archive.db.flush_deleted()
     indexing.process_queue(archive, document_ids=ids)
     # Deleted documents stay in the index's segment files until they are merged away: merge
     # now, so the destroyed text cannot be read back from the index folder either.

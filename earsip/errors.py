@@ -147,3 +147,17 @@ class Gone(EarsipError):
 
     code = "gone"
     http_status = 410
+
+
+class OcrUnavailable(EarsipError):
+    """Tesseract (or one of its languages) is not installed."""
+
+    code = "ocr_unavailable"
+    http_status = 503
+
+
+class OcrFailed(EarsipError):
+    """A page could not be recognised (time limit, unreadable image, Tesseract error)."""
+
+    code = "ocr_failed"
+    http_status = 422

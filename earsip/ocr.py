@@ -16,26 +16,14 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from earsip.errors import EarsipError
+from earsip.errors import OcrFailed, OcrUnavailable
 
 PDF = "application/pdf"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff"})
 OCR_TYPES = IMAGE_TYPES | {PDF}
 MAX_IMAGE_PIXELS = 80_000_000
-
-
-class OcrUnavailable(EarsipError):
-    """Tesseract (or one of its languages) is not installed."""
-
-    code = "ocr_unavailable"
-    http_status = 503
-
-
-class OcrFailed(EarsipError):
-    """A page could not be recognised (time limit, unreadable image, Tesseract error)."""
-
-    code = "ocr_failed"
-    http_status = 422
+__all__ = ["OcrFailed", "OcrSettings", "OcrUnavailable", "PageText", "check_available",
+           "image_frames", "pdf_pages"]
 
 
 @dataclass(frozen=True)

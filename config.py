@@ -98,6 +98,22 @@ class Config:
     # OCR of scans: the Tesseract command and its languages (Debian tesseract-ocr(-ind)).
     ocr_command: str = "tesseract"
     ocr_languages: str = "ind+eng"
+    # Scans are queued for OCR when filed (EARSIP_OCR=0: never; they stay `empty`).
+    ocr: bool = True
+    # OCR also makes the searchable PDF/A copy of a scan with OCRmyPDF (EARSIP_SEARCHABLE_COPY=0:
+    # text only).
+    searchable_copy: bool = True
+    # The background worker's queue: empty for the embedded SQLite queue in the instance folder
+    # (instance/queue.sqlite3), or a redis:// URL (EARSIP_QUEUE_URL).
+    queue_url: str = ""
+    # `earsip serve` starts the worker beside itself (EARSIP_WORKER=0 when it runs elsewhere,
+    # e.g. its own `earsip worker` service); the worker runs `worker_threads` jobs at once.
+    worker: bool = True
+    worker_threads: int = 1
+    # A job is tried this many times; a running job whose worker has not reported for
+    # `job_stale_s` seconds is taken back (its worker died) and queued again.
+    job_attempts: int = 3
+    job_stale_s: int = 120
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -154,6 +170,14 @@ class Config:
                                           base.fixity_interval_days),
             ocr_command=env.get("EARSIP_TESSERACT") or base.ocr_command,
             ocr_languages=env.get("EARSIP_OCR_LANGUAGES") or base.ocr_languages,
+            ocr=env.get("EARSIP_OCR", "1") not in ("0", "false", "no", "off"),
+            searchable_copy=env.get("EARSIP_SEARCHABLE_COPY", "1") not in ("0", "false", "no",
+                                                                           "off"),
+            queue_url=env.get("EARSIP_QUEUE_URL") or base.queue_url,
+            worker=env.get("EARSIP_WORKER", "1") not in ("0", "false", "no", "off"),
+            worker_threads=max(1, _env_int(env, "EARSIP_WORKER_THREADS", base.worker_threads)),
+            job_attempts=max(1, _env_int(env, "EARSIP_JOB_ATTEMPTS", base.job_attempts)),
+            job_stale_s=max(5, _env_int(env, "EARSIP_JOB_STALE_SECONDS", base.job_stale_s)),
         )
 
     @property
@@ -165,6 +189,11 @@ class Config:
     def transfer_dir(self) -> Path:
         """Return the folder where transfer packages (BagIt) are written."""
         return self.instance_dir / "transfers"
+
+    @property
+    def queue_file(self) -> Path:
+        """Return the embedded queue's SQLite file (used when no queue URL is set)."""
+        return self.instance_dir / "queue.sqlite3"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -183,6 +212,7 @@ def make_test_config(tmp: Path, **overrides: object) -> Config:
         "admin_password": "admin-pass-123",
         "testing": True,
         "scheduler": False,
+        "worker": False,
         "extract_timeout_s": 20,
     }
     values.update(overrides)

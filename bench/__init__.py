@@ -1,4 +1,4 @@
-"""Benchmarks of E-Arsip: filing, search, reindex and memory, each beside its baseline."""
+"""Benchmarks of E-Arsip: filing, search, reindex, memory and OCR, each beside its baseline."""
 
 from __future__ import annotations
 

@@ -26,12 +26,12 @@ from pathlib import Path
 from config import PROJECT_ROOT
 
 # reindex before search: it leaves the search archives freshly indexed for it.
-PARTS = ("filing", "reindex", "search", "memory")
-QUICK_PARTS = ("filing", "reindex", "search")  # memory needs a 500-page PDF: full suite only
+PARTS = ("filing", "reindex", "search", "memory", "ocr")
+QUICK_PARTS = ("filing", "reindex", "search", "ocr")  # memory needs a 500-page PDF: full suite only
 WORKDIR = PROJECT_ROOT / "bench" / "work"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 PACKAGES = ("whoosh-reloaded", "pypdf", "SQLAlchemy", "Flask", "waitress", "PySastrawi",
-            "reportlab")
+            "reportlab", "huey", "ocrmypdf")
 
 
 def _cpu_model() -> str:

@@ -130,6 +130,8 @@ def render(result: dict, source: Path | None = None) -> str:
         lines += _dict_table("Reindex", parts["reindex"])
     if "memory" in parts:
         lines += _dict_table("Memory (server process tree)", parts["memory"])
+    if "ocr" in parts:
+        lines += _dict_table("OCR (pages per minute per core)", parts["ocr"])
     lines.append(END)
     return "\n".join(lines)
 

@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "classification.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
     "settings.manage": frozenset({"admin"}),
+    # The background worker's queue (OCR, re-index, fixity): see it, retry, ask for work.
+    "jobs.manage": frozenset({"admin"}),
 }
 
 

@@ -161,3 +161,10 @@ class OcrFailed(EarsipError):
 
     code = "ocr_failed"
     http_status = 422
+
+
+class JobGaveUp(EarsipError):
+    """A background job failed in a way another attempt cannot fix (failed at once)."""
+
+    code = "job_failed"
+    http_status = 422

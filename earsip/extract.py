@@ -70,6 +70,7 @@ class Extraction:
     text: str
     pages: int | None
     message: str | None
+    blank_pages: int = 0  # PDF pages without a text layer (scanned pages, for OCR)
 
 
 RECYCLE_AFTER_JOBS = 200
@@ -155,7 +156,8 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     status = result.get("status")
     if status not in STATUSES:
         return Extraction("failed", "", None, "Ekstraksi teks gagal: hasil tidak dikenal.")
-    return Extraction(status, result.get("text") or "", result.get("pages"), result.get("message"))
+    return Extraction(status, result.get("text") or "", result.get("pages"), result.get("message"),
+                      int(result.get("blank_pages") or 0))
 
 
 def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike[str],
@@ -175,9 +177,25 @@ def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike
     return True
 
 
+def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.PathLike[str], *,
+                 dpi: int, max_pages: int, limits: Limits) -> list[dict[str, str | None]]:
+    """Render the pages of a PDF or image for OCR into `out_dir`, in a worker with `limits`.
+
+    Return one {"text", "image"} per page: the text layer of a PDF page that has one, else the
+    path of its PNG. Raise UnreadableFile when the file cannot be rendered.
+    """
+    with _slots:
+        result = _run_in_worker(("render", os.fspath(path), mime, os.fspath(out_dir), dpi,
+                                 max_pages), limits)
+    if result.get("status") != "rendered":
+        raise UnreadableFile("Halaman tidak dapat dirender untuk OCR: %(reason)s",
+                             params={"reason": result.get("message") or "?"})
+    return list(result["pages"])
+
+
 def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     """Send one request to a worker; wait for its result or kill the worker at the deadline."""
-    path = request[1] if request[0] == "preview" else request[0]
+    path = request[1] if request[0] in ("preview", "render") else request[0]
     worker = _checkout(limits.memory_mb)
     if worker is None:
         return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")

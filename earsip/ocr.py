@@ -1,9 +1,10 @@
 """Optical character recognition with Tesseract (Indonesian and English), page by page.
 
-Wraps the `tesseract` command (Debian's `tesseract-ocr` and `tesseract-ocr-ind`): PDF pages are
-rendered with PDFium at the configured resolution, image frames are read with Pillow, and each
-page goes through one `tesseract` process with `OMP_THREAD_LIMIT=1` (so a page does not take
-every core) and a time limit. Plain values in and out; only `earsip.errors` is imported.
+Wraps the `tesseract` command (Debian's `tesseract-ocr` and `tesseract-ocr-ind`). The pages come
+rendered (PDFium for PDFs, Pillow for image frames) by an extraction worker under its limits
+(`extract.render_pages`); each page image goes through one `tesseract` process with
+`OMP_THREAD_LIMIT=1` (so a page does not take every core) and a time limit. Plain values in and
+out; only `earsip.errors` is imported.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from earsip.errors import OcrFailed, OcrUnavailable
 PDF = "application/pdf"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff"})
 OCR_TYPES = IMAGE_TYPES | {PDF}
-MAX_IMAGE_PIXELS = 80_000_000
 __all__ = ["OcrFailed", "OcrSettings", "OcrUnavailable", "PageText", "check_available",
-           "image_frames", "pdf_pages"]
+           "read_pages"]
 
 
 @dataclass(frozen=True)
@@ -84,53 +82,17 @@ class PageText:
     recognised: bool
 
 
-def pdf_pages(path: str | os.PathLike[str], settings: OcrSettings) -> list[PageText]:
-    """Return every page's text: its text layer where it has one, else what Tesseract reads."""
-    import pypdfium2 as pdfium
-
+def read_pages(pages: list[dict[str, str | None]], settings: OcrSettings) -> list[PageText]:
+    """Return the text of each rendered page: its text layer, or what Tesseract reads on its
+    image (see `extract.render_pages`); each image is removed once read."""
     found: list[PageText] = []
-    with tempfile.TemporaryDirectory(prefix="earsip-ocr-") as tmp:
-        pdf = pdfium.PdfDocument(str(path))
+    for page in pages:
+        image = page.get("image")
+        if not image:
+            found.append(PageText((page.get("text") or "").strip(), recognised=False))
+            continue
         try:
-            for number in range(min(len(pdf), settings.max_pages)):
-                page = pdf[number]
-                layer = unicodedata.normalize("NFKC", page.get_textpage().get_text_range())
-                if layer.strip():
-                    found.append(PageText(layer.strip(), recognised=False))
-                    continue
-                width, height = page.get_size()
-                scale = settings.dpi / 72
-                if width * height * scale * scale > MAX_IMAGE_PIXELS:
-                    scale = (MAX_IMAGE_PIXELS / (width * height)) ** 0.5
-                target = Path(tmp) / f"{number}.png"
-                page.render(scale=scale, grayscale=True).to_pil().save(target)
-                found.append(PageText(_recognise(target, settings), recognised=True))
-                target.unlink()
-        except pdfium.PdfiumError as e:
-            raise OcrFailed("PDF tidak dapat dirender untuk OCR: %(reason)s",
-                            params={"reason": str(e)}) from e
+            found.append(PageText(_recognise(Path(image), settings), recognised=True))
         finally:
-            pdf.close()
+            Path(image).unlink(missing_ok=True)
     return found
-
-
-def image_frames(path: str | os.PathLike[str], settings: OcrSettings) -> list[str]:
-    """Return the text Tesseract reads on each frame of an image (TIFFs may hold several)."""
-    from PIL import Image, ImageSequence
-
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    texts: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="earsip-ocr-") as tmp:
-        try:
-            with Image.open(path) as image:
-                for n, frame in enumerate(ImageSequence.Iterator(image)):
-                    if n >= settings.max_pages:
-                        break
-                    target = Path(tmp) / f"{n}.png"
-                    frame.convert("L").save(target)
-                    texts.append(_recognise(target, settings))
-                    target.unlink()
-        except (OSError, Image.DecompressionBombError) as e:
-            raise OcrFailed("Gambar tidak dapat dibaca untuk OCR: %(reason)s",
-                            params={"reason": str(e)}) from e
-    return texts

@@ -177,6 +177,29 @@ class FileStore:
                                params={"reason": e.strerror or e}) from e
         return relative
 
+    def commit_beside(self, source: Path, original: str, suffix: str) -> tuple[str, str, int]:
+        """Move `source` (a file made from a stored one, e.g. its searchable copy) next to the
+        stored file `original`, never overwriting; return (relative path, SHA-256, size)."""
+        if not re.fullmatch(r"\.[a-z0-9]+(\.[a-z0-9]+)?", suffix):
+            raise StorageError("Ekstensi penyimpanan tidak sah.")
+        digest, size = hashlib.sha256(), 0
+        with open(source, "rb") as f:
+            os.fsync(f.fileno())
+            for block in iter(lambda: f.read(1024 * 1024), b""):
+                digest.update(block)
+                size += len(block)
+        stem = self._safe(original).name.split(".", 1)[0]
+        relative = f"{original.rsplit('/', 1)[0]}/{stem}-{uuid.uuid4().hex[:8]}{suffix}"
+        final = self._safe(relative)
+        try:
+            os.link(source, final)
+            source.unlink()
+            _fsync_dir(final.parent)
+        except OSError as e:
+            raise StorageError("Berkas tidak dapat disimpan ke arsip: %(reason)s",
+                               params={"reason": e.strerror or e}) from e
+        return relative, digest.hexdigest(), size
+
     def remove_unacknowledged(self, relative: str) -> None:
         """Remove a file placed by `commit` whose database row was never committed."""
         with contextlib.suppress(FileNotFoundError):

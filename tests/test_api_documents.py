@@ -170,12 +170,12 @@ def test_content_that_contradicts_its_file_name_is_refused(upload, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("make", "name", "status", "mime"), [
-    (lambda p: filegen.make_image_pdf(p), "pindai.pdf", "empty", "application/pdf"),
+    (lambda p: filegen.make_image_pdf(p), "pindai.pdf", "ocr_pending", "application/pdf"),
     (lambda p: filegen.make_encrypted_pdf(p, "rahasia negara"), "kunci.pdf", "encrypted",
      "application/pdf"),
     (lambda p: filegen.make_docx(p, filegen.SAMPLE_ID_TEXT[:2]), "nota.docx", "extracted",
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    (lambda p: filegen.make_png(p), "foto.png", "not_applicable", "image/png"),
+    (lambda p: filegen.make_png(p), "foto.png", "ocr_pending", "image/png"),
     (lambda p: filegen.make_text_file(p, filegen.SAMPLE_ID_TEXT[0]), "catatan.txt", "extracted",
      "text/plain"),
     (lambda p: filegen.make_odt(p, filegen.SAMPLE_ID_TEXT[1:2]), "memo.odt", "extracted",

@@ -55,7 +55,7 @@ def test_an_image_only_pdf_comes_out_empty_with_a_scan_hint(tmp_path: Path) -> N
     path = filegen.make_image_pdf(tmp_path / "pindai.pdf")
     result = extract(path, PDF)
     assert result == Extraction(
-        "empty", "", 1, "PDF tidak memiliki lapisan teks (hasil pindai?)."
+        "empty", "", 1, "PDF tidak memiliki lapisan teks (hasil pindai?).", blank_pages=1
     )
 
 

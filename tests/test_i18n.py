@@ -143,12 +143,22 @@ def test_an_error_message_is_its_template_filled_with_its_parameters() -> None:
 
 
 def test_notes_the_system_stored_with_a_document_are_shown_in_english_too(
-        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from dataclasses import replace
+
+    from earsip.audit import SYSTEM
+    from earsip.services import ingest
+    from earsip.services.documents import DocumentInput
+
     scan = filegen.make_image_pdf(tmp_path / "scan.pdf")
-    doc_id = upload(scan, classification="PP.00.02").get_json()["id"]  # counts from an event
+    without_ocr = replace(archive, config=replace(archive.config, ocr=False))
+    doc_id = ingest.file_document(without_ocr, SYSTEM, scan, "scan.pdf", DocumentInput(
+        title="Pindaian", classification="PP.00.02",  # counts from an event
+        document_date=dt.date(2024, 3, 1)), clearance=None).document_id
     _english(client)
     _login(client)
     page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
-    assert "The PDF has no text layer (a scan?)." in page
+    assert "OCR is switched off by the configuration (EARSIP_OCR=0)." in page
     assert 'The active period counts from the event "putusan akhir"' in page
-    assert "hasil pindai" not in page and "belum diisi" not in page
+    assert "dimatikan" not in page and "belum diisi" not in page

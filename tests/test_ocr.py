@@ -12,7 +12,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from earsip.audit import SYSTEM
-from earsip.models import AuditEntry, Document, DocumentText
+from earsip.models import AuditEntry, Document, DocumentText, Job
 from earsip.ocr import OcrUnavailable
 from earsip.services import Archive, ingest
 from earsip.services import ocr as service
@@ -51,7 +51,7 @@ def test_a_scan_is_read_with_at_least_95_percent_word_recall_and_then_found_by_s
     scan = scangen.save_scan(tmp_path / f"pindaian{suffix}", pages=2 if suffix == ".tif" else 1)
     doc_id = _file(archive, scan)
     with archive.db.read() as session:
-        assert session.get(Document, doc_id).text_status in ("empty", "not_applicable")
+        assert session.get(Document, doc_id).text_status == "ocr_pending"
     outcome = service.ocr_document(archive, SYSTEM, doc_id)
     assert outcome.status == "extracted"
     assert outcome.pages == (2 if suffix == ".tif" else 1)
@@ -79,6 +79,10 @@ def test_a_pdf_with_a_typed_page_and_a_scanned_page_gets_only_the_scan_read(
     with open(mixed, "wb") as f:
         writer.write(f)
     doc_id = _file(archive, mixed)
+    with archive.db.read() as session:  # the typed page is searchable at once; OCR is queued
+        assert session.get(Document, doc_id).text_status == "extracted"
+        assert [j.kind for j in session.scalars(select(Job).where(
+            Job.document_id == doc_id))] == ["ocr"]
     outcome = service.ocr_document(archive, SYSTEM, doc_id)
     assert outcome.pages == 1 and outcome.status == "extracted"
     first, second = _text(archive, doc_id).split("\n\f\n")
@@ -95,7 +99,7 @@ def test_without_tesseract_nothing_changes_and_the_reason_is_clear(
         service.ocr_document(missing, SYSTEM, doc_id)
     assert "tesseract-ocr" in refused.value.message
     with archive.db.read() as session:
-        assert session.get(Document, doc_id).text_status == "not_applicable"
+        assert session.get(Document, doc_id).text_status == "ocr_pending"
     cli_env["EARSIP_TESSERACT"] = "/tidak/ada/tesseract"
     result = runner("ocr", "--document", str(doc_id))
     assert result.exit_code == 1 and "OCR tidak tersedia" in result.output

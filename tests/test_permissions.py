@@ -110,9 +110,12 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2010-01-05"}), clearance="sangat_rahasia")
     transfer_id = prepare(archive, officer, [dipa.document_id], Handover(
         "Dinas Kearsipan", "Rina", "Kepala Bidang", "Siti", "Kepala Sekretariat"))
+    from earsip.services import jobs
+
+    job_id = jobs.request(archive, audit.SYSTEM, "fixity")
     return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00",
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
-            "transfer_id": transfer_id}
+            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity"}
 
 
 def _concrete(rule: str, values: dict[str, object]) -> str:

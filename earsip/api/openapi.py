@@ -50,8 +50,25 @@ _DOCUMENT = {
                                 "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                                 "pages": {"type": ["integer", "null"]}}},
         "text_status": {"enum": ["extracted", "empty", "encrypted", "failed",
-                                 "not_applicable"]},
+                                 "not_applicable", "ocr_pending"],
+                        "description": "ocr_pending: a scan waiting for (or in) OCR by the "
+                                       "background worker; it becomes extracted, empty or "
+                                       "failed (text_message says why)."},
         "text_message": _NULLABLE_STR,
+        "searchable_copy": {
+            "type": ["object", "null"],
+            "description": "The searchable copy OCR made beside the original (salinan "
+                           "teks-cari): PDF/A-2b, or plain PDF where PDF/A was not possible.",
+            "properties": {"kind": {"enum": ["pdfa", "pdf"]},
+                           "size": {"type": "integer"},
+                           "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+        "ocr_job": {
+            "type": ["object", "null"],
+            "description": "The document's latest OCR job, if it had one.",
+            "properties": {"state": {"enum": ["pending", "running", "done", "failed"]},
+                           "attempts": {"type": "integer"},
+                           "max_attempts": {"type": "integer"},
+                           "last_error": _NULLABLE_STR}},
         "retention": {"type": "object",
                       "required": ["active_until", "inactive_until", "final_fate", "phase"],
                       "properties": {
@@ -278,6 +295,14 @@ def spec() -> dict[str, Any]:
                 "responses": {"200": {"description": "The stored bytes.",
                                       "content": {"*/*": {"schema": {"type": "string",
                                                                      "format": "binary"}}}},
+                              **_errors(401, 403, 404, 410)}}},
+            "/api/v1/documents/{document_id}/searchable-copy": {"get": {
+                "summary": "The searchable copy made by OCR (PDF/A where possible), as an "
+                           "attachment (audited). 404 while there is none.",
+                "parameters": [_DOC_ID],
+                "responses": {"200": {"description": "The copy's bytes.",
+                                      "content": {"application/pdf": {
+                                          "schema": {"type": "string", "format": "binary"}}}},
                               **_errors(401, 403, 404, 410)}}},
             "/api/v1/search": {"get": {
                 "summary": "Full-text search within the caller's clearance (audited).",

@@ -138,6 +138,14 @@ def get_document_file(document_id: int) -> Response:
     return send_stored_file(handle)
 
 
+@bp.get("/documents/<int:document_id>/searchable-copy")
+@token_required("document.read")
+def get_document_searchable_copy(document_id: int) -> Response:
+    handle = document_service.open_file(_archive(), _principal(), document_id, _client(),
+                                        searchable=True)
+    return send_stored_file(handle)
+
+
 @bp.get("/search")
 @token_required("search")
 def search() -> Response:

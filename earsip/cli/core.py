@@ -20,7 +20,7 @@ from earsip.errors import EarsipError
 from earsip.services import Archive, indexing, setup
 
 
-def _initialise(config: Config) -> None:
+def initialise(config: Config) -> None:
     """Run `setup.initialise` and report what it did (the admin password only once)."""
     archive = Archive.open(config)
     try:
@@ -41,7 +41,7 @@ def _initialise(config: Config) -> None:
 @main.command()
 def init() -> None:
     """Apply migrations and create folders, seed scheme, first admin and index (idempotent)."""
-    _initialise(Config.from_env())
+    initialise(Config.from_env())
     click.echo("Siap.")
 
 
@@ -60,13 +60,14 @@ def server_options(config: Config) -> dict[str, object]:
 @click.option("--host", default=None, help="Alamat (bawaan EARSIP_HOST atau 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan EARSIP_PORT atau 5000).")
 def serve(host: str | None, port: int | None) -> None:
-    """Initialise if needed, then serve the app with waitress."""
+    """Initialise if needed, then serve the app with waitress and start the background worker
+    beside it (unless EARSIP_WORKER=0)."""
     from waitress import serve as waitress_serve
 
     from earsip import create_app
 
     config = Config.from_env()
-    _initialise(config)
+    initialise(config)
     app = create_app(config)
     # Waitress buffers large request bodies in anonymous temporary files: keep those inside
     # the upload folder too, so document bytes never land in the system's /tmp.
@@ -76,16 +77,21 @@ def serve(host: str | None, port: int | None) -> None:
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
                      name="index-catch-up", daemon=True).start()
-    if config.scheduler:
-        from earsip.services import schedule
+    if config.worker:
+        from earsip.cli.supervise import WorkerProcess
 
-        threading.Thread(target=schedule.run_forever, args=(app.extensions["earsip"], stop),
-                         name="scheduled-tasks", daemon=True).start()
+        background = WorkerProcess()
+        threading.Thread(target=background.keep_running, args=(stop,), name="worker-supervisor",
+                         daemon=True).start()
     indexing.warm_search(app.extensions["earsip"])  # in the background
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
-    waitress_serve(app, host=host, port=port, **server_options(config))
-    stop.set()
+    try:
+        waitress_serve(app, host=host, port=port, **server_options(config))
+    finally:
+        stop.set()
+        if config.worker:
+            background.stop()
 
 
 @main.group()

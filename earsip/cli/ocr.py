@@ -23,9 +23,17 @@ def ocr(document_id: int | None, all_empty: bool, pending: bool) -> None:
 
     if sum([document_id is not None, all_empty, pending]) != 1:
         fail("pilih tepat satu: --document ID, --all-empty atau --pending.", 2)
+    from earsip.services import jobs
+
     archive = open_archive()
     failed = 0
     try:
+        if pending:
+            # Jobs queued for the worker are claimed and run here (the worker skips them).
+            for job_id, state in jobs.run_pending(archive, kinds=["ocr"]).items():
+                if state is not None:
+                    click.echo(f"tugas {job_id}: {state}")
+                    failed += state == "failed"
         ids = [document_id] if document_id is not None else service.documents_to_read(
             archive, pending_only=pending)
         for doc_id in ids:

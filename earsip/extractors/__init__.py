@@ -34,6 +34,7 @@ from earsip.extractors.office import extract_docx, extract_odt, extract_xlsx
 from earsip.extractors.pdf import extract_pdf
 from earsip.extractors.plain import extract_text
 from earsip.extractors.preview import render_preview
+from earsip.extractors.render import render_pages
 from earsip.extractors.text import Result, Unreadable, failed
 from earsip.filetypes import DOCX, ODT, PDF, TEXT, TIFF, XLSX
 
@@ -91,6 +92,9 @@ def serve(conn: Connection, memory_mb: int) -> None:
         if request[0] == "preview":
             _, path, mime, out_path, max_px = request
             result = render_preview(path, mime, out_path, max_px)
+        elif request[0] == "render":
+            _, path, mime, out_dir, dpi, max_pages = request
+            result = render_pages(path, mime, out_dir, dpi, max_pages)
         else:
             path, mime, max_chars = request
             result = extract_one(path, mime, memory_mb, max_chars)

@@ -84,7 +84,9 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         notes.append(f"{len(bad)} dari {count} halaman tidak terbaca (halaman {listed}; {kinds}).")
         if not col.parts:
             return failed("Tidak ada halaman yang bisa dibaca teksnya: " + notes[0], count)
-    return finish(col, count, notes, N_("PDF tidak memiliki lapisan teks (hasil pindai?)."))
+    result = finish(col, count, notes, N_("PDF tidak memiliki lapisan teks (hasil pindai?)."))
+    result["blank_pages"] = blank  # pages OCR may read
+    return result
 
 
 def _declares_encryption(path: str, window: int = 1024 * 1024) -> bool:

@@ -14,7 +14,7 @@ from earsip.models.disposition import (
     Transfer,
     TransferItem,
 )
-from earsip.models.operations import FixityRun, TaskRun
+from earsip.models.operations import FixityRun, Job, TaskRun
 from earsip.models.records import (
     Classification,
     Document,
@@ -26,6 +26,6 @@ from earsip.models.records import (
 __all__ = [
     "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
     "DisposalItem", "DisposalList", "Document", "DocumentTag", "DocumentText", "FixityRun",
-    "HoldDocument", "IndexQueue", "LegalHold", "LoginFailure", "TaskRun", "Transfer",
+    "HoldDocument", "IndexQueue", "Job", "LegalHold", "LoginFailure", "TaskRun", "Transfer",
     "TransferItem", "User", "UserRole", "utcnow",
 ]

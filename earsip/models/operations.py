@@ -1,10 +1,11 @@
-"""Operations: fixity checks of the stored files and the scheduler's record of its tasks."""
+"""Operations: fixity checks of the stored files, the scheduler's record of its tasks and the
+background jobs of the worker (OCR, re-index, fixity)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from earsip.models.base import Base, utcnow
@@ -38,3 +39,36 @@ class TaskRun(Base):
     last_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_outcome: Mapped[str | None] = mapped_column(String(20))
     last_details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Job(Base):
+    """A piece of slow work for the background worker, tracked here rather than in the queue.
+
+    The queue (Huey) only carries the job's id; this row is the truth about the job: its state,
+    its attempts and its last error. A job that was running in a worker that died is found by
+    its stale heartbeat (or its dead process) and put back in the queue, so nothing acknowledged
+    is lost with the queue's own copy.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state", "state"),
+                      Index("ix_jobs_kind_document", "kind", "document_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "ocr", "reindex", "fixity"
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"))
+    # "pending" (waiting, or waiting to be retried), "running", "done", "failed" (gave up)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(Integer)
+    not_before: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a retry's earliest start
+    queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # last handed to the queue
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str | None] = mapped_column(String(120))  # "host:pid" of the running worker
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)

@@ -54,6 +54,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         Index("ix_documents_class_date", "classification_code", "document_date"),
+        Index("uq_documents_searchable_path", "searchable_path", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,6 +76,12 @@ class Document(Base):
 
     text_status: Mapped[str] = mapped_column(String(20))
     text_message: Mapped[str | None] = mapped_column(Text)
+    # The searchable PDF/A copy made by OCR ("salinan teks-cari"), stored beside the original,
+    # which never changes; it has its own hash and is checked by fixity like the original.
+    searchable_path: Mapped[str | None] = mapped_column(String(500))
+    searchable_sha256: Mapped[str | None] = mapped_column(String(64))
+    searchable_size: Mapped[int | None] = mapped_column(BigInteger)
+    searchable_kind: Mapped[str | None] = mapped_column(String(10))  # "pdfa" or "pdf"
 
     trigger_date: Mapped[dt.date | None] = mapped_column(Date)
     active_until: Mapped[dt.date | None] = mapped_column(Date)

@@ -335,13 +335,17 @@ def _destroy_records(archive: Archive, principal: Principal, list_id: int, form:
 
 
 def _purge_content(archive: Archive, list_id: int) -> None:
-    """Destroy the files and previews of the list's tombstones, then drop them from the index."""
+    """Destroy the files, searchable copies and previews of the list's tombstones, then drop
+    them from the index."""
     with archive.db.read() as session:
-        rows = session.execute(select(Document.id, Document.storage_path, Document.sha256)
+        rows = session.execute(select(Document.id, Document.storage_path, Document.sha256,
+                                      Document.searchable_path)
                                 .where(Document.disposal_list_id == list_id,
                                        Document.disposition == "destroyed")).all()
-    for _doc_id, storage_path, sha256 in rows:
+    for _doc_id, storage_path, sha256, searchable_path in rows:
         archive.store.destroy(storage_path)
+        if searchable_path:  # the OCR copy holds the same content
+            archive.store.destroy(searchable_path)
         shred(preview_cache_path(archive, sha256))
     ids = [r[0] for r in rows]
     archive.db.flush_deleted()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session
 from earsip import audit, extract, retention
 from earsip.access import SECURITY_CLASSES, classes_up_to, may_see, normalize_security
 from earsip.errors import Forbidden, Gone, NotFound, ValidationError
-from earsip.models import DisposalList, Document, Transfer
+from earsip.models import DisposalList, Document, Job, Transfer
 from earsip.services import Archive
 from earsip.services.classification import get_effective
 from earsip.services.users import Principal
@@ -141,6 +141,11 @@ def to_dict(doc: Document) -> dict[str, object]:
         },
         "text_status": doc.text_status,
         "text_message": doc.text_message,
+        # The searchable copy OCR made beside the original ("salinan teks-cari"), if any.
+        "searchable_copy": {"kind": doc.searchable_kind, "size": doc.searchable_size,
+                            "sha256": doc.searchable_sha256}
+        if doc.searchable_path and doc.disposition != "destroyed" else None,
+        "ocr_job": _ocr_job(doc),
         "retention": {
             "active_until": _iso(doc.active_until),
             "inactive_until": _iso(doc.inactive_until),
@@ -155,6 +160,19 @@ def to_dict(doc: Document) -> dict[str, object]:
         "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
         "created_by": doc.created_by.username if doc.created_by else None,
     }
+
+
+def _ocr_job(doc: Document) -> dict[str, object] | None:
+    """Return the state of the document's latest OCR job (the background worker's), if any."""
+    session = object_session(doc)
+    if session is None:
+        return None
+    job = session.scalars(select(Job).where(Job.document_id == doc.id, Job.kind == "ocr")
+                          .order_by(Job.id.desc()).limit(1)).first()
+    if job is None:
+        return None
+    return {"state": job.state, "attempts": job.attempts, "max_attempts": job.max_attempts,
+            "last_error": job.last_error}
 
 
 def _disposition(doc: Document) -> dict[str, object] | None:
@@ -226,28 +244,41 @@ class FileHandle:
 
 
 def open_file(archive: Archive, principal: Principal, document_id: int,
-              client_addr: str | None = None) -> FileHandle:
-    """Return the stored file of a visible document and audit the download."""
+              client_addr: str | None = None, *, searchable: bool = False) -> FileHandle:
+    """Return the stored file of a visible document and audit the download.
+
+    With `searchable`, return its searchable copy (made by OCR) instead of the original.
+    """
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
         actor = principal.actor(client_addr)
+        copy = {"copy": "searchable"} if searchable else {}
+        if searchable and doc.disposition != "destroyed" and doc.searchable_path is None:
+            raise NotFound("Dokumen ini tidak memiliki salinan teks-cari.")
         if doc.disposition == "destroyed":
             # One entry: the request, refused because the content no longer exists.
             audit.append(session, actor, "document.download", target_type="document",
                          target_id=doc.id, outcome="failure",
-                         details={"reason": "content destroyed"})
+                         details={"reason": "content destroyed", **copy})
             destroyed = _disposition(doc) or {}
             gone = Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
                         params={"ba": destroyed.get("berita_acara") or "-"})
         else:
             gone = None
-            path = archive.store.path_of(doc.storage_path)
+            path = archive.store.path_of(doc.searchable_path if searchable and
+                                         doc.searchable_path else doc.storage_path)
             missing = not path.exists()
             # The entry is committed either way: a missing file is something auditors must see.
             audit.append(session, actor, "document.download", target_type="document",
                          target_id=doc.id, outcome="failure" if missing else "success",
-                         details={"reason": "file missing"} if missing else None)
-            handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+                         details=({"reason": "file missing", **copy} if missing else copy)
+                         or None)
+            if searchable:
+                stem = doc.original_filename.rsplit(".", 1)[0] or "berkas"
+                handle = FileHandle(f"{stem}.teks-cari.pdf", "application/pdf",
+                                    doc.searchable_size or 0, str(path))
+            else:
+                handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
     if gone is not None:
         raise gone
     if missing:

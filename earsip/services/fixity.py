@@ -67,9 +67,13 @@ def run_fixity(archive: Archive, actor: audit.Actor, *, trigger: str) -> FixityR
                               params={"trigger": trigger})
     started_at = utcnow()
     with archive.db.read() as session:
-        documents = session.execute(
-            select(Document.id, Document.storage_path, Document.sha256, Document.disposition)
+        rows = session.execute(
+            select(Document.id, Document.storage_path, Document.sha256, Document.disposition,
+                   Document.searchable_path, Document.searchable_sha256)
             .order_by(Document.id)).all()
+    # Each document's original, and its searchable copy where OCR made one (its own hash).
+    documents = [(r[0], r[1], r[2], r[3]) for r in rows]
+    documents += [(r[0], r[4], r[5], r[3]) for r in rows if r[4]]
     store = archive.store
     known: set[str] = set()
     changed: list[dict[str, object]] = []
@@ -128,6 +132,8 @@ def _record(archive: Archive, actor: audit.Actor, trigger: str, started_at: dt.d
             # Filed while the files were hashed: their rows exist now.
             filed = set(session.scalars(select(Document.storage_path)
                                         .where(Document.storage_path.in_(untracked))))
+            filed |= set(session.scalars(select(Document.searchable_path)
+                                         .where(Document.searchable_path.in_(untracked))))
             untracked = [p for p in untracked if p not in filed]
         finished_at = utcnow()
         ok = not (changed or missing or untracked or destroyed_present)

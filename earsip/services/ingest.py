@@ -3,7 +3,8 @@
 The steps read top to bottom in `file_document`: validate metadata -> receive the bytes into a
 temporary file while hashing -> detect the type -> refuse duplicates -> extract the text in a
 child process -> move the file into categorized storage -> record the row, text, index-queue
-entry and audit entry in one transaction -> commit -> update the index. Extraction comes before
+entry, audit entry (and, for a scan, its OCR job) in one transaction -> commit -> queue the OCR
+job -> update the index. Extraction comes before
 the move so that a file refused as unreadable never enters the archive; the database commit
 comes last, so a crash before it leaves at most an unacknowledged file (an orphan) behind.
 """
@@ -23,7 +24,8 @@ from earsip import audit, detect, extract, retention
 from earsip.access import may_see
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.models import Document, DocumentTag, DocumentText
-from earsip.services import Archive, indexing
+from earsip.services import Archive, indexing, jobs
+from earsip.services import ocr as ocr_service
 from earsip.services.classification import EffectiveCode, get_effective
 from earsip.services.documents import DocumentInput
 from earsip.storage import IncomingFile, TempFile
@@ -137,21 +139,24 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
         relative = archive.store.commit(
             temp, category=code.code.split(".")[0], year=data.document_date.year,
             extension=detected.extension)
-        document_id = _record(archive, actor, data, security, code,
-                              _Received(filename, detected, temp, relative, extraction),
-                              clearance)
+        status = ocr_service.status_at_filing(archive, detected.mime, extraction)
+        document_id, job_id = _record(
+            archive, actor, data, security, code,
+            _Received(filename, detected, temp, relative, extraction, status), clearance)
     except BaseException:
         archive.store.discard(temp)
         if relative is not None and not _is_recorded(archive, relative):
             archive.store.remove_unacknowledged(relative)
         raise
+    if job_id is not None:
+        jobs.dispatch(archive, [job_id])
     indexed = False
     if index_now:
         try:
             indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
         except Exception:  # filed and committed: the queue entry stays for the catch-up
             log.exception("indexing document %s failed; it stays queued", document_id)
-    return Filed(document_id, extraction.status, indexed)
+    return Filed(document_id, status[0], indexed)
 
 
 def _is_recorded(archive: Archive, relative: str) -> bool:
@@ -174,10 +179,12 @@ class _Received:
     temp: TempFile
     relative: str
     extraction: extract.Extraction
+    status: tuple[str, str | None, bool]  # text_status, its message, queue OCR?
 
 
 def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security: str,
-            code: EffectiveCode, received: _Received, clearance: str | None) -> int:
+            code: EffectiveCode, received: _Received,
+            clearance: str | None) -> tuple[int, int | None]:
     temp, extraction = received.temp, received.extraction
     rule = code.rule
     assert rule is not None
@@ -198,8 +205,8 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
         sha256=temp.sha256,
         pages=extraction.pages,
         storage_path=received.relative,
-        text_status=extraction.status,
-        text_message=extraction.message,
+        text_status=received.status[0],
+        text_message=received.status[1],
         trigger_date=data.trigger_date,
         active_until=ret.active_until,
         inactive_until=ret.inactive_until,
@@ -223,7 +230,9 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
                                   "filename": doc.original_filename,
                                   "storage_path": doc.storage_path,
                                   "text_status": doc.text_status})
-            return doc.id
+            job = jobs.submit(session, archive, "ocr", document_id=doc.id,
+                              requested_by_id=actor.user_id) if received.status[2] else None
+            return doc.id, (job.id if job is not None else None)
     except IntegrityError as e:
         # Another upload of the same bytes won the race between our check and our commit.
         duplicate = _duplicate(archive, doc.sha256, clearance)

@@ -1,18 +1,17 @@
 """Scheduled work of a running archive: the daily retention run and audit checkpoint, and the
 fixity check every `fixity_interval_days` days.
 
-`earsip serve` checks every few minutes (`run_forever`); `earsip tasks --run` does one round,
-for a cron job or by hand. Each task is claimed in the database (table `task_runs`) before it
-runs, so several server processes never run the same task twice; a claim older than the lease
-(a process that died mid-task) may be taken over. The OCR worker (issue 6) is to take these
-over as periodic jobs of its queue.
+The background worker (`earsip worker`, started by `earsip serve`) checks once a minute, in its
+queue's periodic tick (`services/worker.py`); `earsip tasks --run` does one round, for a cron job
+or by hand. Each task is claimed in the database (table `task_runs`) before it runs, so several
+workers never run the same task twice; a claim older than the lease (a process that died
+mid-task) may be taken over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -136,14 +135,3 @@ def status(archive: Archive) -> list[dict[str, object]]:
                  "last_outcome": rows[t.name].last_outcome if t.name in rows else None,
                  "last_details": rows[t.name].last_details if t.name in rows else None}
                 for t in TASKS]
-
-
-def run_forever(archive: Archive, stop: threading.Event, *, interval_s: float = 300.0) -> None:
-    """Run due tasks now and then every `interval_s` seconds until `stop` is set."""
-    while True:
-        try:
-            run_due(archive)
-        except Exception:  # a locked database, say: the next round retries
-            log.exception("scheduled tasks could not run")
-        if stop.wait(interval_s):
-            return

@@ -145,6 +145,7 @@ def register(app: Flask) -> None:
         disposal,
         documents,
         i18n,
+        jobs,
         pages,
         retention,
         scheme,
@@ -201,3 +202,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(disposal.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(transfer.bp)
+    app.register_blueprint(jobs.bp)

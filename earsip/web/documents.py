@@ -160,6 +160,18 @@ def download(document_id: int) -> Response:
     return send_stored_file(handle)
 
 
+@bp.get("/<int:document_id>/searchable")
+@requires("document.read")
+def download_searchable(document_id: int) -> Response:
+    """The searchable copy made by OCR (salinan teks-cari); the original never changes."""
+    try:
+        handle = document_service.open_file(archive(), principal(), document_id, client(),
+                                            searchable=True)
+    except NotFound:
+        abort(404)
+    return send_stored_file(handle)
+
+
 @bp.post("/<int:document_id>/delete")
 @requires("document.read")
 def delete(document_id: int) -> Response:

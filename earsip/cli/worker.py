@@ -1,0 +1,31 @@
+"""`earsip worker`: the background worker (OCR, re-index, fixity and the scheduled tasks)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from earsip.cli.common import main
+
+
+@main.command()
+@click.option("--no-init", is_flag=True, hidden=True,
+              help="Do not initialise (the caller, `earsip serve`, already did).")
+def worker(no_init: bool) -> None:
+    """Run the background worker until stopped (Ctrl+C or SIGTERM)."""
+    from config import Config
+    from earsip.cli.core import initialise
+    from earsip.services import Archive
+    from earsip.services import worker as service
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = Config.from_env()
+    if not no_init:
+        initialise(config)
+    archive = Archive.open(config)
+    click.echo(f"Pekerja latar berjalan (antrean: {archive.queue.where}).")
+    try:
+        service.run(archive)
+    finally:
+        archive.close()

@@ -1,0 +1,337 @@
+"""The background worker: scans are queued at filing, read by a real `earsip worker` process
+(Huey on SQLite, or on the machine's Redis), survive a killed worker, are retried a bounded
+number of times, and get a searchable PDF/A copy beside the untouched original."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from earsip.audit import SYSTEM
+from earsip.models import AuditEntry, Document, DocumentText, Job, TaskRun
+from earsip.services import Archive, ingest, jobs, worker
+from earsip.services import ocr as ocr_service
+from earsip.services import search as search_service
+from earsip.services.documents import DocumentInput
+from earsip.services.users import Principal
+from tests import scangen
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                reason="Tesseract is installed by `make test` (Debian)")
+READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _file(archive: Archive, path: Path) -> int:
+    data = DocumentInput(title=f"Pindaian {path.name}", classification="KA.00",
+                         document_date=dt.date(2024, 3, 1))
+    return ingest.file_document(archive, SYSTEM, path, path.name, data,
+                                clearance=None).document_id
+
+
+def _doc(archive: Archive, doc_id: int) -> Document:
+    with archive.db.read() as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        session.expunge(doc)
+        return doc
+
+
+def _jobs(archive: Archive, doc_id: int) -> list[Job]:
+    with archive.db.read() as session:
+        found = list(session.scalars(select(Job).where(Job.document_id == doc_id)
+                                     .order_by(Job.id)))
+        session.expunge_all()
+        return found
+
+
+def _recall(found: str) -> float:
+    seen = set(scangen.words(found))
+    expected = scangen.words()
+    return sum(1 for w in expected if w in seen) / len(expected)
+
+
+def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def start_worker(cli_env: dict[str, str]) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start real `earsip worker` processes on the test archive; kill what is left at the end."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**extra: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0",
+               "EARSIP_JOB_STALE_SECONDS": "10", **extra}
+        proc = subprocess.Popen([sys.executable, "-m", "earsip", "worker", "--no-init"],
+                                cwd=PROJECT, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_filing_a_scan_answers_at_once_with_ocr_pending_and_commits_its_job(
+        archive: Archive, tmp_path: Path) -> None:
+    started = time.monotonic()
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "surat.png"))
+    assert time.monotonic() - started < 5  # no OCR in the filing itself
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "ocr_pending" and doc.searchable_path is None
+    [job] = _jobs(archive, doc_id)
+    assert (job.kind, job.state, job.attempts, job.max_attempts) == ("ocr", "pending", 0, 3)
+    assert job.queued_at is not None and archive.queue.waiting() == 1
+
+
+def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
+        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
+    scan = scangen.save_scan(tmp_path / "laporan.pdf")
+    original = hashlib.sha256(scan.read_bytes()).hexdigest()
+    doc_id = _file(archive, scan)
+    proc = start_worker()
+    _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "extracted", doc.text_message
+    with archive.db.read() as session:
+        assert _recall(session.get(DocumentText, doc_id).text) >= 0.95
+    hits = search_service.search(archive, READER, search_service.parse_params(
+        {"q": "rekomendasi penertiban"}))
+    assert [h["id"] for h in hits["results"]] == [doc_id]
+    # The original is untouched; the copy sits beside it with its own hash, as PDF/A-2b.
+    assert hashlib.sha256(archive.store.path_of(doc.storage_path).read_bytes()).hexdigest() \
+        == original == doc.sha256
+    copy = archive.store.path_of(doc.searchable_path)
+    assert copy.parent == archive.store.path_of(doc.storage_path).parent
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == doc.searchable_sha256 != original
+    assert doc.searchable_kind == "pdfa"
+    with pikepdf.open(copy) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+    assert "Mojokerto" in PdfReader(copy).pages[0].extract_text()
+    [job] = _jobs(archive, doc_id)
+    assert (job.state, job.attempts) == ("done", 1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+
+
+def test_a_worker_killed_mid_job_leaves_the_job_to_be_finished_after_restart(
+        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "berkas.tif", pages=4))
+    first = start_worker()
+    _wait(lambda: _jobs(archive, doc_id)[0].state == "running", 60, "the job to start")
+    time.sleep(1.5)  # well inside the four pages
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its Tesseract, mid-page
+    first.wait()
+    [job] = _jobs(archive, doc_id)
+    assert job.state == "running" and job.worker.endswith(f":{first.pid}")
+    assert _doc(archive, doc_id).text_status == "ocr_pending"
+    start_worker()  # finds the job of the dead worker at start-up and queues it again
+    _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 180, "the job to finish")
+    [job] = _jobs(archive, doc_id)
+    assert job.attempts == 2 and job.last_error is None
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "extracted" and doc.searchable_path is not None
+    with archive.db.read() as session:
+        assert _recall(session.get(DocumentText, doc_id).text) >= 0.95
+        ocr_entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.ocr", AuditEntry.target_id == str(doc_id))).all()
+    assert [e.details["pages"] for e in ocr_entries] == [4]
+
+
+def test_a_job_that_keeps_failing_is_retried_a_bounded_number_of_times_then_failed(
+        archive: Archive, tmp_path: Path) -> None:
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "rusak.pdf"))
+    stored = archive.store.path_of(_doc(archive, doc_id).storage_path)
+    stored.chmod(0o644)
+    stored.write_bytes(b"%PDF-1.7\nrusak")  # the stored file breaks after filing
+    states = [jobs.run_pending(archive, kinds=["ocr"]) for _ in range(3)]
+    [job] = _jobs(archive, doc_id)
+    assert [list(s.values()) for s in states] == [["pending"], ["pending"], ["failed"]]
+    assert (job.state, job.attempts) == ("failed", 3)
+    assert "dirender" in job.last_error
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "failed" and "dirender" in doc.text_message
+    # Nothing more happens on its own; the admin's retry gives it fresh attempts.
+    assert jobs.run_pending(archive, kinds=["ocr"]) == {}
+    jobs.retry(archive, SYSTEM, job.id)
+    assert _doc(archive, doc_id).text_status == "ocr_pending"
+    assert _jobs(archive, doc_id)[0].state == "pending"
+
+
+def test_a_retry_waits_before_it_runs_again(archive: Archive, tmp_path: Path) -> None:
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "rusak.png"))
+    archive.store.path_of(_doc(archive, doc_id).storage_path).write_bytes(b"bukan gambar")
+    [job] = _jobs(archive, doc_id)
+    assert jobs.execute(archive, job.id) == "pending"
+    assert jobs.execute(archive, job.id) is None  # not before its delay
+    waiting = _jobs(archive, doc_id)[0]
+    assert waiting.not_before is not None and waiting.not_before > waiting.heartbeat_at
+
+
+def test_without_tesseract_a_scan_is_filed_empty_with_a_clear_reason_and_no_job(
+        archive: Archive, tmp_path: Path) -> None:
+    missing = replace(archive, config=replace(archive.config,
+                                              ocr_command="/tidak/ada/tesseract"))
+    doc_id = _file(missing, scangen.save_scan(tmp_path / "foto.png"))
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "empty" and "tesseract-ocr" in doc.text_message
+    assert _jobs(archive, doc_id) == []
+
+
+def test_a_queued_scan_whose_tesseract_disappeared_is_left_empty_saying_why(
+        archive: Archive, tmp_path: Path) -> None:
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    missing = replace(archive, config=replace(archive.config,
+                                              ocr_command="/tidak/ada/tesseract"))
+    assert jobs.run_pending(missing, kinds=["ocr"]) == {_jobs(archive, doc_id)[0].id: "failed"}
+    doc = _doc(archive, doc_id)
+    assert doc.text_status == "empty" and "tesseract-ocr" in doc.text_message
+    [job] = _jobs(archive, doc_id)
+    assert job.attempts == 1 and "tesseract-ocr" in job.last_error  # not retried in vain
+
+
+def test_recovery_requeues_jobs_of_dead_workers_and_jobs_the_queue_lost(
+        archive: Archive, tmp_path: Path) -> None:
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    [job] = _jobs(archive, doc_id)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with archive.db.write() as session:
+        row = session.get(Job, job.id)
+        row.state, row.worker, row.attempts = "running", f"{socket.gethostname()}:{gone.pid}", 1
+        row.heartbeat_at = row.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    archive.queue.huey.flush()  # the queue's copy went with the worker
+    assert jobs.recover(archive) == 1
+    assert _jobs(archive, doc_id)[0].state == "pending" and archive.queue.waiting() == 1
+    # A pending job the queue never got (a crash between commit and queue) is found too.
+    archive.queue.huey.flush()
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + jobs.LOST_AFTER * 2
+    assert jobs.recover(archive, now=later) == 1 and archive.queue.waiting() == 1
+
+
+def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
+    scheduled = replace(archive, config=replace(archive.config, scheduler=True))
+    worker.tick(scheduled)
+    with archive.db.read() as session:
+        ran = {r.name: r.last_outcome for r in session.scalars(select(TaskRun))}
+    assert ran == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+
+
+def test_the_queue_switches_to_redis_by_configuration(
+        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    on_redis = replace(archive, config=replace(archive.config, queue_url=url),
+                       _queue=None)
+    on_redis.queue.huey.flush()
+    try:
+        doc_id = _file(on_redis, scangen.save_scan(tmp_path / "foto.png"))
+        assert on_redis.queue.waiting() == 1 and archive.queue.waiting() == 0
+        start_worker(EARSIP_QUEUE_URL=url, EARSIP_SEARCHABLE_COPY="0")
+        _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
+        assert _doc(archive, doc_id).searchable_path is None  # switched off
+    finally:
+        on_redis.queue.huey.flush()
+        on_redis.queue.close()
+
+
+def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
+        archive: Archive, tmp_path: Path) -> None:
+    from earsip.services import fixity
+
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    jobs.run_pending(archive, kinds=["ocr"])
+    copy = archive.store.path_of(_doc(archive, doc_id).searchable_path)
+    assert fixity.run_fixity(archive, SYSTEM, trigger="cli").outcome == "ok"
+    copy.write_bytes(copy.read_bytes() + b"\n")
+    report = fixity.run_fixity(archive, SYSTEM, trigger="cli")
+    assert [c["path"] for c in report.changed] == [_doc(archive, doc_id).searchable_path]
+
+
+def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
+        archive: Archive, app, client, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    jobs.run_pending(archive, kinds=["ocr"])
+    doc = _doc(archive, doc_id)
+    sign_in(client)
+    page = client.get(f"/documents/{doc_id}")
+    assert f"/documents/{doc_id}/searchable" in page.get_data(as_text=True)
+    r = client.get(f"/documents/{doc_id}/searchable")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert hashlib.sha256(r.data).hexdigest() == doc.searchable_sha256
+    assert "foto.teks-cari.pdf" in r.headers["Content-Disposition"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    r.close()
+    with archive.db.read() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (last.action, last.details) == ("document.download", {"copy": "searchable"})
+
+
+def test_ocr_statuses_are_shown_on_the_document_page_and_in_the_api(
+        archive: Archive, client, tmp_path: Path, token_for) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    sign_in(client)
+    assert "menunggu OCR" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    body = client.get(f"/api/v1/documents/{doc_id}", headers=token_for("admin")).get_json()
+    assert body["text_status"] == "ocr_pending" and body["searchable_copy"] is None
+    assert body["ocr_job"]["state"] == "pending"
+    jobs.run_pending(archive, kinds=["ocr"])
+    body = client.get(f"/api/v1/documents/{doc_id}", headers=token_for("admin")).get_json()
+    assert body["text_status"] == "extracted" and body["searchable_copy"]["kind"] == "pdfa"
+    r = client.get(f"/api/v1/documents/{doc_id}/searchable-copy", headers=token_for("admin"))
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    r.close()
+
+
+def test_the_admin_queue_page_lists_jobs_and_retries_a_failed_one(
+        archive: Archive, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    [job] = _jobs(archive, doc_id)
+    with archive.db.write() as session:
+        row = session.get(Job, job.id)
+        row.state, row.attempts, row.last_error = "failed", 3, "Tesseract gagal: alasan-uji"
+    sign_in(client)
+    page = client.get("/admin/jobs?state=failed").get_data(as_text=True)
+    assert "alasan-uji" in page and f"#{doc_id}" in page
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/admin/jobs")
+    r = client.post(f"/admin/jobs/{job.id}/retry", data={"csrf_token": token})
+    assert r.status_code == 302
+    assert _jobs(archive, doc_id)[0].state == "pending"
+    r = client.post("/admin/jobs/request/fixity", data={"csrf_token": token})
+    assert r.status_code == 302
+    with archive.db.read() as session:
+        kinds = [j.kind for j in session.scalars(select(Job).order_by(Job.id))]
+        audited = [e.action for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("job.%")).order_by(AuditEntry.seq))]
+    assert kinds == ["ocr", "fixity"] and audited == ["job.retry", "job.request"]
+    assert ocr_service.documents_to_read(archive, pending_only=True) == [doc_id]

@@ -178,19 +178,21 @@ def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike
 
 
 def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.PathLike[str], *,
-                 dpi: int, max_pages: int, limits: Limits) -> list[dict[str, str | None]]:
-    """Render the pages of a PDF or image for OCR into `out_dir`, in a worker with `limits`.
+                 dpi: int, start: int, count: int,
+                 limits: Limits) -> tuple[list[dict[str, str | None]], int]:
+    """Render pages `start`.. (at most `count`) of a PDF or image for OCR into `out_dir`, in a
+    worker with `limits`; return them and the file's number of pages.
 
-    Return one {"text", "image"} per page: the text layer of a PDF page that has one, else the
-    path of its PNG. Raise UnreadableFile when the file cannot be rendered.
+    Each page is {"text", "image"}: the text layer of a PDF page that has one, else the path of
+    its image. Raise UnreadableFile when the file cannot be rendered.
     """
     with _slots:
         result = _run_in_worker(("render", os.fspath(path), mime, os.fspath(out_dir), dpi,
-                                 max_pages), limits)
+                                 start, count), limits)
     if result.get("status") != "rendered":
         raise UnreadableFile("Halaman tidak dapat dirender untuk OCR: %(reason)s",
                              params={"reason": result.get("message") or "?"})
-    return list(result["pages"])
+    return list(result["pages"]), int(result["total"])
 
 
 def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:

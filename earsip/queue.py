@@ -69,9 +69,12 @@ class Queue:
               threads: int = 1) -> None:
         """Run the consumer in this (main) thread until SIGTERM or SIGINT."""
         self._on_job, self._on_tick = on_job, on_tick
+        # SIGTERM (a service stop, `earsip serve` ending) lets the running job finish for up
+        # to 25 s; SIGINT stops at once. A job cut short is taken back by the next worker.
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread",
                                              periodic=True, max_delay=1.0,
-                                             check_worker_health=True)
+                                             check_worker_health=True, graceful_signal="TERM",
+                                             shutdown_timeout=25)
         consumer.run()
 
     def close(self) -> None:

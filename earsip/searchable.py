@@ -12,9 +12,11 @@ is imported from earsip.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import resource
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -38,10 +40,19 @@ def available() -> bool:
     return importlib.util.find_spec("ocrmypdf") is not None
 
 
+try:  # resolved here, so the child only calls it between fork and exec
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+PR_SET_PDEATHSIG = 1
+
+
 def _limit() -> None:  # runs in the child between fork and exec
     limit = MEMORY_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if _prctl is not None:  # a killed worker does not leave OCRmyPDF running on
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _run(source: Path, target: Path, output_type: str, *, languages: str,

@@ -20,18 +20,20 @@ sys.path.insert(0, str(ROOT))
 from config import make_test_config  # noqa: E402
 from earsip import audit, create_app, extract  # noqa: E402
 from earsip.cli import server_options  # noqa: E402
-from earsip.services import Archive, disposition, ingest, setup  # noqa: E402
+from earsip.services import Archive, disposition, ingest, jobs, setup  # noqa: E402
 from earsip.services.documents import parse_input  # noqa: E402
 from earsip.services.users import Principal, add_user  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.filegen import make_text_pdf  # noqa: E402
+from tests.scangen import save_scan  # noqa: E402
 
 PASSWORD = "contoh-sandi-admin-1"  # noqa: S105 (a throw-away archive)
 DEVICES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 
 
-def _sample_documents(archive: Archive, folder: Path) -> int:
-    """File a handful of realistic documents; return the id of the first."""
+def _sample_documents(archive: Archive, folder: Path) -> tuple[int, int]:
+    """File a handful of realistic documents and a scan (read by OCR); return the id of the
+    first and of the scan."""
     today = dt.date.today()
     due = today.replace(year=today.year - 2, day=min(today.day, 28))  # active period ends now
     samples = [
@@ -71,7 +73,13 @@ def _sample_documents(archive: Archive, folder: Path) -> int:
              clearance="rahasia", actor=audit.SYSTEM, full_name="Budi Santoso")
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
     disposition.propose(archive, officer, filed_ids[-2:], note="Usul musnah arsip 2018")
-    return first
+    scan = save_scan(folder / "pindaian-laporan.pdf")
+    scanned = ingest.file_document(archive, audit.SYSTEM, scan, scan.name, parse_input({
+        "title": "Laporan Hasil Pengawasan (pindaian)", "classification": "PM.01.02",
+        "document_date": "2024-02-12"}), clearance=None)
+    jobs.run_pending(archive, kinds=["ocr"])  # what the worker does, here and now
+    jobs.request(archive, audit.SYSTEM, "fixity")  # one job left waiting on the queue page
+    return first, scanned.document_id
 
 
 def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,  # type: ignore[no-untyped-def]
@@ -119,7 +127,7 @@ def main(out: Path) -> None:
         config = make_test_config(work, admin_password=PASSWORD, testing=False)
         archive = Archive.open(config)
         setup.initialise(archive)
-        doc_id = _sample_documents(archive, work)
+        doc_id, scan_id = _sample_documents(archive, work)
         archive.close()
         app = create_app(config)
         srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
@@ -128,7 +136,8 @@ def main(out: Path) -> None:
         pages = [("dashboard", "/"), ("search", "/search?q=kampanye"),
                  ("document", f"/documents/{doc_id}"), ("classifications", "/classifications"),
                  ("users", "/admin/users"), ("retention", "/retention"),
-                 ("disposal", "/disposals/1")]
+                 ("disposal", "/disposals/1"), ("scan", f"/documents/{scan_id}"),
+                 ("jobs", "/admin/jobs")]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # Every page first, then the filing page (whose filings would change the counts).

@@ -148,7 +148,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_be_finished_after_restart(
     os.killpg(first.pid, signal.SIGKILL)  # the worker and its Tesseract, mid-page
     first.wait()
     [job] = _jobs(archive, doc_id)
-    assert job.state == "running" and job.worker.endswith(f":{first.pid}")
+    assert job.state == "running" and f":{first.pid}/" in job.worker
     assert _doc(archive, doc_id).text_status == "ocr_pending"
     start_worker()  # finds the job of the dead worker at start-up and queues it again
     _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 180, "the job to finish")
@@ -335,3 +335,38 @@ def test_the_admin_queue_page_lists_jobs_and_retries_a_failed_one(
             AuditEntry.action.like("job.%")).order_by(AuditEntry.seq))]
     assert kinds == ["ocr", "fixity"] and audited == ["job.retry", "job.request"]
     assert ocr_service.documents_to_read(archive, pending_only=True) == [doc_id]
+
+
+def test_working_folders_of_dead_ocr_runs_are_shredded_and_live_ones_kept(
+        archive: Archive) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    archive.store.ensure()
+    dead = archive.store.tmp_dir / f"ocr-{gone.pid}-x1"
+    live = archive.store.tmp_dir / f"ocr-{os.getpid()}-x2"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "00000.pgm").write_bytes(b"P5 halaman rahasia")
+    assert ocr_service.remove_stale_workdirs(archive) == 1
+    assert not dead.exists() and (live / "00000.pgm").exists()
+
+
+
+def test_the_jobs_command_lists_retries_and_queues_work(
+        archive: Archive, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    [job] = _jobs(archive, doc_id)
+    with archive.db.write() as session:
+        row = session.get(Job, job.id)
+        row.state, row.attempts, row.last_error = "failed", 3, "alasan-uji"
+    listed = runner("jobs", "list", "--state", "failed")
+    assert listed.exit_code == 0 and "failed: 1" in listed.output
+    assert f"#{doc_id}" in listed.output and "alasan-uji" in listed.output
+    assert runner("jobs", "retry", str(job.id)).exit_code == 0
+    assert _jobs(archive, doc_id)[0].state == "pending"
+    again = runner("jobs", "retry", str(job.id))
+    assert again.exit_code == 1 and "gagal" in again.output  # only failed jobs
+    assert runner("jobs", "request", "reindex").exit_code == 0
+    with archive.db.read() as session:
+        assert [j.kind for j in session.scalars(select(Job).order_by(Job.id))] == [
+            "ocr", "reindex"]

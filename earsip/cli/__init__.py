@@ -3,9 +3,9 @@
 `main` is the click group; each module registers the commands of one area on it.
 """
 
-from earsip.cli import audit, core, fixity, ocr, retention, tasks, worker
+from earsip.cli import audit, core, fixity, jobs, ocr, retention, tasks, worker
 from earsip.cli.common import main
 from earsip.cli.core import server_options
 
-__all__ = ["audit", "core", "fixity", "main", "ocr", "retention", "server_options", "tasks",
+__all__ = ["audit", "core", "fixity", "jobs", "main", "ocr", "retention", "server_options", "tasks",
            "worker"]

@@ -16,9 +16,11 @@ def worker(no_init: bool) -> None:
     """Run the background worker until stopped (Ctrl+C or SIGTERM)."""
     from config import Config
     from earsip.cli.core import initialise
+    from earsip.cli.supervise import die_with_parent
     from earsip.services import Archive
     from earsip.services import worker as service
 
+    die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = Config.from_env()
     if not no_init:

@@ -93,8 +93,8 @@ def serve(conn: Connection, memory_mb: int) -> None:
             _, path, mime, out_path, max_px = request
             result = render_preview(path, mime, out_path, max_px)
         elif request[0] == "render":
-            _, path, mime, out_dir, dpi, max_pages = request
-            result = render_pages(path, mime, out_dir, dpi, max_pages)
+            _, path, mime, out_dir, dpi, start, count = request
+            result = render_pages(path, mime, out_dir, dpi, start, count)
         else:
             path, mime, max_chars = request
             result = extract_one(path, mime, memory_mb, max_chars)

@@ -7,8 +7,11 @@ queue (`earsip.queue`, Huey). The worker claims a job by moving its row from `pe
 `pending` again with a later start (a retry), or `failed` with the reason once the attempts are
 used up. Because the queue forgets a task as soon as a worker takes it, `recover` (at worker
 start-up and every minute) takes back running jobs whose worker died (its process is gone, or its
-heartbeat is older than `job_stale_s`) and re-queues pending jobs the queue lost (a crash between
-commit and `put`, a Redis restart). A job therefore runs at least once; each kind is idempotent.
+heartbeat is older than `job_stale_s`) and, when the queue is empty, re-queues pending jobs it
+lost (a crash between commit and `put`, a Redis restart). A job therefore runs at least once,
+and a second run is harmless: OCR rewrites the same text and keeps the first copy it
+recorded; re-index and fixity simply run again. Each claim has its own token, so a worker whose
+job was taken back records nothing about it afterwards.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from earsip import audit
-from earsip.errors import Conflict, EarsipError, JobGaveUp, NotFound
+from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
 from earsip.services import Archive
 
@@ -33,7 +37,7 @@ log = logging.getLogger(__name__)
 KINDS = ("ocr", "reindex", "fixity")
 STATES = ("pending", "running", "done", "failed")
 RETRY_DELAYS_S = (30, 300, 1800)  # before the 2nd, 3rd and later attempts
-LOST_AFTER = dt.timedelta(minutes=2)  # a pending job not taken this long is queued again
+LOST_AFTER = dt.timedelta(minutes=2)  # a pending job the empty queue lacks this long is lost
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class JobContext:
 
 
 def worker_name() -> str:
-    """Return this process's name as recorded on the jobs it runs ("host:pid")."""
+    """Return this process's name ("host:pid"); each claim adds a token of its own."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -68,11 +72,10 @@ def dispatch(archive: Archive, job_ids: Iterable[int]) -> None:
     for job_id in job_ids:
         try:
             archive.queue.put(job_id)
+            with archive.db.write() as session:
+                session.execute(update(Job).where(Job.id == job_id).values(queued_at=utcnow()))
         except Exception:  # the row is committed: recovery queues it within minutes
             log.exception("could not queue job %s; recovery will", job_id)
-            continue
-        with archive.db.write() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(queued_at=utcnow()))
 
 
 def request(archive: Archive, actor: audit.Actor, kind: str, *,
@@ -130,7 +133,7 @@ def execute(archive: Archive, job_id: int) -> str | None:
     """Run one job if it can be claimed; return its state afterwards (None: not claimed)."""
     from earsip.services import worker  # noqa: F401 - registers the handlers of each kind
 
-    me = worker_name()
+    me = f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
     now = utcnow()
     with archive.db.write() as session:
         claimed = session.execute(
@@ -155,10 +158,15 @@ def execute(archive: Archive, job_id: int) -> str | None:
         return _finish(archive, job_id, me, "failed", error=e.message)
     except Exception as e:
         log.exception("job %s (%s) failed", job_id, kind)
-        reason = e.message if isinstance(e, EarsipError) else f"{type(e).__name__}: {e}"
+        # Shown to readers of the document: our own messages only, never a raw exception's
+        # text (it may hold paths); the log has the rest.
+        reason = e.message if isinstance(e, EarsipError) else (
+            f"Kesalahan tak terduga ({type(e).__name__}).")
         if context.last_attempt:
-            _on_given_up(archive, kind, context.document_id, reason)
-            return _finish(archive, job_id, me, "failed", error=reason)
+            state = _finish(archive, job_id, me, "failed", error=reason)
+            if state == "failed":  # still this claim's job: only then touch the document
+                _on_given_up(archive, kind, context.document_id, reason)
+            return state
         delay = RETRY_DELAYS_S[min(context.attempt, len(RETRY_DELAYS_S)) - 1]
         state = _finish(archive, job_id, me, "pending", error=reason, delay_s=delay)
         if state == "pending":
@@ -192,6 +200,7 @@ def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | 
     values: dict[str, object] = {"state": state, "last_error": error, "heartbeat_at": now}
     if state == "pending":
         values["not_before"] = now + dt.timedelta(seconds=delay_s)
+        values["queued_at"] = now  # put back on the queue (with its delay) by the caller
     else:
         values["finished_at"] = now
     if result is not None:
@@ -219,23 +228,41 @@ def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
     host = socket.gethostname()
     requeue: list[int] = []
     given_up: list[tuple[str, int | None, str]] = []
-    with archive.db.write() as session:
-        running = session.scalars(select(Job).where(Job.state == "running")).all()
-        for job in running:
-            if not (_dead_here(job.worker, host) or (job.heartbeat_at or now) < stale):
-                continue
-            reason = "Pekerja latar berhenti saat menjalankan tugas ini."
-            log.warning("job %s: worker %s is gone; taking it back", job.id, job.worker)
-            if job.attempts >= job.max_attempts:
-                job.state, job.finished_at, job.last_error = "failed", now, reason
-                given_up.append((job.kind, job.document_id, reason))
-            else:
-                job.state, job.not_before, job.last_error = "pending", None, reason
-                requeue.append(job.id)
-        lost = session.scalars(select(Job.id).where(
-            Job.state == "pending",
-            (Job.not_before.is_(None)) | (Job.not_before <= now),
-            (Job.queued_at.is_(None)) | (Job.queued_at < now - LOST_AFTER))).all()
+    with archive.db.read() as session:
+        running = session.execute(select(Job.id, Job.worker, Job.heartbeat_at, Job.attempts,
+                                         Job.max_attempts, Job.kind, Job.document_id)
+                                  .where(Job.state == "running")).all()
+    reason = N_("Pekerja latar berhenti saat menjalankan tugas ini.")
+    for job_id, worker, beat, attempts, max_attempts, kind, document_id in running:
+        if not (_dead_here(worker, host) or (beat or now) < stale):
+            continue
+        log.warning("job %s: worker %s is gone; taking it back", job_id, worker)
+        give_up = attempts >= max_attempts
+        values: dict[str, object] = (
+            {"state": "failed", "finished_at": now, "last_error": reason} if give_up
+            else {"state": "pending", "not_before": None, "last_error": reason})
+        with archive.db.write() as session:
+            # Only if nothing changed since it was read (it may have just finished, or been
+            # taken back by another worker's recovery).
+            taken = session.execute(update(Job).where(
+                Job.id == job_id, Job.state == "running", Job.worker == worker,
+                Job.heartbeat_at == beat if beat is not None else Job.heartbeat_at.is_(None))
+                .values(**values)).rowcount
+        if not taken:
+            continue
+        if give_up:
+            given_up.append((kind, document_id, reason))
+        else:
+            requeue.append(job_id)
+    if _queue_is_empty(archive):
+        # Pending jobs while nothing waits in the queue were lost by it (a crash between a
+        # commit and its `put`, a Redis restart). While messages wait, nothing is re-queued:
+        # a long queue of scans must not be copied again every minute.
+        with archive.db.read() as session:
+            lost = session.scalars(select(Job.id).where(
+                Job.state == "pending",
+                (Job.not_before.is_(None)) | (Job.not_before <= now - LOST_AFTER),
+                (Job.queued_at.is_(None)) | (Job.queued_at < now - LOST_AFTER))).all()
         requeue.extend(j for j in lost if j not in requeue)
     for kind, document_id, reason in given_up:
         _on_given_up(archive, kind, document_id, reason)
@@ -243,11 +270,19 @@ def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
     return len(requeue)
 
 
+def _queue_is_empty(archive: Archive) -> bool:
+    try:
+        return archive.queue.waiting() == 0
+    except Exception:  # the queue cannot be read now: the next tick tries again
+        log.warning("the queue cannot be read", exc_info=True)
+        return False
+
+
 def _dead_here(worker: str | None, host: str) -> bool:
     """Return True when `worker` ran on this host in a process that no longer exists."""
     if not worker or ":" not in worker:
         return False
-    where, _, pid = worker.rpartition(":")
+    where, _, pid = worker.split("/", 1)[0].rpartition(":")
     if where != host or not pid.isdigit():
         return False
     try:
@@ -270,7 +305,8 @@ def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
     with archive.db.read() as session:
         ids = list(session.scalars(query))
     with archive.db.write() as session:  # here and now: a retry's delay does not apply
-        session.execute(update(Job).where(Job.id.in_(ids)).values(not_before=None))
+        session.execute(update(Job).where(Job.id.in_(ids), Job.state == "pending")
+                        .values(not_before=None))
     return {job_id: execute(archive, job_id) for job_id in ids}
 
 

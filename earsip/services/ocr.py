@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import shutil
 import tempfile
 import threading
 import time
@@ -25,12 +27,15 @@ from earsip.errors import N_, NotFound, OcrFailed, OcrUnavailable, UnreadableFil
 from earsip.extractors.pdf import PAGE_SEPARATOR
 from earsip.models import Document, DocumentText, IndexQueue, Job
 from earsip.services import Archive, indexing
+from earsip.storage import shred
 
 log = logging.getLogger(__name__)
 # Statuses whose documents OCR may give text: no text layer, images, and those waiting for it.
 OCR_STATUSES = ("empty", "not_applicable", "ocr_pending")
 NO_TEXT = ("empty", "not_applicable")
 AVAILABILITY_TTL_S = 60.0
+RENDER_BATCH = 10  # pages rendered at once (about 9 MB each at 300 dpi)
+WORKDIR_PREFIX = "ocr-"
 _available_lock = threading.Lock()
 _available: dict[tuple[str, str], tuple[float, str | None]] = {}
 
@@ -110,14 +115,12 @@ def ocr_document(archive: Archive, actor: audit.Actor, document_id: int, *,
     archive.store.ensure()
     copy: _Copy | None = None
     try:
-        # Page images and copies are document content: they stay inside the upload folder.
-        with tempfile.TemporaryDirectory(prefix="ocr-", dir=archive.store.tmp_dir) as tmp:
+        # Page images and copies are document content: they stay inside the upload folder, in
+        # a folder named after this process (a dead worker's is removed by the next one).
+        with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-",
+                                         dir=archive.store.tmp_dir) as tmp:
             path = archive.store.path_of(stored_path)
-            rendered = extract.render_pages(
-                path, mime, tmp, dpi=settings.dpi, max_pages=settings.max_pages,
-                limits=extract.Limits(timeout_s=max(60.0, archive.config.extract_timeout_s),
-                                      memory_mb=archive.config.extract_memory_mb))
-            pages = ocr.read_pages(rendered, settings)
+            pages = _read_pages(archive, path, mime, tmp)
             if want_copy:
                 copy = _make_copy(archive, path, stored_path, tmp)
     except (OcrFailed, UnreadableFile) as e:
@@ -127,17 +130,28 @@ def ocr_document(archive: Archive, actor: audit.Actor, document_id: int, *,
     recognised = sum(1 for p in pages if p.recognised)
     combined = PAGE_SEPARATOR.join(p.text for p in pages if p.text.strip())
     note = copy.note if copy is not None else None
-    try:
-        if combined:
-            return _record(archive, actor, document_id, combined, "extracted", note,
-                           recognised, copy)
-        return _record(archive, actor, document_id, None, "empty",
-                       " ".join(filter(None, ["OCR tidak menemukan teks pada pindaian.", note])),
-                       recognised, copy)
-    except BaseException:
-        if copy is not None and copy.relative is not None:
-            archive.store.remove_unacknowledged(copy.relative)
-        raise
+    if combined:
+        return _record(archive, actor, document_id, combined, "extracted", note, recognised,
+                       copy)
+    return _record(archive, actor, document_id, None, "empty",
+                   " ".join(filter(None, ["OCR tidak menemukan teks pada pindaian.", note])),
+                   recognised, copy)
+
+
+def _read_pages(archive: Archive, path: Path, mime: str, tmp: str) -> list[ocr.PageText]:
+    """Render and read the pages a batch at a time (so a long scan never fills the disk)."""
+    settings = archive.ocr_settings
+    limits = extract.Limits(timeout_s=max(60.0, archive.config.extract_timeout_s),
+                            memory_mb=archive.config.extract_memory_mb)
+    pages: list[ocr.PageText] = []
+    start, total = 0, 1
+    while start < min(total, settings.max_pages):
+        count = min(RENDER_BATCH, settings.max_pages - start)
+        rendered, total = extract.render_pages(path, mime, tmp, dpi=settings.dpi, start=start,
+                                               count=count, limits=limits)
+        pages += ocr.read_pages(rendered, settings)
+        start += count
+    return pages
 
 
 @dataclass(frozen=True)
@@ -188,35 +202,84 @@ def record_unavailable(archive: Archive, document_id: int, reason: str) -> None:
 def _record(archive: Archive, actor: audit.Actor, document_id: int, text: str | None,
             status: str, message: str | None, recognised: int,
             copy: _Copy | None = None) -> OcrOutcome:
-    """Store the outcome, queue the index update and audit it, in one transaction."""
-    with archive.db.write() as session:
-        doc = session.get(Document, document_id)
-        if doc is None or doc.disposition == "destroyed":  # destroyed while it was read
-            raise NotFound("Dokumen tidak ditemukan.")
-        stored = session.get(DocumentText, document_id)
-        if text is not None:
-            if stored is None:
-                session.add(DocumentText(document_id=document_id, text=text))
-            else:
-                stored.text = text
-        elif status == "failed" and stored is not None and stored.text.strip():
-            status = "extracted"  # the typed pages stay searchable; the message says the rest
-        doc.text_status, doc.text_message = status, message
-        details: dict[str, object] = {"status": status, "pages": recognised,
-                                      "languages": archive.ocr_settings.languages,
-                                      "message": message}
-        if copy is not None and copy.relative is not None:
-            doc.searchable_path, doc.searchable_sha256 = copy.relative, copy.sha256
-            doc.searchable_size, doc.searchable_kind = copy.size, copy.kind
-            details["searchable_copy"] = {"path": copy.relative, "sha256": copy.sha256,
-                                          "size": copy.size, "kind": copy.kind}
-        session.add(IndexQueue(document_id=document_id, action="upsert"))
-        audit.append(session, actor, "document.ocr", target_type="document",
-                     target_id=document_id, outcome="failure" if status == "failed"
-                     else "success", details=details)
-        chars = len(text or "")
-    indexing.process_queue(archive, document_ids=[document_id])
+    """Store the outcome, queue the index update and audit it, in one transaction; then index.
+
+    A copy that is not recorded (the transaction failed, or another run recorded its own copy
+    first) is shredded: it holds the document's content.
+    """
+    placed = copy.relative if copy is not None else None
+    used = False
+    try:
+        with archive.db.write() as session:
+            doc = session.get(Document, document_id, with_for_update=True)
+            if doc is None or doc.disposition == "destroyed":  # destroyed while it was read
+                raise NotFound("Dokumen tidak ditemukan.")
+            stored = session.get(DocumentText, document_id)
+            if text is not None:
+                if stored is None:
+                    session.add(DocumentText(document_id=document_id, text=text))
+                else:
+                    stored.text = text
+            elif status == "failed" and stored is not None and stored.text.strip():
+                status = "extracted"  # the typed pages stay searchable; the message says why
+            doc.text_status, doc.text_message = status, message
+            details: dict[str, object] = {"status": status, "pages": recognised,
+                                          "languages": archive.ocr_settings.languages,
+                                          "message": message}
+            if copy is not None and placed is not None and doc.searchable_path is None:
+                doc.searchable_path, doc.searchable_sha256 = placed, copy.sha256
+                doc.searchable_size, doc.searchable_kind = copy.size, copy.kind
+                details["searchable_copy"] = {"path": placed, "sha256": copy.sha256,
+                                              "size": copy.size, "kind": copy.kind}
+                used = True
+            session.add(IndexQueue(document_id=document_id, action="upsert"))
+            audit.append(session, actor, "document.ocr", target_type="document",
+                         target_id=document_id, outcome="failure" if status == "failed"
+                         else "success", details=details)
+            chars = len(text or "")
+    finally:
+        if placed is not None and not used:
+            archive.store.destroy(placed)
+    try:
+        indexing.process_queue(archive, document_ids=[document_id])
+    except Exception:  # recorded and committed: the queue entry stays for the catch-up
+        log.exception("indexing document %s after OCR failed; it stays queued", document_id)
     return OcrOutcome(document_id, status, recognised, chars, message)
+
+
+def remove_stale_workdirs(archive: Archive, *, older_than_s: float = 6 * 3600) -> int:
+    """Shred the working folders (page images, unfinished copies) of OCR runs whose process
+    is gone or that are older than `older_than_s`; return how many were removed."""
+    removed = 0
+    if not archive.store.tmp_dir.is_dir():
+        return 0
+    for folder in archive.store.tmp_dir.iterdir():
+        name = folder.name
+        if not folder.is_dir() or not name.startswith(WORKDIR_PREFIX):
+            continue
+        pid = name[len(WORKDIR_PREFIX):].split("-", 1)[0]
+        try:
+            stale = time.time() - folder.stat().st_mtime > older_than_s
+        except FileNotFoundError:
+            continue
+        if not (stale or (pid.isdigit() and not _alive(int(pid)))):
+            continue
+        for item in folder.iterdir():
+            if item.is_file():
+                shred(item)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def documents_to_read(archive: Archive, *, pending_only: bool = False) -> list[int]:

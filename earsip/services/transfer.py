@@ -143,6 +143,10 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         meta = []
         for d in ordered:
             record = to_dict(d)
+            # What the office's own copy is doing (its OCR jobs, its searchable copy, which is
+            # not in the package) is not part of the record handed over.
+            record.pop("ocr_job", None)
+            record.pop("searchable_copy", None)
             record["package_path"] = f"data/{_arcname(d)}"
             meta.append(record)
         audit_lines = _audit_lines(session, ids)

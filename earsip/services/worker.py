@@ -66,6 +66,7 @@ def tick(archive: Archive) -> None:
 
 def run(archive: Archive) -> None:
     """Serve the queue in this process until SIGTERM or SIGINT (`earsip worker`)."""
+    ocr_service.remove_stale_workdirs(archive)
     recovered = jobs.recover(archive)
     log.info("worker %s started on %s (%d job(s) re-queued)", jobs.worker_name(),
              archive.queue.where, recovered)

@@ -60,3 +60,17 @@ def save_scan(path: Path, *, pages: int = 1, **kwargs: object) -> Path:
     else:
         first.save(path)
     return path
+
+
+def file_scan(archive, path: Path) -> int:  # type: ignore[no-untyped-def]
+    """File a scan under KA.00 as the system would (the operator's import); return its id."""
+    import datetime as dt
+
+    from earsip.audit import SYSTEM
+    from earsip.services import ingest
+    from earsip.services.documents import DocumentInput
+
+    data = DocumentInput(title=f"Pindaian {path.name}", classification="KA.00",
+                         document_date=dt.date(2024, 3, 1))
+    return ingest.file_document(archive, SYSTEM, path, path.name, data,
+                                clearance=None).document_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -14,10 +13,9 @@ from sqlalchemy import select
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job
 from earsip.ocr import OcrUnavailable
-from earsip.services import Archive, ingest
+from earsip.services import Archive
 from earsip.services import ocr as service
 from earsip.services import search as search_service
-from earsip.services.documents import DocumentInput
 from earsip.services.users import Principal
 from tests import filegen, scangen
 
@@ -26,11 +24,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
 READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
 
 
-def _file(archive: Archive, path: Path) -> int:
-    data = DocumentInput(title=f"Pindaian {path.suffix}", classification="KA.00",
-                         document_date=dt.date(2024, 3, 1))
-    return ingest.file_document(archive, SYSTEM, path, path.name, data,
-                                clearance=None).document_id
+_file = scangen.file_scan
 
 
 def _text(archive: Archive, doc_id: int) -> str:

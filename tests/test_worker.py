@@ -24,10 +24,9 @@ from sqlalchemy import select
 
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job, TaskRun
-from earsip.services import Archive, ingest, jobs, worker
+from earsip.services import Archive, jobs, worker
 from earsip.services import ocr as ocr_service
 from earsip.services import search as search_service
-from earsip.services.documents import DocumentInput
 from earsip.services.users import Principal
 from tests import scangen
 from tests.conftest import sign_in
@@ -38,11 +37,7 @@ READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def _file(archive: Archive, path: Path) -> int:
-    data = DocumentInput(title=f"Pindaian {path.name}", classification="KA.00",
-                         document_date=dt.date(2024, 3, 1))
-    return ingest.file_document(archive, SYSTEM, path, path.name, data,
-                                clearance=None).document_id
+_file = scangen.file_scan
 
 
 def _doc(archive: Archive, doc_id: int) -> Document:

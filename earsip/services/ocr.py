@@ -211,7 +211,7 @@ def _record(archive: Archive, actor: audit.Actor, document_id: int, text: str | 
     used = False
     try:
         with archive.db.write() as session:
-            doc = session.get(Document, document_id, with_for_update=True)
+            doc = session.get(Document, document_id, with_for_update={"of": Document})
             if doc is None or doc.disposition == "destroyed":  # destroyed while it was read
                 raise NotFound("Dokumen tidak ditemukan.")
             stored = session.get(DocumentText, document_id)

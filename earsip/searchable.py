@@ -25,6 +25,7 @@ from pathlib import Path
 from earsip.errors import OcrFailed, OcrUnavailable
 
 PDFA_FAILED = 10  # OCRmyPDF: "PDF/A conversion failed"
+ENCRYPTED = 8  # OCRmyPDF: "encrypted PDF" (one that opens without a password, but has owner rights)
 MEMORY_MB = 2048
 
 
@@ -87,9 +88,13 @@ def make_copy(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
         target.unlink(missing_ok=True)
         done = _run(source, target, "pdf", languages=languages, timeout_s=timeout_s)
         kind = "pdf"
+    if done.returncode == ENCRYPTED:
+        target.unlink(missing_ok=True)
+        raise OcrFailed("Salinan teks-cari tidak dibuat: PDF terenkripsi (hak akses pemilik).")
     if done.returncode != 0 or not target.is_file():
         target.unlink(missing_ok=True)
-        lines = done.stderr.decode(errors="replace").strip().splitlines()
+        lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines()
+                 if line.strip()]
         raise OcrFailed("Salinan teks-cari tidak dapat dibuat: %(reason)s",
                         params={"reason": lines[-1][:300] if lines else done.returncode})
     return Copy(kind)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import magic
 
+from earsip import imagesize
 from earsip._zipsafe import ZipRefused, check_members
 from earsip.errors import UnsupportedType
 from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
@@ -44,6 +45,9 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 _LABELS = "PDF, PNG, JPEG, TIFF, teks, DOCX, XLSX, ODT"
+# The most pixels a page image may have (an A4 page at 600 dpi has 35 million); the extraction
+# workers' Pillow limit is the same.
+MAX_IMAGE_PIXELS = 80_000_000
 
 # Extensions of types we know are not what an allowed content claims to be; a name ending in
 # one of these over allowed content is a mismatch (e.g. a PDF named .exe, a text named .html).
@@ -175,7 +179,20 @@ def detect_file(path: str | os.PathLike[str], filename: str | None = None) -> De
     if mime not in ALLOWED_TYPES:
         raise _refuse(found)
     _check_name(mime, filename)
+    if mime in (PNG, JPEG, TIFF):
+        _check_pixels(path, mime)
     return Detected(mime=mime, extension=ALLOWED_TYPES[mime][0])
+
+
+def _check_pixels(path: str | os.PathLike[str], mime: str) -> None:
+    """Refuse an image (any frame of a TIFF) above MAX_IMAGE_PIXELS: a pixel flood."""
+    for width, height in imagesize.sizes(path, mime):
+        if width * height > MAX_IMAGE_PIXELS:
+            raise UnsupportedType(
+                "Gambar terlalu besar: %(width)d × %(height)d piksel, batasnya %(limit)d juta "
+                "piksel per halaman.",
+                params={"width": width, "height": height, "limit": MAX_IMAGE_PIXELS // 10**6},
+                detected=mime)
 
 
 def _check_name(mime: str, filename: str | None) -> None:

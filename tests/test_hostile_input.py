@@ -1,0 +1,111 @@
+"""Hostile names and stored script payloads (issue 7): client file names come back only as
+RFC 6266 attachment names, and markup in titles, tags, senders, PDF text and PDF metadata is
+shown escaped on every page that shows it (document page, search, history, audit trail)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from flask.testing import FlaskClient
+
+from earsip.services import Archive
+from tests import filegen
+from tests.conftest import USER_PASSWORD, sign_in
+
+PAYLOAD = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+RAW_MARKUP = ("<script>alert", "<img src=x", "onerror=alert(2)>", "<script>alert(3)")
+
+
+def _disposition(header: str) -> tuple[str, str]:
+    """Return (ASCII fallback, decoded UTF-8 name) of an RFC 6266 attachment header."""
+    m = re.fullmatch(r'attachment; filename="([^"\\]*)"; filename\*=UTF-8\'\'([^\s;]+)', header)
+    assert m, header
+    return m.group(1), unquote(m.group(2), encoding="utf-8", errors="strict")
+
+
+@pytest.mark.parametrize("name", [
+    "../../surat.pdf", "..\\..\\surat.pdf", "surat\x00.exe.pdf", "CON.pdf", "NUL.pdf",
+    "a\u202egpj.pdf", 'kutip"\r\nX-Evil: 1.pdf', "x" * 300 + ".pdf",
+    unicodedata.normalize("NFD", "Surat Undangan Rapat Pleno – Pemilihan Wali Kota.pdf"),
+    "Surat Keputusan No. 12 (Salinan) & Lampiran; 2024%20.pdf",
+])
+def test_a_client_file_name_comes_back_only_as_a_safe_attachment_name(
+        upload, client: FlaskClient, token_for, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", [f"Surat {len(name)} {name[:3]!r}"])
+    filed = upload(pdf, filename=name)
+    assert filed.status_code == 201, filed.get_json()
+    shown = filed.get_json()["file"]["filename"]
+    assert not set(shown) & {"/", "\\", "\x00", "\r", "\n"}
+    r = client.get(f"/api/v1/documents/{filed.get_json()['id']}/file",
+                   headers=token_for("admin"))
+    assert r.status_code == 200
+    header = r.headers["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header and "X-Evil" not in r.headers
+    fallback, decoded = _disposition(header)
+    assert decoded == shown  # the UTF-8 name is exactly the name shown, nothing more
+    assert all(32 <= ord(c) < 127 for c in fallback)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    r.close()
+
+
+def test_script_in_metadata_text_and_pdf_properties_is_shown_escaped_everywhere(
+        upload, client: FlaskClient, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "xss.pdf",
+                                [f"laporan pengawasan {PAYLOAD} kampanye"], title=PAYLOAD)
+    filed = upload(pdf, title=f"Laporan {PAYLOAD}", sender=PAYLOAD, tags=f"rapat,{PAYLOAD}",
+                   description=PAYLOAD, filename="<script>alert(3)</script>.pdf")
+    assert filed.status_code == 201, filed.get_json()
+    doc_id = filed.get_json()["id"]
+    sign_in(client)
+    pages = {
+        "document": client.get(f"/documents/{doc_id}"),
+        "search": client.get("/search?q=laporan+pengawasan"),
+        "home": client.get("/"),
+    }
+    make_user("pemeriksa", roles=("auditor",), clearance="sangat_rahasia")
+    auditor = client.application.test_client()
+    sign_in(auditor, "pemeriksa", USER_PASSWORD)
+    pages["audit"] = auditor.get(f"/audit?document={doc_id}")
+    pages["audit entry"] = auditor.get("/audit/1")
+    for where, page in pages.items():
+        assert page.status_code == 200, where
+        html = page.get_data(as_text=True)
+        for raw in RAW_MARKUP:
+            assert raw not in html, (where, raw)
+    document = pages["document"].get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
+    assert "&#34;&gt;" in document or "&quot;&gt;" in document  # the quote closes nothing
+
+
+def _flood(path: Path, kind: str) -> Path:
+    from PIL import Image
+
+    if kind == "png":
+        Image.new("1", (10_000, 10_000), 1).save(path)  # 100 million pixels, a few kB
+    elif kind == "jpeg":  # a small JPEG whose header declares 9,500 x 9,000 pixels
+        Image.new("L", (64, 48), 255).save(path)
+        data = bytearray(path.read_bytes())
+        sof = data.index(b"\xff\xc0")
+        data[sof + 5:sof + 9] = (9_000).to_bytes(2, "big") + (9_500).to_bytes(2, "big")
+        path.write_bytes(bytes(data))
+    else:  # a small first page, a flood as the second frame
+        Image.new("L", (800, 600), 255).save(path, save_all=True, compression="tiff_lzw",
+                                             append_images=[Image.new("1", (12_000, 9_000))])
+    return path
+
+
+@pytest.mark.parametrize(("kind", "name"), [("png", "banjir.png"), ("jpeg", "banjir.jpg"),
+                                            ("tiff", "banjir.tif")])
+def test_a_pixel_flood_is_refused_at_filing_with_its_size_named(
+        upload, archive: Archive, tmp_path: Path, kind: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    image = _flood(tmp_path / name, kind)
+    r = upload(image)
+    assert r.status_code == 415, r.get_json()
+    assert "Gambar terlalu besar" in r.get_json()["error"]["message"]
+    assert "juta piksel" in r.get_json()["error"]["message"]
+    assert [p for p in archive.store.root.rglob("*") if p.is_file()
+            and ".tmp" not in p.parts and p.name != ".gitkeep"] == []

@@ -9,8 +9,8 @@ Nothing here raises to the caller: every outcome, including "this is not a PDF",
 Workers also render first-page previews (``preview.py``: PDFium and Pillow, imported on first
 use, so the forkserver stays small).
 
-Import rule: this package uses only the standard library, pypdf, defusedxml, pypdfium2, Pillow
-and ``earsip._zipsafe`` -- never Flask, SQLAlchemy or the rest of earsip.
+Import rule: this package uses only the standard library, pypdf, defusedxml, pypdfium2, Pillow,
+``earsip._zipsafe`` and ``earsip.imagesize`` -- never Flask, SQLAlchemy or the rest of earsip.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Image extractor: TIFF frame counting only (no OCR yet, no pixel decoding)."""
+"""Image extractor: TIFF frame counting (no pixel decoding; the frames are read by OCR later)."""
 
 from __future__ import annotations
 
-import os
-
+from earsip import imagesize
 from earsip.extractors.text import Result
+from earsip.filetypes import TIFF
 
 
 def extract_tiff(path: str, max_chars: int) -> Result:
@@ -13,29 +13,7 @@ def extract_tiff(path: str, max_chars: int) -> Result:
             "message": "Gambar: teks belum dibaca (OCR belum tersedia)."}
 
 
-def tiff_frames(path: str, limit: int = 10_000) -> int:
-    """Return the number of IFDs (frames) of a classic TIFF, or 1 if it cannot tell."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if head[:4] == b"II*\x00":
-            order = "little"
-        elif head[:4] == b"MM\x00*":
-            order = "big"
-        else:
-            return 1
-        size = os.fstat(fh.fileno()).st_size
-        offset = int.from_bytes(head[4:8], order)
-        seen: set[int] = set()
-        while 8 <= offset < size and offset not in seen and len(seen) < limit:
-            seen.add(offset)
-            fh.seek(offset)
-            raw = fh.read(2)
-            if len(raw) < 2:
-                break
-            entries = int.from_bytes(raw, order)
-            fh.seek(offset + 2 + 12 * entries)
-            nxt = fh.read(4)
-            if len(nxt) < 4:
-                break
-            offset = int.from_bytes(nxt, order)
-    return max(len(seen), 1)
+def tiff_frames(path: str) -> int:
+    """Return the number of frames of a classic TIFF (its IFD chain, no pixel decoding), or 1
+    if it cannot tell."""
+    return max(sum(1 for _ in imagesize.sizes(path, TIFF)), 1)

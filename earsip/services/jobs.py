@@ -330,14 +330,3 @@ def listing(archive: Archive, *, state: str | None = None, limit: int = 200) -> 
         jobs = list(session.scalars(query))
         session.expunge_all()
     return jobs
-
-
-def latest_for(archive: Archive, document_id: int, kind: str = "ocr") -> Job | None:
-    """Return the newest job of a kind for a document (for its page), or None."""
-    with archive.db.read() as session:
-        job = session.scalars(select(Job).where(Job.document_id == document_id,
-                                                Job.kind == kind)
-                              .order_by(Job.id.desc()).limit(1)).first()
-        if job is not None:
-            session.expunge(job)
-    return job

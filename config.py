@@ -67,8 +67,14 @@ class Config:
     # (from 1 January after the record's year, so a whole year's files move together).
     retention_counting: str = "document_date"
     token_ttl_days: int = 90
-    sqlite_busy_timeout_s: int = 30
+    # How long a write waits for another writer's lock before answering 503 (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout).
+    db_busy_timeout_s: int = 15
+    # How long an index update waits for the index's write lock (held by another process, say)
+    # before the document is left queued for the catch-up, which runs every
+    # `index_catchup_s` seconds in `earsip serve`.
     index_writer_timeout_s: float = 10.0
+    index_catchup_s: int = 10
     # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
     search_cache_mb: int = 256
     # "production" turns on secure cookies (HTTPS only) and HSTS unless told otherwise.
@@ -148,6 +154,12 @@ class Config:
             extract_memory_mb=_env_int(env, "EARSIP_EXTRACT_MEMORY_MB", base.extract_memory_mb),
             retention_counting=counting,
             token_ttl_days=_env_int(env, "EARSIP_TOKEN_TTL_DAYS", base.token_ttl_days),
+            db_busy_timeout_s=max(1, _env_int(env, "EARSIP_DB_BUSY_TIMEOUT",
+                                                  base.db_busy_timeout_s)),
+            index_writer_timeout_s=max(0.1, float(_env_int(env, "EARSIP_INDEX_LOCK_TIMEOUT",
+                                                           int(base.index_writer_timeout_s)))),
+            index_catchup_s=max(1, _env_int(env, "EARSIP_INDEX_CATCHUP_SECONDS",
+                                            base.index_catchup_s)),
             search_cache_mb=_env_int(env, "EARSIP_SEARCH_CACHE_MB", base.search_cache_mb),
             env=mode,
             session_cookie_secure=(mode == "production") if not secure else secure == "1",

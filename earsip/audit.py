@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from earsip import signing
+from earsip import faults, signing
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -120,6 +120,7 @@ def append(session: Session, actor: Actor, action: str, *, target_type: str | No
     entry.entry_hash = hashlib.sha256(canonical(entry)).hexdigest()
     session.add(entry)
     session.flush()
+    faults.point("audit.appended")
     return entry
 
 

@@ -4,6 +4,10 @@ Two kinds of session exist. `Database.read()` opens an ordinary (deferred) trans
 `Database.write()` opens a write transaction: on SQLite it starts with BEGIN IMMEDIATE so the
 write lock is taken (waiting up to the busy timeout) before anything is read, which avoids the
 "database is locked" error of a deferred transaction that upgrades from read to write.
+
+A writer waits for another's lock up to the busy timeout (SQLite's busy_timeout, PostgreSQL's
+lock_timeout); past it the transaction is rolled back and `DatabaseBusy` (HTTP 503) is raised,
+so a client is told to try again rather than shown a server error.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import os
 from collections.abc import Iterator
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from earsip.errors import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +50,36 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _configure_postgres(engine: Engine, busy_timeout_s: int) -> None:
+    """Make a PostgreSQL writer give up waiting for a lock after the busy timeout."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = '{int(busy_timeout_s)}s'")
+        dbapi_conn.commit()
+
+
+def _busy(error: OperationalError) -> bool:
+    """Return whether `error` is a lock wait that ran out (not a broken database)."""
+    if getattr(error.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def _translated(error: OperationalError) -> Exception:
+    if _busy(error):
+        log.warning("database busy: %s", error.orig)
+        return DatabaseBusy("Basis data sedang dipakai proses lain terlalu lama; tidak ada yang "
+                            "disimpan. Coba lagi sebentar lagi.")
+    return error
+
+
 class Database:
     """An engine plus session factories for reads and writes."""
 
-    def __init__(self, url: str, *, busy_timeout_s: int = 30) -> None:
+    def __init__(self, url: str, *, busy_timeout_s: int = 15) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, object] = {}
@@ -60,6 +93,8 @@ class Database:
         self.engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_s)
+        elif url.startswith("postgresql"):
+            _configure_postgres(self.engine, busy_timeout_s)
         self._pid = os.getpid()
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
@@ -76,15 +111,21 @@ class Database:
     def read(self) -> Iterator[Session]:
         """Yield a session for reading; closing it ends (rolls back) its transaction."""
         self._check_fork()
-        with self._read() as session:
-            yield session
+        try:
+            with self._read() as session:
+                yield session
+        except OperationalError as e:
+            raise _translated(e) from e
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """Yield a session in a write transaction, committed on success, rolled back on error."""
         self._check_fork()
-        with self._write() as session, session.begin():
-            yield session
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except OperationalError as e:
+            raise _translated(e) from e
 
     def flush_deleted(self) -> None:
         """Move committed deletions into the database file and empty the write-ahead log.

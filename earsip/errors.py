@@ -19,6 +19,7 @@ class EarsipError(Exception):
 
     code = "error"
     http_status = 400
+    retry_after_s: int | None = None  # sent as Retry-After (a 503 the client may retry)
 
     def __init__(self, message: str, *, field: str | None = None,
                  params: dict[str, object] | None = None, **extra: object) -> None:
@@ -110,11 +111,26 @@ class StorageError(EarsipError):
     http_status = 507
 
 
+class StorageFull(StorageError):
+    """No space is left (or the file-size limit is reached) where files are stored."""
+
+    code = "storage_full"
+
+
+class DatabaseBusy(EarsipError):
+    """The database stayed locked by another writer for longer than the wait allows."""
+
+    code = "database_busy"
+    http_status = 503
+    retry_after_s = 5
+
+
 class SearchUnavailable(EarsipError):
     """The search index cannot answer right now."""
 
     code = "search_unavailable"
     http_status = 503
+    retry_after_s = 10
 
 
 class QuerySyntaxError(ValidationError):

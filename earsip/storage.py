@@ -2,16 +2,22 @@
 
 A file is streamed into a temporary file inside the root (same filesystem, so the final move is
 atomic) while it is hashed; it is fsynced, then linked into place under a generated name
-(`os.link` fails instead of overwriting) and the temporary name is removed.
+(`os.link` fails instead of overwriting). Until its database row is committed the file keeps a
+second name in the temporary folder, a *claim* that records the process and the stored path
+(`settle` removes it). Temporary files and claims are named after the process that made them,
+so what a crashed process left behind is recognised at the next start (`quarantine_stale`,
+`abandoned_claims`): kept in quarantine, never silently deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
 import re
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,10 +25,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from earsip.errors import StorageError, TooLarge
+from earsip import faults
+from earsip.errors import N_, StorageError, StorageFull, TooLarge
 
 CHUNK = 1024 * 1024
 _SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
+# A write refused for lack of space: no space left, over quota, or over the file-size limit.
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _storage_error(e: OSError, template: str) -> StorageError:
+    """Return the error to raise for a failed write: StorageFull when space ran out."""
+    if e.errno in _FULL:
+        return StorageFull("Ruang penyimpanan arsip penuh; berkas tidak disimpan. Beri tahu "
+                           "administrator, lalu unggah lagi.")
+    return StorageError(template, params={"reason": e.strerror or e})
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def owner_tag() -> str:
+    """Return `host.pid`, the prefix of this process's temporary files and claims."""
+    return f"{_host()}.{os.getpid()}"
+
+
+def owner_alive(name: str) -> bool | None:
+    """Return whether the process that named a temporary file `name` still runs: None when
+    that cannot be told (an older name, or a process of another host sharing the folder)."""
+    host, _, rest = name.partition(".")
+    pid, _, _ = rest.partition(".")
+    if host != _host() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process holds that number
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -66,7 +108,10 @@ class IncomingFile(io.RawIOBase):
             raise TooLarge("Berkas melebihi batas %(mb)d MB.",
                                params={"mb": self._max // (1024 * 1024)})
         self._hash.update(data)
-        return self._f.write(data)
+        try:
+            return self._f.write(data)
+        except OSError as e:
+            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
 
     def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
         return self._f.readinto(b)
@@ -82,8 +127,11 @@ class IncomingFile(io.RawIOBase):
 
     def finish(self) -> TempFile:
         """Flush and fsync what was received and return it as a TempFile."""
-        self._f.flush()
-        os.fsync(self._f.fileno())
+        try:
+            self._f.flush()
+            os.fsync(self._f.fileno())
+        except OSError as e:
+            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
         return TempFile(path=self.path, size=self._size, sha256=self._hash.hexdigest())
 
     def close(self) -> None:
@@ -115,12 +163,12 @@ class FileStore:
     def incoming(self, *, max_bytes: int | None = None) -> IncomingFile:
         """Return a new IncomingFile in the temporary folder."""
         self.ensure()
-        return IncomingFile(self.tmp_dir / f"{uuid.uuid4().hex}.part", max_bytes)
+        return IncomingFile(self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part", max_bytes)
 
     def receive(self, stream: BinaryIO, *, max_bytes: int | None = None) -> TempFile:
         """Copy `stream` into a temporary file while hashing it; fsync before returning."""
         self.ensure()
-        path = self.tmp_dir / f"{uuid.uuid4().hex}.part"
+        path = self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part"
         digest = hashlib.sha256()
         size = 0
         try:
@@ -139,8 +187,7 @@ class FileStore:
             raise
         except OSError as e:
             path.unlink(missing_ok=True)
-            raise StorageError("Berkas tidak dapat disimpan: %(reason)s",
-                               params={"reason": e.strerror or e}) from e
+            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
         return TempFile(path=path, size=size, sha256=digest.hexdigest())
 
     def receive_path(self, source: str | os.PathLike[str], **kwargs: int | None) -> TempFile:
@@ -157,25 +204,72 @@ class FileStore:
         temp.path.unlink(missing_ok=True)
 
     def commit(self, temp: TempFile, *, category: str, year: int, extension: str) -> str:
-        """Move `temp` into `<category>/<year>/` under a new name; return the relative path."""
+        """Move `temp` into `<category>/<year>/` under a new name; return the relative path.
+
+        The temporary file is renamed to this process's claim on the path, then linked into
+        place; the claim stays until `settle` (after the row is committed) or
+        `remove_unacknowledged`.
+        """
         if not _SEGMENT.match(category) or not _SEGMENT.match(extension.lstrip(".") or "x"):
             raise StorageError("Kategori atau ekstensi penyimpanan tidak sah.")
         relative = f"{category}/{year:04d}/{uuid.uuid4().hex}{extension}"
         final = self._safe(relative)
+        claim = self._claim(relative)
         try:
+            os.rename(temp.path, claim)
+            faults.point("store.claimed")
             final.parent.mkdir(parents=True, exist_ok=True)
-            os.link(temp.path, final)  # fails with EEXIST rather than overwriting
-        except OSError as e:
-            raise StorageError("Berkas tidak dapat dipindahkan ke arsip: %(reason)s",
-                               params={"reason": e.strerror or e}) from e
-        try:
-            temp.path.unlink()
+            os.link(claim, final)  # fails with EEXIST rather than overwriting
+            faults.point("store.linked")
             _fsync_dir(final.parent)
+            _fsync_dir(self.tmp_dir)
         except OSError as e:
-            final.unlink(missing_ok=True)  # nothing refers to it yet
-            raise StorageError("Berkas tidak dapat dipindahkan ke arsip: %(reason)s",
-                               params={"reason": e.strerror or e}) from e
+            # Nothing refers to the file yet and the caller is told: not an orphan to keep.
+            final.unlink(missing_ok=True)
+            claim.unlink(missing_ok=True)
+            raise _storage_error(
+                e, N_("Berkas tidak dapat dipindahkan ke arsip: %(reason)s")) from e
         return relative
+
+    def _claim(self, relative: str, tag: str | None = None) -> Path:
+        return self.tmp_dir / f"{tag or owner_tag()}.{relative.replace('/', '~')}.filing"
+
+    def settle(self, relative: str) -> None:
+        """Drop this process's claim on a stored file whose row is now committed."""
+        with contextlib.suppress(OSError):  # a leftover claim is settled at the next start
+            self._claim(relative).unlink(missing_ok=True)
+
+    def abandoned_claims(self, *, older_than_s: float) -> list[tuple[Path, str]]:
+        """Return (claim, stored relative path) of claims whose process is gone (or, when that
+        cannot be told, that are older than `older_than_s`)."""
+        if not self.tmp_dir.exists():
+            return []
+        cutoff = time.time() - older_than_s
+        found = []
+        for path in sorted(self.tmp_dir.glob("*.filing")):
+            host, _, rest = path.name[:-len(".filing")].partition(".")
+            _, _, encoded = rest.partition(".")
+            relative = encoded.replace("~", "/")
+            try:
+                self._safe(relative)
+                alive = owner_alive(path.name)
+                if alive or (alive is None and path.stat().st_mtime >= cutoff):
+                    continue
+            except (StorageError, FileNotFoundError):
+                continue
+            found.append((path, relative))
+        return found
+
+    def quarantine_claim(self, claim: Path, relative: str) -> Path:
+        """Keep an unrecorded file's bytes in quarantine and take it out of the archive."""
+        self.ensure()
+        target = self.quarantine_dir / claim.name
+        os.rename(claim, target)
+        final = self._safe(relative)
+        with contextlib.suppress(FileNotFoundError):
+            if os.path.samefile(final, target):
+                final.unlink()
+        return target
 
     def commit_beside(self, source: Path, original: str, suffix: str) -> tuple[str, str, int]:
         """Move `source` (a file made from a stored one, e.g. its searchable copy) next to the
@@ -201,9 +295,11 @@ class FileStore:
         return relative, digest.hexdigest(), size
 
     def remove_unacknowledged(self, relative: str) -> None:
-        """Remove a file placed by `commit` whose database row was never committed."""
+        """Remove a file placed by `commit` whose database row was never committed (and so
+        was refused to the client), with this process's claim on it."""
         with contextlib.suppress(FileNotFoundError):
             self._safe(relative).unlink()
+        self._claim(relative).unlink(missing_ok=True)
 
     def destroy(self, relative: str) -> bool:
         """Destroy a stored file's content (see `shred`); False when it was already gone.
@@ -230,17 +326,21 @@ class FileStore:
         return self._safe(relative)
 
     def quarantine_stale(self, *, older_than_s: float) -> list[Path]:
-        """Move temporary files older than `older_than_s` into the quarantine folder.
+        """Move temporary files of interrupted uploads into the quarantine folder: those whose
+        process is gone, and those older than `older_than_s` whose process cannot be told.
 
-        They are left by uploads interrupted by a crash: never acknowledged, but kept for an
-        administrator to look at rather than deleted.
+        They were never acknowledged, but are kept for an administrator to look at rather
+        than deleted.
         """
         self.ensure()
         cutoff = time.time() - older_than_s
         moved = []
         for path in self.stale_temp_files():
+            if path.suffix != ".part":
+                continue  # claims: see abandoned_claims
             try:
-                if path.stat().st_mtime < cutoff:
+                alive = owner_alive(path.name)
+                if alive is False or (alive is None and path.stat().st_mtime < cutoff):
                     target = self.quarantine_dir / path.name
                     os.rename(path, target)
                     moved.append(target)
@@ -249,7 +349,8 @@ class FileStore:
         return moved
 
     def stale_temp_files(self) -> list[Path]:
-        """Return temporary files left behind by an interrupted upload."""
+        """Return the files in the temporary folder: uploads being received or filed now, and
+        those an interrupted upload left behind."""
         if not self.tmp_dir.exists():
             return []
         return sorted(p for p in self.tmp_dir.iterdir() if p.is_file())

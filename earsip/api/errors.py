@@ -23,10 +23,14 @@ def error_response(status: int, code: str, message: str, *, field: str | None = 
 
 
 @bp.errorhandler(EarsipError)
-def _earsip_error(e: EarsipError) -> Response:
+def earsip_error_response(e: EarsipError) -> Response:
+    """Return the JSON form of an EarsipError (with Retry-After when it may be retried)."""
     from earsip.web.i18n import error_text
 
-    return error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
+    response = error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
+    if e.retry_after_s:
+        response.headers["Retry-After"] = str(e.retry_after_s)
+    return response
 
 
 @bp.errorhandler(HTTPException)

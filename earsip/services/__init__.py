@@ -30,7 +30,7 @@ class Archive:
         """Connect to the configured database, file store and index (nothing is created)."""
         return cls(
             config=config,
-            db=Database(config.database_url, busy_timeout_s=config.sqlite_busy_timeout_s),
+            db=Database(config.database_url, busy_timeout_s=config.db_busy_timeout_s),
             store=FileStore(config.upload_dir),
             index=SearchIndex(config.index_dir, writer_timeout=config.index_writer_timeout_s,
                               cache_mb=config.search_cache_mb),

@@ -20,9 +20,9 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from earsip import audit, detect, extract, retention
+from earsip import audit, detect, extract, faults, retention
 from earsip.access import may_see
-from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
+from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.services import Archive, indexing, jobs
 from earsip.services import ocr as ocr_service
@@ -94,6 +94,8 @@ def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str |
     try:
         return _file(archive, actor, source, filename, data, clearance=clearance,
                      index_now=index_now)
+    except DatabaseBusy:
+        raise  # the refusal could not be written either: waiting again would only double it
     except EarsipError as e:
         _audit_refusal(archive, actor, filename, data, e)
         raise
@@ -129,6 +131,7 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
         temp = archive.store.receive_path(source, max_bytes=limit)
     else:
         temp = archive.store.receive(source, max_bytes=limit)
+    faults.point("ingest.received")
     relative: str | None = None
     try:
         detected = detect.detect_file(temp.path, filename)
@@ -139,15 +142,23 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
         relative = archive.store.commit(
             temp, category=code.code.split(".")[0], year=data.document_date.year,
             extension=detected.extension)
+        faults.point("ingest.moved")
         status = ocr_service.status_at_filing(archive, detected.mime, extraction)
         document_id, job_id = _record(
             archive, actor, data, security, code,
             _Received(filename, detected, temp, relative, extraction, status), clearance)
     except BaseException:
         archive.store.discard(temp)
-        if relative is not None and not _is_recorded(archive, relative):
-            archive.store.remove_unacknowledged(relative)
+        if relative is not None:
+            recorded = _is_recorded(archive, relative)
+            if recorded:
+                archive.store.settle(relative)
+            elif recorded is False:
+                archive.store.remove_unacknowledged(relative)
+            # Unknown: the claim stays, and the next start settles or quarantines it.
         raise
+    archive.store.settle(relative)
+    faults.point("ingest.committed")
     if job_id is not None:
         jobs.dispatch(archive, [job_id])
     indexed = False
@@ -156,18 +167,20 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
             indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
         except Exception:  # filed and committed: the queue entry stays for the catch-up
             log.exception("indexing document %s failed; it stays queued", document_id)
+    faults.point("ingest.indexed")
     return Filed(document_id, status[0], indexed)
 
 
-def _is_recorded(archive: Archive, relative: str) -> bool:
-    """Return True when a row owns the stored file (a commit whose answer was lost)."""
+def _is_recorded(archive: Archive, relative: str) -> bool | None:
+    """Return True when a row owns the stored file (a commit whose answer was lost), None
+    when the database cannot tell now."""
     try:
         with archive.db.read() as session:
             return session.scalar(select(Document.id)
                                   .where(Document.storage_path == relative)) is not None
     except Exception:  # cannot tell: keep the file; an orphan is better than a lost record
         log.exception("could not check whether %s was recorded", relative)
-        return True
+        return None
 
 
 @dataclass(frozen=True)

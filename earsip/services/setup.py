@@ -10,12 +10,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from earsip.errors import SearchUnavailable
-from earsip.services import Archive, indexing
+from earsip.services import Archive, indexing, recovery
 from earsip.services.classification import seed_if_empty
 from earsip.services.users import ensure_first_admin
 
 log = logging.getLogger(__name__)
-STALE_TEMP_S = 6 * 3600  # an upload still being received after 6 hours is not coming back
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -47,12 +46,11 @@ class InitResult:
 def initialise(archive: Archive) -> InitResult:
     """Bring the database, folders, seed data and index to a usable state (idempotent)."""
     archive.store.ensure()
-    for path in archive.store.quarantine_stale(older_than_s=STALE_TEMP_S):
-        log.warning("interrupted upload moved to quarantine: %s", path)
     migrate(archive)
     with archive.db.write() as session:
         seeded = seed_if_empty(session)
         password = ensure_first_admin(session, archive.config.admin_password)
+    recovery.recover_interrupted_filings(archive)
     reindexed = 0
     if indexing.rebuild_pending(archive):
         # An interrupted rebuild is finished first (it continues where it stopped); one that
@@ -63,7 +61,13 @@ def initialise(archive: Archive) -> InitResult:
             log.warning("index rebuild not resumed: %s", e.message)
             archive.index.ensure()
             return InitResult(seeded, password, 0, indexing.process_queue(archive))
-    archive.index.ensure()
+    try:
+        archive.index.ensure()
+    except SearchUnavailable as e:
+        # Damaged (truncated or missing segment files): the database is the source of truth.
+        log.warning("search index cannot be read (%s): rebuilding it", e.message)
+        reindexed = indexing.reindex(archive)
+        archive.index.ensure()
     done = indexing.process_queue(archive)
     if not reindexed and not indexing.index_matches_database(archive):
         # A deleted, replaced or stale index is rebuilt from the database, the source of truth.

@@ -2,7 +2,8 @@
 
 Kinds: `ocr` (read a scan, see `services/ocr.py`), `reindex` (rebuild the search index from the
 database) and `fixity` (re-hash every stored file). Once a minute the worker's tick takes back
-jobs whose worker died, re-queues lost ones and runs the scheduled tasks that are due
+jobs whose worker died, re-queues lost ones, settles what crashed filings left behind
+(`services/recovery.py`) and runs the scheduled tasks that are due
 (`services/schedule.py`: retention run, audit checkpoint, fixity), claimed in the database so
 that several workers run each once.
 """
@@ -13,7 +14,7 @@ import logging
 
 from earsip import audit
 from earsip.errors import JobGaveUp, NotFound, OcrUnavailable
-from earsip.services import Archive, fixity, indexing, jobs, schedule
+from earsip.services import Archive, fixity, indexing, jobs, recovery, schedule
 from earsip.services import ocr as ocr_service
 from earsip.services.jobs import JobContext
 
@@ -57,6 +58,10 @@ def tick(archive: Archive) -> None:
         jobs.recover(archive)
     except Exception:  # a locked database, say: the next tick tries again
         log.exception("job recovery failed")
+    try:
+        recovery.recover_interrupted_filings(archive)
+    except Exception:
+        log.exception("recovering interrupted filings failed")
     if archive.config.scheduler:
         try:
             schedule.run_due(archive)

@@ -170,10 +170,12 @@ def register(app: Flask) -> None:
         # Raised outside a view's own handling, e.g. an upload over the limit while the form
         # is parsed for the CSRF check.
         if request.path.startswith("/api/"):
-            from earsip.api.errors import error_response
+            from earsip.api.errors import earsip_error_response
 
-            return error_response(e.http_status, e.code, error_text(e), field=e.field, **e.extra)
-        return render_template("error.html", error=e, message=error_text(e)), e.http_status
+            return earsip_error_response(e)
+        headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else {}
+        return (render_template("error.html", error=e, message=error_text(e)), e.http_status,
+                headers)
 
     @app.template_filter("tr")
     def _translate_stored(message: str | None) -> str:

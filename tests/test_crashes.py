@@ -1,0 +1,122 @@
+"""Crashes: `kill -9` of a live server in the middle of filing loses nothing acknowledged.
+
+The server is killed by its own fault points (`earsip/faults.py`) at each step of ingest, then
+restarted; after every restart the archive must be whole. `make test` runs one trial per point;
+`make soak` runs 50 (EARSIP_CRASH_TRIALS), with the kill on the first, second or third upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from earsip.faults import POINTS
+from earsip.models import AuditEntry, Document
+from earsip.services import Archive
+from earsip.services.audit_review import verify_chain
+from tests.live import CONNECTION_LOST, FIELDS, Client, LiveServer, pdf_bytes, sha256
+
+TRIALS = int(os.environ.get("EARSIP_CRASH_TRIALS") or len(POINTS))
+# Points before the row's commit: the upload in flight must not be filed, and its bytes are
+# kept in quarantine. After it: it is filed (its answer was lost with the server).
+BEFORE_COMMIT = {"ingest.received", "store.claimed", "store.linked", "ingest.moved",
+                 "audit.appended"}
+
+
+@pytest.fixture
+def server(archive: Archive, cli_env: dict[str, str], tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(cli_env, tmp_path / "server.log")
+    yield live
+    live.kill()
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_archive_whole(archive: Archive, acknowledged: dict[int, str], *,
+                         preloaded: int = 0) -> set[str]:
+    """Check that every acknowledged upload and every visible row is wholly filed: row, file
+    with its SHA-256, index entry and audit entry; no stray file in storage or in the temporary
+    folder. Return the SHA-256 of every row. Rows up to id `preloaded` (inserted without
+    files by a benchmark loader) are left out."""
+    store = archive.store
+    with archive.db.read() as session:
+        rows = {d.id: (d.sha256, d.storage_path) for d in session.scalars(
+            select(Document).where(Document.id > preloaded))}
+        audited = dict(session.execute(
+            select(AuditEntry.target_id, func.count()).where(
+                AuditEntry.action == "document.file", AuditEntry.outcome == "success")
+            .group_by(AuditEntry.target_id)).all())
+    for doc_id, sha in acknowledged.items():
+        assert doc_id in rows, f"acknowledged document #{doc_id} is missing"
+        assert rows[doc_id][0] == sha
+    indexed = archive.index.indexed_ids()
+    for doc_id, (sha, relative) in rows.items():
+        assert _file_hash(store.path_of(relative)) == sha, f"#{doc_id}: file differs"
+        assert doc_id in indexed, f"#{doc_id} is not in the index"
+        assert audited.get(str(doc_id)) == 1, f"#{doc_id} has no single filing entry"
+    assert {i for i in indexed if i > preloaded} == set(rows), \
+        "the index holds documents the database does not"
+    assert set(store.iter_files()) == {relative for _, relative in rows.values()}
+    assert store.stale_temp_files() == []
+    assert verify_chain(archive).intact
+    return {sha for sha, _ in rows.values()}
+
+
+def quarantined_hashes(archive: Archive) -> set[str]:
+    return {_file_hash(p) for p in archive.store.quarantine_dir.iterdir() if p.is_file()}
+
+
+def test_kill_9_at_every_step_of_filing_loses_no_acknowledged_upload(
+        archive: Archive, server: LiveServer, tmp_path: Path) -> None:
+    client = Client(server.start().url).sign_in()
+    server.stop()
+    acknowledged: dict[int, str] = {}
+    for trial in range(TRIALS):
+        point = POINTS[trial % len(POINTS)]
+        nth = 1 + (trial // len(POINTS)) % 3
+        server.start(faults=f"{point}=kill@{nth}")
+        client.url = server.url
+        in_flight = None
+        for i in range(nth):
+            payload = pdf_bytes(tmp_path, f"Surat percobaan {trial} nomor {i} titik {point}")
+            try:
+                status, body, _ = client.upload(payload, {**FIELDS, "title": f"Uji {trial}.{i}"})
+            except CONNECTION_LOST:
+                in_flight = sha256(payload)
+                break
+            assert status == 201, body
+            acknowledged[body["id"]] = sha256(payload)
+        assert in_flight is not None, f"{point}@{nth} did not fire"
+        assert server.wait_exit() == -9, server.log()
+
+        server.start()  # the restart: recovery runs before the server answers
+        filed = assert_archive_whole(archive, acknowledged)
+        if point in BEFORE_COMMIT:
+            assert in_flight not in filed, f"{point}: an unacknowledged upload was filed"
+            assert in_flight in quarantined_hashes(archive), f"{point}: bytes not quarantined"
+        else:
+            assert in_flight in filed, f"{point}: a committed upload was lost"
+        server.stop()
+    assert len(acknowledged) == sum(1 + (t // len(POINTS)) % 3 - 1 for t in range(TRIALS))
+
+
+def test_the_quarantine_of_a_crashed_upload_is_audited(
+        archive: Archive, server: LiveServer, tmp_path: Path) -> None:
+    client = Client(server.start(faults="ingest.moved=kill").url).sign_in()
+    with pytest.raises(CONNECTION_LOST):
+        client.upload(pdf_bytes(tmp_path, "Surat yang terputus"), {**FIELDS, "title": "Putus"})
+    server.wait_exit()
+    server.start()
+    with archive.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "storage.quarantine")).one()
+    assert entry.actor_name == "system" and entry.details["count"] == 1
+    [kept] = entry.details["files"]
+    assert (archive.store.quarantine_dir / kept).is_file()

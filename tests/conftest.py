@@ -51,12 +51,10 @@ def sign_in(client: FlaskClient, username: str = "admin", password: str = ADMIN_
 @contextmanager
 def serving(config: Config) -> Iterator[str]:
     """Serve an app over `config` with waitress on a free port of 127.0.0.1; yield its URL."""
-    from waitress.server import create_server
-
-    from earsip.cli import server_options
+    from earsip.cli.webserver import make_server
 
     application = create_app(config)
-    server = create_server(application, host="127.0.0.1", port=0, **server_options(config))
+    server = make_server(application, host="127.0.0.1", port=0, config=config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -179,6 +179,111 @@ def make_flate_bomb_pdf(path: Path, inflated_mb: int = 1024) -> Path:
     return path
 
 
+def _hand_pdf(objects: list[bytes], *, trailer: str = "") -> bytes:
+    """Write numbered objects (1 is the catalog) and a classic xref table by hand."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for num, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{num} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    trailer = trailer.replace("{xref}", str(xref))
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R {trailer}>>\n"
+              f"startxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+_PAGE = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>")
+_TEXT = b"BT /F1 12 Tf 72 720 Td (Surat biasa) Tj ET"
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _stream(data: bytes, extra: str = "") -> bytes:
+    return f"<< {extra}/Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
+
+
+def _lzw_codes_packed(codes: list[int]) -> bytes:
+    """Pack LZW codes into bytes as PDF's LZWDecode (EarlyChange 1) reads them: 9 to 12 bits,
+    high-order bit first, the width growing one code early; 256 clears the table."""
+    width, next_code, acc, bits = 9, 258, 0, 0
+    out = bytearray()
+    for code in codes:
+        acc, bits = (acc << width) | code, bits + width
+        while bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+        acc &= (1 << bits) - 1
+        if code == 256:
+            width, next_code = 9, 258
+        elif code != 257:
+            next_code += 1
+            if next_code > (1 << width) - 1 and width < 12:
+                width += 1
+    if bits:
+        out.append((acc << (8 - bits)) & 0xFF)
+    return bytes(out)
+
+
+def make_lzw_bomb_pdf(path: Path, inflated_mb: int = 512) -> Path:
+    """Write a PDF whose LZW content stream of spaces expands ~1,300-fold to ``inflated_mb`` MB.
+
+    Repeating one byte makes each new table entry one byte longer than the last, so a table
+    cycle of ~3,800 codes (about 5 KB) stands for ~7 MB; the table is cleared and it repeats.
+    """
+    cycle = [256, 32, *range(258, 4094)]
+    per_cycle = 1 + sum(code - 256 for code in range(258, 4094))
+    cycles = -(-inflated_mb * 1024 * 1024 // per_cycle)
+    data = _lzw_codes_packed(cycle * cycles + [257])
+    path.write_bytes(_hand_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+                                _stream(data, "/Filter /LZWDecode "), _FONT, _PAGE]))
+    return path
+
+
+def make_circular_xref_pdf(path: Path) -> Path:
+    """Write a PDF whose trailer's /Prev points back at its own cross-reference table."""
+    path.write_bytes(_hand_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>", _stream(_TEXT),
+                                _FONT, _PAGE], trailer="/Prev {xref} "))
+    return path
+
+
+def make_cyclic_outline_pdf(path: Path) -> Path:
+    """Write a PDF whose outline (bookmarks) item is its own next sibling and child."""
+    path.write_bytes(_hand_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R /PageMode /UseOutlines >>",
+        b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>", _stream(_TEXT), _FONT, _PAGE,
+        b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+        b"<< /Title (Bab) /Parent 6 0 R /Next 7 0 R /Prev 7 0 R /First 7 0 R /Last 7 0 R "
+        b"/Count 1 /Dest [5 0 R /Fit] >>"]))
+    return path
+
+
+def make_page_tree_loop_pdf(path: Path) -> Path:
+    """Write a PDF whose page tree lists itself among its own kids."""
+    path.write_bytes(_hand_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                b"<< /Type /Pages /Kids [2 0 R 5 0 R] /Count 2 >>",
+                                _stream(_TEXT), _FONT, _PAGE]))
+    return path
+
+
+def make_deeply_nested_pdf(path: Path, depth: int = 100_000) -> Path:
+    """Write a PDF with arrays nested ``depth`` deep, in a page property and in its content."""
+    deep = b"[" * depth + b"]" * depth
+    content = deep + b" pop\n" + _TEXT
+    path.write_bytes(_hand_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+        _stream(content), _FONT,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Deep " + deep
+        + b" /Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"]))
+    return path
+
+
 # --------------------------------------------------------------------------- office documents
 
 

@@ -5,7 +5,7 @@
 
 from earsip.cli import audit, core, fixity, jobs, ocr, retention, tasks, worker
 from earsip.cli.common import main
-from earsip.cli.core import server_options
+from earsip.cli.webserver import server_options
 
 __all__ = ["audit", "core", "fixity", "jobs", "main", "ocr", "retention", "server_options", "tasks",
            "worker"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import multiprocessing.util
 import sys
 import tempfile
 import threading
@@ -45,26 +47,14 @@ def init() -> None:
     click.echo("Siap.")
 
 
-def server_options(config: Config) -> dict[str, object]:
-    """Return the waitress settings of `earsip serve` (the tests serve with the same)."""
-    return {
-        "threads": config.threads,
-        # Flask answers bodies just over the limit itself (a JSON or HTML 413); waitress
-        # refuses anything bigger (a plain 413) before buffering it.
-        "max_request_body_size": config.max_upload_bytes + 2 * 1024 * 1024,
-        "ident": "E-Arsip",
-    }
-
-
 @main.command()
 @click.option("--host", default=None, help="Alamat (bawaan EARSIP_HOST atau 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan EARSIP_PORT atau 5000).")
 def serve(host: str | None, port: int | None) -> None:
     """Initialise if needed, then serve the app with waitress and start the background worker
     beside it (unless EARSIP_WORKER=0)."""
-    from waitress import serve as waitress_serve
-
     from earsip import create_app
+    from earsip.cli.webserver import audit_storage_full, make_server
 
     config = Config.from_env()
     initialise(config)
@@ -73,10 +63,15 @@ def serve(host: str | None, port: int | None) -> None:
     # the upload folder too, so document bytes never land in the system's /tmp.
     spool = Path(config.upload_dir) / ".spool"
     spool.mkdir(parents=True, exist_ok=True)
+    # multiprocessing keeps its sockets (the extraction workers' forkserver) in a folder made
+    # once under the temporary folder: make it in the system's, where a deep upload folder
+    # cannot push the socket path past the 107 characters AF_UNIX allows.
+    multiprocessing.util.get_temp_dir()
     tempfile.tempdir = str(spool)
     stop = threading.Event()
     threading.Thread(target=indexing.catch_up_forever, args=(app.extensions["earsip"], stop),
-                     name="index-catch-up", daemon=True).start()
+                     kwargs={"interval_s": config.index_catchup_s}, name="index-catch-up",
+                     daemon=True).start()
     if config.worker:
         from earsip.cli.supervise import WorkerProcess
 
@@ -86,8 +81,12 @@ def serve(host: str | None, port: int | None) -> None:
     indexing.warm_search(app.extensions["earsip"])  # in the background
     host, port = host or config.host, port or config.port
     click.echo(f"E-Arsip berjalan di http://{host}:{port}/  (Ctrl+C untuk berhenti)")
+    server = make_server(app, host=host, port=port, config=config,
+                         on_full=audit_storage_full(app.extensions["earsip"]))
+    logging.basicConfig()
+    server.print_listen("Serving on http://{}:{}")
     try:
-        waitress_serve(app, host=host, port=port, **server_options(config))
+        server.run()
     finally:
         stop.set()
         if config.worker:

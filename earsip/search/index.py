@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -62,6 +63,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._ix: index.Index | None = None
         self._searcher: Searcher | None = None
+        self._files: dict[str, tuple[int, int]] = {}  # of the searcher's segments: see _intact
         # Its filters and facet columns hold docnums, so it is emptied whenever the searcher
         # changes.
         self._docnums = DocnumCache()
@@ -101,6 +103,7 @@ class SearchIndex:
                 raise _unavailable(e) from e
             self._ix = ix
             self._searcher = searcher
+            self._files = _segment_files(self._path, searcher)
 
     def is_healthy(self) -> bool:
         """Return whether the index on disk can be opened and read right now."""
@@ -374,13 +377,36 @@ class SearchIndex:
             return self._ix
 
     def _current_searcher(self) -> Searcher:
-        """Return the cached searcher, refreshed if another writer committed (lock held)."""
+        """Return the cached searcher, refreshed if another writer committed (lock held).
+
+        Raise SearchUnavailable when a file of its segments was deleted or changed under it:
+        Whoosh never changes a committed segment, so that is damage, and reading on would give
+        wrong results (or a SIGBUS from a truncated memory map).
+        """
         if self._searcher is None:
             self.ensure()
         else:
             self._refresh()
+            if not self._intact():
+                self._refresh()  # a commit between the two checks may have merged files away
+                if not self._intact():
+                    logger.error("search index files at %s changed under the open index",
+                                 self._path)
+                    self._drop_searcher()
+                    self._ix = None
+                    raise SearchUnavailable(_UNAVAILABLE)
         assert self._searcher is not None
         return self._searcher
+
+    def _intact(self) -> bool:
+        for name, (inode, size) in self._files.items():
+            try:
+                st = os.stat(os.path.join(self._path, name))
+            except OSError:
+                return False
+            if (st.st_ino, st.st_size) != (inode, size):
+                return False
+        return True
 
     def _refresh(self) -> None:
         if self._searcher is None:
@@ -393,6 +419,7 @@ class SearchIndex:
                 fresh = self._open_searcher()
                 self._searcher.close()
                 self._searcher = fresh
+                self._files = _segment_files(self._path, fresh)
                 self._docnums.clear()
         except Exception as e:
             self._drop_searcher()
@@ -439,6 +466,20 @@ def _unavailable(error: BaseException) -> SearchUnavailable:
             current = current.__cause__ or current.__context__
         gc.collect()
     return SearchUnavailable(_UNAVAILABLE)
+
+
+def _segment_files(folder: str, searcher: Searcher) -> dict[str, tuple[int, int]]:
+    """Return (inode, size) of every file of the segments `searcher` reads."""
+    prefixes = tuple(f"{reader.segment().segment_id()}."
+                     for reader, _ in searcher.reader().leaf_readers()
+                     if reader.segment() is not None)
+    files = {}
+    for name in os.listdir(folder) if prefixes else ():
+        if name.startswith(prefixes):
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(os.path.join(folder, name))
+                files[name] = (st.st_ino, st.st_size)
+    return files
 
 
 def _probe(searcher: Searcher) -> None:

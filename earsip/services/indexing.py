@@ -231,14 +231,29 @@ def _replay(archive: Archive, ids: set[int]) -> int:
     return len(ordered)
 
 
-def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: float = 30.0) -> None:
-    """Apply the pending-index queue every `interval_s` seconds until `stop` is set.
+def repair_if_damaged(archive: Archive) -> bool:
+    """Rebuild the index from the database when it cannot be read; return whether it did.
+
+    Searches answer 503 meanwhile (never a partial result). A rebuild already under way (or
+    interrupted, which start-up resumes) is left alone.
+    """
+    if rebuild_pending(archive) or archive.index.is_healthy():
+        return False
+    log.warning("search index cannot be read: rebuilding it from the database")
+    rebuild(archive)
+    return True
+
+
+def catch_up_forever(archive: Archive, stop: threading.Event, *, interval_s: float = 10.0) -> None:
+    """Every `interval_s` seconds until `stop` is set: rebuild a damaged index, then apply
+    the pending-index queue.
 
     Filing indexes at once; this only matters when that failed (a locked or broken index), so
     such a document becomes findable without waiting for the next upload or a restart.
     """
     while not stop.wait(interval_s):
         try:
+            repair_if_damaged(archive)
             process_queue(archive)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("index catch-up failed")

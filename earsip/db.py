@@ -68,12 +68,10 @@ def _busy(error: OperationalError) -> bool:
     return "database is locked" in text or "database table is locked" in text
 
 
-def _translated(error: OperationalError) -> Exception:
-    if _busy(error):
-        log.warning("database busy: %s", error.orig)
-        return DatabaseBusy("Basis data sedang dipakai proses lain terlalu lama; tidak ada yang "
-                            "disimpan. Coba lagi sebentar lagi.")
-    return error
+def _busy_error(error: OperationalError) -> DatabaseBusy:
+    log.warning("database busy: %s", error.orig)
+    return DatabaseBusy("Basis data sedang dipakai proses lain terlalu lama; tidak ada yang "
+                        "disimpan. Coba lagi sebentar lagi.")
 
 
 class Database:
@@ -115,7 +113,9 @@ class Database:
             with self._read() as session:
                 yield session
         except OperationalError as e:
-            raise _translated(e) from e
+            if _busy(e):
+                raise _busy_error(e) from e
+            raise
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
@@ -125,7 +125,9 @@ class Database:
             with self._write() as session, session.begin():
                 yield session
         except OperationalError as e:
-            raise _translated(e) from e
+            if _busy(e):
+                raise _busy_error(e) from e
+            raise
 
     def flush_deleted(self) -> None:
         """Move committed deletions into the database file and empty the write-ahead log.

@@ -215,17 +215,20 @@ class FileStore:
         relative = f"{category}/{year:04d}/{uuid.uuid4().hex}{extension}"
         final = self._safe(relative)
         claim = self._claim(relative)
+        linked = False
         try:
             os.rename(temp.path, claim)
             faults.point("store.claimed")
             final.parent.mkdir(parents=True, exist_ok=True)
             os.link(claim, final)  # fails with EEXIST rather than overwriting
+            linked = True
             faults.point("store.linked")
             _fsync_dir(final.parent)
             _fsync_dir(self.tmp_dir)
         except OSError as e:
             # Nothing refers to the file yet and the caller is told: not an orphan to keep.
-            final.unlink(missing_ok=True)
+            if linked:
+                final.unlink(missing_ok=True)
             claim.unlink(missing_ok=True)
             raise _storage_error(
                 e, N_("Berkas tidak dapat dipindahkan ke arsip: %(reason)s")) from e

@@ -55,11 +55,21 @@ def serving(config: Config) -> Iterator[str]:
 
     application = create_app(config)
     server = make_server(application, host="127.0.0.1", port=0, config=config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # a poll on sockets that close() just closed
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        closing.set()
         server.close()
         thread.join(timeout=5)
         application.extensions["earsip"].close()
@@ -168,6 +178,17 @@ def runner(cli_env: dict[str, str]) -> Callable[..., object]:
                                   catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def live_server(archive: Archive, cli_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
+    """Return a LiveServer (tests/live.py) over the test archive, not started; killed at the
+    end. Its log is tmp_path/server.log."""
+    from tests.live import LiveServer
+
+    live = LiveServer(cli_env, tmp_path / "server.log")
+    yield live
+    live.kill()
 
 
 @pytest.fixture

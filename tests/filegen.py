@@ -130,30 +130,10 @@ def _raw_pdf(content: bytes, *, compress: bool = True, pages: int = 1) -> bytes:
 def _raw_pdf_stream(stream: bytes, filt: str, *, pages: int = 1) -> bytes:
     """Build a PDF around an already encoded content stream shared by ``pages`` pages."""
     kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        f"<< {filt}/Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    objects += [
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"
-    ] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for num, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{num} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out.getvalue()
+    return _hand_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                      f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+                      f"<< {filt}/Length {len(stream)} >>\nstream\n".encode() + stream
+                      + b"\nendstream", _FONT, *[_PAGE] * pages])
 
 
 def make_slow_pdf(path: Path, *, pages: int = 8, operations: int = 900_000) -> Path:
@@ -472,6 +452,26 @@ def _sample_image() -> Image.Image:
     img = Image.new("RGB", (200, 60), "white")
     ImageDraw.Draw(img).text((5, 20), "Arsip Bawaslu", fill="black")
     return img
+
+
+def make_pixel_flood(path: Path, kind: str) -> Path:
+    """Write a small image whose header declares too many pixels: `png` (100 million, a few
+    kB), `jpeg` (a 64 x 48 image whose header says 9,500 x 9,000) or `tiff` (a small first
+    page, a 108-million-pixel second frame)."""
+    from PIL import Image
+
+    if kind == "png":
+        Image.new("1", (10_000, 10_000), 1).save(path)
+    elif kind == "jpeg":
+        Image.new("L", (64, 48), 255).save(path)
+        data = bytearray(path.read_bytes())
+        sof = data.index(b"\xff\xc0")
+        data[sof + 5:sof + 9] = (9_000).to_bytes(2, "big") + (9_500).to_bytes(2, "big")
+        path.write_bytes(bytes(data))
+    else:
+        Image.new("L", (800, 600), 255).save(path, save_all=True, compression="tiff_lzw",
+                                             append_images=[Image.new("1", (12_000, 9_000))])
+    return path
 
 
 def make_png(path: Path) -> Path:

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -162,6 +163,36 @@ class Client:
     def search(self, q: str, **params: str) -> tuple[int, dict, dict[str, str]]:
         query = urllib.parse.urlencode({"q": q, **params})
         return self.get(f"/api/v1/search?{query}")
+
+
+def run_together(threads: list[threading.Thread]) -> float:
+    """Start `threads`, wait for all of them; return the seconds that took."""
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def upload_watching_health(client: Client, payload: bytes, fields: dict[str, str], *,
+                           limit_s: float = 60) -> tuple[tuple[int, dict, dict[str, str]],
+                                                         list[float], float]:
+    """Upload in a thread while asking `/api/v1/health` every 0.05 s (each answer must be a
+    200); return the upload's answer, the health checks' latencies and the seconds taken."""
+    result: list[tuple[int, dict, dict[str, str]]] = []
+    uploader = threading.Thread(target=lambda: result.append(client.upload(payload, fields)))
+    started = time.monotonic()
+    uploader.start()
+    health = []
+    while uploader.is_alive() and time.monotonic() - started < limit_s:
+        t0 = time.monotonic()
+        assert Client(client.url).get("/api/v1/health", timeout=5)[0] == 200
+        health.append(time.monotonic() - t0)
+        time.sleep(0.05)
+    uploader.join(limit_s)
+    assert result, "the upload did not finish"
+    return result[0], health, time.monotonic() - started
 
 
 def _json(raw: bytes) -> dict:

@@ -12,12 +12,11 @@ import json
 import os
 import random
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 from earsip.services import Archive
-from tests.live import FIELDS, Client, LiveServer, pdf_bytes, sha256
+from tests.live import FIELDS, Client, LiveServer, pdf_bytes, run_together, sha256
 from tests.test_crashes import assert_archive_whole
 
 CLIENTS = 4
@@ -67,13 +66,8 @@ def test_four_clients_uploading_at_once_get_no_errors_and_every_upload_is_filed(
                     else:
                         failures.append(f"{path.name}: {status} {body}")
 
-        started = time.monotonic()
-        threads = [threading.Thread(target=run, args=(paths,)) for paths in corpora]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
+        elapsed = run_together([threading.Thread(target=run, args=(paths,))
+                                for paths in corpora])
     finally:
         server.stop()
     assert not failures, failures[:5]

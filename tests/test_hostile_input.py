@@ -81,28 +81,11 @@ def test_script_in_metadata_text_and_pdf_properties_is_shown_escaped_everywhere(
     assert "&#34;&gt;" in document or "&quot;&gt;" in document  # the quote closes nothing
 
 
-def _flood(path: Path, kind: str) -> Path:
-    from PIL import Image
-
-    if kind == "png":
-        Image.new("1", (10_000, 10_000), 1).save(path)  # 100 million pixels, a few kB
-    elif kind == "jpeg":  # a small JPEG whose header declares 9,500 x 9,000 pixels
-        Image.new("L", (64, 48), 255).save(path)
-        data = bytearray(path.read_bytes())
-        sof = data.index(b"\xff\xc0")
-        data[sof + 5:sof + 9] = (9_000).to_bytes(2, "big") + (9_500).to_bytes(2, "big")
-        path.write_bytes(bytes(data))
-    else:  # a small first page, a flood as the second frame
-        Image.new("L", (800, 600), 255).save(path, save_all=True, compression="tiff_lzw",
-                                             append_images=[Image.new("1", (12_000, 9_000))])
-    return path
-
-
 @pytest.mark.parametrize(("kind", "name"), [("png", "banjir.png"), ("jpeg", "banjir.jpg"),
                                             ("tiff", "banjir.tif")])
 def test_a_pixel_flood_is_refused_at_filing_with_its_size_named(
         upload, archive: Archive, tmp_path: Path, kind: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    image = _flood(tmp_path / name, kind)
+    image = filegen.make_pixel_flood(tmp_path / name, kind)
     r = upload(image)
     assert r.status_code == 415, r.get_json()
     assert "Gambar terlalu besar" in r.get_json()["error"]["message"]

@@ -29,7 +29,7 @@ from bench.corpus import Vocabulary
 from bench.load import load_synthetic
 from earsip.services import Archive, indexing
 from tests.conftest import USER_PASSWORD
-from tests.live import PROJECT, Client, LiveServer, pdf_bytes, sha256
+from tests.live import PROJECT, Client, LiveServer, pdf_bytes, run_together, sha256
 from tests.test_concurrency import MAX_SIZE, MIN_SIZE
 from tests.test_crashes import assert_archive_whole
 
@@ -103,14 +103,9 @@ def test_ten_minutes_of_eight_searchers_and_two_uploaders_give_no_errors(
                     else:
                         errors.append(f"upload: {status} {body}")
 
-        threads = ([threading.Thread(target=search, args=(n,)) for n in range(SEARCHERS)]
-                   + [threading.Thread(target=upload, args=(n,)) for n in range(UPLOADERS)])
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
+        elapsed = run_together(
+            [threading.Thread(target=search, args=(n,)) for n in range(SEARCHERS)]
+            + [threading.Thread(target=upload, args=(n,)) for n in range(UPLOADERS)])
     finally:
         server.stop()
     database = archive.config.database_url.split(":", 1)[0].split("+")[0]

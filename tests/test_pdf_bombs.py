@@ -4,8 +4,6 @@ server error, and `/api/v1/health` keeps answering within a second throughout.""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +14,7 @@ from config import Config
 from earsip.services import Archive, setup
 from tests import filegen
 from tests.conftest import serving
-from tests.live import FIELDS, Client
+from tests.live import FIELDS, Client, upload_watching_health
 
 BOMBS: dict[str, Callable[[Path], Path]] = {
     "flate": lambda p: filegen.make_flate_bomb_pdf(p, inflated_mb=300),
@@ -43,23 +41,9 @@ def test_a_pdf_bomb_or_loop_is_bounded_and_the_server_keeps_answering(
         server: str, tmp_path: Path, kind: str) -> None:
     client = Client(server).sign_in()
     payload = BOMBS[kind](tmp_path / f"{kind}.pdf").read_bytes()
-    result: dict[str, object] = {}
-
-    def upload() -> None:
-        result["response"] = client.upload(payload, {**FIELDS, "title": f"Bom {kind}"})
-
-    started = time.monotonic()
-    uploader = threading.Thread(target=upload)
-    uploader.start()
-    health = []
-    while uploader.is_alive() and time.monotonic() - started < 60:
-        t0 = time.monotonic()
-        assert Client(server).get("/api/v1/health", timeout=5)[0] == 200
-        health.append(time.monotonic() - t0)
-        time.sleep(0.05)
-    uploader.join(60)
-    status, body, _ = result["response"]  # type: ignore[misc]
-    assert time.monotonic() - started < 30
+    (status, body, _), health, elapsed = upload_watching_health(
+        client, payload, {**FIELDS, "title": f"Bom {kind}"})
+    assert elapsed < 30
     assert max(health, default=0) < 1.0
     assert status < 500, body
     if status == 201:

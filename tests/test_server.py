@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,6 +13,7 @@ import pytest
 from earsip.services import Archive, setup
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, multipart, serving
+from tests.live import Client, upload_watching_health
 
 
 @pytest.fixture
@@ -42,32 +41,11 @@ def _request(url: str, *, data: bytes | None = None, headers: dict[str, str] | N
 
 def test_a_pdf_that_makes_pypdf_loop_is_stopped_while_the_server_keeps_answering(
         server: str, tmp_path: Path) -> None:
-    status, body = _request(f"{server}/api/v1/tokens", data=json.dumps(
-        {"username": "admin", "password": ADMIN_PASSWORD}).encode(),
-        headers={"Content-Type": "application/json"})
-    assert status == 201
-    auth = {"Authorization": f"Bearer {body['token']}"}
     slow = filegen.make_slow_pdf(tmp_path / "lambat.pdf")
-    payload, content_type = multipart(slow, {"title": "Lambat", "classification": "KA.00",
-                                              "document_date": "2024-01-01"})
-    result: dict[str, object] = {}
-
-    def upload() -> None:
-        result["response"] = _request(f"{server}/api/v1/documents", data=payload,
-                                      headers={**auth, "Content-Type": content_type})
-
-    started = time.monotonic()
-    uploader = threading.Thread(target=upload)
-    uploader.start()
-    health_times = []
-    while uploader.is_alive() and time.monotonic() - started < 30:
-        t0 = time.monotonic()
-        assert _request(f"{server}/api/v1/health", timeout=5) == (200, {"status": "ok"})
-        health_times.append(time.monotonic() - t0)
-        time.sleep(0.1)
-    uploader.join(timeout=30)
-    elapsed = time.monotonic() - started
-    status, doc = result["response"]  # type: ignore[misc]
+    (status, doc, _), health_times, elapsed = upload_watching_health(
+        Client(server).sign_in(), slow.read_bytes(),
+        {"title": "Lambat", "classification": "KA.00", "document_date": "2024-01-01"},
+        limit_s=30)
     assert status == 201, doc
     assert doc["text_status"] == "failed"
     assert "3 detik" in doc["text_message"]

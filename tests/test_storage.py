@@ -126,3 +126,20 @@ def test_a_full_disk_while_receiving_is_a_storage_full_error_and_leaves_nothing(
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert store.stale_temp_files() == []
+
+
+def test_a_full_disk_while_the_form_parser_writes_an_upload_is_a_storage_full_error(
+        tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "up")
+    incoming = store.incoming()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, hard))
+    try:
+        with pytest.raises(StorageFull):
+            for _ in range(4):
+                incoming.write(b"x" * (32 * 1024))
+                incoming.finish()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        incoming.close()
+    assert store.stale_temp_files() == []

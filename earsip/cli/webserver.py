@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
@@ -24,6 +25,9 @@ from waitress.server import create_server
 from waitress.utilities import Error
 
 from config import Config
+
+if TYPE_CHECKING:
+    from earsip.services import Archive
 
 log = logging.getLogger(__name__)
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -72,9 +76,7 @@ class _Discard:
     def get(self, numbytes: int = -1, skip: bool = False) -> bytes:
         return b""
 
-    def getfile(self) -> Any:  # noqa: ANN401 - waitress asks for a file object
-        import io
-
+    def getfile(self) -> io.BytesIO:
         return io.BytesIO()
 
     def prune(self) -> None:
@@ -120,7 +122,7 @@ def make_server(app: Any, *, host: str, port: int, config: Config,  # noqa: ANN4
     return server
 
 
-def audit_storage_full(archive: Any) -> Callable[[str, int], None]:  # noqa: ANN401
+def audit_storage_full(archive: Archive) -> Callable[[str, int], None]:
     """Return an `on_full` that audits the event off waitress's event loop."""
     from earsip import audit
 

@@ -62,6 +62,8 @@ def recover_interrupted_filings(archive: Archive) -> Recovery:
                     target = store.quarantine_claim(claim, relative)
                     log.warning("unrecorded file %s moved to quarantine: %s", relative, target)
                     done.quarantined.append(target.name)
+            except FileNotFoundError:  # another process starting up settled it first
+                continue
             except OSError:
                 log.exception("could not settle the claim %s", claim)
     if done.quarantined:

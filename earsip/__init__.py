@@ -22,11 +22,13 @@ def create_app(config: Config | None = None) -> Flask:
     from flask import Flask
 
     from config import PROJECT_ROOT, Config
+    from earsip import faults
     from earsip.extensions import csrf, login_manager
     from earsip.http import DatabaseId, EarsipRequest
     from earsip.services import Archive
 
     config = config or Config.from_env()
+    faults.load()  # a bad EARSIP_FAULTS stops the start, not a request later
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -24,7 +24,8 @@ POINTS = (
     "store.linked",  # linked into categorized storage; the claim not yet settled (the rename)
     "ingest.moved",  # the file is in categorized storage, its row not yet committed
     "audit.appended",  # an audit entry is written inside its action's transaction (not committed)
-    "ingest.committed",  # row, audit entry and index-queue entry committed; index not updated
+    "ingest.recorded",  # row, audit entry and index-queue entry committed; the claim not dropped
+    "ingest.committed",  # committed and the claim dropped; the index not yet updated
     "ingest.indexed",  # indexed; the answer not yet sent
 )
 
@@ -45,7 +46,8 @@ def _parse(spec: str) -> dict[str, int]:
     return plan
 
 
-def _load() -> dict[str, int]:
+def load() -> dict[str, int]:
+    """Read EARSIP_FAULTS (once): the app calls this at start, so a bad value stops it there."""
     global _plan
     if _plan is None:
         spec = os.environ.get("EARSIP_FAULTS", "")
@@ -58,7 +60,7 @@ def _load() -> dict[str, int]:
 
 def point(name: str) -> None:
     """Mark a moment that crash tests may interrupt; a no-op unless EARSIP_FAULTS names it."""
-    plan = _plan if _plan is not None else _load()
+    plan = _plan if _plan is not None else load()
     if name not in plan:
         return
     with _lock:

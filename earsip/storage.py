@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import io
 import os
@@ -42,29 +43,60 @@ def _storage_error(e: OSError, template: str) -> StorageError:
     return StorageError(template, params={"reason": e.strerror or e})
 
 
-def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _start_ticks(pid: int) -> str:
+    """Return when process `pid` started (clock ticks after boot), or "" when unknown."""
+    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else ""  # field 22 of proc(5)
+
+
+@functools.cache
+def _machine() -> str:
+    """Return where a process number means one process: host name, boot and PID namespace."""
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+    boot = _read("/proc/sys/kernel/random/boot_id").strip().replace("-", "")[:8] or "0"
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        namespace = 0
+    return f"{host}-{boot}-{namespace}"
+
+
+_tag: tuple[int, str] = (0, "")
 
 
 def owner_tag() -> str:
-    """Return `host.pid`, the prefix of this process's temporary files and claims."""
-    return f"{_host()}.{os.getpid()}"
+    """Return `<machine>.<pid>-<start>`, the prefix of this process's temporary files and
+    claims: enough to tell later whether the process that made them still runs."""
+    global _tag
+    pid = os.getpid()
+    if _tag[0] != pid:  # first use, or a forked child
+        _tag = (pid, f"{_machine()}.{pid}-{_start_ticks(pid)}")
+    return _tag[1]
 
 
 def owner_alive(name: str) -> bool | None:
     """Return whether the process that named a temporary file `name` still runs: None when
-    that cannot be told (an older name, or a process of another host sharing the folder)."""
-    host, _, rest = name.partition(".")
-    pid, _, _ = rest.partition(".")
-    if host != _host() or not pid.isdigit():
+    that cannot be told (an older name, or a process of another host, boot or PID namespace
+    sharing the folder). A process number now used by a later process counts as gone."""
+    machine, _, rest = name.partition(".")
+    pid, _, start = rest.partition(".")[0].partition("-")
+    if machine != _machine() or not pid.isdigit():
         return None
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # someone else's process holds that number
-        return True
-    return True
+    except PermissionError:  # it exists, run by another user: tell by its start time
+        pass
+    return not start or _start_ticks(int(pid)) in ("", start)
 
 
 @dataclass(frozen=True)
@@ -91,6 +123,7 @@ class IncomingFile(io.RawIOBase):
         self._f = open(path, "xb+")  # noqa: SIM115 - closed by close()
         self._hash = hashlib.sha256()
         self._size = 0
+        self._failed: OSError | None = None
 
     def readable(self) -> bool:
         return True
@@ -107,11 +140,23 @@ class IncomingFile(io.RawIOBase):
         if self._max is not None and self._size > self._max:
             raise TooLarge("Berkas melebihi batas %(mb)d MB.",
                                params={"mb": self._max // (1024 * 1024)})
+        if self._failed is not None:
+            return len(data)  # the rest of a body that cannot be kept: counted and dropped
         self._hash.update(data)
         try:
             return self._f.write(data)
         except OSError as e:
-            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
+            # Raised in the form parser, this would reach the client before filing starts,
+            # unaudited: `finish` (inside filing) raises it instead.
+            self._fail(e)
+            return len(data)
+
+    def _fail(self, error: OSError) -> None:
+        self._failed = error
+        with contextlib.suppress(OSError):  # flushing what is buffered fails the same way
+            self._f.close()
+        self.path.unlink(missing_ok=True)
+        self._f = io.BytesIO()
 
     def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
         return self._f.readinto(b)
@@ -126,17 +171,22 @@ class IncomingFile(io.RawIOBase):
         return self._f.fileno()
 
     def finish(self) -> TempFile:
-        """Flush and fsync what was received and return it as a TempFile."""
-        try:
-            self._f.flush()
-            os.fsync(self._f.fileno())
-        except OSError as e:
-            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
+        """Flush and fsync what was received and return it as a TempFile; raise StorageFull
+        (or StorageError) when it could not all be written."""
+        if self._failed is None:
+            try:
+                self._f.flush()
+                os.fsync(self._f.fileno())
+            except OSError as e:
+                self._fail(e)
+        if self._failed is not None:
+            raise _storage_error(self._failed, N_("Berkas tidak dapat disimpan: %(reason)s"))
         return TempFile(path=self.path, size=self._size, sha256=self._hash.hexdigest())
 
     def close(self) -> None:
         if not self.closed:
-            self._f.close()
+            with contextlib.suppress(OSError):
+                self._f.close()
             self.path.unlink(missing_ok=True)
         super().close()
 
@@ -243,8 +293,8 @@ class FileStore:
             self._claim(relative).unlink(missing_ok=True)
 
     def abandoned_claims(self, *, older_than_s: float) -> list[tuple[Path, str]]:
-        """Return (claim, stored relative path) of claims whose process is gone (or, when that
-        cannot be told, that are older than `older_than_s`)."""
+        """Return (claim, stored relative path) of claims whose process is gone, and of any
+        older than `older_than_s`."""
         if not self.tmp_dir.exists():
             return []
         cutoff = time.time() - older_than_s
@@ -255,8 +305,9 @@ class FileStore:
             relative = encoded.replace("~", "/")
             try:
                 self._safe(relative)
-                alive = owner_alive(path.name)
-                if alive or (alive is None and path.stat().st_mtime >= cutoff):
+                # A claim lives for one transaction: an old one is abandoned whatever its name
+                # says (a stuck process, or one whose liveness cannot be told).
+                if owner_alive(path.name) is not False and path.stat().st_mtime >= cutoff:
                     continue
             except (StorageError, FileNotFoundError):
                 continue
@@ -266,12 +317,12 @@ class FileStore:
     def quarantine_claim(self, claim: Path, relative: str) -> Path:
         """Keep an unrecorded file's bytes in quarantine and take it out of the archive."""
         self.ensure()
-        target = self.quarantine_dir / claim.name
-        os.rename(claim, target)
         final = self._safe(relative)
         with contextlib.suppress(FileNotFoundError):
-            if os.path.samefile(final, target):
-                final.unlink()
+            if os.path.samefile(final, claim):
+                final.unlink()  # first out of the archive: a crash now leaves only the claim
+        target = self.quarantine_dir / claim.name
+        os.rename(claim, target)
         return target
 
     def commit_beside(self, source: Path, original: str, suffix: str) -> tuple[str, str, int]:
@@ -330,7 +381,7 @@ class FileStore:
 
     def quarantine_stale(self, *, older_than_s: float) -> list[Path]:
         """Move temporary files of interrupted uploads into the quarantine folder: those whose
-        process is gone, and those older than `older_than_s` whose process cannot be told.
+        process is gone, and any older than `older_than_s`.
 
         They were never acknowledged, but are kept for an administrator to look at rather
         than deleted.
@@ -342,8 +393,7 @@ class FileStore:
             if path.suffix != ".part":
                 continue  # claims: see abandoned_claims
             try:
-                alive = owner_alive(path.name)
-                if alive is False or (alive is None and path.stat().st_mtime < cutoff):
+                if owner_alive(path.name) is False or path.stat().st_mtime < cutoff:
                     target = self.quarantine_dir / path.name
                     os.rename(path, target)
                     moved.append(target)

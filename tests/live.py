@@ -150,15 +150,9 @@ class Client:
 
     def upload(self, payload: bytes, fields: dict[str, str], *, filename: str = "surat.pdf",
                timeout: float = 300) -> tuple[int, dict, dict[str, str]]:
-        boundary = uuid.uuid4().hex
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in fields.items())
-        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-                 f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n').encode()
-        body += payload + f"\r\n--{boundary}--\r\n".encode()
-        return self.request("POST", "/api/v1/documents", data=body, timeout=timeout, headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        body, content_type = multipart_bytes(payload, fields, filename=filename)
+        return self.request("POST", "/api/v1/documents", data=body, timeout=timeout,
+                            headers={"Content-Type": content_type})
 
     def search(self, q: str, **params: str) -> tuple[int, dict, dict[str, str]]:
         query = urllib.parse.urlencode({"q": q, **params})
@@ -185,14 +179,29 @@ def upload_watching_health(client: Client, payload: bytes, fields: dict[str, str
     started = time.monotonic()
     uploader.start()
     health = []
-    while uploader.is_alive() and time.monotonic() - started < limit_s:
+    while True:  # at least once, however quick the upload
         t0 = time.monotonic()
         assert Client(client.url).get("/api/v1/health", timeout=5)[0] == 200
         health.append(time.monotonic() - t0)
+        if not uploader.is_alive() or time.monotonic() - started > limit_s:
+            break
         time.sleep(0.05)
     uploader.join(limit_s)
     assert result, "the upload did not finish"
     return result[0], health, time.monotonic() - started
+
+
+def multipart_bytes(payload: bytes, fields: dict[str, str], *,
+                    filename: str = "surat.pdf") -> tuple[bytes, str]:
+    """Return a multipart/form-data body with `fields` and `payload` as `file`, and its type."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items())
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+             f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+    body += payload + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def _json(raw: bytes) -> dict:

@@ -6,6 +6,8 @@ gone. The server is a real `earsip serve` child process (tests/live.py).
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import resource
 import shutil
@@ -19,12 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select, text
 
 from config import Config
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
-from tests.live import FIELDS, PROJECT, Client, LiveServer, pdf_bytes
+from tests.conftest import multipart
+from tests.live import FIELDS, PROJECT, Client, LiveServer, multipart_bytes, pdf_bytes
 from tests.test_crashes import assert_archive_whole
 
 
@@ -121,6 +125,21 @@ def test_a_database_locked_for_30_seconds_answers_503_and_writes_nothing(
     assert_archive_whole(archive, {body["id"]: body["file"]["sha256"]})
 
 
+def _chunked_upload(client: Client, payload: bytes, fields: dict[str, str]) -> tuple[int, dict]:
+    """Send an upload with Transfer-Encoding: chunked (no Content-Length)."""
+    body, content_type = multipart_bytes(payload, fields)
+    host, port = client.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    try:
+        conn.request("POST", "/api/v1/documents", encode_chunked=True,
+                     body=(body[i:i + 65536] for i in range(0, len(body), 65536)),
+                     headers={**client.auth, "Content-Type": content_type})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
 def test_a_full_disk_refuses_the_upload_clearly_audits_it_and_service_returns_with_space(
         archive: Archive, live_server: LiveServer, tmp_path: Path) -> None:
     client = Client(live_server.start().url).sign_in()
@@ -134,25 +153,57 @@ def test_a_full_disk_refuses_the_upload_clearly_audits_it_and_service_returns_wi
     soft, hard = resource.prlimit(live_server.pid, resource.RLIMIT_FSIZE)
     resource.prlimit(live_server.pid, resource.RLIMIT_FSIZE, (limit, hard))
     try:
-        status, body, _ = client.upload(payload, {**FIELDS, "title": "Penuh"})
+        answers = [client.upload(payload, {**FIELDS, "title": "Penuh"})[:2],
+                   _chunked_upload(client, payload, {**FIELDS, "title": "Penuh"})]
     finally:
         resource.prlimit(live_server.pid, resource.RLIMIT_FSIZE, (soft, hard))
-    assert status == 507, body
-    assert body["error"]["code"] == "storage_full"
-    assert "penuh" in body["error"]["message"]
+    for status, body in answers:  # with a Content-Length, then chunked
+        assert status == 507, body
+        assert body["error"]["code"] == "storage_full"
+        assert "penuh" in body["error"]["message"]
     assert _count(archive) == before
     assert archive.store.stale_temp_files() == []
-    assert [p for p in (archive.store.root / ".spool").rglob("*") if p.is_file()] == []
+    # Waitress's spool files are anonymous: none may stay open, holding the space.
+    spool = str(archive.store.root / ".spool")
+    held = [os.readlink(fd) for fd in Path(f"/proc/{live_server.pid}/fd").iterdir()
+            if os.readlink(fd).startswith(spool)]
+    assert held == []
     # The body was too big to keep while it arrived: the server audits the event itself.
     deadline = time.monotonic() + 10
-    while not (entries := _entries(archive, "storage.full")):
+    while len(entries := _entries(archive, "storage.full")) < 2:
         assert time.monotonic() < deadline, live_server.log()
         time.sleep(0.1)
-    assert entries[0].outcome == "failure"
-    assert entries[0].details["path"] == "/api/v1/documents"
+    assert {e.outcome for e in entries} == {"failure"}
+    assert {e.details["path"] for e in entries} == {"/api/v1/documents"}
     # Space is back: the same upload is filed.
     status, body, _ = client.upload(payload, {**FIELDS, "title": "Penuh"})
     assert status == 201, body
+
+
+def test_a_full_disk_under_the_form_parser_is_a_507_audited_as_the_users_refused_filing(
+        archive: Archive, client: FlaskClient, token_for: Callable[..., dict[str, str]],
+        tmp_path: Path) -> None:
+    """A body small enough for waitress to keep in memory fails in the app's own temporary
+    file: the refusal is then the filing's, audited with the user and the reason."""
+    headers = token_for("admin")
+    source = tmp_path / "kecil.pdf"
+    source.write_bytes(pdf_bytes(tmp_path, "Surat yang tidak muat", size=400 * 1024))
+    body, content_type = multipart(source, {**FIELDS, "title": "Tidak muat"})
+    archive.db.flush_deleted()  # an empty write-ahead log: the audit entry fits under the limit
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200 * 1024, hard))
+    try:
+        r = client.post("/api/v1/documents", data=body,
+                        headers={**headers, "Content-Type": content_type})
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert r.status_code == 507, r.get_json()
+    assert r.get_json()["error"]["code"] == "storage_full"
+    assert _count(archive) == 0
+    assert archive.store.stale_temp_files() == []
+    [entry] = [e for e in _entries(archive, "document.file") if e.outcome == "refused"]
+    assert entry.actor_name == "admin"
+    assert entry.details["reason"] == "storage_full"
 
 
 HOLD_INDEX = """

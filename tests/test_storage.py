@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from earsip.errors import StorageError, StorageFull, TooLarge
-from earsip.storage import FileStore, owner_tag
+from earsip.storage import FileStore, owner_alive, owner_tag
 
 
 def test_a_received_file_is_hashed_and_then_stored_under_its_category_and_year(
@@ -105,7 +105,7 @@ def test_a_claim_of_a_dead_process_is_found_with_its_stored_path(tmp_path: Path)
                             extension=".pdf")
     assert store.abandoned_claims(older_than_s=3600) == []  # ours, and we are alive
     [claim] = store.stale_temp_files()
-    orphan = claim.with_name(claim.name.replace(f".{os.getpid()}.", f".{_dead_pid()}.", 1))
+    orphan = claim.with_name(claim.name.replace(f".{os.getpid()}-", f".{_dead_pid()}-", 1))
     claim.rename(orphan)
     assert store.abandoned_claims(older_than_s=3600) == [(orphan, relative)]
     kept = store.quarantine_claim(orphan, relative)
@@ -143,3 +143,22 @@ def test_a_full_disk_while_the_form_parser_writes_an_upload_is_a_storage_full_er
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         incoming.close()
     assert store.stale_temp_files() == []
+
+
+def test_a_file_named_by_a_process_whose_number_was_reused_counts_as_abandoned(
+        tmp_path: Path) -> None:
+    machine, _, rest = owner_tag().partition(".")
+    pid, _, start = rest.partition("-")
+    assert owner_alive(f"{machine}.{pid}-{start}.x.part") is True
+    assert owner_alive(f"{machine}.{pid}-{int(start) + 1}.x.part") is False  # a later process
+    assert owner_alive(f"{machine}.{_dead_pid()}-1.x.part") is False
+    assert owner_alive(f"elsewhere-0-0.{pid}-{start}.x.part") is None  # another host or boot
+
+
+def test_an_old_claim_is_abandoned_even_if_its_process_seems_alive(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "up")
+    relative = store.commit(store.receive(io.BytesIO(b"isi")), category="KA", year=2024,
+                            extension=".pdf")
+    [claim] = store.stale_temp_files()
+    os.utime(claim, (time.time() - 7200, time.time() - 7200))
+    assert store.abandoned_claims(older_than_s=3600) == [(claim, relative)]

@@ -58,32 +58,38 @@ class InsufficientStorage(Error):
                 [("Content-Type", "application/json"), ("Retry-After", "600")], body)
 
 
-class _Discard:
-    """A request-body buffer that only counts: what is left of a body that cannot be kept."""
+class _GuardedBuffer:
+    """A request body's buffer that, when the disk is full, drops what it kept and only counts
+    the rest, so the parser (fixed-length or chunked) reads the body to its end regardless."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, inner: Any, parser: SpoolGuardParser) -> None:  # noqa: ANN401
+        self.inner = inner
+        self.parser = parser
+        self.dropped = 0
 
     def append(self, data: bytes) -> None:
-        self.size += len(data)
+        if self.parser.spool_error is None:
+            try:
+                self.inner.append(data)
+                return
+            except OSError as e:
+                if e.errno not in FULL:
+                    raise
+                self.parser.spool_error = e
+                self.dropped = len(self.inner)
+                with contextlib.suppress(OSError):  # flushing what is buffered fails the same
+                    self.inner.close()  # frees what was spooled
+                self.inner = io.BytesIO()
+        self.dropped += len(data)
 
     def __len__(self) -> int:
-        return self.size
+        return self.dropped if self.parser.spool_error is not None else len(self.inner)
 
     def __bool__(self) -> bool:
         return True
 
-    def get(self, numbytes: int = -1, skip: bool = False) -> bytes:
-        return b""
-
-    def getfile(self) -> io.BytesIO:
-        return io.BytesIO()
-
-    def prune(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - getfile, get, prune, close
+        return getattr(self.inner, name)
 
 
 class SpoolGuardParser(HTTPRequestParser):
@@ -92,19 +98,13 @@ class SpoolGuardParser(HTTPRequestParser):
     on_full: Callable[[str, int], None] = staticmethod(lambda path, size: None)
     spool_error: OSError | None = None
 
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.body_rcv is not None:
+            self.body_rcv.buf = _GuardedBuffer(self.body_rcv.buf, self)
+
     def received(self, data: bytes) -> int:
-        try:
-            consumed = super().received(data)
-        except OSError as e:
-            receiver = self.body_rcv
-            if e.errno not in FULL or receiver is None or self.spool_error is not None:
-                raise
-            self.spool_error = e
-            kept = receiver.buf
-            receiver.buf = _Discard(len(kept))
-            with contextlib.suppress(OSError):  # flushing what is buffered fails the same way
-                kept.close()  # frees what was spooled
-            return self.received(data)  # the failed chunk again, now counted and dropped
+        consumed = super().received(data)
         if self.spool_error is not None and self.completed and self.error is None:
             self.error = InsufficientStorage(MESSAGE)
             log.error("request body to %s not stored: %s", self.path, self.spool_error)
@@ -118,7 +118,12 @@ def make_server(app: Any, *, host: str, port: int, config: Config,  # noqa: ANN4
     server = create_server(app, host=host, port=port, **server_options(config))
     parser = type("EarsipParser", (SpoolGuardParser,),
                   {"on_full": staticmethod(on_full or (lambda path, size: None))})
-    server.channel_class = type("EarsipChannel", (HTTPChannel,), {"parser_class": parser})
+    channel = type("EarsipChannel", (HTTPChannel,), {"parser_class": parser})
+    # Listening on several sockets (a host name with IPv4 and IPv6 addresses) gives one server
+    # per socket under a MultiSocketServer: each accepts its own connections.
+    for each in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(each, "channel_class"):
+            each.channel_class = channel
     return server
 
 

@@ -105,20 +105,29 @@ class SearchIndex:
             self._searcher = searcher
             self._files = _segment_files(self._path, searcher)
 
-    def is_healthy(self) -> bool:
-        """Return whether the index on disk can be opened and read right now."""
-        try:
-            if not index.exists_in(self._path, indexname=_INDEX_NAME):
-                return False
-            ix = index.open_dir(self._path, indexname=_INDEX_NAME)
-            check_schema(ix.schema)
-            with ix.searcher() as searcher:
-                _probe(searcher)
-        except Exception as e:
-            logger.warning("search index at %s is not healthy: %r", self._path, e)
-            _unavailable(e)
-            return False
-        return True
+    def is_healthy(self, attempts: int = 3) -> bool:
+        """Return whether the index on disk can be opened and read right now.
+
+        A writer committing (and deleting merged-away segments) between our reading of the
+        table of contents and of the segments fails one attempt: only `attempts` failures in
+        a row, a moment apart, say the index is damaged.
+        """
+        for attempt in range(attempts):
+            try:
+                if not index.exists_in(self._path, indexname=_INDEX_NAME):
+                    return False
+                ix = index.open_dir(self._path, indexname=_INDEX_NAME)
+                check_schema(ix.schema)
+                with ix.searcher() as searcher:
+                    _probe(searcher)
+                return True
+            except Exception as e:
+                _unavailable(e)
+                if attempt == attempts - 1:
+                    logger.warning("search index at %s is not healthy: %r", self._path, e)
+                    return False
+                time.sleep(0.2 * (attempt + 1))
+        return False
 
     def recreate(self) -> None:
         """Replace the index with an empty one using the current schema (before a reindex)."""

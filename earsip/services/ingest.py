@@ -157,6 +157,7 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
                 archive.store.remove_unacknowledged(relative)
             # Unknown: the claim stays, and the next start settles or quarantines it.
         raise
+    faults.point("ingest.recorded")
     archive.store.settle(relative)
     faults.point("ingest.committed")
     if job_id is not None:

@@ -1,9 +1,10 @@
 """After a crash: settle or quarantine what interrupted filings left in the upload folder.
 
 A filing leaves two kinds of traces while it runs (see `earsip/storage.py`): its temporary file
-(`.tmp/<host>.<pid>.<random>.part`) until the file is moved into storage, then its claim
-(`.tmp/<host>.<pid>.<stored path>.filing`, a second name of the stored file) until its row is
-committed. When the process that made them is gone:
+(`.tmp/<process>.<random>.part`) until the file is moved into storage, then its claim
+(`.tmp/<process>.<stored path>.filing`, a second name of the stored file) until its row is
+committed. When the process that made them is gone (`storage.owner_alive`), or they are older
+than 6 hours:
 
 - a temporary file was never acknowledged: it goes to `.quarantine/`;
 - a claim whose stored path has a row was filed (the crash came after the commit): the claim is
@@ -28,8 +29,8 @@ from earsip.models import Document
 from earsip.services import Archive
 
 log = logging.getLogger(__name__)
-# A temporary file whose process cannot be told (another host sharing the folder, an older
-# name) is taken as abandoned after this long: no upload is still being received after 6 hours.
+# Whatever its name says, a temporary file or claim this old is abandoned: no upload is still
+# being received after 6 hours, and a claim lives for one transaction.
 STALE_TEMP_S = 6 * 3600
 
 

@@ -64,10 +64,13 @@ def initialise(archive: Archive) -> InitResult:
     try:
         archive.index.ensure()
     except SearchUnavailable as e:
-        # Damaged (truncated or missing segment files): the database is the source of truth.
-        log.warning("search index cannot be read (%s): rebuilding it", e.message)
-        reindexed = indexing.reindex(archive)
-        archive.index.ensure()
+        if archive.index.is_healthy():  # a commit elsewhere raced the opening: open again
+            archive.index.ensure()
+        else:
+            # Damaged (truncated or missing segment files): the database is the source of truth.
+            log.warning("search index cannot be read (%s): rebuilding it", e.message)
+            reindexed = indexing.reindex(archive)
+            archive.index.ensure()
     done = indexing.process_queue(archive)
     if not reindexed and not indexing.index_matches_database(archive):
         # A deleted, replaced or stale index is rebuilt from the database, the source of truth.

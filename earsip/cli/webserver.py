@@ -128,18 +128,11 @@ def make_server(app: Any, *, host: str, port: int, config: Config,  # noqa: ANN4
 
 
 def audit_storage_full(archive: Archive) -> Callable[[str, int], None]:
-    """Return an `on_full` that audits the event off waitress's event loop."""
-    from earsip import audit
+    """Return an `on_full` that has the event audited off waitress's event loop."""
+    from earsip.services import ingest
 
     def record(path: str, size: int) -> None:
-        try:
-            with archive.db.write() as session:
-                audit.append(session, audit.SYSTEM, "storage.full", target_type="storage",
-                             outcome="failure",
-                             details={"path": path[:200], "received_bytes": size,
-                                      "message": MESSAGE})
-        except Exception:  # the disk is full: the database may not take it either
-            log.exception("could not audit a full disk")
+        ingest.record_lost_upload(archive, path, size, MESSAGE)
 
     return lambda path, size: threading.Thread(target=record, args=(path, size),
                                                name="audit-storage-full", daemon=True).start()

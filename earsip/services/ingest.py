@@ -101,6 +101,19 @@ def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str |
         raise
 
 
+def record_lost_upload(archive: Archive, path: str, size: int, message: str) -> None:
+    """Audit an upload the web server could not keep for lack of space, before filing began
+    and before its user was known (`storage.full`, by the system)."""
+    try:
+        with archive.db.write() as session:
+            audit.append(session, audit.SYSTEM, "storage.full", target_type="storage",
+                         outcome="failure",
+                         details={"path": path[:200], "received_bytes": size,
+                                  "message": message})
+    except Exception:  # the disk is full: the database may not take the entry either
+        log.exception("could not audit an upload lost to a full disk")
+
+
 def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
                    data: DocumentInput, error: EarsipError) -> None:
     try:

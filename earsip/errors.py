@@ -8,6 +8,8 @@ message extraction (`earsip/web/catalog.py`), so its first argument must be a li
 
 from __future__ import annotations
 
+import errno
+
 
 def N_(message: str) -> str:
     """Mark a message template for translation where it is defined, not where it is shown."""
@@ -115,6 +117,10 @@ class StorageFull(StorageError):
     """No space is left (or the file-size limit is reached) where files are stored."""
 
     code = "storage_full"
+    # The failed writes it stands for: no space left, over quota, over the file-size limit.
+    ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+    MESSAGE = N_("Ruang penyimpanan arsip penuh; berkas tidak disimpan. Beri tahu "
+                 "administrator, lalu unggah lagi.")
 
 
 class DatabaseBusy(EarsipError):

@@ -12,7 +12,6 @@ so what a crashed process left behind is recognised at the next start (`quaranti
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import io
@@ -31,15 +30,12 @@ from earsip.errors import N_, StorageError, StorageFull, TooLarge
 
 CHUNK = 1024 * 1024
 _SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
-# A write refused for lack of space: no space left, over quota, or over the file-size limit.
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _storage_error(e: OSError, template: str) -> StorageError:
     """Return the error to raise for a failed write: StorageFull when space ran out."""
-    if e.errno in _FULL:
-        return StorageFull("Ruang penyimpanan arsip penuh; berkas tidak disimpan. Beri tahu "
-                           "administrator, lalu unggah lagi.")
+    if e.errno in StorageFull.ERRNOS:
+        return StorageFull(StorageFull.MESSAGE)
     return StorageError(template, params={"reason": e.strerror or e})
 
 

@@ -11,7 +11,6 @@ the client gets a clear 507 with the same JSON error the app gives; the event is
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import json
 import logging
@@ -25,14 +24,13 @@ from waitress.server import create_server
 from waitress.utilities import Error
 
 from config import Config
+from earsip.errors import StorageFull
 
 if TYPE_CHECKING:
     from earsip.services import Archive
 
 log = logging.getLogger(__name__)
-FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-MESSAGE = ("Ruang penyimpanan arsip penuh; berkas tidak disimpan. Beri tahu administrator, "
-           "lalu unggah lagi.")
+
 
 
 def server_options(config: Config) -> dict[str, object]:
@@ -73,7 +71,7 @@ class _GuardedBuffer:
                 self.inner.append(data)
                 return
             except OSError as e:
-                if e.errno not in FULL:
+                if e.errno not in StorageFull.ERRNOS:
                     raise
                 self.parser.spool_error = e
                 self.dropped = len(self.inner)
@@ -106,7 +104,7 @@ class SpoolGuardParser(HTTPRequestParser):
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
         if self.spool_error is not None and self.completed and self.error is None:
-            self.error = InsufficientStorage(MESSAGE)
+            self.error = InsufficientStorage(StorageFull.MESSAGE)
             log.error("request body to %s not stored: %s", self.path, self.spool_error)
             self.on_full(self.path or "", self.body_bytes_received)
         return consumed
@@ -132,7 +130,7 @@ def audit_storage_full(archive: Archive) -> Callable[[str, int], None]:
     from earsip.services import ingest
 
     def record(path: str, size: int) -> None:
-        ingest.record_lost_upload(archive, path, size, MESSAGE)
+        ingest.record_lost_upload(archive, path, size, StorageFull.MESSAGE)
 
     return lambda path, size: threading.Thread(target=record, args=(path, size),
                                                name="audit-storage-full", daemon=True).start()

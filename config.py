@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -23,6 +24,18 @@ def _env_int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as e:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from e
+
+
+def _env_timezone(env: dict[str, str], default: str) -> str:
+    raw = (env.get("EARSIP_TIMEZONE") or "").strip()
+    if not raw:
+        return default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise SystemExit(f"EARSIP_TIMEZONE must be a time zone name such as Asia/Jakarta, "
+                         f"got {raw!r}") from e
+    return raw
 
 
 def _load_or_create_secret(path: Path) -> str:
@@ -93,6 +106,9 @@ class Config:
     # The office named on berita acara and transfer packages, and the place they are signed.
     office_name: str = "Bawaslu Kota Mojokerto"
     office_place: str = "Mojokerto"
+    # The office's time zone: how pages, exports and papers show times (the API keeps UTC
+    # offsets in ISO 8601). Indonesian zones are named WIB, WITA, WIT.
+    timezone: str = "Asia/Jakarta"
     # The classification code under which berita acara and destruction lists are filed.
     disposal_code: str = "KA.01.04"
     # The Ed25519 key that signs audit checkpoints (default: instance/audit_ed25519.pem).
@@ -175,6 +191,7 @@ class Config:
             proxy_hops=_env_int(env, "EARSIP_PROXY_HOPS", base.proxy_hops),
             office_name=env.get("EARSIP_OFFICE_NAME") or base.office_name,
             office_place=env.get("EARSIP_OFFICE_PLACE") or base.office_place,
+            timezone=_env_timezone(env, base.timezone),
             disposal_code=env.get("EARSIP_DISPOSAL_CODE") or base.disposal_code,
             audit_key_path=Path(env["EARSIP_AUDIT_KEY"]) if env.get("EARSIP_AUDIT_KEY") else None,
             scheduler=env.get("EARSIP_SCHEDULER", "1") not in ("0", "false", "no", "off"),

@@ -96,8 +96,10 @@ def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers
     page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert 'aria-current="step"' in page and "2026-08-17" in page
     history = page.split("<h2>Riwayat</h2>", 1)[1]
-    rows = re.findall(r"<td>(admin|sistem)</td>\s*<td>(\w+)</td>", history)
-    assert rows == [("admin", "dilihat"), ("admin", "diunduh"), ("admin", "diarsipkan")]
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]+)</td>", history)
+    assert [(who.rsplit("(", 1)[-1].rstrip(")"), what) for who, what in rows] == [
+        ("admin", "melihat dokumen"), ("admin", "mengunduh dokumen"),
+        ("admin", "mengarsipkan dokumen")]
     make_user("staf1")
     staff = client.application.test_client()
     _login(staff, "staf1", USER_PASSWORD)

@@ -17,6 +17,7 @@ from earsip.access import SECURITY_CLASSES
 from earsip.errors import Forbidden, NotFound, ValidationError
 from earsip.models import AuditEntry
 from earsip.services import Archive
+from earsip.services.audit_words import ACTIONS, Described, describe
 from earsip.services.users import Principal, require
 
 PER_PAGE = 50
@@ -69,11 +70,11 @@ def parse_filters(args: dict[str, str]) -> Filters:
 class EntryPage:
     """One page of entries, newest first."""
 
-    entries: list[AuditEntry]
+    entries: list[Described]
     total: int
     page: int
     pages: int
-    actions: list[str]
+    actions: list[tuple[str, str]]  # (code, label) for the filter
 
 
 def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
@@ -99,21 +100,32 @@ def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPa
         page = min(filters.page, pages)
         rows = list(session.scalars(query.order_by(AuditEntry.seq.desc())
                                     .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
-        actions = list(session.scalars(select(AuditEntry.action).distinct()
-                                       .order_by(AuditEntry.action)))
-        session.expunge_all()
-    return EntryPage(rows, total, page, pages, actions)
+        codes = list(session.scalars(select(AuditEntry.action).distinct()))
+        described = describe(session, principal, rows)
+    actions = sorted(((c, ACTIONS.get(c, c)) for c in codes), key=lambda a: a[1])
+    return EntryPage(described, total, page, pages, actions)
 
 
-def entry(archive: Archive, principal: Principal, seq: int) -> AuditEntry:
+@dataclass(frozen=True)
+class OneEntry:
+    """One entry: as stored (hashed) and in words."""
+
+    raw: AuditEntry
+    words: Described
+    last_seq: int
+
+
+def entry(archive: Archive, principal: Principal, seq: int) -> OneEntry:
     """Return one entry by its sequence number (NotFound when hidden by clearance)."""
     require_full_clearance(principal)
     with archive.db.read() as session:
         found = session.scalar(select(AuditEntry).where(AuditEntry.seq == seq))
         if found is None:
             raise NotFound("Entri audit #%(seq)s tidak ditemukan.", params={"seq": seq})
+        words = describe(session, principal, [found])[0]
+        last = session.scalar(select(func.max(AuditEntry.seq))) or 0
         session.expunge(found)
-        return found
+        return OneEntry(found, words, last)
 
 
 def require_full_clearance(principal: Principal) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -187,3 +187,31 @@ def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
             # A hold only on records above the reader's clearance is, to them, no hold at all.
             raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
         return view
+
+
+def holds_covering(archive: Archive, principal: Principal, document_id: int) -> list[HoldView]:
+    """Return the holds in force on a document the principal may see, oldest first.
+
+    A hold's reference and reason are shown only to a reader who may see every record it
+    names; to anyone else it is a hold without them (they learn no more than that one exists).
+    """
+    with archive.db.read() as session:
+        doc = session.get(Document, document_id)
+        if doc is None or doc.security not in classes_up_to(principal.clearance):
+            raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": document_id})
+        direct = select(HoldDocument.hold_id).where(HoldDocument.document_id == document_id)
+        query = (select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                 .where(or_(LegalHold.id.in_(direct), LegalHold.classification_code.is_not(None)))
+                 .order_by(LegalHold.id))
+        found = []
+        for hold in session.scalars(query):
+            code = hold.classification_code
+            if hold.id not in set(session.scalars(direct)) and not (
+                    code and (doc.classification_code == code
+                              or doc.classification_code.startswith(code + "."))):
+                continue
+            view = _view(hold, _visible_ids(session, hold, principal))
+            if not _all_visible(session, hold, principal):
+                view = replace(view, reference="", reason="")
+            found.append(view)
+        return found

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from earsip.access import ROLE_LABELS, SECURITY_LABELS, can
 from earsip.errors import EarsipError
 from earsip.extensions import login_manager
+from earsip.services.audit_words import FIXITY_OUTCOMES, TRIGGERS
 from earsip.services.users import Principal
 from earsip.web.i18n import LANGUAGES, error_text
 
@@ -144,6 +145,7 @@ def register(app: Flask) -> None:
         auth,
         disposal,
         documents,
+        formatting,
         i18n,
         jobs,
         pages,
@@ -152,6 +154,7 @@ def register(app: Flask) -> None:
         transfer,
     )
 
+    formatting.register(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_password_change_first)
@@ -191,6 +194,7 @@ def register(app: Flask) -> None:
 
         roles = current_user.principal.roles if current_user.is_authenticated else frozenset()
         return {"SECURITY_LABELS": SECURITY_LABELS, "ROLE_LABELS": ROLE_LABELS,
+                "TRIGGERS": TRIGGERS, "FIXITY_OUTCOMES": FIXITY_OUTCOMES,
                 "may": lambda permission: can(roles, permission),
                 "LANGUAGES": LANGUAGES, "current_language": str(get_locale())}
 

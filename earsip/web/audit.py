@@ -41,8 +41,8 @@ def entry(seq: int) -> str:
     except NotFound:
         abort(404)
     return render_template("audit/entry.html", entry=item,
-                           details=json.dumps(item.details, indent=2, ensure_ascii=False,
-                                              sort_keys=True))
+                           details_json=json.dumps(item.raw.details, indent=2,
+                                                   ensure_ascii=False, sort_keys=True))
 
 
 @bp.get("/verify")

@@ -24,6 +24,7 @@ from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import editing as editing_service
 from earsip.services import history as history_service
+from earsip.services import holds as holds_service
 from earsip.services import ingest
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
@@ -107,8 +108,9 @@ def show(document_id: int) -> str:
     has_preview = document_service.previewable(doc["file"]["mime"]) and not gone  # type: ignore[index]
     events = history_service.document_history(archive(), principal(), document_id) \
         if can(principal().roles, "document.history") else None
+    held = holds_service.holds_covering(archive(), principal(), document_id)
     return render_template("documents/show.html", doc=doc, has_preview=has_preview,
-                           events=events)
+                           events=events, holds=held)
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,206 @@
+"""A realistic, messy archive for the crawl: what a records office holds after some months.
+
+Filed, refused and duplicate uploads; OCR pending, done (with its searchable copy) and failed;
+records edited, reclassified, raised in class, held, proposed, approved, destroyed and
+transferred; disposal lists in every state; a hold lifted; a failed job; a fixity run that found
+a missing file; documents of every security class. Users: one per role and clearance, named
+`<role>-<clearance initials>` (e.g. `staf-b`, `pimpinan-sr`), and the built-in admin.
+
+Built through the services, as the doors would call them, with real files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from earsip import audit
+from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.errors import EarsipError
+from earsip.models import Document, User
+from earsip.services import (
+    Archive,
+    disposition,
+    editing,
+    fixity,
+    holds,
+    ingest,
+    jobs,
+    transfer,
+)
+from earsip.services.disposition import Execution, Witness
+from earsip.services.disposition_views import get_list
+from earsip.services.documents import DocumentInput
+from earsip.services.users import Principal, create_user
+from tests import filegen, scangen
+
+PASSWORD = "user-pass-12345"
+INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
+
+
+def crawl_users() -> list[str]:
+    """Return the name of every crawling user (one per role and clearance)."""
+    return [f"{role}-{INITIALS[c]}" for role in ROLES for c in SECURITY_CLASSES]
+
+
+def _principal(archive: Archive, username: str) -> Principal:
+    with archive.db.read() as session:
+        return Principal.of(session.scalar(select(User).where(User.username == username)))
+
+
+@dataclasses.dataclass
+class World:
+    """The ids the crawl and its checks refer to."""
+
+    ids: dict[str, int]
+    titles: dict[str, str]
+
+
+def build(archive: Archive, folder: Path) -> World:
+    """Fill `archive` with the messy state described above; return its ids."""
+    folder.mkdir(parents=True, exist_ok=True)
+    today = dt.date.today()
+    old = dt.date(today.year - 12, 3, 1)
+    with archive.db.write() as session:
+        for name in crawl_users():
+            role, initials = name.rsplit("-", 1)
+            clearance = next(c for c, i in INITIALS.items() if i == initials)
+            create_user(session, name, PASSWORD, roles=[role], clearance=clearance,
+                        actor=audit.SYSTEM, full_name=f"Pengguna {name}")
+        create_user(session, "arsip", PASSWORD, roles=["arsiparis"], clearance="sangat_rahasia",
+                    actor=audit.SYSTEM, full_name="Budi Santoso")
+        create_user(session, "ketua", PASSWORD, roles=["pimpinan"], clearance="sangat_rahasia",
+                    actor=audit.SYSTEM, full_name="Siti Rahmawati")
+    officer, leader = _principal(archive, "arsip"), _principal(archive, "ketua")
+    actor = officer.actor("10.0.0.7")
+    ids: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    count = iter(range(1000))
+
+    def file(key: str, title: str, *, code: str = "KA.00", date: dt.date | None = None,
+             security: str = "biasa", text: str | None = None) -> int:
+        body = text or f"{title} nomor {next(count)} tahun {date or today}"
+        name = key.replace("_", "-") + ".pdf"
+        pdf = filegen.make_text_pdf(folder / name, [body])
+        data = DocumentInput(title=title, classification=code,
+                             document_date=date or today - dt.timedelta(days=30),
+                             security=security)
+        ids[key] = ingest.file_document(archive, actor, pdf, name, data,
+                                        clearance=officer.clearance).document_id
+        titles[key] = title
+        return ids[key]
+
+    letter = file("letter", "Undangan rapat pleno rekapitulasi")
+    file("limited", "Nota dinas anggaran terbatas", security="terbatas")
+    file("secret", "Laporan dugaan pelanggaran kampanye", code="PP.01.02", security="rahasia")
+    file("top", "Kajian dugaan pelanggaran sangat rahasia", code="PP.01.02",
+         security="sangat_rahasia")
+
+    # Refused uploads: a type the archive does not take, a PDF that is not one, a duplicate.
+    refusals = [
+        (folder / "bukan.exe", b"MZ\x90\x00" + b"\x00" * 4000, "bukan.exe"),
+        (folder / "palsu.pdf", b"%PDF-1.4\n<html><body>bukan pdf</body></html>\n" * 50,
+         "palsu.pdf"),
+    ]
+    for path, content, name in refusals:
+        path.write_bytes(content)
+        try:
+            ingest.file_document(archive, actor, path, name,
+                                 DocumentInput(title="Unggahan gagal", classification="KA.00",
+                                               document_date=today), clearance="sangat_rahasia")
+        except EarsipError:
+            pass
+        else:  # pragma: no cover - the world must hold refusals
+            raise AssertionError(f"{name} was filed")
+    with contextlib.suppress(EarsipError):
+        ingest.file_document(archive, actor, folder / "letter.pdf", "salinan.pdf",
+                             DocumentInput(title="Salinan undangan", classification="KA.00",
+                                           document_date=today), clearance="sangat_rahasia")
+
+    # Edited, reclassified, raised in class.
+    edited = file("edited", "Surat tugas pengawasan")
+    editing.edit_document(archive, officer, edited, {"title": "Surat tugas pengawasan TPS"})
+    titles["edited"] = "Surat tugas pengawasan TPS"
+    moved = file("moved", "Laporan hasil pengawasan tahapan")
+    editing.edit_document(archive, officer, moved, {"classification": "PM.00.02"})
+    raised = file("raised", "Berita acara klarifikasi saksi")
+    editing.edit_document(archive, officer, raised, {"security": "rahasia"})
+
+    # Scans: one read by OCR (with its searchable copy), one waiting, one whose OCR failed.
+    def scan(key: str) -> int:
+        path = scangen.save_scan(folder / f"{key}.png",
+                                 text=f"{scangen.TEXT} Pindaian {key}.")
+        data = DocumentInput(title=f"Pindaian {key}", classification="KA.00",
+                             document_date=today - dt.timedelta(days=10))
+        ids[key] = ingest.file_document(archive, actor, path, path.name, data,
+                                        clearance=None).document_id
+        titles[key] = f"Pindaian {key}"
+        return ids[key]
+
+    failing = scan("ocrfailed")
+    broken = Archive.open(dataclasses.replace(archive.config, ocr_command="/tidak/ada/tesseract"))
+    try:
+        jobs.run_pending(broken, kinds=["ocr"], document_ids=[failing])
+    finally:
+        broken.close()
+    read = scan("ocrdone")
+    jobs.run_pending(archive, kinds=["ocr"], document_ids=[read])
+    scan("ocrpending")
+
+    # Holds: one in force on a record, one lifted.
+    held = file("held", "Surat keputusan penetapan", code="KA.00", date=old)
+    hold = holds.place_hold(archive, officer, reference="Sengketa 7/PS.00.02/2026",
+                            reason="Sengketa proses di Bawaslu", document_ids=[held])
+    lifted = holds.place_hold(archive, officer, reference="Audit BPK 2025", reason="Pemeriksaan",
+                              document_ids=[letter])
+    holds.lift_hold(archive, officer, lifted.id, reason="Pemeriksaan selesai")
+    ids["hold"], ids["lifted_hold"] = hold.id, lifted.id
+
+    # Disposal lists: submitted (with a rahasia record), approved, executed, cancelled.
+    proposed = file("proposed", "Undangan sosialisasi lama", date=old)
+    proposed_secret = file("proposed_secret", "Undangan rapat tertutup lama", date=old,
+                           security="rahasia")
+    ids["list_submitted"] = disposition.propose(archive, officer, [proposed, proposed_secret],
+                                                note="Usul musnah semester ini")
+    approved = file("approved", "Daftar hadir rapat lama", date=old)
+    ids["list_approved"] = disposition.propose(archive, officer, [approved])
+    disposition.approve(archive, leader, ids["list_approved"], reference="KEP-12/HK.01.01",
+                        decision_date=today)
+    gone = file("destroyed", "Surat edaran lama yang dimusnahkan", date=old,
+                text="surat edaran kecubungungu lama")
+    kept = file("reviewed_out", "Surat edaran lama yang dipertahankan", date=old)
+    ids["list_executed"] = disposition.propose(archive, officer, [gone, kept])
+    item = next(i for i in get_list(archive, officer, ids["list_executed"]).items
+                if i["document_id"] == kept)
+    disposition.remove_item(archive, leader, ids["list_executed"], item["id"],
+                            reason="Masih dipakai untuk pemeriksaan")
+    disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
+                        decision_date=today)
+    disposition.execute(archive, officer, ids["list_executed"], Execution(
+        "BA-01/KA.01.04/2026", "Siti Rahmawati", "Kepala Sekretariat",
+        [Witness("Budi Santoso", "Arsiparis"), Witness("Dewi Lestari", "Staf")]))
+    cancelled = file("cancelled", "Kuitansi lama", date=old)
+    ids["list_cancelled"] = disposition.propose(archive, officer, [cancelled])
+    disposition.cancel(archive, officer, ids["list_cancelled"], reason="Ditunda")
+
+    # Transfers of permanent records: one confirmed, one prepared.
+    handover = transfer.Handover("Dinas Perpustakaan dan Kearsipan Provinsi Jawa Timur",
+                                 "Rina Wulandari", "Kepala Bidang Arsip Statis",
+                                 "Siti Rahmawati", "Kepala Sekretariat")
+    dipa = file("transferred", "DIPA lama", code="KU.00.00", date=old)
+    ids["transfer_done"] = transfer.prepare(archive, officer, [dipa], handover)
+    transfer.confirm(archive, officer, ids["transfer_done"], receipt_reference="TT-5/2026")
+    pending = file("to_transfer", "POK lama", code="KU.00.00", date=old)
+    ids["transfer_prepared"] = transfer.prepare(archive, officer, [pending], handover)
+
+    # A failed job beside the OCR one, and a fixity run that finds a file missing.
+    lost = file("lost", "Surat yang berkasnya hilang")
+    with archive.db.read() as session:
+        path = archive.store.path_of(session.get(Document, lost).storage_path)
+    path.unlink()
+    fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
+    return World(ids, titles)

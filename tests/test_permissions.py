@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from earsip.access import PERMISSIONS, ROLES
-from earsip.models import ApiToken, AuditEntry, Classification, Document, User, UserRole
+from earsip.models import ApiToken, AuditEntry, Classification, Document, Job, User, UserRole
 from earsip.services import Archive
+from earsip.services.disposition_views import get_list
+from earsip.services.users import Principal
 from tests.conftest import USER_PASSWORD
 from tests.filegen import make_text_pdf
 
@@ -156,8 +158,31 @@ def _last_action(app: Flask) -> str:
         return session.scalar(select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(1))
 
 
+@pytest.fixture
+def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> dict[str, object]:
+    """The crawl's messy archive (tests/world.py), one user per role at the top clearance and
+    one at the lowest, a victim account; ids of objects that exist, with a searchable copy."""
+    from tests import world as world_module
+
+    built = world_module.build(archive, tmp_path / "world")
+    for role in ROLES:
+        make_user(f"only-{role}", roles=(role,), clearance="sangat_rahasia")
+        make_user(f"low-{role}", roles=(role,), clearance="biasa")
+    victim = make_user("korban", roles=("staf",))
+    with archive.db.read() as session:
+        victim_id = session.scalar(select(User.id).where(User.username == victim))
+        job_id = session.scalar(select(Job.id).where(Job.document_id == built.ids["ocrfailed"]))
+    officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
+    item_id = get_list(archive, officer, built.ids["list_submitted"]).items[0]["id"]
+    return {"document_id": built.ids["ocrdone"], "user_id": victim_id, "code": "KA.00",
+            "hold_id": built.ids["hold"], "list_id": built.ids["list_submitted"],
+            "item_id": item_id, "seq": 1, "transfer_id": built.ids["transfer_prepared"],
+            "job_id": job_id, "kind": "fixity", "top_secret_id": built.ids["top"]}
+
+
 def test_every_role_gets_exactly_the_routes_the_matrix_grants(
-        app: Flask, world: dict[str, object], token_for: Callable[[str], dict[str, str]]) -> None:
+        app: Flask, messy: dict[str, object], token_for: Callable[[str], dict[str, str]]) -> None:
+    world = messy
     matrix = documented_matrix()
     routes = sorted(documented_routes().items(), key=_order)
     for role in ROLES:
@@ -181,10 +206,38 @@ def test_every_role_gets_exactly_the_routes_the_matrix_grants(
                 # Past the permission check, the request reaches the refusal itself.
                 assert r.status_code == 403 and _last_action(app) == "document.delete", where
             elif allowed:
-                assert r.status_code not in (401, 403), where
+                # Allowed means reached: not refused, and not "not found" either (every id in
+                # the world exists and is within this user's clearance).
+                assert r.status_code not in (401, 403, 404), where
                 assert "/login" not in r.headers.get("Location", "") or rule == "/logout", where
             else:
                 assert r.status_code == 403, where
+
+
+def test_below_its_clearance_a_document_answers_every_route_as_if_it_did_not_exist(
+        app: Flask, messy: dict[str, object], token_for: Callable[[str], dict[str, str]]) -> None:
+    routes = [(m, rule) for (m, rule), _ in documented_routes().items()
+              if "<int:document_id>" in rule and (m, rule) not in ALWAYS_REFUSED]
+    assert len(routes) > 8
+    def status(who: tuple[FlaskClient, str, dict[str, str]], method: str, rule: str,
+               document_id: object) -> int:
+        browser, csrf, headers = who
+        url = _concrete(rule, {**messy, "document_id": document_id})
+        is_api = rule.startswith("/api/")
+        kwargs: dict[str, object] = {"headers": headers} if is_api else {}
+        if method == "POST" and not is_api:
+            kwargs["data"] = {"csrf_token": csrf}
+        r = (app.test_client() if is_api else browser).open(url, method=method, **kwargs)  # type: ignore[arg-type]
+        r.close()
+        return r.status_code
+
+    for role in ("arsiparis", "staf", "auditor", "pimpinan"):
+        who = (*_browser(app, f"low-{role}"), token_for(f"low-{role}"))
+        for method, rule in routes:
+            hidden = status(who, method, rule, messy["top_secret_id"])
+            missing = status(who, method, rule, 987654)
+            where = f"low-{role} {method} {rule}: hidden {hidden}, missing {missing}"
+            assert hidden == missing and hidden >= 400, where
 
 
 def test_without_signing_in_only_the_public_routes_answer(app: Flask,

@@ -278,3 +278,19 @@ def test_a_hold_reference_longer_than_its_column_is_refused_with_a_reason(
     with pytest.raises(ValidationError) as refused:
         holds.place_hold(archive, OFFICER, reference="R" * 201, reason="x", document_ids=[doc])
     assert refused.value.field == "reference" and "200" in refused.value.message
+
+
+def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
+        client, token_for, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    file_doc(archive, docs_dir, code="KA.00", date="2020-01-01", title="Surat lama")
+    as_of = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
+    headers = token_for("admin")
+    answer = client.get(f"/api/v1/retention/report?kind=due&as_of={as_of}", headers=headers)
+    assert answer.status_code == 200 and answer.get_json()["total"] == 1
+    [entry] = entries(archive, "retention.export")
+    assert entry.actor_name == "admin" and entry.client_addr == "127.0.0.1"
+    assert entry.details == {"kind": "due", "format": "json", "as_of": as_of, "months": 12,
+                             "rows": 1}
+    client.get(f"/api/v1/retention/report?kind=due&format=csv&as_of={as_of}", headers=headers)
+    assert [e.details["format"] for e in entries(archive, "retention.export")] == ["json",
+                                                                                "csv"]

@@ -107,3 +107,32 @@ def _own(code: str, client: FlaskClient) -> dict[str, str]:
                              r'<option value="([^"]*)" selected', html, flags=re.S))
     values.pop("code_filter", None)
     return values
+
+
+def test_the_recomputed_count_tells_an_editor_only_of_documents_within_their_clearance(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import USER_PASSWORD
+
+    upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan biasa"]),
+           classification="PM.00.02", document_date="2024-08-17")
+    make_user("admin2", roles=("admin",), clearance="rahasia")
+    _login(client, "admin2", USER_PASSWORD)
+    page = "/classifications/PM.00.02/edit"
+
+    def change(years: str) -> str:
+        r = client.post(page, data={"csrf_token": _csrf(client, page),
+                                    **_rule(active_years=years)})
+        assert r.status_code == 302
+        said = re.search(r"Tanggal retensi (\d+) dokumen dihitung ulang",
+                         client.get(r.headers["Location"]).get_data(as_text=True))
+        assert said
+        return said.group(1)
+
+    assert change("5") == "1"
+    upload(filegen.make_text_pdf(tmp_path / "b.pdf", ["laporan sangat rahasia"]),
+           classification="PM.00.02", document_date="2024-08-17", security="sangat_rahasia")
+    assert change("6") == "1"  # two moved; the editor may see one
+    with archive.db.read() as session:
+        last = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "classification.update").order_by(AuditEntry.seq.desc())).first()
+    assert last.details["documents_recomputed"] == 2  # the trail keeps them all

@@ -365,3 +365,36 @@ def test_the_jobs_command_lists_retries_and_queues_work(
     with archive.db.read() as session:
         assert [j.kind for j in session.scalars(select(Job).order_by(Job.id))] == [
             "ocr", "reindex"]
+
+
+def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_may_know_of(
+        app, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from earsip.services import ingest
+    from earsip.services.documents import DocumentInput
+    from tests.conftest import USER_PASSWORD
+
+    make_user("admin2", roles=("admin",), clearance="rahasia")
+    low, top = app.test_client(), app.test_client()
+    sign_in(low, "admin2", USER_PASSWORD)
+    sign_in(top)
+
+    def page(client) -> str:  # type: ignore[no-untyped-def]
+        html = client.get("/admin/jobs").get_data(as_text=True)
+        html = re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+        return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "<when>", html)
+
+    plain = _file(archive, scangen.save_scan(tmp_path / "biasa.png"))
+    assert _jobs(archive, plain)  # an OCR job waits
+    before, top_before = page(low), page(top)
+    secret = ingest.file_document(
+        archive, SYSTEM, scangen.save_scan(tmp_path / "rahasia.png", seed=8), "rahasia.png",
+        DocumentInput(title="Pindaian sangat rahasia", classification="KA.00",
+                      document_date=dt.date(2024, 3, 1), security="sangat_rahasia"),
+        clearance=None).document_id
+    assert _jobs(archive, secret)
+    assert page(low) == before and "menunggu (1)" in before and f"#{plain}" in before
+    top_after = page(top)
+    assert "menunggu (1)" in top_before and "menunggu (2)" in top_after
+    assert f"#{secret}" in top_after

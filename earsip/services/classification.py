@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
@@ -175,11 +176,18 @@ def recompute(session: Session, codes: set[str], *, counting: str,
               as_of: dt.date | None = None) -> int:
     """Recompute the retention dates of the documents filed under `codes`; return how many
     changed. Raise ValidationError when such a code no longer has a complete rule."""
+    return sum(recompute_by_class(session, codes, counting=counting, as_of=as_of).values())
+
+
+def recompute_by_class(session: Session, codes: set[str], *, counting: str,
+                       as_of: dt.date | None = None) -> Counter[str]:
+    """Like `recompute`, but return how many changed per security class, so that a reader
+    is told only about the documents within their clearance."""
+    changed: Counter[str] = Counter()
     if not codes:
-        return 0
+        return changed
     effective = {c.code: c for c in list_effective(session)}
     today = as_of or dt.date.today()
-    changed = 0
     # Destroyed and transferred records keep the dates they left with (their tombstones are
     # never rewritten).
     for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes),
@@ -196,7 +204,7 @@ def recompute(session: Session, codes: set[str], *, counting: str,
                    doc.retention_note):
             (doc.active_until, doc.inactive_until, doc.final_fate, doc.phase,
              doc.retention_note) = new
-            changed += 1
+            changed[doc.security] += 1
     return changed
 
 

@@ -1,6 +1,7 @@
-"""The background worker: scans are queued at filing, read by a real `earsip worker` process
-(Huey on SQLite, or on the machine's Redis), survive a killed worker, are retried a bounded
-number of times, and get a searchable PDF/A copy beside the untouched original."""
+"""The background worker: scans are queued at filing, read by a real `earsip worker` process,
+survive a killed worker, are retried a bounded number of times, and get a searchable PDF/A copy
+beside the untouched original. (The queue itself, on SQLite and on the machine's Redis, is
+tested without Tesseract in tests/test_queue.py.)"""
 
 from __future__ import annotations
 
@@ -235,27 +236,6 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
     with archive.db.read() as session:
         ran = {r.name: r.last_outcome for r in session.scalars(select(TaskRun))}
     assert ran == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
-
-
-def test_the_queue_switches_to_redis_by_configuration(
-        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    on_redis = replace(archive, config=replace(archive.config, queue_url=url),
-                       _queue=None)
-    on_redis.queue.huey.flush()
-    try:
-        doc_id = _file(on_redis, scangen.save_scan(tmp_path / "foto.png"))
-        assert on_redis.queue.waiting() == 1 and archive.queue.waiting() == 0
-        start_worker(EARSIP_QUEUE_URL=url, EARSIP_SEARCHABLE_COPY="0")
-        _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
-        assert _doc(archive, doc_id).searchable_path is None  # switched off
-    finally:
-        on_redis.queue.huey.flush()
-        on_redis.queue.close()
 
 
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(

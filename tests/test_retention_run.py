@@ -332,3 +332,21 @@ def test_a_holds_reference_and_reason_are_shown_only_to_readers_who_see_every_he
     make_user("auditor2", roles=("auditor",), clearance="rahasia")
     assert holds.get_hold(archive, principal_of(archive, "auditor2"), by_code.id).reference \
         == "ST-88/BPK/2026"
+
+
+def test_the_web_csv_export_carries_formulas_only_as_inert_text(
+        client, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from earsip.tabular import FORMULA_PREFIXES
+    from tests.conftest import sign_in
+
+    titles = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0"]
+    for title in titles:
+        file_doc(archive, docs_dir, code="KA.00", date="2015-01-01", title=title)
+    sign_in(client)
+    answer = client.get("/retention/export?kind=due&format=csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
+    assert sorted(r["title"] for r in rows) == sorted("'" + t for t in titles)
+    assert not [c for r in rows for c in r.values() if c.startswith(FORMULA_PREFIXES)]

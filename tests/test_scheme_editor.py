@@ -136,3 +136,28 @@ def test_the_recomputed_count_tells_an_editor_only_of_documents_within_their_cle
         last = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "classification.update").order_by(AuditEntry.seq.desc())).first()
     assert last.details["documents_recomputed"] == 2  # the trail keeps them all
+
+
+def test_the_scheme_export_neutralises_formulas_and_imports_back_unchanged(
+        runner, archive: Archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from earsip.audit import SYSTEM
+    from earsip.services import scheme
+    from earsip.tabular import FORMULA_PREFIXES
+
+    name, note = '=HYPERLINK("http://x")', "+cmd|' /C calc'!A0"
+    scheme.create_code(archive, SYSTEM, "RT.09", {"name": name, "note": note,
+                                                  "active_trigger": "@SUM(1)"})
+    out = tmp_path / "skema.csv"
+    assert runner("classification", "export", str(out)).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    row = next(r for r in rows if r["code"] == "RT.09")
+    assert (row["name"], row["note"], row["active_trigger"]) == (
+        "'" + name, "'" + note, "'@SUM(1)")
+    assert not [cell for r in rows for cell in r.values() if cell.startswith(FORMULA_PREFIXES)]
+    imported = runner("classification", "import", str(out))
+    assert "diubah 0" in imported.output, imported.output
+    code = scheme.get_code(archive, "RT.09")
+    assert (code.own["name"], code.own["note"]) == (name, note)

@@ -197,3 +197,22 @@ def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames
     assert meta["created_by"] == {"name": "Rudi Hartono", "position": "Arsiparis"}
     bag_info = next(p for p in files if p.name == "bag-info.txt").read_text()
     assert "Contact-Name: Rudi Hartono" in bag_info
+
+
+def test_the_csv_files_of_a_package_carry_formulas_only_as_inert_text(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    import csv
+
+    from earsip.tabular import FORMULA_PREFIXES
+
+    titles = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"]
+    ids = [file_doc(archive, docs_dir, code="KU.00.00", date=f"201{i}-01-05", title=t)
+           for i, t in enumerate(titles)]
+    view = transfer_views.get_transfer(archive, officer,
+                                       transfer.prepare(archive, officer, ids, WHO))
+    data = archive.config.transfer_dir / view.package_name / "data"
+    for name, column in (("metadata.csv", "title"), ("daftar_arsip.csv", "uraian")):
+        with (data / name).open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert [r[column] for r in rows] == ["'" + t for t in titles], name
+        assert not [c for r in rows for c in r.values() if c.startswith(FORMULA_PREFIXES)]

@@ -12,7 +12,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip import audit, retention
+from earsip import audit, retention, tabular
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification, Document
@@ -220,7 +220,9 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
     if missing:
         raise ValidationError("Kolom CSV wajib tidak ada: %(columns)s.",
                               params={"columns": ", ".join(sorted(missing))})
-    rows = [row_values(r) for r in reader]
+    # An exported scheme neutralised its formula-like text ('=…): read it back as it was.
+    rows = [row_values({k: tabular.restore(v) if isinstance(v, str) else v
+                        for k, v in r.items()}) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
     known = set(existing) | {str(r["code"]) for r in rows}
     created = updated = unchanged = 0
@@ -257,16 +259,20 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
 
 
 def export_csv(session: Session) -> str:
-    """Return the scheme as CSV text (each code's own values, not inherited ones)."""
+    """Return the scheme as CSV text (each code's own values, not inherited ones).
+
+    Text a spreadsheet would evaluate (a name or note starting with `=`, `+`, `-`, `@`…) is
+    neutralised with a leading `'` (`tabular.neutralise`); `import_csv` takes it off again.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for c in session.scalars(select(Classification).order_by(Classification.code)):
-        writer.writerow([
+        writer.writerow([tabular.neutralise(v) for v in (
             c.code, c.name, c.parent_code or "", _blank(c.active_years), c.active_trigger or "",
             _blank(c.inactive_years), c.final_fate or "", c.default_security or "",
             "1" if c.needs_review else "0", c.note or "",
-        ])
+        )])
     return out.getvalue()
 
 

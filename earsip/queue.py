@@ -6,16 +6,25 @@ The queue carries only job ids (the `jobs` table is the truth about a job, see
 Huey removes a task from its queue when a worker takes it, so a worker killed mid-job loses the
 queue's copy; the job row, not the queue, brings it back. Only `errors` is imported from
 earsip; Huey stays behind this module.
+
+Messages are JSON (`JsonSerializer`), never pickle: whoever can write to the queue (a Redis
+server reachable from the office network, say) can then only ask for a registered task with
+data as its arguments, not run code in the worker. A message that is not such JSON is refused
+and logged, and the worker goes on.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from huey.registry import Message
+from huey.serializer import Serializer
 
 from earsip.errors import ValidationError
 
@@ -24,19 +33,95 @@ NAME = "earsip"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
+class RefusedMessage(ValueError):
+    """A queue message that is not E-Arsip's JSON: never decoded further, never run."""
+
+
+class JsonSerializer(Serializer):
+    """Huey's serializer with JSON instead of pickle: data in, data out.
+
+    Huey serializes its task messages (a `Message` named tuple: task name, id, arguments, an
+    optional due time…) and a few bookkeeping values. They are written as JSON, with three
+    tagged forms for what JSON lacks: `{"$message": {...}}`, `{"$tuple": [...]}` and
+    `{"$datetime": "ISO 8601"}`. Anything else (an object, bytes, a set) is refused when
+    queued; anything else read back is refused before it is used.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compression=False)
+
+    def _serialize(self, data: object) -> bytes:
+        return json.dumps(_encode(data), separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
+
+    def _deserialize(self, data: bytes) -> object:
+        try:
+            return _decode(json.loads(data.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as e:
+            log.error("queue message refused: not an E-Arsip JSON message (%d bytes, "
+                      "starting %r); it is dropped and nothing of it runs", len(data),
+                      bytes(data[:16]))
+            raise RefusedMessage("queue message is not E-Arsip JSON") from e
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, Message):
+        return {"$message": {k: _encode(v) for k, v in value._asdict().items()}}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and not k.startswith("$") for k in value):
+            raise TypeError("queue data: dictionary keys must be plain strings")
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, _SCALARS):
+        return value
+    raise TypeError(f"queue data cannot carry a {type(value).__name__}")
+
+
+def _decode(value: object) -> object:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith("$"):
+            (tag, inner), = value.items()
+            if tag == "$message" and isinstance(inner, dict) and set(inner) <= set(
+                    Message._fields) and isinstance(inner.get("name"), str):
+                return Message(**{k: _decode(v) for k, v in inner.items()})
+            if tag == "$tuple" and isinstance(inner, list):
+                return tuple(_decode(v) for v in inner)
+            if tag == "$datetime" and isinstance(inner, str):
+                return dt.datetime.fromisoformat(inner)
+            raise ValueError(f"unknown or malformed tagged value {tag!r}")
+        if any(k.startswith("$") for k in value):
+            raise ValueError("dictionary keys must be plain strings")
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, _SCALARS):
+        return value
+    raise ValueError("not JSON data")  # pragma: no cover  (json.loads gives nothing else)
+
+
 class Queue:
     """One queue of job ids with a once-a-minute tick; what they do is given to `serve`."""
 
     def __init__(self, url: str, sqlite_file: Path) -> None:
         if url.startswith(REDIS_SCHEMES):
-            self.huey: Huey = RedisHuey(NAME, url=url, results=False)
+            self.huey: Huey = RedisHuey(NAME, url=url, results=False,
+                                        serializer=JsonSerializer())
             self.where = url.split("@")[-1]  # no password in what is shown
         elif url:
             raise ValidationError("EARSIP_QUEUE_URL harus berupa URL redis:// (atau kosong "
                                   "untuk antrean SQLite bawaan).", field="queue_url")
         else:
             sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-            self.huey = SqliteHuey(NAME, filename=str(sqlite_file), results=False, fsync=True)
+            self.huey = SqliteHuey(NAME, filename=str(sqlite_file), results=False, fsync=True,
+                                   serializer=JsonSerializer())
             self.where = str(sqlite_file)
         self._on_job: Callable[[int], None] | None = None
         self._on_tick: Callable[[], None] | None = None

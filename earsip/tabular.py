@@ -40,6 +40,13 @@ def neutralise(value: str) -> str:
     return value
 
 
+def restore(value: str) -> str:
+    """Undo `neutralise` on a value read back from a table E-Arsip wrote (a round trip)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 # --------------------------------------------------------------------------- CSV
 
 

@@ -300,7 +300,7 @@ def test_classifications_list_effective_inherited_values(client, token_for) -> N
     codes = {c["code"]: c for c in r.get_json()}
     assert codes["PP.01.02"]["default_security"] == "terbatas"  # inherited from PP
     assert codes["PP.01.02"]["active_trigger"] == "putusan akhir"
-    assert codes["PM.00.02"]["parent"] == "PM"
+    assert codes["PM.00.02"]["parent"] == "PM.00"
     ka = codes["KA.00"]
     assert (ka["active_years"], ka["inactive_years"], ka["final_fate"], ka["active_trigger"]) == (
         2, 3, "musnah", "document_date")

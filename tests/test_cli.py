@@ -132,7 +132,7 @@ def test_classification_export_and_import_round_trip(runner, tmp_path: Path,
     assert runner("classification", "export", str(out)).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("code,name,parent,active_years,active_trigger")
-    assert "PM.01.02,Hasil Pengawasan Pemilu Tingkat Kab/Kota,PM,2,tahapan pemilu berakhir,8" \
+    assert "PM.01.02,Hasil Pengawasan Pemilu Tingkat Kab/Kota,PM.01,2,tahapan pemilu berakhir,8" \
         in text
     edited = text.replace("KA.00,Administrasi Persuratan,KA,2,",
                           "KA.00,Administrasi Persuratan,KA,4,")

@@ -192,3 +192,49 @@ def test_a_fixity_run_is_due_after_the_configured_interval(archive: Archive) -> 
     assert fixity_due(archive, dt.datetime.now(dt.UTC) + dt.timedelta(days=days, minutes=1))
     archive.config = dataclasses.replace(archive.config, fixity_interval_days=0)
     assert not fixity_due(archive, now + dt.timedelta(days=365))
+
+
+def _figures_page(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    """Return a page as its reader sees it, less the moments and the form tokens."""
+    import re
+
+    from tests.conftest import csrf_token
+
+    if path == "/audit/verify":
+        html = client.post(path, data={"csrf_token": csrf_token(client, path)}).get_data(
+            as_text=True)
+    else:
+        html = client.get(path).get_data(as_text=True)
+    html = re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+    return re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?Z?", "<when>", html)
+
+
+def test_fixity_and_verification_figures_do_not_move_for_a_reader_below_the_top_clearance(
+        app, archive: Archive, filed: list[int], make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import USER_PASSWORD, sign_in
+
+    make_user("auditor1", roles=("auditor",), clearance="rahasia")
+    make_user("auditor2", roles=("auditor",), clearance="sangat_rahasia")
+    low, top = app.test_client(), app.test_client()
+    sign_in(low, "auditor1", USER_PASSWORD)
+    sign_in(top, "auditor2", USER_PASSWORD)
+    run_fixity(archive, audit.SYSTEM, trigger="cli")
+    pages = ("/audit/fixity", "/audit/verify")
+    before = {p: _figures_page(low, p) for p in pages}
+    top_before = {p: _figures_page(top, p) for p in pages}
+
+    source = make_text_file(tmp_path / "nota.txt", SAMPLE_ID_TEXT[3])
+    ingest.file_document(archive, audit.SYSTEM, source, source.name, parse_input({
+        "title": "Nota sangat rahasia", "classification": "KA.00",
+        "document_date": "2024-03-15", "security": "sangat_rahasia"}),
+        clearance=None, index_now=False)
+    run_fixity(archive, audit.SYSTEM, trigger="cli")
+    after = {p: _figures_page(low, p) for p in pages}
+    top_after = {p: _figures_page(top, p) for p in pages}
+
+    assert after == before
+    assert "Sangat Rahasia" in after["/audit/fixity"] and "utuh" in after["/audit/verify"]
+    # The same pages move for a reader cleared for every class: the test can see a change.
+    assert "<dd>3</dd>" in top_before["/audit/fixity"] and "<dd>4</dd>" in top_after[
+        "/audit/fixity"]
+    assert top_after["/audit/verify"] != top_before["/audit/verify"]

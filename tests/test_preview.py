@@ -105,3 +105,41 @@ def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers
     _login(staff, "staf1", USER_PASSWORD)
     page = staff.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "Riwayat" not in page and 'aria-current="step"' in page
+
+
+def _entries(archive: Archive, action: str) -> list[tuple[str | None, str, dict | None]]:
+    from sqlalchemy import select
+
+    from earsip.models import AuditEntry
+
+    with archive.db.read() as session:
+        return [(e.target_id, e.outcome, e.details) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+
+
+def test_every_preview_shown_is_its_own_audit_entry_and_a_refused_one_says_why(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi surat yang dipratinjau"])
+    doc_id = upload(pdf).get_json()["id"]
+    docx = filegen.make_docx(tmp_path / "b.docx", ["isi dokumen"])
+    docx_id = upload(docx).get_json()["id"]
+    secret_id = upload(filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"]),
+                       security="rahasia").get_json()["id"]
+    make_user("staf1", clearance="biasa")
+    _login(client, "staf1", USER_PASSWORD)
+    _image(client, f"/documents/{doc_id}/preview")  # rendered now
+    _image(client, f"/documents/{doc_id}/preview")  # from the cache: still a reading
+    assert client.get(f"/documents/{docx_id}/preview").status_code == 404
+    assert client.get(f"/documents/{secret_id}/preview").status_code == 404
+    assert _entries(archive, "document.preview") == [
+        (str(doc_id), "success", {}), (str(doc_id), "success", {}),
+        (str(docx_id), "failure", {"reason": "no preview for this file type"})]
+    # Nothing is recorded about a record the reader may not see (as for a view).
+    with archive.db.read() as session:
+        from sqlalchemy import select
+
+        from earsip.models import AuditEntry
+
+        actors = set(session.scalars(select(AuditEntry.actor_name).where(
+            AuditEntry.action == "document.preview")))
+    assert actors == {"staf1"}

@@ -278,3 +278,75 @@ def test_a_hold_reference_longer_than_its_column_is_refused_with_a_reason(
     with pytest.raises(ValidationError) as refused:
         holds.place_hold(archive, OFFICER, reference="R" * 201, reason="x", document_ids=[doc])
     assert refused.value.field == "reference" and "200" in refused.value.message
+
+
+def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
+        client, token_for, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    file_doc(archive, docs_dir, code="KA.00", date="2020-01-01", title="Surat lama")
+    as_of = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
+    headers = token_for("admin")
+    answer = client.get(f"/api/v1/retention/report?kind=due&as_of={as_of}", headers=headers)
+    assert answer.status_code == 200 and answer.get_json()["total"] == 1
+    [entry] = entries(archive, "retention.export")
+    assert entry.actor_name == "admin" and entry.client_addr == "127.0.0.1"
+    assert entry.details == {"kind": "due", "format": "json", "as_of": as_of, "months": 12,
+                             "rows": 1}
+    client.get(f"/api/v1/retention/report?kind=due&format=csv&as_of={as_of}", headers=headers)
+    assert [e.details["format"] for e in entries(archive, "retention.export")] == ["json",
+                                                                                "csv"]
+
+
+def test_a_holds_reference_and_reason_are_shown_only_to_readers_who_see_every_held_record(
+        client, archive: Archive, docs_dir: Path, make_user, token_for) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import USER_PASSWORD, sign_in
+
+    plain = file_doc(archive, docs_dir, code="KA.00")
+    secret = file_doc(archive, docs_dir, code="KA.00", security="sangat_rahasia")
+    coded_secret = file_doc(archive, docs_dir, code="PM.00.02", security="rahasia")
+    chosen = holds.place_hold(archive, OFFICER, reference="Reg. 7/PS.01.02/2026",
+                              reason="Sengketa calon Budi", document_ids=[plain, secret])
+    by_code = holds.place_hold(archive, OFFICER, reference="ST-88/BPK/2026",
+                               reason="Audit dana hibah", classification_code="PM")
+    holds.lift_hold(archive, OFFICER, by_code.id, reason="Pemeriksaan BPK selesai")
+    assert coded_secret
+    make_user("auditor1", roles=("auditor",), clearance="terbatas")
+    low = principal_of(archive, "auditor1")
+    secrets = ("Reg. 7/PS.01.02/2026", "Sengketa calon Budi", "ST-88/BPK/2026",
+               "Audit dana hibah", "Pemeriksaan BPK selesai")
+    views = holds.list_holds(archive, low)
+    assert [(v.id, v.restricted, v.reference, v.reason, v.lift_reason) for v in views] == [
+        (by_code.id, True, None, None, None), (chosen.id, True, None, None, None)]
+    assert views[1].document_ids == [plain]
+    sign_in(client, "auditor1", USER_PASSWORD)
+    pages = [client.get(url).get_data(as_text=True) for url in
+             ("/holds?all=1", f"/holds/{chosen.id}", f"/holds/{by_code.id}")]
+    api = client.get("/api/v1/holds?active=0", headers=token_for("auditor1")).get_data(
+        as_text=True)
+    for text in [*pages, api]:
+        assert not [s for s in secrets if s in text], text
+    assert f"Penahanan #{chosen.id}" in pages[0] and f"#{plain}" in pages[1]
+    # Someone cleared for every held record reads them all.
+    full = holds.get_hold(archive, OFFICER, by_code.id)
+    assert (full.reference, full.reason, full.lift_reason, full.restricted) == (
+        "ST-88/BPK/2026", "Audit dana hibah", "Pemeriksaan BPK selesai", False)
+    make_user("auditor2", roles=("auditor",), clearance="rahasia")
+    assert holds.get_hold(archive, principal_of(archive, "auditor2"), by_code.id).reference \
+        == "ST-88/BPK/2026"
+
+
+def test_the_web_csv_export_carries_formulas_only_as_inert_text(
+        client, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from earsip.tabular import FORMULA_PREFIXES
+    from tests.conftest import sign_in
+
+    titles = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0"]
+    for title in titles:
+        file_doc(archive, docs_dir, code="KA.00", date="2015-01-01", title=title)
+    sign_in(client)
+    answer = client.get("/retention/export?kind=due&format=csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
+    assert sorted(r["title"] for r in rows) == sorted("'" + t for t in titles)
+    assert not [c for r in rows for c in r.values() if c.startswith(FORMULA_PREFIXES)]

@@ -70,9 +70,9 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     meta = json.loads((package / "data" / "metadata.json").read_text())
     assert [m["title"] for m in meta] == ["DIPA 2010", "DIPA 2011"]
     assert "DIPA 2011" in (package / "data" / "metadata.csv").read_text(encoding="utf-8-sig")
-    lines = [json.loads(x) for x in (package / "data" / "audit.jsonl").read_text().splitlines()]
-    assert {(x["action"], x["target_id"]) for x in lines} >= {("document.file", str(a)),
-                                                              ("document.file", str(b))}
+    lines = [json.loads(x) for x in (package / "data" / "riwayat.jsonl").read_text().splitlines()]
+    assert {(x["action"], x["document_id"]) for x in lines} >= {("document.file", a),
+                                                                ("document.file", b)}
     ba = PdfReader(package / "data" / "berita_acara_penyerahan.pdf")
     text = " ".join(p.extract_text() for p in ba.pages)
     assert view.number in text and "Rina Wulandari" in text and "DIPA 2010" in text
@@ -143,3 +143,76 @@ def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_st
     with pytest.raises(OnHold):
         transfer.write_zip(archive, officer, transfer_id, io.BytesIO())
     assert entries(archive, "transfer.export") == []
+
+
+def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames_or_addresses(
+        archive: Archive, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from earsip.audit import SYSTEM
+    from earsip.services import documents, editing
+    from earsip.services.users import create_user
+    from tests import filegen
+    from tests.conftest import USER_PASSWORD
+
+    office_ip, desk_ip = "10.61.2.34", "192.168.7.21"
+    with archive.db.write() as session:
+        create_user(session, "rhartono", USER_PASSWORD, roles=["arsiparis"],
+                    clearance="sangat_rahasia", actor=SYSTEM, full_name="Rudi Hartono")
+        create_user(session, "dewi_s", USER_PASSWORD, roles=["staf"], clearance="biasa",
+                    actor=SYSTEM, full_name="Dewi Susanti")
+    officer, reader = principal_of(archive, "rhartono"), principal_of(archive, "dewi_s")
+    token = client.post("/api/v1/tokens", json={"username": "rhartono",
+                                                "password": USER_PASSWORD}).get_json()["token"]
+    pdf = filegen.make_text_pdf(tmp_path / "dipa.pdf", ["DIPA tahun anggaran 2010"])
+    with open(pdf, "rb") as f:
+        filed = client.post("/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+                            data={"title": "DIPA 2010", "classification": "KU.00.00",
+                                  "document_date": "2010-01-05", "file": (f, "dipa.pdf")},
+                            content_type="multipart/form-data",
+                            environ_overrides={"REMOTE_ADDR": office_ip})
+    assert filed.status_code == 201, filed.get_json()
+    doc_id = filed.get_json()["id"]
+    editing.edit_document(archive, officer, doc_id, {"title": "DIPA Tahun Anggaran 2010"},
+                          client_addr=office_ip)
+    documents.view_document(archive, reader, doc_id, desk_ip)
+    documents.open_file(archive, reader, doc_id, desk_ip)
+    transfer_id = transfer.prepare(archive, officer, [doc_id], WHO, client_addr=office_ip)
+    out = io.BytesIO()
+    transfer.write_zip(archive, officer, transfer_id, out, client_addr=office_ip)
+
+    unpacked = tmp_path / "diterima"
+    zipfile.ZipFile(out).extractall(unpacked)
+    files = [p for p in unpacked.rglob("*") if p.is_file()]
+    assert any(p.name == "riwayat.jsonl" for p in files)
+    for needle in (office_ip, desk_ip, "127.0.0.1", "rhartono", "dewi_s", "Dewi Susanti"):
+        found = [str(p.relative_to(unpacked)) for p in files if needle.encode() in p.read_bytes()]
+        assert found == [], (needle, found)
+    history = [json.loads(line) for p in files if p.name == "riwayat.jsonl"
+               for line in p.read_text().splitlines()]
+    assert [(h["action"], h["by"]) for h in history] == [
+        ("document.file", {"name": "Rudi Hartono", "position": "Arsiparis"}),
+        ("document.edit", {"name": "Rudi Hartono", "position": "Arsiparis"})]
+    assert history[1]["details"]["changes"]["title"]["new"] == "DIPA Tahun Anggaran 2010"
+    assert all(h["at"].endswith("Z") and h["document_id"] == doc_id for h in history)
+    [meta] = json.loads(next(p for p in files if p.name == "metadata.json").read_text())
+    assert meta["created_by"] == {"name": "Rudi Hartono", "position": "Arsiparis"}
+    bag_info = next(p for p in files if p.name == "bag-info.txt").read_text()
+    assert "Contact-Name: Rudi Hartono" in bag_info
+
+
+def test_the_csv_files_of_a_package_carry_formulas_only_as_inert_text(
+        archive: Archive, docs_dir: Path, officer: Principal) -> None:
+    import csv
+
+    from earsip.tabular import FORMULA_PREFIXES
+
+    titles = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"]
+    ids = [file_doc(archive, docs_dir, code="KU.00.00", date=f"201{i}-01-05", title=t)
+           for i, t in enumerate(titles)]
+    view = transfer_views.get_transfer(archive, officer,
+                                       transfer.prepare(archive, officer, ids, WHO))
+    data = archive.config.transfer_dir / view.package_name / "data"
+    for name, column in (("metadata.csv", "title"), ("daftar_arsip.csv", "uraian")):
+        with (data / name).open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert [r[column] for r in rows] == ["'" + t for t in titles], name
+        assert not [c for r in rows for c in r.values() if c.startswith(FORMULA_PREFIXES)]

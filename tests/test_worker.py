@@ -1,6 +1,7 @@
-"""The background worker: scans are queued at filing, read by a real `earsip worker` process
-(Huey on SQLite, or on the machine's Redis), survive a killed worker, are retried a bounded
-number of times, and get a searchable PDF/A copy beside the untouched original."""
+"""The background worker: scans are queued at filing, read by a real `earsip worker` process,
+survive a killed worker, are retried a bounded number of times, and get a searchable PDF/A copy
+beside the untouched original. (The queue itself, on SQLite and on the machine's Redis, is
+tested without Tesseract in tests/test_queue.py.)"""
 
 from __future__ import annotations
 
@@ -237,27 +238,6 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
     assert ran == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
 
 
-def test_the_queue_switches_to_redis_by_configuration(
-        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    on_redis = replace(archive, config=replace(archive.config, queue_url=url),
-                       _queue=None)
-    on_redis.queue.huey.flush()
-    try:
-        doc_id = _file(on_redis, scangen.save_scan(tmp_path / "foto.png"))
-        assert on_redis.queue.waiting() == 1 and archive.queue.waiting() == 0
-        start_worker(EARSIP_QUEUE_URL=url, EARSIP_SEARCHABLE_COPY="0")
-        _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
-        assert _doc(archive, doc_id).searchable_path is None  # switched off
-    finally:
-        on_redis.queue.huey.flush()
-        on_redis.queue.close()
-
-
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
         archive: Archive, tmp_path: Path) -> None:
     from earsip.services import fixity
@@ -365,3 +345,36 @@ def test_the_jobs_command_lists_retries_and_queues_work(
     with archive.db.read() as session:
         assert [j.kind for j in session.scalars(select(Job).order_by(Job.id))] == [
             "ocr", "reindex"]
+
+
+def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_may_know_of(
+        app, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from earsip.services import ingest
+    from earsip.services.documents import DocumentInput
+    from tests.conftest import USER_PASSWORD
+
+    make_user("admin2", roles=("admin",), clearance="rahasia")
+    low, top = app.test_client(), app.test_client()
+    sign_in(low, "admin2", USER_PASSWORD)
+    sign_in(top)
+
+    def page(client) -> str:  # type: ignore[no-untyped-def]
+        html = client.get("/admin/jobs").get_data(as_text=True)
+        html = re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+        return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "<when>", html)
+
+    plain = _file(archive, scangen.save_scan(tmp_path / "biasa.png"))
+    assert _jobs(archive, plain)  # an OCR job waits
+    before, top_before = page(low), page(top)
+    secret = ingest.file_document(
+        archive, SYSTEM, scangen.save_scan(tmp_path / "rahasia.png", seed=8), "rahasia.png",
+        DocumentInput(title="Pindaian sangat rahasia", classification="KA.00",
+                      document_date=dt.date(2024, 3, 1), security="sangat_rahasia"),
+        clearance=None).document_id
+    assert _jobs(archive, secret)
+    assert page(low) == before and "menunggu (1)" in before and f"#{plain}" in before
+    top_after = page(top)
+    assert "menunggu (1)" in top_before and "menunggu (2)" in top_after
+    assert f"#{secret}" in top_after

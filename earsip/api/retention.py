@@ -60,8 +60,9 @@ def retention_report() -> Response:
     months = _int("months", 12, low=1, high=retention_service.MAX_MONTHS)
     fmt = request.args.get("format", "json")
     if fmt == "json":
-        return jsonify(retention_service.report(_archive(), g.principal, kind, months=months,
-                                                as_of=_as_of()).to_dict())
+        return jsonify(retention_service.read_report(
+            _archive(), g.principal, kind, months=months, as_of=_as_of(),
+            client_addr=request.remote_addr).to_dict())
     if fmt not in ("csv", "xlsx"):
         raise ValidationError("format harus json, csv atau xlsx.", field="format")
     body, name = retention_service.export_report(_archive(), g.principal, kind, fmt,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip import audit, retention
+from earsip import audit, retention, tabular
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification, Document
@@ -175,11 +176,18 @@ def recompute(session: Session, codes: set[str], *, counting: str,
               as_of: dt.date | None = None) -> int:
     """Recompute the retention dates of the documents filed under `codes`; return how many
     changed. Raise ValidationError when such a code no longer has a complete rule."""
+    return sum(recompute_by_class(session, codes, counting=counting, as_of=as_of).values())
+
+
+def recompute_by_class(session: Session, codes: set[str], *, counting: str,
+                       as_of: dt.date | None = None) -> Counter[str]:
+    """Like `recompute`, but return how many changed per security class, so that a reader
+    is told only about the documents within their clearance."""
+    changed: Counter[str] = Counter()
     if not codes:
-        return 0
+        return changed
     effective = {c.code: c for c in list_effective(session)}
     today = as_of or dt.date.today()
-    changed = 0
     # Destroyed and transferred records keep the dates they left with (their tombstones are
     # never rewritten).
     for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes),
@@ -196,7 +204,7 @@ def recompute(session: Session, codes: set[str], *, counting: str,
                    doc.retention_note):
             (doc.active_until, doc.inactive_until, doc.final_fate, doc.phase,
              doc.retention_note) = new
-            changed += 1
+            changed[doc.security] += 1
     return changed
 
 
@@ -212,7 +220,9 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
     if missing:
         raise ValidationError("Kolom CSV wajib tidak ada: %(columns)s.",
                               params={"columns": ", ".join(sorted(missing))})
-    rows = [row_values(r) for r in reader]
+    # An exported scheme neutralised its formula-like text ('=…): read it back as it was.
+    rows = [row_values({k: tabular.restore(v) if isinstance(v, str) else v
+                        for k, v in r.items()}) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
     known = set(existing) | {str(r["code"]) for r in rows}
     created = updated = unchanged = 0
@@ -249,16 +259,20 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
 
 
 def export_csv(session: Session) -> str:
-    """Return the scheme as CSV text (each code's own values, not inherited ones)."""
+    """Return the scheme as CSV text (each code's own values, not inherited ones).
+
+    Text a spreadsheet would evaluate (a name or note starting with `=`, `+`, `-`, `@`…) is
+    neutralised with a leading `'` (`tabular.neutralise`); `import_csv` takes it off again.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for c in session.scalars(select(Classification).order_by(Classification.code)):
-        writer.writerow([
+        writer.writerow([tabular.neutralise(v) for v in (
             c.code, c.name, c.parent_code or "", _blank(c.active_years), c.active_trigger or "",
             _blank(c.inactive_years), c.final_fate or "", c.default_security or "",
             "1" if c.needs_review else "0", c.note or "",
-        ])
+        )])
     return out.getvalue()
 
 

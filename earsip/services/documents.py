@@ -332,34 +332,54 @@ def preview_cache_path(archive: Archive, sha256: str) -> Path:
     return archive.config.instance_dir / "previews" / sha256[:2] / f"{sha256}.png"
 
 
-def preview_file(archive: Archive, principal: Principal, document_id: int) -> Path | None:
-    """Return a PNG of the first page of a visible PDF or image document, or None.
+def preview_file(archive: Archive, principal: Principal, document_id: int,
+                 client_addr: str | None = None) -> Path | None:
+    """Return a PNG of the first page of a visible PDF or image document, or None; audit it.
 
     Previews are made on first request, in an extraction worker, and kept in
     `instance/previews/` under the file's SHA-256 (the stored file never changes). They are
-    derived data: deleting the folder only costs re-rendering. Viewing the document page is
-    what the audit trail records; the preview is part of that page.
+    derived data: deleting the folder only costs re-rendering. A preview shows a record's
+    content, so every request for one of a visible document is its own audit entry
+    (`document.preview`; outcome `failure` with the reason when there is no preview to show).
     """
     with archive.db.read() as session:
         doc = load_visible(session, principal, document_id)
         source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
         destroyed = doc.disposition == "destroyed"
-    if destroyed or mime not in extract.PREVIEW_TYPES:
-        return None
-    target = preview_cache_path(archive, sha256)
-    folder = target.parent
-    if target.exists():
-        return target
-    if not source.exists():
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    if not extract.preview(source, mime, target, archive.extract_limits):
-        return None
-    with archive.db.read() as session:
-        destroyed_meanwhile = session.scalar(
-            select(Document.disposition).where(Document.id == document_id)) == "destroyed"
-    if destroyed_meanwhile:
+    target: Path | None = None
+    if destroyed:
+        reason = "content destroyed"
+    elif mime not in extract.PREVIEW_TYPES:
+        reason = "no preview for this file type"
+    else:
+        target, reason = _rendered(archive, source, mime, sha256)
+    with archive.db.write() as session:
+        # Read again: the record may have been destroyed or raised in class meanwhile.
+        doc = load_visible(session, principal, document_id)
+        if target is not None and doc.disposition == "destroyed":
+            reason, shredding = "content destroyed", target
+            target = None
+        else:
+            shredding = None
+        audit.append(session, principal.actor(client_addr), "document.preview",
+                     target_type="document", target_id=doc.id,
+                     outcome="success" if target is not None else "failure",
+                     details=None if target is not None else {"reason": reason})
+    if shredding is not None:
         # Rendered while the record was being destroyed: the preview goes with its content.
-        shred(target)
-        return None
+        shred(shredding)
     return target
+
+
+def _rendered(archive: Archive, source: Path, mime: str,
+              sha256: str) -> tuple[Path | None, str]:
+    """Return the cached preview of a stored file (rendering it first), or None and why not."""
+    target = preview_cache_path(archive, sha256)
+    if target.exists():
+        return target, ""
+    if not source.exists():
+        return None, "file missing"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not extract.preview(source, mime, target, archive.extract_limits):
+        return None, "preview could not be rendered"
+    return target, ""

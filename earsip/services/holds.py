@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -25,11 +25,16 @@ from earsip.services.users import Principal, require
 
 @dataclass(frozen=True)
 class HoldView:
-    """A hold as the pages and the API show it (documents counted within clearance)."""
+    """A hold as the pages and the API show it (documents counted within clearance).
+
+    A reference and a reason describe every record the hold covers (a dispute's register
+    number, an audit's letter): a reader who may not see all of those records gets neither,
+    nor the reason it was lifted (`restricted`).
+    """
 
     id: int
-    reference: str
-    reason: str
+    reference: str | None
+    reason: str | None
     classification_code: str | None
     document_ids: list[int]
     placed_by: str
@@ -37,6 +42,7 @@ class HoldView:
     lifted_at: dt.datetime | None
     lifted_by: str | None
     lift_reason: str | None
+    restricted: bool = False
 
     @property
     def active(self) -> bool:
@@ -51,7 +57,7 @@ class HoldView:
             "document_ids": self.document_ids, "placed_by": self.placed_by,
             "placed_at": _stamp(self.placed_at), "active": self.active,
             "lifted_at": _stamp(self.lifted_at), "lifted_by": self.lifted_by,
-            "lift_reason": self.lift_reason,
+            "lift_reason": self.lift_reason, "restricted": self.restricted,
         }
 
 
@@ -95,10 +101,30 @@ def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> Non
                      document_ids=held)
 
 
-def _view(hold: LegalHold, visible_ids: list[int]) -> HoldView:
+def _view(hold: LegalHold, visible_ids: list[int], *, sees_all: bool = True) -> HoldView:
+    if not sees_all:
+        return HoldView(hold.id, None, None, hold.classification_code, visible_ids,
+                        hold.placed_by_name, hold.placed_at, hold.lifted_at,
+                        hold.lifted_by_name, None, restricted=True)
     return HoldView(hold.id, hold.reference, hold.reason, hold.classification_code,
                     visible_ids, hold.placed_by_name, hold.placed_at, hold.lifted_at,
                     hold.lifted_by_name, hold.lift_reason)
+
+
+def _reader_view(session: Session, hold: LegalHold, principal: Principal) -> HoldView:
+    """Return the hold as this reader may see it (see HoldView)."""
+    visible = _visible_ids(session, hold, principal)
+    return _view(hold, visible, sees_all=len(visible) == len(hold.document_rows)
+                 and not _hides_coded(session, hold, principal))
+
+
+def _hides_coded(session: Session, hold: LegalHold, principal: Principal) -> bool:
+    """Return True when the hold's code covers a document above the principal's clearance."""
+    if hold.classification_code is None:
+        return False
+    return session.scalar(select(Document.id).where(
+        _code_covers(Document.classification_code, hold.classification_code),
+        Document.security.not_in(classes_up_to(principal.clearance))).limit(1)) is not None
 
 
 def _all_visible(session: Session, hold: LegalHold, principal: Principal) -> bool:
@@ -164,7 +190,7 @@ def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: s
         audit.append(session, principal.actor(client_addr), "hold.lift",
                      target_type="hold", target_id=hold.id,
                      details={"reference": hold.reference, "reason": why})
-        return _view(hold, _visible_ids(session, hold, principal))
+        return _reader_view(session, hold, principal)
 
 
 def list_holds(archive: Archive, principal: Principal, *,
@@ -174,7 +200,7 @@ def list_holds(archive: Archive, principal: Principal, *,
         query = select(LegalHold).order_by(LegalHold.id.desc())
         if active_only:
             query = query.where(LegalHold.lifted_at.is_(None))
-        views = [_view(h, _visible_ids(session, h, principal)) for h in session.scalars(query)]
+        views = [_reader_view(session, h, principal) for h in session.scalars(query)]
         return [v for v in views if v.classification_code is not None or v.document_ids]
 
 
@@ -182,7 +208,7 @@ def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
     """Return one hold."""
     with archive.db.read() as session:
         hold = session.get(LegalHold, hold_id)
-        view = _view(hold, _visible_ids(session, hold, principal)) if hold else None
+        view = _reader_view(session, hold, principal) if hold else None
         if view is None or (view.classification_code is None and not view.document_ids):
             # A hold only on records above the reader's clearance is, to them, no hold at all.
             raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
@@ -210,8 +236,5 @@ def holds_covering(archive: Archive, principal: Principal, document_id: int) -> 
                     code and (doc.classification_code == code
                               or doc.classification_code.startswith(code + "."))):
                 continue
-            view = _view(hold, _visible_ids(session, hold, principal))
-            if not _all_visible(session, hold, principal):
-                view = replace(view, reference="", reason="")
-            found.append(view)
+            found.append(_reader_view(session, hold, principal))
         return found

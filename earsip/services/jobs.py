@@ -25,10 +25,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from earsip import audit
+from earsip.access import classes_up_to
 from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
 from earsip.services import Archive
@@ -312,18 +313,32 @@ def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
 
 # -- what the admin queue page shows ----------------------------------------------------------
 
-def counts(archive: Archive) -> dict[str, int]:
-    """Return how many jobs are in each state."""
+def _within(clearance: str | None):  # type: ignore[no-untyped-def]
+    """Return the SQL condition keeping jobs a reader of `clearance` may know of (all: None).
+
+    A job about a document (OCR) exists for a reader only if the document does; jobs about
+    the whole archive (re-index, fixity) are shown to every reader of the page.
+    """
+    if clearance is None:
+        return true()
+    return or_(Job.document_id.is_(None), Job.document_id.in_(
+        select(Document.id).where(Document.security.in_(classes_up_to(clearance)))))
+
+
+def counts(archive: Archive, *, clearance: str | None = None) -> dict[str, int]:
+    """Return how many jobs are in each state (those a reader of `clearance` may know of)."""
     with archive.db.read() as session:
-        rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+        rows = session.execute(select(Job.state, func.count()).where(_within(clearance))
+                               .group_by(Job.state)).all()
     found = dict.fromkeys(STATES, 0)
     found.update({state: n for state, n in rows})
     return found
 
 
-def listing(archive: Archive, *, state: str | None = None, limit: int = 200) -> list[Job]:
-    """Return jobs, newest first, in one state or all."""
-    query = select(Job).order_by(Job.id.desc()).limit(limit)
+def listing(archive: Archive, *, state: str | None = None, limit: int = 200,
+            clearance: str | None = None) -> list[Job]:
+    """Return jobs, newest first, in one state or all (within `clearance`, when given)."""
+    query = select(Job).where(_within(clearance)).order_by(Job.id.desc()).limit(limit)
     if state is not None:
         query = query.where(Job.state == state)
     with archive.db.read() as session:

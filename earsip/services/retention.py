@@ -214,6 +214,18 @@ REPORT_COLUMNS = ("id", "number", "title", "classification", "document_date", "s
                   "due_on", "on_hold", "note")
 
 
+def read_report(archive: Archive, principal: Principal, kind: str, *, months: int = 12,
+                as_of: dt.date | None = None, client_addr: str | None = None) -> Report:
+    """Return a report for a door that hands its rows over whole (the API's JSON); audit it.
+
+    The rows carry titles, so reading them this way is recorded like an export
+    (`retention.export`, format `json`).
+    """
+    result = report(archive, principal, kind, months=months, as_of=as_of)
+    _audit_export(archive, principal, result, "json", client_addr)
+    return result
+
+
 def export_report(archive: Archive, principal: Principal, kind: str, fmt: str, *,
                   months: int = 12, as_of: dt.date | None = None,
                   client_addr: str | None = None) -> tuple[bytes, str]:
@@ -231,8 +243,14 @@ def export_report(archive: Archive, principal: Principal, kind: str, fmt: str, *
     else:
         body = tabular.to_xlsx(headers, rows, title=f"retensi {kind}")
     name = f"retensi-{kind}-{result.as_of.isoformat()}.{fmt}"
+    _audit_export(archive, principal, result, fmt, client_addr)
+    return body, name
+
+
+def _audit_export(archive: Archive, principal: Principal, result: Report, fmt: str,
+                  client_addr: str | None) -> None:
     with archive.db.write() as session:
         audit.append(session, principal.actor(client_addr), "retention.export",
-                     details={"kind": kind, "format": fmt, "as_of": result.as_of.isoformat(),
-                              "months": months, "rows": len(rows)})
-    return body, name
+                     details={"kind": result.kind, "format": fmt,
+                              "as_of": result.as_of.isoformat(), "months": result.months,
+                              "rows": len(result.rows)})

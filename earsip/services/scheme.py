@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from earsip import audit
+from earsip.access import may_see
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification
 from earsip.services import Archive
@@ -23,7 +24,7 @@ from earsip.services.classification import (
     list_effective,
     normalize_code,
     parent_of,
-    recompute,
+    recompute_by_class,
     row_values,
 )
 
@@ -66,8 +67,12 @@ def get_code(archive: Archive, code: str) -> CodeForm:
 
 
 def update_code(archive: Archive, actor: audit.Actor, code: str, fields: dict[str, str], *,
-                retired: bool) -> int:
-    """Change a code; recompute the documents its rule governs. Return how many moved."""
+                retired: bool, clearance: str | None = None) -> int:
+    """Change a code; recompute the documents its rule governs. Return how many moved.
+
+    With `clearance`, count only the moved documents a reader of that clearance may see (the
+    audit entry records them all).
+    """
     code = normalize_code(code)
     values = {**_values(code, fields), "retired": retired}
     with archive.db.write() as session:
@@ -81,14 +86,17 @@ def update_code(archive: Archive, actor: audit.Actor, code: str, fields: dict[st
         for key, value in values.items():
             setattr(row, key, value)
         session.flush()
-        moved = recompute(session, affected_codes(before, list_effective(session)),
-                          counting=archive.config.retention_counting)
+        by_class = recompute_by_class(session, affected_codes(before, list_effective(session)),
+                                      counting=archive.config.retention_counting)
+        moved = sum(by_class.values())
         audit.append(session, actor, "classification.update", target_type="classification",
                      target_id=code, details={
                          "old": {k: v for k, v in old.items() if v != values[k]},
                          "new": {k: v for k, v in values.items() if v != old[k]},
                          "documents_recomputed": moved})
-        return moved
+        if clearance is None:
+            return moved
+        return sum(n for security, n in by_class.items() if may_see(clearance, security))
 
 
 def create_code(archive: Archive, actor: audit.Actor, code: str,

@@ -1,12 +1,12 @@
 """Transfer of arsip statis (penyerahan): records whose final fate is `permanen` and whose
 retention has ended are handed over to the archive institution as a BagIt package.
 
-prepare: the package is written (originals, metadata as JSON and CSV, the documents' audit
-entries, the transfer list and the Berita Acara Penyerahan) and validated; nothing about the
-documents changes yet. confirm: once the institution acknowledges receipt, the package is
-validated again and the documents are marked transferred (they stay readable here as the
-office's copy). cancel: the package copy is destroyed and the records may be proposed again.
-Holds block each step; every step is one audit entry.
+prepare: the package is written (originals, metadata as JSON and CSV, the decisions about the
+documents from the audit trail, the transfer list and the Berita Acara Penyerahan) and
+validated; nothing about the documents changes yet. confirm: once the institution
+acknowledges receipt, the package is validated again and the documents are marked transferred
+(they stay readable here as the office's copy). cancel: the package copy is destroyed and the
+records may be proposed again. Holds block each step; every step is one audit entry.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from earsip import audit, paperwork, tabular, transfer_package
-from earsip.access import may_see
+from earsip.access import ROLE_LABELS, ROLES, may_see
 from earsip.errors import N_, Conflict, NotDisposable, NotFound, OnHold, ValidationError
 from earsip.filetypes import LABELS
-from earsip.models import AuditEntry, Document, Transfer, TransferItem, utcnow
+from earsip.models import AuditEntry, Document, Transfer, TransferItem, User, utcnow
 from earsip.services import Archive
 from earsip.services.documents import to_dict
 from earsip.services.fields import text_field
@@ -73,11 +73,56 @@ def _next_number(session: Session, year: int, folder: Path) -> str:
     return f"{prefix}{n:03d}"
 
 
-def _audit_lines(session: Session, ids: list[int]) -> bytes:
+# What the receiving archive gets of the trail: the decisions about each record (filed,
+# described, reclassified, its class changed, read by OCR), when, and who decided, by name and
+# position. Not the readings (views, downloads, previews), not refusals, and nothing of the
+# office's network or accounts: no client address, no username or user id, no storage path, no
+# entry hash (a hash over a few known fields lets anyone confirm a guessed address).
+READINGS = frozenset({"document.view", "document.download", "document.preview",
+                      "document.delete"})
+PRIVATE_DETAILS = frozenset({"storage_path", "client_addr", "username", "user_id", "actor_id",
+                             "actor_name"})
+SYSTEM_PERSON = {"name": "Sistem E-Arsip", "position": None}
+
+
+def _person(session: Session, user_id: int | None, cache: dict[int, dict[str, object]],
+            ) -> dict[str, object]:
+    """Return who acted as the receiving archive reads it: full name and position (the
+    labels of their roles, as no position is recorded), never the account name."""
+    if user_id is None:
+        return SYSTEM_PERSON
+    if user_id not in cache:
+        user = session.get(User, user_id)
+        roles = set(user.role_names) if user is not None else set()
+        cache[user_id] = {
+            "name": (user.full_name or None) if user is not None else None,
+            "position": ", ".join(str(ROLE_LABELS[r]) for r in ROLES if r in roles) or None}
+    return cache[user_id]
+
+
+def _public(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if k not in PRIVATE_DETAILS}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
+
+
+def _history_lines(session: Session, ids: list[int]) -> bytes:
+    """Return the decisions about these documents as JSON lines (see READINGS above)."""
     entries = session.scalars(select(AuditEntry).where(
-        AuditEntry.target_type == "document",
+        AuditEntry.target_type == "document", AuditEntry.outcome == "success",
+        AuditEntry.action.not_in(READINGS),
         AuditEntry.target_id.in_([str(i) for i in ids])).order_by(AuditEntry.seq))
-    return b"".join(audit.canonical_json(audit.record(e)) + b"\n" for e in entries)
+    people: dict[int, dict[str, object]] = {}
+    lines = []
+    for e in entries:
+        lines.append(json.dumps({
+            "document_id": int(e.target_id or 0), "action": e.action,
+            "at": e.occurred_at.replace(microsecond=0).isoformat() + "Z",
+            "by": _person(session, e.actor_id, people), "details": _public(e.details or {}),
+        }, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+    return b"".join(lines)
 
 
 def _refused(archive: Archive, principal: Principal, action: str, transfer_id: int | None,
@@ -141,15 +186,19 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         files = [transfer_package.PackageFile(archive.store.path_of(d.storage_path),
                                               _arcname(d)) for d in ordered]
         meta = []
+        people: dict[int, dict[str, object]] = {}
         for d in ordered:
             record = to_dict(d)
             # What the office's own copy is doing (its OCR jobs, its searchable copy, which is
             # not in the package) is not part of the record handed over.
             record.pop("ocr_job", None)
             record.pop("searchable_copy", None)
+            # Who filed it, as a person (never the account name).
+            record["created_by"] = _person(session, d.created_by_id, people)
             record["package_path"] = f"data/{_arcname(d)}"
             meta.append(record)
-        audit_lines = _audit_lines(session, ids)
+        history = _history_lines(session, ids)
+        preparer = _person(session, principal.id or None, people)["name"]
     name = number.replace("/", "-")
     berita_acara = paperwork.berita_acara_penyerahan_pdf(paperwork.TransferRecord(
         number=number, day=day, place=place, office=archive.config.office_name,
@@ -166,7 +215,7 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
     extra = {
         "metadata.json": json.dumps(meta, ensure_ascii=False, indent=2).encode(),
         "metadata.csv": tabular.to_csv(list(METADATA_COLUMNS), flat),
-        "audit.jsonl": audit_lines,
+        "riwayat.jsonl": history,
         "daftar_arsip.csv": tabular.to_csv(
             ["no", "kode_klasifikasi", "uraian", "kurun_waktu", "jumlah",
              "tingkat_perkembangan", "media", "keterangan"], listing),
@@ -178,7 +227,7 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
             "Source-Organization": archive.config.office_name,
             "External-Identifier": number,
             "External-Description": f"Penyerahan arsip statis kepada {institution}",
-            "Contact-Name": principal.username,
+            "Contact-Name": str(preparer or official.name),
         })
     try:
         problems = transfer_package.validate_package(built.path)

@@ -142,7 +142,7 @@ def edit(document_id: int) -> tuple[str, int] | Response:
 @requires("document.read")
 def preview(document_id: int) -> Response:
     try:
-        path = document_service.preview_file(archive(), principal(), document_id)
+        path = document_service.preview_file(archive(), principal(), document_id, client())
     except NotFound:
         abort(404)
     if path is None:

@@ -19,8 +19,11 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 def queue() -> str:
     state = request.args.get("state")
     state = state if state in jobs.STATES else None
-    return render_template("admin/jobs.html", jobs=jobs.listing(archive(), state=state),
-                           counts=jobs.counts(archive()), state=state,
+    # A job names its document: the page shows only the jobs of documents the reader may see.
+    clearance = principal().clearance
+    return render_template("admin/jobs.html",
+                           jobs=jobs.listing(archive(), state=state, clearance=clearance),
+                           counts=jobs.counts(archive(), clearance=clearance), state=state,
                            where=archive().queue.where)
 
 

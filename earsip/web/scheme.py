@@ -56,7 +56,8 @@ def edit(code: str) -> tuple[str, int] | Response:
     retired = bool(request.form.get("retired"))
     try:
         moved = scheme_service.update_code(archive(), principal().actor(client()), item.code,
-                                           form, retired=retired)
+                                           form, retired=retired,
+                                           clearance=principal().clearance)
     except EarsipError as e:
         flash(error_text(e), "error")
         return _page(e.http_status, form={**form, "retired": retired}, item=item)

@@ -128,9 +128,14 @@ def entry(archive: Archive, principal: Principal, seq: int) -> OneEntry:
         return OneEntry(found, words, last)
 
 
+def cleared_for_all(principal: Principal) -> bool:
+    """Return True when the principal is cleared for every security class."""
+    return principal.clearance == SECURITY_CLASSES[-1]
+
+
 def require_full_clearance(principal: Principal) -> None:
     """Refuse the trail (pages and export) to a reader not cleared for every security class."""
     require(principal, "audit.read")
-    if principal.clearance != SECURITY_CLASSES[-1]:
+    if not cleared_for_all(principal):
         raise Forbidden("Jejak audit memuat entri tentang dokumen semua klasifikasi keamanan; "
                         "hanya untuk auditor dengan izin akses Sangat Rahasia.")

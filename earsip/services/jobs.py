@@ -96,10 +96,15 @@ def request(archive: Archive, actor: audit.Actor, kind: str, *,
     return job_id
 
 
-def retry(archive: Archive, actor: audit.Actor, job_id: int) -> None:
-    """Give a failed job a fresh set of attempts (the admin queue page's button)."""
+def retry(archive: Archive, actor: audit.Actor, job_id: int, *,
+          clearance: str | None = None) -> None:
+    """Give a failed job a fresh set of attempts (the admin queue page's button).
+
+    A job about a document above `clearance` is, to that reader, no job at all (NotFound),
+    as the queue page does not list it; the shell's operator (None) reaches every job.
+    """
     with archive.db.write() as session:
-        job = session.get(Job, job_id)
+        job = session.scalar(select(Job).where(Job.id == job_id, _within(clearance)))
         if job is None:
             raise NotFound("Tugas tidak ditemukan.")
         if job.state != "failed":

@@ -45,21 +45,29 @@ def entry(seq: int) -> str:
                                                    ensure_ascii=False, sort_keys=True))
 
 
+def _verification_page(report: object) -> str:
+    # The trail's size, hashes and the fixity counts reflect records of every class: readers
+    # below the top clearance get the verdict only (docs/ACCESS.md, "Counts").
+    cleared = audit_browse.cleared_for_all(principal())
+    checkpoints = audit_review.list_checkpoints(archive())[-10:][::-1]
+    if not cleared:
+        checkpoints = [{k: v for k, v in c.items() if k not in ("size", "head_hash")}
+                       for c in checkpoints]
+    return render_template("audit/verify.html", report=report, checkpoints=checkpoints,
+                           fixity=fixity.last_fixity(archive()) if cleared else None,
+                           cleared_for_all=cleared)
+
+
 @bp.get("/verify")
 @requires("audit.read")
 def verification() -> str:
-    return render_template("audit/verify.html", report=None,
-                           checkpoints=audit_review.list_checkpoints(archive())[-10:][::-1],
-                           fixity=fixity.last_fixity(archive()))
+    return _verification_page(None)
 
 
 @bp.post("/verify")
 @requires("audit.read")
 def verify() -> str:
-    report = audit_review.verify_chain(archive())
-    return render_template("audit/verify.html", report=report,
-                           checkpoints=audit_review.list_checkpoints(archive())[-10:][::-1],
-                           fixity=fixity.last_fixity(archive()))
+    return _verification_page(audit_review.verify_chain(archive()))
 
 
 @bp.post("/checkpoint")
@@ -67,7 +75,10 @@ def verify() -> str:
 def checkpoint() -> Response:
     made = audit_review.make_checkpoint(archive(), principal().actor(client()),
                                         trigger="on_demand")
-    flash(gettext("Titik periksa dibuat: %(size)s entri.", size=made["size"]), "success")
+    if audit_browse.cleared_for_all(principal()):
+        flash(gettext("Titik periksa dibuat: %(size)s entri.", size=made["size"]), "success")
+    else:
+        flash(gettext("Titik periksa dibuat."), "success")
     return redirect(url_for("audit.verification"))
 
 
@@ -112,7 +123,16 @@ def public_key() -> Response:
 @bp.get("/checkpoints.jsonl")
 @requires("audit.read")
 def checkpoints() -> Response:
-    """Every checkpoint, one JSON line each, as the verifier's --checkpoints reads them."""
+    """Every checkpoint, one JSON line each, as the verifier's --checkpoints reads them.
+
+    Their sizes count every entry, about records of every class: like the export, for auditors
+    cleared for every class.
+    """
+    try:
+        audit_browse.require_full_clearance(principal())
+    except EarsipError as e:
+        flash(error_text(e), "error")
+        return redirect(url_for("audit.verification"))
     lines = b"".join(audit.canonical_json(c) + b"\n"
                      for c in audit_review.list_checkpoints(archive()))
     return _attachment(lines, "earsip-audit-checkpoints.jsonl", "application/jsonl")

@@ -30,7 +30,8 @@ def queue() -> str:
 @bp.post("/<int:job_id>/retry")
 @requires("jobs.manage")
 def retry(job_id: int) -> Response:
-    return run_step(lambda: jobs.retry(archive(), principal().actor(client()), job_id),
+    return run_step(lambda: jobs.retry(archive(), principal().actor(client()), job_id,
+                                         clearance=principal().clearance),
                     gettext("Tugas dimasukkan kembali ke antrean."),
                     again=lambda status: redirect(url_for("jobs.queue")),
                     then=url_for("jobs.queue"))

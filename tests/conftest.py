@@ -200,7 +200,8 @@ def make_user(archive: Archive) -> Callable[..., str]:
              clearance: str = "biasa") -> str:
         with archive.db.write() as session:
             create_user(session, username, USER_PASSWORD, roles=list(roles),
-                        clearance=clearance, actor=SYSTEM)
+                        clearance=clearance, actor=SYSTEM,
+                        hash_with=archive.config.password_hash_method)
         return username
 
     return make

@@ -113,9 +113,15 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     from earsip.services import jobs
 
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")
+    from earsip.services import tokens
+
+    with archive.db.write() as session:  # the victim's: every other user gets 404 for it
+        tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)
+        token_id = session.scalar(select(ApiToken.id))
     return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00",
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
-            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity"}
+            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity",
+            "token_id": token_id}
 
 
 def _concrete(rule: str, values: dict[str, object]) -> str:
@@ -143,7 +149,8 @@ def _csrf(c: FlaskClient, path: str = "/login") -> str:
 
 def _order(item: tuple[tuple[str, str], str | None]) -> tuple[bool, str, str]:
     (method, rule), _ = item
-    return (rule == "/logout", rule, method)  # signing out last
+    # Signing out, and revoking one's API tokens (the API calls need one), last.
+    return (rule in ("/logout", "/account/tokens/revoke-all"), rule, method)
 
 
 # Routes that exist only to refuse (deleting a document outside the destruction procedure).

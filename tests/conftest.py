@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from config import Config, make_test_config
+from config import TEST_HASH_METHOD, Config, make_test_config
 from earsip import create_app, extract
 from earsip.services import Archive, setup
 from earsip.services.users import create_user
@@ -165,6 +165,7 @@ def cli_env(config: Config) -> dict[str, str]:
         "EARSIP_INSTANCE_DIR": str(config.instance_dir),
         "EARSIP_SECRET_KEY": "test-secret",
         "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "EARSIP_PASSWORD_HASH": TEST_HASH_METHOD,
     }
 
 

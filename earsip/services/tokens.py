@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from earsip import audit
-from earsip.errors import DatabaseBusy, NotFound
+from earsip.errors import NotFound
 from earsip.models import ApiToken, User, utcnow
 
 if TYPE_CHECKING:
@@ -68,16 +69,35 @@ def principal_for(archive: Archive, token: str) -> Principal | None:
             return None
         principal, token_id, last_used = Principal.of(row.user), row.id, row.last_used_at
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        try:
-            with archive.db.write() as session:
-                session.execute(update(ApiToken).where(
-                    ApiToken.id == token_id,
-                    or_(ApiToken.last_used_at.is_(None),
-                        ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-                    .values(last_used_at=now))
-        except DatabaseBusy:
-            pass  # only a note of use: never worth refusing the request for
+        _note_use(archive, token_id, now)
     return principal
+
+
+def _note_use(archive: Archive, token_id: int, now: dt.datetime) -> None:
+    """Note the token's use, unless another writer holds the database right now.
+
+    Only a note: a read through the API must not wait for the database's write lock (held by a
+    long import, say) because of it, so this write does not wait at all, and is skipped.
+    """
+    db = archive.db
+    note = update(ApiToken).where(
+        ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                     ApiToken.last_used_at < now - LAST_USED_RESOLUTION)
+    ).values(last_used_at=now)
+    try:
+        with db.engine.connect() as conn:
+            try:
+                with conn.begin():
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 0" if db.is_sqlite
+                                         else "SET LOCAL lock_timeout = '50ms'")
+                    conn.execute(note)
+            finally:
+                if db.is_sqlite:  # the pooled connection's usual patience, back
+                    conn.exec_driver_sql(
+                        f"PRAGMA busy_timeout = {archive.config.db_busy_timeout_s * 1000}")
+                    conn.rollback()
+    except OperationalError:
+        pass  # locked: the use is noted next time
 
 
 @dataclass(frozen=True)

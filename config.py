@@ -6,7 +6,9 @@ their own `Config` with temporary folders.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +38,35 @@ def _env_timezone(env: dict[str, str], default: str) -> str:
         raise SystemExit(f"EARSIP_TIMEZONE must be a time zone name such as Asia/Jakarta, "
                          f"got {raw!r}") from e
     return raw
+
+
+# Production's password hashing: scrypt, N=2^15, r=8, p=1 (docs/ACCESS.md, "Accounts").
+HASH_METHOD = "scrypt:32768:8:1"
+# Password-hash methods Werkzeug accepts, with every parameter spelled out.
+_METHOD_SYNTAX = re.compile(r"scrypt:(\d+):(\d+):(\d+)|pbkdf2:(sha256|sha512):(\d+)")
+
+
+def _hash_method(method: str) -> str:
+    """Return `method` in the form Werkzeug writes into a hash, or exit when it is not usable.
+
+    One hash is made with it here (as Werkzeug makes it, with its memory allowance of
+    132·N·r·p bytes for scrypt), so parameters the library refuses stop the start rather than
+    the first sign-in.
+    """
+    match = _METHOD_SYNTAX.fullmatch(method)
+    if match is None:
+        raise SystemExit("EARSIP_PASSWORD_HASH must be scrypt:N:r:p or pbkdf2:sha256:iterations"
+                         f", got {method!r}")
+    try:
+        if match.group(1) is not None:
+            n, r, p = (int(g) for g in match.group(1, 2, 3))
+            hashlib.scrypt(b"check", salt=b"salt", n=n, r=r, p=p, maxmem=132 * n * r * p)
+            return f"scrypt:{n}:{r}:{p}"
+        iterations = int(match.group(5))
+        hashlib.pbkdf2_hmac(match.group(4), b"check", b"salt", iterations)
+        return f"pbkdf2:{match.group(4)}:{iterations}"
+    except (ValueError, OverflowError, MemoryError) as e:
+        raise SystemExit(f"EARSIP_PASSWORD_HASH {method!r} cannot be used: {e}") from e
 
 
 def _load_or_create_secret(path: Path) -> str:
@@ -101,6 +132,10 @@ class Config:
     login_window_minutes: int = 15
     login_max_per_account: int = 10
     login_max_per_address: int = 30
+    # How passwords are hashed (Werkzeug method string): scrypt with N=2^15, r=8, p=1 (32 MiB,
+    # about 50 ms a check) in production. Tests set a cheap one; existing hashes of any method
+    # keep verifying, and a hash of another method is replaced at the user's next sign-in.
+    password_hash_method: str = HASH_METHOD
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are to be believed.
     proxy_hops: int = 0
     # The office named on berita acara and transfer packages, and the place they are signed.
@@ -188,6 +223,8 @@ class Config:
                                            base.login_max_per_account),
             login_max_per_address=_env_int(env, "EARSIP_LOGIN_MAX_PER_ADDRESS",
                                            base.login_max_per_address),
+            password_hash_method=_hash_method(env.get("EARSIP_PASSWORD_HASH")
+                                              or base.password_hash_method),
             proxy_hops=_env_int(env, "EARSIP_PROXY_HOPS", base.proxy_hops),
             office_name=env.get("EARSIP_OFFICE_NAME") or base.office_name,
             office_place=env.get("EARSIP_OFFICE_PLACE") or base.office_place,
@@ -230,6 +267,10 @@ class Config:
         return self.max_upload_mb * 1024 * 1024
 
 
+# Cheap on purpose: the same algorithm as production at a tiny cost (tests only).
+TEST_HASH_METHOD = "scrypt:128:8:1"
+
+
 def make_test_config(tmp: Path, **overrides: object) -> Config:
     """Return a Config whose data lives under `tmp` (used by the test-suite)."""
     values: dict[str, object] = {
@@ -243,6 +284,8 @@ def make_test_config(tmp: Path, **overrides: object) -> Config:
         "scheduler": False,
         "worker": False,
         "extract_timeout_s": 20,
+        # Production's scrypt costs 32 MiB and ~50 ms a hash; the suite hashes thousands.
+        "password_hash_method": TEST_HASH_METHOD,
     }
     values.update(overrides)
     return replace(Config(), **values)  # type: ignore[arg-type]

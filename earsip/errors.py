@@ -68,6 +68,12 @@ class Forbidden(EarsipError):
     http_status = 403
 
 
+class PasswordChangeRequired(Forbidden):
+    """The account still has a temporary password an administrator set: the user must choose one."""
+
+    code = "password_change_required"
+
+
 class Duplicate(EarsipError):
     """A file with the same SHA-256 is already filed.
 

@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from config import Config, make_test_config
+from config import TEST_HASH_METHOD, Config, make_test_config
 from earsip import create_app, extract
 from earsip.services import Archive, setup
 from earsip.services.users import create_user
@@ -165,6 +165,7 @@ def cli_env(config: Config) -> dict[str, str]:
         "EARSIP_INSTANCE_DIR": str(config.instance_dir),
         "EARSIP_SECRET_KEY": "test-secret",
         "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "EARSIP_PASSWORD_HASH": TEST_HASH_METHOD,
     }
 
 
@@ -200,7 +201,8 @@ def make_user(archive: Archive) -> Callable[..., str]:
              clearance: str = "biasa") -> str:
         with archive.db.write() as session:
             create_user(session, username, USER_PASSWORD, roles=list(roles),
-                        clearance=clearance, actor=SYSTEM)
+                        clearance=clearance, actor=SYSTEM,
+                        hash_with=archive.config.password_hash_method)
         return username
 
     return make

@@ -13,11 +13,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from config import Config
 from earsip import create_app
-from earsip.models import AuditEntry, LoginFailure, User
-from earsip.services import Archive
+from earsip.audit import SYSTEM
+from earsip.errors import AuthError
+from earsip.models import AuditEntry, LoginFailure, LoginThrottle, User
+from earsip.services import Archive, users
+from earsip.services import auth as auth_service
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 from tests.conftest import csrf_token as _csrf
@@ -59,13 +63,62 @@ def strict_app(archive: Archive, config: Config) -> Iterator[Flask]:
 
 # --- passwords ---------------------------------------------------------------------------------
 
-def test_passwords_are_stored_as_memory_hard_scrypt_hashes(archive: Archive,
-                                                           make_user) -> None:  # type: ignore[no-untyped-def]
-    make_user("budi")
+def test_production_stores_passwords_as_memory_hard_scrypt_hashes(
+        archive: Archive, config: Config) -> None:
+    production = dataclasses.replace(archive, config=dataclasses.replace(
+        config, password_hash_method=Config().password_hash_method))
+    users.add_user(production, "budi", USER_PASSWORD, roles=["staf"], clearance="biasa",
+                   actor=SYSTEM)
     with archive.db.read() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == "budi"))
     assert stored.startswith("scrypt:32768:8:1$")
     assert USER_PASSWORD not in stored
+
+
+def test_the_hash_method_is_configured_production_keeps_scrypt_and_the_tests_pay_little(
+        config: Config) -> None:
+    base = {"EARSIP_SECRET_KEY": "x", "EARSIP_INSTANCE_DIR": str(config.instance_dir)}
+    assert Config.from_env(base).password_hash_method == "scrypt:32768:8:1"
+    assert Config.from_env({**base, "EARSIP_PASSWORD_HASH": "pbkdf2:sha256:1000"}
+                           ).password_hash_method == "pbkdf2:sha256:1000"
+    for unusable in ("md5", "scrypt:100:8:1", "scrypt:16:8:1", "pbkdf2:sha256:0"):
+        with pytest.raises(SystemExit):
+            Config.from_env({**base, "EARSIP_PASSWORD_HASH": unusable})
+    n = int(config.password_hash_method.split(":")[1])
+    assert config.password_hash_method.startswith("scrypt:") and n <= 1024
+
+
+def test_hashes_of_other_methods_still_verify_and_take_the_configured_method_at_sign_in(
+        app: Flask, archive: Archive, config: Config, make_user) -> None:  # type: ignore[no-untyped-def]
+    for name, method in (("lama", "scrypt:32768:8:1"), ("pbkdf", "pbkdf2:sha256:1000")):
+        make_user(name)
+        with archive.db.write() as session:
+            session.execute(update(User).where(User.username == name).values(
+                password_hash=generate_password_hash(USER_PASSWORD, method=method)))
+        assert _login(app.test_client(), name, USER_PASSWORD).status_code == 302
+        with archive.db.read() as session:
+            stored = session.scalar(select(User.password_hash).where(User.username == name))
+        assert stored.startswith(config.password_hash_method + "$")
+        assert check_password_hash(stored, USER_PASSWORD)
+
+
+def test_an_unknown_user_is_checked_against_a_hash_of_the_configured_method(
+        archive: Archive, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    configured = dataclasses.replace(archive, config=dataclasses.replace(
+        config, password_hash_method="pbkdf2:sha256:1000"))
+    users.add_user(configured, "ada", USER_PASSWORD, roles=["staf"], clearance="biasa",
+                   actor=SYSTEM)
+    checked: list[str] = []
+
+    def spy(stored: str, password: str) -> bool:
+        checked.append(stored.split("$", 1)[0])
+        return check_password_hash(stored, password)
+
+    monkeypatch.setattr(auth_service, "check_password_hash", spy)
+    for name in ("ada", "tidak-ada"):  # a wrong password for a user, and no such user
+        with pytest.raises(AuthError):
+            auth_service.login(configured, name, "tebakan-salah", "10.1.1.1")
+    assert checked == ["pbkdf2:sha256:1000", "pbkdf2:sha256:1000"]
 
 
 def test_unknown_user_wrong_password_and_deactivated_account_get_the_same_answer(
@@ -150,6 +203,91 @@ def test_failed_and_refused_sign_ins_are_audited(strict_app: Flask, archive: Arc
         _login(c, "admin", "tebakan-salah")
     outcomes = [(e.outcome, e.client_addr) for e in _audit(archive, "auth.login")]
     assert outcomes == [("failure", "10.4.0.1")] * 3 + [("refused", "10.4.0.1")]
+
+
+def test_a_trusted_browser_signs_in_while_its_shared_office_address_is_throttled(
+        strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("wulan")
+    office = "10.3.0.1"  # one NAT address for the whole office
+    owner = _from(strict_app, office)
+    assert _login(owner, "wulan", USER_PASSWORD).status_code == 302  # a trusted browser now
+    owner.post("/logout", data={"csrf_token": _csrf(owner, "/")})
+    guesser = _from(strict_app, office)
+    for i in range(5):
+        assert _login(guesser, f"korban{i}", "tebakan-salah").status_code == 401
+    assert _login(_from(strict_app, office), "wulan", USER_PASSWORD).status_code == 429
+    assert _login(owner, "wulan", USER_PASSWORD).status_code == 302
+    assert _signed_in(owner)
+    owner.post("/logout", data={"csrf_token": _csrf(owner, "/")})
+    for _ in range(3):  # the trusted browser's own budget still holds
+        assert _login(owner, "wulan", "tebakan-salah").status_code == 401
+    assert _login(owner, "wulan", USER_PASSWORD).status_code == 429
+
+
+def _window_passes(archive: Archive) -> None:
+    later = dt.timedelta(minutes=16)
+    with archive.db.write() as session:
+        for row in session.scalars(select(LoginFailure)):
+            row.at -= later
+        for run in session.scalars(select(LoginThrottle)):
+            run.started_at -= later
+            run.last_at -= later
+
+
+def test_a_flood_of_throttled_sign_ins_writes_one_entry_and_one_summary_after_its_window(
+        strict_app: Flask, archive: Archive) -> None:
+    c = _from(strict_app, "10.4.1.1")
+    for _ in range(3):
+        assert _login(c, "admin", "tebakan-salah").status_code == 401
+    for _ in range(57):
+        assert _login(c, "admin", "tebakan-salah").status_code == 429
+    refused = [e for e in _audit(archive, "auth.login") if e.outcome == "refused"]
+    assert len(refused) == 1
+    assert refused[0].details == {"reason": "throttled", "limit": "account", "window_minutes": 15}
+    assert _audit(archive, "auth.throttled") == []
+    _window_passes(archive)
+    assert _login(_from(strict_app, "10.4.1.2"), "admin", ADMIN_PASSWORD).status_code == 302
+    [summary] = _audit(archive, "auth.throttled")
+    assert (summary.actor_name, summary.client_addr, summary.outcome) == (
+        "admin", "10.4.1.1", "refused")
+    assert summary.details["action"] == "auth.login" and summary.details["refused"] == 57
+    assert summary.details["first_at"] <= summary.details["last_at"]
+    _login(_from(strict_app, "10.4.1.3"), "admin", ADMIN_PASSWORD)
+    assert len(_audit(archive, "auth.throttled")) == 1  # written once
+
+
+def test_guessing_ever_new_user_names_from_one_address_writes_one_entry_for_the_address(
+        strict_app: Flask, archive: Archive) -> None:
+    c = _from(strict_app, "10.4.2.1")
+    for i in range(5):
+        assert _login(c, f"nama{i}", "tebakan-salah").status_code == 401
+    for i in range(20):
+        assert _login(c, f"lain{i}", "tebakan-salah").status_code == 429
+    refused = [e for e in _audit(archive, "auth.login") if e.outcome == "refused"]
+    assert [(e.client_addr, e.details["limit"]) for e in refused] == [("10.4.2.1", "address")]
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins_and_are_throttled(
+        strict_app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("fajar")
+    c = _from(strict_app, "10.2.0.1")
+    assert _login(c, "fajar", USER_PASSWORD).status_code == 302
+
+    def change(current: str):  # type: ignore[no-untyped-def]
+        return c.post("/account/password", data={
+            "csrf_token": _csrf(c, "/account/password"), "current_password": current,
+            "new_password": "kata-sandi-baru-1", "confirm_password": "kata-sandi-baru-1"})
+
+    for _ in range(3):
+        assert change("bukan-sandinya").status_code == 400
+    r = change(USER_PASSWORD)  # even the right one, now
+    assert r.status_code == 429 and "Terlalu banyak" in r.get_data(as_text=True)
+    assert [e.outcome for e in _audit(archive, "user.password_change")] == \
+        ["failure"] * 3 + ["refused"]
+    c.post("/logout", data={"csrf_token": _csrf(c, "/")})
+    assert _login(c, "fajar", USER_PASSWORD).status_code == 429  # the same budget as sign-in
+    # The password did not change: from elsewhere the old one still signs in.
+    assert _login(_from(strict_app, "10.2.0.9"), "fajar", USER_PASSWORD).status_code == 302
 
 
 # --- sessions ----------------------------------------------------------------------------------

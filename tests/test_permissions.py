@@ -115,9 +115,15 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     from earsip.services import jobs
 
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")
+    from earsip.services import tokens
+
+    with archive.db.write() as session:  # the victim's: every other user gets 404 for it
+        tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)
+        token_id = session.scalar(select(ApiToken.id))
     return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00",
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
-            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity"}
+            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity",
+            "token_id": token_id}
 
 
 def _concrete(rule: str, values: dict[str, object]) -> str:
@@ -145,7 +151,8 @@ def _csrf(c: FlaskClient, path: str = "/login") -> str:
 
 def _order(item: tuple[tuple[str, str], str | None]) -> tuple[bool, str, str]:
     (method, rule), _ = item
-    return (rule == "/logout", rule, method)  # signing out last
+    # Signing out, and revoking one's API tokens (the API calls need one), last.
+    return (rule in ("/logout", "/account/tokens/revoke-all"), rule, method)
 
 
 # Routes that exist only to refuse (deleting a document outside the destruction procedure).
@@ -174,7 +181,12 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         job_id = session.scalar(select(Job.id).where(Job.document_id == built.ids["ocrfailed"]))
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
     item_id = get_list(archive, officer, built.ids["list_submitted"]).items[0]["id"]
-    return {"document_id": built.ids["ocrdone"], "user_id": victim_id, "code": "KA.00",
+    from earsip.services import tokens
+
+    with archive.db.write() as session:  # the victim's: every other user gets 404 for it
+        tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)
+        token_id = session.scalar(select(ApiToken.id).order_by(ApiToken.id.desc()))
+    return {"token_id": token_id, "document_id": built.ids["ocrdone"], "user_id": victim_id, "code": "KA.00",
             "hold_id": built.ids["hold"], "list_id": built.ids["list_submitted"],
             "item_id": item_id, "seq": 1, "transfer_id": built.ids["transfer_prepared"],
             "job_id": job_id, "kind": "fixity", "top_secret_id": built.ids["top"]}
@@ -205,6 +217,9 @@ def test_every_role_gets_exactly_the_routes_the_matrix_grants(
             if allowed and (method, rule) in ALWAYS_REFUSED:
                 # Past the permission check, the request reaches the refusal itself.
                 assert r.status_code == 403 and _last_action(app) == "document.delete", where
+            elif allowed and "<int:token_id>" in rule:
+                # Another user's token: it exists, but to everyone else it does not.
+                assert r.status_code == 404, where
             elif allowed:
                 # Allowed means reached: not refused, and not "not found" either (every id in
                 # the world exists and is within this user's clearance).

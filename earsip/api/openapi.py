@@ -199,6 +199,26 @@ _EDIT = {
         "recipient", "description", "tags", "trigger_date")},
 }
 
+_TOKEN = {
+    "type": "object",
+    "required": ["id", "created_at", "expires_at", "last_used_at", "revoked", "revoked_at",
+                 "active", "current"],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time",
+                         "description": "Noted at most every 15 minutes."},
+        "revoked": {"type": "boolean"},
+        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+        "active": {"type": "boolean", "description": "Not revoked and not expired."},
+        "current": {"type": "boolean", "description": "The token of this request."},
+    },
+}
+
+_TOKEN_ID = {"name": "token_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+
 _DOC_ID = {"name": "document_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
@@ -239,16 +259,23 @@ def spec() -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": {
                 "summary": "This description.", "security": [],
                 "responses": _ok("The OpenAPI document.", {"type": "object"})}},
-            "/api/v1/tokens": {"post": {
-                "summary": "Sign in and get a bearer token.", "security": [],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["username", "password"],
-                    "properties": {"username": {"type": "string"},
-                                   "password": {"type": "string"}}}}}},
-                "responses": {**_ok("A new token.", {
-                    "type": "object", "required": ["token"],
-                    "properties": {"token": {"type": "string"}}}, 201),
-                    **_errors(400, 401, 429)}}},
+            "/api/v1/tokens": {
+                "post": {
+                    "summary": "Sign in and get a bearer token (403 password_change_required "
+                               "while the account has a temporary password).", "security": [],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["username", "password"],
+                                   "properties": {"username": {"type": "string"},
+                                                  "password": {"type": "string"}}}}}},
+                    "responses": {**_ok("A new token.", {
+                        "type": "object", "required": ["token"],
+                        "properties": {"token": {"type": "string"}}}, 201),
+                        **_errors(400, 401, 403, 429)}},
+                "get": {
+                    "summary": "The caller's own tokens that have not expired, revoked ones "
+                               "too, newest first; never the secrets.",
+                    "responses": {**_ok("The tokens.", {"type": "array", "items": _TOKEN}),
+                                  **_errors(401, 403)}}},
             "/api/v1/documents": {"post": {
                 "summary": "File a document (the arsiparis role).",
                 "requestBody": {"required": True, "content": {"multipart/form-data": {
@@ -366,5 +393,11 @@ def spec() -> dict[str, Any]:
                                "properties": {"reason": {"type": "string"}}}}}},
                 "responses": {**_ok("The hold, lifted.", _HOLD),
                               **_errors(400, 401, 403, 404, 409)}}},
+            "/api/v1/tokens/{token_id}": {"delete": {
+                "summary": "Revoke one of the caller's own tokens (the one in use too); "
+                           "audited. Someone else's token is 404.",
+                "parameters": [_TOKEN_ID],
+                "responses": {"204": {"description": "Revoked (or already revoked)."},
+                              **_errors(401, 403, 404)}}},
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,6 +20,7 @@ from earsip.services import classification as classification_service
 from earsip.services import documents as document_service
 from earsip.services import editing as editing_service
 from earsip.services import search as search_service
+from earsip.services import tokens as token_service
 from earsip.services.users import Principal
 
 
@@ -53,6 +55,7 @@ def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[.
                 return error_response(403, "forbidden",
                                       gettext("Anda tidak memiliki hak untuk tindakan ini."))
             g.principal = principal
+            g.token = token.strip()
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]
@@ -94,6 +97,27 @@ def create_token() -> tuple[Response, int]:
         raise ValidationError("Kirim JSON {\"username\", \"password\"}.")
     token = auth_service.login_with_token(_archive(), body["username"], body["password"], _client())
     return jsonify({"token": token}), 201
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
+
+
+@bp.get("/tokens")
+@token_required("account")
+def list_tokens() -> Response:
+    return jsonify([{
+        "id": t.id, "created_at": _moment(t.created_at), "expires_at": _moment(t.expires_at),
+        "last_used_at": _moment(t.last_used_at), "revoked": t.revoked,
+        "revoked_at": _moment(t.revoked_at), "active": t.active, "current": t.current,
+    } for t in token_service.list_own(_archive(), _principal(), current_token=g.token)])
+
+
+@bp.delete("/tokens/<int:token_id>")
+@token_required("account")
+def revoke_token(token_id: int) -> tuple[str, int]:
+    token_service.revoke_own(_archive(), _principal(), token_id, _client())
+    return "", 204
 
 
 @bp.post("/documents")

@@ -3,7 +3,7 @@
 One module per area; everything is importable from `earsip.models`.
 """
 
-from earsip.models.accounts import ApiToken, LoginFailure, User, UserRole
+from earsip.models.accounts import ApiToken, LoginFailure, LoginThrottle, User, UserRole
 from earsip.models.audit import AuditCheckpoint, AuditEntry
 from earsip.models.base import NAMING, Base, utcnow
 from earsip.models.disposition import (
@@ -26,6 +26,6 @@ from earsip.models.records import (
 __all__ = [
     "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
     "DisposalItem", "DisposalList", "Document", "DocumentTag", "DocumentText", "FixityRun",
-    "HoldDocument", "IndexQueue", "Job", "LegalHold", "LoginFailure", "TaskRun", "Transfer",
-    "TransferItem", "User", "UserRole", "utcnow",
+    "HoldDocument", "IndexQueue", "Job", "LegalHold", "LoginFailure", "LoginThrottle", "TaskRun",
+    "Transfer", "TransferItem", "User", "UserRole", "utcnow",
 ]

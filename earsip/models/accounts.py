@@ -1,4 +1,4 @@
-"""Accounts: users, their roles, sign-in failures and API tokens."""
+"""Accounts: users, their roles, sign-in failures and throttled runs, and API tokens."""
 
 from __future__ import annotations
 
@@ -69,6 +69,32 @@ class LoginFailure(Base):
     device: Mapped[str | None] = mapped_column(String(64))
 
 
+class LoginThrottle(Base):
+    """A run of throttled attempts by one key (user name as typed) from one address.
+
+    The first refusal of a run is written to the audit trail; the others are only counted here,
+    and the count reaches the trail as one summary entry once the run has ended
+    (`services.throttle`; docs/AUDITING.md). So guessing cannot flood the trail.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        Index("ix_login_throttles_username_address", "username", "address"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The audited action refused: auth.login, or user.password_change.
+    action: Mapped[str] = mapped_column(String(40))
+    # Which limit was reached: "address" (a run of the address, whatever the user names),
+    # "account" or "device" (a run of this user name from this address).
+    scope: Mapped[str] = mapped_column(String(10))
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    last_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    refused: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class ApiToken(Base):
     """A bearer token; only its SHA-256 is stored."""
 
@@ -81,6 +107,7 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 

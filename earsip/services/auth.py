@@ -1,35 +1,39 @@
-"""Signing in: credentials, throttling of guesses, browser sessions and API tokens.
+"""Signing in: credentials, browser sessions, and the sign-in that issues an API token.
 
-Throttling follows the "device cookie" pattern: failed attempts are counted per address, and
-per account only among attempts from devices the user has not signed in from before. So a
-guesser can slow an account down for strangers, but cannot lock its owner out of a browser the
-owner has used. Nothing is locked for good: counts cover a sliding window.
+Throttling of guesses is in `services.throttle`, the tokens themselves in `services.tokens`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
+import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from earsip import audit
 from earsip.access import can
-from earsip.errors import N_, AuthError, Throttled
-from earsip.models import ApiToken, LoginFailure, User, utcnow
-from earsip.services import Archive
-from earsip.services.users import Principal, hash_password
+from earsip.errors import N_, AuthError, PasswordChangeRequired, Throttled
+from earsip.models import User, utcnow
+from earsip.services import Archive, throttle, tokens
+from earsip.services.users import Principal, hash_method, hash_password
 
 WRONG_CREDENTIALS = N_("Nama pengguna atau kata sandi salah.")
 TOO_MANY = N_("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam beberapa menit.")
-# Checked against when the user does not exist, so both paths cost one scrypt.
-_DUMMY_HASH = hash_password("not-a-real-password")
-# Failures older than this are pruned; the throttling window itself is configured.
-_KEEP_FAILURES = dt.timedelta(days=1)
+CHANGE_FIRST = N_("Kata sandi akun ini masih sementara. Masuk lewat peramban dan buat kata "
+                  "sandi sendiri sebelum meminta token API.")
+username_key = throttle.username_key
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Return a hash by `method` to check against when the user does not exist.
+
+    So both paths cost one check by the configured method.
+    """
+    return hash_password("not-a-real-password", method)
 
 
 @dataclass(frozen=True)
@@ -41,51 +45,30 @@ class SignIn:
     device: str
 
 
-def username_key(username: str) -> str:
-    """Return the form of a typed user name that failures are counted under."""
-    return username.strip().lower()[:80]
-
-
-def _failures(session: Session, since: dt.datetime, *conditions: object) -> int:
-    return session.scalar(select(func.count(LoginFailure.id))
-                          .where(LoginFailure.at >= since, *conditions)) or 0
-
-
-def _throttled(archive: Archive, session: Session, key: str, client_addr: str | None,
-               device: str | None) -> bool:
-    """Return True when this attempt must be turned away without checking the password."""
-    cfg = archive.config
-    since = utcnow() - dt.timedelta(minutes=cfg.login_window_minutes)
-    if client_addr and _failures(session, since, LoginFailure.address == client_addr) \
-            >= cfg.login_max_per_address:
-        return True
-    if device:
-        # A trusted device has its own budget, so strangers' guesses do not count against it.
-        return _failures(session, since, LoginFailure.device == device) \
-            >= cfg.login_max_per_account
-    return _failures(session, since, LoginFailure.username == key,
-                     LoginFailure.device.is_(None)) >= cfg.login_max_per_account
-
-
 def _authenticate(archive: Archive, session: Session, username: str, password: str,
                   client_addr: str | None, device: str | None) -> User:
-    """Return the active user with these credentials, or raise; every outcome is audited."""
+    """Return the active user with these credentials, or raise; every outcome is audited
+    (a run of throttled attempts as one entry, with a summary later: `services.throttle`)."""
+    cfg = archive.config
+    dummy = _dummy_hash(cfg.password_hash_method)  # made before any branch: same cost for all
+    throttle.close_ended(session, cfg)
     key = username_key(username)
     user = session.scalar(select(User).where(func.lower(User.username) == key))
-    if _throttled(archive, session, key, client_addr, device):
-        audit.append(session, audit.Actor(user.id if user else None, key, client_addr),
-                     "auth.login", target_type="user", target_id=user.id if user else None,
-                     outcome="refused", details={"reason": "throttled"})
+    limit = throttle.limit_reached(session, cfg, key, client_addr, device)
+    if limit:
+        throttle.refuse(session, cfg, action="auth.login", scope=limit, key=key,
+                        client_addr=client_addr, user_id=user.id if user else None)
         raise Throttled(TOO_MANY)
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    ok = check_password_hash(user.password_hash if user else dummy, password)
     if user is None or not ok or not user.active:
-        now = utcnow()
-        session.add(LoginFailure(at=now, username=key, address=client_addr, device=device))
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - _KEEP_FAILURES))
+        throttle.record_failure(session, key, client_addr, device)
         audit.append(session, audit.Actor(user.id if user else None, key, client_addr),
                      "auth.login", target_type="user", target_id=user.id if user else None,
                      outcome="failure")
         raise AuthError(WRONG_CREDENTIALS)
+    if hash_method(user.password_hash) != cfg.password_hash_method:
+        # Made by another method (an older default, say): the configured one from now on.
+        user.password_hash = hash_password(password, cfg.password_hash_method)
     user.last_login_at = utcnow()
     audit.append(session, audit.Actor(user.id, user.username, client_addr), "auth.login",
                  target_type="user", target_id=user.id)
@@ -93,15 +76,15 @@ def _authenticate(archive: Archive, session: Session, username: str, password: s
 
 
 def _commit_or_raise(archive: Archive, work):  # type: ignore[no-untyped-def]
-    """Run `work(session)` in a write transaction that commits even when it raises AuthError.
+    """Run `work(session)` in a write transaction that commits even when it refuses.
 
     A failed or refused sign-in is still recorded (failure count and audit entry).
     """
-    failure: AuthError | None = None
+    failure: AuthError | PasswordChangeRequired | None = None
     with archive.db.write() as session:
         try:
             result = work(session)
-        except AuthError as e:
+        except (AuthError, PasswordChangeRequired) as e:
             failure, result = e, None
     if failure is not None:
         raise failure
@@ -125,12 +108,21 @@ def login(archive: Archive, username: str, password: str, client_addr: str | Non
 
 def login_with_token(archive: Archive, username: str, password: str,
                      client_addr: str | None) -> str:
-    """Check credentials and return a new API token; AuthError or Throttled otherwise."""
+    """Check credentials and return a new API token; AuthError or Throttled otherwise.
+
+    A temporary password (set by an administrator, not yet changed) opens no API access:
+    PasswordChangeRequired, audited as a refused `auth.token_issue`.
+    """
 
     def work(session: Session) -> str:
         user = _authenticate(archive, session, username, password, client_addr, None)
-        return issue_token(session, user, ttl_days=archive.config.token_ttl_days,
-                           client_addr=client_addr)
+        if user.must_change_password:
+            audit.append(session, audit.Actor(user.id, user.username, client_addr),
+                         "auth.token_issue", target_type="user", target_id=user.id,
+                         outcome="refused", details={"reason": "password_change_required"})
+            raise PasswordChangeRequired(CHANGE_FIRST)
+        return tokens.issue(session, user, ttl_days=archive.config.token_ttl_days,
+                            client_addr=client_addr)
 
     return _commit_or_raise(archive, work)
 
@@ -146,43 +138,18 @@ def session_principal(archive: Archive, user_id: int, version: int) -> Principal
 
 def token_principal(archive: Archive, token: str) -> Principal | None:
     """Return the principal owning a valid API token, else None."""
-    with archive.db.read() as session:
-        user = user_for_token(session, token)
-        return Principal.of(user) if user else None
+    return tokens.principal_for(archive, token)
 
 
 def logout(archive: Archive, principal: Principal, client_addr: str | None) -> None:
-    """End every browser session of the user and audit it."""
+    """End every browser session of the user and audit it; API tokens stay valid
+    (docs/ACCESS.md, "API tokens")."""
     with archive.db.write() as session:
         user = session.get(User, principal.id)
         if user is not None:
             user.session_version += 1
         audit.append(session, principal.actor(client_addr), "auth.logout", target_type="user",
                      target_id=principal.id)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, *, ttl_days: int, client_addr: str | None) -> str:
-    """Create an API token for `user` and return it (only its hash is kept)."""
-    token = "ea_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
-                         expires_at=utcnow() + dt.timedelta(days=ttl_days)))
-    audit.append(session, audit.Actor(user.id, user.username, client_addr), "auth.token_issue",
-                 target_type="user", target_id=user.id, details={"ttl_days": ttl_days})
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning a valid, unexpired token."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked or (row.expires_at and row.expires_at <= utcnow()):
-        return None
-    if not row.user.active:
-        return None
-    return row.user
 
 
 def permitted(archive: Archive, principal: Principal, permission: str, method: str,

@@ -49,7 +49,8 @@ def initialise(archive: Archive) -> InitResult:
     migrate(archive)
     with archive.db.write() as session:
         seeded = seed_if_empty(session)
-        password = ensure_first_admin(session, archive.config.admin_password)
+        password = ensure_first_admin(session, archive.config.admin_password,
+                                      hash_with=archive.config.password_hash_method)
     recovery.recover_interrupted_filings(archive)
     reindexed = 0
     if indexing.rebuild_pending(archive):

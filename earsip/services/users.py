@@ -1,6 +1,7 @@
 """Users and their administration: accounts, roles, clearances and passwords.
 
-Signing in, sessions and API tokens are in `services.auth`.
+Signing in and sessions are in `services.auth`, API tokens in `services.tokens`, the throttling
+of password guesses in `services.throttle`.
 """
 
 from __future__ import annotations
@@ -8,17 +9,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from config import HASH_METHOD
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, can
-from earsip.errors import Forbidden, NotFound, ValidationError
-from earsip.models import ApiToken, User, UserRole, utcnow
-from earsip.services import Archive
+from earsip.errors import N_, Forbidden, NotFound, Throttled, ValidationError
+from earsip.models import User, UserRole, utcnow
+from earsip.services import Archive, throttle, tokens
 
 MIN_PASSWORD = 10
+TOO_MANY_WRONG = N_("Terlalu banyak percobaan kata sandi yang salah. Coba lagi dalam beberapa "
+                    "menit.")
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,15 @@ class Principal:
         return audit.Actor(self.id or None, self.username, client_addr)
 
 
-def hash_password(password: str) -> str:
-    """Return a scrypt hash of `password` (memory-hard: N=2^15, r=8, p=1, 32 MiB)."""
-    return generate_password_hash(password, method="scrypt:32768:8:1")
+def hash_password(password: str, method: str = HASH_METHOD) -> str:
+    """Return a hash of `password` by `method` (the configured one; production's by default:
+    scrypt, memory-hard, N=2^15, r=8, p=1, 32 MiB)."""
+    return generate_password_hash(password, method=method)
+
+
+def hash_method(password_hash: str) -> str:
+    """Return the method a stored hash was made with (e.g. `scrypt:32768:8:1`)."""
+    return password_hash.split("$", 1)[0]
 
 
 def check_new_password(password: str) -> None:
@@ -81,8 +91,8 @@ def check_clearance(clearance: str) -> str:
 
 def create_user(session: Session, username: str, password: str, *, roles: list[str],
                 clearance: str, actor: audit.Actor, full_name: str | None = None,
-                must_change_password: bool = False) -> User:
-    """Create a user with roles and a clearance."""
+                must_change_password: bool = False, hash_with: str = HASH_METHOD) -> User:
+    """Create a user with roles and a clearance (the password hashed by `hash_with`)."""
     username = username.strip()
     if not username or len(username) > 80 or not username.replace(".", "").replace(
         "_", "").replace("-", "").isalnum():
@@ -96,7 +106,7 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
         raise ValidationError("Pengguna %(name)s sudah ada.", field="username",
                               params={"name": username})
     user = User(username=username, full_name=(full_name or "").strip() or None,
-                password_hash=hash_password(password), clearance=clearance,
+                password_hash=hash_password(password, hash_with), clearance=clearance,
                 roles=[UserRole(role=r) for r in roles],
                 must_change_password=must_change_password)
     session.add(user)
@@ -107,7 +117,8 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
     return user
 
 
-def ensure_first_admin(session: Session, password: str | None) -> str | None:
+def ensure_first_admin(session: Session, password: str | None, *,
+                       hash_with: str = HASH_METHOD) -> str | None:
     """Create the `admin` user when no user exists; return the generated password, if any."""
     if session.scalar(select(User.id).limit(1)) is not None:
         return None
@@ -117,7 +128,8 @@ def ensure_first_admin(session: Session, password: str | None) -> str | None:
     # The admin role alone does not read records (docs/ACCESS.md); the first account of a new
     # office is also its records officer, so it can file and search from the first minute.
     create_user(session, "admin", password, roles=["admin", "arsiparis"],
-                clearance="sangat_rahasia", actor=audit.SYSTEM, full_name="Administrator")
+                clearance="sangat_rahasia", actor=audit.SYSTEM, full_name="Administrator",
+                hash_with=hash_with)
     return generated
 
 
@@ -134,7 +146,8 @@ def add_user(archive: Archive, username: str, password: str, *, roles: list[str]
     with archive.db.write() as session:
         return create_user(session, username, password, roles=roles, clearance=clearance,
                            actor=actor, full_name=full_name,
-                           must_change_password=must_change_password).id
+                           must_change_password=must_change_password,
+                           hash_with=archive.config.password_hash_method).id
 
 
 def temporary_password() -> str:
@@ -166,11 +179,14 @@ def _view(user: User) -> UserView:
                     user.last_login_at)
 
 
-def end_sessions(session: Session, user: User) -> None:
-    """End every browser session and revoke every API token of `user` (the caller audits)."""
+def end_sessions(session: Session, user: User, actor: audit.Actor, reason: str) -> None:
+    """End every browser session and revoke every API token of `user`.
+
+    The caller audits the action (`reason`, e.g. `user.deactivate`); the revocation of any
+    token has its own entry (`auth.token_revoke`).
+    """
     user.session_version += 1
-    session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
-                                           ApiToken.revoked.is_(False)).values(revoked=True))
+    tokens.revoke_for_user(session, user.id, actor, reason)
 
 
 def list_users(archive: Archive) -> list[UserView]:
@@ -241,10 +257,11 @@ def set_active(archive: Archive, actor: audit.Actor, user_id: int, *, active: bo
                 raise ValidationError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
             if "admin" in user.role_names and _other_active_admins(session, user.id) == 0:
                 raise ValidationError("Harus tetap ada satu administrator aktif.")
-            end_sessions(session, user)
         user.active = active
         audit.append(session, actor, "user.activate" if active else "user.deactivate",
                      target_type="user", target_id=user.id, details={"username": user.username})
+        if not active:
+            end_sessions(session, user, actor, "user.deactivate")
         return _view(user)
 
 
@@ -258,40 +275,55 @@ def reset_password(archive: Archive, actor: audit.Actor, user_id: int,
     check_new_password(password)
     with archive.db.write() as session:
         user = _load(session, user_id)
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, archive.config.password_hash_method)
         user.must_change_password = True
         user.password_changed_at = utcnow()
-        end_sessions(session, user)
         audit.append(session, actor, "user.password_reset", target_type="user",
                      target_id=user.id, details={"username": user.username})
+        end_sessions(session, user, actor, "user.password_reset")
     return password
 
 
 def change_password(archive: Archive, principal: Principal, current: str, new: str,
-                    client_addr: str | None) -> int:
+                    client_addr: str | None, *, device: str | None = None) -> int:
     """Change one's own password; every other session and token ends. Return the new version.
 
-    The caller starts a fresh session at the returned session version.
+    Throttled like signing in: a wrong current password counts as a failed sign-in (per
+    address, per account, or against `device`, a trusted-device id of this user), and past the
+    limits the attempt is refused (Throttled) without checking the password. The caller starts
+    a fresh session at the returned session version.
     """
+    cfg = archive.config
+    outcome = "changed"
     with archive.db.write() as session:
+        throttle.close_ended(session, cfg)
         user = _load(session, principal.id)
-        if not check_password_hash(user.password_hash, current):
-            audit.append(session, principal.actor(client_addr), "user.password_change",
-                         target_type="user", target_id=user.id, outcome="failure")
-            failed = True
+        key = throttle.username_key(user.username)
+        actor = principal.actor(client_addr)
+        limit = throttle.limit_reached(session, cfg, key, client_addr, device)
+        if limit:
+            throttle.refuse(session, cfg, action="user.password_change", scope=limit, key=key,
+                            client_addr=client_addr, user_id=user.id)
+            outcome = "refused"
+        elif not check_password_hash(user.password_hash, current):
+            throttle.record_failure(session, key, client_addr, device)
+            audit.append(session, actor, "user.password_change", target_type="user",
+                         target_id=user.id, outcome="failure")
+            outcome = "failure"
         else:
-            failed = False
             check_new_password(new)
             if check_password_hash(user.password_hash, new):
                 raise ValidationError("Kata sandi baru harus berbeda dari yang lama.",
                                       field="new_password")
-            user.password_hash = hash_password(new)
+            user.password_hash = hash_password(new, cfg.password_hash_method)
             user.must_change_password = False
             user.password_changed_at = utcnow()
-            end_sessions(session, user)
-            audit.append(session, principal.actor(client_addr), "user.password_change",
-                         target_type="user", target_id=user.id)
+            audit.append(session, actor, "user.password_change", target_type="user",
+                         target_id=user.id)
+            end_sessions(session, user, actor, "user.password_change")
             version = user.session_version
-    if failed:
+    if outcome == "refused":
+        raise Throttled(TOO_MANY_WRONG)
+    if outcome == "failure":
         raise ValidationError("Kata sandi saat ini salah.", field="current_password")
     return version

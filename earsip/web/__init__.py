@@ -143,6 +143,7 @@ def register(app: Flask) -> None:
         admin,
         audit,
         auth,
+        crosssite,
         disposal,
         documents,
         formatting,
@@ -158,6 +159,7 @@ def register(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_password_change_first)
+    app.before_request(crosssite.confirm_cross_site)
     app.after_request(security_headers)
 
     @app.errorhandler(HTTPException)

@@ -1,9 +1,10 @@
-"""Sign in, sign out and change one's own password."""
+"""Sign in, sign out, change one's own password, and one's own API tokens."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -12,13 +13,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from earsip.errors import AuthError, EarsipError, Throttled
+from earsip.errors import AuthError, EarsipError, NotFound, Throttled
 from earsip.services import auth as auth_service
+from earsip.services import tokens as token_service
 from earsip.services import users
 from earsip.web import WebUser, start_session
 from earsip.web.common import archive, client, local_path, principal, public, requires
@@ -104,7 +106,7 @@ def password() -> tuple[str, int] | str | Response:
     p = principal()
     try:
         version = users.change_password(archive(), p, request.form.get("current_password", ""),
-                                        new, client())
+                                        new, client(), device=_trusted_device(p.username))
     except EarsipError as e:
         flash(error_text(e), "error")
         return render_template("auth/password.html"), e.http_status
@@ -112,3 +114,30 @@ def password() -> tuple[str, int] | str | Response:
     start_session(WebUser(p, version))  # the principal is read afresh on every request
     flash(gettext("Kata sandi telah diganti. Sesi lain akun ini telah diakhiri."), "success")
     return redirect(url_for("pages.home"))
+
+
+@bp.get("/account/tokens")
+@requires("account")
+def tokens() -> str:
+    return render_template("auth/tokens.html",
+                           tokens=token_service.list_own(archive(), principal()))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@requires("account")
+def token_revoke(token_id: int) -> Response:
+    try:
+        token_service.revoke_own(archive(), principal(), token_id, client())
+    except NotFound:
+        abort(404)
+    flash(gettext("Token #%(id)d telah dicabut.", id=token_id), "success")
+    return redirect(url_for("auth.tokens"))
+
+
+@bp.post("/account/tokens/revoke-all")
+@requires("account")
+def tokens_revoke_all() -> Response:
+    count = token_service.revoke_all_own(archive(), principal(), client())
+    flash(ngettext("%(num)d token dicabut.", "%(num)d token dicabut.", count) if count
+          else gettext("Tidak ada token aktif untuk dicabut."), "success" if count else "info")
+    return redirect(url_for("auth.tokens"))

@@ -142,6 +142,7 @@ def register(app: Flask) -> None:
         admin,
         audit,
         auth,
+        declassification,
         disposal,
         documents,
         i18n,
@@ -202,6 +203,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(scheme.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(disposal.bp)
+    app.register_blueprint(declassification.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)

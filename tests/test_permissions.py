@@ -115,7 +115,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")
     return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00",
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
-            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity"}
+            "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity", "request_id": 1}
 
 
 def _concrete(rule: str, values: dict[str, object]) -> str:

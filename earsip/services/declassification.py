@@ -76,9 +76,8 @@ def _view(r: DeclassificationRequest) -> RequestView:
                        r.decided_by_name, r.decided_at, r.decision_note)
 
 
-def file_request(session: Session, principal: Principal, doc: Document, new: str, reason: str,
-                 client_addr: str | None) -> RequestView:
-    """Record a pending request to lower `doc` to `new` in the caller's transaction."""
+def refuse_if_pending(session: Session, doc: Document) -> None:
+    """Refuse another lowering of a record while a request to lower it waits for a leader."""
     pending = session.scalar(select(DeclassificationRequest.id).where(
         DeclassificationRequest.document_id == doc.id,
         DeclassificationRequest.status == "pending"))
@@ -86,6 +85,12 @@ def file_request(session: Session, principal: Principal, doc: Document, new: str
         raise Conflict("Sudah ada permintaan penurunan klasifikasi keamanan dokumen ini yang "
                        "menunggu persetujuan (#%(id)s).", params={"id": pending},
                        field="security")
+
+
+def file_request(session: Session, principal: Principal, doc: Document, new: str, reason: str,
+                 client_addr: str | None) -> RequestView:
+    """Record a pending request to lower `doc` to `new` in the caller's transaction."""
+    refuse_if_pending(session, doc)
     request = DeclassificationRequest(document_id=doc.id, old_security=doc.security,
                                       new_security=new, reason=reason, status="pending",
                                       requested_by_id=principal.id or None,

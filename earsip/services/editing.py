@@ -98,6 +98,7 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
         lowering, request = None, None
         if declassification.lowered(doc.security, security):
             reason = declassification.check_reason(security_reason)
+            declassification.refuse_if_pending(session, doc)
             if declassification.needs_approval(doc.security, security):
                 request = declassification.file_request(session, principal, doc, security,
                                                         reason, client_addr)

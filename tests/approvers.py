@@ -7,16 +7,17 @@ import datetime as dt
 from earsip import audit
 from earsip.models import User
 from earsip.services import Archive
-from earsip.services.duties import APPROVER_WAIT
 from earsip.services.users import Principal, change_password, create_user
 from tests.conftest import USER_PASSWORD
 
 TEMPORARY = "temporary-pass-123"
+# The waiting period docs/ACCESS.md states (7 days), written out rather than imported.
+WAIT = dt.timedelta(days=7)
 
 
 def make_approver(archive: Archive, username: str, *, roles: tuple[str, ...] = ("pimpinan",),
                   clearance: str = "sangat_rahasia", created_by: audit.Actor = audit.SYSTEM,
-                  age: dt.timedelta | None = APPROVER_WAIT + dt.timedelta(days=1)) -> Principal:
+                  age: dt.timedelta | None = WAIT + dt.timedelta(days=1)) -> Principal:
     """Create an account with a temporary password, let its holder set USER_PASSWORD, and
     date its creation `age` ago (the waiting period has passed unless told otherwise)."""
     with archive.db.write() as session:

@@ -27,9 +27,8 @@ from earsip.services import disposition_views as views
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
 from earsip.services.disposition import Execution, Witness
-from earsip.services.duties import APPROVER_WAIT
 from earsip.services.users import Principal
-from tests.approvers import make_approver
+from tests.approvers import WAIT, make_approver
 from tests.conftest import USER_PASSWORD as PW
 from tests.test_retention_run import file_doc, principal_of
 
@@ -449,7 +448,7 @@ def test_a_new_account_a_fresh_reset_or_a_new_leader_waits_out_the_period(
     new = make_approver(archive, "ketua-baru", age=None)
     assert _refusal_of(archive, new, list_id) == "waiting_period"
     with archive.db.write() as session:
-        session.get(User, new.id).created_at -= APPROVER_WAIT - dt.timedelta(hours=1)
+        session.get(User, new.id).created_at -= WAIT - dt.timedelta(hours=1)
     assert _refusal_of(archive, new, list_id) == "waiting_period"
     # Made a leader yesterday (an old staff account): the period counts from the role.
     staff = make_approver(archive, "staf-lama", roles=("staf",))

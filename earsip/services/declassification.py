@@ -125,6 +125,12 @@ def _refuse(archive: Archive, principal: Principal, action: str, request_id: int
                      details={"request_id": request_id, "reason": reason})
 
 
+def document_of(archive: Archive, principal: Principal, request_id: int) -> int:
+    """Return the document a request is about (NotFound when the principal may not see it)."""
+    with archive.db.read() as session:
+        return _load(session, principal, request_id)[1].id
+
+
 def decision_refusal(archive: Archive, principal: Principal,
                      request_id: int) -> duties.Refusal | None:
     """Return why the principal may not approve a request (separation of duties), or None."""

@@ -24,18 +24,10 @@ def _decide(request_id: int, action, done: str) -> tuple[str, int] | Response:  
         abort(404)
     except EarsipError as e:
         flash(error_text(e), "error")
-        document_id = _document_of(request_id)
+        document_id = declassification_service.document_of(archive(), principal(), request_id)
         return document_pages.show(document_id), e.http_status
     flash(done, "success")
     return redirect(url_for("documents.show", document_id=view.document_id))
-
-
-def _document_of(request_id: int) -> int:
-    found = [r for r in declassification_service.pending(archive(), principal())
-             if r.id == request_id]
-    if not found:  # decided meanwhile: the request is no longer pending
-        abort(409)
-    return found[0].document_id
 
 
 @bp.post("/<int:request_id>/approve")

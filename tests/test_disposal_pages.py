@@ -333,3 +333,26 @@ def test_the_list_page_and_the_candidates_page_are_audited_reads(
     # The candidates page, once by itself and once for the CSRF token of the proposal.
     assert found[:2] == [("disposal.candidates", None, [doc])] * 2
     assert found[-1] == ("disposal.view", str(list_id), [doc])
+
+
+def test_the_api_lists_destruction_lists_without_titles_and_audits_reading_one(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    secret_pdf = filegen.make_text_pdf(tmp_path / "rahasia.pdf", ["nota rahasia lama"])
+    secret = upload(secret_pdf, title="Nota rahasia lama", classification="KA.00",
+                    document_date="2016-05-02", security="rahasia").get_json()["id"]
+    sign_in(client)
+    _url, list_id = _propose(client, secret)
+    admin = _bearer(client, "admin", ADMIN_PASSWORD)
+    [summary] = client.get("/api/v1/disposals", headers=admin).get_json()
+    assert summary["id"] == list_id and "items" not in summary
+    assert "Nota rahasia lama" not in str(summary)
+    one = client.get(f"/api/v1/disposals/{list_id}", headers=admin).get_json()
+    assert [i["document_id"] for i in one["items"]] == [secret]
+    with archive.db.read() as session:
+        viewed = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "disposal.view")).all()
+    assert [(e.actor_name, e.target_id) for e in viewed] == [("admin", str(list_id))]
+    make_user("pim-rendah", roles=("pimpinan",), clearance="terbatas")
+    low = _bearer(client, "pim-rendah", USER_PASSWORD)
+    assert client.get("/api/v1/disposals", headers=low).get_json() == []
+    assert client.get(f"/api/v1/disposals/{list_id}", headers=low).status_code == 404

@@ -75,6 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "disposal.review": frozenset({"arsiparis", "pimpinan"}),
     # Leadership approves disposal lists (never their own proposal).
     "disposal.approve": frozenset({"pimpinan"}),
+    # Leadership decides on lowering a record to biasa or by more than one level (never on
+    # their own request).
+    "declassification.decide": frozenset({"pimpinan"}),
     # The records office carries out an approved destruction and makes the berita acara.
     "disposal.execute": frozenset({"arsiparis"}),
     # Handing arsip statis over to the archive institution (BagIt package, confirmation).

@@ -21,6 +21,7 @@ from earsip.services.disposition import Execution, Witness
 from earsip.services.disposition_views import get_list
 from earsip.services.transfer import Handover
 from tests import filegen
+from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
 from tests.test_retention_run import file_doc, principal_of
 
@@ -142,7 +143,7 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
         app: Flask, archive: Archive, tmp_path: Path, make_user, runner) -> None:  # type: ignore[no-untyped-def]
     trail = Trail(archive)
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
-    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
+    make_approver(archive, "ketua")
     make_user("auditor1", roles=("auditor",), clearance="sangat_rahasia")
     officer, leader = principal_of(archive, "arsip1"), principal_of(archive, "ketua")
     old = file_doc(archive, tmp_path, code="KA.00", date="2015-01-01")
@@ -166,7 +167,7 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
         archive, officer, listed["id"], item["id"], reason="Masih dipakai"))
     trail.one("disposal.approve", lambda: disposition.approve(
         archive, leader, listed["id"], reference="KEP-1", decision_date=__import__(
-            "datetime").date(2026, 11, 1)))
+            "datetime").date(2026, 11, 1), password=USER_PASSWORD))
     before = Trail(archive)._last()
     disposition.execute(archive, officer, listed["id"], Execution(
         "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Staf"), Witness("Dewi", "Staf")]))

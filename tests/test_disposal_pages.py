@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -10,10 +11,15 @@ import openpyxl
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from earsip.models import AuditEntry, User
 from earsip.services import Archive
+from earsip.services import disposition_views as views
 from tests import filegen
-from tests.conftest import USER_PASSWORD, csrf_token, sign_in
+from tests.approvers import make_approver
+from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in
+from tests.test_retention_run import principal_of
 
 
 def _file_old(upload, tmp_path: Path, text: str, title: str) -> int:  # type: ignore[no-untyped-def]
@@ -31,7 +37,7 @@ def test_the_destruction_procedure_works_through_the_pages_end_to_end(
         app: Flask, upload, tmp_path: Path, make_user, archive: Archive) -> None:  # type: ignore[no-untyped-def]
     gone = _file_old(upload, tmp_path, "undangan rapat koordinasi lama", "Undangan koordinasi")
     spared = _file_old(upload, tmp_path, "nota dinas pengadaan lama", "Nota pengadaan")
-    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
+    make_approver(archive, "ketua")
     officer = app.test_client()
     sign_in(officer)
 
@@ -57,7 +63,7 @@ def test_the_destruction_procedure_works_through_the_pages_end_to_end(
     leader = app.test_client()
     sign_in(leader, "ketua", USER_PASSWORD)
     r = _post(leader, f"/disposals/{list_id}/approve", list_url,
-              reference="KEP-9/2026", decision_date="2026-11-02")
+              reference="KEP-9/2026", decision_date="2026-11-02", password=USER_PASSWORD)
     assert r.status_code == 302, r.get_data(as_text=True)
     r = _post(officer, f"/disposals/{list_id}/execute", list_url, berita_acara_number="BA-9/2026",
               official_name="Siti", official_position="Kepala Sekretariat",
@@ -177,3 +183,176 @@ def test_odd_numbers_and_dates_in_the_pages_are_refused_cleanly(
     r = officer.post("/transfers/new", data={"csrf_token": csrf_token(officer, "/transfers/new"),
                                              "document_id": ["²"]})
     assert r.status_code == 400
+
+
+def _propose(officer: FlaskClient, *doc_ids: int) -> tuple[str, int]:
+    r = officer.post("/disposals/new", data={"csrf_token": csrf_token(officer, "/disposals/new"),
+                                             "document_id": [str(i) for i in doc_ids]})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return r.headers["Location"], int(r.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _approval(password: str) -> dict[str, str]:
+    return {"reference": "KEP-30/2026", "decision_date": dt.date.today().isoformat(),
+            "password": password}
+
+
+def _bearer(client: FlaskClient, username: str, password: str) -> dict[str, str]:
+    r = client.post("/api/v1/tokens", json={"username": username, "password": password})
+    assert r.status_code == 201, r.get_json()
+    return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+
+def _refused_approvals(archive: Archive) -> list[tuple[str, str]]:
+    with archive.db.read() as session:
+        return [(e.actor_name, e.details["reason"]) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "disposal.approve",
+                                     AuditEntry.outcome == "refused").order_by(AuditEntry.seq))]
+
+
+def test_the_admin_cannot_approve_its_own_list_through_a_leader_account_it_made(
+        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    doc = _file_old(upload, tmp_path, "undangan rapat pleno lama", "Undangan pleno")
+    admin = app.test_client()
+    sign_in(admin)  # the built-in admin: admin and arsiparis
+    list_url, list_id = _propose(admin, doc)
+    # It makes a leader's account and reads its temporary password...
+    made = _post(admin, "/admin/users/new", "/admin/users/new", username="ketua-boneka",
+                 full_name="", roles="pimpinan", clearance="sangat_rahasia")
+    temporary = re.search(r'id="temporary-password">([^<]+)<', made.get_data(as_text=True))
+    assert temporary, made.get_data(as_text=True)
+    # ... signs in as it and "sets its own" password.
+    puppet = app.test_client()
+    assert sign_in(puppet, "ketua-boneka", temporary.group(1)).status_code == 302
+    chosen = "pilihan-sendiri-123"
+    r = _post(puppet, "/account/password", "/account/password",
+              current_password=temporary.group(1), new_password=chosen, confirm_password=chosen)
+    assert r.status_code == 302
+    # Even once the waiting period is over, that account never approves the admin's list.
+    with archive.db.write() as session:
+        row = session.scalar(select(User).where(User.username == "ketua-boneka"))
+        row.created_at -= dt.timedelta(days=60)
+    page = puppet.get(list_url).get_data(as_text=True)
+    assert f'action="/disposals/{list_id}/approve"' not in page
+    assert "dibuat atau kata sandinya diatur ulang oleh pengusul" in page
+    r = _post(puppet, f"/disposals/{list_id}/approve", list_url, **_approval(chosen))
+    assert r.status_code == 403
+    r = client.post(f"/api/v1/disposals/{list_id}/approve", json=_approval(chosen),
+                    headers=_bearer(client, "ketua-boneka", chosen))
+    assert r.status_code == 403 and r.get_json()["error"]["reason"] == "made_by_proposer"
+    assert _refused_approvals(archive) == [
+        ("ketua-boneka", "separation of duties: made_by_proposer")] * 2
+    status = client.get(f"/api/v1/disposals/{list_id}", headers=_bearer(
+        client, "admin", ADMIN_PASSWORD)).get_json()["status"]
+    assert status == "submitted"
+
+
+def test_a_leader_account_made_this_week_by_another_admin_waits(
+        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive,
+        make_user) -> None:  # type: ignore[no-untyped-def]
+    doc = _file_old(upload, tmp_path, "nota dinas lama sekali", "Nota lama")
+    officer = app.test_client()
+    sign_in(officer)
+    list_url, list_id = _propose(officer, doc)
+    make_user("admin2", roles=("admin",))
+    new = make_approver(archive, "ketua-baru", age=None,
+                        created_by=principal_of(archive, "admin2").actor())
+    leader = app.test_client()
+    sign_in(leader, new.username, USER_PASSWORD)
+    page = leader.get(list_url).get_data(as_text=True)
+    assert f'action="/disposals/{list_id}/approve"' not in page
+    assert "masa tunggu 7 hari" in page
+    r = client.post(f"/api/v1/disposals/{list_id}/approve", json=_approval(USER_PASSWORD),
+                    headers=_bearer(client, new.username, USER_PASSWORD))
+    assert r.status_code == 403 and r.get_json()["error"]["reason"] == "waiting_period"
+
+
+def test_a_proposer_who_is_a_leader_is_not_offered_the_approval_and_is_refused_everywhere(
+        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    doc = _file_old(upload, tmp_path, "surat edaran lama", "Surat edaran")
+    make_approver(archive, "ketua-arsip", roles=("arsiparis", "pimpinan"))
+    make_approver(archive, "ketua")
+    both = app.test_client()
+    sign_in(both, "ketua-arsip", USER_PASSWORD)
+    list_url, list_id = _propose(both, doc)
+    page = both.get(list_url).get_data(as_text=True)
+    assert f'action="/disposals/{list_id}/approve"' not in page
+    assert "Pengusul tidak boleh menyetujui usulannya sendiri" in page
+    r = _post(both, f"/disposals/{list_id}/approve", list_url, **_approval(USER_PASSWORD))
+    assert r.status_code == 403
+    r = client.post(f"/api/v1/disposals/{list_id}/approve", json=_approval(USER_PASSWORD),
+                    headers=_bearer(client, "ketua-arsip", USER_PASSWORD))
+    assert r.status_code == 403 and r.get_json()["error"]["reason"] == "proposer"
+    assert _refused_approvals(archive) == [
+        ("ketua-arsip", "separation of duties: proposer")] * 2
+    # Another leader is offered the form, and approves through the API with their password.
+    other = app.test_client()
+    sign_in(other, "ketua", USER_PASSWORD)
+    assert f'action="/disposals/{list_id}/approve"' in other.get(list_url).get_data(
+        as_text=True)
+    headers = _bearer(client, "ketua", USER_PASSWORD)
+    wrong = client.post(f"/api/v1/disposals/{list_id}/approve", json=_approval("salah-sandi-1"),
+                        headers=headers)
+    assert wrong.status_code == 403 and wrong.get_json()["error"]["field"] == "password"
+    r = client.post(f"/api/v1/disposals/{list_id}/approve", json=_approval(USER_PASSWORD),
+                    headers=headers)
+    assert r.status_code == 200 and r.get_json()["status"] == "approved"
+
+
+def test_leaders_see_lists_awaiting_approval_on_their_start_page(
+        app: Flask, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    doc = _file_old(upload, tmp_path, "laporan kegiatan lama", "Laporan kegiatan")
+    make_approver(archive, "ketua")
+    make_user("staf1", roles=("staf",), clearance="sangat_rahasia")
+    officer = app.test_client()
+    sign_in(officer)
+    _list_url, list_id = _propose(officer, doc)
+    number = views.get_list(archive, principal_of(archive, "ketua"), list_id).number
+    leader = app.test_client()
+    sign_in(leader, "ketua", USER_PASSWORD)
+    home = leader.get("/").get_data(as_text=True)
+    assert "Menunggu persetujuan Anda" in home and number in home
+    assert f'href="/disposals/{list_id}"' in home
+    staff = app.test_client()
+    sign_in(staff, "staf1", USER_PASSWORD)
+    assert "Menunggu persetujuan Anda" not in staff.get("/").get_data(as_text=True)
+
+
+def test_the_list_page_and_the_candidates_page_are_audited_reads(
+        app: Flask, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    doc = _file_old(upload, tmp_path, "surat tugas lama", "Surat tugas")
+    officer = app.test_client()
+    sign_in(officer)
+    assert "Surat tugas" in officer.get("/disposals/new").get_data(as_text=True)
+    list_url, list_id = _propose(officer, doc)
+    assert "Surat tugas" in officer.get(list_url).get_data(as_text=True)
+    with archive.db.read() as session:
+        found = [(e.action, e.target_id, e.details.get("document_ids")) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(
+                ("disposal.view", "disposal.candidates"))).order_by(AuditEntry.seq))]
+    # The candidates page, once by itself and once for the CSRF token of the proposal.
+    assert found[:2] == [("disposal.candidates", None, [doc])] * 2
+    assert found[-1] == ("disposal.view", str(list_id), [doc])
+
+
+def test_the_api_lists_destruction_lists_without_titles_and_audits_reading_one(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+    secret_pdf = filegen.make_text_pdf(tmp_path / "rahasia.pdf", ["nota rahasia lama"])
+    secret = upload(secret_pdf, title="Nota rahasia lama", classification="KA.00",
+                    document_date="2016-05-02", security="rahasia").get_json()["id"]
+    sign_in(client)
+    _url, list_id = _propose(client, secret)
+    admin = _bearer(client, "admin", ADMIN_PASSWORD)
+    [summary] = client.get("/api/v1/disposals", headers=admin).get_json()
+    assert summary["id"] == list_id and "items" not in summary
+    assert "Nota rahasia lama" not in str(summary)
+    one = client.get(f"/api/v1/disposals/{list_id}", headers=admin).get_json()
+    assert [i["document_id"] for i in one["items"]] == [secret]
+    with archive.db.read() as session:
+        viewed = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "disposal.view")).all()
+    assert [(e.actor_name, e.target_id) for e in viewed] == [("admin", str(list_id))]
+    make_user("pim-rendah", roles=("pimpinan",), clearance="terbatas")
+    low = _bearer(client, "pim-rendah", USER_PASSWORD)
+    assert client.get("/api/v1/disposals", headers=low).get_json() == []
+    assert client.get(f"/api/v1/disposals/{list_id}", headers=low).status_code == 404

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from earsip import audit
 from earsip.errors import (
     Conflict,
     Forbidden,
@@ -19,14 +20,16 @@ from earsip.errors import (
     OnHold,
     ValidationError,
 )
-from earsip.models import AuditEntry, DisposalList, Document, DocumentText
-from earsip.services import Archive, disposition, holds, indexing
+from earsip.models import AuditEntry, DisposalList, Document, DocumentText, User
+from earsip.services import Archive, disposition, holds, indexing, users
 from earsip.services import disposition_papers as papers
 from earsip.services import disposition_views as views
 from earsip.services import documents as document_service
 from earsip.services import search as search_service
 from earsip.services.disposition import Execution, Witness
 from earsip.services.users import Principal
+from tests.approvers import WAIT, make_approver
+from tests.conftest import USER_PASSWORD as PW
 from tests.test_retention_run import file_doc, principal_of
 
 DECIDED = dt.date(2026, 11, 2)
@@ -52,8 +55,8 @@ def execution(**overrides: object) -> Execution:
 @pytest.fixture
 def people(archive: Archive, make_user) -> dict[str, Principal]:  # type: ignore[no-untyped-def]
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
-    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
-    make_user("ketua2", roles=("pimpinan", "arsiparis"), clearance="sangat_rahasia")
+    make_approver(archive, "ketua")
+    make_approver(archive, "ketua2", roles=("pimpinan", "arsiparis"))
     return {n: principal_of(archive, n) for n in ("arsip1", "ketua", "ketua2")}
 
 
@@ -97,7 +100,7 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     disposition.remove_item(archive, leader, list_id, kept_item["id"],
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
-                        decision_date=DECIDED)
+                        decision_date=DECIDED, password=PW)
     done = disposition.execute(archive, officer, list_id, execution())
     assert done.destroyed == [gone]
 
@@ -157,12 +160,13 @@ def test_the_proposer_may_not_approve_and_the_refusal_is_audited(
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, both, [doc])
     with pytest.raises(Forbidden):
-        disposition.approve(archive, both, list_id, reference="KEP-1", decision_date=DECIDED)
+        disposition.approve(archive, both, list_id, reference="KEP-1",
+                            decision_date=DECIDED, password=PW)
     [refused] = entries(archive, "disposal.approve")
     assert refused.outcome == "refused" and refused.actor_name == "ketua2"
     assert views.get_list(archive, both, list_id).status == "submitted"
     disposition.approve(archive, people["ketua"], list_id, reference="KEP-1",
-                        decision_date=DECIDED)
+                        decision_date=DECIDED, password=PW)
     assert views.get_list(archive, both, list_id).status == "approved"
 
 
@@ -181,9 +185,11 @@ def test_a_hold_blocks_proposing_approving_and_destroying(
     code_hold = holds.place_hold(archive, officer, reference="Audit BPK", reason="uji",
                                  classification_code="KA")
     with pytest.raises(OnHold):
-        disposition.approve(archive, leader, list_id, reference="KEP-2", decision_date=DECIDED)
+        disposition.approve(archive, leader, list_id, reference="KEP-2",
+                            decision_date=DECIDED, password=PW)
     holds.lift_hold(archive, officer, code_hold.id, reason="selesai")
-    disposition.approve(archive, leader, list_id, reference="KEP-2", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-2",
+                        decision_date=DECIDED, password=PW)
 
     late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
                             document_ids=[doc])
@@ -222,7 +228,8 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
     list_id = disposition.propose(archive, officer, [doc])
     with pytest.raises(Conflict):
         disposition.execute(archive, officer, list_id, execution())
-    disposition.approve(archive, leader, list_id, reference="KEP-3", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-3",
+                        decision_date=DECIDED, password=PW)
     with pytest.raises(ValidationError):
         disposition.execute(archive, officer, list_id,
                             execution(witnesses=[Witness("Budi", "Staf")]))
@@ -233,7 +240,7 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
         disposition.execute(archive, leader, list_id, execution())
     with pytest.raises(ValidationError):
         disposition.approve(archive, leader, list_id, reference="KEP-4",
-                            decision_date=dt.date.today() + dt.timedelta(days=1))
+                            decision_date=dt.date.today() + dt.timedelta(days=1), password=PW)
     assert entries(archive, "disposal.execute") == []
 
 
@@ -248,7 +255,8 @@ def test_a_list_with_a_record_above_clearance_is_invisible_to_lower_clearances(
         views.get_list(archive, low, list_id)
     assert views.list_lists(archive, low) == []
     with pytest.raises(NotFound):
-        disposition.approve(archive, low, list_id, reference="K", decision_date=DECIDED)
+        disposition.approve(archive, low, list_id, reference="K",
+                            decision_date=DECIDED, password=PW)
 
 
 def test_an_interrupted_execution_is_finished_by_running_it_again(
@@ -256,7 +264,8 @@ def test_an_interrupted_execution_is_finished_by_running_it_again(
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-5", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-5",
+                        decision_date=DECIDED, password=PW)
     # The tombstones commit first; a crash right after leaves the file and no papers.
     disposition._destroy_records(archive, officer, list_id,
                                  disposition._check_execution(execution(), "Mojokerto"), None)
@@ -282,7 +291,8 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
     assert name.startswith("DAUM-") and name.endswith(".pdf")
     text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
     assert "Surat <b>tebal</b>" in text and "KA.00" in text
-    disposition.approve(archive, leader, list_id, reference="KEP-6", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-6",
+                        decision_date=DECIDED, password=PW)
     disposition.execute(archive, officer, list_id, execution())
     with pytest.raises(Conflict):
         edit_document(archive, officer, doc, {"title": "baru"})
@@ -297,7 +307,8 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia",
                       title="Rahasia sengketa X")
     list_id = disposition.propose(archive, officer, [secret])
-    disposition.approve(archive, leader, list_id, reference="KEP-7", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-7",
+                        decision_date=DECIDED, password=PW)
     done = disposition.execute(archive, officer, list_id, execution())
     for paper in (done.berita_acara_document_id, done.list_document_id):
         assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
@@ -314,7 +325,8 @@ def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-8", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-8",
+                        decision_date=DECIDED, password=PW)
     edit_document(archive, officer, doc, {"classification": "KU.00.00"})  # now permanen
     with pytest.raises(NotDisposable):
         disposition.execute(archive, officer, list_id, execution())
@@ -331,7 +343,8 @@ def test_an_unusable_disposal_code_stops_the_execution_before_anything_is_destro
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-9", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-9",
+                        decision_date=DECIDED, password=PW)
     broken = replace(archive, config=replace(archive.config, disposal_code="ZZ.99"))
     with pytest.raises(ValidationError):
         disposition.execute(broken, officer, list_id, execution())
@@ -348,7 +361,8 @@ def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombsto
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-10", decision_date=DECIDED)
+    disposition.approve(archive, leader, list_id, reference="KEP-10",
+                        decision_date=DECIDED, password=PW)
     disposition.execute(archive, officer, list_id, execution())
     with pytest.raises(Gone):
         document_service.open_file(archive, officer, doc)
@@ -374,3 +388,118 @@ def test_a_step_refused_by_a_hold_is_audited(
         disposition.propose(archive, officer, [doc])
     [refused] = entries(archive, "disposal.propose")
     assert refused.outcome == "refused" and refused.details["document_ids"] == [doc]
+
+
+def _refusal_of(archive: Archive, who: Principal, list_id: int) -> str:
+    with pytest.raises(Forbidden) as refused:
+        disposition.approve(archive, who, list_id, reference="KEP-11", decision_date=DECIDED,
+                            password=PW)
+    assert views.get_list(archive, who, list_id).status == "submitted"
+    return str(refused.value.extra["reason"])
+
+
+def test_an_approver_must_have_chosen_their_own_password(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal],
+        make_user) -> None:  # type: ignore[no-untyped-def]
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    # A password someone else set (an operator at the console, an administrator's temporary
+    # one) does not make an approver, however old the account.
+    make_user("ketua-konsol", roles=("pimpinan",), clearance="sangat_rahasia")
+    console = principal_of(archive, "ketua-konsol")
+    with archive.db.write() as session:
+        row = session.get(User, console.id)
+        row.created_at -= dt.timedelta(days=30)
+    assert _refusal_of(archive, console, list_id) == "temporary_password"
+    reset = make_approver(archive, "ketua-reset")
+    users.reset_password(archive, audit.SYSTEM, reset.id, "temporary-pass-456")
+    assert _refusal_of(archive, principal_of(archive, "ketua-reset"), list_id) == \
+        "temporary_password"
+    refused = [e for e in entries(archive, "disposal.approve") if e.outcome == "refused"]
+    assert [e.details["reason"] for e in refused] == [
+        "separation of duties: temporary_password"] * 2
+    disposition.approve(archive, people["ketua"], list_id, reference="KEP-12",
+                        decision_date=DECIDED, password=PW)
+
+
+def test_an_account_the_proposer_created_or_reset_never_approves_their_list(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    admin = principal_of(archive, "admin")  # admin and arsiparis, as `earsip init` makes it
+    made = make_approver(archive, "ketua-buatan", created_by=admin.actor())
+    other = make_approver(archive, "ketua-lain")
+    users.reset_password(archive, admin.actor(), other.id, "temporary-pass-456")
+    users.change_password(archive, other, "temporary-pass-456", "chosen-again-789", None)
+    with archive.db.write() as session:  # long ago: only who did it matters here
+        for entry_user in (made.id, other.id):
+            session.get(User, entry_user).created_at -= dt.timedelta(days=60)
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, admin, [doc])
+    assert _refusal_of(archive, made, list_id) == "made_by_proposer"
+    assert _refusal_of(archive, other, list_id) == "made_by_proposer"
+    # A leader whose account the proposer never managed approves it.
+    disposition.approve(archive, people["ketua"], list_id, reference="KEP-13",
+                        decision_date=DECIDED, password=PW)
+
+
+def test_a_new_account_a_fresh_reset_or_a_new_leader_waits_out_the_period(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    new = make_approver(archive, "ketua-baru", age=None)
+    assert _refusal_of(archive, new, list_id) == "waiting_period"
+    with archive.db.write() as session:
+        session.get(User, new.id).created_at -= WAIT - dt.timedelta(hours=1)
+    assert _refusal_of(archive, new, list_id) == "waiting_period"
+    # Made a leader yesterday (an old staff account): the period counts from the role.
+    staff = make_approver(archive, "staf-lama", roles=("staf",))
+    users.update_user(archive, audit.SYSTEM, staff.id, full_name=None, roles=["pimpinan"],
+                      clearance="sangat_rahasia")
+    assert _refusal_of(archive, principal_of(archive, "staf-lama"), list_id) == \
+        "waiting_period"
+    with archive.db.write() as session:
+        session.get(User, new.id).created_at -= dt.timedelta(hours=2)
+    disposition.approve(archive, principal_of(archive, "ketua-baru"), list_id,
+                        reference="KEP-14", decision_date=DECIDED, password=PW)
+
+
+def test_approval_asks_for_the_password_again_and_a_wrong_one_is_refused_and_audited(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    for wrong in (None, "", "not-my-password"):
+        with pytest.raises(Forbidden) as refused:
+            disposition.approve(archive, people["ketua"], list_id, reference="KEP-15",
+                                decision_date=DECIDED, password=wrong)
+        assert refused.value.field == "password"
+    assert [e.details["reason"] for e in entries(archive, "disposal.approve")] == [
+        "wrong password"] * 3
+    assert views.get_list(archive, people["ketua"], list_id).status == "submitted"
+    disposition.approve(archive, people["ketua"], list_id, reference="KEP-15",
+                        decision_date=DECIDED, password=PW)
+    assert views.get_list(archive, people["ketua"], list_id).status == "approved"
+
+
+def test_every_leader_is_told_of_a_list_awaiting_approval_within_clearance(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia")
+    plain = file_doc(archive, docs_dir, code="KA.00", date="2019-04-01")
+    secret_list = disposition.propose(archive, people["arsip1"], [secret])
+    plain_list = disposition.propose(archive, people["arsip1"], [plain])
+    low = make_approver(archive, "ketua-rendah", clearance="terbatas")
+    assert [a.id for a in views.awaiting_approval(archive, people["ketua"])] == [
+        secret_list, plain_list]
+    assert [a.id for a in views.awaiting_approval(archive, low)] == [plain_list]
+    assert views.awaiting_approval(archive, people["arsip1"]) == []
+
+
+def test_reading_a_list_or_the_candidates_is_audited(
+        archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
+    doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
+    views.candidates(archive, people["arsip1"], client_addr="10.0.0.7")
+    [shown] = entries(archive, "disposal.candidates")
+    assert shown.details["document_ids"] == [doc] and shown.client_addr == "10.0.0.7"
+    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    views.view_list(archive, people["ketua"], list_id)
+    [viewed] = entries(archive, "disposal.view")
+    assert viewed.actor_name == "ketua" and viewed.target_id == str(list_id)
+    assert viewed.details["document_ids"] == [doc]

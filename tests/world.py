@@ -37,6 +37,7 @@ from earsip.services.disposition_views import get_list
 from earsip.services.documents import DocumentInput
 from earsip.services.users import Principal, create_user
 from tests import filegen, scangen
+from tests.approvers import make_approver
 
 PASSWORD = "user-pass-12345"
 INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
@@ -73,9 +74,9 @@ def build(archive: Archive, folder: Path) -> World:
                         actor=audit.SYSTEM, full_name=f"Pengguna {name}")
         create_user(session, "arsip", PASSWORD, roles=["arsiparis"], clearance="sangat_rahasia",
                     actor=audit.SYSTEM, full_name="Budi Santoso")
-        create_user(session, "ketua", PASSWORD, roles=["pimpinan"], clearance="sangat_rahasia",
-                    actor=audit.SYSTEM, full_name="Siti Rahmawati")
-    officer, leader = _principal(archive, "arsip"), _principal(archive, "ketua")
+    # A leader the separation-of-duties rule admits: made by someone else, own password set.
+    leader = make_approver(archive, "ketua")
+    officer = _principal(archive, "arsip")
     actor = officer.actor("10.0.0.7")
     ids: dict[str, int] = {}
     titles: dict[str, str] = {}
@@ -129,6 +130,10 @@ def build(archive: Archive, folder: Path) -> World:
     editing.edit_document(archive, officer, moved, {"classification": "PM.00.02"})
     raised = file("raised", "Berita acara klarifikasi saksi")
     editing.edit_document(archive, officer, raised, {"security": "rahasia"})
+    # Lowering rahasia to biasa waits for a leader's decision.
+    lowered = file("lowered", "Pengumuman hasil rekapitulasi", security="rahasia")
+    editing.edit_document(archive, officer, lowered, {"security": "biasa"},
+                          security_reason="Sudah diumumkan kepada publik")
 
     # Scans: one read by OCR (with its searchable copy), one waiting, one whose OCR failed.
     def scan(key: str) -> int:
@@ -169,7 +174,7 @@ def build(archive: Archive, folder: Path) -> World:
     approved = file("approved", "Daftar hadir rapat lama", date=old)
     ids["list_approved"] = disposition.propose(archive, officer, [approved])
     disposition.approve(archive, leader, ids["list_approved"], reference="KEP-12/HK.01.01",
-                        decision_date=today)
+                        decision_date=today, password=PASSWORD)
     gone = file("destroyed", "Surat edaran lama yang dimusnahkan", date=old,
                 text="surat edaran kecubungungu lama")
     kept = file("reviewed_out", "Surat edaran lama yang dipertahankan", date=old)
@@ -179,7 +184,7 @@ def build(archive: Archive, folder: Path) -> World:
     disposition.remove_item(archive, leader, ids["list_executed"], item["id"],
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
-                        decision_date=today)
+                        decision_date=today, password=PASSWORD)
     disposition.execute(archive, officer, ids["list_executed"], Execution(
         "BA-01/KA.01.04/2026", "Siti Rahmawati", "Kepala Sekretariat",
         [Witness("Budi Santoso", "Arsiparis"), Witness("Dewi Lestari", "Staf")]))

@@ -1,4 +1,4 @@
-"""API v1 routes of retention: reports, legal holds, and the refused delete."""
+"""API v1 routes of retention: reports, legal holds, destruction lists, the refused delete."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from earsip.api import bp
 from earsip.api.routes import token_required
 from earsip.errors import ValidationError
 from earsip.services import Archive
+from earsip.services import disposition as disposal_service
+from earsip.services import disposition_views as disposal_views
 from earsip.services import documents as document_service
 from earsip.services import holds as hold_service
 from earsip.services import retention as retention_service
@@ -130,3 +132,49 @@ def lift_hold(hold_id: int) -> Response:
     return jsonify(hold_service.lift_hold(_archive(), g.principal, hold_id,
                                           reason=_text(body, "reason"),
                                           client_addr=request.remote_addr).to_dict())
+
+
+def _list_json(view: disposal_views.ListView, *, items: bool) -> dict[str, object]:
+    body: dict[str, object] = {
+        "id": view.id, "number": view.number, "status": view.status,
+        "created_at": view.created_at.isoformat(), "proposed_by": view.proposed_by,
+        "note": view.note, "approved_by": view.approved_by,
+        "approval_reference": view.approval_reference,
+        "approval_date": view.approval_date.isoformat() if view.approval_date else None,
+        "berita_acara_number": view.berita_acara_number, "remaining": view.remaining}
+    if items:
+        body["items"] = view.items
+    return body
+
+
+@bp.get("/disposals")
+@token_required("retention.read")
+def list_disposals() -> Response:
+    """The destruction lists within clearance (numbers and states; titles only per list)."""
+    return jsonify([_list_json(v, items=False)
+                    for v in disposal_views.list_lists(_archive(), g.principal)])
+
+
+@bp.get("/disposals/<int:list_id>")
+@token_required("retention.read")
+def get_disposal(list_id: int) -> Response:
+    return jsonify(_list_json(disposal_views.view_list(_archive(), g.principal, list_id,
+                                                       client_addr=request.remote_addr),
+                              items=True))
+
+
+@bp.post("/disposals/<int:list_id>/approve")
+@token_required("disposal.approve")
+def approve_disposal(list_id: int) -> Response:
+    body = _json_body()
+    raw_date = _text(body, "decision_date")
+    try:
+        day = dt.date.fromisoformat(raw_date) if raw_date else None
+    except ValueError as e:
+        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
+                              field="decision_date") from e
+    disposal_service.approve(_archive(), g.principal, list_id,
+                             reference=_text(body, "reference"), decision_date=day,
+                             password=_text(body, "password"), client_addr=request.remote_addr)
+    return jsonify(_list_json(disposal_views.get_list(_archive(), g.principal, list_id),
+                              items=False))

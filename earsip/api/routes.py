@@ -145,14 +145,18 @@ def get_document(document_id: int) -> Response:
 
 @bp.patch("/documents/<int:document_id>")
 @token_required("document.edit")
-def edit_document(document_id: int) -> Response:
+def edit_document(document_id: int) -> Response | tuple[Response, int]:
     body = request.get_json(silent=True)
+    allowed = (*editing_service.FIELDS, "security_reason")
     if not isinstance(body, dict) or not body or any(
-            k not in editing_service.FIELDS or not isinstance(v, str) for k, v in body.items()):
+            k not in allowed or not isinstance(v, str) for k, v in body.items()):
         raise ValidationError("Kirim JSON berisi kolom yang diubah (teks): %(fields)s.",
-                              params={"fields": ", ".join(editing_service.FIELDS)})
-    return jsonify(editing_service.edit_document(_archive(), _principal(), document_id, body,
-                                                 _client()))
+                              params={"fields": ", ".join(allowed)})
+    fields = {k: v for k, v in body.items() if k != "security_reason"}
+    result = editing_service.edit_document(_archive(), _principal(), document_id, fields,
+                                           _client(), security_reason=body.get("security_reason"))
+    # 202: a lowering of the class waits for a leader's approval (the rest is applied).
+    return (jsonify(result), 202) if "declassification" in result else jsonify(result)
 
 
 @bp.get("/documents/<int:document_id>/file")

@@ -6,6 +6,7 @@ One module per area; everything is importable from `earsip.models`.
 from earsip.models.accounts import ApiToken, LoginFailure, LoginThrottle, User, UserRole
 from earsip.models.audit import AuditCheckpoint, AuditEntry
 from earsip.models.base import NAMING, Base, utcnow
+from earsip.models.declassification import DeclassificationRequest
 from earsip.models.disposition import (
     DisposalItem,
     DisposalList,
@@ -25,7 +26,8 @@ from earsip.models.records import (
 
 __all__ = [
     "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
-    "DisposalItem", "DisposalList", "Document", "DocumentTag", "DocumentText", "FixityRun",
-    "HoldDocument", "IndexQueue", "Job", "LegalHold", "LoginFailure", "LoginThrottle", "TaskRun",
-    "Transfer", "TransferItem", "User", "UserRole", "utcnow",
+    "DeclassificationRequest", "DisposalItem", "DisposalList", "Document", "DocumentTag",
+    "DocumentText", "FixityRun", "HoldDocument", "IndexQueue", "Job", "LegalHold",
+    "LoginFailure", "LoginThrottle", "TaskRun", "Transfer", "TransferItem", "User", "UserRole",
+    "utcnow",
 ]

@@ -3,7 +3,9 @@
 1. propose: a records officer draws up a Daftar Arsip Usul Musnah from records whose retention
    has ended, whose final fate is `musnah`, that no hold covers and no open list holds;
 2. review: the appraisal committee removes items, each with a reason;
-3. approve: a leader who is not the proposer approves, recording the decision's number and date;
+3. approve: a leader who is not the proposer, and whose account the separation-of-duties rule
+   admits (`services.duties`), approves with their password, recording the decision's number
+   and date;
 4. execute: the content of every listed file is overwritten and removed, the text leaves the
    database and the search index, each document's row stays as a tombstone (when, under which
    berita acara, by whose decision); the Berita Acara Pemusnahan and the list are made as PDFs
@@ -42,7 +44,7 @@ from earsip.models import (
     IndexQueue,
     utcnow,
 )
-from earsip.services import Archive, indexing
+from earsip.services import Archive, duties, indexing
 from earsip.services.disposition_papers import (
     Executed,
     Execution,
@@ -194,8 +196,11 @@ def _holds_refusal(archive: Archive, principal: Principal, action: str, list_id:
 
 
 def approve(archive: Archive, principal: Principal, list_id: int, *, reference: str | None,
-            decision_date: dt.date | None, client_addr: str | None = None) -> None:
-    """Approve a list under review: never by its proposer; nothing on it may be held."""
+            decision_date: dt.date | None, password: str | None,
+            client_addr: str | None = None) -> None:
+    """Approve a list under review: by a leader other than the proposer whose account the
+    separation-of-duties rule admits (`services.duties`), who types their password again;
+    nothing on it may be held."""
     require(principal, "disposal.approve")
     ref = text_field(reference, "reference", N_("Nomor keputusan persetujuan"), limit=200)
     if decision_date is None:
@@ -206,11 +211,17 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
                               field="decision_date")
     with archive.db.read() as session:
         proposer = load_list(session, principal, list_id).proposed_by_id
-    if proposer is not None and proposer == principal.id:
-        _refuse(archive, principal, "disposal.approve", list_id, "four-eyes: proposer",
-                client_addr)
-        raise Forbidden("Pengusul tidak boleh menyetujui daftar usul musnahnya sendiri; "
-                        "persetujuan harus oleh pimpinan lain.")
+        refused = duties.refusal(session, principal.id, proposer)
+        right_password = refused is None and duties.password_matches(session, principal.id,
+                                                                     password)
+    if refused is not None:
+        _refuse(archive, principal, "disposal.approve", list_id,
+                f"separation of duties: {refused.code}", client_addr)
+        raise Forbidden(refused.message, params=refused.params, reason=refused.code)
+    if not right_password:
+        _refuse(archive, principal, "disposal.approve", list_id, "wrong password", client_addr)
+        raise Forbidden("Kata sandi salah; persetujuan tidak disimpan.", field="password",
+                        reason="wrong_password")
     with _holds_refusal(archive, principal, "disposal.approve", list_id, client_addr), \
             archive.db.write() as session:
         listing = load_list(session, principal, list_id)

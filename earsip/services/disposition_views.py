@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from earsip.access import classes_up_to
+from earsip import audit
+from earsip.access import can, classes_up_to
 from earsip.errors import NotFound
 from earsip.models import DisposalItem, DisposalList, Document
-from earsip.services import Archive
+from earsip.services import Archive, duties
 from earsip.services.holds import held_ids
 from earsip.services.users import Principal, require
 
@@ -71,16 +72,21 @@ class Candidate:
     listed: bool
 
 
-def candidates(archive: Archive, principal: Principal, *,
-               as_of: dt.date | None = None) -> list[Candidate]:
-    """Return the due `musnah` records within clearance, marking those held or already listed."""
+def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None = None,
+               client_addr: str | None = None) -> list[Candidate]:
+    """Return the due `musnah` records within clearance, marking those held or already listed.
+
+    The titles shown are records: the reading is audited (`disposal.candidates`).
+    """
     require(principal, "disposal.propose")
     day = as_of or dt.date.today()
-    with archive.db.read() as session:
+    with archive.db.write() as session:
         docs = list(session.scalars(due_query(principal, day).order_by(
             Document.classification_code, Document.document_date, Document.id)))
         ids = [d.id for d in docs]
         held, listed = held_ids(session, ids), open_listed(session, ids)
+        audit.append(session, principal.actor(client_addr), "disposal.candidates",
+                     details={"as_of": day.isoformat(), "document_ids": ids})
         return [Candidate(d.id, d.title, d.number, d.classification_code, d.document_date,
                           d.inactive_until, d.id in held, d.id in listed)  # type: ignore[arg-type]
                 for d in docs]
@@ -137,6 +143,59 @@ def get_list(archive: Archive, principal: Principal, list_id: int) -> ListView:
         open_ids = [i.document_id for i in remaining(listing)] \
             if listing.status in OPEN_STATES else []
         return _view(listing, held_ids(session, open_ids))
+
+
+def view_list(archive: Archive, principal: Principal, list_id: int, *,
+              client_addr: str | None = None) -> ListView:
+    """Return one destruction list for a page or the API, auditing the reading of its titles
+    (`disposal.view`)."""
+    require(principal, "retention.read")
+    with archive.db.write() as session:
+        listing = load_list(session, principal, list_id)
+        open_ids = [i.document_id for i in remaining(listing)] \
+            if listing.status in OPEN_STATES else []
+        view = _view(listing, held_ids(session, open_ids))
+        audit.append(session, principal.actor(client_addr), "disposal.view",
+                     target_type="disposal_list", target_id=listing.id,
+                     details={"number": listing.number,
+                              "document_ids": [i.document_id for i in listing.items]})
+        return view
+
+
+def approval_refusal(archive: Archive, principal: Principal,
+                     list_id: int) -> duties.Refusal | None:
+    """Return why the principal may not approve a list (role, separation of duties), or None."""
+    if not can(principal.roles, "disposal.approve"):
+        return None
+    with archive.db.read() as session:
+        proposer = load_list(session, principal, list_id).proposed_by_id
+        return duties.refusal(session, principal.id, proposer)
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """A list waiting for a leader's approval, as the start page names it (no titles)."""
+
+    id: int
+    number: str
+    proposed_by: str
+    submitted_at: dt.datetime | None
+    items: int
+
+
+def awaiting_approval(archive: Archive, principal: Principal) -> list[Awaiting]:
+    """Return the submitted lists within the principal's clearance when they may approve."""
+    if not can(principal.roles, "disposal.approve"):
+        return []
+    visible = classes_up_to(principal.clearance)
+    with archive.db.read() as session:
+        hidden = set(session.scalars(
+            select(DisposalItem.list_id).join(Document, Document.id == DisposalItem.document_id)
+            .where(Document.security.not_in(visible))))
+        lists = session.scalars(select(DisposalList).where(DisposalList.status == "submitted")
+                                .order_by(DisposalList.id))
+        return [Awaiting(x.id, x.number, x.proposed_by_name, x.submitted_at, len(remaining(x)))
+                for x in lists if x.id not in hidden]
 
 
 def list_lists(archive: Archive, principal: Principal) -> list[ListView]:

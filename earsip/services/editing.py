@@ -4,7 +4,8 @@ The stored file never changes; its metadata does, with one audit entry holding e
 new value (`document.reclassify` when the code changed, else `document.edit`). A new code, date
 or trigger date recomputes the retention dates. The search index is updated through the queue
 written in the same transaction, and until then searches filter against the database (a raised
-security class hides the document at once).
+security class hides the document at once). Lowering the class needs a reason, and to `biasa`
+or by more than one level a leader's approval (`services.declassification`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from earsip import audit, retention
 from earsip.access import may_see
 from earsip.errors import N_, Conflict, NotFound, ValidationError
 from earsip.models import Document, DocumentTag
-from earsip.services import Archive, indexing
+from earsip.services import Archive, declassification, indexing
 from earsip.services.classification import get_effective
 from earsip.services.documents import DocumentInput, load_visible, parse_input, to_dict
 from earsip.services.users import Principal
@@ -37,10 +38,15 @@ def current_fields(doc: Document) -> dict[str, str]:
     }
 
 
-def form_values(archive: Archive, principal: Principal, document_id: int) -> dict[str, str]:
-    """Return the edit form's values for a visible document."""
-    with archive.db.read() as session:
-        return current_fields(load_visible(session, principal, document_id))
+def form_values(archive: Archive, principal: Principal, document_id: int, *,
+                client_addr: str | None = None) -> dict[str, str]:
+    """Return the edit form's values for a visible document; the form shows its metadata, so
+    this is audited as a view of the document (`document.view`, `{"form": "edit"}`)."""
+    with archive.db.write() as session:
+        doc = load_visible(session, principal, document_id)
+        audit.append(session, principal.actor(client_addr), "document.view",
+                     target_type="document", target_id=doc.id, details={"form": "edit"})
+        return current_fields(doc)
 
 
 def _values(data: DocumentInput, security: str) -> dict[str, object]:
@@ -51,14 +57,26 @@ def _values(data: DocumentInput, security: str) -> dict[str, object]:
             "trigger_date": data.trigger_date}
 
 
+def _result(doc: Document, request: declassification.RequestView | None) -> dict[str, object]:
+    result = to_dict(doc)
+    if request is not None:
+        result["declassification"] = request.to_dict()
+    return result
+
+
 def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def edit_document(archive: Archive, principal: Principal, document_id: int,
-                  fields: Mapping[str, str | None], client_addr: str | None = None
-                  ) -> dict[str, object]:
-    """Apply `fields` (any subset of FIELDS) to a visible document; return it afterwards."""
+                  fields: Mapping[str, str | None], client_addr: str | None = None, *,
+                  security_reason: str | None = None) -> dict[str, object]:
+    """Apply `fields` (any subset of FIELDS) to a visible document; return it afterwards.
+
+    Lowering the security class needs `security_reason`; a lowering that needs a leader's
+    approval (`declassification.needs_approval`) is filed as a pending request instead of
+    applied, and the result then holds it under "declassification".
+    """
     actor = principal.actor(client_addr)
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
@@ -77,12 +95,22 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
                 "(%(clearance)s); minta petugas dengan izin yang cukup untuk mengarsipkannya.",
                 field="security", params={"security": security,
                                           "clearance": principal.clearance})
+        lowering, request = None, None
+        if declassification.lowered(doc.security, security):
+            reason = declassification.check_reason(security_reason)
+            declassification.refuse_if_pending(session, doc)
+            if declassification.needs_approval(doc.security, security):
+                request = declassification.file_request(session, principal, doc, security,
+                                                        reason, client_addr)
+                security = doc.security  # kept until a leader approves
+            else:
+                lowering = {"old": doc.security, "new": security, "reason": reason}
         old = _values(parse_input(current_fields(doc)), doc.security)
         new = _values(data, security)
         changes = {k: {"old": _plain(old[k]), "new": _plain(new[k])}
                    for k in FIELDS if old[k] != new[k]}
         if not changes:
-            return to_dict(doc)
+            return _result(doc, request)
         if {"classification", "document_date", "trigger_date"} & changes.keys():
             try:
                 code = get_effective(session, data.classification)
@@ -114,7 +142,10 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
         action = "document.reclassify" if "classification" in changes else "document.edit"
         audit.append(session, actor, action, target_type="document", target_id=doc.id,
                      details={"changes": changes})
+        if lowering:
+            audit.append(session, actor, "document.declassify", target_type="document",
+                         target_id=doc.id, details=lowering)
         session.flush()
-        result = to_dict(doc)
+        result = _result(doc, request)
     indexing.process_queue(archive, document_ids=[document_id])
     return result

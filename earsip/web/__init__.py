@@ -144,6 +144,7 @@ def register(app: Flask) -> None:
         audit,
         auth,
         crosssite,
+        declassification,
         disposal,
         documents,
         formatting,
@@ -208,6 +209,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(scheme.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(disposal.bp)
+    app.register_blueprint(declassification.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)

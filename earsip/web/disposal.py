@@ -49,18 +49,26 @@ def new() -> tuple[str, int] | Response:
             return redirect(url_for("disposal.show", list_id=list_id))
     else:
         status = 200
-    candidates = views.candidates(archive(), principal())
+    candidates = views.candidates(archive(), principal(), client_addr=client())
     return render_template("disposal/new.html", candidates=candidates), status
 
 
 def _show(list_id: int, status: int = 200) -> tuple[str, int]:
     try:
-        view = views.get_list(archive(), principal(), list_id)
+        view = views.view_list(archive(), principal(), list_id, client_addr=client())
+        # Why this reader may not approve (proposer, separation of duties): said, no form.
+        refusal = views.approval_refusal(archive(), principal(), list_id) \
+            if view.status == "submitted" else None
     except NotFound:
         abort(404)
     return render_template("disposal/show.html", listing=view, today=dt.date.today(),
-                           witness_rows=WITNESS_ROWS,
-                           is_proposer=view.proposed_by_id == principal().id), status
+                           witness_rows=WITNESS_ROWS, refusal=refusal), status
+
+
+@bp.app_template_global()
+def lists_awaiting_approval() -> list[views.Awaiting]:
+    """The lists the signed-in leader is asked to decide on (the start page names them)."""
+    return views.awaiting_approval(archive(), principal())
 
 
 @bp.get("/<int:list_id>")
@@ -98,7 +106,8 @@ def _date(name: str) -> dt.date | None:
 def approve(list_id: int) -> tuple[str, int] | Response:
     return _step(list_id, lambda: disposal_service.approve(
         archive(), principal(), list_id, reference=request.form.get("reference"),
-        decision_date=_date("decision_date"), client_addr=client()),
+        decision_date=_date("decision_date"), password=request.form.get("password"),
+        client_addr=client()),
         gettext("Daftar disetujui."))
 
 

@@ -117,24 +117,31 @@ def show(document_id: int) -> str:
 @requires("document.edit")
 def edit(document_id: int) -> tuple[str, int] | Response:
     codes = classification_service.effective_codes(archive(), fileable_only=True)
-    try:
-        current = editing_service.form_values(archive(), principal(), document_id)
-    except NotFound:
-        abort(404)
     if request.method == "GET":
+        try:
+            current = editing_service.form_values(archive(), principal(), document_id,
+                                                  client_addr=client())
+        except NotFound:
+            abort(404)
         return render_template("documents/edit.html", form=current, codes=codes,
                                security_classes=SECURITY_CLASSES, document_id=document_id), 200
     fields = {k: request.form.get(k, "") for k in editing_service.FIELDS}
     try:
-        editing_service.edit_document(archive(), principal(), document_id, fields, client())
+        outcome = editing_service.edit_document(
+            archive(), principal(), document_id, fields, client(),
+            security_reason=request.form.get("security_reason"))
     except NotFound:
         abort(404)
     except EarsipError as e:
         flash(error_text(e), "error")
-        return render_template("documents/edit.html", form=fields, codes=codes,
+        return render_template("documents/edit.html", form=request.form, codes=codes,
                                security_classes=SECURITY_CLASSES,
                                document_id=document_id), e.http_status
-    flash(gettext("Perubahan disimpan."), "success")
+    if outcome.get("declassification"):
+        flash(gettext("Perubahan disimpan. Penurunan klasifikasi keamanan menunggu persetujuan "
+                      "pimpinan; sampai disetujui dokumen tetap pada klasifikasinya."), "success")
+    else:
+        flash(gettext("Perubahan disimpan."), "success")
     return redirect(url_for("documents.show", document_id=document_id))
 
 

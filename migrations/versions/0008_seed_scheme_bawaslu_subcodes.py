@@ -19,7 +19,7 @@ scheme (a new archive, seeded after the migrations) is left alone. Downgrading c
 the rows are data the office may have used since.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 09:00:00
 """
 
@@ -33,7 +33,7 @@ from alembic import op
 from earsip.audit import GENESIS, canonical_json, timestamp
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -233,15 +233,22 @@ def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path,
     assert _search(client, token_for("admin"), q="susulan")["total"] == 1
 
 
-def test_scores_reveal_nothing_about_documents_above_the_users_clearance(
+def test_the_order_a_user_sees_does_not_change_when_documents_above_their_clearance_are_filed(
         file_pdf, client, token_for, make_user) -> None:
-    file_pdf("laporan alfa dan zulu", security="biasa")
+    # Alone, "alfa" three times outranks "zulu" twice. Hidden documents full of "alfa" make it
+    # a common word over the whole index, which would turn the order round.
+    strong = file_pdf("alfa alfa alfa kata lain", security="biasa", title="Catatan")
+    weak = file_pdf("zulu zulu kata lain lagi", security="biasa", title="Catatan")
     make_user("staf3", clearance="biasa")
-    before = _search(client, token_for("staf3"), q="zulu")["results"]
-    for i in range(3):
-        file_pdf(f"zulu zulu zulu rahasia {i}", security="rahasia")
-    after = _search(client, token_for("staf3"), q="zulu")["results"]
-    assert [r["score"] for r in after] == [r["score"] for r in before] == [1.0]
+    before = _search(client, token_for("staf3"), q="alfa OR zulu")["results"]
+    assert [r["id"] for r in before] == [strong, weak]
+    for i in range(5):
+        file_pdf(f"alfa alfa rahasia {i}", security="rahasia", title="Catatan")
+    after = _search(client, token_for("staf3"), q="alfa OR zulu")["results"]
+    assert after == before
+    # A user cleared for them ranks with them: the hidden documents did change the figures.
+    admin = [r["id"] for r in _search(client, token_for("admin"), q="alfa OR zulu")["results"]]
+    assert admin.index(weak) < admin.index(strong)
 
 
 def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,

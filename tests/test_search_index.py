@@ -279,6 +279,41 @@ def test_a_document_above_the_clearance_is_never_returned_nor_counted(archive):
     assert 6 not in ids(search(archive, "", max_security=0, per_page=100))
 
 
+def _ranking_pair(make_doc):
+    """Two visible documents: "alfa" three times outranks "zulu" twice while both are rare."""
+    return [make_doc(1, title="Catatan", content="alfa alfa alfa kata lain"),
+            make_doc(2, title="Catatan", content="zulu zulu kata lain lagi"),
+            *(make_doc(3 + i, title="Catatan", content="kata lain saja") for i in range(4))]
+
+
+def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_word(
+        index, make_doc):
+    index.upsert(_ranking_pair(make_doc))
+    query = SearchQuery(text="alfa OR zulu", max_security=1)
+    before = index.search(query).hits
+    assert [h.id for h in before] == [1, 2]
+    index.upsert([make_doc(20 + i, title="Rahasia", security=2 + i % 2,
+                           content="alfa alfa alfa alfa catatan rahasia panjang sekali")
+                  for i in range(6)])
+    assert index.search(query).hits == before
+    # The same words, searched by someone cleared for the new documents, rank otherwise.
+    cleared = index.search(SearchQuery(text="alfa OR zulu", max_security=3)).hits
+    assert [h.id for h in cleared][:2] == [2, 1]
+
+
+def test_documents_excluded_or_deleted_do_not_weigh_in_the_ranking(index, make_doc):
+    index.upsert(_ranking_pair(make_doc))
+    query = SearchQuery(text="alfa OR zulu", max_security=3)
+    before = index.search(query).hits
+    # Documents the index still shows as visible but the database now hides (excluded by
+    # id), and documents deleted from the index, count as absent.
+    index.upsert([make_doc(30 + i, content="alfa alfa alfa alfa kata") for i in range(6)])
+    index.delete([30, 31, 32])
+    excluded = index.search(SearchQuery(text="alfa OR zulu", max_security=3,
+                                        exclude_ids=frozenset({33, 34, 35}))).hits
+    assert excluded == before
+
+
 def test_excluded_ids_are_never_returned_nor_counted(archive):
     page = search(archive, "pemusnahan", exclude_ids=frozenset({1, 999}))
     assert set(ids(page)) == {2, 6}

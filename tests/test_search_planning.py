@@ -17,6 +17,7 @@ from earsip.search import collect as collect_module
 from earsip.search.cache import TermArrays
 from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
+from earsip.search.stats import VisibleStats
 from earsip.search.vector import VectorPlanner, supports
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
@@ -164,7 +165,8 @@ def test_unsupported_query_falls_back(index):
 
     with index._lock:
         searcher = index._current_searcher()
-        planner = VectorPlanner(searcher, index._docnums, index._postings, None, set())
+        stats = VisibleStats(searcher, index._docnums, index._postings, 3, set())
+        planner = VectorPlanner(searcher, index._docnums, stats, None, set())
         assert not supports(wq.FuzzyTerm("content", "arsp"))
         assert not supports(wq.Phrase("content", ["berita", "acara"], slop=2))
         assert supports(wq.Phrase("content", ["berita", "acara"]))
@@ -343,7 +345,7 @@ def test_reading_positions_replaces_postings_kept_without_them_in_the_budget():
 
 
 def test_filter_arrays_kept_per_searcher_are_bounded(index):
-    from earsip.search.vector import MASK_CACHE_SIZE
+    from earsip.search.stats import MASK_CACHE_SIZE
 
     for year in range(1900, 1900 + MASK_CACHE_SIZE + 10):
         index.search(SearchQuery(text="arsip", max_security=3, year_from=year))

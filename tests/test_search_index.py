@@ -254,6 +254,32 @@ def test_a_letter_number_typed_as_is_finds_its_letter(archive):
     assert ids(search(archive, LETTER_NUMBER.lower())) == [1]
 
 
+@pytest.fixture
+def identifiers(index, make_doc):
+    index.upsert([
+        make_doc(1, title="Serah terima perangkat",
+                 content="Diserahkan satu unit printer TOPAS-8820 dalam keadaan baik."),
+        make_doc(2, title="Inventaris barang",
+                 content="Printer Topas tercatat; Topas kedua rusak; kode gudang 8820, 8820."),
+        make_doc(3, title="Lain-lain", content="Tidak ada printer di sini."),
+    ])
+    return index
+
+
+@pytest.mark.parametrize("text", ["TOPAS", "8820", "topas 8820", "topa*"])
+def test_a_part_of_a_hyphenated_identifier_finds_it(identifiers, text):
+    assert 1 in ids(search(identifiers, text))
+
+
+def test_a_hyphenated_identifier_typed_whole_finds_that_identifier_first(identifiers):
+    assert ids(search(identifiers, "TOPAS-8820")) == [1]
+    assert ids(search(identifiers, '"printer TOPAS-8820"')) == [1]
+
+
+def test_a_snippet_marks_an_identifier_found_by_a_part(index):
+    assert "<mark>TOPAS-8820</mark>" in index.snippet("8820", "Printer TOPAS-8820 baik.")
+
+
 def test_a_classification_code_typed_as_is_finds_documents_of_that_code(archive):
     assert set(ids(search(archive, "PM.01.02"))) == {1, 6}
     assert set(ids(search(archive, "pm.01.02", max_security=0))) == {1}

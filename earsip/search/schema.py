@@ -7,7 +7,12 @@ import logging
 from whoosh import fields, formats
 
 from earsip.errors import SearchUnavailable
-from earsip.search.analysis import canonical, indonesian_analyzer, raw_analyzer
+from earsip.search.analysis import (
+    analysis_version,
+    canonical,
+    indonesian_analyzer,
+    raw_analyzer,
+)
 from earsip.search.query import PREFIX_FIELD, normalize_classification, normalize_number
 from earsip.search.values import IndexDoc
 
@@ -68,10 +73,22 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
     return values
 
 
+def _stale(stored: fields.FieldType, current: fields.FieldType) -> bool:
+    """Return whether a field of ours was analysed under an older analysis version."""
+    if not hasattr(current, "analyzer") or not hasattr(stored, "analyzer"):
+        return False
+    version = analysis_version(stored.analyzer)
+    return version is not None and version != analysis_version(current.analyzer)
+
+
 def check_schema(stored: fields.Schema) -> None:
-    """Raise SearchUnavailable if the index lacks a field; warn if its analysis differs."""
+    """Raise SearchUnavailable if the index lacks a field or was analysed under another
+    `ANALYSIS_VERSION`; warn if its analysis differs otherwise."""
     current = build_schema()
-    if set(stored.names()) != set(current.names()):
+    if set(stored.names()) != set(current.names()) or any(
+        _stale(stored[name], current[name]) for name in current.names()
+    ):
+        # Start-up (and the serving process's catch-up) rebuild an index found unreadable.
         raise SearchUnavailable("Skema indeks pencarian sudah usang; jalankan `earsip reindex`.")
     # Whoosh analyses new documents with the analyzer pickled in the index, queries use the
     # current one: a changed stopword list only takes full effect after a reindex.

@@ -51,6 +51,16 @@ def test_indonesian_affixes_do_not_hide_a_document(file_pdf, client, token_for,
     assert [r["id"] for r in body["results"]] == [doc_id]
 
 
+def test_a_document_is_found_by_the_name_it_was_filed_under(upload, tmp_path: Path, client,
+                                                            token_for) -> None:
+    path = filegen.make_text_pdf(tmp_path / "berkas.pdf", ["Pencairan dana honorarium."])
+    r = upload(path, filename="SP2D_panwascam_2024.pdf", title="Surat perintah")
+    assert r.status_code == 201, r.get_json()
+    for q in ("SP2D", "panwascam"):
+        assert [hit["id"] for hit in _search(client, token_for("admin"), q=q)["results"]] == [
+            r.get_json()["id"]], q
+
+
 def test_a_letter_number_typed_whole_finds_its_letter(file_pdf, client, token_for) -> None:
     target = file_pdf("Undangan rapat pleno.", number="012/HK.01.01/K.JI-29/03/2024",
                       classification="HK.01.01")

@@ -280,6 +280,33 @@ def test_a_snippet_marks_an_identifier_found_by_a_part(index):
     assert "<mark>TOPAS-8820</mark>" in index.snippet("8820", "Printer TOPAS-8820 baik.")
 
 
+@pytest.fixture
+def named(index, make_doc):
+    index.upsert([
+        make_doc(1, title="Surat perintah pencairan dana honorarium",
+                 content="Pencairan dana honorarium bulan Januari.",
+                 filename="SP2D_panwascam_2024.pdf"),
+        make_doc(2, title="Surat perintah pencairan dana sewa",
+                 content="Pencairan dana sewa kantor.", filename="scan_0042.pdf"),
+        make_doc(3, title="Laporan bulanan", content="Kegiatan bulan Februari.",
+                 filename="LaporanBimtekPengawasTPS2024.pdf"),
+    ])
+    return index
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SP2D", [1]), ("panwascam", [1]), ("sp2d panwascam", [1]), ('"SP2D panwascam"', [1]),
+    ("SP2D_panwascam_2024.pdf", [1]), ("panwas*", [1]), ("bimtek", [3]), ("TPS", [3]),
+    ("pdf", []),
+])
+def test_the_original_file_name_is_searchable_by_its_words(named, text, expected):
+    assert ids(search(named, text)) == expected
+
+
+def test_a_word_of_the_file_name_ranks_its_document_above_one_that_only_shares_the_text(named):
+    assert ids(search(named, "pencairan dana scan"))[0] == 2
+
+
 def test_a_classification_code_typed_as_is_finds_documents_of_that_code(archive):
     assert set(ids(search(archive, "PM.01.02"))) == {1, 6}
     assert set(ids(search(archive, "pm.01.02", max_security=0))) == {1}

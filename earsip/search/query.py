@@ -22,7 +22,7 @@ from whoosh.matching import ListMatcher, NullMatcher
 from earsip.errors import QuerySyntaxError
 from earsip.search.analysis import analyze
 
-TEXT_FIELDS = ("title", "meta", "content")
+TEXT_FIELDS = ("title", "meta", "content", "filename")
 PREFIX_FIELD = "raw"
 
 #: Fewest characters before a trailing "*".

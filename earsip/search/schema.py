@@ -13,10 +13,15 @@ from earsip.search.analysis import (
     indonesian_analyzer,
     raw_analyzer,
 )
+from earsip.search.names import FilenameAnalyzer, name_words
 from earsip.search.query import PREFIX_FIELD, normalize_classification, normalize_number
 from earsip.search.values import IndexDoc
 
 logger = logging.getLogger(__name__)
+
+#: Weight of a word of the original file name against the same word in the text (the title's
+#: is 2).
+FILENAME_BOOST = 1.5
 
 
 class PrefixText(fields.FieldType):
@@ -40,6 +45,9 @@ def build_schema() -> fields.Schema:
         # number, sender, recipient, description and tags: one field keeps queries cheap.
         meta=fields.TEXT(analyzer=stemming),
         content=fields.TEXT(analyzer=stemming),
+        # The original file name's words (search/names.py): a modest boost over the text, as a
+        # name the clerk remembers is a strong hint but names are often generic (scan_0042).
+        filename=fields.TEXT(analyzer=FilenameAnalyzer(), field_boost=FILENAME_BOOST),
         **{PREFIX_FIELD: PrefixText()},
         number=fields.ID(),
         classification=fields.ID(sortable=True),
@@ -56,12 +64,13 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
         part for part in (doc.number, doc.sender, doc.recipient, doc.description, *doc.tags) if part
     )
     d = doc.document_date
+    name = (doc.filename or "").strip()
     values: dict[str, object] = {
         "id": str(doc.id),
         "title": doc.title,
         "meta": meta,
         "content": doc.content,
-        PREFIX_FIELD: "\n".join((doc.title, meta, doc.content)),
+        PREFIX_FIELD: "\n".join((doc.title, meta, doc.content, " ".join(name_words(name)))),
         "classification": normalize_classification(doc.classification),
         "year": d.year,
         "date": d.year * 10000 + d.month * 100 + d.day,
@@ -70,6 +79,8 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
     }
     if doc.number and doc.number.strip():
         values["number"] = normalize_number(doc.number)
+    if name:
+        values["filename"] = name
     return values
 
 
@@ -94,7 +105,7 @@ def check_schema(stored: fields.Schema) -> None:
     # current one: a changed stopword list only takes full effect after a reindex.
     changed = [
         name
-        for name in ("title", "meta", "content", PREFIX_FIELD)
+        for name in ("title", "meta", "content", "filename", PREFIX_FIELD)
         # canonical(): an index built with the filter chain equals one with the fast analyzer.
         if canonical(stored[name].analyzer) != canonical(current[name].analyzer)
     ]

@@ -15,7 +15,9 @@ statistics):
 
 Each query names the one document that should come first. The figures are the mean reciprocal
 rank (MRR: 1 for first, 1/2 for second … 0 when not in the first 20) and the share ranked
-first, per class. `tests/test_search_relevance.py` checks the same set.
+first, per class; for regulations also ``citing_next``, the share of the documents citing the
+regulation among as many hits after it (1: every citing document comes before any document
+that merely holds the typed words). `tests/test_search_relevance.py` checks the same set.
 
 Run: ``python -m bench.relevance`` (prints JSON; no archive, no database, a few seconds).
 """
@@ -56,11 +58,14 @@ class Doc:
 
 @dataclass(frozen=True)
 class Case:
-    """One query and the key of the document that should rank first."""
+    """One query, the key of the document that should rank first and, for a regulation, the
+    documents that cite it (they should come next, before documents that merely hold the
+    typed words)."""
 
     cls: str
     query: str
     expected: str
+    citing: tuple[str, ...] = ()
 
 
 def _regulation(key: str, title: str, heading: str, subject: str) -> Doc:
@@ -172,22 +177,29 @@ def documents() -> list[Doc]:
     return docs
 
 
+_CITE_5_2020 = ("letter-cites-5-2020", "decree-cites-5-2020", "report-cites-5-2020",
+                "memo-cites-5-2020", "perbawaslu-3-2021")
+_CITE_11_2008 = ("letter-cites-11-2008", "report-cites-11-2008", "decree-cites-5-2020")
+_CITE_7_2017 = ("perbawaslu-5-2020", "uu-11-2008", "perbawaslu-3-2021", "perkpu-8-2020",
+                "decree-cites-7-2017", "decree-cites-5-2020")
+
 CASES = [
-    Case("regulation", "Nomor 5 Tahun 2020", "perbawaslu-5-2020"),
-    Case("regulation", "No. 5 Th. 2020", "perbawaslu-5-2020"),
-    Case("regulation", "5/2020", "perbawaslu-5-2020"),
-    Case("regulation", "No 5/2020", "perbawaslu-5-2020"),
-    Case("regulation", "Perbawaslu 5/2020", "perbawaslu-5-2020"),
-    Case("regulation", "peraturan bawaslu nomor 5 tahun 2020", "perbawaslu-5-2020"),
-    Case("regulation", "11 Tahun 2008", "uu-11-2008"),
-    Case("regulation", "UU 11/2008", "uu-11-2008"),
-    Case("regulation", "Undang-Undang Nomor 11 Tahun 2008", "uu-11-2008"),
-    Case("regulation", "Nomor 3 Tahun 2021", "perbawaslu-3-2021"),
-    Case("regulation", "3/2021", "perbawaslu-3-2021"),
-    Case("regulation", "Nomor 7 Tahun 2017", "uu-7-2017"),
-    Case("regulation", "No. 7 Th. 2017", "uu-7-2017"),
-    Case("regulation", "PKPU 8/2020", "perkpu-8-2020"),
-    Case("regulation", "Nomor 8 Tahun 2020", "perkpu-8-2020"),
+    Case("regulation", "Nomor 5 Tahun 2020", "perbawaslu-5-2020", _CITE_5_2020),
+    Case("regulation", "No. 5 Th. 2020", "perbawaslu-5-2020", _CITE_5_2020),
+    Case("regulation", "5/2020", "perbawaslu-5-2020", _CITE_5_2020),
+    Case("regulation", "No 5/2020", "perbawaslu-5-2020", _CITE_5_2020),
+    Case("regulation", "Perbawaslu 5/2020", "perbawaslu-5-2020", _CITE_5_2020),
+    Case("regulation", "peraturan bawaslu nomor 5 tahun 2020", "perbawaslu-5-2020",
+         _CITE_5_2020),
+    Case("regulation", "11 Tahun 2008", "uu-11-2008", _CITE_11_2008),
+    Case("regulation", "UU 11/2008", "uu-11-2008", _CITE_11_2008),
+    Case("regulation", "Undang-Undang Nomor 11 Tahun 2008", "uu-11-2008", _CITE_11_2008),
+    Case("regulation", "Nomor 3 Tahun 2021", "perbawaslu-3-2021", ("memo-cites-5-2020",)),
+    Case("regulation", "3/2021", "perbawaslu-3-2021", ("memo-cites-5-2020",)),
+    Case("regulation", "Nomor 7 Tahun 2017", "uu-7-2017", _CITE_7_2017),
+    Case("regulation", "No. 7 Th. 2017", "uu-7-2017", _CITE_7_2017),
+    Case("regulation", "PKPU 8/2020", "perkpu-8-2020", ("letter-cites-8-2020",)),
+    Case("regulation", "Nomor 8 Tahun 2020", "perkpu-8-2020", ("letter-cites-8-2020",)),
     Case("hyphenated", "TOPAS-8820", "topas-8820"),
     Case("hyphenated", "TOPAS", "topas-8820"),
     Case("hyphenated", "8820", "topas-8820"),
@@ -231,9 +243,15 @@ def evaluate(folder: Path) -> dict[str, object]:
             page = ix.search(SearchQuery(text=case.query, max_security=3, per_page=TOP))
             keys = [key_of[h.id] for h in page.hits]
             rank = keys.index(case.expected) + 1 if case.expected in keys else None
-            ranks.append({"class": case.cls, "query": case.query, "expected": case.expected,
-                          "rank": rank, "first": keys[0] if keys else None,
-                          "total": page.total})
+            entry = {"class": case.cls, "query": case.query, "expected": case.expected,
+                     "rank": rank, "first": keys[0] if keys else None, "total": page.total}
+            if case.citing:
+                # R-precision of the citing documents: of the len(citing) hits after the
+                # regulation itself, the share that cite it.
+                after = [k for k in keys if k != case.expected][:len(case.citing)]
+                entry["citing_next"] = round(
+                    len(set(after) & set(case.citing)) / len(case.citing), 3)
+            ranks.append(entry)
     finally:
         ix.close()
     by_class: dict[str, dict[str, float | int]] = {}
@@ -244,6 +262,9 @@ def evaluate(folder: Path) -> dict[str, object]:
             "mrr": round(sum(1 / r["rank"] for r in mine if r["rank"]) / len(mine), 3),
             "first": round(sum(1 for r in mine if r["rank"] == 1) / len(mine), 3),
         }
+        cited = [r["citing_next"] for r in mine if "citing_next" in r]
+        if cited:
+            by_class[cls]["citing_next"] = round(sum(cited) / len(cited), 3)
     return {"classes": by_class, "cases": ranks}
 
 

@@ -61,6 +61,26 @@ def test_a_document_is_found_by_the_name_it_was_filed_under(upload, tmp_path: Pa
             r.get_json()["id"]], q
 
 
+def test_a_regulation_asked_for_by_its_number_comes_before_the_documents_citing_it(
+        file_pdf, client, token_for) -> None:
+    citing = [
+        file_pdf("Berdasarkan Peraturan Bawaslu Nomor 5 Tahun 2020, pengawasan dilaksanakan "
+                 "sesuai Peraturan Bawaslu Nomor 5 Tahun 2020 dan Nomor 5 Tahun 2020.",
+                 title="Surat pemberitahuan pengawasan"),
+        file_pdf("LAPORAN SOSIALISASI PERATURAN BAWASLU NOMOR 5 TAHUN 2020. Perbawaslu 5/2020 "
+                 "dibahas; Perbawaslu No. 5 Th. 2020 dijelaskan.",
+                 title="Laporan Sosialisasi Peraturan Bawaslu Nomor 5 Tahun 2020"),
+    ]
+    regulation = file_pdf("SALINAN\nPERATURAN BADAN PENGAWAS PEMILIHAN UMUM\nNOMOR 5 TAHUN 2020"
+                          "\nTENTANG\nPENGAWASAN PEMUTAKHIRAN DATA PEMILIH",
+                          "Pasal 1 Pengawasan dilakukan oleh pengawas pemilu.",
+                          title="Perbawaslu tentang pengawasan pemutakhiran data pemilih")
+    h = token_for("admin")
+    for q in ("Nomor 5 Tahun 2020", "No. 5 Th. 2020", "5/2020", "Peraturan Bawaslu 5/2020"):
+        found = [r["id"] for r in _search(client, h, q=q)["results"]]
+        assert found[0] == regulation and set(found[1:]) == set(citing), q
+
+
 def test_a_letter_number_typed_whole_finds_its_letter(file_pdf, client, token_for) -> None:
     target = file_pdf("Undangan rapat pleno.", number="012/HK.01.01/K.JI-29/03/2024",
                       classification="HK.01.01")

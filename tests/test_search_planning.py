@@ -32,9 +32,15 @@ def _doc(rng: random.Random, doc_id: int) -> IndexDoc:
     words = [rng.choice(WORDS[: rng.randint(5, len(WORDS))]) for _ in range(rng.randint(5, 60))]
     code = rng.choice(CODES)
     date = datetime.date(rng.randint(2020, 2024), rng.randint(1, 12), rng.randint(1, 28))
+    title = " ".join(rng.sample(WORDS, 3))
+    # Some regulations (their number heads the title) and documents citing them.
+    if doc_id % 11 == 0:
+        title = f"Peraturan Bawaslu Nomor {doc_id % 5} Tahun 2021 tentang {title}"
+    if doc_id % 7 == 0:
+        words.append(f"sesuai Perbawaslu {doc_id % 5}/2021")
     return IndexDoc(
         id=doc_id,
-        title=" ".join(rng.sample(WORDS, 3)),
+        title=title,
         number=f"{doc_id:03d}/{code}/K.JI-29/{date.month:02d}/{date.year}",
         classification=code,
         document_date=date,
@@ -123,6 +129,10 @@ QUERIES = [
     "k.ji-29",
     "tidakada",
     '"tidakada arsip"',
+    "Nomor 3 Tahun 2021",
+    "3/2021 arsip",
+    "UU 2/2021 OR rapat",
+    "TOPAS-8820 OR k.ji",
     "",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from whoosh import fields, formats
+from whoosh.analysis import SpaceSeparatedTokenizer
 
 from earsip.errors import SearchUnavailable
 from earsip.search.analysis import (
@@ -15,6 +16,7 @@ from earsip.search.analysis import (
 )
 from earsip.search.names import FilenameAnalyzer, name_words
 from earsip.search.query import PREFIX_FIELD, normalize_classification, normalize_number
+from earsip.search.regnum import mentions, own_numbers
 from earsip.search.values import IndexDoc
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,18 @@ class PrefixText(fields.FieldType):
         self.unique = False
 
 
+class Keys(fields.FieldType):
+    """Space-separated keys, presence only, scored by the query's boost alone (not BM25)."""
+
+    def __init__(self) -> None:
+        self.analyzer = SpaceSeparatedTokenizer()
+        self.format = formats.Existence()
+        self.vector = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+
+
 def build_schema() -> fields.Schema:
     """Return the index schema; almost nothing is stored, the database holds the text."""
     stemming = indonesian_analyzer()
@@ -50,6 +64,9 @@ def build_schema() -> fields.Schema:
         filename=fields.TEXT(analyzer=FilenameAnalyzer(), field_boost=FILENAME_BOOST),
         **{PREFIX_FIELD: PrefixText()},
         number=fields.ID(),
+        # Regulation numbers (search/regnum.py): the one the document is, every one it cites.
+        regno=Keys(),
+        regref=Keys(),
         classification=fields.ID(sortable=True),
         year=fields.NUMERIC(int, sortable=True),
         date=fields.NUMERIC(int, sortable=True),  # yyyymmdd
@@ -81,6 +98,12 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
         values["number"] = normalize_number(doc.number)
     if name:
         values["filename"] = name
+    own = own_numbers(doc.title, doc.content)
+    if own:
+        values["regno"] = " ".join(own)
+    cited = mentions(doc.title, meta, doc.content)
+    if cited:
+        values["regref"] = " ".join(cited)
     return values
 
 

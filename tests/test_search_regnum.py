@@ -57,3 +57,24 @@ def test_only_the_first_page_counts_for_the_own_number():
 ])
 def test_a_query_names_a_regulation_in_any_wording(text, key):
     assert query_key(text) == key
+
+
+def test_a_joint_regulation_has_the_number_of_each_issuer():
+    first_page = ("PERATURAN BERSAMA\nMENTERI HUKUM DAN HAK ASASI MANUSIA\nDAN\nMENTERI "
+                  "KOMUNIKASI DAN INFORMATIKA\nNOMOR 14 TAHUN2015\nNOMOR 26 TAHUN 2015\nTENTANG\n"
+                  "PELAKSANAAN")
+    assert own_numbers("", first_page) == ["14/2015", "26/2015"]
+
+
+def test_a_heading_after_a_gazette_header_and_an_older_ministerial_number_are_read():
+    assert own_numbers("", "BERITA NEGARA\nNo.62, 2021 KEMENKOMINFO. Perubahan.\nPERATURAN "
+                           "MENTERI KOMUNIKASI\nNOMOR 1 TAHUN 2021\nTENTANG\nPERUBAHAN") == [
+        "1/2021"]
+    assert own_numbers("", "PERATURAN MENTERI KOMUNIKASI DAN INFORMATIKA\nNOMOR : "
+                           "38/PER/M.KOMINFO/09/2007\nTENTANG\nPERUBAHAN") == ["38/2007"]
+
+
+def test_a_citation_that_a_line_break_brings_to_the_start_of_a_line_is_not_a_heading():
+    first_page = ("BAWASLU KOTA MOJOKERTO\nDengan hormat, pengawasan dilaksanakan sesuai\n"
+                  "Peraturan Bawaslu Nomor 5 Tahun 2020 tentang pengawasan.")
+    assert own_numbers("Surat pemberitahuan", first_page) == []

@@ -28,12 +28,25 @@ from __future__ import annotations
 
 import re
 
-#: Regulation types that open a heading or come right before a bare number.
-TYPES = (
-    r"peraturan|undang-undang|uu|keputusan|kepmen\w*|perbawaslu|pkpu|perkpu|perpres|perppu|pp"
-    r"|perda|pergub|perbup|perwal|permen\w*|instruksi|inpres|surat\s+edaran|edaran|se"
-    r"|ketetapan|tap|qanun|maklumat|penetapan"
+#: Regulation types that open a heading or come right before a bare number (kepmen and
+#: permen also as the start of a word: Permenkominfo).
+TYPE_WORDS = (
+    "peraturan", "undang-undang", "uu", "keputusan", "kepmen", "perbawaslu", "pkpu", "perkpu",
+    "perpres", "perppu", "pp", "perda", "pergub", "perbup", "perwal", "permen", "instruksi",
+    "inpres", "surat edaran", "edaran", "se", "ketetapan", "tap", "qanun", "maklumat",
+    "penetapan",
 )
+
+
+def _alternation(upper: bool) -> str:
+    words = []
+    for word in TYPE_WORDS:
+        pattern = re.escape(word.upper() if upper else word).replace(r"\ ", r"\s+")
+        words.append(pattern + ("[^\\W\\d_]*" if word in ("kepmen", "permen") else ""))
+    return "|".join(words)
+
+
+TYPES = _alternation(upper=False)
 _KEYWORD = r"\b(?:nomor|nomer|no)\s*\.?\s*:?\s*"
 _NUMBER = r"0*(?P<num{i}>\d{{1,4}})"
 _YEAR = r"(?P<year{i}>(?:19|20)\d{{2}})"
@@ -44,6 +57,8 @@ _END = r"(?![\w/]|-\d)"
 # Every wording, as alternatives numbered so that each has its own groups.
 _FORMS = (
     _KEYWORD + _NUMBER + f"(?:{_TAHUN}|{_SLASH})" + _YEAR,  # Nomor 5 Tahun 2020, No. 5/2020
+    # A ministerial regulation numbered the older way: Nomor 38/PER/M.KOMINFO/09/2007.
+    _KEYWORD + _NUMBER + r"\s*/\s*PER\s*/\s*[^/\s]+\s*/\s*(?:\d{{1,2}}\s*/\s*)?" + _YEAR,
     rf"(?<![\w/.\-]){_NUMBER}/{_YEAR}",  # 5/2020, not inside a letter number
     rf"\b(?:{TYPES})\s+{_NUMBER}{_TAHUN}{_YEAR}",  # UU 11 Tahun 2008
 )
@@ -51,10 +66,13 @@ MENTION_RE = re.compile(
     "(?:" + "|".join(f"(?:{form.format(i=i)})" for i, form in enumerate(_FORMS)) + ")" + _END,
     re.IGNORECASE)
 
-#: The heading of a regulation: a type word at the start of the text or of a line.
-_HEADING_RE = re.compile(rf"^[ \t]*(?:salinan\s+)?(?:{TYPES})\b", re.IGNORECASE | re.MULTILINE)
-#: Words after which a number is no longer the document's own (its subject, its preamble, a
-#: letter's subject line and the like).
+#: The heading of a regulation: a type word at the start of the title (as typed), or in
+#: capitals at the start of a line of the first page (headings of legislation are set in
+#: capitals; a citation that a line break brings to the start of a line is not).
+_TITLE_HEADING_RE = re.compile(rf"^[^\w\n]*(?:salinan\s+)?(?:{TYPES})\b", re.IGNORECASE)
+_PAGE_HEADING_RE = re.compile(rf"^[^\w\n]*(?:{_alternation(upper=True)})\b", re.MULTILINE)
+#: Words after which a number is no longer the heading's own: its subject (TENTANG), the
+#: preamble, a letter's subject line and the like.
 _CUE_RE = re.compile(
     r"\b(?:tentang|menimbang|mengingat|memperhatikan|berdasarkan|menindaklanjuti|sehubungan"
     r"|merujuk|sesuai|sebagaimana|perihal|hal|dasar|atas|perubahan|pelaksanaan|mengenai)\b",
@@ -91,22 +109,24 @@ def mentions(*texts: str | None) -> list[str]:
     return list(found)
 
 
-def _heading_number(text: str) -> str | None:
-    """Return the key of the first heading's number in `text`, None if it has none."""
-    cue = _CUE_RE.search(text)
-    head = text[:cue.start()] if cue else text
-    for heading in _HEADING_RE.finditer(head):
-        reach = head[heading.end():heading.end() + HEADING_REACH]
-        match = MENTION_RE.search(reach)
-        if match is not None:
-            return _key(match)
-    return None
+def _heading_numbers(text: str, headings: re.Pattern[str]) -> list[str]:
+    """Return the keys of the numbers of the first heading that has any before its subject
+    (a joint regulation has one number per issuer)."""
+    for heading in headings.finditer(text):
+        reach = text[heading.end():heading.end() + HEADING_REACH]
+        cue = _CUE_RE.search(reach)
+        found = [_key(m) for m in MENTION_RE.finditer(reach, 0, cue.start() if cue else
+                                                      len(reach))]
+        if found:
+            return found
+    return []
 
 
 def own_numbers(title: str, text: str) -> list[str]:
     """Return the key(s) of the regulation the document is, from its title and first page."""
     first_page = text.split("\f", 1)[0][:FIRST_PAGE_MAX]
-    found = [key for key in (_heading_number(title), _heading_number(first_page)) if key]
+    found = (_heading_numbers(title, _TITLE_HEADING_RE)
+             + _heading_numbers(first_page, _PAGE_HEADING_RE))
     return list(dict.fromkeys(found))
 
 

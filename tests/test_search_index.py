@@ -339,8 +339,22 @@ def _ranking_pair(make_doc):
             *(make_doc(3 + i, title="Catatan", content="kata lain saja") for i in range(4))]
 
 
+@pytest.fixture(params=["arrays", "collectors"])
+def evaluation(request, monkeypatch):
+    """Both evaluations: the array planner, and Whoosh's collectors (its reference)."""
+    if request.param == "collectors":
+        from earsip.search.collect import Unsupported
+        from earsip.search.index import SearchIndex as Index
+
+        def refuse(*args, **kwargs):
+            raise Unsupported("reference")
+
+        monkeypatch.setattr(Index, "_planned", refuse)
+    return request.param
+
+
 def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_word(
-        index, make_doc):
+        index, make_doc, evaluation):
     index.upsert(_ranking_pair(make_doc))
     query = SearchQuery(text="alfa OR zulu", max_security=1)
     before = index.search(query).hits
@@ -354,7 +368,7 @@ def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_w
     assert [h.id for h in cleared][:2] == [2, 1]
 
 
-def test_documents_excluded_or_deleted_do_not_weigh_in_the_ranking(index, make_doc):
+def test_documents_excluded_or_deleted_do_not_weigh_in_the_ranking(index, make_doc, evaluation):
     index.upsert(_ranking_pair(make_doc))
     query = SearchQuery(text="alfa OR zulu", max_security=3)
     before = index.search(query).hits

@@ -71,6 +71,21 @@ def test_a_letter_number_splits_on_slashes_into_searchable_parts():
     assert analyze("012/HK.01.01/K.JI-29/03/2024") == ["012", "hk.01.01", "k.ji-29", "03", "2024"]
 
 
+def test_a_hyphenated_identifier_is_indexed_whole_and_by_each_part_at_its_place():
+    terms = indonesian_analyzer().term_positions("printer TOPAS-8820 baru, kode K.JI-29")
+    assert terms == {"printer": [0], "topas-8820": [1], "topas": [1], "8820": [1],
+                     "baru": [2], "kode": [3], "k.ji-29": [4], "k.ji": [4], "29": [4]}
+
+
+def test_a_typed_identifier_stays_whole_in_a_query():
+    assert analyze("TOPAS-8820") == ["topas-8820"]
+
+
+def test_a_reduplicated_word_gets_no_parts():
+    assert indonesian_analyzer().term_positions("undang-undang sehari-hari") == {
+        "undang": [0], "hari": [1]}
+
+
 def test_a_reduplicated_word_stems_to_its_root_but_undangan_stays_an_invitation():
     assert analyze("undang-undang perundang-undangan") == ["undang", "undang"]
     assert analyze("undangan") == ["undangan"]

@@ -51,6 +51,36 @@ def test_indonesian_affixes_do_not_hide_a_document(file_pdf, client, token_for,
     assert [r["id"] for r in body["results"]] == [doc_id]
 
 
+def test_a_document_is_found_by_the_name_it_was_filed_under(upload, tmp_path: Path, client,
+                                                            token_for) -> None:
+    path = filegen.make_text_pdf(tmp_path / "berkas.pdf", ["Pencairan dana honorarium."])
+    r = upload(path, filename="SP2D_panwascam_2024.pdf", title="Surat perintah")
+    assert r.status_code == 201, r.get_json()
+    for q in ("SP2D", "panwascam"):
+        assert [hit["id"] for hit in _search(client, token_for("admin"), q=q)["results"]] == [
+            r.get_json()["id"]], q
+
+
+def test_a_regulation_asked_for_by_its_number_comes_before_the_documents_citing_it(
+        file_pdf, client, token_for) -> None:
+    citing = [
+        file_pdf("Berdasarkan Peraturan Bawaslu Nomor 5 Tahun 2020, pengawasan dilaksanakan "
+                 "sesuai Peraturan Bawaslu Nomor 5 Tahun 2020 dan Nomor 5 Tahun 2020.",
+                 title="Surat pemberitahuan pengawasan"),
+        file_pdf("LAPORAN SOSIALISASI PERATURAN BAWASLU NOMOR 5 TAHUN 2020. Perbawaslu 5/2020 "
+                 "dibahas; Perbawaslu No. 5 Th. 2020 dijelaskan.",
+                 title="Laporan Sosialisasi Peraturan Bawaslu Nomor 5 Tahun 2020"),
+    ]
+    regulation = file_pdf("SALINAN\nPERATURAN BADAN PENGAWAS PEMILIHAN UMUM\nNOMOR 5 TAHUN 2020"
+                          "\nTENTANG\nPENGAWASAN PEMUTAKHIRAN DATA PEMILIH",
+                          "Pasal 1 Pengawasan dilakukan oleh pengawas pemilu.",
+                          title="Perbawaslu tentang pengawasan pemutakhiran data pemilih")
+    h = token_for("admin")
+    for q in ("Nomor 5 Tahun 2020", "No. 5 Th. 2020", "5/2020", "Peraturan Bawaslu 5/2020"):
+        found = [r["id"] for r in _search(client, h, q=q)["results"]]
+        assert found[0] == regulation and set(found[1:]) == set(citing), q
+
+
 def test_a_letter_number_typed_whole_finds_its_letter(file_pdf, client, token_for) -> None:
     target = file_pdf("Undangan rapat pleno.", number="012/HK.01.01/K.JI-29/03/2024",
                       classification="HK.01.01")
@@ -233,15 +263,22 @@ def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path,
     assert _search(client, token_for("admin"), q="susulan")["total"] == 1
 
 
-def test_scores_reveal_nothing_about_documents_above_the_users_clearance(
+def test_the_order_a_user_sees_does_not_change_when_documents_above_their_clearance_are_filed(
         file_pdf, client, token_for, make_user) -> None:
-    file_pdf("laporan alfa dan zulu", security="biasa")
+    # Alone, "alfa" three times outranks "zulu" twice. Hidden documents full of "alfa" make it
+    # a common word over the whole index, which would turn the order round.
+    strong = file_pdf("alfa alfa alfa kata lain", security="biasa", title="Catatan")
+    weak = file_pdf("zulu zulu kata lain lagi", security="biasa", title="Catatan")
     make_user("staf3", clearance="biasa")
-    before = _search(client, token_for("staf3"), q="zulu")["results"]
-    for i in range(3):
-        file_pdf(f"zulu zulu zulu rahasia {i}", security="rahasia")
-    after = _search(client, token_for("staf3"), q="zulu")["results"]
-    assert [r["score"] for r in after] == [r["score"] for r in before] == [1.0]
+    before = _search(client, token_for("staf3"), q="alfa OR zulu")["results"]
+    assert [r["id"] for r in before] == [strong, weak]
+    for i in range(5):
+        file_pdf(f"alfa alfa rahasia {i}", security="rahasia", title="Catatan")
+    after = _search(client, token_for("staf3"), q="alfa OR zulu")["results"]
+    assert after == before
+    # A user cleared for them ranks with them: the hidden documents did change the figures.
+    admin = [r["id"] for r in _search(client, token_for("admin"), q="alfa OR zulu")["results"]]
+    assert admin.index(weak) < admin.index(strong)
 
 
 def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,

@@ -254,6 +254,59 @@ def test_a_letter_number_typed_as_is_finds_its_letter(archive):
     assert ids(search(archive, LETTER_NUMBER.lower())) == [1]
 
 
+@pytest.fixture
+def identifiers(index, make_doc):
+    index.upsert([
+        make_doc(1, title="Serah terima perangkat",
+                 content="Diserahkan satu unit printer TOPAS-8820 dalam keadaan baik."),
+        make_doc(2, title="Inventaris barang",
+                 content="Printer Topas tercatat; Topas kedua rusak; kode gudang 8820, 8820."),
+        make_doc(3, title="Lain-lain", content="Tidak ada printer di sini."),
+    ])
+    return index
+
+
+@pytest.mark.parametrize("text", ["TOPAS", "8820", "topas 8820", "topa*"])
+def test_a_part_of_a_hyphenated_identifier_finds_it(identifiers, text):
+    assert 1 in ids(search(identifiers, text))
+
+
+def test_a_hyphenated_identifier_typed_whole_finds_that_identifier_first(identifiers):
+    assert ids(search(identifiers, "TOPAS-8820")) == [1]
+    assert ids(search(identifiers, '"printer TOPAS-8820"')) == [1]
+
+
+def test_a_snippet_marks_an_identifier_found_by_a_part(index):
+    assert "<mark>TOPAS-8820</mark>" in index.snippet("8820", "Printer TOPAS-8820 baik.")
+
+
+@pytest.fixture
+def named(index, make_doc):
+    index.upsert([
+        make_doc(1, title="Surat perintah pencairan dana honorarium",
+                 content="Pencairan dana honorarium bulan Januari.",
+                 filename="SP2D_panwascam_2024.pdf"),
+        make_doc(2, title="Surat perintah pencairan dana sewa",
+                 content="Pencairan dana sewa kantor.", filename="scan_0042.pdf"),
+        make_doc(3, title="Laporan bulanan", content="Kegiatan bulan Februari.",
+                 filename="LaporanBimtekPengawasTPS2024.pdf"),
+    ])
+    return index
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SP2D", [1]), ("panwascam", [1]), ("sp2d panwascam", [1]), ('"SP2D panwascam"', [1]),
+    ("SP2D_panwascam_2024.pdf", [1]), ("panwas*", [1]), ("bimtek", [3]), ("TPS", [3]),
+    ("pdf", []),
+])
+def test_the_original_file_name_is_searchable_by_its_words(named, text, expected):
+    assert ids(search(named, text)) == expected
+
+
+def test_a_word_of_the_file_name_ranks_its_document_above_one_that_only_shares_the_text(named):
+    assert ids(search(named, "pencairan dana scan"))[0] == 2
+
+
 def test_a_classification_code_typed_as_is_finds_documents_of_that_code(archive):
     assert set(ids(search(archive, "PM.01.02"))) == {1, 6}
     assert set(ids(search(archive, "pm.01.02", max_security=0))) == {1}
@@ -277,6 +330,55 @@ def test_a_document_above_the_clearance_is_never_returned_nor_counted(archive):
     everything = search(archive, "", max_security=0)
     assert everything.total == 32
     assert 6 not in ids(search(archive, "", max_security=0, per_page=100))
+
+
+def _ranking_pair(make_doc):
+    """Two visible documents: "alfa" three times outranks "zulu" twice while both are rare."""
+    return [make_doc(1, title="Catatan", content="alfa alfa alfa kata lain"),
+            make_doc(2, title="Catatan", content="zulu zulu kata lain lagi"),
+            *(make_doc(3 + i, title="Catatan", content="kata lain saja") for i in range(4))]
+
+
+@pytest.fixture(params=["arrays", "collectors"])
+def evaluation(request, monkeypatch):
+    """Both evaluations: the array planner, and Whoosh's collectors (its reference)."""
+    if request.param == "collectors":
+        from earsip.search.collect import Unsupported
+        from earsip.search.index import SearchIndex as Index
+
+        def refuse(*args, **kwargs):
+            raise Unsupported("reference")
+
+        monkeypatch.setattr(Index, "_planned", refuse)
+    return request.param
+
+
+def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_word(
+        index, make_doc, evaluation):
+    index.upsert(_ranking_pair(make_doc))
+    query = SearchQuery(text="alfa OR zulu", max_security=1)
+    before = index.search(query).hits
+    assert [h.id for h in before] == [1, 2]
+    index.upsert([make_doc(20 + i, title="Rahasia", security=2 + i % 2,
+                           content="alfa alfa alfa alfa catatan rahasia panjang sekali")
+                  for i in range(6)])
+    assert index.search(query).hits == before
+    # The same words, searched by someone cleared for the new documents, rank otherwise.
+    cleared = index.search(SearchQuery(text="alfa OR zulu", max_security=3)).hits
+    assert [h.id for h in cleared][:2] == [2, 1]
+
+
+def test_documents_excluded_or_deleted_do_not_weigh_in_the_ranking(index, make_doc, evaluation):
+    index.upsert(_ranking_pair(make_doc))
+    query = SearchQuery(text="alfa OR zulu", max_security=3)
+    before = index.search(query).hits
+    # Documents the index still shows as visible but the database now hides (excluded by
+    # id), and documents deleted from the index, count as absent.
+    index.upsert([make_doc(30 + i, content="alfa alfa alfa alfa kata") for i in range(6)])
+    index.delete([30, 31, 32])
+    excluded = index.search(SearchQuery(text="alfa OR zulu", max_security=3,
+                                        exclude_ids=frozenset({33, 34, 35}))).hits
+    assert excluded == before
 
 
 def test_excluded_ids_are_never_returned_nor_counted(archive):

@@ -17,6 +17,7 @@ from earsip.search import collect as collect_module
 from earsip.search.cache import TermArrays
 from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex as _SearchIndex
+from earsip.search.stats import VisibleStats
 from earsip.search.vector import VectorPlanner, supports
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
@@ -31,9 +32,15 @@ def _doc(rng: random.Random, doc_id: int) -> IndexDoc:
     words = [rng.choice(WORDS[: rng.randint(5, len(WORDS))]) for _ in range(rng.randint(5, 60))]
     code = rng.choice(CODES)
     date = datetime.date(rng.randint(2020, 2024), rng.randint(1, 12), rng.randint(1, 28))
+    title = " ".join(rng.sample(WORDS, 3))
+    # Some regulations (their number heads the title) and documents citing them.
+    if doc_id % 11 == 0:
+        title = f"Peraturan Bawaslu Nomor {doc_id % 5} Tahun 2021 tentang {title}"
+    if doc_id % 7 == 0:
+        words.append(f"sesuai Perbawaslu {doc_id % 5}/2021")
     return IndexDoc(
         id=doc_id,
-        title=" ".join(rng.sample(WORDS, 3)),
+        title=title,
         number=f"{doc_id:03d}/{code}/K.JI-29/{date.month:02d}/{date.year}",
         classification=code,
         document_date=date,
@@ -122,6 +129,10 @@ QUERIES = [
     "k.ji-29",
     "tidakada",
     '"tidakada arsip"',
+    "Nomor 3 Tahun 2021",
+    "3/2021 arsip",
+    "UU 2/2021 OR rapat",
+    "TOPAS-8820 OR k.ji",
     "",
 ]
 
@@ -164,7 +175,8 @@ def test_unsupported_query_falls_back(index):
 
     with index._lock:
         searcher = index._current_searcher()
-        planner = VectorPlanner(searcher, index._docnums, index._postings, None, set())
+        stats = VisibleStats(searcher, index._docnums, index._postings, 3, set())
+        planner = VectorPlanner(searcher, index._docnums, stats, None, set())
         assert not supports(wq.FuzzyTerm("content", "arsp"))
         assert not supports(wq.Phrase("content", ["berita", "acara"], slop=2))
         assert supports(wq.Phrase("content", ["berita", "acara"]))
@@ -343,7 +355,7 @@ def test_reading_positions_replaces_postings_kept_without_them_in_the_budget():
 
 
 def test_filter_arrays_kept_per_searcher_are_bounded(index):
-    from earsip.search.vector import MASK_CACHE_SIZE
+    from earsip.search.stats import MASK_CACHE_SIZE
 
     for year in range(1900, 1900 + MASK_CACHE_SIZE + 10):
         index.search(SearchQuery(text="arsip", max_security=3, year_from=year))

@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 WORD_PATTERN = r"\w+(?:[-.]\w+)*"
 WORD_RE = re.compile(WORD_PATTERN)
 
+#: Changes whenever the same text gives other index terms: an index analysed under another
+#: version is rebuilt (`schema.check_schema`). 2: hyphenated identifiers also index their parts.
+ANALYSIS_VERSION = 2
+
 # Function words dropped from the index and from queries. Deliberately NOT here, because
 # they carry meaning in records: masuk/keluar (incoming/outgoing letters), hal (subject line),
 # kasus, pihak, tidak (as in "tidak memenuhi syarat"), atas/bawah, harus, wajib, nomor.
@@ -222,6 +226,50 @@ class IndonesianStemFilter(Filter):
             yield t
 
 
+def _parts(whole: str, stemming: bool) -> tuple[str, ...]:
+    """Return the extra terms a hyphenated token is indexed under: its parts, analysed.
+
+    A hyphenated identifier (TOPAS-8820, K.JI-29, e-KTP) is found by each part as well as
+    whole. Reduplicated words (undang-undang, sehari-hari) stem to one root without a hyphen,
+    so only a term that kept its hyphen has parts. Stopwords, repeats and the whole are left out.
+    """
+    if "-" not in whole:
+        return ()
+    found: list[str] = []
+    for part in whole.split("-"):
+        if not part or part in STOPWORDS:
+            continue
+        term = stem(part) if stemming else part
+        if term != whole and term not in found:
+            found.append(term)
+    return tuple(found)
+
+
+class IdentifierPartsFilter(Filter):
+    """After each indexed token that kept a hyphen, its parts at the same position.
+
+    Not when analysing a query (`mode="query"`): a typed identifier is matched whole.
+    """
+
+    def __init__(self, stemming: bool = True) -> None:
+        self.stemming = stemming
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stemming))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            yield t
+            if t.stopped or t.mode == "query" or "-" not in t.text:
+                continue
+            for part in _parts(t.text, self.stemming):
+                t.text = part
+                yield t
+
+
 def reference_analyzer(*, stemming: bool = True) -> Analyzer:
     """Return the analysis as a chain of Whoosh filters: the definition the fast path must match.
 
@@ -230,13 +278,16 @@ def reference_analyzer(*, stemming: bool = True) -> Analyzer:
     chain = (
         RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPWORDS, minsize=1)
     )
-    return chain | IndonesianStemFilter() if stemming else chain
+    if stemming:
+        chain = chain | IndonesianStemFilter()
+    return chain | IdentifierPartsFilter(stemming)
 
 
-# Analysed form of each distinct token text as it appears in the text (None: a stopword), per
-# analyzer kind. Real text repeats a few tens of thousands of distinct tokens, so the lookups
-# replace lowercasing, stopword checks and stemming almost always. Cleared when too big.
-_TERM_CACHES: dict[bool, dict[str, str | None]] = {True: {}, False: {}}
+# Analysed form of each distinct token text as it appears in the text (None: a stopword; a
+# tuple: the term and its parts, for a hyphenated identifier), per analyzer kind. Real text
+# repeats a few tens of thousands of distinct tokens, so the lookups replace lowercasing,
+# stopword checks and stemming almost always. Cleared when too big.
+_TERM_CACHES: dict[bool, dict[str, str | tuple[str, ...] | None]] = {True: {}, False: {}}
 _TERM_CACHE_MAX = 200_000
 
 
@@ -249,17 +300,22 @@ class IndonesianAnalyzer(Analyzer):
     reference chain itself. Stateless apart from `stemming`, so it pickles by reference.
     """
 
+    #: The analysis version of an analyzer pickled before versions were recorded.
+    version = 1
+
     def __init__(self, stemming: bool = True) -> None:
         self.stemming = stemming
+        self.version = ANALYSIS_VERSION  # pickled with the index schema
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
+        return (type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
+                and other.version == self.version)  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((type(self), self.stemming))
+        return hash((type(self), self.stemming, self.version))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(stemming={self.stemming})"
+        return f"{type(self).__name__}(stemming={self.stemming}, version={self.version})"
 
     def reference(self) -> Analyzer:
         """Return the equivalent chain of Whoosh filters."""
@@ -294,7 +350,7 @@ class IndonesianAnalyzer(Analyzer):
         t = Token(positions, False, removestops=True, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False
-        for pos, term in self._kept(value):
+        for pos, term in self._kept(value, parts=mode != "query"):
             t.text = term
             if positions:
                 t.pos = start_pos + pos
@@ -314,8 +370,9 @@ class IndonesianAnalyzer(Analyzer):
                 places.append(pos)
         return found
 
-    def _kept(self, value: str) -> list[tuple[int, str]]:
-        """Return (position, term) of every token kept, numbered as StopFilter numbers them.
+    def _kept(self, value: str, parts: bool = True) -> list[tuple[int, str]]:
+        """Return (position, term) of every token kept, numbered as StopFilter numbers them;
+        with `parts`, a hyphenated term's parts follow it at its position.
 
         StopFilter keeps the first kept token's place and numbers the next ones on from it.
         """
@@ -331,19 +388,28 @@ class IndonesianAnalyzer(Analyzer):
             if term is None:
                 continue
             pos = i if pos is None else pos + 1
-            kept.append((pos, term))
+            if type(term) is tuple:
+                if parts:
+                    kept.extend((pos, t) for t in term)
+                else:
+                    kept.append((pos, term[0]))
+            else:
+                kept.append((pos, term))  # type: ignore[arg-type]
         return kept
 
 
 _MISSING = object()
 
 
-def _term(word: str, stemming: bool) -> str | None:
-    """Return the analysed form of one matched token, None for a stopword."""
+def _term(word: str, stemming: bool) -> str | tuple[str, ...] | None:
+    """Return the analysed form of one matched token, None for a stopword, and a tuple of the
+    term and its parts for a hyphenated identifier."""
     low = word.lower()
     if not low or low in STOPWORDS:
         return None
-    return stem(low) if stemming else low
+    term = stem(low) if stemming else low
+    parts = _parts(term, stemming)
+    return (term, *parts) if parts else term
 
 
 def indonesian_analyzer() -> Analyzer:
@@ -361,13 +427,39 @@ def canonical(analyzer: Analyzer) -> Analyzer:
     return analyzer.reference() if isinstance(analyzer, IndonesianAnalyzer) else analyzer
 
 
+def analysis_version(analyzer: Analyzer) -> int | None:
+    """Return the analysis version an index analyzer was made with (None: not ours).
+
+    Indexes made before the fast analyzer have the chain of filters pickled: the current
+    reference chain, or the one of version 1 (without identifier parts).
+    """
+    if isinstance(analyzer, IndonesianAnalyzer):
+        return analyzer.version
+    for stemming in (True, False):
+        if analyzer == reference_analyzer(stemming=stemming):
+            return ANALYSIS_VERSION
+        first = (RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
+                 | StopFilter(stoplist=STOPWORDS, minsize=1))
+        if analyzer == (first | IndonesianStemFilter() if stemming else first):
+            return 1
+    return None
+
+
 _STEMMING = indonesian_analyzer()
 _RAW = raw_analyzer()
 
 
 def analyze(text: str) -> list[str]:
-    """Return the index terms (lowercased, stopwords removed, stemmed) of `text`."""
+    """Return the query terms (lowercased, stopwords removed, stemmed) of `text`.
+
+    A hyphenated identifier stays one term here; `index_terms` also gives its parts.
+    """
     return [t.text for t in _STEMMING(text, mode="query")]
+
+
+def index_terms(text: str) -> list[str]:
+    """Return the terms `text` is indexed under, in order (parts after their identifier)."""
+    return [term for _, term in _STEMMING._kept(text)]  # type: ignore[attr-defined]
 
 
 def raw_terms(text: str) -> list[str]:

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 #: Fields whose terms are cached: the text fields words are searched in, and the unstemmed
 #: words prefixes expand against.
-CACHED_FIELDS = ("content", "title", "meta", "raw")
+CACHED_FIELDS = ("content", "title", "meta", "filename", "raw")
 #: Segments smaller than this are not cached: their postings decode in well under a millisecond.
 WARM_MIN_DOCS = 1000
 #: A term is worth keeping when it is in at least this share of its segment's documents.

@@ -19,7 +19,7 @@ import heapq
 from collections.abc import Iterable
 from itertools import compress
 
-from whoosh import collectors, sorting
+from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
 from whoosh.idsets import BitSet
 from whoosh.reading import TermNotFound
@@ -32,6 +32,7 @@ from earsip.search.postings import (
     open_postings,
     read_leaf,
 )
+from earsip.search.stats import VisibleBM25F, VisibleStats
 
 
 class Unsupported(Exception):
@@ -163,8 +164,12 @@ def collect(
     limit: int,
     allow: Iterable[int] | None,
     mask: set[int],
+    stats: VisibleStats | None = None,
 ) -> tuple[Results, list[int]]:
-    """Run the query with Whoosh's collectors; return the top `limit` and every match."""
+    """Run the query with Whoosh's collectors; return the top `limit` and every match.
+
+    With `stats`, scores use its statistics (the visible documents') instead of the index's.
+    """
     # Total and facets must count every match, so the scored collector neither skips
     # blocks (usequality) nor swaps in a "top N only" matcher (replace): with
     # either, Whoosh leaves documents out of len(results); even optimize=False
@@ -182,7 +187,12 @@ def collect(
         if allow is not None or mask
         else recorder
     )
-    searcher.search_with_collector(whoosh_query, collector)
+    context = None
+    if scored and stats is not None:
+        if type(searcher.weighting) is not scoring.BM25F:
+            raise TypeError("visible statistics need BM25F")
+        context = searcher.context(weighting=VisibleBM25F(searcher.weighting, stats))
+    searcher.search_with_collector(whoosh_query, collector, context=context)
     return collector.results(), recorder.docnums
 
 

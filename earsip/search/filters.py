@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from earsip.search.query import CappedPrefix, normalize_classification
 from earsip.search.values import SearchQuery
@@ -37,7 +36,6 @@ class DocnumCache:
         self._groups: dict[tuple[str, str], dict[object, frozenset[int]]] = {}
         self._facets: dict[str, list[object]] = {}
         self._lengths: dict[str, bytes] = {}
-        self._norms: dict[str, list[float]] = {}
         self._prefixes: OrderedDict[tuple, list[tuple[bytes, object]]] = OrderedDict()
         self._live: frozenset[int] | None = None
         self._live_known = False
@@ -50,7 +48,6 @@ class DocnumCache:
         self._groups.clear()
         self._facets.clear()
         self._lengths.clear()
-        self._norms.clear()
         self._prefixes.clear()
         self._live = None
         self._live_known = False
@@ -177,17 +174,6 @@ class DocnumCache:
                 else:
                     out.extend(column)
             cached = self._lengths[fieldname] = bytes(out)
-        return cached
-
-    def norms(self, searcher: Searcher, fieldname: str, b: float, k1: float) -> list[float]:
-        """Return BM25's length normalisation for each of the 256 encoded lengths, cached."""
-        key = f"{fieldname}\0{b}\0{k1}"
-        cached = self._norms.get(key)
-        if cached is None:
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            # The same expression, in the same order, as whoosh.scoring.bm25 (equal floats).
-            cached = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
-            self._norms[key] = cached
         return cached
 
     def prefix_terms(self, leaf, offset: int, q: wq.Prefix,  # noqa: ANN001

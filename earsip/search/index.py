@@ -28,6 +28,7 @@ from earsip.search.filters import FACETS, DocnumCache, masked
 from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import Highlighter, make_snippet
+from earsip.search.stats import VisibleStats
 from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
 from earsip.search.vector import VectorPlanner, supports
 
@@ -311,16 +312,19 @@ class SearchIndex:
                 if allow is not None and not allow:
                     return empty
                 mask = masked(searcher, query.exclude_ids)
+                # BM25's figures over what this user may see (see `stats`).
+                stats = VisibleStats(searcher, self._docnums, self._postings,
+                                     query.max_security, mask)
                 limit = query.page * query.per_page
                 start = (query.page - 1) * query.per_page
                 scored = bool(text) and query.sort != "date"
                 try:
                     page = self._planned(searcher, whoosh_query, scored, allow, mask,
-                                         start, limit)
+                                         stats, start, limit)
                 except Unsupported as e:
                     logger.debug("query %r not planned (%s): collecting", text, e)
                     page = self._collected(searcher, whoosh_query, scored, allow, mask,
-                                           start, limit)
+                                           stats, start, limit)
                 return page
             except SearchUnavailable:
                 raise
@@ -328,14 +332,14 @@ class SearchIndex:
                 logger.exception("search failed for %r", text)
                 raise _unavailable(e) from e
 
-    def _planned(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
-                 allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
-                 ) -> SearchPage:
+    def _planned(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
+                 allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,
+                 start: int, limit: int) -> SearchPage:
         """Search with arrays (see `vector`): the matching set first, then scores for the top
         only. Raises Unsupported for a query the array planner does not know."""
         if not supports(whoosh_query):
             raise Unsupported(type(whoosh_query).__name__)
-        planner = VectorPlanner(searcher, self._docnums, self._postings, allow, mask)
+        planner = VectorPlanner(searcher, self._docnums, stats, allow, mask)
         match = planner.matches(whoosh_query)
         if scored:
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
@@ -347,12 +351,13 @@ class SearchIndex:
                                     limit)[start:]]
         return SearchPage(total=int(match.sum()), hits=hits, facets=planner.facets(match))
 
-    def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,
-                   allow: frozenset[int] | None, mask: set[int], start: int, limit: int,
-                   ) -> SearchPage:
+    def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
+                   allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,
+                   start: int, limit: int) -> SearchPage:
         """Search with Whoosh's collectors, scoring every match (the reference evaluation)."""
         results, docnums = collect(
-            searcher, whoosh_query, scored=scored, limit=limit, allow=allow, mask=mask
+            searcher, whoosh_query, scored=scored, limit=limit, allow=allow, mask=mask,
+            stats=stats,
         )
         hits = [
             # A date-sorted hit's "score" is its sort key, not a relevance.

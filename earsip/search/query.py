@@ -21,8 +21,9 @@ from whoosh.matching import ListMatcher, NullMatcher
 
 from earsip.errors import QuerySyntaxError
 from earsip.search.analysis import analyze
+from earsip.search.regnum import QUERY_RE, query_key
 
-TEXT_FIELDS = ("title", "meta", "content")
+TEXT_FIELDS = ("title", "meta", "content", "filename")
 PREFIX_FIELD = "raw"
 
 #: Fewest characters before a trailing "*".
@@ -35,8 +36,14 @@ PREFIX_MAX_TERMS = 200
 _CLASSIFICATION_RE = re.compile(r"[A-Za-z]{1,4}(?:\.\d{1,4})+")
 _LEX_RE = re.compile(
     r'\s*(?:(?P<phrase>"[^"]*")|(?P<open>\()|(?P<close>\))|(?P<quote>")|'
+    rf"(?P<reg>{QUERY_RE.pattern})|"
     r'(?P<word>[^\s()"]+))'
 )
+#: A regulation asked for by its number (search/regnum.py): the document that is it ranks
+#: above every one that only cites it (a tier apart from the words' BM25 scores), and one that
+#: cites it in any wording ranks above one that merely holds the typed words.
+REGNO_BOOST = 1000.0
+REGREF_BOOST = 100.0
 _OPERATORS = {"OR", "AND", "NOT"}
 
 
@@ -84,7 +91,7 @@ def classification_query(code: str) -> wq.Query:
 
 @dataclass
 class _Lexeme:
-    kind: str  # "word", "phrase", "open", "close", "OR", "AND", "NOT"
+    kind: str  # "word", "phrase", "reg", "open", "close", "OR", "AND", "NOT"
     text: str = ""
 
 
@@ -99,6 +106,8 @@ def _lex(text: str) -> list[_Lexeme]:
         pos = m.end()
         if m.group("phrase") is not None:
             lexemes.append(_Lexeme("phrase", m.group("phrase")[1:-1]))
+        elif m.group("reg") is not None:
+            lexemes.append(_Lexeme("reg", m.group("reg")))
         elif m.group("open"):
             lexemes.append(_Lexeme("open"))
         elif m.group("close"):
@@ -204,6 +213,8 @@ class _Parser:
             return inner
         if lexeme.kind == "phrase":
             return phrase_query(lexeme.text)
+        if lexeme.kind == "reg":
+            return regulation_query(lexeme.text)
         return word_query(lexeme.text)
 
 
@@ -257,6 +268,21 @@ def word_query(word: str) -> wq.Query | None:
     return wq.Or(alternatives)
 
 
+def regulation_query(text: str) -> wq.Query | None:
+    """Return the query for a regulation number typed in any wording ("Nomor 5 Tahun 2020",
+    "UU 11/2008"): the regulation itself, documents citing it, or all the typed words."""
+    key = query_key(text)
+    words = [q for q in map(word_query, text.split()) if q is not None]
+    typed = words[0] if len(words) == 1 else wq.And(words) if words else None
+    if key is None:
+        return typed
+    alternatives: list[wq.Query] = [wq.Term("regno", key, boost=REGNO_BOOST),
+                                    wq.Term("regref", key, boost=REGREF_BOOST)]
+    if typed is not None:
+        alternatives.append(typed)
+    return wq.Or(alternatives)
+
+
 def parse_query(text: str) -> wq.Query | None:
     """Return the Whoosh query for the user's text; None when nothing searchable is left."""
     lexemes = _lex(text)
@@ -278,7 +304,7 @@ def highlight_spec(text: str) -> tuple[set[str], list[str]]:
         if lexeme.kind == "NOT":
             negate_next = True
             continue
-        if lexeme.kind not in ("word", "phrase"):
+        if lexeme.kind not in ("word", "phrase", "reg"):
             negate_next = False
             continue
         word = lexeme.text

@@ -47,6 +47,12 @@ def _pattern(terms: set[str], prefixes: list[str]) -> re.Pattern[str] | None:
     )
 
 
+def _part_matches(word: str, terms: set[str], prefixes: tuple[str, ...]) -> bool:
+    """Return whether a part of a hyphenated identifier (TOPAS-8820) is what was searched."""
+    return any(part and (part in terms or part.startswith(prefixes) or stem(part) in terms)
+               for part in word.split("-"))
+
+
 def find_matches(
     terms: set[str], prefixes: list[str], text: str, *, limit: int = 50,
     pattern: re.Pattern[str] | None = None,
@@ -73,7 +79,8 @@ def find_matches(
             continue
         pos = token_match.end()
         word = token_match.group().lower()
-        if word in terms or word.startswith(prefix_tuple) or stem(word) in terms:
+        if (word in terms or word.startswith(prefix_tuple) or stem(word) in terms
+                or ("-" in word and _part_matches(word, terms, prefix_tuple))):
             spans.append((start, token_match.end()))
     return spans
 

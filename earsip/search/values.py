@@ -22,6 +22,7 @@ class IndexDoc:
     description: str | None = None
     tags: tuple[str, ...] = ()
     content: str = ""
+    filename: str | None = None  # the name the file was filed under
 
 
 @dataclass(frozen=True)

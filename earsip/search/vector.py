@@ -14,22 +14,19 @@ otherwise, and the phrase starts are the keys common to every word once shifted 
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from earsip.search.cache import PostingsCache, TermArrays
+from earsip.search.cache import TermArrays
 from earsip.search.collect import SPARSE, Planner, Unsupported, phrase_terms
 from earsip.search.filters import FACETS, DocnumCache
 from earsip.search.postings import positions_arrays
 from earsip.search.query import CappedPrefix
+from earsip.search.stats import VisibleStats, mask_of, norms
 
-#: Filter arrays kept per searcher (each one byte per document).
-MASK_CACHE_SIZE = 64
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
@@ -52,7 +49,7 @@ def supports(q: wq.Query) -> bool:
 class VectorPlanner:
     """Evaluates one word query on one searcher: the matches, the top scores, the facets."""
 
-    def __init__(self, searcher: Searcher, docnums: DocnumCache, postings: PostingsCache,
+    def __init__(self, searcher: Searcher, docnums: DocnumCache, stats: VisibleStats,
                  allow: frozenset[int] | None, exclude: set[int]) -> None:
         weighting = searcher.weighting
         if type(weighting) is not scoring.BM25F:
@@ -63,14 +60,16 @@ class VectorPlanner:
         self.n = searcher.doc_count_all()
         self.leaves = list(searcher.reader().leaf_readers())
         self.docnums = docnums
-        self.postings = postings
-        universe = self._mask_of(allow) if allow is not None else self._live()
+        self.stats = stats
+        self.postings = stats.postings
+        universe = mask_of(docnums, self.n, allow) if allow is not None else self._live()
         if exclude:
             universe = universe.copy()
             universe[np.fromiter(exclude, dtype=np.int64, count=len(exclude))] = False
         #: The docnums the user may see: filters, clearance, exclusions, deletions.
         self.universe = universe
-        self._terms: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        #: Whole postings read for this search, shared with the statistics.
+        self._terms = stats.terms
         self._masks: dict[int, np.ndarray] = {}
         self._sets: Planner | None = None
 
@@ -89,31 +88,12 @@ class VectorPlanner:
             found = arrays[key] = make()
         return found
 
-    def _mask_of(self, docs: frozenset[int]) -> np.ndarray:
-        # Filter sets are cached per searcher, so the same object comes back for the same
-        # filters: its array is kept beside it (holding the set keeps its id from being
-        # reused), for as many filter sets as the DocnumCache keeps.
-        masks = self.docnums.arrays.get("masks")
-        if masks is None:
-            masks = self.docnums.arrays["masks"] = OrderedDict()
-        found = masks.get(id(docs))
-        if found is not None and found[0] is docs:
-            masks.move_to_end(id(docs))
-            return found[1]
-        mask = np.zeros(self.n, dtype=bool)
-        if docs:
-            mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-        masks[id(docs)] = (docs, mask)
-        if len(masks) > MASK_CACHE_SIZE:
-            masks.popitem(last=False)
-        return mask
-
     def _live(self) -> np.ndarray:
         def make() -> np.ndarray:
             live = self.docnums.live(self.searcher)
             if live is None:
                 return np.ones(self.n, dtype=bool)
-            return self._mask_of(live)
+            return mask_of(self.docnums, self.n, live)
 
         return self._memo("live", make)
 
@@ -122,8 +102,9 @@ class VectorPlanner:
             self.docnums.length_bytes(self.searcher, fieldname), dtype=np.uint8))
 
     def _norms(self, fieldname: str, b: float, k1: float) -> np.ndarray:
-        return self._memo(("norms", fieldname, b, k1), lambda: np.array(
-            self.docnums.norms(self.searcher, fieldname, b, k1), dtype=np.float64))
+        avgfl = self.stats.avg_field_length(fieldname)
+        return self._memo(("norms", fieldname, b, k1, avgfl), lambda: np.array(
+            norms(b, k1, avgfl), dtype=np.float64))
 
     def _codes(self, name: str) -> tuple[np.ndarray, list[object]]:
         def make() -> tuple[np.ndarray, list[object]]:
@@ -139,31 +120,7 @@ class VectorPlanner:
 
     def _term(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """Return the term's global docnums (int64) and weights (float64), deleted included."""
-        if fieldname not in self.schema:
-            return _EMPTY
-        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
-        key = (fieldname, btext)
-        found = self._terms.get(key)
-        if found is None:
-            ids, weights = [], []
-            for leaf, offset in self.leaves:
-                arrays = self.postings.peek(leaf, fieldname, btext)
-                if arrays is None:
-                    try:
-                        terminfo = leaf.term_info(fieldname, btext)
-                    except TermNotFound:
-                        continue
-                    arrays = self.postings.postings(leaf, fieldname, btext, terminfo)
-                ids.append(arrays.ids.astype(np.int64) + offset)
-                weights.append(arrays.weights())
-            if not ids:
-                found = _EMPTY
-            elif len(ids) == 1:
-                found = (ids[0], weights[0])
-            else:
-                found = (np.concatenate(ids), np.concatenate(weights))
-            self._terms[key] = found
-        return found
+        return self.stats.term(fieldname, text)
 
     def _term_for(self, fieldname: str, text: str | bytes, docs: np.ndarray,
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -425,6 +382,12 @@ class VectorPlanner:
 
     def _score_term(self, fieldname: str, text: str | bytes, docs: np.ndarray,
                     scores: np.ndarray, boost: float) -> None:
+        if fieldname not in self.schema:
+            return
+        field = self.schema[fieldname]
+        # First: counting the term's visible documents reads its whole postings (unless every
+        # document is visible), which the sparse read below then reuses.
+        idf = self.stats.idf(fieldname, text) if field.scorable else 0.0
         ids, weights = self._term_for(fieldname, text, docs)
         if not len(ids):
             return
@@ -432,15 +395,12 @@ class VectorPlanner:
         ids, weights = ids[keep], weights[keep]
         if not len(ids):
             return
-        field = self.schema[fieldname]
         if field.scorable:
             # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as Whoosh's
             # bm25() computes it, the length part taken from the same table as the planner's.
             w = self.weighting
             b = w._field_B.get(fieldname, w.B)
             k1 = w.K1
-            btext = text if isinstance(text, bytes) else field.to_bytes(text)
-            idf = self.searcher.idf(fieldname, btext)
             norms = self._norms(fieldname, b, k1)[self._lengths(fieldname)[ids]]
             values = idf * ((weights * (k1 + 1)) / (weights + norms))
         else:

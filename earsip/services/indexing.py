@@ -52,6 +52,7 @@ def index_doc(doc: Document, text: str) -> IndexDoc:
         description=doc.description,
         tags=tuple(doc.tags),
         content=text,
+        filename=doc.original_filename,
     )
 
 

@@ -183,8 +183,9 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
                 "classification": doc.classification_code,
                 "document_date": doc.document_date.isoformat(),
                 "security": doc.security,
-                # From the rank, not Whoosh's BM25 figure: that one is computed with term counts
-                # of the whole index, so its value would hint at what hidden documents contain.
+                # From the rank, not the BM25 figure: BM25 is computed over the documents the
+                # user may see (search/stats.py), but its raw value means nothing to a reader
+                # and would tie the API to one scoring model.
                 "score": round(1.0 / rank, 4),
                 "snippet": snippet,
             })

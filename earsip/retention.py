@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from earsip.errors import N_
+
 DOCUMENT_DATE = "document_date"
 FATES = ("musnah", "permanen", "dinilai_kembali")
 FATE_PHASE = {"musnah": "usul_musnah", "permanen": "permanen", "dinilai_kembali": "dinilai_kembali"}
@@ -95,3 +97,11 @@ def compute(rule: Rule, document_date: dt.date, *, trigger_date: dt.date | None,
         final_fate=rule.final_fate,
         phase=phase_on(active_until, inactive_until, rule.final_fate, as_of),
     )
+
+
+# How people name the phases and final fates (message templates; translated at the doors).
+PHASE_LABELS = {"aktif": N_("aktif"), "inaktif": N_("inaktif"), "usul_musnah": N_("usul musnah"),
+                "permanen": N_("permanen"), "dinilai_kembali": N_("dinilai kembali")}
+FATE_LABELS = {"musnah": N_("musnah"), "permanen": N_("permanen"),
+               "dinilai_kembali": N_("dinilai kembali")}
+

@@ -85,8 +85,12 @@ def _check_width(headers: Sequence[str], row: Sequence[object]) -> None:
 # --------------------------------------------------------------------------- XLSX
 
 
-def to_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, title: str) -> bytes:
+def to_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, title: str,
+            date_format: str = "yyyy-mm-dd") -> bytes:
     """Return the table as an XLSX workbook: bold frozen header, typed cells, fitted columns.
+
+    Dates are real date cells shown in `date_format` (e.g. "d mmmm yyyy": Excel writes the
+    month's name in its own language).
 
     Aware datetimes are written as their wall-clock time (Excel has no time zones): convert
     them to the office's local time first.
@@ -112,7 +116,7 @@ def to_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, title: str)
         header_cells.append(cell)
     ws.append(header_cells)
     for row in table:
-        ws.append([_xlsx_cell(ws, value) for value in row])
+        ws.append([_xlsx_cell(ws, value, date_format) for value in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -123,7 +127,7 @@ def _xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL_CHARS]
 
 
-def _xlsx_cell(ws: object, value: object) -> Cell | None:
+def _xlsx_cell(ws: object, value: object, date_format: str = "yyyy-mm-dd") -> Cell | None:
     """Return a typed cell: numbers, booleans and dates as such, everything else as text."""
     if value is None:
         return None
@@ -139,7 +143,7 @@ def _xlsx_cell(ws: object, value: object) -> Cell | None:
         return cell
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = date_format
         return cell
     if isinstance(value, dt.time):
         cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))

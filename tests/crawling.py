@@ -40,6 +40,8 @@ ENGLISH_STATES = {"success", "failure", "refused", "pending", "running", "done",
 REPRS = [re.compile(p) for p in (r"\bNone\b", r"object at 0x", r"datetime\.(date|datetime)\(",
                                  r"Decimal\(", r"\{'", r"\['", r"<built-in", r"\bUndefined\b",
                                  r"%\(\w+\)s")]
+# A person reads dates written out (7 Desember 2026) and times in the office's zone (WIB).
+RAW_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\bUTC\b|\b\d+ (bita|bytes)\b")
 DOTTED = re.compile(r"\b[a-z]+\.[a-z_]+\b")
 FILE_ENDINGS = {"pdf", "png", "tif", "tiff", "jpg", "jpeg", "docx", "xlsx", "csv", "txt", "zip",
                 "html", "json", "jsonl", "pem", "exe", "odt"}
@@ -124,6 +126,8 @@ def problems_in(text: list[str], *, language: str) -> list[str]:
     for pattern in REPRS:
         if m := pattern.search(joined):
             found.append(f"repr {m.group(0)!r} in …{joined[max(0, m.start() - 60):m.end() + 60]}…")
+    for m in RAW_DATE.finditer(joined):
+        found.append(f"raw {m.group(0)!r} in …{joined[max(0, m.start() - 60):m.end() + 60]}…")
     for m in DOTTED.finditer(joined):
         word = m.group(0)
         if word in CODES or (word.split(".")[-1] not in FILE_ENDINGS and "." in word

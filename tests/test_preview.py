@@ -94,7 +94,7 @@ def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers
     _login(client)  # admin holds arsiparis: a reviewer
     client.get(f"/documents/{doc_id}/download").close()
     page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
-    assert 'aria-current="step"' in page and "2026-08-17" in page
+    assert 'aria-current="step"' in page and "17 Agustus 2026" in page
     history = page.split("<h2>Riwayat</h2>", 1)[1]
     rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]+)</td>", history)
     assert [(who.rsplit("(", 1)[-1].rstrip(")"), what) for who, what in rows] == [

@@ -62,8 +62,8 @@ def test_an_officer_files_a_pdf_in_the_browser_and_finds_it_by_a_word_of_its_tex
     doc_url = r.headers["Location"]
     page = client.get(doc_url).get_data(as_text=True)
     assert "Laporan pemutakhiran" in page and "PM.00.02" in page
-    assert "2024-08-17" in page  # the document date
-    assert "2026-08-17" in page  # active until: 2 years later (PM.00.02)
+    assert "17 Agustus 2024" in page  # the document date, written out
+    assert "17 Agustus 2026" in page  # active until: 2 years later (PM.00.02)
     results = client.get("/search?q=pemutakhiran").get_data(as_text=True)
     assert "1 dokumen ditemukan" in results
     assert doc_url in results and "<mark>" in results

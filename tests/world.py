@@ -24,12 +24,14 @@ from earsip.errors import EarsipError
 from earsip.models import Document, User
 from earsip.services import (
     Archive,
+    audit_review,
     disposition,
     editing,
     fixity,
     holds,
     ingest,
     jobs,
+    tokens,
     transfer,
 )
 from earsip.services.disposition import Execution, Witness
@@ -208,4 +210,9 @@ def build(archive: Archive, folder: Path) -> World:
         path = archive.store.path_of(session.get(Document, lost).storage_path)
     path.unlink()
     fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
+    # A signed checkpoint, and an API token for every user (their tokens page has rows).
+    audit_review.make_checkpoint(archive, audit.SYSTEM, trigger="scheduled")
+    with archive.db.write() as session:
+        for user in session.scalars(select(User)):
+            tokens.issue(session, user, ttl_days=30, client_addr="10.0.0.7")
     return World(ids, titles)

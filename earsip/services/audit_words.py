@@ -63,6 +63,7 @@ ACTIONS: dict[str, str] = {
     "job.request": N_("meminta tugas latar belakang"),
     "job.retry": N_("mengulang tugas latar belakang"),
     "retention.export": N_("mengekspor laporan retensi"),
+    "retention.view": N_("melihat laporan retensi"),
     "retention.run": N_("menghitung ulang fase retensi"),
     "search": N_("mencari"),
     "storage.full": N_("unggahan hilang karena penyimpanan penuh"),

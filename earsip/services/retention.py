@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select, update
 
 from earsip import audit, retention
-from earsip.access import classes_up_to
-from earsip.errors import ValidationError
+from earsip.access import SECURITY_LABELS, classes_up_to
+from earsip.errors import N_, ValidationError
 from earsip.models import Document
+from earsip.retention import FATE_LABELS, PHASE_LABELS
 from earsip.services import Archive
 from earsip.services.classification import list_effective
 from earsip.services.holds import held_ids
@@ -214,6 +216,18 @@ REPORT_COLUMNS = ("id", "number", "title", "classification", "document_date", "s
                   "due_on", "on_hold", "note")
 
 
+def view_report(archive: Archive, principal: Principal, kind: str, *, months: int = 12,
+                client_addr: str | None = None) -> Report:
+    """Return a report for the browser's page; its titles are read, so audit it
+    (`retention.view`)."""
+    result = report(archive, principal, kind, months=months)
+    with archive.db.write() as session:
+        audit.append(session, principal.actor(client_addr), "retention.view",
+                     details={"kind": result.kind, "as_of": result.as_of.isoformat(),
+                              "months": result.months, "rows": len(result.rows)})
+    return result
+
+
 def read_report(archive: Archive, principal: Principal, kind: str, *, months: int = 12,
                 as_of: dt.date | None = None, client_addr: str | None = None) -> Report:
     """Return a report for a door that hands its rows over whole (the API's JSON); audit it.
@@ -226,22 +240,68 @@ def read_report(archive: Archive, principal: Principal, kind: str, *, months: in
     return result
 
 
+# Column headings of the exports as people read them (message templates).
+REPORT_HEADERS = {
+    "id": N_("ID"), "number": N_("Nomor"), "title": N_("Judul"),
+    "classification": N_("Kode klasifikasi"), "document_date": N_("Tanggal dokumen"),
+    "security": N_("Klasifikasi keamanan"), "active_until": N_("Masa aktif berakhir"),
+    "inactive_until": N_("Masa inaktif berakhir"), "final_fate": N_("Nasib akhir"),
+    "phase": N_("Fase"), "next_phase": N_("Fase berikutnya"), "due_on": N_("Jatuh tempo"),
+    "on_hold": N_("Ditahan"), "note": N_("Catatan"),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How an export speaks to a person: the door's translation and its way of writing a date.
+
+    Without one, an export keeps the codes and ISO 8601 dates (for programs: the API, the CLI).
+    """
+
+    translate: Callable[[str], str]
+    day: Callable[[dt.date], str]
+
+
+def _export_value(row: ReportRow, column: str, fmt: str, wording: Wording | None) -> object:
+    value = getattr(row, column)
+    if wording is None:
+        return ("ya" if value else "tidak") if column == "on_hold" else value
+    say = wording.translate
+    if column == "on_hold":
+        return say(N_("ya") if value else N_("tidak"))
+    if column == "security":
+        return say(SECURITY_LABELS[value])
+    if column in ("phase", "next_phase") and value:
+        return say(PHASE_LABELS.get(value, value))
+    if column == "final_fate" and value:
+        return say(FATE_LABELS.get(value, value))
+    if isinstance(value, dt.date) and fmt == "csv":
+        return wording.day(value)  # a spreadsheet keeps real date cells instead
+    return value
+
+
 def export_report(archive: Archive, principal: Principal, kind: str, fmt: str, *,
                   months: int = 12, as_of: dt.date | None = None,
-                  client_addr: str | None = None) -> tuple[bytes, str]:
-    """Return a report as CSV or XLSX bytes and its file name; audit the export."""
+                  client_addr: str | None = None,
+                  wording: Wording | None = None) -> tuple[bytes, str]:
+    """Return a report as CSV or XLSX bytes and its file name; audit the export.
+
+    With `wording` (the browser's export), headings and values are in the reader's language
+    and dates written out; XLSX keeps typed date cells, shown as "7 Desember 2026".
+    """
     from earsip import tabular
 
     if fmt not in ("csv", "xlsx"):
         raise ValidationError("Format ekspor harus csv atau xlsx.", field="format")
     result = report(archive, principal, kind, months=months, as_of=as_of)
-    rows = [[getattr(r, c) if c != "on_hold" else ("ya" if r.on_hold else "tidak")
-             for c in REPORT_COLUMNS] for r in result.rows]
-    headers = list(REPORT_COLUMNS)
+    rows = [[_export_value(r, c, fmt, wording) for c in REPORT_COLUMNS] for r in result.rows]
+    headers = [wording.translate(REPORT_HEADERS[c]) for c in REPORT_COLUMNS] if wording \
+        else list(REPORT_COLUMNS)
     if fmt == "csv":
         body = tabular.to_csv(headers, rows)
     else:
-        body = tabular.to_xlsx(headers, rows, title=f"retensi {kind}")
+        body = tabular.to_xlsx(headers, rows, title=f"retensi {kind}",
+                               date_format="d mmmm yyyy" if wording else "yyyy-mm-dd")
     name = f"retensi-{kind}-{result.as_of.isoformat()}.{fmt}"
     _audit_export(archive, principal, result, fmt, client_addr)
     return body, name

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from earsip.errors import EarsipError, NotFound, ValidationError
 from earsip.services import holds as hold_service
 from earsip.services import retention as retention_service
+from earsip.web import formatting
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 
@@ -31,7 +32,8 @@ def _report_args() -> tuple[str, int]:
 @requires("retention.read")
 def report() -> str:
     kind, months = _report_args()
-    result = retention_service.report(archive(), principal(), kind, months=months)
+    result = retention_service.view_report(archive(), principal(), kind, months=months,
+                                           client_addr=client())
     return render_template("retention/report.html", report=result, kind=kind, months=months,
                            counting=archive().config.retention_counting)
 
@@ -41,8 +43,10 @@ def report() -> str:
 def export() -> Response:
     kind, months = _report_args()
     fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    wording = retention_service.Wording(translate=gettext, day=formatting.day)
     body, name = retention_service.export_report(archive(), principal(), kind, fmt,
-                                                 months=months, client_addr=client())
+                                                 months=months, client_addr=client(),
+                                                 wording=wording)
     response = Response(body, mimetype="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -16,13 +16,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from earsip import faults, signing
+from earsip.errors import N_
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -126,10 +127,18 @@ def append(session: Session, actor: Actor, action: str, *, target_type: str | No
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem found in the chain."""
+    """A problem found in the chain: in English for logs and programs (`problem`), and as a
+    message template with its values for people (`template`, `params`)."""
 
     seq: int
     problem: str
+    template: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        """Return the problem in Bahasa Indonesia (the CLI's language)."""
+        return self.template % self.params if self.template else self.problem
 
 
 def verify(entries: Iterable[AuditEntry]) -> list[Finding]:
@@ -138,11 +147,18 @@ def verify(entries: Iterable[AuditEntry]) -> list[Finding]:
     prev, expected_seq = GENESIS, 1
     for entry in entries:
         if entry.seq != expected_seq:
-            findings.append(Finding(entry.seq, f"expected seq {expected_seq}"))
+            findings.append(Finding(
+                entry.seq, f"expected seq {expected_seq}",
+                N_("nomor urut tidak sesuai: seharusnya %(expected)s (ada entri yang hilang atau "
+                   "berpindah)"), {"expected": expected_seq}))
         if entry.prev_hash != prev:
-            findings.append(Finding(entry.seq, "prev_hash does not match the previous entry"))
+            findings.append(Finding(
+                entry.seq, "prev_hash does not match the previous entry",
+                N_("hash entri sebelumnya tidak cocok (ada entri yang hilang, disisipkan atau "
+                   "diubah)")))
         if hashlib.sha256(canonical(entry)).hexdigest() != entry.entry_hash:
-            findings.append(Finding(entry.seq, "entry was altered (hash mismatch)"))
+            findings.append(Finding(entry.seq, "entry was altered (hash mismatch)",
+                                    N_("entri ini telah diubah (hash tidak cocok)")))
         prev, expected_seq = entry.entry_hash, entry.seq + 1
     return findings
 
@@ -177,6 +193,10 @@ def _named(checkpoint: Mapping[str, Any]) -> str:
     return f"checkpoint #{checkpoint['id']} of {day} UTC"
 
 
+def _id(checkpoint: Mapping[str, Any]) -> dict[str, object]:
+    return {"id": checkpoint["id"], "day": str(checkpoint["created_at"])[:10]}
+
+
 def verify_checkpoints(checkpoints: Iterable[Mapping[str, Any]], *, hashes: Mapping[int, str],
                        entries: int, last_seq: int, public_pem: str | None,
                        key_problem: str | None = None) -> list[Finding]:
@@ -189,25 +209,42 @@ def verify_checkpoints(checkpoints: Iterable[Mapping[str, Any]], *, hashes: Mapp
     server_key_id = signing.key_id(public_pem) if public_pem else None
     findings: list[Finding] = []
     for cp in checkpoints:
-        size, name = int(cp["size"]), _named(cp)
+        size, name, who = int(cp["size"]), _named(cp), _id(cp)
         if public_pem is None:
-            findings.append(Finding(size, f"{name}: the signature cannot be checked "
-                                          f"({key_problem or 'no public key'})"))
+            findings.append(Finding(
+                size, f"{name}: the signature cannot be checked "
+                      f"({key_problem or 'no public key'})",
+                N_("tanda tangan titik periksa #%(id)s (%(day)s) tidak dapat diperiksa: kunci "
+                   "publik tidak tersedia"), who))
         elif cp["key_id"] != server_key_id:
-            findings.append(Finding(size, f"{name} was signed by another key ({cp['key_id']}, "
-                                          f"the server's is {server_key_id})"))
+            findings.append(Finding(
+                size, f"{name} was signed by another key ({cp['key_id']}, "
+                      f"the server's is {server_key_id})",
+                N_("titik periksa #%(id)s (%(day)s) ditandatangani kunci lain (%(key)s), bukan "
+                   "kunci server"), {**who, "key": cp["key_id"]}))
         elif not signing.verify(public_pem, checkpoint_payload(
                 size=size, head_hash=str(cp["head_hash"]), created_at=str(cp["created_at"]),
                 key_id=str(cp["key_id"])), str(cp["signature"])):
-            findings.append(Finding(size, f"{name}: the signature is not valid"))
+            findings.append(Finding(size, f"{name}: the signature is not valid",
+                                    N_("tanda tangan titik periksa #%(id)s (%(day)s) tidak sah"),
+                                    who))
         if size > last_seq:
-            findings.append(Finding(last_seq + 1, f"the trail has {entries} entries but {name} "
-                                                  f"covers {size}"))
+            findings.append(Finding(
+                last_seq + 1, f"the trail has {entries} entries but {name} covers {size}",
+                N_("jejak hanya berisi %(entries)s entri, padahal titik periksa #%(id)s "
+                   "(%(day)s) mencakup %(size)s (jejak dipotong)"),
+                {**who, "entries": entries, "size": size}))
             continue
         stored = GENESIS if size == 0 else hashes.get(size)
         if stored is None:
-            findings.append(Finding(size, f"{name} covers entry #{size}, which is missing"))
+            findings.append(Finding(
+                size, f"{name} covers entry #{size}, which is missing",
+                N_("titik periksa #%(id)s (%(day)s) mencakup entri #%(size)s, yang hilang"),
+                {**who, "size": size}))
         elif stored != cp["head_hash"]:
-            findings.append(Finding(size, f"{name} does not match entry #{size} "
-                                          "(its hash differs from the signed head)"))
+            findings.append(Finding(
+                size, f"{name} does not match entry #{size} "
+                      "(its hash differs from the signed head)",
+                N_("titik periksa #%(id)s (%(day)s) tidak cocok dengan entri #%(size)s (hash-nya "
+                   "berbeda dari yang ditandatangani)"), {**who, "size": size}))
     return findings

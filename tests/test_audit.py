@@ -97,4 +97,5 @@ def test_earsip_audit_verify_passes_an_intact_trail_and_names_the_first_broken_e
                         .values(actor_name="orang lain"))
     result = runner("audit", "verify")
     assert result.exit_code == 1
-    assert f"RUSAK mulai entri #{victim}: entry was altered" in result.output
+    assert f"RUSAK mulai entri #{victim}: entri ini telah diubah" in result.output
+    assert "(entry was altered (hash mismatch))" in result.output

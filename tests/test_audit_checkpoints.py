@@ -323,8 +323,10 @@ def test_a_truncated_tail_is_caught_against_the_checkpoint_that_covered_it(
     assert audit.verify(_entries(trail)) == []  # what is left is a perfect chain
     result = runner("audit", "verify")
     assert result.exit_code == 1
-    assert (f"RUSAK mulai entri #{size - 1}: the trail has {size - 2} entries but "
-            f"checkpoint #{checkpoint['id']} of ") in result.output
+    assert (f"RUSAK mulai entri #{size - 1}: jejak hanya berisi {size - 2} entri, padahal "
+            f"titik periksa #{checkpoint['id']} (") in result.output
+    assert (f"(the trail has {size - 2} entries but checkpoint #{checkpoint['id']} of "
+            ) in result.output
     assert f"covers {size}" in result.output
     folder = export(trail, audit.SYSTEM, tmp_path / "ekspor").path
     assert folder is not None
@@ -353,7 +355,8 @@ def test_a_checkpoint_signed_by_another_key_is_refused(
                                         trigger="on_demand"))
     result = runner("audit", "verify")
     assert result.exit_code == 1
-    assert f"RUSAK mulai entri #{seq}: checkpoint #2 of " in result.output
+    assert f"RUSAK mulai entri #{seq}: titik periksa #2 (" in result.output
+    assert "ditandatangani kunci lain" in result.output
     assert f"was signed by another key ({intruder_id}" in result.output
     assert "checkpoint #3 of" in result.output and "the signature is not valid" in result.output
     folder = export(trail, audit.SYSTEM, tmp_path / "ekspor").path

@@ -37,9 +37,10 @@ def audit_verify() -> None:
             click.echo("Belum ada titik periksa bertanda tangan (earsip audit checkpoint).")
         return
     first = report.findings[0]
-    click.echo(f"Jejak audit RUSAK mulai entri #{first.seq}: {first.problem}.", err=True)
+    click.echo(f"Jejak audit RUSAK mulai entri #{first.seq}: {first.words} "
+               f"({first.problem}).", err=True)
     for finding in report.findings[1:50]:
-        click.echo(f"  entri #{finding.seq}: {finding.problem}", err=True)
+        click.echo(f"  entri #{finding.seq}: {finding.words} ({finding.problem})", err=True)
     if len(report.findings) > 50:
         click.echo(f"  … dan {len(report.findings) - 50} temuan lain.", err=True)
     sys.exit(1)

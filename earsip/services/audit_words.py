@@ -275,16 +275,31 @@ def _details(entry: AuditEntry) -> list[Detail]:
               ("permission", N_("Izin yang diperlukan")), ("hits", N_("Jumlah hasil")),
               ("total", N_("Jumlah hasil")), ("filename", N_("Nama berkas")),
               ("message", N_("Pesan")))
+    named = entry.target_type in ("disposal_list", "transfer")
     for key, label in simple:
+        if key == "number" and named:
+            continue  # the target names it
         if key in details and not (key == "message" and entry.action == "document.file"):
             if key == "filename" and entry.target_id is None:
                 continue  # already the target's name
             out.append(Detail(label, _text(details[key])))
-    for key, label in (("document_ids", N_("Jumlah dokumen")), ("destroyed", N_("Dimusnahkan")),
-                       ("missing", N_("Hilang")), ("changed", N_("Berubah"))):
+    counted = (("document_ids", N_("Jumlah dokumen")), ("destroyed", N_("Dimusnahkan")),
+               ("checked", N_("Berkas diperiksa")), ("missing", N_("Hilang")),
+               ("changed", N_("Berubah")), ("untracked", N_("Tidak tercatat")),
+               ("destroyed_present", N_("Masih ada padahal dimusnahkan")),
+               ("rows", N_("Jumlah baris")), ("entries", N_("Jumlah entri")))
+    for key, label in counted:
         value = details.get(key)
         if isinstance(value, list):
-            out.append(Detail(label, str(len(value))))
+            value = len(value)
+        if isinstance(value, int) and not isinstance(value, bool) and (
+                value or key in ("checked", "rows", "entries")):
+            out.append(Detail(label, str(value)))
+    if entry.action in ("retention.export", "retention.view") and details.get("format"):
+        out.append(Detail(N_("Format"), str(details["format"]).upper()))
+    if entry.action == "retention.run" and isinstance(details.get("moved"), dict):
+        moved = sum(v if isinstance(v, int) else len(v) for v in details["moved"].values())
+        out.append(Detail(N_("Dokumen berpindah fase"), str(moved)))
     return out
 
 

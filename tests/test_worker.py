@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -32,8 +31,8 @@ from earsip.services.users import Principal
 from tests import scangen
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
-                                reason="Tesseract is installed by `make test` (Debian)")
+# Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.
+pytestmark = pytest.mark.usefixtures("ocr_tools")
 READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
 PROJECT = Path(__file__).resolve().parent.parent
 

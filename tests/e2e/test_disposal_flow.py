@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_a_list_goes_from_proposal_to_berita_acara_through_the_pages(
     _sign_in(page, server, "ketua", USER_PASSWORD)
     page.goto(list_url)
     page.get_by_label("Nomor keputusan persetujuan").fill("KEP-21/HK.01.01/2026")
-    page.get_by_label("Tanggal keputusan").fill("2026-11-02")
+    page.get_by_label("Tanggal keputusan").fill(dt.date.today().isoformat())
     page.get_by_role("button", name="Setujui pemusnahan").click()
     page.get_by_text("Daftar disetujui.").wait_for()
     _sign_out(page)

@@ -446,3 +446,22 @@ def test_the_searchable_copy_of_a_hidden_scan_answers_a_biasa_reader_as_a_missin
             assert r.data == nothing.data.replace(str(missing).encode(), str(doc_id).encode())
             r.close()
             nothing.close()
+
+
+def test_the_pages_of_visible_records_tied_to_hidden_ones_show_nothing_of_them(
+        world: World) -> None:
+    world.add_hidden()
+    # vheld shares a hold with a hidden record, vextra a disposal list, vperm2 a transfer.
+    tied = [world.visible[k] for k in ("vheld", "vextra", "vperm2")]
+    # The page of a held record names its holds (the API's document does not).
+    held_page = _page(world.client("admin"), f"/documents/{world.visible['vheld']}")[1]
+    assert WORD in held_page.casefold()
+    for role in READER_ROLES + ("staf",):
+        user = f"rendah_{role}"
+        c, token = world.client(user), world.token(user)
+        for doc_id in tied:
+            status, html = _page(c, f"/documents/{doc_id}")
+            assert status == 200 and _leaks(world, html) == [], (user, doc_id)
+            body = c.get(f"/api/v1/documents/{doc_id}", headers=token)
+            assert body.status_code == 200, (user, doc_id)
+            assert _leaks(world, body.get_data(as_text=True)) == [], (user, doc_id)

@@ -16,7 +16,7 @@ TEST_DEB_PACKAGES := chromium
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	EARSIP_REQUIRE_BROWSER=1 $(BIN)/pytest
+	EARSIP_REQUIRE_BROWSER=1 EARSIP_REQUIRE_OCR=1 $(BIN)/pytest
 
 browser-deps:
 	@missing=""; for p in $(TEST_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -67,7 +67,7 @@ clean-runtime:
 # The same tests against PostgreSQL (CI runs this after `make test`).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP)
-	EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
+	EARSIP_REQUIRE_OCR=1 EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
 
 # The long reliability scenarios (docs/RELIABILITY.md), about 45 minutes: 50 kill -9 trials at
 # the fault points of filing, 4 clients x 100 concurrent uploads and 10 minutes of 8 searching

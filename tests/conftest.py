@@ -92,6 +92,35 @@ def multipart(path: Path, fields: dict[str, str], *, filename: str | None = None
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+def _ocr_missing() -> str | None:
+    """Return what of the OCR tools is missing (Tesseract with Indonesian, OCRmyPDF), or None."""
+    import subprocess
+
+    from earsip import searchable
+
+    if shutil.which("tesseract") is None:
+        return "Tesseract (Debian tesseract-ocr)"
+    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
+                           check=False).stdout.split()
+    if "ind" not in langs:
+        return "Tesseract's Indonesian data (Debian tesseract-ocr-ind)"
+    if not searchable.available():
+        return "OCRmyPDF (the ocrmypdf package)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def ocr_tools() -> None:
+    """Skip a test that needs the OCR tools when they are missing; under `make test` (which
+    installs them and sets EARSIP_REQUIRE_OCR=1) fail instead, so OCR is never skipped there."""
+    missing = _ocr_missing()
+    if missing is None:
+        return
+    if os.environ.get("EARSIP_REQUIRE_OCR") == "1":
+        pytest.fail(f"{missing} not found: `make test` installs it (make system-deps)")
+    pytest.skip(f"{missing} not found")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _stop_extractors() -> Iterator[None]:
     yield

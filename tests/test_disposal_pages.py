@@ -63,7 +63,8 @@ def test_the_destruction_procedure_works_through_the_pages_end_to_end(
     leader = app.test_client()
     sign_in(leader, "ketua", USER_PASSWORD)
     r = _post(leader, f"/disposals/{list_id}/approve", list_url,
-              reference="KEP-9/2026", decision_date="2026-11-02", password=USER_PASSWORD)
+              reference="KEP-9/2026", decision_date=dt.date.today().isoformat(),
+              password=USER_PASSWORD)
     assert r.status_code == 302, r.get_data(as_text=True)
     r = _post(officer, f"/disposals/{list_id}/execute", list_url, berita_acara_number="BA-9/2026",
               official_name="Siti", official_position="Kepala Sekretariat",

@@ -32,7 +32,25 @@ from tests.approvers import WAIT, make_approver
 from tests.conftest import USER_PASSWORD as PW
 from tests.test_retention_run import file_doc, principal_of
 
-DECIDED = dt.date(2026, 11, 2)
+DECIDED = dt.date.today()  # the leader's decision: today, never a day before the proposal
+UNITS = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+
+
+def year_in_words(year: int) -> str:
+    """Return a year of 2000-2099 in Indonesian words, as a berita acara writes it."""
+    n = year - 2000
+    assert 0 <= n < 100
+    if n < 10:
+        rest = UNITS[n]
+    elif n == 10:
+        rest = "sepuluh"
+    elif n == 11:
+        rest = "sebelas"
+    elif n < 20:
+        rest = f"{UNITS[n - 10]} belas"
+    else:
+        rest = f"{UNITS[n // 10]} puluh {UNITS[n % 10]}"
+    return f"dua ribu {rest}".strip()
 
 
 def entries(archive: Archive, action: str) -> list[AuditEntry]:
@@ -140,8 +158,11 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     handle = document_service.open_file(archive, officer, done.berita_acara_document_id)
     text = " ".join(p.extract_text() for p in PdfReader(handle.path).pages)
     for expected in ("BA-01/KA.01.04/2026", "KEP-15/HK.01.01/2026", "Budi Santoso",
-                     "Dewi Lestari", "Undangan rapat pleno", "KA.00", "dua ribu dua puluh"):
+                     "Dewi Lestari", "Undangan rapat pleno", "KA.00"):
         assert expected in text, expected
+    # The day in words, in the office's time zone (ahead of UTC: maybe tomorrow's year).
+    years = {(dt.date.today() + dt.timedelta(days=d)).year for d in (0, 1)}
+    assert any(f"tahun {year_in_words(y)}" in " ".join(text.split()) for y in years), text
     assert "Nota dinas anggaran" not in text
     listed = document_service.open_file(archive, officer, done.list_document_id)
     assert "Undangan rapat pleno" in PdfReader(listed.path).pages[0].extract_text()
@@ -206,7 +227,7 @@ def test_a_hold_blocks_proposing_approving_and_destroying(
 def test_only_due_musnah_records_can_be_proposed_once(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer = people["arsip1"]
-    young = file_doc(archive, docs_dir, code="KA.00", date="2025-01-01")
+    young = file_doc(archive, docs_dir, code="KA.00")  # filed a month ago
     permanent = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-01")
     due = file_doc(archive, docs_dir, code="KA.00", date="2019-01-01")
     for doc in (young, permanent):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from earsip.services import search as search_service
 from earsip.services.users import Principal
 from tests import filegen, scangen
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
-                                reason="Tesseract is installed by `make test` (Debian)")
+# Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.
+pytestmark = pytest.mark.usefixtures("ocr_tools")
 READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
 
 

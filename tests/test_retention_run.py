@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 from pathlib import Path
@@ -22,10 +23,25 @@ from tests import filegen
 
 OFFICER = Principal(1, "admin", frozenset({"admin", "arsiparis"}), "sangat_rahasia")
 READER = Principal(50, "auditor1", frozenset({"auditor"}), "biasa")
+# A document date a month back: still in its active period (every code here has at least
+# two active years) whenever the tests run.
+RECENT = dt.date.today() - dt.timedelta(days=30)
+
+
+def next_29_february() -> dt.date:
+    """Return the first 29 February after today (so a record of that day is still aktif)."""
+    year = dt.date.today().year + 1
+    while not calendar.isleap(year):
+        year += 1
+    return dt.date(year, 2, 29)
+
+
+def years_after(day: dt.date, years: int, month: int, dom: int) -> dt.date:
+    return dt.date(day.year + years, month, dom)
 
 
 def file_doc(archive: Archive, tmp_path: Path, *, code: str = "KA.00",
-             date: str = "2028-02-29", text: str | None = None, security: str = "biasa",
+             date: str = RECENT.isoformat(), text: str | None = None, security: str = "biasa",
              trigger: str | None = None, title: str = "Surat") -> int:
     """File a real PDF with these retention facts; return its id."""
     body = text or f"surat {code} {date} {len(list(tmp_path.iterdir()))}"
@@ -62,27 +78,29 @@ def docs_dir(tmp_path: Path) -> Path:
 
 def test_a_record_dated_29_february_moves_on_28_february_of_common_years_and_not_a_day_before(
         archive: Archive, docs_dir: Path) -> None:
-    # KA.00: 2 years active, 3 inactive, then musnah.
-    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-02-29")
+    # KA.00: 2 years active, 3 inactive, then musnah. Filed before its day, so it starts aktif.
+    leap = next_29_february()
+    doc = file_doc(archive, docs_dir, code="KA.00", date=leap.isoformat())
     assert phase_of(archive, doc) == "aktif"
-    assert service.run(archive, SYSTEM, as_of=dt.date(2030, 2, 27)).total == 0
+    assert service.run(archive, SYSTEM, as_of=years_after(leap, 2, 2, 27)).total == 0
     assert phase_of(archive, doc) == "aktif"
-    moved = service.run(archive, SYSTEM, as_of=dt.date(2030, 2, 28))
+    moved = service.run(archive, SYSTEM, as_of=years_after(leap, 2, 2, 28))
     assert moved.moved == {"aktif>inaktif": [doc]}
     assert phase_of(archive, doc) == "inaktif"
-    assert service.run(archive, SYSTEM, as_of=dt.date(2033, 2, 27)).total == 0
-    assert service.run(archive, SYSTEM, as_of=dt.date(2033, 2, 28)).moved == {
+    assert service.run(archive, SYSTEM, as_of=years_after(leap, 5, 2, 27)).total == 0
+    assert service.run(archive, SYSTEM, as_of=years_after(leap, 5, 2, 28)).moved == {
         "inaktif>usul_musnah": [doc]}
     assert phase_of(archive, doc) == "usul_musnah"
 
 
 def test_the_run_is_idempotent_and_each_run_is_audited_once(
         archive: Archive, docs_dir: Path) -> None:
-    a = file_doc(archive, docs_dir, code="KA.00", date="2028-05-01")
-    b = file_doc(archive, docs_dir, code="KU.00.00", date="2028-05-01")  # permanen, 3 + 7
-    first = service.run(archive, SYSTEM, as_of=dt.date(2040, 1, 1))
+    a = file_doc(archive, docs_dir, code="KA.00")  # filed aktif
+    b = file_doc(archive, docs_dir, code="KU.00.00")  # permanen, 3 + 7
+    later = RECENT.replace(year=RECENT.year + 12, day=1)
+    first = service.run(archive, SYSTEM, as_of=later)
     assert first.moved == {"aktif>usul_musnah": [a], "aktif>permanen": [b]}
-    again = service.run(archive, SYSTEM, as_of=dt.date(2040, 1, 1))
+    again = service.run(archive, SYSTEM, as_of=later)
     assert again.total == 0
     runs = entries(archive, "retention.run")
     assert [r.details["moved"] for r in runs] == [
@@ -91,9 +109,11 @@ def test_the_run_is_idempotent_and_each_run_is_audited_once(
 
 
 def test_the_run_never_moves_a_document_backwards(archive: Archive, docs_dir: Path) -> None:
-    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-05-01")
-    service.run(archive, SYSTEM, as_of=dt.date(2031, 1, 1))
-    assert service.run(archive, SYSTEM, as_of=dt.date(2029, 1, 1)).total == 0
+    doc = file_doc(archive, docs_dir, code="KA.00")  # filed aktif; inaktif after 2 years
+    inactive = RECENT.replace(year=RECENT.year + 3, day=1)
+    assert service.run(archive, SYSTEM, as_of=inactive).moved == {"aktif>inaktif": [doc]}
+    assert service.run(archive, SYSTEM, as_of=RECENT.replace(year=RECENT.year + 1,
+                                                              day=1)).total == 0
     assert phase_of(archive, doc) == "inaktif"
 
 
@@ -105,13 +125,15 @@ def test_an_event_triggered_record_waits_for_its_event_and_says_why(
     waiting = service.report(archive, OFFICER, "awaiting")
     [row] = waiting.rows
     assert row.id == doc and row.due_on is None and "belum diisi" in row.note
-    edit_document(archive, OFFICER, doc, {"trigger_date": "2025-06-30"})
+    # An event a month ago: the record is aktif for two years from it, then 8 inactive.
+    event = RECENT.replace(day=1)
+    edit_document(archive, OFFICER, doc, {"trigger_date": event.isoformat()})
     assert service.report(archive, OFFICER, "awaiting").rows == []
     with archive.db.read() as session:
         stored = session.get(Document, doc)
-        assert (stored.active_until, stored.inactive_until) == (dt.date(2027, 6, 30),
-                                                                dt.date(2035, 6, 30))
-    assert service.run(archive, SYSTEM, as_of=dt.date(2035, 6, 30)).moved == {
+        assert (stored.active_until, stored.inactive_until) == (
+            event.replace(year=event.year + 2), event.replace(year=event.year + 10))
+    assert service.run(archive, SYSTEM, as_of=event.replace(year=event.year + 10)).moved == {
         "aktif>permanen": [doc]}
 
 
@@ -217,15 +239,18 @@ def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
 
 def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,  # type: ignore[no-untyped-def]
                                             tmp_path: Path) -> None:
-    doc = file_doc(archive, docs_dir, code="KA.00", date="2028-02-29")
-    result = runner("retention", "run", "--as-of", "2030-02-28")
+    leap = next_29_february()  # filed before its day: aktif
+    doc = file_doc(archive, docs_dir, code="KA.00", date=leap.isoformat())
+    inactive, ended = years_after(leap, 2, 2, 28), years_after(leap, 5, 2, 28)
+    result = runner("retention", "run", "--as-of", inactive.isoformat())
     assert result.exit_code == 0, result.output
     assert "1 dokumen berpindah fase" in result.output and "aktif → inaktif: 1" in result.output
-    assert "0 dokumen" in runner("retention", "run", "--as-of", "2030-02-28").output
-    report = runner("retention", "report", "due", "--as-of", "2033-03-01")
-    assert f"#{doc}\tKA.00\tusul_musnah\t2033-02-28" in report.output
+    assert "0 dokumen" in runner("retention", "run", "--as-of", inactive.isoformat()).output
+    after = (ended + dt.timedelta(days=1)).isoformat()
+    report = runner("retention", "report", "due", "--as-of", after)
+    assert f"#{doc}\tKA.00\tusul_musnah\t{ended.isoformat()}" in report.output
     out = tmp_path / "due.xlsx"
-    assert runner("retention", "report", "due", "--as-of", "2033-03-01", "--format", "xlsx",
+    assert runner("retention", "report", "due", "--as-of", after, "--format", "xlsx",
                   "--output", str(out)).exit_code == 0
     assert openpyxl.load_workbook(out).active.max_row == 2
     placed = runner("hold", "place", "--reference", "R/1", "--reason", "uji",

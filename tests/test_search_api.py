@@ -281,6 +281,25 @@ def test_the_order_a_user_sees_does_not_change_when_documents_above_their_cleara
     assert admin.index(weak) < admin.index(strong)
 
 
+def test_the_order_and_scores_of_visible_hits_reveal_nothing_about_hidden_documents(
+        file_pdf, client, token_for, make_user) -> None:
+    # Two visible hits whose order rests on how rare each word is: many hidden records with
+    # one of the words make it common, which must not move the visible hits.
+    rare = file_pdf("laporan alfa kegiatan pengawasan tahapan kampanye", security="biasa")
+    frequent = file_pdf("laporan zulu zulu zulu kegiatan pengawasan tahapan", security="biasa")
+    make_user("staf4", clearance="biasa")
+
+    def seen() -> list[tuple[int, float]]:
+        hits = _search(client, token_for("staf4"), q="alfa OR zulu")["results"]
+        return [(r["id"], r["score"]) for r in hits]
+
+    before = seen()
+    assert sorted(i for i, _ in before) == sorted([rare, frequent])
+    for i in range(6):
+        file_pdf(f"zulu rahasia berkas {i}", security="rahasia")
+    assert seen() == before
+
+
 def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,
                                                               token_for) -> None:  # type: ignore[no-untyped-def]
     old_strong = file_pdf("anggaran anggaran anggaran anggaran belanja", title="Lama",

@@ -49,7 +49,7 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     # KU.00.00: 3 years active, 7 inactive, permanen.
     a = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05", title="DIPA 2010")
     b = file_doc(archive, docs_dir, code="KU.00.00", date="2011-01-05", title="DIPA 2011")
-    young = file_doc(archive, docs_dir, code="KU.00.00", date="2024-01-05")
+    young = file_doc(archive, docs_dir, code="KU.00.00")  # filed a month ago
     assert [c.id for c in transfer_views.candidates(archive, officer)] == [a, b]
     with pytest.raises(NotDisposable):
         transfer.prepare(archive, officer, [young], WHO)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -32,8 +31,8 @@ from earsip.services.users import Principal
 from tests import scangen
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
-                                reason="Tesseract is installed by `make test` (Debian)")
+# Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.
+pytestmark = pytest.mark.usefixtures("ocr_tools")
 READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -239,16 +238,50 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
 
 
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
-        archive: Archive, tmp_path: Path) -> None:
-    from earsip.services import fixity
+        archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    from earsip.errors import Gone
+    from earsip.services import disposition, documents, fixity, ingest
+    from earsip.services.disposition import Execution, Witness
+    from earsip.services.documents import DocumentInput
+    from tests.test_retention_run import principal_of
 
-    doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
+    scan = scangen.save_scan(tmp_path / "foto.png")
+    old = dt.date.today().replace(year=dt.date.today().year - 7, day=1)  # KA.00: due after 5
+    doc_id = ingest.file_document(archive, SYSTEM, scan, scan.name, DocumentInput(
+        title="Pindaian lama", classification="KA.00", document_date=old),
+        clearance=None).document_id
     jobs.run_pending(archive, kinds=["ocr"])
-    copy = archive.store.path_of(_doc(archive, doc_id).searchable_path)
+    copy_path = _doc(archive, doc_id).searchable_path
+    copy = archive.store.path_of(copy_path)
     assert fixity.run_fixity(archive, SYSTEM, trigger="cli").outcome == "ok"
-    copy.write_bytes(copy.read_bytes() + b"\n")
+    body = copy.read_bytes()
+    copy.write_bytes(body + b"\n")
     report = fixity.run_fixity(archive, SYSTEM, trigger="cli")
-    assert [c["path"] for c in report.changed] == [_doc(archive, doc_id).searchable_path]
+    assert [c["path"] for c in report.changed] == [copy_path]
+    copy.write_bytes(body)
+    assert fixity.run_fixity(archive, SYSTEM, trigger="cli").outcome == "ok"
+
+    # The record is destroyed through the procedure: its copy goes with its original.
+    make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
+    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
+    officer, leader = principal_of(archive, "arsip1"), principal_of(archive, "ketua")
+    list_id = disposition.propose(archive, officer, [doc_id])
+    disposition.approve(archive, leader, list_id, reference="KEP-1",
+                        decision_date=dt.date.today())
+    done = disposition.execute(archive, officer, list_id, Execution(
+        "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Arsiparis"),
+                                                Witness("Dewi", "Kasubbag Umum")]))
+    assert done.destroyed == [doc_id]
+    assert not copy.exists()
+    for left in archive.config.upload_dir.rglob("*"):
+        assert not (left.is_file() and left.read_bytes() == body), left
+    with pytest.raises(Gone):
+        documents.open_file(archive, READER, doc_id, searchable=True)
+    assert search_service.search(archive, READER, search_service.parse_params(
+        {"q": "rekomendasi penertiban"}))["results"] == []
+    # Fixity finds neither a changed nor a missing copy: a destroyed copy is meant to be gone.
+    after = fixity.run_fixity(archive, SYSTEM, trigger="cli")
+    assert after.outcome == "ok" and after.missing == [] and after.changed == []
 
 
 def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
@@ -268,6 +301,21 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
     with archive.db.read() as session:
         last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert (last.action, last.details) == ("document.download", {"copy": "searchable"})
+    # Those who may not read the document do not get the copy either: a role without
+    # document.read is refused, and so is a reader below the document's class.
+    from tests.conftest import USER_PASSWORD
+
+    make_user("sysadmin", roles=("admin",), clearance="sangat_rahasia")
+    sysadmin = app.test_client()
+    sign_in(sysadmin, "sysadmin", USER_PASSWORD)
+    assert sysadmin.get(f"/documents/{doc_id}/searchable").status_code == 403
+    from earsip.services import editing
+
+    editing.edit_document(archive, READER, doc_id, {"security": "rahasia"})
+    make_user("staf1", roles=("staf",), clearance="terbatas")
+    low = app.test_client()
+    sign_in(low, "staf1", USER_PASSWORD)
+    assert low.get(f"/documents/{doc_id}/searchable").status_code == 404
 
 
 def test_ocr_statuses_are_shown_on_the_document_page_and_in_the_api(
@@ -322,8 +370,14 @@ def test_working_folders_of_dead_ocr_runs_are_shredded_and_live_ones_kept(
     for folder in (dead, live):
         folder.mkdir()
         (folder / "00000.pgm").write_bytes(b"P5 halaman rahasia")
+    # A second name of the dead run's page, outside its folder: shredding overwrites the
+    # bytes in place, so this name is left holding none of the page.
+    witness = archive.store.tmp_dir / "saksi.pgm"
+    os.link(dead / "00000.pgm", witness)
     assert ocr_service.remove_stale_workdirs(archive) == 1
-    assert not dead.exists() and (live / "00000.pgm").exists()
+    assert not dead.exists() and (live / "00000.pgm").read_bytes() == b"P5 halaman rahasia"
+    assert b"rahasia" not in witness.read_bytes()
+    assert len(witness.read_bytes()) == len(b"P5 halaman rahasia")
 
 
 

@@ -434,3 +434,60 @@ def test_a_wrong_method_names_the_allowed_ones(client) -> None:  # type: ignore[
 def test_an_unknown_file_type_filter_is_refused(client, token_for) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/api/v1/search", query_string={"mime": "null"}, headers=token_for("admin"))
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "mime"
+
+
+def test_a_trigger_date_before_the_document_date_is_refused_naming_the_field(
+        upload, pdf: Path, archive: Archive) -> None:
+    today = dt.date.today()
+    r = upload(pdf, document_date=today.isoformat(),
+               trigger_date=(today - dt.timedelta(days=1)).isoformat())
+    assert r.status_code == 400, r.get_json()
+    error = r.get_json()["error"]
+    assert error["field"] == "trigger_date"
+    assert "tanggal peristiwa" in error["message"] and "tanggal dokumen" in error["message"]
+    assert _count(archive, Document) == 0
+    same_day = upload(pdf, document_date=today.isoformat(), trigger_date=today.isoformat())
+    assert same_day.status_code == 201, same_day.get_json()
+
+
+def test_an_edit_that_puts_the_trigger_date_before_the_document_date_is_refused(
+        upload, pdf: Path, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
+    r = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                     json={"trigger_date": (today - dt.timedelta(days=31)).isoformat()})
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["field"] == "trigger_date"
+    later = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                         json={"trigger_date": today.isoformat()})
+    assert later.status_code == 200, later.get_json()
+
+
+def test_an_import_row_whose_trigger_date_precedes_its_date_is_rejected_with_the_reason(
+        archive: Archive, tmp_path: Path) -> None:
+    from earsip.audit import SYSTEM
+    from earsip.services import bulk
+
+    folder = tmp_path / "impor"
+    folder.mkdir()
+    filegen.make_text_pdf(folder / "a.pdf", ["surat a"])
+    today = dt.date.today()
+    metadata = {"a.pdf": {"document_date": today.isoformat(),
+                          "trigger_date": (today - dt.timedelta(days=400)).isoformat()}}
+    [outcome] = bulk.import_paths(archive, SYSTEM, [folder],
+                                  defaults={"classification": "KA.00"}, metadata=metadata)
+    assert outcome.status == "rejected"
+    assert outcome.message is not None and "trigger_date" in outcome.message
+    assert _count(archive, Document) == 0
+
+
+def test_a_record_stored_with_an_early_trigger_date_can_still_be_edited_and_fixed(
+        upload, pdf: Path, client, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
+    with archive.db.write() as session:  # filed before the dates were checked against each other
+        session.get(Document, doc["id"]).trigger_date = today - dt.timedelta(days=60)
+    r = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                     json={"trigger_date": today.isoformat()})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["retention"]["trigger_date"] == today.isoformat()

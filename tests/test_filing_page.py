@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -76,3 +77,16 @@ def test_a_given_subject_is_used_as_the_title(client: FlaskClient, tmp_path: Pat
     assert r.status_code == 302
     assert "<h1>Perihal yang diketik</h1>" in client.get(r.headers["Location"]).get_data(
         as_text=True)
+
+
+def test_a_trigger_date_before_the_document_date_is_refused_on_the_page(
+        client: FlaskClient, tmp_path: Path) -> None:
+    _login(client)
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi"])
+    today = dt.date.today()
+    r = _post(client, [(pdf, "a.pdf")], document_date=today.isoformat(),
+              trigger_date=(today - dt.timedelta(days=3)).isoformat())
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "tanggal peristiwa" in page and "tanggal dokumen" in page
+    assert client.get("/search?q=isi").get_data(as_text=True).count('class="hit"') == 0

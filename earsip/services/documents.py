@@ -74,8 +74,12 @@ def title_from_filename(filename: str) -> str:
     return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
 
 
-def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
-    """Validate raw form/API/CSV fields into a DocumentInput."""
+def parse_input(fields: Mapping[str, str | None], *, check_dates: bool = True) -> DocumentInput:
+    """Validate raw form/API/CSV fields into a DocumentInput.
+
+    `check_dates=False` reads values already stored (a record filed before the trigger date
+    was checked against the document date), so such a record can still be edited and fixed.
+    """
     title = _text(fields, "title", 500)
     if not title:
         raise ValidationError("Kolom title (perihal) wajib diisi.", field="title")
@@ -96,18 +100,28 @@ def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
                          if t.strip()}))
     if len(tags) > MAX_TAGS:
         raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
+    document_date = parse_date(fields.get("document_date"), "document_date", required=True)
+    assert document_date is not None
+    trigger_date = parse_date(fields.get("trigger_date"), "trigger_date", required=False)
+    if check_dates and trigger_date is not None and trigger_date < document_date:
+        # The event a retention period counts from (a case closed, a term ended) follows the
+        # document; an earlier date is a slip of the keyboard and would shorten the retention.
+        raise ValidationError(
+            "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal dokumen "
+            "%(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
+            field="trigger_date",
+            params={"trigger": trigger_date.isoformat(), "date": document_date.isoformat()})
     return DocumentInput(
         title=title,
         classification=code,
-        document_date=parse_date(fields.get("document_date"), "document_date",
-                                 required=True),  # type: ignore[arg-type]
+        document_date=document_date,
         number=_text(fields, "number", 200),
         security=security,
         sender=_text(fields, "sender", 300),
         recipient=_text(fields, "recipient", 300),
         description=_text(fields, "description", 10_000),
         tags=tags,
-        trigger_date=parse_date(fields.get("trigger_date"), "trigger_date", required=False),
+        trigger_date=trigger_date,
     )
 
 

@@ -77,7 +77,7 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
                 "(%(clearance)s); minta petugas dengan izin yang cukup untuk mengarsipkannya.",
                 field="security", params={"security": security,
                                           "clearance": principal.clearance})
-        old = _values(parse_input(current_fields(doc)), doc.security)
+        old = _values(parse_input(current_fields(doc), check_dates=False), doc.security)
         new = _values(data, security)
         changes = {k: {"old": _plain(old[k]), "new": _plain(new[k])}
                    for k in FIELDS if old[k] != new[k]}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from config import PROJECT_ROOT
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from tests import filegen
@@ -491,3 +493,86 @@ def test_a_record_stored_with_an_early_trigger_date_can_still_be_edited_and_fixe
                      json={"trigger_date": today.isoformat()})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["retention"]["trigger_date"] == today.isoformat()
+
+
+# A Python exception's name or repr, which a clerk must never be shown.
+INTERNALS = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z0-9](?:Error|Exception)\b|Traceback|<class")
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
+# Real broken files of the shared corpus (read where they are, never copied): truncated, fuzzed,
+# a broken encryption dictionary, a stream over pypdf's limit, a cyclic page tree.
+BROKEN_REAL = ["malformed/pdfjs_bug1020226.pdf", "malformed/pdfjs_PDFBOX-3148-2-fuzzed.pdf",
+               "malformed/pdfjs_poppler-742-0-fuzzed.pdf", "malformed/pdfjs_Pages-tree-refs.pdf",
+               "malformed/pdfjs_filled-background.pdf",
+               "encrypted/pdfjs_issue19484_2.pdf", "malformed/pdfminer_simple1.pdf"]
+
+
+def _broken_files(tmp_path: Path) -> list[Path]:
+    made = [
+        filegen.make_truncated_pdf(tmp_path / "terpotong.pdf", "Notulen rapat pleno"),
+        filegen.make_pdf_header_over_html(tmp_path / "palsu.pdf"),
+        filegen.make_flate_bomb_pdf(tmp_path / "bom.pdf", inflated_mb=200),
+        filegen.make_encrypted_pdf(tmp_path / "sandi.pdf", "Nota dinas rahasia"),
+        filegen.make_hostile_docx(tmp_path / "xxe.docx", filegen.xxe_document_xml()),
+    ]
+    good = filegen.make_docx(tmp_path / "utuh.docx", ["Surat"]).read_bytes()
+    (tmp_path / "rusak.docx").write_bytes(good[: len(good) // 3])
+    made.append(tmp_path / "rusak.docx")
+    real = [CORPUS / rel for rel in BROKEN_REAL if (CORPUS / rel).exists()]
+    return made + real
+
+
+def _file_entries(archive: Archive) -> list[AuditEntry]:
+    with archive.db.read() as session:
+        return list(session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.file").order_by(AuditEntry.id)))
+
+
+def test_broken_files_are_refused_or_filed_in_plain_words_with_the_detail_kept_for_audit(
+        upload, client, archive: Archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sign_in
+
+    files = _broken_files(tmp_path)
+    assert len(files) >= 10, "the shared corpus's broken files are missing"
+    seen: list[tuple[str, str]] = []  # (file, what its user read)
+    for n, path in enumerate(files):
+        r = upload(path, title=f"Berkas rusak {n}")
+        body = r.get_json()
+        if r.status_code == 201:
+            seen.append((path.name, body["text_message"] or ""))
+        else:
+            assert r.status_code in (415, 422), (path.name, r.status_code, body)
+            seen.append((path.name, body["error"]["message"]))
+    filed = [d for d in _file_entries(archive) if d.outcome == "success"]
+    assert filed
+    sign_in(client)
+    for entry in filed:  # the document's page shows the text status and its message
+        page = client.get(f"/documents/{entry.target_id}").get_data(as_text=True)
+        assert "Status teks" in page
+        seen.append((entry.details["filename"], page))
+    for name, text in seen:
+        assert not INTERNALS.search(text), (name, INTERNALS.search(text), text[:300])
+    refused = [name for name, text in seen if "simpan ulang" in text]
+    assert refused, seen
+    entries = _file_entries(archive)
+    troubled = [e for e in entries if e.outcome == "refused"
+                or e.details.get("text_status") in ("failed", "encrypted")]
+    assert len(troubled) >= 8, [e.details for e in entries]
+    for entry in troubled:  # the technical cause stays, for whoever investigates
+        assert entry.details.get("detail"), entry.details
+    assert any(INTERNALS.search(e.details["detail"]) for e in troubled)
+
+
+def test_an_import_of_broken_files_reports_plain_reasons(archive: Archive,
+                                                         tmp_path: Path) -> None:
+    from earsip.audit import SYSTEM
+    from earsip.services import bulk
+
+    files = _broken_files(tmp_path)
+    outcomes = bulk.import_paths(archive, SYSTEM, list(files),
+                                 defaults={"classification": "KA.00",
+                                           "document_date": "2024-01-01"})
+    assert [o for o in outcomes if o.status == "rejected"]
+    for outcome in outcomes:
+        assert not INTERNALS.search(outcome.message or ""), outcome
+    refused = [e for e in _file_entries(archive) if e.outcome == "refused"]
+    assert refused and all(e.details.get("detail") for e in refused)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from earsip.extractors.text import Result, failed
+from earsip.extractors.text import N_, Result, failed, technical
 from earsip.filetypes import JPEG, PDF, PNG, TIFF
 
 PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF})
@@ -33,7 +33,8 @@ def render_preview(path: str, mime: str, out_path: str, max_px: int) -> Result:
         image.save(tmp, "PNG", optimize=True)
         os.replace(tmp, out_path)
     except Exception as e:  # any parser failure means "no preview", never a crash
-        return failed(f"Pratinjau tidak dapat dibuat ({type(e).__name__}).")
+        return failed(N_("Pratinjau tidak dapat dibuat: berkas rusak atau tidak bisa dibuka."),
+                      detail=technical(e))
     return {"status": "preview", "pages": None, "text": "", "message": None}
 
 

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 
 SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
-PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF})
+PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX})  # TEXT and DOCX: their text drawn
+TEXT_PREVIEW_TYPES = frozenset({TEXT, DOCX})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})
 MAX_CONCURRENT = 4
 IMAGE_MESSAGE = N_("Gambar: teks belum dibaca (OCR belum tersedia).")
@@ -166,20 +167,22 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
 
 
 def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike[str],
-            limits: Limits = Limits(), max_px: int = 800) -> bool:  # noqa: B008
-    """Write a PNG of the first page of a PDF or image to `out_path`; return False if none.
+            limits: Limits = Limits(), max_px: int = 800) -> str | None:  # noqa: B008
+    """Write a PNG of the first page of a PDF or image (or the first lines of a text file or
+    DOCX, drawn) to `out_path`; return None, or why there is none (technical, for the audit).
 
     Rendering parses the file as hostile as extraction does, so it runs in a worker too.
     """
     if mime not in PREVIEW_TYPES:
-        return False
+        return "no preview for this file type"
     with _slots:
         result = _run_in_worker(("preview", os.fspath(path), mime, os.fspath(out_path), max_px),
                                 limits)
     if result.get("status") != "preview":
-        log.info("no preview of %s: %s (%s)", path, result.get("message"), result.get("detail"))
-        return False
-    return True
+        why = str(result.get("detail") or result.get("message") or "no preview")
+        log.info("no preview of %s: %s", path, why)
+        return why
+    return None
 
 
 def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.PathLike[str], *,

@@ -341,6 +341,11 @@ def previewable(mime: str) -> bool:
     return mime in extract.PREVIEW_TYPES
 
 
+def text_preview(mime: str) -> bool:
+    """Return True when the preview of this type is its text drawn, not an image of a page."""
+    return mime in extract.TEXT_PREVIEW_TYPES
+
+
 def preview_cache_path(archive: Archive, sha256: str) -> Path:
     """Return where the first-page preview of the file with this SHA-256 is cached."""
     return archive.config.instance_dir / "previews" / sha256[:2] / f"{sha256}.png"
@@ -348,7 +353,10 @@ def preview_cache_path(archive: Archive, sha256: str) -> Path:
 
 def preview_file(archive: Archive, principal: Principal, document_id: int,
                  client_addr: str | None = None) -> Path | None:
-    """Return a PNG of the first page of a visible PDF or image document, or None; audit it.
+    """Return a PNG of the first page of a visible document, or None; audit it.
+
+    PDFs and images get an image of their first page; plain text and DOCX their first lines
+    drawn in DejaVu Sans Mono (a text preview, see ``extractors.preview``).
 
     Previews are made on first request, in an extraction worker, and kept in
     `instance/previews/` under the file's SHA-256 (the stored file never changes). They are
@@ -361,12 +369,13 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
         source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
         destroyed = doc.disposition == "destroyed"
     target: Path | None = None
+    detail: str | None = None
     if destroyed:
         reason = "content destroyed"
     elif mime not in extract.PREVIEW_TYPES:
         reason = "no preview for this file type"
     else:
-        target, reason = _rendered(archive, source, mime, sha256)
+        target, reason, detail = _rendered(archive, source, mime, sha256)
     with archive.db.write() as session:
         # Read again: the record may have been destroyed or raised in class meanwhile.
         doc = load_visible(session, principal, document_id)
@@ -378,7 +387,8 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
         audit.append(session, principal.actor(client_addr), "document.preview",
                      target_type="document", target_id=doc.id,
                      outcome="success" if target is not None else "failure",
-                     details=None if target is not None else {"reason": reason})
+                     details=None if target is not None else
+                     {"reason": reason, **({"detail": detail} if detail else {})})
     if shredding is not None:
         # Rendered while the record was being destroyed: the preview goes with its content.
         shred(shredding)
@@ -386,14 +396,16 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
 
 
 def _rendered(archive: Archive, source: Path, mime: str,
-              sha256: str) -> tuple[Path | None, str]:
-    """Return the cached preview of a stored file (rendering it first), or None and why not."""
+              sha256: str) -> tuple[Path | None, str, str | None]:
+    """Return the cached preview of a stored file (rendering it first), or None, why not and
+    the technical detail of a failed rendering."""
     target = preview_cache_path(archive, sha256)
     if target.exists():
-        return target, ""
+        return target, "", None
     if not source.exists():
-        return None, "file missing"
+        return None, "file missing", None
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not extract.preview(source, mime, target, archive.extract_limits):
-        return None, "preview could not be rendered"
-    return target, ""
+    why = extract.preview(source, mime, target, archive.extract_limits)
+    if why is not None:
+        return None, "preview could not be rendered", why
+    return target, "", None

@@ -101,6 +101,8 @@ def serve(host: str | None, port: int | None) -> None:
         stop.set()
         if config.worker:
             background.stop()
+        # Let requests in progress finish (waitress waits up to 5 s), then stop listening.
+        server.task_dispatcher.shutdown()
         server.close()
         from earsip import extract
 

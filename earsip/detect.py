@@ -107,6 +107,11 @@ def _refuse(found: str) -> UnsupportedType:
     )
 
 
+def _technical(e: BaseException) -> str:
+    """Return an exception's class and text, for the audit entry's details (never for users)."""
+    return f"{type(e).__name__}: {e}"[:500]
+
+
 def _zip_kind(path: str | os.PathLike[str]) -> str:
     """Return DOCX, XLSX or ODT for an office zip, or raise UnsupportedType."""
     try:
@@ -123,12 +128,14 @@ def _zip_kind(path: str | os.PathLike[str]) -> str:
                     return ODT
                 raise _refuse(declared or "application/zip")
     except ZipRefused as e:
-        raise UnsupportedType("Arsip zip ditolak demi keamanan: %(reason)s.",
-                              params={"reason": e}) from e
+        raise UnsupportedType(
+            "Berkas ditolak demi keamanan: isinya (arsip zip) terlalu banyak, terlalu besar "
+            "setelah dibuka, atau memuat nama yang tidak aman. Bila berkas ini sah, simpan ulang "
+            "dari aplikasi aslinya lalu unggah lagi.", detail=_technical(e)) from e
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
         raise UnsupportedType(
-            "Berkas tampak seperti dokumen kantor (zip) tetapi rusak dan tidak bisa dibuka."
-        ) from e
+            "Berkas tampak seperti dokumen kantor (zip) tetapi rusak dan tidak bisa dibuka; "
+            "simpan ulang dari aplikasi aslinya lalu unggah lagi.", detail=_technical(e)) from e
     raise _refuse("application/zip")
 
 

@@ -100,10 +100,19 @@ class TooLarge(EarsipError):
 
 
 class UnsupportedType(EarsipError):
-    """The content type is not on the allowlist, or does not match the file name."""
+    """The content type is not on the allowlist, or does not match the file name.
+
+    The message says in plain words what the user can do; `detail` keeps the parser's own
+    account (exception class and text) for the audit entry, and is never shown to the user.
+    """
 
     code = "unsupported_type"
     http_status = 415
+
+    def __init__(self, message: str, *, detail: str | None = None,
+                 params: dict[str, object] | None = None, **extra: object) -> None:
+        super().__init__(message, params=params, **extra)
+        self.detail = detail
 
 
 class UnreadableFile(UnsupportedType):

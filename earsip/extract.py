@@ -39,16 +39,20 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from earsip.errors import N_, UnreadableFile, UnsupportedType
+from earsip.extractors.text import TOO_HEAVY, UNEXPECTED
 from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
 
 log = logging.getLogger(__name__)
 
 
 SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX, XLSX, ODT})
-PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF})
+PREVIEW_TYPES = frozenset({PDF, PNG, JPEG, TIFF, TEXT, DOCX})  # TEXT and DOCX: their text drawn
+TEXT_PREVIEW_TYPES = frozenset({TEXT, DOCX})
 STATUSES = frozenset({"extracted", "empty", "encrypted", "failed", "not_applicable"})
 MAX_CONCURRENT = 4
 IMAGE_MESSAGE = N_("Gambar: teks belum dibaca (OCR belum tersedia).")
+NO_WORKER = N_("Teks berkas belum bisa dibaca karena server sedang sibuk atau bermasalah. Berkas "
+               "tetap tersimpan; beri tahu administrator bila isinya perlu dicari.")
 _CHILD_MODULE = "earsip.extractors"
 MAIN_ENV = "EARSIP_EXTRACT_PARENT_MAIN"
 
@@ -71,6 +75,7 @@ class Extraction:
     pages: int | None
     message: str | None
     blank_pages: int = 0  # PDF pages without a text layer (scanned pages, for OCR)
+    detail: str | None = None  # the technical cause of a failure: for the audit entry only
 
 
 RECYCLE_AFTER_JOBS = 200
@@ -148,33 +153,36 @@ def extract(path: str | os.PathLike[str], mime: str, limits: Limits = Limits()) 
     with _slots:
         result = _run_in_worker((path, mime, limits.max_text_chars), limits)
     if "unreadable" in result:
+        detail = str(result["unreadable"])
         if mime == PDF:
-            raise UnreadableFile("Berkas PDF rusak atau bukan PDF yang sah: %(reason)s.",
-                                 params={"reason": result["unreadable"]})
-        raise UnreadableFile("Berkas rusak atau tidak bisa dibuka: %(reason)s.",
-                             params={"reason": result["unreadable"]})
+            raise UnreadableFile("Berkas PDF rusak atau terpotong; simpan ulang dari aplikasi "
+                                 "aslinya lalu unggah lagi.", detail=detail)
+        raise UnreadableFile("Berkas rusak atau terpotong sehingga tidak bisa dibuka; simpan "
+                             "ulang dari aplikasi aslinya lalu unggah lagi.", detail=detail)
     status = result.get("status")
     if status not in STATUSES:
-        return Extraction("failed", "", None, "Ekstraksi teks gagal: hasil tidak dikenal.")
+        return Extraction("failed", "", None, UNEXPECTED, detail=f"unknown status {status!r}")
     return Extraction(status, result.get("text") or "", result.get("pages"), result.get("message"),
-                      int(result.get("blank_pages") or 0))
+                      int(result.get("blank_pages") or 0), result.get("detail"))
 
 
 def preview(path: str | os.PathLike[str], mime: str, out_path: str | os.PathLike[str],
-            limits: Limits = Limits(), max_px: int = 800) -> bool:  # noqa: B008
-    """Write a PNG of the first page of a PDF or image to `out_path`; return False if none.
+            limits: Limits = Limits(), max_px: int = 800) -> str | None:  # noqa: B008
+    """Write a PNG of the first page of a PDF or image (or the first lines of a text file or
+    DOCX, drawn) to `out_path`; return None, or why there is none (technical, for the audit).
 
     Rendering parses the file as hostile as extraction does, so it runs in a worker too.
     """
     if mime not in PREVIEW_TYPES:
-        return False
+        return "no preview for this file type"
     with _slots:
         result = _run_in_worker(("preview", os.fspath(path), mime, os.fspath(out_path), max_px),
                                 limits)
     if result.get("status") != "preview":
-        log.info("no preview of %s: %s", path, result.get("message"))
-        return False
-    return True
+        why = str(result.get("detail") or result.get("message") or "no preview")
+        log.info("no preview of %s: %s", path, why)
+        return why
+    return None
 
 
 def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.PathLike[str], *,
@@ -190,8 +198,9 @@ def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.Path
         result = _run_in_worker(("render", os.fspath(path), mime, os.fspath(out_dir), dpi,
                                  start, count), limits)
     if result.get("status") != "rendered":
-        raise UnreadableFile("Halaman tidak dapat dirender untuk OCR: %(reason)s",
-                             params={"reason": result.get("message") or "?"})
+        raise UnreadableFile("Halaman tidak dapat dirender untuk OCR: berkas rusak, terlalu berat "
+                             "atau terlalu lama dibaca.",
+                             detail=result.get("detail") or result.get("message"))
     return list(result["pages"]), int(result["total"])
 
 
@@ -200,7 +209,7 @@ def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     path = request[1] if request[0] in ("preview", "render") else request[0]
     worker = _checkout(limits.memory_mb)
     if worker is None:
-        return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
+        return _failed(NO_WORKER, "the extraction worker could not be started")
     keep = False
     try:
         started = time.monotonic()
@@ -210,18 +219,20 @@ def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
             _retire(worker, kill=True)
             worker = _checkout(limits.memory_mb)
             if worker is None:
-                return _failed("Ekstraksi teks gagal: proses pembantu tidak bisa dimulai.")
+                return _failed(NO_WORKER, "the extraction worker could not be started")
             worker.conn.send(request)
         if not worker.conn.poll(limits.timeout_s):
             log.warning("extraction of %s killed after %.1f s", path, time.monotonic() - started)
             return _failed(
-                f"Ekstraksi teks dihentikan: melebihi batas waktu {limits.timeout_s:g} detik."
-            )
+                f"Teks berkas tidak dibaca: pembacaannya melebihi batas waktu "
+                f"{limits.timeout_s:g} detik. Berkas tetap tersimpan; bila isinya perlu dicari, "
+                "simpan ulang dari aplikasi aslinya (atau dalam bagian lebih kecil) lalu unggah "
+                "lagi.", f"worker killed after {limits.timeout_s:g} s")
         try:
             result: dict[str, Any] = worker.conn.recv()
         except (EOFError, OSError):
             worker.proc.join(5)
-            return _failed(_death_message(worker.proc.exitcode, limits))
+            return _failed(TOO_HEAVY, _death_detail(worker.proc.exitcode, limits))
         worker.jobs += 1
         keep = result.get("status") not in ("failed", None) and "unreadable" not in result
         return result
@@ -311,21 +322,19 @@ def _kill(proc: Any) -> None:
     proc.join()
 
 
-def _death_message(exitcode: int | None, limits: Limits) -> str:
-    """Explain a child that ended without sending a result."""
+def _death_detail(exitcode: int | None, limits: Limits) -> str:
+    """Explain (for the audit entry) a child that ended without sending a result."""
     if exitcode is not None and exitcode < 0:
         sig = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else exitcode
-        hint = " (kemungkinan kehabisan memori)" if exitcode == -signal.SIGKILL else ""
-        return f"Proses ekstraksi teks berhenti mendadak oleh sinyal {sig}{hint}."
-    return (
-        f"Proses ekstraksi teks berhenti tanpa hasil (kode keluar {exitcode}); kemungkinan "
-        f"memerlukan memori melebihi batas {limits.memory_mb} MB."
-    )
+        return f"the extraction worker was ended by signal {sig} (memory limit " \
+               f"{limits.memory_mb} MB)"
+    return f"the extraction worker exited with code {exitcode} without a result (memory " \
+           f"limit {limits.memory_mb} MB)"
 
 
-def _failed(message: str) -> dict[str, Any]:
-    """Return a failed result dict."""
-    return {"status": "failed", "text": "", "pages": None, "message": message}
+def _failed(message: str, detail: str) -> dict[str, Any]:
+    """Return a failed result dict: `message` for the user, `detail` for the audit entry."""
+    return {"status": "failed", "text": "", "pages": None, "message": message, "detail": detail}
 
 
 def worker_pids() -> list[int]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from config import PROJECT_ROOT
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from tests import filegen
@@ -434,3 +436,143 @@ def test_a_wrong_method_names_the_allowed_ones(client) -> None:  # type: ignore[
 def test_an_unknown_file_type_filter_is_refused(client, token_for) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/api/v1/search", query_string={"mime": "null"}, headers=token_for("admin"))
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "mime"
+
+
+def test_a_trigger_date_before_the_document_date_is_refused_naming_the_field(
+        upload, pdf: Path, archive: Archive) -> None:
+    today = dt.date.today()
+    r = upload(pdf, document_date=today.isoformat(),
+               trigger_date=(today - dt.timedelta(days=1)).isoformat())
+    assert r.status_code == 400, r.get_json()
+    error = r.get_json()["error"]
+    assert error["field"] == "trigger_date"
+    assert "tanggal peristiwa" in error["message"] and "tanggal dokumen" in error["message"]
+    assert _count(archive, Document) == 0
+    same_day = upload(pdf, document_date=today.isoformat(), trigger_date=today.isoformat())
+    assert same_day.status_code == 201, same_day.get_json()
+
+
+def test_an_edit_that_puts_the_trigger_date_before_the_document_date_is_refused(
+        upload, pdf: Path, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
+    r = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                     json={"trigger_date": (today - dt.timedelta(days=31)).isoformat()})
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["field"] == "trigger_date"
+    later = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                         json={"trigger_date": today.isoformat()})
+    assert later.status_code == 200, later.get_json()
+
+
+def test_an_import_row_whose_trigger_date_precedes_its_date_is_rejected_with_the_reason(
+        archive: Archive, tmp_path: Path) -> None:
+    from earsip.audit import SYSTEM
+    from earsip.services import bulk
+
+    folder = tmp_path / "impor"
+    folder.mkdir()
+    filegen.make_text_pdf(folder / "a.pdf", ["surat a"])
+    today = dt.date.today()
+    metadata = {"a.pdf": {"document_date": today.isoformat(),
+                          "trigger_date": (today - dt.timedelta(days=400)).isoformat()}}
+    [outcome] = bulk.import_paths(archive, SYSTEM, [folder],
+                                  defaults={"classification": "KA.00"}, metadata=metadata)
+    assert outcome.status == "rejected"
+    assert outcome.message is not None and "trigger_date" in outcome.message
+    assert _count(archive, Document) == 0
+
+
+def test_a_record_stored_with_an_early_trigger_date_can_still_be_edited_and_fixed(
+        upload, pdf: Path, client, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
+    with archive.db.write() as session:  # filed before the dates were checked against each other
+        session.get(Document, doc["id"]).trigger_date = today - dt.timedelta(days=60)
+    r = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
+                     json={"trigger_date": today.isoformat()})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["retention"]["trigger_date"] == today.isoformat()
+
+
+# A Python exception's name or repr, which a clerk must never be shown.
+INTERNALS = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z0-9](?:Error|Exception)\b|Traceback|<class")
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
+# Real broken files of the shared corpus (read where they are, never copied): truncated, fuzzed,
+# a broken encryption dictionary, a stream over pypdf's limit, a cyclic page tree.
+BROKEN_REAL = ["malformed/pdfjs_bug1020226.pdf", "malformed/pdfjs_PDFBOX-3148-2-fuzzed.pdf",
+               "malformed/pdfjs_poppler-742-0-fuzzed.pdf", "malformed/pdfjs_Pages-tree-refs.pdf",
+               "malformed/pdfjs_filled-background.pdf",
+               "encrypted/pdfjs_issue19484_2.pdf", "malformed/pdfminer_simple1.pdf"]
+
+
+def _broken_files(tmp_path: Path) -> list[Path]:
+    made = [
+        filegen.make_truncated_pdf(tmp_path / "terpotong.pdf", "Notulen rapat pleno"),
+        filegen.make_pdf_header_over_html(tmp_path / "palsu.pdf"),
+        filegen.make_flate_bomb_pdf(tmp_path / "bom.pdf", inflated_mb=200),
+        filegen.make_encrypted_pdf(tmp_path / "sandi.pdf", "Nota dinas rahasia"),
+        filegen.make_hostile_docx(tmp_path / "xxe.docx", filegen.xxe_document_xml()),
+    ]
+    good = filegen.make_docx(tmp_path / "utuh.docx", ["Surat"]).read_bytes()
+    (tmp_path / "rusak.docx").write_bytes(good[: len(good) // 3])
+    made.append(tmp_path / "rusak.docx")
+    real = [CORPUS / rel for rel in BROKEN_REAL if (CORPUS / rel).exists()]
+    return made + real
+
+
+def _file_entries(archive: Archive) -> list[AuditEntry]:
+    with archive.db.read() as session:
+        return list(session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.file").order_by(AuditEntry.id)))
+
+
+def test_broken_files_are_refused_or_filed_in_plain_words_with_the_detail_kept_for_audit(
+        upload, client, archive: Archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sign_in
+
+    files = _broken_files(tmp_path)
+    assert len(files) >= 10, "the shared corpus's broken files are missing"
+    seen: list[tuple[str, str]] = []  # (file, what its user read)
+    for n, path in enumerate(files):
+        r = upload(path, title=f"Berkas rusak {n}")
+        body = r.get_json()
+        if r.status_code == 201:
+            seen.append((path.name, body["text_message"] or ""))
+        else:
+            assert r.status_code in (415, 422), (path.name, r.status_code, body)
+            seen.append((path.name, body["error"]["message"]))
+    filed = [d for d in _file_entries(archive) if d.outcome == "success"]
+    assert filed
+    sign_in(client)
+    for entry in filed:  # the document's page shows the text status and its message
+        page = client.get(f"/documents/{entry.target_id}").get_data(as_text=True)
+        assert "Status teks" in page
+        seen.append((entry.details["filename"], page))
+    for name, text in seen:
+        assert not INTERNALS.search(text), (name, INTERNALS.search(text), text[:300])
+    refused = [name for name, text in seen if "simpan ulang" in text]
+    assert refused, seen
+    entries = _file_entries(archive)
+    troubled = [e for e in entries if e.outcome == "refused"
+                or e.details.get("text_status") in ("failed", "encrypted")]
+    assert len(troubled) >= 8, [e.details for e in entries]
+    for entry in troubled:  # the technical cause stays, for whoever investigates
+        assert entry.details.get("detail"), entry.details
+    assert any(INTERNALS.search(e.details["detail"]) for e in troubled)
+
+
+def test_an_import_of_broken_files_reports_plain_reasons(archive: Archive,
+                                                         tmp_path: Path) -> None:
+    from earsip.audit import SYSTEM
+    from earsip.services import bulk
+
+    files = _broken_files(tmp_path)
+    outcomes = bulk.import_paths(archive, SYSTEM, list(files),
+                                 defaults={"classification": "KA.00",
+                                           "document_date": "2024-01-01"})
+    assert [o for o in outcomes if o.status == "rejected"]
+    for outcome in outcomes:
+        assert not INTERNALS.search(outcome.message or ""), outcome
+    refused = [e for e in _file_entries(archive) if e.outcome == "refused"]
+    assert refused and all(e.details.get("detail") for e in refused)

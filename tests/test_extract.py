@@ -79,8 +79,9 @@ def test_a_truncated_pdf_is_refused_as_unreadable(tmp_path: Path) -> None:
     # pypdf 7.1.1 cannot rebuild a PDF cut in half (no xref, no trailer): it is refused rather
     # than filed as a partial record, so the user uploads the complete file again.
     path = filegen.make_truncated_pdf(tmp_path / "terpotong.pdf", filegen.SAMPLE_ID_TEXT[1])
-    with pytest.raises(UnreadableFile, match="Berkas PDF rusak atau bukan PDF yang sah"):
+    with pytest.raises(UnreadableFile, match="Berkas PDF rusak atau terpotong") as refused:
         extract(path, PDF)
+    assert refused.value.detail  # the parser's own account, for the audit entry
 
 
 def test_a_slightly_truncated_pdf_is_still_refused(tmp_path: Path) -> None:
@@ -91,7 +92,7 @@ def test_a_slightly_truncated_pdf_is_still_refused(tmp_path: Path) -> None:
 
 def test_a_pdf_header_over_an_html_body_raises_unreadable_file(tmp_path: Path) -> None:
     path = filegen.make_pdf_header_over_html(tmp_path / "palsu.pdf")
-    with pytest.raises(UnreadableFile, match="bukan PDF yang sah"):
+    with pytest.raises(UnreadableFile, match="Berkas PDF rusak"):
         extract(path, PDF)
 
 
@@ -111,7 +112,8 @@ def test_a_flate_bomb_is_stopped_by_the_decompression_limit(tmp_path: Path) -> N
     result = extract(path, PDF, Limits(timeout_s=20))
     assert time.monotonic() - start < 20
     assert result.status == "failed"
-    assert "batas keamanan" in (result.message or "")
+    assert "demi keamanan" in (result.message or "")
+    assert "LimitReachedError" in (result.detail or "")
 
 
 def test_a_slow_pdf_is_killed_at_the_time_limit(tmp_path: Path) -> None:
@@ -205,7 +207,8 @@ def test_an_xxe_docx_fails_without_reading_the_target(tmp_path: Path) -> None:
     result = extract(path, DOCX)
     assert result.status == "failed"
     assert "root:" not in result.text
-    assert "XXE" in (result.message or "")
+    assert "demi keamanan" in (result.message or "")
+    assert "Forbidden" in (result.detail or "")  # defusedxml's refusal, for the audit entry
 
 
 def test_a_broken_docx_zip_raises_unreadable_file(tmp_path: Path) -> None:
@@ -223,7 +226,8 @@ def test_an_oversized_member_in_an_office_zip_fails_for_safety(tmp_path: Path) -
         zf.writestr("word/media/pad.xml", b" " * (20 * 2**20))
     result = extract(path, DOCX)
     assert result.status == "failed"
-    assert "bom zip" in (result.message or "")
+    assert "demi keamanan" in (result.message or "")
+    assert "bom zip" in (result.detail or "")
 
 
 # --------------------------------------------------------------------------- images

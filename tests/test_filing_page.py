@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -76,3 +77,64 @@ def test_a_given_subject_is_used_as_the_title(client: FlaskClient, tmp_path: Pat
     assert r.status_code == 302
     assert "<h1>Perihal yang diketik</h1>" in client.get(r.headers["Location"]).get_data(
         as_text=True)
+
+
+def test_a_trigger_date_before_the_document_date_is_refused_on_the_page(
+        client: FlaskClient, tmp_path: Path) -> None:
+    _login(client)
+    pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi"])
+    today = dt.date.today()
+    r = _post(client, [(pdf, "a.pdf")], document_date=today.isoformat(),
+              trigger_date=(today - dt.timedelta(days=3)).isoformat())
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "tanggal peristiwa" in page and "tanggal dokumen" in page
+    assert client.get("/search?q=isi").get_data(as_text=True).count('class="hit"') == 0
+
+
+def _value(page: str, name: str) -> str | None:
+    """Return the value an input or textarea of the form shows (None when absent)."""
+    found = re.search(rf'<input id="{name}" name="{name}"[^>]*value="([^"]*)"', page)
+    if found:
+        return found.group(1)
+    area = re.search(rf'<textarea id="{name}" name="{name}"[^>]*>([^<]*)</textarea>', page)
+    return area.group(1) if area else None
+
+
+def _selected(page: str, name: str) -> str | None:
+    select = re.search(rf'<select id="{name}" name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    chosen = re.search(r'<option value="([^"]*)" selected', select.group(1))
+    return chosen.group(1) if chosen else None
+
+
+def test_after_a_filing_the_form_forgets_the_letter_but_keeps_the_series_fields(
+        client: FlaskClient, tmp_path: Path) -> None:
+    _login(client)
+    a = filegen.make_text_pdf(tmp_path / "a.pdf", ["surat pertama"])
+    b = filegen.make_text_pdf(tmp_path / "b.pdf", ["surat kedua"])
+    letter = {"title": "Undangan rapat", "number": "012/KA.00/2024", "sender": "Sekretariat",
+              "recipient": "Ketua", "description": "Rapat bulanan", "tags": "rapat",
+              "trigger_date": "2024-06-01", "security": "terbatas"}
+    r = _post(client, [(a, "a.pdf"), (b, "b.pdf")], **letter)
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert page.count('class="outcome outcome-filed"') == 2
+    for name in ("title", "number", "document_date", "sender", "recipient", "description",
+                 "tags", "trigger_date"):
+        assert _value(page, name) == "", name
+    assert _selected(page, "classification") == "KA.00"
+    assert _selected(page, "security") == "terbatas"
+
+
+def test_a_refused_filing_keeps_what_was_typed_to_be_corrected(
+        client: FlaskClient, tmp_path: Path) -> None:
+    _login(client)
+    bad = filegen.make_html_renamed_pdf(tmp_path / "a.pdf")
+    r = _post(client, [(bad, "a.pdf"), (bad, "b.pdf")], title="Undangan rapat",
+              number="012/KA.00/2024")
+    page = r.get_data(as_text=True)
+    assert page.count('class="outcome outcome-refused"') == 2
+    assert _value(page, "title") == "Undangan rapat"
+    assert _value(page, "number") == "012/KA.00/2024"
+    assert _value(page, "document_date") == "2024-05-02"

@@ -19,13 +19,13 @@ from tests.live import FIELDS, Client, upload_watching_health
 # What each must end as: filed with this text status (and words of its message), or refused.
 BOMBS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "flate": (lambda p: filegen.make_flate_bomb_pdf(p, inflated_mb=300), "failed",
-              "bom dekompresi"),
-    "lzw": (lambda p: filegen.make_lzw_bomb_pdf(p, inflated_mb=300), "failed", "bom dekompresi"),
+              "demi keamanan"),
+    "lzw": (lambda p: filegen.make_lzw_bomb_pdf(p, inflated_mb=300), "failed", "demi keamanan"),
     # pypdf follows neither loop: the page's text is read.
     "circular-xref": (filegen.make_circular_xref_pdf, "extracted", ""),
     "cyclic-outline": (filegen.make_cyclic_outline_pdf, "extracted", ""),
-    "page-tree-loop": (filegen.make_page_tree_loop_pdf, "refused", "cyclic page references"),
-    "deep-nesting": (filegen.make_deeply_nested_pdf, "refused", "daftar halamannya tidak terbaca"),
+    "page-tree-loop": (filegen.make_page_tree_loop_pdf, "refused", "Berkas PDF rusak"),
+    "deep-nesting": (filegen.make_deeply_nested_pdf, "refused", "Berkas PDF rusak"),
 }
 
 

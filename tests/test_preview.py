@@ -52,8 +52,8 @@ def test_an_image_document_shows_a_preview(client: FlaskClient, upload, tmp_path
 
 def test_documents_without_a_page_image_have_no_preview(client: FlaskClient, upload,
                                                         tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    docx = filegen.make_docx(tmp_path / "a.docx", ["isi dokumen"])
-    doc_id = upload(docx).get_json()["id"]
+    xlsx = filegen.make_xlsx(tmp_path / "a.xlsx", [["isi", "tabel"]])
+    doc_id = upload(xlsx).get_json()["id"]
     _login(client)
     assert "/preview" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert client.get(f"/documents/{doc_id}/preview").status_code == 404
@@ -85,6 +85,10 @@ def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
     _login(client)
     assert client.get(f"/documents/{doc_id}/preview").status_code == 404
     assert client.get(f"/documents/{doc_id}").status_code == 200
+    [(_, outcome, details)] = _entries(archive, "document.preview")
+    assert outcome == "failure" and details is not None
+    assert details["reason"] == "preview could not be rendered"
+    assert details["detail"]  # PDFium's own account, for whoever investigates
 
 
 def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers_only(
@@ -121,8 +125,8 @@ def test_every_preview_shown_is_its_own_audit_entry_and_a_refused_one_says_why(
         client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi surat yang dipratinjau"])
     doc_id = upload(pdf).get_json()["id"]
-    docx = filegen.make_docx(tmp_path / "b.docx", ["isi dokumen"])
-    docx_id = upload(docx).get_json()["id"]
+    sheet = filegen.make_xlsx(tmp_path / "b.xlsx", [["isi", "tabel"]])
+    docx_id = upload(sheet).get_json()["id"]
     secret_id = upload(filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"]),
                        security="rahasia").get_json()["id"]
     make_user("staf1", clearance="biasa")
@@ -143,3 +147,97 @@ def test_every_preview_shown_is_its_own_audit_entry_and_a_refused_one_says_why(
         actors = set(session.scalars(select(AuditEntry.actor_name).where(
             AuditEntry.action == "document.preview")))
     assert actors == {"staf1"}
+
+
+def _inked_rows(image: Image.Image) -> list[int]:
+    """Return the rows of a preview that hold any dark pixel (text)."""
+    gray = image.convert("L")
+    width, height = gray.size
+    return [y for y in range(height)
+            if min(gray.getpixel((x, y)) for x in range(0, width, 2)) < 128]
+
+
+def test_a_plain_text_document_shows_its_first_lines_as_a_text_preview(
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+    short = filegen.make_text_file(tmp_path / "pendek.txt", "Nota dinas\nrapat pleno\n")
+    lines = "\n".join(f"baris {n:03d} notulen rapat pleno rekapitulasi" for n in range(200))
+    long = filegen.make_text_file(tmp_path / "panjang.txt", lines)
+    short_id = upload(short).get_json()["id"]
+    long_id = upload(long).get_json()["id"]
+    _login(client)
+    page = client.get(f"/documents/{long_id}").get_data(as_text=True)
+    assert f'src="/documents/{long_id}/preview"' in page
+    assert "Pratinjau teks" in page and "bukan tata letak aslinya" in page
+    assert "Pratinjau halaman pertama" not in page
+    short_image = _image(client, f"/documents/{short_id}/preview")
+    long_image = _image(client, f"/documents/{long_id}/preview")
+    assert long_image.size == short_image.size
+    width, height = long_image.size
+    assert height == 800 and width < height  # A4-shaped, portrait
+    # Two lines of text ink the top only; 200 lines fill the page down to the 60th line.
+    assert max(_inked_rows(short_image)) < height * 0.1
+    inked = _inked_rows(long_image)
+    assert min(inked) < height * 0.06 and max(inked) > height * 0.9
+    assert list((archive.config.instance_dir / "previews").rglob("*.png"))
+    assert [o for _, o, _ in _entries(archive, "document.preview")] == ["success", "success"]
+
+
+def test_a_docx_document_shows_its_text_as_a_text_preview(
+        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    docx = filegen.make_docx(tmp_path / "surat.docx",
+                             [f"Paragraf {n} surat undangan rapat" for n in range(10)])
+    doc_id = upload(docx).get_json()["id"]
+    _login(client)
+    assert "Pratinjau teks" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    image = _image(client, f"/documents/{doc_id}/preview")
+    inked = _inked_rows(image)
+    assert inked and max(inked) < image.size[1] * 0.3  # ten short paragraphs, near the top
+
+
+def test_a_huge_single_line_text_preview_reads_only_what_it_draws(
+        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    big = filegen.make_text_file(tmp_path / "besar.txt", "kata " * 90_000)  # 450 KB, one line
+    doc_id = upload(big).get_json()["id"]
+    _login(client)
+    started = time.monotonic()
+    image = _image(client, f"/documents/{doc_id}/preview")
+    assert time.monotonic() - started < 10
+    assert max(_inked_rows(image)) > image.size[1] * 0.9  # the line wrapped to fill the page
+
+
+def test_a_destroyed_text_documents_preview_is_shredded_with_it(
+        archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from earsip.audit import SYSTEM
+    from earsip.services import disposition, ingest
+    from earsip.services import documents as document_service
+    from earsip.services.documents import DocumentInput
+    from tests.test_disposition import DECIDED, execution
+    from tests.test_retention_run import principal_of
+
+    make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
+    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
+    officer, leader = principal_of(archive, "arsip1"), principal_of(archive, "ketua")
+    ids = []
+    for name, path in (("nota.txt", filegen.make_text_file(tmp_path / "nota.txt",
+                                                            "Nota dinas lama\nrapat pleno")),
+                       ("surat.docx", filegen.make_docx(tmp_path / "surat.docx",
+                                                        ["Surat undangan lama"]))):
+        data = DocumentInput(title=name, classification="KA.00",
+                             document_date=dt.date(2019, 3, 1))
+        ids.append(ingest.file_document(archive, SYSTEM, path, name, data,
+                                        clearance=None).document_id)
+    previews = []
+    for doc_id in ids:
+        shown = document_service.preview_file(archive, officer, doc_id)
+        assert shown is not None and shown.exists()
+        previews.append(shown)
+    list_id = disposition.propose(archive, officer, ids, note="Usul musnah")
+    disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
+                        decision_date=DECIDED)
+    assert sorted(disposition.execute(archive, officer, list_id, execution()).destroyed) == ids
+    assert not any(p.exists() for p in previews)
+    assert document_service.preview_file(archive, officer, ids[0]) is None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
@@ -112,3 +115,49 @@ def test_a_chunked_upload_without_a_length_is_cut_off_at_the_limit(
     assert response.status == 413
     assert body["error"]["code"] == "too_large"
     assert list((config.upload_dir / ".tmp").iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    """Return the ids of the processes `pid` started (from any of its threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def test_stopping_the_server_with_sigterm_ends_it_and_its_worker_without_a_traceback(
+        live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    live_server.start(EARSIP_WORKER="1")
+    # A filing starts the extraction workers too: they must end with the server.
+    pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", ["Surat undangan rapat"])
+    status, doc, _ = Client(live_server.url).sign_in().upload(
+        pdf.read_bytes(), {"title": "Undangan", "classification": "KA.00",
+                           "document_date": "2024-01-01"})
+    assert status == 201, doc
+    # The background worker is the server's child: wait until it runs, to stop it too.
+    deadline = time.monotonic() + 30
+    children: list[int] = []
+    while time.monotonic() < deadline and not children:
+        children = _children(live_server.pid)
+        time.sleep(0.2)
+    assert children, live_server.log()
+    time.sleep(2)  # let the worker finish starting up
+    os.kill(live_server.pid, signal.SIGTERM)
+    code = live_server.wait_exit(60)
+    output = live_server.log(tail=100_000)
+    assert code == 0, output
+    assert "Traceback" not in output, output
+    assert "KeyboardInterrupt" not in output, output
+    # The worker, the extraction forkserver and multiprocessing's resource tracker end too.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_running(c) for c in children):
+        time.sleep(0.1)
+    assert not [c for c in children if _running(c)], output
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

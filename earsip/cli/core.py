@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing.util
+import signal
 import sys
 import tempfile
 import threading
@@ -20,6 +21,8 @@ from earsip.cli.common import main
 from earsip.cli.common import open_archive as _archive
 from earsip.errors import EarsipError
 from earsip.services import Archive, indexing, setup
+
+log = logging.getLogger(__name__)
 
 
 def initialise(config: Config) -> None:
@@ -85,12 +88,38 @@ def serve(host: str | None, port: int | None) -> None:
                          on_full=audit_storage_full(app.extensions["earsip"]))
     logging.basicConfig()
     server.print_listen("Serving on http://{}:{}")
+    previous = {sig: signal.signal(sig, _stop_serving) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.run()
+    except _StopServing as e:
+        log.info("stopping on %s", signal.Signals(e.signum).name)
     finally:
+        # Stop the worker and the extraction workers before the interpreter ends, and stop
+        # listening, so the operator's SIGTERM (or Ctrl+C) ends everything quietly with 0.
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         stop.set()
         if config.worker:
             background.stop()
+        # Let requests in progress finish (waitress waits up to 5 s), then stop listening.
+        server.task_dispatcher.shutdown()
+        server.close()
+        from earsip import extract
+
+        extract.shutdown()
+    click.echo("E-Arsip berhenti.")
+
+
+class _StopServing(BaseException):
+    """Raised in the main thread by SIGTERM or SIGINT to leave waitress's loop."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _StopServing(signum)
 
 
 @main.group()

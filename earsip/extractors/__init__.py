@@ -35,7 +35,15 @@ from earsip.extractors.pdf import extract_pdf
 from earsip.extractors.plain import extract_text
 from earsip.extractors.preview import render_preview
 from earsip.extractors.render import render_pages
-from earsip.extractors.text import Result, Unreadable, failed
+from earsip.extractors.text import (
+    TOO_HEAVY,
+    UNEXPECTED,
+    UNSAFE,
+    Result,
+    Unreadable,
+    failed,
+    technical,
+)
 from earsip.filetypes import DOCX, ODT, PDF, TEXT, TIFF, XLSX
 
 # MIME type -> extractor(path, max_chars); a type missing here is "not_applicable".
@@ -101,35 +109,25 @@ def serve(conn: Connection, memory_mb: int) -> None:
         try:
             conn.send(result)
         except MemoryError:
-            conn.send(failed(f"Hasil ekstraksi terlalu besar untuk batas memori {memory_mb} MB."))
+            conn.send(failed(TOO_HEAVY, detail=f"MemoryError sending the result ({memory_mb} MB)"))
 
 
 def extract_one(path: str, mime: str, memory_mb: int, max_chars: int) -> Result:
-    """Extract one file; every outcome, failures included, is a result dict."""
+    """Extract one file; every outcome, failures included, is a result dict.
+
+    A failure's "message" is for the user (a plain reason, see ``text``); its "detail" names
+    the exception, for the audit entry only.
+    """
     try:
         return _dispatch(path, mime, max_chars)
     except Unreadable as e:
-        return {"unreadable": str(e)}
+        return {"unreadable": str(e) or "unreadable"}
     except MemoryError:
-        return failed(
-            f"Ekstraksi teks dihentikan: memerlukan memori melebihi batas {memory_mb} MB."
-        )
-    except LimitReachedError as e:
-        return failed(f"Ekstraksi teks dihentikan: batas keamanan pypdf tercapai ({e}).")
-    except DefusedXmlException as e:
-        return failed(_xml_refused(e))
-    except ZipRefused as e:
-        return failed(f"Isi dokumen tidak dibaca demi keamanan: {e}.")
+        return failed(TOO_HEAVY, detail=f"MemoryError (memory limit {memory_mb} MB)")
+    except (LimitReachedError, DefusedXmlException, ZipRefused) as e:
+        return failed(UNSAFE, detail=technical(e))
     except BaseException as e:  # noqa: BLE001 - any failure must become a result, not a crash
-        return failed(f"Ekstraksi teks gagal karena kesalahan tak terduga ({type(e).__name__}).")
-
-
-def _xml_refused(e: Exception) -> str:
-    """Explain a defusedxml refusal."""
-    return (
-        "Isi dokumen tidak dibaca demi keamanan: XML-nya memuat deklarasi DTD/entitas yang "
-        f"tidak diizinkan ({type(e).__name__}; kemungkinan serangan XXE atau 'billion laughs')."
-    )
+        return failed(UNEXPECTED, detail=technical(e))
 
 
 def _dispatch(path: str, mime: str, max_chars: int) -> Result:

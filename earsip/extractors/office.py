@@ -10,7 +10,16 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 
 from earsip._zipsafe import check_members
-from earsip.extractors.text import N_, Collector, Cut, Result, Unreadable, clean, finish
+from earsip.extractors.text import (
+    N_,
+    Collector,
+    Cut,
+    Result,
+    Unreadable,
+    clean,
+    finish,
+    technical,
+)
 
 
 def _open_zip(path: str) -> tuple[zipfile.ZipFile, set[str]]:
@@ -18,7 +27,7 @@ def _open_zip(path: str) -> tuple[zipfile.ZipFile, set[str]]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
-        raise Unreadable(f"arsip zip rusak ({type(e).__name__})") from e
+        raise Unreadable(f"damaged zip ({technical(e)})") from e
     try:
         names = {i.filename for i in check_members(zf)}
     except BaseException:
@@ -36,7 +45,7 @@ def _iterparse(zf: zipfile.ZipFile, name: str) -> Iterator[tuple[str, Any]]:
                 forbid_external=True,
             )
     except zipfile.BadZipFile as e:
-        raise Unreadable(f"entri {name} rusak ({e})") from e
+        raise Unreadable(f"damaged zip member {name} ({technical(e)})") from e
 
 
 def _local(tag: Any) -> str:
@@ -54,7 +63,7 @@ def extract_docx(path: str, max_chars: int) -> Result:
     zf, names = _open_zip(path)
     with zf:
         if "word/document.xml" not in names:
-            raise Unreadable("word/document.xml tidak ada")
+            raise Unreadable("word/document.xml missing")
         col = Collector(max_chars, "\n")
         buf: list[str] = []
         try:
@@ -85,7 +94,7 @@ def extract_odt(path: str, max_chars: int) -> Result:
     zf, names = _open_zip(path)
     with zf:
         if "content.xml" not in names:
-            raise Unreadable("content.xml tidak ada")
+            raise Unreadable("content.xml missing")
         col = Collector(max_chars, "\n")
         depth = 0
         try:
@@ -141,7 +150,7 @@ def extract_xlsx(path: str, max_chars: int) -> Result:
     zf, names = _open_zip(path)
     with zf:
         if "xl/workbook.xml" not in names:
-            raise Unreadable("xl/workbook.xml tidak ada")
+            raise Unreadable("xl/workbook.xml missing")
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
             pieces: list[str] = []

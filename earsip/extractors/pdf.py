@@ -7,14 +7,24 @@ import os
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
-from earsip.extractors.text import N_, Collector, Cut, Result, Unreadable, clean, failed, finish
+from earsip.extractors.text import (
+    ENCRYPTED_PDF,
+    N_,
+    NO_PAGE_READABLE,
+    UNSAFE,
+    Collector,
+    Cut,
+    Result,
+    Unreadable,
+    clean,
+    failed,
+    finish,
+    technical,
+)
 
 PAGE_SEPARATOR = "\n\f\n"
 
-_AES_MISSING = (
-    "Berkas memakai enkripsi AES, dan pustaka 'cryptography' yang diperlukan untuk membukanya "
-    "belum terpasang di server."
-)
+_AES_MISSING = "AES encryption: the 'cryptography' package needed to open it is not installed"
 
 
 def extract_pdf(path: str, max_chars: int) -> Result:
@@ -30,7 +40,7 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         if _declares_encryption(path):
             # A broken encryption dictionary fails inside the reader's own decrypt attempt.
             return _encrypted(None, _cannot_open(e))
-        raise Unreadable(f"pypdf tidak menemukan struktur PDF ({type(e).__name__}: {e})") from e
+        raise Unreadable(f"pypdf found no PDF structure ({technical(e)})") from e
 
     encrypted = reader.is_encrypted
     if encrypted:
@@ -41,7 +51,7 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         except Exception as e:
             return _encrypted(reader, _cannot_open(e))
         if opened == pypdf.PasswordType.NOT_DECRYPTED:
-            return _encrypted(reader, N_("Diperlukan kata sandi untuk membuka berkas."))
+            return _encrypted(reader, "a password is needed to open it")
 
     try:
         pages = reader.pages
@@ -52,9 +62,9 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         if encrypted:
             # An encryption pypdf could not really undo (e.g. a broken key) shows up here.
             return _encrypted(None, _cannot_open(e))
-        raise Unreadable(f"daftar halamannya tidak terbaca ({type(e).__name__}: {e})") from e
+        raise Unreadable(f"its page tree cannot be read ({technical(e)})") from e
     if count == 0:
-        raise Unreadable("tidak ada halaman")
+        raise Unreadable("no pages")
 
     col = Collector(max_chars, PAGE_SEPARATOR)
     bad: list[tuple[int, str]] = []
@@ -80,12 +90,17 @@ def extract_pdf(path: str, max_chars: int) -> Result:
         notes.append(f"{blank} dari {count} halaman tanpa lapisan teks (hasil pindai?).")
     if bad:
         listed = ", ".join(str(n) for n, _ in bad[:20]) + (" ..." if len(bad) > 20 else "")
-        kinds = ", ".join(sorted({k for _, k in bad}))
-        notes.append(f"{len(bad)} dari {count} halaman tidak terbaca (halaman {listed}; {kinds}).")
+        kinds = "; ".join(sorted({k for _, k in bad}))
+        detail = f"unreadable pages {listed}: {kinds}"[:500]
         if not col.parts:
-            return failed("Tidak ada halaman yang bisa dibaca teksnya: " + notes[0], count)
+            unsafe = any(k.startswith("pypdf safety limit") for _, k in bad)
+            return failed(UNSAFE if unsafe else NO_PAGE_READABLE, count, detail=detail)
+        notes.append(f"{len(bad)} dari {count} halaman tidak terbaca (halaman {listed}); "
+                     "halaman itu mungkin rusak.")
     result = finish(col, count, notes, N_("PDF tidak memiliki lapisan teks (hasil pindai?)."))
     result["blank_pages"] = blank  # pages OCR may read
+    if bad:
+        result["detail"] = detail
     return result
 
 
@@ -101,19 +116,19 @@ def _declares_encryption(path: str, window: int = 1024 * 1024) -> bool:
 
 
 def _page_reason(e: Exception) -> str:
-    """Name why a page could not be read, in words where the cause is known."""
+    """Name why a page could not be read (technical: for the audit entry's detail)."""
     if isinstance(e, LimitReachedError):
-        return "batas keamanan pypdf tercapai (bom dekompresi?)"
+        return f"pypdf safety limit reached ({technical(e)})"
     if isinstance(e, DependencyError):
-        return "memerlukan dekoder gambar/filter yang tidak terpasang"
-    return type(e).__name__
+        return f"decoder or filter not installed ({technical(e)})"
+    return technical(e)
 
 
 def _cannot_open(e: Exception) -> str:
     """Explain why an encrypted PDF could not be opened with the empty password."""
     if isinstance(e, DependencyError) and "AES" in str(e):
         return _AES_MISSING
-    return f"Enkripsinya tidak bisa dibuka ({type(e).__name__}: {e})."
+    return f"the encryption cannot be opened ({technical(e)})"
 
 
 def _encrypted(reader: pypdf.PdfReader | None, why: str) -> Result:
@@ -124,5 +139,5 @@ def _encrypted(reader: pypdf.PdfReader | None, why: str) -> Result:
             pages = len(reader.pages)
         except (FileNotDecryptedError, Exception):  # noqa: BLE001 - page count is best effort
             pages = None
-    return {"status": "encrypted", "text": "", "pages": pages,
-            "message": f"PDF terenkripsi; teksnya tidak bisa dibaca. {why}"}
+    return {"status": "encrypted", "text": "", "pages": pages, "message": ENCRYPTED_PDF,
+            "detail": why}

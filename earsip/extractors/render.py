@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-from earsip.extractors.text import Result, failed
+from earsip.extractors.text import N_, Result, failed, technical
 from earsip.filetypes import PDF
 
 MAX_IMAGE_PIXELS = 80_000_000
@@ -26,7 +26,8 @@ def render_pages(path: str, mime: str, out_dir: str, dpi: int, start: int, count
         pages, total = _pdf(path, out_dir, dpi, start, count) if mime == PDF else _image(
             path, out_dir, start, count)
     except Exception as e:  # any parser failure is an outcome, never a crash
-        return failed(f"Halaman tidak dapat dirender untuk OCR ({type(e).__name__}: {e}).")
+        return failed(N_("Halaman tidak dapat dibaca untuk OCR: berkas rusak atau tidak bisa "
+                         "dibuka."), detail=technical(e))
     return {"status": "rendered", "pages": pages, "total": total, "text": "", "message": None}
 
 

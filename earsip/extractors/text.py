@@ -18,17 +18,50 @@ def N_(message: str) -> str:
     return message
 
 
+# What a clerk reads when a file's text cannot be read: a plain reason and what to do, never
+# a parser's exception. The technical detail travels beside it (a result's "detail") into the
+# audit entry only. Fixed sentences, so the browser shows them translated.
+DAMAGED_PDF = N_("Berkas PDF rusak atau terpotong; simpan ulang dari aplikasi aslinya lalu "
+                 "unggah lagi.")
+DAMAGED_FILE = N_("Berkas rusak atau terpotong sehingga tidak bisa dibuka; simpan ulang dari "
+                  "aplikasi aslinya lalu unggah lagi.")
+ENCRYPTED_PDF = N_("PDF ini dilindungi kata sandi atau enkripsi, jadi isinya tidak bisa dibaca "
+                   "dan dicari. Berkas tetap tersimpan; bila isinya perlu dicari, simpan ulang "
+                   "tanpa kata sandi lalu unggah lagi.")
+TOO_HEAVY = N_("Teks berkas tidak dibaca: berkas ini terlalu berat untuk dibaca dalam batas "
+               "memori server. Berkas tetap tersimpan; bila isinya perlu dicari, simpan ulang "
+               "dalam ukuran lebih kecil (misalnya dipecah per bagian) lalu unggah lagi.")
+UNSAFE = N_("Teks berkas tidak dibaca demi keamanan: isinya tersusun dengan cara yang dapat "
+            "membebani server (misalnya bom dekompresi atau XML berbahaya). Berkas tetap "
+            "tersimpan; bila berkas ini sah, simpan ulang dari aplikasi aslinya lalu unggah lagi.")
+UNEXPECTED = N_("Teks berkas tidak dapat dibaca karena kesalahan yang tidak terduga. Berkas "
+                "tetap tersimpan; beri tahu administrator bila isinya perlu dicari.")
+NO_PAGE_READABLE = N_("Tidak ada halaman PDF yang bisa dibaca teksnya: berkas kemungkinan rusak. "
+                      "Berkas tetap tersimpan; simpan ulang dari aplikasi aslinya lalu unggah "
+                      "lagi bila isinya perlu dicari.")
+
+
+def technical(e: BaseException) -> str:
+    """Return an exception's class and text, for the audit entry's details (never for users)."""
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text}"[:500] if text else type(e).__name__
+
+
 class Unreadable(Exception):
-    """The file is not a parseable instance of its claimed type."""
+    """The file is not a parseable instance of its claimed type; the argument is the technical
+    detail (for the audit entry), not a message for the user."""
 
 
 class Cut(Exception):
     """Enough text has been gathered (max_text_chars reached)."""
 
 
-def failed(message: str, pages: int | None = None) -> Result:
-    """Return a failed result."""
-    return {"status": "failed", "text": "", "pages": pages, "message": message}
+def failed(message: str, pages: int | None = None, *, detail: str | None = None) -> Result:
+    """Return a failed result: `message` for the user, `detail` for the audit entry."""
+    result: Result = {"status": "failed", "text": "", "pages": pages, "message": message}
+    if detail:
+        result["detail"] = detail
+    return result
 
 
 def clean(text: str) -> str:

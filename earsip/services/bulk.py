@@ -118,9 +118,11 @@ def import_paths(archive: Archive, actor: audit.Actor, paths: list[str | os.Path
             return Outcome(str(path), "duplicate", e.existing_id, e.message)
         except EarsipError as e:
             return Outcome(str(path), "rejected", None, e.message)
-        except Exception as e:  # one bad file (vanished, unreadable) must not stop the import
+        except Exception:  # one bad file (vanished, unreadable) must not stop the import
             log.exception("unexpected error filing %s", path)
-            return Outcome(str(path), "rejected", None, f"Galat tak terduga: {type(e).__name__}")
+            return Outcome(str(path), "rejected", None,
+                           "Kesalahan tak terduga saat mengarsipkan berkas ini; berkas tidak "
+                           "diarsipkan. Beri tahu administrator (rinciannya ada di log server).")
 
     outcomes: list[Outcome] = []
     previous_cap = extract.max_concurrent()

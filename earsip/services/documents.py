@@ -74,8 +74,12 @@ def title_from_filename(filename: str) -> str:
     return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
 
 
-def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
-    """Validate raw form/API/CSV fields into a DocumentInput."""
+def parse_input(fields: Mapping[str, str | None], *, check_dates: bool = True) -> DocumentInput:
+    """Validate raw form/API/CSV fields into a DocumentInput.
+
+    `check_dates=False` reads values already stored (a record filed before the trigger date
+    was checked against the document date), so such a record can still be edited and fixed.
+    """
     title = _text(fields, "title", 500)
     if not title:
         raise ValidationError("Kolom title (perihal) wajib diisi.", field="title")
@@ -96,18 +100,28 @@ def parse_input(fields: Mapping[str, str | None]) -> DocumentInput:
                          if t.strip()}))
     if len(tags) > MAX_TAGS:
         raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
+    document_date = parse_date(fields.get("document_date"), "document_date", required=True)
+    assert document_date is not None
+    trigger_date = parse_date(fields.get("trigger_date"), "trigger_date", required=False)
+    if check_dates and trigger_date is not None and trigger_date < document_date:
+        # The event a retention period counts from (a case closed, a term ended) follows the
+        # document; an earlier date is a slip of the keyboard and would shorten the retention.
+        raise ValidationError(
+            "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal dokumen "
+            "%(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
+            field="trigger_date",
+            params={"trigger": trigger_date.isoformat(), "date": document_date.isoformat()})
     return DocumentInput(
         title=title,
         classification=code,
-        document_date=parse_date(fields.get("document_date"), "document_date",
-                                 required=True),  # type: ignore[arg-type]
+        document_date=document_date,
         number=_text(fields, "number", 200),
         security=security,
         sender=_text(fields, "sender", 300),
         recipient=_text(fields, "recipient", 300),
         description=_text(fields, "description", 10_000),
         tags=tags,
-        trigger_date=parse_date(fields.get("trigger_date"), "trigger_date", required=False),
+        trigger_date=trigger_date,
     )
 
 
@@ -327,6 +341,11 @@ def previewable(mime: str) -> bool:
     return mime in extract.PREVIEW_TYPES
 
 
+def text_preview(mime: str) -> bool:
+    """Return True when the preview of this type is its text drawn, not an image of a page."""
+    return mime in extract.TEXT_PREVIEW_TYPES
+
+
 def preview_cache_path(archive: Archive, sha256: str) -> Path:
     """Return where the first-page preview of the file with this SHA-256 is cached."""
     return archive.config.instance_dir / "previews" / sha256[:2] / f"{sha256}.png"
@@ -334,7 +353,10 @@ def preview_cache_path(archive: Archive, sha256: str) -> Path:
 
 def preview_file(archive: Archive, principal: Principal, document_id: int,
                  client_addr: str | None = None) -> Path | None:
-    """Return a PNG of the first page of a visible PDF or image document, or None; audit it.
+    """Return a PNG of the first page of a visible document, or None; audit it.
+
+    PDFs and images get an image of their first page; plain text and DOCX their first lines
+    drawn in DejaVu Sans Mono (a text preview, see ``extractors.preview``).
 
     Previews are made on first request, in an extraction worker, and kept in
     `instance/previews/` under the file's SHA-256 (the stored file never changes). They are
@@ -347,12 +369,13 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
         source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
         destroyed = doc.disposition == "destroyed"
     target: Path | None = None
+    detail: str | None = None
     if destroyed:
         reason = "content destroyed"
     elif mime not in extract.PREVIEW_TYPES:
         reason = "no preview for this file type"
     else:
-        target, reason = _rendered(archive, source, mime, sha256)
+        target, reason, detail = _rendered(archive, source, mime, sha256)
     with archive.db.write() as session:
         # Read again: the record may have been destroyed or raised in class meanwhile.
         doc = load_visible(session, principal, document_id)
@@ -364,7 +387,8 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
         audit.append(session, principal.actor(client_addr), "document.preview",
                      target_type="document", target_id=doc.id,
                      outcome="success" if target is not None else "failure",
-                     details=None if target is not None else {"reason": reason})
+                     details=None if target is not None else
+                     {"reason": reason, **({"detail": detail} if detail else {})})
     if shredding is not None:
         # Rendered while the record was being destroyed: the preview goes with its content.
         shred(shredding)
@@ -372,14 +396,16 @@ def preview_file(archive: Archive, principal: Principal, document_id: int,
 
 
 def _rendered(archive: Archive, source: Path, mime: str,
-              sha256: str) -> tuple[Path | None, str]:
-    """Return the cached preview of a stored file (rendering it first), or None and why not."""
+              sha256: str) -> tuple[Path | None, str, str | None]:
+    """Return the cached preview of a stored file (rendering it first), or None, why not and
+    the technical detail of a failed rendering."""
     target = preview_cache_path(archive, sha256)
     if target.exists():
-        return target, ""
+        return target, "", None
     if not source.exists():
-        return None, "file missing"
+        return None, "file missing", None
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not extract.preview(source, mime, target, archive.extract_limits):
-        return None, "preview could not be rendered"
-    return target, ""
+    why = extract.preview(source, mime, target, archive.extract_limits)
+    if why is not None:
+        return None, "preview could not be rendered", why
+    return target, "", None

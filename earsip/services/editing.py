@@ -105,7 +105,7 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
                 security = doc.security  # kept until a leader approves
             else:
                 lowering = {"old": doc.security, "new": security, "reason": reason}
-        old = _values(parse_input(current_fields(doc)), doc.security)
+        old = _values(parse_input(current_fields(doc), check_dates=False), doc.security)
         new = _values(data, security)
         changes = {k: {"old": _plain(old[k]), "new": _plain(new[k])}
                    for k in FIELDS if old[k] != new[k]}

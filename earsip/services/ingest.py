@@ -114,6 +114,11 @@ def record_lost_upload(archive: Archive, path: str, size: int, message: str) -> 
         log.exception("could not audit an upload lost to a full disk")
 
 
+def _detail(detail: str | None) -> dict[str, str]:
+    """Return the audit details' `detail` (the technical cause a user is not shown), if any."""
+    return {"detail": detail[:500]} if detail else {}
+
+
 def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
                    data: DocumentInput, error: EarsipError) -> None:
     try:
@@ -122,7 +127,8 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
                          target_id=getattr(error, "audit_id", None), outcome="refused",
                          details={"filename": _safe_display_name(filename),
                                   "title": data.title, "reason": error.code,
-                                  "message": error.message})
+                                  "message": error.message,
+                                  **_detail(getattr(error, "detail", None))})
     except Exception:  # the refusal itself must reach the client even if auditing fails
         log.exception("could not audit a refused filing")
 
@@ -256,7 +262,8 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
                                   "size": doc.size, "mime": doc.mime,
                                   "filename": doc.original_filename,
                                   "storage_path": doc.storage_path,
-                                  "text_status": doc.text_status})
+                                  "text_status": doc.text_status,
+                                  **_detail(extraction.detail)})
             job = jobs.submit(session, archive, "ocr", document_id=doc.id,
                               requested_by_id=actor.user_id) if received.status[2] else None
             return doc.id, (job.id if job is not None else None)

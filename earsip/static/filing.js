@@ -92,13 +92,28 @@
       return response.json().catch(function () { return null; }).then(function (body) {
         if (body && body.results && body.results.length) {
           show(li, file.name, body.results[0]);
+          return body.results[0].status === "filed";
         } else {
           show(li, file.name, { status: "refused", message: (body && body.error) ||
             label.labelFailed.replace("{code}", response.status) });
         }
+        return false;
       });
     }).catch(function () {
       show(li, file.name, { status: "refused", message: label.labelFailed.replace("{code}", "—") });
+      return false;
+    });
+  }
+
+  // After a filing, empty the fields that belong to the letter just filed (title, number,
+  // dates, sender...), so the next one cannot inherit them by mistake; keep those a clerk
+  // reuses across a series (data-keep-fields: the classification code and security class).
+  function clearLetterFields() {
+    var keep = (label.keepFields || "").split(/\s+/);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || keep.indexOf(el.name) !== -1) { return; }
+      if (el.type === "hidden" || el.type === "file" || el.type === "submit") { return; }
+      el.value = "";
     });
   }
 
@@ -110,10 +125,14 @@
     list.textContent = "";
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    var filed = false;
     files.reduce(function (chain, file) {
-      return chain.then(function () { return send(file); });
+      return chain.then(function () {
+        return send(file).then(function (ok) { filed = filed || ok; });
+      });
     }, Promise.resolve()).then(function () {
       button.disabled = false;
+      if (filed) { clearLetterFields(); }
       input.value = "";
       showChosen();
       title.focus();

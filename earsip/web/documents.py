@@ -32,10 +32,15 @@ from earsip.web.i18n import error_text
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
-def _form(status: int = 200, **extra: object) -> tuple[str, int]:
+# What a clerk filing a series keeps for the next letter; every other field (title, number,
+# dates, sender, recipient, description, tags) belongs to the letter just filed.
+SERIES_FIELDS = ("classification", "security")
+
+
+def _form(status: int = 200, *, form: object = None, **extra: object) -> tuple[str, int]:
     codes = classification_service.effective_codes(archive(), fileable_only=True)
     return render_template("documents/new.html", codes=codes, security_classes=SECURITY_CLASSES,
-                           form=request.form, **extra), status
+                           form=request.form if form is None else form, **extra), status
 
 
 def _file_one(upload: FileStorage, fields: dict[str, str]) -> dict[str, object]:
@@ -94,6 +99,10 @@ def new() -> tuple[str, int] | Response:
         flash(str(only["message"]), "error")
         return _form(int(only["code"]),  # type: ignore[call-overload]
                      existing_id=only["id"] if only["status"] == "duplicate" else None)
+    if any(r["status"] == "filed" for r in results):
+        # The next letter must not inherit this one's title, number or dates by mistake.
+        return _form(200, form={k: request.form.get(k, "") for k in SERIES_FIELDS},
+                     results=results)
     return _form(200, results=results)
 
 

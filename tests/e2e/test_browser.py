@@ -105,3 +105,28 @@ def test_switching_the_language_translates_the_interface_and_back(
     page.get_by_role("button", name="Bahasa Indonesia").click()
     page.get_by_role("heading", name="Cari arsip").wait_for()
     assert page.locator("html").get_attribute("lang") == "id"
+
+
+def test_after_a_drop_of_letters_is_filed_the_form_forgets_them_but_keeps_the_series(
+        server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = filegen.make_text_pdf(tmp_path / "Surat_satu.pdf", ["Surat pertama tentang rapat"])
+    second = filegen.make_text_pdf(tmp_path / "Surat_dua.pdf", ["Surat kedua tentang rapat"])
+    page = browser.new_page()
+    _sign_in(page, server, "admin", ADMIN_PASSWORD)
+    page.goto(f"{server}/documents/new")
+    page.set_input_files("#file", [str(first), str(second)])
+    page.fill("#title", "Undangan rapat pleno")
+    page.fill("#number", "012/KA.00/2024")
+    page.get_by_label("Tanggal dokumen").fill("2024-02-14")
+    page.get_by_label("Kode klasifikasi", exact=True).select_option("KA.00")
+    page.get_by_label("Klasifikasi keamanan").select_option("terbatas")
+    page.fill("#sender", "Sekretariat")
+    page.fill("#description", "Rapat bulanan")
+    page.get_by_role("button", name="Arsipkan").click()
+    page.locator("#results li.outcome-filed").nth(1).wait_for()
+    page.wait_for_function("document.querySelector('#filing-form button').disabled === false")
+    for field in ("#title", "#number", "#document_date", "#sender", "#recipient",
+                  "#trigger_date", "#description", "#tags"):
+        assert page.input_value(field) == "", field
+    assert page.input_value("#classification") == "KA.00"
+    assert page.input_value("#security") == "terbatas"

@@ -12,6 +12,7 @@ from PIL import Image
 
 from earsip.services import Archive
 from tests import filegen
+from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD
 from tests.conftest import sign_in as _login
 
@@ -219,8 +220,8 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
     from tests.test_retention_run import principal_of
 
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
-    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
-    officer, leader = principal_of(archive, "arsip1"), principal_of(archive, "ketua")
+    leader = make_approver(archive, "ketua")
+    officer = principal_of(archive, "arsip1")
     ids = []
     for name, path in (("nota.txt", filegen.make_text_file(tmp_path / "nota.txt",
                                                             "Nota dinas lama\nrapat pleno")),
@@ -237,7 +238,7 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
         previews.append(shown)
     list_id = disposition.propose(archive, officer, ids, note="Usul musnah")
     disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
-                        decision_date=DECIDED)
+                        decision_date=DECIDED, password=USER_PASSWORD)
     assert sorted(disposition.execute(archive, officer, list_id, execution()).destroyed) == ids
     assert not any(p.exists() for p in previews)
     assert document_service.preview_file(archive, officer, ids[0]) is None

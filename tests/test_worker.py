@@ -29,7 +29,8 @@ from earsip.services import ocr as ocr_service
 from earsip.services import search as search_service
 from earsip.services.users import Principal
 from tests import scangen
-from tests.conftest import sign_in
+from tests.approvers import make_approver
+from tests.conftest import USER_PASSWORD, sign_in
 
 # Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.
 pytestmark = pytest.mark.usefixtures("ocr_tools")
@@ -263,11 +264,11 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
 
     # The record is destroyed through the procedure: its copy goes with its original.
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
-    make_user("ketua", roles=("pimpinan",), clearance="sangat_rahasia")
-    officer, leader = principal_of(archive, "arsip1"), principal_of(archive, "ketua")
+    leader = make_approver(archive, "ketua")
+    officer = principal_of(archive, "arsip1")
     list_id = disposition.propose(archive, officer, [doc_id])
     disposition.approve(archive, leader, list_id, reference="KEP-1",
-                        decision_date=dt.date.today())
+                        decision_date=dt.date.today(), password=USER_PASSWORD)
     done = disposition.execute(archive, officer, list_id, Execution(
         "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Arsiparis"),
                                                 Witness("Dewi", "Kasubbag Umum")]))
@@ -303,7 +304,6 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
     assert (last.action, last.details) == ("document.download", {"copy": "searchable"})
     # Those who may not read the document do not get the copy either: a role without
     # document.read is refused, and so is a reader below the document's class.
-    from tests.conftest import USER_PASSWORD
 
     make_user("sysadmin", roles=("admin",), clearance="sangat_rahasia")
     sysadmin = app.test_client()
@@ -407,7 +407,6 @@ def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_ma
 
     from earsip.services import ingest
     from earsip.services.documents import DocumentInput
-    from tests.conftest import USER_PASSWORD
 
     make_user("admin2", roles=("admin",), clearance="rahasia")
     low, top = app.test_client(), app.test_client()

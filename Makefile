@@ -76,9 +76,11 @@ test-postgres: $(STAMP)
 SOAK_ENV := EARSIP_SOAK=1 EARSIP_CRASH_TRIALS=50 EARSIP_CONCURRENT_UPLOADS=100
 
 soak: $(STAMP)
-	$(SOAK_ENV) $(BIN)/pytest -s tests/test_crashes.py tests/test_concurrency.py tests/test_load.py
+	$(SOAK_ENV) $(BIN)/pytest -s tests/test_crashes.py tests/test_crashes_disposition.py \
+	  tests/test_concurrency.py tests/test_load.py
 	$(SOAK_ENV) EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} \
-	  $(BIN)/pytest -s tests/test_crashes.py tests/test_concurrency.py tests/test_load.py
+	  $(BIN)/pytest -s tests/test_crashes.py tests/test_crashes_disposition.py \
+	  tests/test_concurrency.py tests/test_load.py
 
 # Benchmarks (bench/, docs/PERFORMANCE.md). `make bench` runs the full suite (under 45 minutes),
 # commits nothing itself, and regenerates docs/PERFORMANCE.md's results and plot; `make

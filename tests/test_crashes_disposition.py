@@ -55,6 +55,7 @@ from tests.test_transfer import WHO
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOAK = bool(os.environ.get("EARSIP_CRASH_TRIALS"))
+SOAK_ROUNDS = 3
 TODAY = dt.date.today()
 
 # The driver: one step of destruction or transfer, in a process of its own, as the officer
@@ -137,11 +138,14 @@ def opened(config: Config) -> Iterator[Archive]:
         archive.close()
 
 
-def plan(points: tuple[str, ...], each: dict[str, int]) -> list[tuple[str, int]]:
+def plan(points: tuple[str, ...], each: dict[str, int] | None = None) -> list[tuple[str, int]]:
     """Return (point, n) to kill at: every point once, at its last occurrence for points that
-    fire once per record, paper or transition (`each`); under soak at every occurrence."""
-    return [(p, n) for p in points
+    fire once per record, paper or transition (`each`); under soak at every occurrence, in
+    SOAK_ROUNDS rounds."""
+    each = each or {}
+    once = [(p, n) for p in points
             for n in (range(1, each.get(p, 1) + 1) if SOAK else [each.get(p, 1)])]
+    return once * (SOAK_ROUNDS if SOAK else 1)
 
 
 def word(trial: int, i: int) -> str:
@@ -218,23 +222,38 @@ class Original:
     sha256: str
     preview: Path
     word: str
+    copy: str | None  # its searchable (OCR) copy, when it has one
+
+
+def give_searchable_copy(archive: Archive, folder: Path, doc_id: int, text: str) -> None:
+    """Place a searchable copy beside a record's file and record it, as OCR does
+    (services/ocr.py), without running Tesseract."""
+    made = filegen.make_text_pdf(folder / f"salinan-{doc_id}.pdf", [f"salinan {text} rapat"])
+    with archive.db.write() as session:
+        doc = session.get(Document, doc_id)
+        relative, sha256, size = archive.store.commit_beside(made, doc.storage_path, ".ocr.pdf")
+        doc.searchable_path, doc.searchable_sha256 = relative, sha256
+        doc.searchable_size, doc.searchable_kind = size, "ocr"
 
 
 def assert_untouched(archive: Archive, doc_id: int, was: Original) -> None:
-    """The record is as it was: row without disposition, text, file, preview, index entry."""
+    """The record is as it was: row without disposition, text, file (and copy), preview,
+    index entry."""
     with archive.db.read() as session:
         doc = session.get(Document, doc_id)
         assert doc.disposition is None and doc.disposal_list_id is None
         assert was.word in session.get(DocumentText, doc_id).text
     path = archive.store.path_of(was.storage_path)
     assert transfer_package._sha256(path) == was.sha256, f"#{doc_id}: its file changed"
+    assert was.copy is None or archive.store.path_of(was.copy).exists()
     assert was.preview.exists()
     assert doc_id in archive.index.indexed_ids()
 
 
 def assert_destroyed(archive: Archive, doc_id: int, was: Original, list_id: int) -> None:
     """The record is a tombstone of this list and its content is gone everywhere: file,
-    preview, text, index (its segment files and word cache too), the database files."""
+    searchable copy, preview, text, index (its segment files and word cache too), the
+    database files."""
     with archive.db.read() as session:
         doc = session.get(Document, doc_id)
         assert doc.disposition == "destroyed" and doc.disposal_list_id == list_id
@@ -242,6 +261,8 @@ def assert_destroyed(archive: Archive, doc_id: int, was: Original, list_id: int)
         assert not session.scalar(select(func.count()).select_from(IndexQueue)
                                   .where(IndexQueue.document_id == doc_id))
     assert not archive.store.path_of(was.storage_path).exists(), f"#{doc_id}: file remains"
+    assert was.copy is None or not archive.store.path_of(was.copy).exists(), \
+        f"#{doc_id}: its searchable copy remains"
     assert not was.preview.exists(), f"#{doc_id}: preview remains"
     assert doc_id not in archive.index.indexed_ids()
     assert files_holding(list(archive.config.index_dir.rglob("*")), was.word) == [], \
@@ -281,13 +302,14 @@ def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholl
             ids = [file_record(a, folder, "KA.00", 10, w) for w in words]
             for doc_id in ids:
                 assert document_service.preview_file(a, officer, doc_id) is not None
+            give_searchable_copy(a, folder, ids[0], words[0])
             list_id = disposition.propose(a, officer, ids)
             disposition.approve(a, leader, list_id, reference=f"KEP-{trial}/HK.01.01",
                                 decision_date=TODAY, password=USER_PASSWORD)
             with a.db.read() as session:
                 originals = {d.id: Original(d.storage_path, d.sha256,
                                             document_service.preview_cache_path(a, d.sha256),
-                                            words[ids.index(d.id)])
+                                            words[ids.index(d.id)], d.searchable_path)
                              for d in session.scalars(select(Document)
                                                       .where(Document.id.in_(ids)))}
         drive(cli_env, f"{point}=kill@{nth}", "execute", str(list_id),
@@ -327,8 +349,9 @@ def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholl
     with opened(config) as a:
         # Storage holds exactly the files of the rows that are not destroyed, nothing else.
         with a.db.read() as session:
-            kept = set(session.scalars(select(Document.storage_path).where(
-                Document.disposition.is_(None))))
+            kept = {path for row in session.execute(
+                select(Document.storage_path, Document.searchable_path)
+                .where(Document.disposition.is_(None))) for path in row if path}
         assert set(a.store.iter_files()) == kept
         assert a.store.stale_temp_files() == []
     audit_verify_passes(runner)
@@ -386,7 +409,7 @@ def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_v
         people: dict[str, Principal], folder: Path) -> None:
     officer = people["arsip1"]
     building = config.transfer_dir / transfer.BUILDING
-    for trial, point in enumerate(TRANSFER_POINTS):
+    for trial, (point, _) in enumerate(plan(TRANSFER_POINTS)):
         with opened(config) as a:
             # KU.00.00: 3 years active, 7 inactive, permanen: due for transfer.
             ids = [file_record(a, folder, "KU.00.00", 15, word(trial, i)) for i in range(2)]
@@ -492,7 +515,7 @@ def test_kill_9_while_a_checkpoint_is_made_leaves_no_checkpoint_without_its_sign
         archive: Archive, config: Config, cli_env: dict[str, str],
         runner) -> None:  # type: ignore[no-untyped-def]
     made = 0
-    for point in CHECKPOINT_POINTS:
+    for point, _ in plan(CHECKPOINT_POINTS):
         cli(cli_env, f"{point}=kill", "audit", "checkpoint")
         made += point == "checkpoint.committed"
         with restarted(config) as a:

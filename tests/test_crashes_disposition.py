@@ -538,3 +538,19 @@ def test_kill_9_while_a_checkpoint_is_made_leaves_no_checkpoint_without_its_sign
                                    ).first()
         assert last.size == report.entries - 1  # all but its own entry
     audit_verify_passes(runner)
+
+
+def test_a_package_a_live_process_is_still_building_is_left_to_it(
+        archive: Archive, config: Config) -> None:
+    from earsip.storage import owner_tag
+
+    building = config.transfer_dir / transfer.BUILDING
+    mine = building / f"{owner_tag()}.BAST-AS-{TODAY.year}-001"
+    half = building / f".{owner_tag()}.BAST-AS-{TODAY.year}-002.k3j4.partial"
+    for folder in (mine, half):
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "surat.pdf").write_bytes(b"%PDF-1.4 salinan")
+    assert transfer.recover_interrupted(archive) == []
+    with restarted(config):
+        pass
+    assert mine.is_dir() and half.is_dir()

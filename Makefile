@@ -69,16 +69,19 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP)
 	EARSIP_REQUIRE_OCR=1 EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
 
-# The long reliability scenarios (docs/RELIABILITY.md), about 45 minutes: 50 kill -9 trials at
-# the fault points of filing, 4 clients x 100 concurrent uploads and 10 minutes of 8 searching
+# The long reliability scenarios (docs/RELIABILITY.md), about 50 minutes: 50 kill -9 trials at
+# the fault points of filing, three rounds of kills at every step of destruction, transfer, the
+# retention run and checkpoints, 4 clients x 100 concurrent uploads and 10 minutes of 8 searching
 # and 2 uploading clients, on SQLite and then on PostgreSQL (PG_URL). Each prints its figures;
 # the load runs also write bench/results/soak-<database>.json.
 SOAK_ENV := EARSIP_SOAK=1 EARSIP_CRASH_TRIALS=50 EARSIP_CONCURRENT_UPLOADS=100
 
 soak: $(STAMP)
-	$(SOAK_ENV) $(BIN)/pytest -s tests/test_crashes.py tests/test_concurrency.py tests/test_load.py
+	$(SOAK_ENV) $(BIN)/pytest -s tests/test_crashes.py tests/test_crashes_disposition.py \
+	  tests/test_concurrency.py tests/test_load.py
 	$(SOAK_ENV) EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} \
-	  $(BIN)/pytest -s tests/test_crashes.py tests/test_concurrency.py tests/test_load.py
+	  $(BIN)/pytest -s tests/test_crashes.py tests/test_crashes_disposition.py \
+	  tests/test_concurrency.py tests/test_load.py
 
 # Benchmarks (bench/, docs/PERFORMANCE.md). `make bench` runs the full suite (under 45 minutes),
 # commits nothing itself, and regenerates docs/PERFORMANCE.md's results and plot; `make

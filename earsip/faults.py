@@ -18,7 +18,8 @@ import threading
 
 log = logging.getLogger(__name__)
 
-POINTS = (
+# Filing (tests/test_crashes.py: a live server killed mid-upload).
+FILING_POINTS = (
     "ingest.received",  # the upload is in its temporary file, fsynced
     "store.claimed",  # the temporary file is renamed to its claim, not yet linked into place
     "store.linked",  # linked into categorized storage; the claim not yet settled (the rename)
@@ -28,6 +29,35 @@ POINTS = (
     "ingest.committed",  # committed and the claim dropped; the index not yet updated
     "ingest.indexed",  # indexed; the answer not yet sent
 )
+# Destruction, transfer, the retention run and checkpoints (tests/test_crashes_disposition.py).
+# "each" points fire once per record, paper or transition: `@N` picks which.
+DISPOSAL_POINTS = (
+    "disposal.marked",  # tombstones, the list's berita acara fields, its entry written; no commit
+    "disposal.committed",  # that transaction committed; no content destroyed yet
+    "disposal.shredding",  # before each record's content (file, OCR copy, preview) is destroyed
+    "disposal.shredded",  # after each record's content is destroyed
+    "disposal.unindexed",  # the records deleted from the index; its segments not yet merged
+    "disposal.paper_filing",  # before each paper (the berita acara, then the list) is filed
+    "disposal.paper_filed",  # after each paper is filed; its id not yet stored on the list
+)
+TRANSFER_POINTS = (
+    "transfer.copying",  # the payload copied into the half-made package; no bag made yet
+    "transfer.built",  # the package complete in its building folder; not yet recorded
+    "transfer.recorded",  # the transfer and its entry committed; the package not yet in place
+    "transfer.zipped",  # the zip of a package written to its spool file; the export not audited
+    "transfer.confirming",  # the records marked transferred, the entry written; no commit
+    "transfer.confirmed",  # the confirmation committed; the answer not yet sent
+)
+RETENTION_POINTS = (
+    "retention.moved",  # each transition's documents moved inside the run's transaction
+    "retention.committed",  # the run's moves and its one entry committed
+)
+CHECKPOINT_POINTS = (
+    "checkpoint.signed",  # the chain's size and head signed; nothing stored
+    "checkpoint.recorded",  # the checkpoint row and its entry written; no commit
+    "checkpoint.committed",  # committed; not yet printed or returned
+)
+POINTS = FILING_POINTS + DISPOSAL_POINTS + TRANSFER_POINTS + RETENTION_POINTS + CHECKPOINT_POINTS
 
 _lock = threading.Lock()
 _plan: dict[str, int] | None = None

@@ -436,7 +436,8 @@ def shred(path: Path) -> bool:
                            params={"reason": e.strerror or e}) from e
     finally:
         os.close(fd)
-    path.unlink()
+    # Another process finishing the same destruction (start-up recovery) may unlink it first.
+    path.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return True
 

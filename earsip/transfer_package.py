@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 import bagit
 
+from earsip import faults
 from earsip.errors import StorageError, ValidationError
 
 CHECKSUMS = ("sha256", "sha512")
@@ -172,6 +173,7 @@ def build_package(target: Path, files: list[PackageFile], extra: dict[str, bytes
             dest = work / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
+        faults.point("transfer.copying")
         _make_bag(work, info)
         _sync_tree(work)
         if target.exists():

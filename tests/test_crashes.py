@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from earsip.faults import POINTS
+from earsip.faults import FILING_POINTS as POINTS
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from earsip.services.audit_review import verify_chain

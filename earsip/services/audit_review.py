@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from earsip import audit, signing
+from earsip import audit, faults, signing
 from earsip.errors import EarsipError, StorageError, ValidationError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.services import Archive
@@ -97,7 +97,8 @@ def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> di
     """Sign the chain's current size and head, store the checkpoint and audit it; return it.
 
     The checkpoint covers the entries before its own `audit.checkpoint` entry, which is written
-    in the same transaction. The signing key is created on first use.
+    in the same transaction: a checkpoint is stored with its signature and its entry, or not at
+    all. The signing key is created on first use.
     """
     if trigger not in TRIGGERS:
         raise ValidationError("Pemicu titik periksa tidak dikenal: %(trigger)s",
@@ -109,6 +110,7 @@ def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> di
         created_at = utcnow()
         signature = signing.sign(key, audit.checkpoint_payload(
             size=size, head_hash=head, created_at=created_at, key_id=key_id))
+        faults.point("checkpoint.signed")
         checkpoint = AuditCheckpoint(created_at=created_at, size=size, head_hash=head,
                                      key_id=key_id, signature=signature, trigger=trigger)
         session.add(checkpoint)
@@ -116,7 +118,10 @@ def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> di
         audit.append(session, actor, "audit.checkpoint", target_type="audit_checkpoint",
                      target_id=checkpoint.id,
                      details={"size": size, "head_hash": head, "key_id": key_id})
-        return audit.checkpoint_record(checkpoint)
+        faults.point("checkpoint.recorded")
+        made = audit.checkpoint_record(checkpoint)
+    faults.point("checkpoint.committed")
+    return made
 
 
 def list_checkpoints(archive: Archive) -> list[dict[str, object]]:

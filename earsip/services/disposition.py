@@ -11,24 +11,33 @@
    berita acara, by whose decision); the Berita Acara Pemusnahan and the list are made as PDFs
    and filed as permanent records under the disposal code.
 Every step, and every refusal of the four-eyes rule, is one audit entry. Holds are checked at
-each step. Execution commits the tombstones first and destroys the files after: a crash in
-between leaves files that `earsip verify` reports and that re-running the execution destroys.
+each step.
+
+Execution commits the tombstones, the list's berita acara fields and its audit entry in one
+transaction first, then destroys the content, then files the papers. A crash before that commit
+leaves every record untouched (the list is still `approved`); a crash after it leaves a list
+`executed` whose papers are not all filed: start-up (`finish_interrupted`, from `earsip init`,
+`serve`, `worker`) destroys whatever content of its records remains, and running the execution
+again on the list (the page's *Selesaikan pemusnahan*) does the same and files the papers that
+are missing, once. The fault points of docs/RELIABILITY.md mark each step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from earsip import audit
+from earsip import audit, faults
 from earsip.access import may_see
 from earsip.errors import (
     N_,
     Conflict,
+    EarsipError,
     Forbidden,
     NotDisposable,
     NotFound,
@@ -65,6 +74,7 @@ from earsip.services.holds import refuse_held
 from earsip.services.users import Principal, require
 from earsip.storage import shred
 
+log = logging.getLogger(__name__)
 DEFAULT_METHOD = ("Penghancuran total berkas elektronik: isi berkas ditimpa data acak lalu "
                   "nol, kemudian dihapus; teks dihapus dari basis data dan indeks pencarian.")
 
@@ -296,6 +306,7 @@ def execute(archive: Archive, principal: Principal, list_id: int, form: Executio
         check_execution(archive, principal, list_id, checked)
         with _holds_refusal(archive, principal, "disposal.execute", list_id, client_addr):
             _destroy_records(archive, principal, list_id, checked, client_addr)
+        faults.point("disposal.committed")
     elif status != "executed":
         raise Conflict("Daftar #%(id)s belum disetujui (%(status)s); pemusnahan hanya untuk "
                        "daftar yang telah disetujui.", params={"id": list_id, "status": status})
@@ -343,6 +354,7 @@ def _destroy_records(archive: Archive, principal: Principal, list_id: int, form:
                               "official": {"name": form.official_name,
                                            "position": form.official_position},
                               "witnesses": listing.witnesses})
+        faults.point("disposal.marked")
 
 
 def _purge_content(archive: Archive, list_id: int) -> None:
@@ -354,13 +366,16 @@ def _purge_content(archive: Archive, list_id: int) -> None:
                                 .where(Document.disposal_list_id == list_id,
                                        Document.disposition == "destroyed")).all()
     for _doc_id, storage_path, sha256, searchable_path in rows:
+        faults.point("disposal.shredding")
         archive.store.destroy(storage_path)
         if searchable_path:  # the OCR copy holds the same content
             archive.store.destroy(searchable_path)
         shred(preview_cache_path(archive, sha256))
+        faults.point("disposal.shredded")
     ids = [r[0] for r in rows]
     archive.db.flush_deleted()
     indexing.process_queue(archive, document_ids=ids)
+    faults.point("disposal.unindexed")
     # Deleted documents stay in the index's segment files until they are merged away: merge
     # now, so the destroyed text cannot be read back from the index folder either.
     if ids:
@@ -368,3 +383,28 @@ def _purge_content(archive: Archive, list_id: int) -> None:
         archive.index.forget_vocabulary()
 
 
+
+
+def finish_interrupted(archive: Archive) -> list[int]:
+    """Destroy what content remains of executions a crash interrupted; return their lists' ids.
+
+    An executed list without both papers was interrupted somewhere after its commit (the papers
+    are filed only once the content is gone): its records are destroyed in the database and the
+    audit trail, so their files, previews, index entries and any text left in the database files
+    must go too. The papers wait for the officer who finishes the execution (`execute` again).
+    An index that cannot be written now is left to start-up's rebuild, which leaves destroyed
+    records out.
+    """
+    with archive.db.read() as session:
+        ids = list(session.scalars(select(DisposalList.id).where(
+            DisposalList.status == "executed",
+            or_(DisposalList.berita_acara_document_id.is_(None),
+                DisposalList.list_document_id.is_(None))).order_by(DisposalList.id)))
+    for list_id in ids:
+        log.warning("destruction list #%d was interrupted: destroying what content remains",
+                    list_id)
+        try:
+            _purge_content(archive, list_id)
+        except EarsipError as e:  # the next start, or the officer's finishing, tries again
+            log.warning("interrupted destruction list #%d not finished: %s", list_id, e.message)
+    return ids

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip import audit, paperwork
+from earsip import audit, faults, paperwork
 from earsip.access import SECURITY_CLASSES, level
 from earsip.errors import Duplicate
 from earsip.models import DisposalList, Document, User, utcnow
@@ -161,12 +161,14 @@ def file_papers(archive: Archive, principal: Principal, list_id: int,
                              document_date=day, number=ref, security=security,
                              description=f"Pemusnahan arsip berdasarkan daftar {number}.",
                              tags=("pemusnahan",))
+        faults.point("disposal.paper_filing")
         try:
             filed = ingest.file_document(archive, actor, io.BytesIO(render()), filename, data,
                                          clearance=None)
             papers[column] = filed.document_id
         except Duplicate as e:  # filed by an earlier, interrupted run
             papers[column] = e.audit_id
+        faults.point("disposal.paper_filed")
         with archive.db.write() as session:
             listing = session.get(DisposalList, list_id)
             setattr(listing, column, papers[column])

@@ -15,6 +15,12 @@ than 6 hours:
 Nothing is deleted: an administrator looks at the quarantine. Each sweep that moved something is
 audited (`storage.quarantine`). It runs at start-up (`earsip init`, `serve`, `worker`) and in
 the worker's once-a-minute tick.
+
+At start-up `recover_interrupted_steps` also settles the two other multi-step actions a crash may
+cut short (docs/RELIABILITY.md): a transfer package left half-made or unrecorded in
+`transfers/.building` is destroyed, a recorded one moved into place
+(`transfer.recover_interrupted`); a destruction interrupted after its commit has what remains of
+its records' content destroyed (`disposition.finish_interrupted`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from sqlalchemy import select
 
 from earsip import audit
 from earsip.models import Document
-from earsip.services import Archive
+from earsip.services import Archive, disposition, transfer
 
 log = logging.getLogger(__name__)
 # Whatever its name says, a temporary file or claim this old is abandoned: no upload is still
@@ -73,3 +79,16 @@ def recover_interrupted_filings(archive: Archive) -> Recovery:
                          details={"files": done.quarantined[:100],
                                   "count": len(done.quarantined)})
     return done
+
+
+@dataclass
+class Steps:
+    """What settling interrupted transfers and destructions did."""
+
+    packages: list[str] = field(default_factory=list)  # "<name>: moved" / "...: destroyed"
+    destruction_lists: list[int] = field(default_factory=list)  # lists whose purge was redone
+
+
+def recover_interrupted_steps(archive: Archive) -> Steps:
+    """Settle transfer packages and destructions that a killed process left half-done."""
+    return Steps(transfer.recover_interrupted(archive), disposition.finish_interrupted(archive))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select, update
 
-from earsip import audit, retention
+from earsip import audit, faults, retention
 from earsip.access import SECURITY_LABELS, classes_up_to
 from earsip.errors import N_, ValidationError
 from earsip.models import Document
@@ -50,6 +50,7 @@ def run(archive: Archive, actor: audit.Actor, *, as_of: dt.date | None = None) -
 
     One audit entry records the run: the date it ran as of and the documents moved, by
     transition. A run that moves nothing is recorded too (it shows the schedule is alive).
+    The moves and the entry are one transaction: a run cut short moved nothing.
     """
     day = as_of or dt.date.today()
     moved: dict[str, list[int]] = {}
@@ -71,11 +72,13 @@ def run(archive: Archive, actor: audit.Actor, *, as_of: dt.date | None = None) -
             for start in range(0, len(ids), BATCH):
                 session.execute(update(Document).where(Document.id.in_(ids[start:start + BATCH]))
                                 .values(phase=new))
+            faults.point("retention.moved")
         audit.append(session, actor, "retention.run", details={
             "as_of": day.isoformat(),
             "moved": {k: len(v) for k, v in moved.items()},
             "document_ids": moved,
         })
+    faults.point("retention.committed")
     return RunResult(day, moved)
 
 

@@ -52,6 +52,7 @@ def initialise(archive: Archive) -> InitResult:
         password = ensure_first_admin(session, archive.config.admin_password,
                                       hash_with=archive.config.password_hash_method)
     recovery.recover_interrupted_filings(archive)
+    recovery.recover_interrupted_steps(archive)
     reindexed = 0
     if indexing.rebuild_pending(archive):
         # An interrupted rebuild is finished first (it continues where it stopped); one that

@@ -7,21 +7,41 @@ validated; nothing about the documents changes yet. confirm: once the institutio
 acknowledges receipt, the package is validated again and the documents are marked transferred
 (they stay readable here as the office's copy). cancel: the package copy is destroyed and the
 records may be proposed again. Holds block each step; every step is one audit entry.
+
+Crashes: a package is built in `transfers/.building/<process>.<name>` (the process that builds
+it named as in `earsip/storage.py`), recorded, and only then renamed to `transfers/<name>`. So
+no package lies under its final name without its row, and nothing under construction is taken
+for a package. What a process killed on the way left in `.building` is settled by
+`recover_interrupted` (at start-up, and before each prepare): a package whose transfer was
+recorded is moved into place; anything else, whole or half-made, is destroyed (it holds copies
+of records). Confirming is one transaction: the records are marked transferred together with
+the transfer's status and its entry, or not at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from earsip import audit, paperwork, tabular, transfer_package
+from earsip import audit, faults, paperwork, tabular, transfer_package
 from earsip.access import ROLE_LABELS, ROLES, may_see
-from earsip.errors import N_, Conflict, NotDisposable, NotFound, OnHold, ValidationError
+from earsip.errors import (
+    N_,
+    Conflict,
+    NotDisposable,
+    NotFound,
+    OnHold,
+    StorageError,
+    ValidationError,
+)
 from earsip.filetypes import LABELS
 from earsip.models import AuditEntry, Document, Transfer, TransferItem, User, utcnow
 from earsip.services import Archive
@@ -30,7 +50,13 @@ from earsip.services.fields import text_field
 from earsip.services.holds import refuse_held
 from earsip.services.transfer_views import load_transfer, open_transferring
 from earsip.services.users import Principal, require
-from earsip.storage import shred
+from earsip.storage import owner_alive, owner_tag, shred
+
+log = logging.getLogger(__name__)
+BUILDING = ".building"
+# A building folder whose process cannot be told alive or dead (another host sharing the
+# folder) is abandoned after this long.
+STALE_BUILD_S = 6 * 3600
 
 METADATA_COLUMNS = ("id", "number", "title", "classification", "document_date", "security",
                     "sender", "recipient", "original_filename", "mime", "size", "sha256",
@@ -63,11 +89,16 @@ def _row(n: int, doc: Document) -> paperwork.ListRow:
 
 
 def _next_number(session: Session, year: int, folder: Path) -> str:
-    """Return the next free number (skipping any whose package folder a crash left behind)."""
+    """Return the next free number (skipping any whose package folder exists or is being
+    built by another process)."""
     prefix = f"BAST-AS/{year}/"
     n = (session.scalar(select(func.count(Transfer.id))
                         .where(Transfer.number.like(prefix + "%"))) or 0) + 1
-    while (folder / f"{prefix}{n:03d}".replace("/", "-")).exists() or session.scalar(
+
+    def taken(name: str) -> bool:
+        return (folder / name).exists() or any((folder / BUILDING).glob(f"*.{name}"))
+
+    while taken(f"{prefix}{n:03d}".replace("/", "-")) or session.scalar(
             select(Transfer.id).where(Transfer.number == f"{prefix}{n:03d}")):
         n += 1
     return f"{prefix}{n:03d}"
@@ -164,6 +195,7 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
                    limit=200))
     place = (who.place or "").strip() or archive.config.office_place
     day = as_of or dt.date.today()
+    recover_interrupted(archive)
     with archive.db.read() as session:
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         for doc_id in ids:
@@ -221,24 +253,86 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
              "tingkat_perkembangan", "media", "keterangan"], listing),
         "berita_acara_penyerahan.pdf": berita_acara,
     }
-    archive.config.transfer_dir.mkdir(parents=True, exist_ok=True)
+    building = archive.config.transfer_dir / BUILDING
+    building.mkdir(parents=True, exist_ok=True)
     built = transfer_package.build_package(
-        archive.config.transfer_dir / name, files, extra, {
+        building / f"{owner_tag()}.{name}", files, extra, {
             "Source-Organization": archive.config.office_name,
             "External-Identifier": number,
             "External-Description": f"Penyerahan arsip statis kepada {institution}",
             "Contact-Name": str(preparer or official.name),
         })
+    faults.point("transfer.built")
     try:
         problems = transfer_package.validate_package(built.path)
         if problems:  # pragma: no cover - a package we just wrote should validate
             raise Conflict("Paket penyerahan tidak valid: %(problem)s",
                            params={"problem": problems[0]})
-        return _record_prepared(archive, principal, ids, number, institution, name, built,
-                                client_addr)
+        transfer_id = _record_prepared(archive, principal, ids, number, institution, name,
+                                       built, client_addr)
     except BaseException:
         _destroy_package(built.path)  # copies of records must not linger unrecorded
         raise
+    faults.point("transfer.recorded")
+    _publish(built.path, archive.config.transfer_dir / name)
+    return transfer_id
+
+
+def _publish(built: Path, final: Path) -> None:
+    """Move a recorded package from its building folder to its final name."""
+    try:
+        os.rename(built, final)  # refuses a non-empty folder of that name
+        fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rename itself is on disk before anyone is told
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise StorageError("Paket penyerahan tidak dapat dipindahkan ke %(path)s: %(reason)s",
+                           params={"path": str(final), "reason": e.strerror or e}) from e
+
+
+def recover_interrupted(archive: Archive) -> list[str]:
+    """Settle what processes killed while preparing a transfer left in `.building`: move a
+    recorded package to its final name, destroy anything else. Return what was settled, as
+    "<name>: moved" or "<name>: destroyed"."""
+    building = archive.config.transfer_dir / BUILDING
+    if not building.is_dir():
+        return []
+    cutoff = time.time() - STALE_BUILD_S
+    abandoned = []
+    for entry in sorted(building.iterdir()):
+        tagged = entry.name.lstrip(".")
+        try:
+            alive = owner_alive(tagged)
+            if alive or (alive is None and entry.stat().st_mtime >= cutoff):
+                continue
+        except FileNotFoundError:  # settled meanwhile by another process
+            continue
+        abandoned.append(entry)
+    if not abandoned:
+        return []
+    with archive.db.read() as session:
+        prepared = set(session.scalars(select(Transfer.package_name).where(
+            Transfer.status == "prepared")))
+    settled = []
+    for entry in abandoned:
+        # <machine>.<pid>-<start>.<name>; a half-made one is .<that>.<random>.partial
+        parts = entry.name.split(".", 2)
+        name = parts[2] if len(parts) == 3 and not entry.name.startswith(".") else None
+        final = archive.config.transfer_dir / (name or "")
+        try:
+            if name and name in prepared and not final.exists():
+                _publish(entry, final)
+                log.warning("recorded transfer package moved into place: %s", name)
+                settled.append(f"{name}: moved")
+            else:
+                _destroy_package(entry)
+                log.warning("unrecorded transfer package destroyed: %s", entry.name)
+                settled.append(f"{entry.name}: destroyed")
+        except (OSError, StorageError):
+            log.exception("could not settle the transfer package %s", entry)
+    return settled
 
 
 def _record_prepared(archive: Archive, principal: Principal, ids: list[int], number: str,
@@ -287,6 +381,7 @@ def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj,
         path, name = _package(archive, handed), f"{handed.package_name}.zip"
         number, digest = handed.number, handed.package_digest
     transfer_package.zip_package(path, fileobj)
+    faults.point("transfer.zipped")
     with archive.db.write() as session:  # written once the zip is: an export that happened
         audit.append(session, principal.actor(client_addr), "transfer.export",
                      target_type="transfer", target_id=transfer_id,
@@ -314,6 +409,7 @@ def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
     except OnHold as e:
         _refused(archive, principal, "transfer.confirm", transfer_id, e, client_addr)
         raise
+    faults.point("transfer.confirmed")
 
 
 def _mark_transferred(archive: Archive, principal: Principal, transfer_id: int, receipt: str,
@@ -337,6 +433,7 @@ def _mark_transferred(archive: Archive, principal: Principal, transfer_id: int, 
                      target_type="transfer", target_id=handed.id,
                      details={"number": handed.number, "receipt_reference": receipt,
                               "document_ids": ids, "digest": digest})
+        faults.point("transfer.confirming")
 
 
 def cancel(archive: Archive, principal: Principal, transfer_id: int, *,

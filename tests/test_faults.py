@@ -11,23 +11,22 @@ import json
 import os
 import resource
 import shutil
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from config import Config
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from tests.conftest import multipart
+from tests.helpers import database_write_lock
 from tests.live import FIELDS, PROJECT, Client, LiveServer, multipart_bytes, pdf_bytes
 from tests.test_crashes import assert_archive_whole
 
@@ -40,28 +39,6 @@ def _count(archive: Archive) -> int:
 def _entries(archive: Archive, action: str) -> list[AuditEntry]:
     with archive.db.read() as session:
         return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
-@contextmanager
-def database_write_lock(config: Config) -> Iterator[None]:
-    """Hold the database's write lock from another connection (as a long job elsewhere would)."""
-    if config.database_url.startswith("sqlite"):
-        conn = sqlite3.connect(config.database_url.split("///", 1)[1], isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.execute("ROLLBACK")
-            conn.close()
-    else:
-        engine = create_engine(config.database_url)
-        with engine.connect() as conn:
-            conn.execute(text("LOCK TABLE documents IN EXCLUSIVE MODE"))
-            try:
-                yield
-            finally:
-                conn.rollback()
-        engine.dispose()
 
 
 def _hold_for(config: Config, seconds: float, release: threading.Event | None = None) -> Callable[

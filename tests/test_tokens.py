@@ -4,14 +4,11 @@ revocation (by the owner, a deactivation, a password reset) is audited."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from config import Config
 from earsip.models import ApiToken, AuditEntry, User
@@ -19,6 +16,7 @@ from earsip.services import Archive
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 from tests.conftest import csrf_token as _csrf
 from tests.conftest import sign_in as _login
+from tests.helpers import database_write_lock
 
 
 def _audit(archive: Archive, action: str) -> list[AuditEntry]:
@@ -191,28 +189,6 @@ def test_deactivating_a_user_revokes_their_tokens_and_audits_the_revocation(
         "admin", str(uid), {"token_ids": [1, 2], "reason": "user.deactivate"})
 
 
-@contextmanager
-def _database_write_lock(config: Config) -> Iterator[None]:
-    """Hold the database's write lock from another connection, as a long import would."""
-    if config.database_url.startswith("sqlite"):
-        conn = sqlite3.connect(config.database_url.split("///", 1)[1], isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.execute("ROLLBACK")
-            conn.close()
-    else:
-        engine = create_engine(config.database_url)
-        with engine.connect() as conn:
-            conn.execute(text("LOCK TABLE api_tokens IN EXCLUSIVE MODE"))
-            try:
-                yield
-            finally:
-                conn.rollback()
-        engine.dispose()
-
-
 def _last_used(archive: Archive) -> list[object]:
     with archive.db.read() as session:
         return list(session.scalars(select(ApiToken.last_used_at).order_by(ApiToken.id)))
@@ -221,7 +197,7 @@ def _last_used(archive: Archive) -> list[object]:
 def test_noting_a_tokens_use_never_makes_a_read_wait_for_the_database_lock(
         client: FlaskClient, archive: Archive, config: Config) -> None:
     token = _token(client, "admin", ADMIN_PASSWORD)
-    with _database_write_lock(config):
+    with database_write_lock(config, table="api_tokens"):
         started = time.monotonic()
         assert _works(client, token)
         assert time.monotonic() - started < config.db_busy_timeout_s / 3

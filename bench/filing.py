@@ -33,7 +33,9 @@ from bench import part_main
 from bench.corpus import write_pdf_corpus
 from bench.load import open_archive
 from earsip import audit, extract
-from earsip.services import Archive, bulk, indexing
+from earsip.services import Archive
+from earsip.services.records import bulk
+from earsip.services.search import indexing
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 TARGET_OVERHEAD = 0.8  # end-to-end pages/s >= 0.8 x raw pypdf pages/s

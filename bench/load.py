@@ -20,8 +20,9 @@ from bench.corpus import SEED, SynthDoc, Vocabulary, generate, leaf_codes
 from config import Config
 from earsip import retention
 from earsip.models import Document, DocumentTag, DocumentText
-from earsip.services import Archive, setup
-from earsip.services.classification import get_effective
+from earsip.services import Archive
+from earsip.services.operations import setup
+from earsip.services.records.classification import get_effective
 
 INSERT_BATCH = 2000
 

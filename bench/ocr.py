@@ -37,8 +37,9 @@ from bench.corpus import Vocabulary
 from bench.load import open_archive
 from earsip import audit, searchable
 from earsip.models import DocumentText
-from earsip.services import ingest, jobs
-from earsip.services.documents import DocumentInput
+from earsip.services.operations import jobs
+from earsip.services.records import ingest
+from earsip.services.records.documents import DocumentInput
 from tests import scangen
 
 TARGET_RATIO = 0.8

@@ -34,7 +34,8 @@ from sqlalchemy import func, select
 from bench.load import archive_env, bench_config, load_synthetic, open_archive
 from earsip.models import Document
 from earsip.search.rebuild import read_progress
-from earsip.services import Archive, indexing
+from earsip.services import Archive
+from earsip.services.search import indexing
 
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "work"
 FULL_N = 100_000

@@ -18,10 +18,11 @@ Query classes, drawn deterministically from the corpus vocabulary and documents 
 - ``low_clearance``: a mid-frequency word searched by a user of clearance ``biasa``.
 
 Each query is timed through the service layer as the API calls it
-(`earsip.services.search.search`: pending exclusions, the index, row loading, snippets, the audit
-entry), and FTS5 right after it on the same query (top 20 by bm25 plus a total count, the filter
-as a WHERE on columns), so both engines see the same machine load. A warm-up with a different
-set of queries comes first, so caches keyed on the query text cannot flatter the figures.
+(`earsip.services.search.searching.search`: pending exclusions, the index, row loading, snippets,
+the audit entry), and FTS5 right after it on the same query (top 20 by bm25 plus a total count,
+the filter as a WHERE on columns), so both engines see the same machine load. A warm-up with a
+different set of queries comes first, so caches keyed on the query text cannot flatter the
+figures.
 Wall-clock percentiles are what the targets are about; each class also reports this process's
 CPU time per query (p50/p95), which a shared, loaded machine disturbs far less, plus the load
 average before and after and the number of index segments.
@@ -48,11 +49,12 @@ from sqlalchemy import func, select
 
 from bench.corpus import SEED, Vocabulary, generate
 from bench.load import load_synthetic, open_archive
+from earsip.access import Principal
 from earsip.models import Document, DocumentText, User
 from earsip.search.analysis import analyze
-from earsip.services import Archive, indexing
-from earsip.services.search import SearchParams, search
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.search import indexing
+from earsip.services.search.searching import SearchParams, search
 
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "work"
 CLASSES = ("single", "two_words", "common", "phrase", "prefix", "number", "filtered",

@@ -6,6 +6,10 @@ people, and tests/test_permissions.py checks every route of the app against that
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
 from earsip.errors import N_
 
 SECURITY_CLASSES = ("biasa", "terbatas", "rahasia", "sangat_rahasia")
@@ -104,3 +108,49 @@ def can(roles: frozenset[str] | set[str], permission: str) -> bool:
 def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[str]:
     """Return every permission that `roles` grant together."""
     return frozenset(p for p, granted in PERMISSIONS.items() if granted & set(roles))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, and from where (what an audit entry records)."""
+
+    user_id: int | None
+    username: str | None
+    client_addr: str | None = None
+
+
+class Account(Protocol):
+    """What a principal is read from: a user row (`earsip.models.User`) or its equal."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role_names(self) -> Iterable[str]: ...
+    @property
+    def clearance(self) -> str: ...
+    @property
+    def must_change_password(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the services see it: identity, roles and clearance."""
+
+    id: int
+    username: str
+    roles: frozenset[str]
+    clearance: str
+    must_change_password: bool = False
+
+    @classmethod
+    def of(cls, user: Account) -> Principal:
+        """Return the principal of a user row."""
+        return cls(user.id, user.username, frozenset(user.role_names), user.clearance,
+                   user.must_change_password)
+
+    def actor(self, client_addr: str | None = None) -> Actor:
+        """Return the audit actor for this principal."""
+        # Id 0 is the operator at the server's shell (the CLI), who is not a user row.
+        return Actor(self.id or None, self.username, client_addr)

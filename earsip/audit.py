@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from earsip import faults, signing
+from earsip.access import Actor
 from earsip.errors import N_
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 
@@ -30,15 +31,6 @@ GENESIS = "0" * 64
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Names what a checkpoint signature is about, so it cannot be taken for another signed statement.
 CHECKPOINT_FORMAT = "earsip-audit-checkpoint/1"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something, and from where."""
-
-    user_id: int | None
-    username: str | None
-    client_addr: str | None = None
 
 
 SYSTEM = Actor(user_id=None, username="system", client_addr=None)

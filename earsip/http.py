@@ -10,7 +10,7 @@ from flask import Request, Response, current_app, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from earsip.services.documents import FileHandle
+from earsip.services.records.documents import FileHandle
 from earsip.storage import IncomingFile
 
 

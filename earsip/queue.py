@@ -1,11 +1,11 @@
 """The background worker's task queue: Huey, on SQLite by default, on Redis by configuration.
 
 The queue carries only job ids (the `jobs` table is the truth about a job, see
-`services/jobs.py`), plus one periodic tick a minute. Producers (the web process, the CLI) call
-`put`; the worker process calls `serve`, which runs Huey's consumer with the given handlers.
-Huey removes a task from its queue when a worker takes it, so a worker killed mid-job loses the
-queue's copy; the job row, not the queue, brings it back. Only `errors` is imported from
-earsip; Huey stays behind this module.
+`services/operations/jobs.py`), plus one periodic tick a minute. Producers (the web process, the
+CLI) call `put`; the worker process calls `serve`, which runs Huey's consumer with the given
+handlers. Huey removes a task from its queue when a worker takes it, so a worker killed mid-job
+loses the queue's copy; the job row, not the queue, brings it back. Only `errors` is imported
+from earsip; Huey stays behind this module.
 
 Messages are JSON (`JsonSerializer`), never pickle: whoever can write to the queue (a Redis
 server reachable from the office network, say) can then only ask for a registered task with

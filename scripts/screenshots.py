@@ -19,10 +19,14 @@ sys.path.insert(0, str(ROOT))
 
 from config import make_test_config  # noqa: E402
 from earsip import audit, create_app, extract  # noqa: E402
+from earsip.access import Principal  # noqa: E402
 from earsip.cli import server_options  # noqa: E402
-from earsip.services import Archive, disposition, ingest, jobs, setup  # noqa: E402
-from earsip.services.documents import parse_input  # noqa: E402
-from earsip.services.users import Principal, add_user  # noqa: E402
+from earsip.services import Archive  # noqa: E402
+from earsip.services.access.users import add_user  # noqa: E402
+from earsip.services.operations import jobs, setup  # noqa: E402
+from earsip.services.records import ingest  # noqa: E402
+from earsip.services.records.documents import parse_input  # noqa: E402
+from earsip.services.retention import destruction as disposition  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.filegen import make_text_pdf  # noqa: E402
 from tests.scangen import save_scan  # noqa: E402

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from earsip import audit
+from earsip.access import Principal
 from earsip.models import User
 from earsip.services import Archive
-from earsip.services.users import Principal, change_password, create_user
+from earsip.services.access.users import change_password, create_user
 from tests.conftest import USER_PASSWORD
 
 TEMPORARY = "temporary-pass-123"

@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, text
 
 from config import TEST_HASH_METHOD, Config, make_test_config
 from earsip import create_app, extract
-from earsip.services import Archive, setup
-from earsip.services.users import create_user
+from earsip.services import Archive
+from earsip.services.access.users import create_user
+from earsip.services.operations import setup
 
 PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
 ADMIN_PASSWORD = "admin-pass-123"

@@ -18,8 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from config import Config, make_test_config
-from earsip.services import Archive, setup
-from earsip.services.audit_words import ACTIONS
+from earsip.services import Archive
+from earsip.services.audit.words import ACTIONS
+from earsip.services.operations import setup
 from tests import world as world_module
 from tests.conftest import PG_URL, _reset_postgres, csrf_token
 

@@ -67,8 +67,8 @@ def file_scan(archive, path: Path) -> int:  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from earsip.audit import SYSTEM
-    from earsip.services import ingest
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
 
     data = DocumentInput(title=f"Pindaian {path.name}", classification="KA.00",
                          document_date=dt.date(2024, 3, 1))

@@ -20,8 +20,9 @@ from earsip import create_app
 from earsip.audit import SYSTEM
 from earsip.errors import AuthError
 from earsip.models import AuditEntry, LoginFailure, LoginThrottle, User
-from earsip.services import Archive, users
-from earsip.services import auth as auth_service
+from earsip.services import Archive
+from earsip.services.access import auth as auth_service
+from earsip.services.access import users
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 from tests.conftest import csrf_token as _csrf
@@ -591,7 +592,7 @@ def test_sign_in_accepts_the_user_name_in_any_case(app: Flask, make_user) -> Non
 
 def test_the_first_account_is_admin_and_records_officer_with_the_top_clearance(
         archive: Archive) -> None:
-    from earsip.services import users
+    from earsip.services.access import users
 
     [admin] = users.list_users(archive)
     assert admin.roles == ("admin", "arsiparis") and admin.clearance == "sangat_rahasia"

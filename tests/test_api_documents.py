@@ -227,7 +227,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_413(tmp_path: Path, confi
     from dataclasses import replace
 
     from earsip import create_app
-    from earsip.services import setup
+    from earsip.services.operations import setup
 
     small = replace(config, max_upload_mb=1)
     archive = Archive.open(small)
@@ -468,7 +468,7 @@ def test_an_edit_that_puts_the_trigger_date_before_the_document_date_is_refused(
 def test_an_import_row_whose_trigger_date_precedes_its_date_is_rejected_with_the_reason(
         archive: Archive, tmp_path: Path) -> None:
     from earsip.audit import SYSTEM
-    from earsip.services import bulk
+    from earsip.services.records import bulk
 
     folder = tmp_path / "impor"
     folder.mkdir()
@@ -566,7 +566,7 @@ def test_broken_files_are_refused_or_filed_in_plain_words_with_the_detail_kept_f
 def test_an_import_of_broken_files_reports_plain_reasons(archive: Archive,
                                                          tmp_path: Path) -> None:
     from earsip.audit import SYSTEM
-    from earsip.services import bulk
+    from earsip.services.records import bulk
 
     files = _broken_files(tmp_path)
     outcomes = bulk.import_paths(archive, SYSTEM, list(files),

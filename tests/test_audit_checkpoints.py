@@ -30,7 +30,7 @@ from earsip import audit, signing
 from earsip.errors import StorageError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.services import Archive
-from earsip.services.audit_review import (
+from earsip.services.audit.review import (
     EXPORT_FILES,
     export,
     export_zip,

@@ -16,10 +16,13 @@ from sqlalchemy import func, select
 
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry
-from earsip.services import Archive, disposition, scheme, transfer
-from earsip.services.disposition import Execution, Witness
-from earsip.services.disposition_views import get_list
-from earsip.services.transfer import Handover
+from earsip.services import Archive
+from earsip.services.records import scheme
+from earsip.services.retention import destruction as disposition
+from earsip.services.retention import destruction_execution, transfer
+from earsip.services.retention.destruction_papers import Execution, Witness
+from earsip.services.retention.destruction_views import get_list
+from earsip.services.retention.transfer import Handover
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
@@ -169,7 +172,7 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
         archive, leader, listed["id"], reference="KEP-1", decision_date=__import__(
             "datetime").date(2026, 11, 1), password=USER_PASSWORD))
     before = Trail(archive)._last()
-    disposition.execute(archive, officer, listed["id"], Execution(
+    destruction_execution.execute(archive, officer, listed["id"], Execution(
         "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Staf"), Witness("Dewi", "Staf")]))
     with archive.db.read() as session:
         actions = list(session.scalars(select(AuditEntry.action)

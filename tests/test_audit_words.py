@@ -8,10 +8,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from earsip.access import Principal
 from earsip.models import AuditEntry
 from earsip.services import Archive
-from earsip.services.audit_words import ACTIONS, describe
-from earsip.services.users import Principal
+from earsip.services.audit.words import ACTIONS, describe
 
 SOURCE = Path(__file__).resolve().parent.parent / "earsip"
 # The helpers through which services write entries (the action is one of their arguments).
@@ -68,8 +68,8 @@ def test_a_refused_upload_reads_as_a_refusal_of_its_file_with_the_reason(
         archive: Archive, tmp_path: Path) -> None:
     from earsip import audit
     from earsip.errors import EarsipError
-    from earsip.services import ingest
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
 
     bad = tmp_path / "program.exe"
     bad.write_bytes(b"MZ" + b"\x00" * 3000)

@@ -27,14 +27,18 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import User
-from earsip.services import Archive, disposition, holds, ingest, jobs, transfer
-from earsip.services.disposition_papers import Execution, Witness
-from earsip.services.documents import DocumentInput
-from earsip.services.retention import add_months
-from earsip.services.transfer import Handover
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.operations import jobs
+from earsip.services.records import ingest
+from earsip.services.records.documents import DocumentInput
+from earsip.services.retention import destruction as disposition
+from earsip.services.retention import destruction_execution, holds, transfer
+from earsip.services.retention.cycle import add_months
+from earsip.services.retention.destruction_papers import Execution, Witness
+from earsip.services.retention.transfer import Handover
 from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, sign_in
@@ -142,7 +146,7 @@ class World:
         disposition.approve(self.archive, leader, self.lists["executed"],
                             reference="KEP-ZIRKONIUM/1", decision_date=dt.date.today(),
                             password=USER_PASSWORD)
-        disposition.execute(self.archive, officer, self.lists["executed"], Execution(
+        destruction_execution.execute(self.archive, officer, self.lists["executed"], Execution(
             "BA-ZIRKONIUM/1", "Siti", "Kepala Sekretariat",
             [Witness("Budi", "Arsiparis"), Witness("Dewi", "Kasubbag Umum")]))
         self.transfers["hidden"] = transfer.prepare(self.archive, officer, [secret["perm"]],

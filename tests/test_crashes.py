@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from earsip.faults import FILING_POINTS as POINTS
 from earsip.models import AuditEntry, Document
 from earsip.services import Archive
-from earsip.services.audit_review import verify_chain
+from earsip.services.audit.review import verify_chain
 from tests.live import CONNECTION_LOST, FIELDS, Client, LiveServer, pdf_bytes, sha256
 
 TRIALS = int(os.environ.get("EARSIP_CRASH_TRIALS") or len(POINTS))

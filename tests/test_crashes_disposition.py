@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from config import Config
 from earsip import transfer_package
+from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.errors import Conflict
 from earsip.faults import CHECKPOINT_POINTS, DISPOSAL_POINTS, RETENTION_POINTS, TRANSFER_POINTS
@@ -41,12 +42,15 @@ from earsip.models import (
     IndexQueue,
     Transfer,
 )
-from earsip.services import Archive, disposition, ingest, setup, transfer, transfer_views
-from earsip.services import documents as document_service
-from earsip.services.audit_review import verify_chain
-from earsip.services.disposition import Execution, Witness
-from earsip.services.documents import DocumentInput
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.audit.review import verify_chain
+from earsip.services.operations import setup
+from earsip.services.records import documents as document_service
+from earsip.services.records import ingest
+from earsip.services.records.documents import DocumentInput
+from earsip.services.retention import destruction as disposition
+from earsip.services.retention import destruction_execution, transfer, transfer_views
+from earsip.services.retention.destruction_papers import Execution, Witness
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD
@@ -65,8 +69,10 @@ import json, sys, tempfile
 from sqlalchemy import select
 from config import Config
 from earsip.models import User
-from earsip.services import Archive, disposition, transfer
-from earsip.services.users import Principal
+from earsip.access import Principal
+from earsip.services import Archive
+from earsip.services.retention import destruction_execution, transfer
+from earsip.services.retention import destruction_papers as papers
 
 step, username, *args = sys.argv[1:]
 archive = Archive.open(Config.from_env())
@@ -74,8 +80,8 @@ with archive.db.read() as session:
     who = Principal.of(session.scalar(select(User).where(User.username == username)))
 if step == "execute":
     form = json.loads(args[1])
-    form["witnesses"] = [disposition.Witness(**w) for w in form["witnesses"]]
-    disposition.execute(archive, who, int(args[0]), disposition.Execution(**form))
+    form["witnesses"] = [papers.Witness(**w) for w in form["witnesses"]]
+    destruction_execution.execute(archive, who, int(args[0]), papers.Execution(**form))
 elif step == "prepare":
     transfer.prepare(archive, who, json.loads(args[0]), transfer.Handover(**json.loads(args[1])))
 elif step == "zip":  # as the package page does: into an anonymous spool file
@@ -227,7 +233,7 @@ class Original:
 
 def give_searchable_copy(archive: Archive, folder: Path, doc_id: int, text: str) -> None:
     """Place a searchable copy beside a record's file and record it, as OCR does
-    (services/ocr.py), without running Tesseract."""
+    (services/operations/ocr.py), without running Tesseract."""
     made = filegen.make_text_pdf(folder / f"salinan-{doc_id}.pdf", [f"salinan {text} rapat"])
     with archive.db.write() as session:
         doc = session.get(Document, doc_id)
@@ -334,12 +340,12 @@ def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholl
             assert verify_chain(a).intact
 
             # The officer carries it out, or finishes it (Selesaikan pemusnahan), twice.
-            done = disposition.execute(a, officer, list_id,
+            done = destruction_execution.execute(a, officer, list_id,
                                        execution(list_id) if status == "approved" else None)
             assert sorted(done.destroyed) == ids
             for doc_id, was in originals.items():
                 assert_destroyed(a, doc_id, was, list_id)
-            again = disposition.execute(a, officer, list_id, None)
+            again = destruction_execution.execute(a, officer, list_id, None)
             assert (again.berita_acara_document_id, again.list_document_id) == (
                 done.berita_acara_document_id, done.list_document_id)
             assert_papers_filed_once(a, list_id)

@@ -10,11 +10,11 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.models import Document
 from earsip.services import Archive
-from earsip.services import dashboard as dashboard_service
-from earsip.services.documents import current_phase
-from earsip.services.users import Principal
+from earsip.services.records import dashboard as dashboard_service
+from earsip.services.records.documents import current_phase
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 from tests.conftest import sign_in as _login

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from earsip.models import AuditEntry, User
 from earsip.services import Archive
-from earsip.services import disposition_views as views
+from earsip.services.retention import destruction_views as views
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from earsip import audit
+from earsip.access import Principal
 from earsip.errors import (
     Conflict,
     Forbidden,
@@ -21,13 +22,16 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import AuditEntry, DisposalList, Document, DocumentText, User
-from earsip.services import Archive, disposition, holds, indexing, users
-from earsip.services import disposition_papers as papers
-from earsip.services import disposition_views as views
-from earsip.services import documents as document_service
-from earsip.services import search as search_service
-from earsip.services.disposition import Execution, Witness
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.access import users
+from earsip.services.records import documents as document_service
+from earsip.services.retention import destruction as disposition
+from earsip.services.retention import destruction_execution, holds
+from earsip.services.retention import destruction_papers as papers
+from earsip.services.retention import destruction_views as views
+from earsip.services.retention.destruction_papers import Execution, Witness
+from earsip.services.search import indexing
+from earsip.services.search import searching as search_service
 from tests.approvers import WAIT, make_approver
 from tests.conftest import USER_PASSWORD as PW
 from tests.test_retention_run import file_doc, principal_of
@@ -119,7 +123,7 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
                         decision_date=DECIDED, password=PW)
-    done = disposition.execute(archive, officer, list_id, execution())
+    done = destruction_execution.execute(archive, officer, list_id, execution())
     assert done.destroyed == [gone]
 
     # The content is unrecoverable from the upload folder, the previews and the index.
@@ -215,13 +219,13 @@ def test_a_hold_blocks_proposing_approving_and_destroying(
     late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
                             document_ids=[doc])
     with pytest.raises(OnHold):
-        disposition.execute(archive, officer, list_id, execution())
+        destruction_execution.execute(archive, officer, list_id, execution())
     with archive.db.read() as session:
         stored = session.get(Document, doc)
         assert stored.disposition is None
         assert archive.store.path_of(stored.storage_path).exists()
     holds.lift_hold(archive, officer, late.id, reason="dicabut")
-    assert disposition.execute(archive, officer, list_id, execution()).destroyed == [doc]
+    assert destruction_execution.execute(archive, officer, list_id, execution()).destroyed == [doc]
 
 
 def test_only_due_musnah_records_can_be_proposed_once(
@@ -248,17 +252,17 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
     with pytest.raises(Conflict):
-        disposition.execute(archive, officer, list_id, execution())
+        destruction_execution.execute(archive, officer, list_id, execution())
     disposition.approve(archive, leader, list_id, reference="KEP-3",
                         decision_date=DECIDED, password=PW)
     with pytest.raises(ValidationError):
-        disposition.execute(archive, officer, list_id,
+        destruction_execution.execute(archive, officer, list_id,
                             execution(witnesses=[Witness("Budi", "Staf")]))
     with pytest.raises(ValidationError):
-        disposition.execute(archive, officer, list_id, execution(
+        destruction_execution.execute(archive, officer, list_id, execution(
             witnesses=[Witness("Budi", "Staf"), Witness("budi", "Staf")]))
     with pytest.raises(Forbidden):
-        disposition.execute(archive, leader, list_id, execution())
+        destruction_execution.execute(archive, leader, list_id, execution())
     with pytest.raises(ValidationError):
         disposition.approve(archive, leader, list_id, reference="KEP-4",
                             decision_date=dt.date.today() + dt.timedelta(days=1), password=PW)
@@ -288,22 +292,22 @@ def test_an_interrupted_execution_is_finished_by_running_it_again(
     disposition.approve(archive, leader, list_id, reference="KEP-5",
                         decision_date=DECIDED, password=PW)
     # The tombstones commit first; a crash right after leaves the file and no papers.
-    disposition._destroy_records(archive, officer, list_id,
-                                 disposition._check_execution(execution(), "Mojokerto"), None)
+    form = destruction_execution._check_execution(execution(), "Mojokerto")
+    destruction_execution._destroy_records(archive, officer, list_id, form, None)
     with archive.db.read() as session:
         path = archive.store.path_of(session.get(Document, doc).storage_path)
         assert session.get(DisposalList, list_id).berita_acara_document_id is None
     assert path.exists()
-    done = disposition.execute(archive, officer, list_id, None)
+    done = destruction_execution.execute(archive, officer, list_id, None)
     assert not path.exists() and done.berita_acara_document_id is not None
-    again = disposition.execute(archive, officer, list_id, None)
+    again = destruction_execution.execute(archive, officer, list_id, None)
     assert again.berita_acara_document_id == done.berita_acara_document_id
     assert len(entries(archive, "disposal.execute")) == 1
 
 
 def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
-    from earsip.services.editing import edit_document
+    from earsip.services.records.editing import edit_document
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", title="Surat <b>tebal</b>")
@@ -314,7 +318,7 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
     assert "Surat <b>tebal</b>" in text and "KA.00" in text
     disposition.approve(archive, leader, list_id, reference="KEP-6",
                         decision_date=DECIDED, password=PW)
-    disposition.execute(archive, officer, list_id, execution())
+    destruction_execution.execute(archive, officer, list_id, execution())
     with pytest.raises(Conflict):
         edit_document(archive, officer, doc, {"title": "baru"})
     with pytest.raises(Conflict):
@@ -330,7 +334,7 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
     list_id = disposition.propose(archive, officer, [secret])
     disposition.approve(archive, leader, list_id, reference="KEP-7",
                         decision_date=DECIDED, password=PW)
-    done = disposition.execute(archive, officer, list_id, execution())
+    done = destruction_execution.execute(archive, officer, list_id, execution())
     for paper in (done.berita_acara_document_id, done.list_document_id):
         assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
     make_user("staf-biasa", roles=("staf",), clearance="biasa")
@@ -341,7 +345,7 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
 
 def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
-    from earsip.services.editing import edit_document
+    from earsip.services.records.editing import edit_document
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
@@ -350,7 +354,7 @@ def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed
                         decision_date=DECIDED, password=PW)
     edit_document(archive, officer, doc, {"classification": "KU.00.00"})  # now permanen
     with pytest.raises(NotDisposable):
-        disposition.execute(archive, officer, list_id, execution())
+        destruction_execution.execute(archive, officer, list_id, execution())
     with archive.db.read() as session:
         stored = session.get(Document, doc)
         assert stored.disposition is None
@@ -368,7 +372,7 @@ def test_an_unusable_disposal_code_stops_the_execution_before_anything_is_destro
                         decision_date=DECIDED, password=PW)
     broken = replace(archive, config=replace(archive.config, disposal_code="ZZ.99"))
     with pytest.raises(ValidationError):
-        disposition.execute(broken, officer, list_id, execution())
+        destruction_execution.execute(broken, officer, list_id, execution())
     assert views.get_list(archive, officer, list_id).status == "approved"
     with archive.db.read() as session:
         assert session.get(Document, doc).disposition is None
@@ -377,14 +381,14 @@ def test_an_unusable_disposal_code_stops_the_execution_before_anything_is_destro
 def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombstones_alone(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     from earsip.audit import SYSTEM
-    from earsip.services import scheme
+    from earsip.services.records import scheme
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, officer, [doc])
     disposition.approve(archive, leader, list_id, reference="KEP-10",
                         decision_date=DECIDED, password=PW)
-    disposition.execute(archive, officer, list_id, execution())
+    destruction_execution.execute(archive, officer, list_id, execution())
     with pytest.raises(Gone):
         document_service.open_file(archive, officer, doc)
     downloads = entries(archive, "document.download")

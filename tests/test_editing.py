@@ -9,9 +9,9 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.models import AuditEntry, Document, User
 from earsip.services import Archive
-from earsip.services.users import Principal
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in

@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 
 from earsip import audit
 from earsip.models import AuditEntry, Document, FixityRun, utcnow
-from earsip.services import Archive, ingest
-from earsip.services.documents import parse_input
-from earsip.services.fixity import fixity_due, last_fixity, run_fixity
+from earsip.services import Archive
+from earsip.services.operations.fixity import fixity_due, last_fixity, run_fixity
+from earsip.services.records import ingest
+from earsip.services.records.documents import parse_input
 from tests.filegen import SAMPLE_ID_TEXT, make_text_file
 
 

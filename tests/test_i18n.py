@@ -148,8 +148,8 @@ def test_notes_the_system_stored_with_a_document_are_shown_in_english_too(
     from dataclasses import replace
 
     from earsip.audit import SYSTEM
-    from earsip.services import ingest
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
 
     scan = filegen.make_image_pdf(tmp_path / "scan.pdf")
     without_ocr = replace(archive, config=replace(archive.config, ocr=False))

@@ -27,7 +27,8 @@ import pytest
 
 from bench.corpus import Vocabulary
 from bench.load import load_synthetic
-from earsip.services import Archive, indexing
+from earsip.services import Archive
+from earsip.services.search import indexing
 from tests.conftest import USER_PASSWORD
 from tests.live import PROJECT, Client, LiveServer, pdf_bytes, run_together, sha256
 from tests.test_concurrency import MAX_SIZE, MIN_SIZE

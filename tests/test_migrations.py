@@ -67,8 +67,8 @@ def _migration_0008():  # type: ignore[no-untyped-def]
 def _archive_seeded_before_0008(config):  # type: ignore[no-untyped-def]
     """Return an archive whose scheme came from the seed of before 0008 (then initialised)."""
     from earsip.audit import SYSTEM
-    from earsip.services import setup
-    from earsip.services.classification import import_csv
+    from earsip.services.operations import setup
+    from earsip.services.records.classification import import_csv
 
     archive = Archive.open(config)
     with archive.db.write() as session:
@@ -94,7 +94,7 @@ def _seed_scheme() -> dict[str, tuple[object, ...]]:
     import csv
     import io
 
-    from earsip.services.classification import seed_text
+    from earsip.services.records.classification import seed_text
 
     def number(value: str) -> int | None:
         return int(value) if value else None
@@ -165,8 +165,8 @@ def test_migration_0008_leaves_pw_alone_where_records_are_filed_under_it(
     import datetime as dt
 
     from earsip.audit import SYSTEM
-    from earsip.services import ingest, scheme
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import ingest, scheme
+    from earsip.services.records.documents import DocumentInput
     from tests import filegen
 
     archive = _archive_seeded_before_0008(config)

@@ -9,13 +9,13 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job
 from earsip.ocr import OcrUnavailable
 from earsip.services import Archive
-from earsip.services import ocr as service
-from earsip.services import search as search_service
-from earsip.services.users import Principal
+from earsip.services.operations import ocr as service
+from earsip.services.search import searching as search_service
 from tests import filegen, scangen
 
 # Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.

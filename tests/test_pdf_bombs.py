@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from config import Config
-from earsip.services import Archive, setup
+from earsip.services import Archive
+from earsip.services.operations import setup
 from tests import filegen
 from tests.conftest import serving
 from tests.live import FIELDS, Client, upload_watching_health

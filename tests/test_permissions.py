@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from config import PROJECT_ROOT
-from earsip.access import PERMISSIONS, ROLES
+from earsip.access import PERMISSIONS, ROLES, Principal
 from earsip.models import (
     ApiToken,
     AuditEntry,
@@ -24,8 +24,7 @@ from earsip.models import (
     UserRole,
 )
 from earsip.services import Archive
-from earsip.services.disposition_views import get_list
-from earsip.services.users import Principal
+from earsip.services.retention.destruction_views import get_list
 from tests.conftest import USER_PASSWORD
 from tests.filegen import make_text_pdf
 
@@ -89,8 +88,8 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     victim = make_user("korban", roles=("staf",))
     pdf = make_text_pdf(tmp_path / "surat.pdf", ["Surat undangan rapat pleno"])
     from earsip import audit
-    from earsip.services import ingest
-    from earsip.services.documents import parse_input
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import parse_input
 
     with open(pdf, "rb") as f:
         filed = ingest.file_document(archive, audit.SYSTEM, f, "surat.pdf", parse_input({
@@ -98,14 +97,14 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2024-03-15"}), clearance="sangat_rahasia")
     with archive.db.read() as session:
         victim_id = session.scalar(select(User.id).where(User.username == victim))
-    from earsip.services.holds import place_hold
-    from earsip.services.users import Principal
+    from earsip.access import Principal
+    from earsip.services.retention.holds import place_hold
 
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
     hold = place_hold(archive, officer, reference="R/1", reason="uji",
                       document_ids=[filed.document_id])
-    from earsip.services.disposition import propose
-    from earsip.services.disposition_views import get_list
+    from earsip.services.retention.destruction import propose
+    from earsip.services.retention.destruction_views import get_list
 
     with open(make_text_pdf(tmp_path / "lama.pdf", ["Surat edaran lama"]), "rb") as f:
         old = ingest.file_document(archive, audit.SYSTEM, f, "lama.pdf", parse_input({
@@ -113,7 +112,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2015-03-15"}), clearance="sangat_rahasia")
     list_id = propose(archive, officer, [old.document_id])
     item_id = get_list(archive, officer, list_id).items[0]["id"]
-    from earsip.services.transfer import Handover, prepare
+    from earsip.services.retention.transfer import Handover, prepare
 
     with open(make_text_pdf(tmp_path / "dipa.pdf", ["DIPA 2010"]), "rb") as f:
         dipa = ingest.file_document(archive, audit.SYSTEM, f, "dipa.pdf", parse_input({
@@ -121,10 +120,10 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2010-01-05"}), clearance="sangat_rahasia")
     transfer_id = prepare(archive, officer, [dipa.document_id], Handover(
         "Dinas Kearsipan", "Rina", "Kepala Bidang", "Siti", "Kepala Sekretariat"))
-    from earsip.services import jobs
+    from earsip.services.operations import jobs
 
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")
-    from earsip.services import tokens
+    from earsip.services.access import tokens
 
     with archive.db.write() as session:  # the victim's: every other user gets 404 for it
         tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)
@@ -190,7 +189,7 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         job_id = session.scalar(select(Job.id).where(Job.document_id == built.ids["ocrfailed"]))
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
     item_id = get_list(archive, officer, built.ids["list_submitted"]).items[0]["id"]
-    from earsip.services import tokens
+    from earsip.services.access import tokens
 
     with archive.db.write() as session:  # the victim's: every other user gets 404 for it
         tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)

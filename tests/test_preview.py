@@ -213,9 +213,11 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
     import datetime as dt
 
     from earsip.audit import SYSTEM
-    from earsip.services import disposition, ingest
-    from earsip.services import documents as document_service
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import documents as document_service
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
+    from earsip.services.retention import destruction as disposition
+    from earsip.services.retention import destruction_execution
     from tests.test_disposition import DECIDED, execution
     from tests.test_retention_run import principal_of
 
@@ -239,6 +241,7 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
     list_id = disposition.propose(archive, officer, ids, note="Usul musnah")
     disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
                         decision_date=DECIDED, password=USER_PASSWORD)
-    assert sorted(disposition.execute(archive, officer, list_id, execution()).destroyed) == ids
+    done = destruction_execution.execute(archive, officer, list_id, execution())
+    assert sorted(done.destroyed) == ids
     assert not any(p.exists() for p in previews)
     assert document_service.preview_file(archive, officer, ids[0]) is None

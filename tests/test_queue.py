@@ -27,7 +27,8 @@ from sqlalchemy import select
 from earsip.audit import SYSTEM
 from earsip.models import Job
 from earsip.queue import JsonSerializer, Queue, RefusedMessage
-from earsip.services import Archive, jobs
+from earsip.services import Archive
+from earsip.services.operations import jobs
 
 PROJECT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"

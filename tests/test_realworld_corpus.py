@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from earsip.models import Document
-from earsip.services import Archive, bulk
+from earsip.services import Archive
+from earsip.services.records import bulk
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
 STATUSES = {"extracted", "empty", "encrypted", "failed", "not_applicable", "ocr_pending"}
@@ -41,7 +42,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple
 
     from config import make_test_config
     from earsip import create_app
-    from earsip.services import setup
+    from earsip.services.operations import setup
     from tests.conftest import ADMIN_PASSWORD, PG_URL, _reset_postgres, multipart
 
     tmp = tmp_path_factory.mktemp("corpus")

@@ -32,7 +32,9 @@ from earsip.search.analysis import (
     reference_analyzer,
 )
 from earsip.search.schema import build_schema, check_schema, doc_fields
-from earsip.services import Archive, indexing, setup
+from earsip.services import Archive
+from earsip.services.operations import setup
+from earsip.services.search import indexing
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
     "pemusnahan dimusnahkan musnah arsip surat keputusan keberatan pelanggaran pengawasan "
@@ -363,7 +365,8 @@ def test_a_rebuild_killed_with_sigkill_resumes_in_a_new_process(archive, config)
         from pathlib import Path
 
         from config import make_test_config
-        from earsip.services import Archive, indexing
+        from earsip.services import Archive
+        from earsip.services.search import indexing
 
         if __name__ == "__main__":
             indexing.REBUILD_MIN_PARALLEL = 0
@@ -418,7 +421,7 @@ def test_a_schema_made_by_hand_with_the_fast_analyzer_pickles_by_reference(tmp_p
 
 
 def test_warming_an_unreadable_index_at_server_start_is_logged_not_raised(archive, caplog):
-    from earsip.services.indexing import warm_search
+    from earsip.services.search.indexing import warm_search
 
     archive.index.close()
     folder = archive.config.index_dir
@@ -431,7 +434,7 @@ def test_warming_an_unreadable_index_at_server_start_is_logged_not_raised(archiv
 
 
 def test_warming_a_readable_index_at_server_start_returns_at_once(archive):
-    from earsip.services.indexing import warm_search
+    from earsip.services.search.indexing import warm_search
 
     warm_search(archive)
     assert archive.index.wait_warm(30)

@@ -11,14 +11,16 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
 from earsip.models import AuditEntry, Document, User
-from earsip.services import Archive, holds, ingest
-from earsip.services import retention as service
-from earsip.services.documents import DocumentInput
-from earsip.services.editing import edit_document
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.records import ingest
+from earsip.services.records.documents import DocumentInput
+from earsip.services.records.editing import edit_document
+from earsip.services.retention import cycle as service
+from earsip.services.retention import holds
 from tests import filegen
 
 OFFICER = Principal(1, "admin", frozenset({"admin", "arsiparis"}), "sangat_rahasia")

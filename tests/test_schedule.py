@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from earsip.models import AuditCheckpoint, AuditEntry, Document, FixityRun, TaskRun
-from earsip.services import Archive, schedule
+from earsip.services import Archive
+from earsip.services.operations import schedule
 from tests.test_retention_run import file_doc
 
 

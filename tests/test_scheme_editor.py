@@ -143,7 +143,7 @@ def test_the_scheme_export_neutralises_formulas_and_imports_back_unchanged(
     import csv
 
     from earsip.audit import SYSTEM
-    from earsip.services import scheme
+    from earsip.services.records import scheme
     from earsip.tabular import FORMULA_PREFIXES
 
     name, note = '=HYPERLINK("http://x")', "+cmd|' /C calc'!A0"

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from earsip.models import AuditEntry, Document
-from earsip.services import Archive, indexing
+from earsip.services import Archive
+from earsip.services.search import indexing
 from tests import filegen
 
 

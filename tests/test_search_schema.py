@@ -22,7 +22,9 @@ from earsip.search.analysis import (
     IndonesianStemFilter,
 )
 from earsip.search.schema import build_schema, check_schema, doc_fields
-from earsip.services import Archive, indexing, setup
+from earsip.services import Archive
+from earsip.services.operations import setup
+from earsip.services.search import indexing
 
 
 def _file(archive: Archive, name: str, text: str) -> int:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from earsip.services import Archive, setup
+from earsip.services import Archive
+from earsip.services.operations import setup
 from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, multipart, serving
 from tests.live import Client, upload_watching_health

@@ -14,11 +14,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
 from earsip.models import AuditEntry, Document
-from earsip.services import Archive, holds, transfer, transfer_views
-from earsip.services.transfer import Handover
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.retention import holds, transfer, transfer_views
+from earsip.services.retention.transfer import Handover
 from tests.test_retention_run import file_doc, principal_of
 
 WHO = Handover(recipient_institution="Dinas Perpustakaan dan Kearsipan Kota Mojokerto",
@@ -148,8 +149,8 @@ def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_st
 def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames_or_addresses(
         archive: Archive, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from earsip.audit import SYSTEM
-    from earsip.services import documents, editing
-    from earsip.services.users import create_user
+    from earsip.services.access.users import create_user
+    from earsip.services.records import documents, editing
     from tests import filegen
     from tests.conftest import USER_PASSWORD
 

@@ -22,12 +22,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job, TaskRun
-from earsip.services import Archive, jobs, worker
-from earsip.services import ocr as ocr_service
-from earsip.services import search as search_service
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.operations import jobs, worker
+from earsip.services.operations import ocr as ocr_service
+from earsip.services.search import searching as search_service
 from tests import scangen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, sign_in
@@ -241,9 +242,12 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
         archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     from earsip.errors import Gone
-    from earsip.services import disposition, documents, fixity, ingest
-    from earsip.services.disposition import Execution, Witness
-    from earsip.services.documents import DocumentInput
+    from earsip.services.operations import fixity
+    from earsip.services.records import documents, ingest
+    from earsip.services.records.documents import DocumentInput
+    from earsip.services.retention import destruction as disposition
+    from earsip.services.retention import destruction_execution
+    from earsip.services.retention.destruction_papers import Execution, Witness
     from tests.test_retention_run import principal_of
 
     scan = scangen.save_scan(tmp_path / "foto.png")
@@ -269,7 +273,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     list_id = disposition.propose(archive, officer, [doc_id])
     disposition.approve(archive, leader, list_id, reference="KEP-1",
                         decision_date=dt.date.today(), password=USER_PASSWORD)
-    done = disposition.execute(archive, officer, list_id, Execution(
+    done = destruction_execution.execute(archive, officer, list_id, Execution(
         "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Arsiparis"),
                                                 Witness("Dewi", "Kasubbag Umum")]))
     assert done.destroyed == [doc_id]
@@ -309,7 +313,7 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
     sysadmin = app.test_client()
     sign_in(sysadmin, "sysadmin", USER_PASSWORD)
     assert sysadmin.get(f"/documents/{doc_id}/searchable").status_code == 403
-    from earsip.services import editing
+    from earsip.services.records import editing
 
     editing.edit_document(archive, READER, doc_id, {"security": "rahasia"})
     make_user("staf1", roles=("staf",), clearance="terbatas")
@@ -405,8 +409,8 @@ def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_ma
         app, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     import re
 
-    from earsip.services import ingest
-    from earsip.services.documents import DocumentInput
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
 
     make_user("admin2", roles=("admin",), clearance="rahasia")
     low, top = app.test_client(), app.test_client()

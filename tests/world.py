@@ -19,25 +19,20 @@ from pathlib import Path
 from sqlalchemy import select
 
 from earsip import audit
-from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.access import ROLES, SECURITY_CLASSES, Principal
 from earsip.errors import EarsipError
 from earsip.models import Document, User
-from earsip.services import (
-    Archive,
-    audit_review,
-    disposition,
-    editing,
-    fixity,
-    holds,
-    ingest,
-    jobs,
-    tokens,
-    transfer,
-)
-from earsip.services.disposition import Execution, Witness
-from earsip.services.disposition_views import get_list
-from earsip.services.documents import DocumentInput
-from earsip.services.users import Principal, create_user
+from earsip.services import Archive
+from earsip.services.access import tokens
+from earsip.services.access.users import create_user
+from earsip.services.audit import review as audit_review
+from earsip.services.operations import fixity, jobs
+from earsip.services.records import editing, ingest
+from earsip.services.records.documents import DocumentInput
+from earsip.services.retention import destruction as disposition
+from earsip.services.retention import destruction_execution, holds, transfer
+from earsip.services.retention.destruction_papers import Execution, Witness
+from earsip.services.retention.destruction_views import get_list
 from tests import filegen, scangen
 from tests.approvers import make_approver
 
@@ -187,7 +182,7 @@ def build(archive: Archive, folder: Path) -> World:
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
                         decision_date=today, password=PASSWORD)
-    disposition.execute(archive, officer, ids["list_executed"], Execution(
+    destruction_execution.execute(archive, officer, ids["list_executed"], Execution(
         "BA-01/KA.01.04/2026", "Siti Rahmawati", "Kepala Sekretariat",
         [Witness("Budi Santoso", "Arsiparis"), Witness("Dewi Lestari", "Staf")]))
     cancelled = file("cancelled", "Kuitansi lama", date=old)

@@ -12,7 +12,7 @@ from earsip.api import bp
 from earsip.api.routes import token_required
 from earsip.errors import ValidationError
 from earsip.services import Archive
-from earsip.services import declassification as declassification_service
+from earsip.services.access import declassification as declassification_service
 
 
 def _archive() -> Archive:

@@ -10,11 +10,11 @@ from earsip.api import bp
 from earsip.api.routes import token_required
 from earsip.errors import ValidationError
 from earsip.services import Archive
-from earsip.services import disposition as disposal_service
-from earsip.services import disposition_views as disposal_views
-from earsip.services import documents as document_service
-from earsip.services import holds as hold_service
-from earsip.services import retention as retention_service
+from earsip.services.records import documents as document_service
+from earsip.services.retention import cycle as retention_service
+from earsip.services.retention import destruction as disposal_service
+from earsip.services.retention import destruction_views as disposal_views
+from earsip.services.retention import holds as hold_service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,18 +10,19 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext
 
+from earsip.access import Principal
 from earsip.api import bp
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
 from earsip.http import send_stored_file
-from earsip.services import Archive, ingest
-from earsip.services import auth as auth_service
-from earsip.services import classification as classification_service
-from earsip.services import documents as document_service
-from earsip.services import editing as editing_service
-from earsip.services import search as search_service
-from earsip.services import tokens as token_service
-from earsip.services.users import Principal
+from earsip.services import Archive
+from earsip.services.access import auth as auth_service
+from earsip.services.access import tokens as token_service
+from earsip.services.records import classification as classification_service
+from earsip.services.records import documents as document_service
+from earsip.services.records import editing as editing_service
+from earsip.services.records import ingest
+from earsip.services.search import searching as search_service
 
 
 def _archive() -> Archive:

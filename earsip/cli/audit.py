@@ -21,7 +21,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Check the hash chain and every signed checkpoint; exit 1 naming the first broken entry."""
-    from earsip.services.audit_review import verify_chain
+    from earsip.services.audit.review import verify_chain
 
     archive = _archive()
     try:
@@ -49,7 +49,7 @@ def audit_verify() -> None:
 @audit_group.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign the trail's current size and head with the server key (a checkpoint)."""
-    from earsip.services.audit_review import make_checkpoint
+    from earsip.services.audit.review import make_checkpoint
 
     archive = _archive()
     try:
@@ -72,7 +72,7 @@ def audit_checkpoint() -> None:
 @click.argument("output_dir", type=click.Path(path_type=Path))
 def audit_export(output_dir: Path) -> None:
     """Write the trail, its checkpoints and the public key into the new folder OUTPUT_DIR."""
-    from earsip.services.audit_review import export
+    from earsip.services.audit.review import export
 
     archive = _archive()
     try:

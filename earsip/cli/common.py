@@ -9,9 +9,8 @@ import click
 
 from config import Config
 from earsip import audit
-from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.access import ROLES, SECURITY_CLASSES, Principal
 from earsip.services import Archive
-from earsip.services.users import Principal
 
 
 def open_archive() -> Archive:

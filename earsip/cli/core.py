@@ -20,7 +20,9 @@ from earsip.cli.common import fail as _fail
 from earsip.cli.common import main
 from earsip.cli.common import open_archive as _archive
 from earsip.errors import EarsipError
-from earsip.services import Archive, indexing, setup
+from earsip.services import Archive
+from earsip.services.operations import setup
+from earsip.services.search import indexing
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +138,7 @@ def user() -> None:
 def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: str | None,
                 password_stdin: bool) -> None:
     """Create a user NAME with one or more roles and a clearance."""
-    from earsip.services.users import add_user
+    from earsip.services.access.users import add_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -165,7 +167,7 @@ def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: st
 def import_(paths: tuple[str, ...], classification: str, security: str | None, jobs: int,
             metadata: str | None, default_date: str | None) -> None:
     """File every file under PATHS (recursively); files already filed are skipped."""
-    from earsip.services import bulk
+    from earsip.services.records import bulk
 
     archive = _archive()
     defaults = {"classification": classification}
@@ -231,7 +233,7 @@ def classification() -> None:
 @click.argument("output", type=click.Path(dir_okay=False, writable=True), default="-")
 def classification_export(output: str) -> None:
     """Write the scheme as CSV to OUTPUT (standard output by default)."""
-    from earsip.services.classification import export_scheme
+    from earsip.services.records.classification import export_scheme
 
     archive = _archive()
     try:
@@ -248,7 +250,7 @@ def classification_export(output: str) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 def classification_import(source: str) -> None:
     """Create or update codes from a CSV file (all rows or none)."""
-    from earsip.services.classification import import_scheme
+    from earsip.services.records.classification import import_scheme
 
     archive = _archive()
     try:

@@ -27,7 +27,7 @@ def _list(title: str, items: list[str]) -> None:
 @main.command("verify")
 def verify() -> None:
     """Re-hash every stored file and report changed, missing and stray files; exit 1 if any."""
-    from earsip.services.fixity import run_fixity
+    from earsip.services.operations.fixity import run_fixity
 
     archive = _archive()
     try:

@@ -19,7 +19,7 @@ def jobs() -> None:
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 def list_jobs(state: str | None, limit: int) -> None:
     """Show the newest jobs and how many are in each state."""
-    from earsip.services import jobs as service
+    from earsip.services.operations import jobs as service
 
     archive = open_archive()
     try:
@@ -37,7 +37,7 @@ def list_jobs(state: str | None, limit: int) -> None:
 @click.argument("job_id", type=int)
 def retry(job_id: int) -> None:
     """Give a failed job fresh attempts."""
-    from earsip.services import jobs as service
+    from earsip.services.operations import jobs as service
 
     archive = open_archive()
     try:
@@ -53,7 +53,7 @@ def retry(job_id: int) -> None:
 @click.argument("kind", type=click.Choice(["reindex", "fixity"]))
 def request(kind: str) -> None:
     """Queue a re-index or a fixity check for the worker."""
-    from earsip.services import jobs as service
+    from earsip.services.operations import jobs as service
 
     archive = open_archive()
     try:

@@ -19,11 +19,11 @@ from earsip.errors import EarsipError
 def ocr(document_id: int | None, all_empty: bool, pending: bool) -> None:
     """Recognise the text of scanned documents (Bahasa Indonesia and English)."""
     from earsip.ocr import OcrUnavailable
-    from earsip.services import ocr as service
+    from earsip.services.operations import ocr as service
 
     if sum([document_id is not None, all_empty, pending]) != 1:
         fail("pilih tepat satu: --document ID, --all-empty atau --pending.", 2)
-    from earsip.services import jobs
+    from earsip.services.operations import jobs
 
     archive = open_archive()
     failed = 0

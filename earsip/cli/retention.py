@@ -31,7 +31,7 @@ def retention() -> None:
 @click.option("--as-of", "as_of", default=None, help="Tanggal acuan YYYY-MM-DD (bawaan hari ini).")
 def retention_run(as_of: str | None) -> None:
     """Move documents whose dates have passed into their next phase (idempotent)."""
-    from earsip.services import retention as service
+    from earsip.services.retention import cycle as service
 
     archive = open_archive()
     try:
@@ -58,7 +58,7 @@ def retention_run(as_of: str | None) -> None:
 def retention_report(kind: str, months: int, as_of: str | None, fmt: str,
                      output: str | None) -> None:
     """Report what is due now, due in the next months, on hold, or awaiting its event."""
-    from earsip.services import retention as service
+    from earsip.services.retention import cycle as service
 
     archive = open_archive()
     try:
@@ -101,7 +101,7 @@ def hold() -> None:
 def hold_place(reference: str, reason: str, documents: tuple[int, ...],
                code: str | None) -> None:
     """Place a legal hold on documents or a whole classification code."""
-    from earsip.services.holds import place_hold
+    from earsip.services.retention.holds import place_hold
 
     archive = open_archive()
     try:
@@ -120,7 +120,7 @@ def hold_place(reference: str, reason: str, documents: tuple[int, ...],
 @click.option("--reason", required=True, help="Alasan pencabutan.")
 def hold_lift(hold_id: int, reason: str) -> None:
     """Lift a legal hold."""
-    from earsip.services.holds import lift_hold
+    from earsip.services.retention.holds import lift_hold
 
     archive = open_archive()
     try:
@@ -136,7 +136,7 @@ def hold_lift(hold_id: int, reason: str) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Termasuk yang sudah dicabut.")
 def hold_list(show_all: bool) -> None:
     """List legal holds (active ones by default)."""
-    from earsip.services.holds import list_holds
+    from earsip.services.retention.holds import list_holds
 
     archive = open_archive()
     try:
@@ -159,7 +159,7 @@ def document() -> None:
 @click.argument("document_id", type=int)
 def document_delete(document_id: int) -> None:
     """Always refused (and audited): use the destruction procedure."""
-    from earsip.services.documents import refuse_delete
+    from earsip.services.records.documents import refuse_delete
 
     archive = open_archive()
     try:

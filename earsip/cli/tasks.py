@@ -11,7 +11,7 @@ from earsip.cli.common import main, open_archive
 @click.option("--run", "run_now", is_flag=True, help="Jalankan tugas yang sudah waktunya.")
 def tasks(run_now: bool) -> None:
     """Show when each scheduled task last ran; with --run, run those that are due."""
-    from earsip.services import schedule
+    from earsip.services.operations import schedule
 
     archive = open_archive()
     try:

@@ -127,7 +127,7 @@ def make_server(app: Any, *, host: str, port: int, config: Config,  # noqa: ANN4
 
 def audit_storage_full(archive: Archive) -> Callable[[str, int], None]:
     """Return an `on_full` that has the event audited off waitress's event loop."""
-    from earsip.services import ingest
+    from earsip.services.records import ingest
 
     def record(path: str, size: int) -> None:
         ingest.record_lost_upload(archive, path, size, StorageFull.MESSAGE)

@@ -18,7 +18,7 @@ def worker(no_init: bool) -> None:
     from earsip.cli.core import initialise
     from earsip.cli.supervise import die_with_parent
     from earsip.services import Archive
-    from earsip.services import worker as service
+    from earsip.services.operations import worker as service
 
     die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

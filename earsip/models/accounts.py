@@ -74,7 +74,7 @@ class LoginThrottle(Base):
 
     The first refusal of a run is written to the audit trail; the others are only counted here,
     and the count reaches the trail as one summary entry once the run has ended
-    (`services.throttle`; docs/AUDITING.md). So guessing cannot flood the trail.
+    (`services.access.throttle`; docs/AUDITING.md). So guessing cannot flood the trail.
     """
 
     __tablename__ = "login_throttles"

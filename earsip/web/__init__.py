@@ -10,11 +10,10 @@ from flask_babel import gettext
 from flask_login import UserMixin, current_user
 from werkzeug.exceptions import HTTPException
 
-from earsip.access import ROLE_LABELS, SECURITY_LABELS, can
+from earsip.access import ROLE_LABELS, SECURITY_LABELS, Principal, can
 from earsip.errors import EarsipError
 from earsip.extensions import login_manager
-from earsip.services.audit_words import FIXITY_OUTCOMES, TRIGGERS
-from earsip.services.users import Principal
+from earsip.services.audit.words import FIXITY_OUTCOMES, TRIGGERS
 from earsip.web.i18n import LANGUAGES, error_text
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def _session_fresh(cfg: Config) -> bool:
 def _load_user(user_id: str) -> WebUser | None:
     from flask import current_app
 
-    from earsip.services.auth import session_principal
+    from earsip.services.access.auth import session_principal
 
     uid, _, version = user_id.partition(":")
     if not uid.isdigit() or not version.isdigit():

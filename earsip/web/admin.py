@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from earsip.access import ROLES, SECURITY_CLASSES
 from earsip.errors import EarsipError, NotFound
-from earsip.services import users
+from earsip.services.access import users
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 

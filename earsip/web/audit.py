@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response
 
 from earsip import audit
 from earsip.errors import EarsipError, NotFound
-from earsip.services import audit_browse, audit_review, fixity
+from earsip.services.audit import browse as audit_browse
+from earsip.services.audit import review as audit_review
+from earsip.services.operations import fixity
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 

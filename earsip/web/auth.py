@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from earsip.errors import AuthError, EarsipError, NotFound, Throttled
-from earsip.services import auth as auth_service
-from earsip.services import tokens as token_service
-from earsip.services import users
+from earsip.services.access import auth as auth_service
+from earsip.services.access import tokens as token_service
+from earsip.services.access import users
 from earsip.web import WebUser, start_session
 from earsip.web.common import archive, client, local_path, principal, public, requires
 from earsip.web.i18n import error_text

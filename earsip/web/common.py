@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from earsip.access import Principal
 from earsip.extensions import login_manager
 from earsip.services import Archive
-from earsip.services import auth as auth_service
-from earsip.services.users import Principal
+from earsip.services.access import auth as auth_service
 
 
 def archive() -> Archive:

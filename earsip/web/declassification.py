@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from earsip.access import can
 from earsip.errors import EarsipError, NotFound
-from earsip.services import declassification as declassification_service
+from earsip.services.access import declassification as declassification_service
 from earsip.web import documents as document_pages
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text

@@ -9,9 +9,10 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound, ValidationError
-from earsip.services import disposition as disposal_service
-from earsip.services import disposition_papers as papers
-from earsip.services import disposition_views as views
+from earsip.services.retention import destruction as disposal_service
+from earsip.services.retention import destruction_execution
+from earsip.services.retention import destruction_papers as papers
+from earsip.services.retention import destruction_views as views
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step
@@ -122,16 +123,16 @@ def cancel(list_id: int) -> tuple[str, int] | Response:
 @bp.post("/<int:list_id>/execute")
 @requires("disposal.execute")
 def execute(list_id: int) -> tuple[str, int] | Response:
-    witnesses = [disposal_service.Witness(request.form.get(f"witness_name_{i}", ""),
+    witnesses = [papers.Witness(request.form.get(f"witness_name_{i}", ""),
                                           request.form.get(f"witness_position_{i}", ""))
                  for i in range(1, WITNESS_ROWS + 1)]
-    form = disposal_service.Execution(
+    form = papers.Execution(
         berita_acara_number=request.form.get("berita_acara_number", ""),
         official_name=request.form.get("official_name", ""),
         official_position=request.form.get("official_position", ""),
         witnesses=witnesses, place=request.form.get("place"),
         method=request.form.get("method"))
-    return _step(list_id, lambda: disposal_service.execute(
+    return _step(list_id, lambda: destruction_execution.execute(
         archive(), principal(), list_id, form, client_addr=client()),
         gettext("Pemusnahan dilaksanakan; berita acara dan daftar telah diarsipkan."))
 

@@ -20,12 +20,12 @@ from werkzeug.wrappers import Response
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.http import send_stored_file
-from earsip.services import classification as classification_service
-from earsip.services import documents as document_service
-from earsip.services import editing as editing_service
-from earsip.services import history as history_service
-from earsip.services import holds as holds_service
-from earsip.services import ingest
+from earsip.services.audit import history as history_service
+from earsip.services.records import classification as classification_service
+from earsip.services.records import documents as document_service
+from earsip.services.records import editing as editing_service
+from earsip.services.records import ingest
+from earsip.services.retention import holds as holds_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 

@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from earsip.services import jobs
+from earsip.services.operations import jobs
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.steps import run_step
 

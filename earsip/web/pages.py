@@ -7,10 +7,10 @@ from flask import Blueprint, flash, render_template, request
 from earsip import filetypes
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import EarsipError
-from earsip.services import classification as classification_service
-from earsip.services import dashboard as dashboard_service
-from earsip.services import documents as document_service
-from earsip.services import search as search_service
+from earsip.services.records import classification as classification_service
+from earsip.services.records import dashboard as dashboard_service
+from earsip.services.records import documents as document_service
+from earsip.services.search import searching as search_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 

@@ -7,8 +7,8 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound, ValidationError
-from earsip.services import holds as hold_service
-from earsip.services import retention as retention_service
+from earsip.services.retention import cycle as retention_service
+from earsip.services.retention import holds as hold_service
 from earsip.web import formatting
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text

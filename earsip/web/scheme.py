@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import EarsipError, NotFound
-from earsip.services import scheme as scheme_service
+from earsip.services.records import scheme as scheme_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 

@@ -9,8 +9,8 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
-from earsip.services import transfer as transfer_service
-from earsip.services import transfer_views
+from earsip.services.retention import transfer as transfer_service
+from earsip.services.retention import transfer_views
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step

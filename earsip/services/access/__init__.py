@@ -1,0 +1,14 @@
+"""Access and accounts: who someone is, what they may do and see.
+
+Public use cases, by module:
+
+- `auth`: login, login_with_token, session_principal, token_principal, logout, permitted
+- `users`: add_user, update_user, set_active, reset_password, change_password, list_users,
+  require: accounts, roles and clearances
+- `tokens`: issue, list_own, revoke_own, revoke_all_own: API tokens
+- `throttle`: limit_reached, record_failure: throttling password guesses
+- `duties`: refusal: separation of duties between proposer and approver
+- `declassification`: file_request, approve, refuse, pending: lowering a record's security class
+"""
+
+__all__ = ["auth", "declassification", "duties", "throttle", "tokens", "users"]

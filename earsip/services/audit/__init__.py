@@ -1,0 +1,12 @@
+"""Audit: the trail as auditors read and prove it.
+
+Public use cases, by module:
+
+- `review`: verify_chain, make_checkpoint, list_checkpoints, export, export_zip: the hash chain,
+  signed checkpoints and exports
+- `browse`: entries, entry, parse_filters: filtered pages of the trail
+- `words`: describe: entries in words
+- `history`: document_history: a document's entries, in words
+"""
+
+__all__ = ["browse", "history", "review", "words"]

@@ -1,0 +1,141 @@
+"""Browsing the audit trail: filtered pages of entries and single entries, for auditors.
+
+Entries name documents of every security class (as targets, and as lists of ids in the details
+of holds, disposition steps, transfers and retention runs), and a search's entry counts its
+hits: reading the trail, like exporting it, is for auditors cleared for every class. Any
+auditor may run the verification, which reveals nothing about records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from earsip.access import SECURITY_CLASSES, Principal
+from earsip.errors import Forbidden, NotFound, ValidationError
+from earsip.models import AuditEntry
+from earsip.services import Archive
+from earsip.services.access.users import require
+from earsip.services.audit.words import ACTIONS, Described, describe
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the auditor narrowed the trail to (all optional)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    actor: str | None = None
+    action: str | None = None
+    document_id: int | None = None
+    page: int = 1
+
+
+def parse_filters(args: dict[str, str]) -> Filters:
+    """Return filters from query arguments, or raise ValidationError naming the bad one."""
+    def day(name: str) -> dt.date | None:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            value = dt.date.fromisoformat(raw)
+        except ValueError as e:
+            raise ValidationError("Tanggal tidak sah pada %(field)s (format YYYY-MM-DD).",
+                                  field=name, params={"field": name}) from e
+        if not 1900 <= value.year <= 2200:
+            raise ValidationError("Tanggal tidak sah pada %(field)s (format YYYY-MM-DD).",
+                                  field=name, params={"field": name})
+        return value
+
+    def number(name: str, default: int | None) -> int | None:
+        raw = (args.get(name) or "").strip().lstrip("#")
+        if not raw:
+            return default
+        if not (raw.isascii() and raw.isdecimal()) or not 0 < int(raw) < 2**31:
+            raise ValidationError("%(field)s harus bilangan bulat positif.", field=name,
+                                  params={"field": name})
+        return int(raw)
+
+    return Filters(since=day("since"), until=day("until"),
+                   actor=(args.get("actor") or "").strip() or None,
+                   action=(args.get("action") or "").strip() or None,
+                   document_id=number("document", None), page=number("page", 1) or 1)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of entries, newest first."""
+
+    entries: list[Described]
+    total: int
+    page: int
+    pages: int
+    actions: list[tuple[str, str]]  # (code, label) for the filter
+
+
+def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
+    """Return one page of the entries matching `filters` that the principal may see."""
+    require_full_clearance(principal)
+    query = select(AuditEntry)
+    if filters.since:
+        query = query.where(AuditEntry.occurred_at >= dt.datetime.combine(filters.since,
+                                                                          dt.time()))
+    if filters.until:
+        query = query.where(AuditEntry.occurred_at < dt.datetime.combine(
+            filters.until + dt.timedelta(days=1), dt.time()))
+    if filters.actor:
+        query = query.where(AuditEntry.actor_name == filters.actor)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.document_id:
+        query = query.where(AuditEntry.target_type == "document",
+                            AuditEntry.target_id == str(filters.document_id))
+    with archive.db.read() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(filters.page, pages)
+        rows = list(session.scalars(query.order_by(AuditEntry.seq.desc())
+                                    .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+        codes = list(session.scalars(select(AuditEntry.action).distinct()))
+        described = describe(session, principal, rows)
+    actions = sorted(((c, ACTIONS.get(c, c)) for c in codes), key=lambda a: a[1])
+    return EntryPage(described, total, page, pages, actions)
+
+
+@dataclass(frozen=True)
+class OneEntry:
+    """One entry: as stored (hashed) and in words."""
+
+    raw: AuditEntry
+    words: Described
+    last_seq: int
+
+
+def entry(archive: Archive, principal: Principal, seq: int) -> OneEntry:
+    """Return one entry by its sequence number (NotFound when hidden by clearance)."""
+    require_full_clearance(principal)
+    with archive.db.read() as session:
+        found = session.scalar(select(AuditEntry).where(AuditEntry.seq == seq))
+        if found is None:
+            raise NotFound("Entri audit #%(seq)s tidak ditemukan.", params={"seq": seq})
+        words = describe(session, principal, [found])[0]
+        last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+        session.expunge(found)
+        return OneEntry(found, words, last)
+
+
+def cleared_for_all(principal: Principal) -> bool:
+    """Return True when the principal is cleared for every security class."""
+    return principal.clearance == SECURITY_CLASSES[-1]
+
+
+def require_full_clearance(principal: Principal) -> None:
+    """Refuse the trail (pages and export) to a reader not cleared for every security class."""
+    require(principal, "audit.read")
+    if not cleared_for_all(principal):
+        raise Forbidden("Jejak audit memuat entri tentang dokumen semua klasifikasi keamanan; "
+                        "hanya untuk auditor dengan izin akses Sangat Rahasia.")

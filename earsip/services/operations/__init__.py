@@ -1,0 +1,15 @@
+"""Operations: background work and keeping a running archive sound.
+
+Public use cases, by module:
+
+- `jobs`: submit, request, retry, execute, recover, counts, listing: background jobs in the
+  `jobs` table
+- `worker`: run, tick: the background worker's loop
+- `ocr`: ocr_document, documents_to_read: reading scans
+- `fixity`: run_fixity, last_fixity: re-hashing every stored file
+- `schedule`: run_due, status: the scheduled daily tasks
+- `setup`: initialise, migrate: a new or upgraded archive
+- `recovery`: recover_interrupted_filings, recover_interrupted_steps: what a crash left
+"""
+
+__all__ = ["fixity", "jobs", "ocr", "recovery", "schedule", "setup", "worker"]

@@ -1,0 +1,351 @@
+"""Background jobs: slow work (OCR, re-index, fixity) done by `earsip worker`, never in a request.
+
+A job is a row of `jobs`, written in the same transaction as what asked for it (a filing that
+needs OCR commits its document and its job together); after the commit its id is put on the
+queue (`earsip.queue`, Huey). The worker claims a job by moving its row from `pending` to
+`running` (one process wins), reports a heartbeat while it works, and records `done`, or
+`pending` again with a later start (a retry), or `failed` with the reason once the attempts are
+used up. Because the queue forgets a task as soon as a worker takes it, `recover` (at worker
+start-up and every minute) takes back running jobs whose worker died (its process is gone, or its
+heartbeat is older than `job_stale_s`) and, when the queue is empty, re-queues pending jobs it
+lost (a crash between commit and `put`, a Redis restart). A job therefore runs at least once,
+and a second run is harmless: OCR rewrites the same text and keeps the first copy it
+recorded; re-index and fixity simply run again. Each claim has its own token, so a worker whose
+job was taken back records nothing about it afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import classes_up_to
+from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
+from earsip.models import Document, Job, utcnow
+from earsip.services import Archive
+
+log = logging.getLogger(__name__)
+KINDS = ("ocr", "reindex", "fixity")
+STATES = ("pending", "running", "done", "failed")
+RETRY_DELAYS_S = (30, 300, 1800)  # before the 2nd, 3rd and later attempts
+LOST_AFTER = dt.timedelta(minutes=2)  # a pending job the empty queue lacks this long is lost
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job's handler gets: the job and whether this is its last attempt."""
+
+    job_id: int
+    document_id: int | None
+    attempt: int
+    last_attempt: bool
+
+
+def worker_name() -> str:
+    """Return this process's name ("host:pid"); each claim adds a token of its own."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def submit(session: Session, archive: Archive, kind: str, *, document_id: int | None = None,
+           requested_by_id: int | None = None) -> Job:
+    """Add a pending job inside the caller's transaction; `dispatch` it after the commit."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    job = Job(kind=kind, document_id=document_id, state="pending", attempts=0,
+              max_attempts=archive.config.job_attempts, requested_by_id=requested_by_id)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def dispatch(archive: Archive, job_ids: Iterable[int]) -> None:
+    """Put committed jobs on the queue; a job the queue cannot take now is found by `recover`."""
+    for job_id in job_ids:
+        try:
+            archive.queue.put(job_id)
+            with archive.db.write() as session:
+                session.execute(update(Job).where(Job.id == job_id).values(queued_at=utcnow()))
+        except Exception:  # the row is committed: recovery queues it within minutes
+            log.exception("could not queue job %s; recovery will", job_id)
+
+
+def request(archive: Archive, actor: audit.Actor, kind: str, *,
+            document_id: int | None = None) -> int:
+    """Ask for a job (from the CLI or an admin page): record it, audit it, queue it."""
+    with archive.db.write() as session:
+        if document_id is not None:
+            doc = session.get(Document, document_id)
+            if doc is None or doc.disposition == "destroyed":
+                raise NotFound("Dokumen tidak ditemukan.")
+        job = submit(session, archive, kind, document_id=document_id,
+                     requested_by_id=actor.user_id)
+        audit.append(session, actor, "job.request", target_type="job", target_id=job.id,
+                     details={"kind": kind, "document_id": document_id})
+        job_id = job.id
+    dispatch(archive, [job_id])
+    return job_id
+
+
+def retry(archive: Archive, actor: audit.Actor, job_id: int, *,
+          clearance: str | None = None) -> None:
+    """Give a failed job a fresh set of attempts (the admin queue page's button).
+
+    A job about a document above `clearance` is, to that reader, no job at all (NotFound),
+    as the queue page does not list it; the shell's operator (None) reaches every job.
+    """
+    with archive.db.write() as session:
+        job = session.scalar(select(Job).where(Job.id == job_id, _within(clearance)))
+        if job is None:
+            raise NotFound("Tugas tidak ditemukan.")
+        if job.state != "failed":
+            raise Conflict("Hanya tugas yang gagal yang dapat diulang.")
+        job.state, job.attempts, job.not_before, job.last_error = "pending", 0, None, None
+        job.finished_at = None
+        if job.kind == "ocr" and job.document_id is not None:
+            doc = session.get(Document, job.document_id)
+            if doc is not None and doc.disposition != "destroyed" \
+                    and doc.text_status != "extracted":  # typed pages keep their status
+                doc.text_status, doc.text_message = "ocr_pending", None
+        audit.append(session, actor, "job.retry", target_type="job", target_id=job.id,
+                     details={"kind": job.kind, "document_id": job.document_id})
+    dispatch(archive, [job_id])
+
+
+# -- the worker side ---------------------------------------------------------------------------
+
+Handler = Callable[[Archive, JobContext], dict[str, object]]
+_handlers: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does the work of one kind of job."""
+    def register(fn: Handler) -> Handler:
+        _handlers[kind] = fn
+        return fn
+    return register
+
+
+def execute(archive: Archive, job_id: int) -> str | None:
+    """Run one job if it can be claimed; return its state afterwards (None: not claimed)."""
+
+    me = f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
+    now = utcnow()
+    with archive.db.write() as session:
+        claimed = session.execute(
+            update(Job).where(Job.id == job_id, Job.state == "pending",
+                              (Job.not_before.is_(None)) | (Job.not_before <= now))
+            .values(state="running", attempts=Job.attempts + 1, started_at=now,
+                    heartbeat_at=now, worker=me, finished_at=None)).rowcount
+        if not claimed:
+            return None
+        job = session.get(Job, job_id)
+        assert job is not None
+        context = JobContext(job.id, job.document_id, job.attempts,
+                             job.attempts >= job.max_attempts)
+        kind = job.kind
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(archive, job_id, me, stop),
+                            name=f"job-{job_id}-heartbeat", daemon=True)
+    beat.start()
+    try:
+        result = _handlers[kind](archive, context)
+    except JobGaveUp as e:
+        return _finish(archive, job_id, me, "failed", error=e.message)
+    except Exception as e:
+        log.exception("job %s (%s) failed", job_id, kind)
+        # Shown to readers of the document: our own messages only, never a raw exception's
+        # text (it may hold paths); the log has the rest.
+        reason = e.message if isinstance(e, EarsipError) else (
+            f"Kesalahan tak terduga ({type(e).__name__}).")
+        if context.last_attempt:
+            state = _finish(archive, job_id, me, "failed", error=reason)
+            if state == "failed":  # still this claim's job: only then touch the document
+                _on_given_up(archive, kind, context.document_id, reason)
+            return state
+        delay = RETRY_DELAYS_S[min(context.attempt, len(RETRY_DELAYS_S)) - 1]
+        state = _finish(archive, job_id, me, "pending", error=reason, delay_s=delay)
+        if state == "pending":
+            try:
+                archive.queue.put(job_id, delay_s=delay)
+            except Exception:  # recovery re-queues it
+                log.exception("could not re-queue job %s", job_id)
+        return state
+    finally:
+        stop.set()
+        beat.join()
+    return _finish(archive, job_id, me, "done", result=result)
+
+
+def _heartbeat(archive: Archive, job_id: int, me: str, stop: threading.Event) -> None:
+    interval = max(1.0, archive.config.job_stale_s / 4)
+    while not stop.wait(interval):
+        try:
+            with archive.db.write() as session:
+                session.execute(update(Job).where(Job.id == job_id, Job.worker == me,
+                                                  Job.state == "running")
+                                .values(heartbeat_at=utcnow()))
+        except Exception:  # a busy database: the next beat tries again
+            log.warning("heartbeat of job %s not recorded", job_id, exc_info=True)
+
+
+def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | None = None,
+            result: dict[str, object] | None = None, delay_s: float = 0) -> str | None:
+    """Record how a run ended, unless the job was taken back from this worker meanwhile."""
+    now = utcnow()
+    values: dict[str, object] = {"state": state, "last_error": error, "heartbeat_at": now}
+    if state == "pending":
+        values["not_before"] = now + dt.timedelta(seconds=delay_s)
+        values["queued_at"] = now  # put back on the queue (with its delay) by the caller
+    else:
+        values["finished_at"] = now
+    if result is not None:
+        values["result"] = result
+    with archive.db.write() as session:
+        changed = session.execute(update(Job).where(Job.id == job_id, Job.worker == me,
+                                                    Job.state == "running")
+                                  .values(**values)).rowcount
+    return state if changed else None
+
+
+def _on_given_up(archive: Archive, kind: str, document_id: int | None, reason: str) -> None:
+    """Leave a truthful status on the document whose OCR will not be tried again."""
+    if kind != "ocr" or document_id is None:
+        return
+    from earsip.services.operations import ocr as ocr_service
+
+    ocr_service.record_failure(archive, document_id, reason)
+
+
+def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
+    """Take back jobs whose worker died and re-queue lost ones; return how many were queued."""
+    now = now or utcnow()
+    stale = now - dt.timedelta(seconds=archive.config.job_stale_s)
+    host = socket.gethostname()
+    requeue: list[int] = []
+    given_up: list[tuple[str, int | None, str]] = []
+    with archive.db.read() as session:
+        running = session.execute(select(Job.id, Job.worker, Job.heartbeat_at, Job.attempts,
+                                         Job.max_attempts, Job.kind, Job.document_id)
+                                  .where(Job.state == "running")).all()
+    reason = N_("Pekerja latar berhenti saat menjalankan tugas ini.")
+    for job_id, worker, beat, attempts, max_attempts, kind, document_id in running:
+        if not (_dead_here(worker, host) or (beat or now) < stale):
+            continue
+        log.warning("job %s: worker %s is gone; taking it back", job_id, worker)
+        give_up = attempts >= max_attempts
+        values: dict[str, object] = (
+            {"state": "failed", "finished_at": now, "last_error": reason} if give_up
+            else {"state": "pending", "not_before": None, "last_error": reason})
+        with archive.db.write() as session:
+            # Only if nothing changed since it was read (it may have just finished, or been
+            # taken back by another worker's recovery).
+            taken = session.execute(update(Job).where(
+                Job.id == job_id, Job.state == "running", Job.worker == worker,
+                Job.heartbeat_at == beat if beat is not None else Job.heartbeat_at.is_(None))
+                .values(**values)).rowcount
+        if not taken:
+            continue
+        if give_up:
+            given_up.append((kind, document_id, reason))
+        else:
+            requeue.append(job_id)
+    if _queue_is_empty(archive):
+        # Pending jobs while nothing waits in the queue were lost by it (a crash between a
+        # commit and its `put`, a Redis restart). While messages wait, nothing is re-queued:
+        # a long queue of scans must not be copied again every minute.
+        with archive.db.read() as session:
+            lost = session.scalars(select(Job.id).where(
+                Job.state == "pending",
+                (Job.not_before.is_(None)) | (Job.not_before <= now - LOST_AFTER),
+                (Job.queued_at.is_(None)) | (Job.queued_at < now - LOST_AFTER))).all()
+        requeue.extend(j for j in lost if j not in requeue)
+    for kind, document_id, reason in given_up:
+        _on_given_up(archive, kind, document_id, reason)
+    dispatch(archive, requeue)
+    return len(requeue)
+
+
+def _queue_is_empty(archive: Archive) -> bool:
+    try:
+        return archive.queue.waiting() == 0
+    except Exception:  # the queue cannot be read now: the next tick tries again
+        log.warning("the queue cannot be read", exc_info=True)
+        return False
+
+
+def _dead_here(worker: str | None, host: str) -> bool:
+    """Return True when `worker` ran on this host in a process that no longer exists."""
+    if not worker or ":" not in worker:
+        return False
+    where, _, pid = worker.split("/", 1)[0].rpartition(":")
+    if where != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
+                document_ids: Iterable[int] | None = None) -> dict[int, str | None]:
+    """Run the pending jobs here and now (the CLI's `--pending`, and tests); id -> state."""
+    query = select(Job.id).where(Job.state == "pending").order_by(Job.id)
+    if kinds is not None:
+        query = query.where(Job.kind.in_(list(kinds)))
+    if document_ids is not None:
+        query = query.where(Job.document_id.in_(list(document_ids)))
+    with archive.db.read() as session:
+        ids = list(session.scalars(query))
+    with archive.db.write() as session:  # here and now: a retry's delay does not apply
+        session.execute(update(Job).where(Job.id.in_(ids), Job.state == "pending")
+                        .values(not_before=None))
+    return {job_id: execute(archive, job_id) for job_id in ids}
+
+
+# -- what the admin queue page shows ----------------------------------------------------------
+
+def _within(clearance: str | None):  # type: ignore[no-untyped-def]
+    """Return the SQL condition keeping jobs a reader of `clearance` may know of (all: None).
+
+    A job about a document (OCR) exists for a reader only if the document does; jobs about
+    the whole archive (re-index, fixity) are shown to every reader of the page.
+    """
+    if clearance is None:
+        return true()
+    return or_(Job.document_id.is_(None), Job.document_id.in_(
+        select(Document.id).where(Document.security.in_(classes_up_to(clearance)))))
+
+
+def counts(archive: Archive, *, clearance: str | None = None) -> dict[str, int]:
+    """Return how many jobs are in each state (those a reader of `clearance` may know of)."""
+    with archive.db.read() as session:
+        rows = session.execute(select(Job.state, func.count()).where(_within(clearance))
+                               .group_by(Job.state)).all()
+    found = dict.fromkeys(STATES, 0)
+    found.update({state: n for state, n in rows})
+    return found
+
+
+def listing(archive: Archive, *, state: str | None = None, limit: int = 200,
+            clearance: str | None = None) -> list[Job]:
+    """Return jobs, newest first, in one state or all (within `clearance`, when given)."""
+    query = select(Job).where(_within(clearance)).order_by(Job.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(Job.state == state)
+    with archive.db.read() as session:
+        jobs = list(session.scalars(query))
+        session.expunge_all()
+    return jobs

@@ -1,0 +1,140 @@
+"""Scheduled work of a running archive: the daily retention run and audit checkpoint, and the
+fixity check every `fixity_interval_days` days.
+
+The background worker (`earsip worker`, started by `earsip serve`) checks once a minute, in its
+queue's periodic tick (`services/operations/worker.py`); `earsip tasks --run` does one round, for
+a cron job or by hand. Each task is claimed in the database (table `task_runs`) before it runs,
+so several workers never run the same task twice; a claim older than the lease (a process that
+died mid-task) may be taken over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from earsip import audit
+from earsip.models import TaskRun, utcnow
+from earsip.services import Archive
+from earsip.services.audit import review as audit_review
+from earsip.services.operations import fixity
+from earsip.services.retention import cycle as retention
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(hours=6)
+RETRY = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task: its name, how often, and what it does (returning details to record)."""
+
+    name: str
+    every_days: Callable[[Archive], int]  # 0 or less: never
+    run: Callable[[Archive], dict[str, object]]
+
+
+def _retention(archive: Archive) -> dict[str, object]:
+    result = retention.run(archive, audit.SYSTEM)
+    return {"as_of": result.as_of.isoformat(), "moved": result.total}
+
+
+def _checkpoint(archive: Archive) -> dict[str, object]:
+    made = audit_review.make_checkpoint(archive, audit.SYSTEM, trigger="scheduled")
+    return {"size": made["size"], "head_hash": made["head_hash"]}
+
+
+def _fixity(archive: Archive) -> dict[str, object]:
+    report = fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
+    return {"checked": report.checked, "outcome": report.outcome}
+
+
+TASKS = (
+    Task("retention.run", lambda a: 1, _retention),
+    Task("audit.checkpoint", lambda a: 1, _checkpoint),
+    Task("fixity", lambda a: a.config.fixity_interval_days, _fixity),
+)
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    """Return the server's local date at a naive-UTC moment."""
+    return moment.replace(tzinfo=dt.UTC).astimezone().date()
+
+
+def is_due(row: TaskRun | None, every_days: int, now: dt.datetime) -> bool:
+    """Return True when a task last started per `row` should run again at `now` (naive UTC).
+
+    Daily tasks run once per local calendar day (so documents move on their due date);
+    longer intervals count whole days since the last start. A claim still within its lease
+    and not finished means another process is running the task.
+    """
+    if every_days <= 0:
+        return False
+    if row is None or row.last_started_at is None:
+        return True
+    running = row.last_finished_at is None or row.last_finished_at < row.last_started_at
+    if running:
+        # Another process is at it, or died at it: take over once the lease has run out.
+        return now - row.last_started_at >= LEASE
+    if row.last_outcome == "failed":
+        # A failed run is tried again an hour later, not a whole period later.
+        return now - (row.last_finished_at or row.last_started_at) >= RETRY
+    if every_days == 1:
+        return _local_day(row.last_started_at) < _local_day(now)
+    return now - row.last_started_at >= dt.timedelta(days=every_days)
+
+
+def _claim(archive: Archive, task: Task, now: dt.datetime) -> bool:
+    with archive.db.write() as session:
+        row = session.get(TaskRun, task.name)
+        if not is_due(row, task.every_days(archive), now):
+            return False
+        if row is None:
+            row = TaskRun(name=task.name)
+            session.add(row)
+        row.last_started_at = now
+        return True
+
+
+def _finish(archive: Archive, name: str, outcome: str, details: dict[str, object]) -> None:
+    with archive.db.write() as session:
+        row = session.get(TaskRun, name)
+        if row is not None:
+            row.last_finished_at, row.last_outcome, row.last_details = utcnow(), outcome, details
+
+
+def run_due(archive: Archive, *, now: dt.datetime | None = None,
+            only: set[str] | None = None) -> dict[str, str]:
+    """Run every task that is due (claimed first); return name -> outcome of those run."""
+    done: dict[str, str] = {}
+    for task in TASKS:
+        if only is not None and task.name not in only:
+            continue
+        if not _claim(archive, task, now or utcnow()):
+            continue
+        try:
+            details = task.run(archive)
+        except Exception as e:  # recorded; tried again after RETRY
+            log.exception("scheduled task %s failed", task.name)
+            _finish(archive, task.name, "failed", {"error": str(e)[:500]})
+            done[task.name] = "failed"
+        else:
+            _finish(archive, task.name, "ok", details)
+            done[task.name] = "ok"
+    return done
+
+
+def status(archive: Archive) -> list[dict[str, object]]:
+    """Return each task with when it last ran and how it went."""
+    with archive.db.read() as session:
+        rows = {r.name: r for r in session.scalars(select(TaskRun))}
+        return [{"name": t.name, "every_days": t.every_days(archive),
+                 "last_started_at": rows[t.name].last_started_at if t.name in rows else None,
+                 "last_finished_at": rows[t.name].last_finished_at if t.name in rows else None,
+                 "last_outcome": rows[t.name].last_outcome if t.name in rows else None,
+                 "last_details": rows[t.name].last_details if t.name in rows else None}
+                for t in TASKS]

@@ -1,0 +1,83 @@
+"""Initialising an archive: schema migrations, seed data, the first admin, folders and index."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+from earsip.errors import SearchUnavailable
+from earsip.services import Archive
+from earsip.services.access.users import ensure_first_admin
+from earsip.services.operations import recovery
+from earsip.services.records.classification import seed_if_empty
+from earsip.services.search import indexing
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def _alembic_config(archive: Archive) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", archive.config.database_url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(archive: Archive) -> None:
+    """Apply every pending Alembic migration."""
+    cfg = _alembic_config(archive)
+    with archive.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `initialise` did."""
+
+    seeded: bool
+    admin_password: str | None  # generated password, shown once
+    reindexed: int
+    queued_indexed: int
+
+
+def initialise(archive: Archive) -> InitResult:
+    """Bring the database, folders, seed data and index to a usable state (idempotent)."""
+    archive.store.ensure()
+    migrate(archive)
+    with archive.db.write() as session:
+        seeded = seed_if_empty(session)
+        password = ensure_first_admin(session, archive.config.admin_password,
+                                      hash_with=archive.config.password_hash_method)
+    recovery.recover_interrupted_filings(archive)
+    recovery.recover_interrupted_steps(archive)
+    reindexed = 0
+    if indexing.rebuild_pending(archive):
+        # An interrupted rebuild is finished first (it continues where it stopped); one that
+        # another process is running right now is left to it.
+        try:
+            reindexed = indexing.reindex(archive)
+        except SearchUnavailable as e:
+            log.warning("index rebuild not resumed: %s", e.message)
+            archive.index.ensure()
+            return InitResult(seeded, password, 0, indexing.process_queue(archive))
+    try:
+        archive.index.ensure()
+    except SearchUnavailable as e:
+        if archive.index.is_healthy():  # a commit elsewhere raced the opening: open again
+            archive.index.ensure()
+        else:
+            # Damaged (truncated or missing segment files): the database is the source of truth.
+            log.warning("search index cannot be read (%s): rebuilding it", e.message)
+            reindexed = indexing.reindex(archive)
+            archive.index.ensure()
+    done = indexing.process_queue(archive)
+    if not reindexed and not indexing.index_matches_database(archive):
+        # A deleted, replaced or stale index is rebuilt from the database, the source of truth.
+        log.warning("search index does not match the database: rebuilding it")
+        reindexed = indexing.reindex(archive)
+    return InitResult(seeded, password, reindexed, done)

@@ -1,0 +1,410 @@
+"""Reading documents with the user's clearance, and their metadata as plain dictionaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from earsip import audit, extract, retention
+from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, may_see, normalize_security
+from earsip.errors import Forbidden, Gone, NotFound, ValidationError
+from earsip.models import DisposalList, Document, Job, Transfer
+from earsip.services import Archive
+from earsip.services.records.classification import get_effective
+from earsip.storage import shred
+
+MAX_TAGS = 30
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """Validated metadata of a document to file."""
+
+    title: str
+    classification: str
+    document_date: dt.date
+    number: str | None = None
+    security: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    trigger_date: dt.date | None = None
+
+
+def parse_date(value: str | None, field: str, *, required: bool) -> dt.date | None:
+    """Parse a YYYY-MM-DD date, raising ValidationError naming `field`."""
+    if value is None or not value.strip():
+        if required:
+            raise ValidationError("Kolom %(field)s wajib diisi (format YYYY-MM-DD).",
+                                  field=field, params={"field": field})
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError as e:
+        raise ValidationError("Tanggal tidak sah pada %(field)s: %(value)r "
+                              "(format YYYY-MM-DD).", field=field,
+                              params={"field": field, "value": value}) from e
+    if not 1900 <= day.year <= 2200:
+        raise ValidationError("Tahun di luar rentang pada %(field)s: %(year)d.", field=field,
+                              params={"field": field, "year": day.year})
+    return day
+
+
+def _text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None:
+    value = (fields.get(name) or "").strip()
+    if "\x00" in value:
+        raise ValidationError("Kolom %(field)s berisi karakter yang tidak sah.", field=name,
+                              params={"field": name})
+    if len(value) > limit:
+        raise ValidationError("Kolom %(field)s terlalu panjang (maks. %(limit)d karakter).",
+                              field=name, params={"field": name, "limit": limit})
+    return value or None
+
+
+def title_from_filename(filename: str) -> str:
+    """Return the title a file gets when none is given: its name, without the extension."""
+    stem = PurePath(filename.replace("\\", "/")).stem
+    return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
+
+
+def parse_input(fields: Mapping[str, str | None], *, check_dates: bool = True) -> DocumentInput:
+    """Validate raw form/API/CSV fields into a DocumentInput.
+
+    `check_dates=False` reads values already stored (a record filed before the trigger date
+    was checked against the document date), so such a record can still be edited and fixed.
+    """
+    title = _text(fields, "title", 500)
+    if not title:
+        raise ValidationError("Kolom title (perihal) wajib diisi.", field="title")
+    code = (_text(fields, "classification", 64) or "").upper()
+    if not code:
+        raise ValidationError("Kolom classification (kode klasifikasi) wajib diisi.",
+                              field="classification")
+    security = _text(fields, "security", 20)
+    if security:
+        try:
+            security = normalize_security(security)
+        except ValueError as e:
+            raise ValidationError("Klasifikasi keamanan tidak dikenal: %(value)s. Pilihan: "
+                                  "%(choices)s.", field="security",
+                                  params={"value": security,
+                                          "choices": ", ".join(SECURITY_CLASSES)}) from e
+    tags = tuple(sorted({t.strip()[:100] for t in (fields.get("tags") or "").split(",")
+                         if t.strip()}))
+    if len(tags) > MAX_TAGS:
+        raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
+    document_date = parse_date(fields.get("document_date"), "document_date", required=True)
+    assert document_date is not None
+    trigger_date = parse_date(fields.get("trigger_date"), "trigger_date", required=False)
+    if check_dates and trigger_date is not None and trigger_date < document_date:
+        # The event a retention period counts from (a case closed, a term ended) follows the
+        # document; an earlier date is a slip of the keyboard and would shorten the retention.
+        raise ValidationError(
+            "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal dokumen "
+            "%(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
+            field="trigger_date",
+            params={"trigger": trigger_date.isoformat(), "date": document_date.isoformat()})
+    return DocumentInput(
+        title=title,
+        classification=code,
+        document_date=document_date,
+        number=_text(fields, "number", 200),
+        security=security,
+        sender=_text(fields, "sender", 300),
+        recipient=_text(fields, "recipient", 300),
+        description=_text(fields, "description", 10_000),
+        tags=tags,
+        trigger_date=trigger_date,
+    )
+
+
+def load_visible(session: Session, principal: Principal, document_id: int) -> Document:
+    """Return a document the principal may see; otherwise NotFound, as if it did not exist."""
+    doc = session.get(Document, document_id)
+    if doc is None or not may_see(principal.clearance, doc.security):
+        raise NotFound("Dokumen tidak ditemukan.")
+    return doc
+
+
+def to_dict(doc: Document) -> dict[str, object]:
+    """Return the API representation of a document."""
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "number": doc.number,
+        "classification": {"code": doc.classification_code, "name": doc.classification.name},
+        "document_date": doc.document_date.isoformat(),
+        "security": doc.security,
+        "sender": doc.sender,
+        "recipient": doc.recipient,
+        "description": doc.description,
+        "tags": doc.tags,
+        "file": {
+            "filename": doc.original_filename,
+            "mime": doc.mime,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "pages": doc.pages,
+        },
+        "text_status": doc.text_status,
+        "text_message": doc.text_message,
+        # The searchable copy OCR made beside the original ("salinan teks-cari"), if any.
+        "searchable_copy": {"kind": doc.searchable_kind, "size": doc.searchable_size,
+                            "sha256": doc.searchable_sha256}
+        if doc.searchable_path and doc.disposition != "destroyed" else None,
+        "ocr_job": _ocr_job(doc),
+        "retention": {
+            "active_until": _iso(doc.active_until),
+            "inactive_until": _iso(doc.inactive_until),
+            "final_fate": doc.final_fate,
+            "phase": current_phase(doc),
+            "trigger_date": _iso(doc.trigger_date),
+            "note": doc.retention_note,
+            # The event an event-triggered rule counts from, while its date is not yet known.
+            "awaiting_event": _awaited_event(doc),
+        },
+        "disposition": _disposition(doc),
+        "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
+        "created_by": doc.created_by.username if doc.created_by else None,
+    }
+
+
+def _ocr_job(doc: Document) -> dict[str, object] | None:
+    """Return the state of the document's latest OCR job (the background worker's), if any."""
+    session = object_session(doc)
+    if session is None:
+        return None
+    job = session.scalars(select(Job).where(Job.document_id == doc.id, Job.kind == "ocr")
+                          .order_by(Job.id.desc()).limit(1)).first()
+    if job is None:
+        return None
+    return {"state": job.state, "attempts": job.attempts, "max_attempts": job.max_attempts,
+            "last_error": job.last_error}
+
+
+def _disposition(doc: Document) -> dict[str, object] | None:
+    """Return how the record left the archive (the tombstone's facts), or None while kept."""
+    if doc.disposition is None:
+        return None
+    session = object_session(doc)
+    facts: dict[str, object] = {
+        "status": doc.disposition,
+        "at": doc.disposed_at.replace(microsecond=0).isoformat() + "Z" if doc.disposed_at
+        else None,
+    }
+    if session is not None and doc.disposal_list_id is not None:
+        listed = session.get(DisposalList, doc.disposal_list_id)
+        if listed is not None:
+            facts.update({
+                "disposal_list": listed.number,
+                "berita_acara": listed.berita_acara_number,
+                "approved_by": listed.approved_by_name,
+                "approval_reference": listed.approval_reference,
+                "approval_date": _iso(listed.approval_date),
+            })
+    if session is not None and doc.transfer_id is not None:
+        handed = session.get(Transfer, doc.transfer_id)
+        if handed is not None:
+            facts.update({"transfer": handed.number, "recipient": handed.recipient,
+                          "receipt_reference": handed.receipt_reference})
+    return facts
+
+
+def _awaited_event(doc: Document) -> str | None:
+    """Return the trigger of an event-triggered rule still waiting for its date, else None."""
+    session = object_session(doc)
+    if doc.active_until is not None or session is None:
+        return None
+    return get_effective(session, doc.classification_code).active_trigger
+
+
+def current_phase(doc: Document, as_of: dt.date | None = None) -> str:
+    """Return the document's phase today (from its due dates, not the stored snapshot)."""
+    if doc.final_fate is None:
+        return doc.phase
+    return retention.phase_on(doc.active_until, doc.inactive_until, doc.final_fate,
+                              as_of or dt.date.today())
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def view_document(archive: Archive, principal: Principal, document_id: int,
+                  client_addr: str | None = None) -> dict[str, object]:
+    """Return a visible document's metadata and audit the view."""
+    with archive.db.write() as session:
+        doc = load_visible(session, principal, document_id)
+        audit.append(session, principal.actor(client_addr), "document.view",
+                     target_type="document", target_id=doc.id)
+        return to_dict(doc)
+
+
+@dataclass(frozen=True)
+class FileHandle:
+    """What a door needs to send a stored file back."""
+
+    filename: str
+    mime: str
+    size: int
+    path: str
+
+
+def open_file(archive: Archive, principal: Principal, document_id: int,
+              client_addr: str | None = None, *, searchable: bool = False) -> FileHandle:
+    """Return the stored file of a visible document and audit the download.
+
+    With `searchable`, return its searchable copy (made by OCR) instead of the original.
+    """
+    with archive.db.write() as session:
+        doc = load_visible(session, principal, document_id)
+        actor = principal.actor(client_addr)
+        copy = {"copy": "searchable"} if searchable else {}
+        if searchable and doc.disposition != "destroyed" and doc.searchable_path is None:
+            raise NotFound("Dokumen ini tidak memiliki salinan teks-cari.")
+        if doc.disposition == "destroyed":
+            # One entry: the request, refused because the content no longer exists.
+            audit.append(session, actor, "document.download", target_type="document",
+                         target_id=doc.id, outcome="failure",
+                         details={"reason": "content destroyed", **copy})
+            destroyed = _disposition(doc) or {}
+            gone = Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
+                        params={"ba": destroyed.get("berita_acara") or "-"})
+        else:
+            gone = None
+            path = archive.store.path_of(doc.searchable_path if searchable and
+                                         doc.searchable_path else doc.storage_path)
+            missing = not path.exists()
+            # The entry is committed either way: a missing file is something auditors must see.
+            audit.append(session, actor, "document.download", target_type="document",
+                         target_id=doc.id, outcome="failure" if missing else "success",
+                         details=({"reason": "file missing", **copy} if missing else copy)
+                         or None)
+            if searchable:
+                stem = doc.original_filename.rsplit(".", 1)[0] or "berkas"
+                handle = FileHandle(f"{stem}.teks-cari.pdf", "application/pdf",
+                                    doc.searchable_size or 0, str(path))
+            else:
+                handle = FileHandle(doc.original_filename, doc.mime, doc.size, str(path))
+    if gone is not None:
+        raise gone
+    if missing:
+        raise NotFound("Berkas dokumen tidak ditemukan di penyimpanan.")
+    return handle
+
+
+def refuse_delete(archive: Archive, principal: Principal, document_id: int, *,
+                  client_addr: str | None = None) -> None:
+    """Refuse, and audit, a request to delete a document outside the destruction procedure.
+
+    A record may disappear only through pemusnahan (list, review, approval, berita acara): no
+    door deletes a document's content. The refusal names the way that exists.
+    """
+    with archive.db.write() as session:
+        doc = session.get(Document, document_id)
+        visible = doc is not None and may_see(principal.clearance, doc.security)
+        audit.append(session, principal.actor(client_addr), "document.delete",
+                     target_type="document", target_id=document_id, outcome="refused",
+                     details={"reason": "only the destruction procedure removes content"})
+    if not visible:
+        raise NotFound("Dokumen tidak ditemukan.")
+    raise Forbidden("Dokumen tidak dapat dihapus. Arsip hanya dapat dimusnahkan melalui "
+                    "prosedur pemusnahan: daftar usul musnah, penilaian, persetujuan "
+                    "pimpinan, dan berita acara.")
+
+
+def describe(archive: Archive, principal: Principal, document_id: int) -> dict[str, object]:
+    """Return a visible document's metadata (no audit entry: for answering the filer)."""
+    with archive.db.read() as session:
+        return to_dict(load_visible(session, principal, document_id))
+
+
+def recent_documents(archive: Archive, principal: Principal,
+                     limit: int = 10) -> list[dict[str, object]]:
+    """Return the most recently filed documents the principal may see, as dictionaries."""
+    with archive.db.read() as session:
+        docs = session.scalars(
+            select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
+            .order_by(Document.id.desc()).limit(limit))
+        return [to_dict(d) for d in docs]
+
+
+def previewable(mime: str) -> bool:
+    """Return True when documents of this type get a first-page preview."""
+    return mime in extract.PREVIEW_TYPES
+
+
+def text_preview(mime: str) -> bool:
+    """Return True when the preview of this type is its text drawn, not an image of a page."""
+    return mime in extract.TEXT_PREVIEW_TYPES
+
+
+def preview_cache_path(archive: Archive, sha256: str) -> Path:
+    """Return where the first-page preview of the file with this SHA-256 is cached."""
+    return archive.config.instance_dir / "previews" / sha256[:2] / f"{sha256}.png"
+
+
+def preview_file(archive: Archive, principal: Principal, document_id: int,
+                 client_addr: str | None = None) -> Path | None:
+    """Return a PNG of the first page of a visible document, or None; audit it.
+
+    PDFs and images get an image of their first page; plain text and DOCX their first lines
+    drawn in DejaVu Sans Mono (a text preview, see ``extractors.preview``).
+
+    Previews are made on first request, in an extraction worker, and kept in
+    `instance/previews/` under the file's SHA-256 (the stored file never changes). They are
+    derived data: deleting the folder only costs re-rendering. A preview shows a record's
+    content, so every request for one of a visible document is its own audit entry
+    (`document.preview`; outcome `failure` with the reason when there is no preview to show).
+    """
+    with archive.db.read() as session:
+        doc = load_visible(session, principal, document_id)
+        source, mime, sha256 = archive.store.path_of(doc.storage_path), doc.mime, doc.sha256
+        destroyed = doc.disposition == "destroyed"
+    target: Path | None = None
+    detail: str | None = None
+    if destroyed:
+        reason = "content destroyed"
+    elif mime not in extract.PREVIEW_TYPES:
+        reason = "no preview for this file type"
+    else:
+        target, reason, detail = _rendered(archive, source, mime, sha256)
+    with archive.db.write() as session:
+        # Read again: the record may have been destroyed or raised in class meanwhile.
+        doc = load_visible(session, principal, document_id)
+        if target is not None and doc.disposition == "destroyed":
+            reason, shredding = "content destroyed", target
+            target = None
+        else:
+            shredding = None
+        audit.append(session, principal.actor(client_addr), "document.preview",
+                     target_type="document", target_id=doc.id,
+                     outcome="success" if target is not None else "failure",
+                     details=None if target is not None else
+                     {"reason": reason, **({"detail": detail} if detail else {})})
+    if shredding is not None:
+        # Rendered while the record was being destroyed: the preview goes with its content.
+        shred(shredding)
+    return target
+
+
+def _rendered(archive: Archive, source: Path, mime: str,
+              sha256: str) -> tuple[Path | None, str, str | None]:
+    """Return the cached preview of a stored file (rendering it first), or None, why not and
+    the technical detail of a failed rendering."""
+    target = preview_cache_path(archive, sha256)
+    if target.exists():
+        return target, "", None
+    if not source.exists():
+        return None, "file missing", None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    why = extract.preview(source, mime, target, archive.extract_limits)
+    if why is not None:
+        return None, "preview could not be rendered", why
+    return target, "", None

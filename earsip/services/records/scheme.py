@@ -1,0 +1,120 @@
+"""Editing the classification scheme (admin): one code and its JRA rule at a time.
+
+A changed rule changes the due dates of the documents it governs: those of the code and of
+every code below it that inherits the changed value. They are recomputed in the same
+transaction as the edit, whose audit entry records the old and new values and how many
+documents moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from earsip import audit
+from earsip.access import may_see
+from earsip.errors import NotFound, ValidationError
+from earsip.models import Classification
+from earsip.services import Archive
+from earsip.services.records.classification import (
+    EffectiveCode,
+    affected_codes,
+    get_effective,
+    list_effective,
+    normalize_code,
+    parent_of,
+    recompute_by_class,
+    row_values,
+)
+
+EDITABLE = ("name", "active_years", "active_trigger", "inactive_years", "final_fate",
+            "default_security", "needs_review", "note")
+
+
+@dataclass(frozen=True)
+class CodeForm:
+    """A code's own values (blank where inherited) and its effective values."""
+
+    code: str
+    parent: str | None
+    own: dict[str, object]
+    effective: EffectiveCode
+
+
+def _values(code: str, fields: dict[str, str]) -> dict[str, object]:
+    """Validate form fields into column values (an empty field inherits from the parent)."""
+    values = row_values({"code": code, **{k: fields.get(k, "") for k in EDITABLE}})
+    values.pop("code")
+    values.pop("parent", None)
+    return values
+
+
+def _missing(code: str) -> NotFound:
+    return NotFound("Kode klasifikasi %(code)s tidak ada.", field="code", params={"code": code})
+
+
+def get_code(archive: Archive, code: str) -> CodeForm:
+    """Return what the edit form of a code shows."""
+    code = normalize_code(code)
+    with archive.db.read() as session:
+        row = session.get(Classification, code)
+        if row is None:
+            raise _missing(code)
+        own = {k: getattr(row, k) for k in (*EDITABLE, "retired")}
+        effective = get_effective(session, code)
+        return CodeForm(code, row.parent_code, own, effective)
+
+
+def update_code(archive: Archive, actor: audit.Actor, code: str, fields: dict[str, str], *,
+                retired: bool, clearance: str | None = None) -> int:
+    """Change a code; recompute the documents its rule governs. Return how many moved.
+
+    With `clearance`, count only the moved documents a reader of that clearance may see (the
+    audit entry records them all).
+    """
+    code = normalize_code(code)
+    values = {**_values(code, fields), "retired": retired}
+    with archive.db.write() as session:
+        row = session.get(Classification, code)
+        if row is None:
+            raise _missing(code)
+        old = {k: getattr(row, k) for k in values}
+        if old == values:
+            return 0
+        before = list_effective(session)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        by_class = recompute_by_class(session, affected_codes(before, list_effective(session)),
+                                      counting=archive.config.retention_counting)
+        moved = sum(by_class.values())
+        audit.append(session, actor, "classification.update", target_type="classification",
+                     target_id=code, details={
+                         "old": {k: v for k, v in old.items() if v != values[k]},
+                         "new": {k: v for k, v in values.items() if v != old[k]},
+                         "documents_recomputed": moved})
+        if clearance is None:
+            return moved
+        return sum(n for security, n in by_class.items() if may_see(clearance, security))
+
+
+def create_code(archive: Archive, actor: audit.Actor, code: str,
+                fields: dict[str, str]) -> str:
+    """Add a code under its nearest existing ancestor; return the code."""
+    code = normalize_code(code)
+    values = _values(code, fields)
+    with archive.db.write() as session:
+        existing = set(session.scalars(select(Classification.code)))
+        if code in existing:
+            raise ValidationError("Kode klasifikasi %(code)s sudah ada.", field="code",
+                                  params={"code": code})
+        parent = parent_of(code, existing)
+        if "." in code and parent is None:
+            raise ValidationError("%(code)s: induk %(parent)s tidak ada.", field="code",
+                                  params={"code": code, "parent": code.rsplit(".", 1)[0]})
+        session.add(Classification(code=code, parent_code=parent, **values))
+        session.flush()
+        audit.append(session, actor, "classification.create", target_type="classification",
+                     target_id=code, details={"new": {**values, "parent": parent}})
+        return code

@@ -1,0 +1,240 @@
+"""Legal holds: while one is in force, the documents it covers cannot leave the archive.
+
+A hold names chosen documents, or a classification code together with every code beneath it
+(so documents filed there later are covered too). Holds are lifted, never deleted: the row keeps
+who placed and lifted it, when and why, and both steps are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import Principal, classes_up_to
+from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
+from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
+from earsip.services import Archive
+from earsip.services.access.users import require
+from earsip.services.records.fields import text_field
+
+
+@dataclass(frozen=True)
+class HoldView:
+    """A hold as the pages and the API show it (documents counted within clearance).
+
+    A reference and a reason describe every record the hold covers (a dispute's register
+    number, an audit's letter): a reader who may not see all of those records gets neither,
+    nor the reason it was lifted (`restricted`).
+    """
+
+    id: int
+    reference: str | None
+    reason: str | None
+    classification_code: str | None
+    document_ids: list[int]
+    placed_by: str
+    placed_at: dt.datetime
+    lifted_at: dt.datetime | None
+    lifted_by: str | None
+    lift_reason: str | None
+    restricted: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Return True while the hold is in force."""
+        return self.lifted_at is None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the hold as JSON-able values."""
+        return {
+            "id": self.id, "reference": self.reference, "reason": self.reason,
+            "classification_code": self.classification_code,
+            "document_ids": self.document_ids, "placed_by": self.placed_by,
+            "placed_at": _stamp(self.placed_at), "active": self.active,
+            "lifted_at": _stamp(self.lifted_at), "lifted_by": self.lifted_by,
+            "lift_reason": self.lift_reason, "restricted": self.restricted,
+        }
+
+
+def _stamp(moment: dt.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
+
+
+def _code_covers(code_column, code: str):  # type: ignore[no-untyped-def]
+    """Return SQL true when `code_column` is `code` or a code beneath it."""
+    return or_(code_column == code, code_column.like(code.replace("%", r"\%") + ".%",
+                                                     escape="\\"))
+
+
+def held_ids(session: Session, document_ids: Iterable[int] | None = None) -> set[int]:
+    """Return which documents (of `document_ids`, or of all) an active hold covers."""
+    wanted = None if document_ids is None else list(set(document_ids))
+    if wanted == []:
+        return set()
+    direct = (select(HoldDocument.document_id).join(LegalHold)
+              .where(LegalHold.lifted_at.is_(None)))
+    if wanted is not None:
+        direct = direct.where(HoldDocument.document_id.in_(wanted))
+    found = set(session.scalars(direct))
+    codes = list(session.scalars(select(LegalHold.classification_code).where(
+        LegalHold.lifted_at.is_(None), LegalHold.classification_code.is_not(None))))
+    for code in codes:
+        query = select(Document.id).where(_code_covers(Document.classification_code, code))
+        if wanted is not None:
+            query = query.where(Document.id.in_(wanted))
+        found.update(session.scalars(query))
+    return found
+
+
+def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> None:
+    """Raise OnHold naming the documents an active hold covers, if any."""
+    held = sorted(held_ids(session, document_ids))
+    if held:
+        raise OnHold("Dokumen berikut sedang ditahan (legal hold), sehingga tidak dapat "
+                     "%(step)s: %(ids)s.",
+                     params={"step": step, "ids": ", ".join(f"#{i}" for i in held)},
+                     document_ids=held)
+
+
+def _view(hold: LegalHold, visible_ids: list[int], *, sees_all: bool = True) -> HoldView:
+    if not sees_all:
+        return HoldView(hold.id, None, None, hold.classification_code, visible_ids,
+                        hold.placed_by_name, hold.placed_at, hold.lifted_at,
+                        hold.lifted_by_name, None, restricted=True)
+    return HoldView(hold.id, hold.reference, hold.reason, hold.classification_code,
+                    visible_ids, hold.placed_by_name, hold.placed_at, hold.lifted_at,
+                    hold.lifted_by_name, hold.lift_reason)
+
+
+def _reader_view(session: Session, hold: LegalHold, principal: Principal) -> HoldView:
+    """Return the hold as this reader may see it (see HoldView)."""
+    visible = _visible_ids(session, hold, principal)
+    return _view(hold, visible, sees_all=len(visible) == len(hold.document_rows)
+                 and not _hides_coded(session, hold, principal))
+
+
+def _hides_coded(session: Session, hold: LegalHold, principal: Principal) -> bool:
+    """Return True when the hold's code covers a document above the principal's clearance."""
+    if hold.classification_code is None:
+        return False
+    return session.scalar(select(Document.id).where(
+        _code_covers(Document.classification_code, hold.classification_code),
+        Document.security.not_in(classes_up_to(principal.clearance))).limit(1)) is not None
+
+
+def _all_visible(session: Session, hold: LegalHold, principal: Principal) -> bool:
+    """Return True when the principal may see every document the hold names."""
+    return len(_visible_ids(session, hold, principal)) == len(hold.document_rows)
+
+
+def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> list[int]:
+    ids = [r.document_id for r in hold.document_rows]
+    if not ids:
+        return []
+    return sorted(session.scalars(select(Document.id).where(
+        Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+
+
+def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
+               reason: str | None, document_ids: Iterable[int] = (),
+               classification_code: str | None = None,
+               client_addr: str | None = None) -> HoldView:
+    """Place a hold on chosen documents and/or a whole classification code; audit it."""
+    require(principal, "hold.manage")
+    ref = text_field(reference, "reference", N_("Nomor referensi"), limit=200)
+    why = text_field(reason, "reason", N_("Alasan"), limit=2000)
+    ids = sorted(set(document_ids))
+    code = (classification_code or "").strip() or None
+    if not ids and code is None:
+        raise ValidationError("Pilih dokumen atau kode klasifikasi yang ditahan.",
+                              field="document_ids")
+    with archive.db.write() as session:
+        if code is not None and session.get(Classification, code) is None:
+            raise ValidationError("Kode klasifikasi %(code)s tidak dikenal.",
+                                  field="classification_code", params={"code": code})
+        visible = set(session.scalars(select(Document.id).where(
+            Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+        missing = [i for i in ids if i not in visible]
+        if missing:
+            raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": missing[0]})
+        hold = LegalHold(reference=ref, reason=why, classification_code=code,
+                         placed_by_id=principal.id or None, placed_by_name=principal.username,
+                         document_rows=[HoldDocument(document_id=i) for i in ids])
+        session.add(hold)
+        session.flush()
+        audit.append(session, principal.actor(client_addr), "hold.place",
+                     target_type="hold", target_id=hold.id,
+                     details={"reference": ref, "reason": why, "document_ids": ids,
+                              "classification_code": code})
+        return _view(hold, ids)
+
+
+def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: str | None,
+              client_addr: str | None = None) -> HoldView:
+    """Lift an active hold, with a reason; audit it."""
+    require(principal, "hold.manage")
+    why = text_field(reason, "reason", N_("Alasan pencabutan"), limit=2000)
+    with archive.db.write() as session:
+        hold = session.get(LegalHold, hold_id)
+        if hold is None or not _all_visible(session, hold, principal):
+            # Lifting protects records: only someone cleared for all of them may do it.
+            raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
+        if hold.lifted_at is not None:
+            raise Conflict("Penahanan #%(id)s sudah dicabut.", params={"id": hold_id})
+        hold.lifted_at, hold.lifted_by_name, hold.lift_reason = utcnow(), principal.username, why
+        audit.append(session, principal.actor(client_addr), "hold.lift",
+                     target_type="hold", target_id=hold.id,
+                     details={"reference": hold.reference, "reason": why})
+        return _reader_view(session, hold, principal)
+
+
+def list_holds(archive: Archive, principal: Principal, *,
+               active_only: bool = False) -> list[HoldView]:
+    """Return the holds, newest first (their documents limited to the principal's clearance)."""
+    with archive.db.read() as session:
+        query = select(LegalHold).order_by(LegalHold.id.desc())
+        if active_only:
+            query = query.where(LegalHold.lifted_at.is_(None))
+        views = [_reader_view(session, h, principal) for h in session.scalars(query)]
+        return [v for v in views if v.classification_code is not None or v.document_ids]
+
+
+def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
+    """Return one hold."""
+    with archive.db.read() as session:
+        hold = session.get(LegalHold, hold_id)
+        view = _reader_view(session, hold, principal) if hold else None
+        if view is None or (view.classification_code is None and not view.document_ids):
+            # A hold only on records above the reader's clearance is, to them, no hold at all.
+            raise NotFound("Penahanan #%(id)s tidak ditemukan.", params={"id": hold_id})
+        return view
+
+
+def holds_covering(archive: Archive, principal: Principal, document_id: int) -> list[HoldView]:
+    """Return the holds in force on a document the principal may see, oldest first.
+
+    A hold's reference and reason are shown only to a reader who may see every record it
+    names; to anyone else it is a hold without them (they learn no more than that one exists).
+    """
+    with archive.db.read() as session:
+        doc = session.get(Document, document_id)
+        if doc is None or doc.security not in classes_up_to(principal.clearance):
+            raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": document_id})
+        direct = select(HoldDocument.hold_id).where(HoldDocument.document_id == document_id)
+        query = (select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                 .where(or_(LegalHold.id.in_(direct), LegalHold.classification_code.is_not(None)))
+                 .order_by(LegalHold.id))
+        found = []
+        for hold in session.scalars(query):
+            code = hold.classification_code
+            if hold.id not in set(session.scalars(direct)) and not (
+                    code and (doc.classification_code == code
+                              or doc.classification_code.startswith(code + "."))):
+                continue
+            found.append(_reader_view(session, hold, principal))
+        return found

@@ -1,0 +1,200 @@
+"""Searching the archive within the user's clearance: hits, totals, facets and snippets."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from earsip import audit, filetypes
+from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, level, normalize_security
+from earsip.errors import ValidationError
+from earsip.models import Document, DocumentText, IndexQueue
+from earsip.search import SearchQuery
+from earsip.services import Archive
+
+MAX_PER_PAGE = 100
+SNIPPET_SOURCE_CHARS = 2_000_000  # highlight within the first 2 M characters of a text
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Validated search request."""
+
+    q: str = ""
+    classification: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    security: str | None = None
+    mime: str | None = None
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"
+
+
+SORTS = ("relevance", "date")
+
+
+def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as e:
+        raise ValidationError("%(field)s harus bilangan bulat.", field=name,
+                              params={"field": name}) from e
+    if not lo <= value <= hi:
+        raise ValidationError("%(field)s harus antara %(lo)d dan %(hi)d.", field=name,
+                              params={"field": name, "lo": lo, "hi": hi})
+    return value
+
+
+def _mime(args: Mapping[str, str]) -> str | None:
+    mime = (args.get("mime") or "").strip() or None
+    if mime is not None and mime not in filetypes.LABELS:
+        raise ValidationError("mime harus salah satu dari %(choices)s.", field="mime",
+                              params={"choices": ", ".join(filetypes.LABELS)})
+    return mime
+
+
+def parse_params(args: Mapping[str, str]) -> SearchParams:
+    """Validate query-string arguments into SearchParams."""
+    security = (args.get("security") or "").strip() or None
+    if security:
+        try:
+            security = normalize_security(security)
+        except ValueError as e:
+            raise ValidationError("security harus salah satu dari %(choices)s.",
+                                  field="security",
+                                  params={"choices": ", ".join(SECURITY_CLASSES)}) from e
+    sort = (args.get("sort") or "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ValidationError("sort harus salah satu dari %(choices)s.", field="sort",
+                              params={"choices": ", ".join(SORTS)})
+    q = (args.get("q") or "").strip()
+    if len(q) > 500:
+        raise ValidationError("Kueri terlalu panjang (maks. 500 karakter).", field="q")
+    return SearchParams(
+        q=q,
+        classification=(args.get("classification") or "").strip().upper() or None,
+        year_from=_int(args, "year_from", None, 1900, 2200),
+        year_to=_int(args, "year_to", None, 1900, 2200),
+        security=security,
+        mime=_mime(args),
+        page=_int(args, "page", 1, 1, 100_000) or 1,
+        per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE) or 20,
+        sort=sort,
+    )
+
+
+class _Audit(threading.Thread):
+    """Writes one search's audit entry; `finish` waits for its commit and re-raises failures."""
+
+    def __init__(self, archive: Archive, actor: audit.Actor, details: dict[str, object]) -> None:
+        super().__init__(name="search-audit", daemon=True)
+        self.archive = archive
+        self.actor = actor
+        self.details = details
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self.archive.db.write() as session:
+                audit.append(session, self.actor, "search", target_type="search",
+                             details=self.details)
+        except BaseException as e:  # noqa: BLE001 - handed to the searching thread
+            self.error = e
+
+    def finish(self) -> None:
+        """Wait for the commit; raise what the write raised."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def search(archive: Archive, principal: Principal, params: SearchParams,
+           client_addr: str | None = None) -> dict[str, object]:
+    """Search the index and return the API result, counting only what the user may see."""
+    visible = classes_up_to(principal.clearance)
+    with archive.db.read() as session:
+        # The index can lag behind the database for documents still queued: those the user
+        # may not see now are excluded by id, so a just-raised security class counts at once.
+        hidden_pending = frozenset(session.scalars(
+            select(IndexQueue.document_id)
+            .outerjoin(Document, Document.id == IndexQueue.document_id)
+            .where((Document.id.is_(None)) | (Document.security.not_in(visible))
+                   | (Document.disposition == "destroyed"))
+        ).all())
+    page = archive.index.search(SearchQuery(
+        text=params.q,
+        max_security=level(principal.clearance),
+        exclude_ids=hidden_pending,
+        classification=params.classification,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        security=level(params.security) if params.security else None,
+        mime=params.mime,
+        page=params.page,
+        per_page=params.per_page,
+        sort=params.sort,
+    ))
+    # The audit entry is the only write, in a transaction of its own. It commits in a helper
+    # thread while this one reads the rows and builds the snippets (a commit mostly waits
+    # for the disk), and the results are returned only once it has committed.
+    details = {"q": params.q, "classification": params.classification,
+               "year_from": params.year_from, "year_to": params.year_to,
+               "security": params.security, "mime": params.mime,
+               "page": params.page, "sort": params.sort, "total": page.total}
+    auditor = _Audit(archive, principal.actor(client_addr), details)
+    auditor.start()
+    try:
+        ids = [h.id for h in page.hits]
+        results = []
+        with archive.db.read() as session:
+            # Plain column rows, not ORM objects: a results page needs none of the relationships.
+            rows = {row.id: row for row in session.execute(
+                select(Document.id, Document.title, Document.number, Document.classification_code,
+                       Document.document_date, Document.security, Document.description)
+                .where(Document.id.in_(ids), or_(Document.disposition.is_(None),
+                                                 Document.disposition != "destroyed"))
+            )} if ids else {}
+            texts = dict(session.execute(
+                select(DocumentText.document_id,
+                       func.substr(DocumentText.text, 1, SNIPPET_SOURCE_CHARS))
+                .where(DocumentText.document_id.in_(ids))
+            ).all()) if params.q and ids else {}
+        highlighter = archive.index.highlighter(params.q) if params.q else None
+        first_rank = (params.page - 1) * params.per_page + 1
+        for rank, hit in enumerate(page.hits, start=first_rank):
+            doc = rows.get(hit.id)
+            if doc is None or doc.security not in visible:
+                continue  # defence in depth: never show a hit the database does not allow
+            snippet = ""
+            if highlighter is not None:
+                snippet = highlighter(texts.get(doc.id) or doc.description or doc.title)
+            results.append({
+                "id": doc.id,
+                "title": doc.title,
+                "number": doc.number,
+                "classification": doc.classification_code,
+                "document_date": doc.document_date.isoformat(),
+                "security": doc.security,
+                # From the rank, not the BM25 figure: BM25 is computed over the documents the
+                # user may see (search/stats.py), but its raw value means nothing to a reader
+                # and would tie the API to one scoring model.
+                "score": round(1.0 / rank, 4),
+                "snippet": snippet,
+            })
+    finally:
+        auditor.finish()
+    return {
+        "total": page.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "sort": params.sort,
+        "results": results,
+        "facets": page.facets,
+    }

@@ -1,0 +1,100 @@
+"""The house rules of docs/ARCHITECTURE.md, read from the source: what may import what, where a
+service lives, and how long a module may grow."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+EARSIP = Path(__file__).resolve().parent.parent / "earsip"
+MAX_LINES = 400
+DOORS = ("earsip.web", "earsip.api", "earsip.cli")
+# The modules below the services: each wraps one library or holds plain rules and values.
+LOWER = ("earsip.detect", "earsip.extract", "earsip.extractors", "earsip.storage", "earsip.search",
+         "earsip.retention", "earsip.access", "earsip.errors", "earsip.faults", "earsip.filetypes",
+         "earsip.imagesize", "earsip._zipsafe", "earsip.ocr", "earsip.signing", "earsip.tabular",
+         "earsip.paperwork", "earsip.transfer_package", "earsip.queue", "earsip.db",
+         "earsip.models", "earsip.audit")
+# Flask's request-bound objects belong to the doors only.
+REQUEST_BOUND = {"request", "g", "session", "current_app"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(EARSIP.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> list[tuple[str, Path]]:
+    return sorted((module_name(p), p) for p in EARSIP.rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """Return every module (and `module.name`) that `path` imports, relative imports resolved."""
+    found: set[str] = set()
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_no_module_of_the_package_is_longer_than_four_hundred_lines() -> None:
+    long = {name: n for name, path in modules()
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert long == {}, f"split these along their meaning (docs/ARCHITECTURE.md): {long}"
+
+
+@pytest.mark.parametrize("name, path", [m for m in modules() if within(m[0], LOWER)],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_the_layers_below_the_services_never_import_the_services_or_the_doors(
+        name: str, path: Path) -> None:
+    upward = {m for m in imported(path)
+              if within(m, ("earsip.services", *DOORS)) or m == "flask" or m.startswith("flask.")
+              or m == "earsip.create_app"}
+    assert upward == set(), f"{name} imports {sorted(upward)}"
+
+
+@pytest.mark.parametrize("name, path", [m for m in modules() if within(m[0], ("earsip.services",))],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_the_services_never_import_a_door_or_a_request(name: str, path: Path) -> None:
+    wrong = {m for m in imported(path) if within(m, DOORS)
+             or m in {f"flask.{n}" for n in REQUEST_BOUND} or m == "flask"}
+    assert wrong == set(), f"{name} imports {sorted(wrong)}"
+
+
+def test_every_service_lives_in_an_area_package_that_names_it() -> None:
+    services = EARSIP / "services"
+    loose = sorted(p.name for p in services.glob("*.py") if p.name != "__init__.py")
+    assert loose == [], "a service module belongs in its area's package (docs/ARCHITECTURE.md)"
+    for package in sorted(p for p in services.iterdir() if (p / "__init__.py").exists()):
+        init = (package / "__init__.py").read_text()
+        tree = ast.parse(init)
+        named = next(ast.literal_eval(node.value) for node in tree.body
+                     if isinstance(node, ast.Assign)
+                     and any(getattr(t, "id", "") == "__all__" for t in node.targets))
+        present = sorted(p.stem for p in package.glob("*.py") if p.name != "__init__.py")
+        assert sorted(named) == present, f"services/{package.name}/__init__.py lists {named}"
+        doc = ast.get_docstring(tree) or ""
+        missing = [m for m in present if f"`{m}`" not in doc]
+        assert missing == [], f"services/{package.name}/__init__.py does not describe {missing}"
+
+
+def test_no_package_init_of_the_services_imports_anything() -> None:
+    for init in (EARSIP / "services").glob("*/__init__.py"):
+        tree = ast.parse(init.read_text())
+        imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        assert imports == [], f"{init} imports (services import modules, not packages)"

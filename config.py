@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from earsip.atomic import create_once
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 
 
@@ -65,18 +67,8 @@ def _load_or_create_secret(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(tmp, path)  # the first process to start wins; the others read its key
-    except FileExistsError:
-        key = path.read_text().strip()
-    finally:
-        tmp.unlink()
+    if not create_once(path, f"{key}\n".encode(), mode=0o600):
+        key = path.read_text().strip()  # the first process to start wins; the others read its key
     return key
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from earsip import faults
+from earsip.atomic import fsync_dir
 from earsip.errors import N_, StorageError, StorageFull, TooLarge
 
 CHUNK = 1024 * 1024
@@ -269,8 +270,8 @@ class FileStore:
             os.link(claim, final)  # fails with EEXIST rather than overwriting
             linked = True
             faults.point("store.linked")
-            _fsync_dir(final.parent)
-            _fsync_dir(self.tmp_dir)
+            fsync_dir(final.parent)
+            fsync_dir(self.tmp_dir)
         except OSError as e:
             # Nothing refers to the file yet and the caller is told: not an orphan to keep.
             if linked:
@@ -338,7 +339,7 @@ class FileStore:
         try:
             os.link(source, final)
             source.unlink()
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         except OSError as e:
             raise StorageError("Berkas tidak dapat disimpan ke arsip: %(reason)s",
                                params={"reason": e.strerror or e}) from e
@@ -438,13 +439,5 @@ def shred(path: Path) -> bool:
         os.close(fd)
     # Another process finishing the same destruction (start-up recovery) may unlink it first.
     path.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

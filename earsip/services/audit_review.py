@@ -22,6 +22,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from earsip import audit, faults, signing
+from earsip.atomic import fsync_dir, sync_tree
 from earsip.errors import EarsipError, StorageError, ValidationError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.services import Archive
@@ -232,7 +233,9 @@ def export(archive: Archive, actor: audit.Actor, target: Path) -> ExportResult:
             return open(staging / name, "xb")  # noqa: SIM115 - closed by the caller's `with`
 
         checkpoints = _write_members(archive, cut, member)
+        sync_tree(staging)  # the rename never publishes empty or partial files
         os.replace(staging, target)  # replaces an empty folder; refuses a filled one
+        fsync_dir(target.parent)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError("Ekspor tidak dapat ditulis ke %(path)s: %(reason)s",

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from earsip import audit, faults, paperwork, tabular, transfer_package
 from earsip.access import ROLE_LABELS, ROLES, may_see
+from earsip.atomic import fsync_dir
 from earsip.errors import (
     N_,
     Conflict,
@@ -282,11 +283,7 @@ def _publish(built: Path, final: Path) -> None:
     """Move a recorded package from its building folder to its final name."""
     try:
         os.rename(built, final)  # refuses a non-empty folder of that name
-        fd = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # the rename itself is on disk before anyone is told
-        finally:
-            os.close(fd)
+        fsync_dir(final.parent)  # the rename itself is on disk before anyone is told
     except OSError as e:
         raise StorageError("Paket penyerahan tidak dapat dipindahkan ke %(path)s: %(reason)s",
                            params={"path": str(final), "reason": e.strerror or e}) from e

@@ -108,7 +108,7 @@ def fixity_status() -> str:
 
 def _attachment(body: str | bytes, name: str, mime: str) -> Response:
     response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
 
 

@@ -144,5 +144,5 @@ def list_pdf(list_id: int) -> Response:
     except NotFound:
         abort(404)
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response

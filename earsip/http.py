@@ -8,8 +8,8 @@ from flask import Request, Response, current_app, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
+from earsip.incoming import IncomingFile
 from earsip.services.documents import FileHandle
-from earsip.storage import IncomingFile
 
 
 def send_stored_file(handle: FileHandle) -> Response:

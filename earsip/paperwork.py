@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from earsip.paperwork_documents import _Writer
 from earsip.paperwork_fonts import (  # noqa: F401 - re-exported
     _LATIN1,
     _STAND_INS,
@@ -23,8 +24,8 @@ from earsip.paperwork_fonts import (  # noqa: F401 - re-exported
 from earsip.paperwork_layout import (  # noqa: F401 - re-exported
     _LANDSCAPE_WIDTH,
     _PORTRAIT_WIDTH,
+    _Layout,
     _paged_canvas,
-    _Writer,
 )
 from earsip.paperwork_records import (  # noqa: F401 - re-exported
     _HEX64,

@@ -23,12 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from earsip import audit, detect, extract, faults, retention
 from earsip.access import may_see
 from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
+from earsip.incoming import IncomingFile, TempFile
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.services import Archive, indexing, jobs
 from earsip.services import ocr as ocr_service
 from earsip.services.classification import EffectiveCode, get_effective
 from earsip.services.documents import DocumentInput
-from earsip.storage import IncomingFile, TempFile
 
 log = logging.getLogger(__name__)
 

@@ -216,8 +216,7 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
     from earsip.services import disposition, ingest
     from earsip.services import documents as document_service
     from earsip.services.documents import DocumentInput
-    from tests.test_disposition import DECIDED, execution
-    from tests.test_retention_run import principal_of
+    from tests.helpers import DECIDED, execution, principal_of
 
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     leader = make_approver(archive, "ketua")

@@ -53,7 +53,7 @@ class EarsipRequest(Request):
         archive = current_app.extensions["earsip"]
         stream = archive.store.incoming(max_bytes=archive.config.max_upload_bytes)
         incoming.append(stream)
-        return stream  # type: ignore[return-value]
+        return stream
 
     def close(self) -> None:
         """Close (and so remove) every received file, including those of a failed parse."""

@@ -8,8 +8,12 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from earsip.errors import N_, StorageError, StorageFull, TooLarge
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 
 def write_error(e: OSError, template: str) -> StorageError:
@@ -40,7 +44,7 @@ class IncomingFile(io.RawIOBase):
         super().__init__()
         self.path = path
         self._max = max_bytes
-        self._f = open(path, "xb+")  # noqa: SIM115 - closed by close()
+        self._f: io.BufferedIOBase = open(path, "xb+")  # noqa: SIM115 - closed by close()
         self._hash = hashlib.sha256()
         self._size = 0
         self._failed: OSError | None = None
@@ -54,7 +58,7 @@ class IncomingFile(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
-    def write(self, b) -> int:  # type: ignore[no-untyped-def, override]
+    def write(self, b: Buffer) -> int:
         data = bytes(b)
         self._size += len(data)
         if self._max is not None and self._size > self._max:
@@ -78,7 +82,7 @@ class IncomingFile(io.RawIOBase):
         self.path.unlink(missing_ok=True)
         self._f = io.BytesIO()
 
-    def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
+    def readinto(self, b: Buffer) -> int:
         return self._f.readinto(b)
 
     def seek(self, offset: int, whence: int = 0) -> int:

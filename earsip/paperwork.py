@@ -56,6 +56,14 @@ from earsip.paperwork_words import (  # noqa: F401 - re-exported
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
+# What the services use (the private names above stay importable for the tests).
+__all__ = [
+    "FONT_DIR", "MIN_WITNESSES", "PERSON_LABELS", "DestructionRecord", "ListRow", "Person",
+    "TransferRecord", "berita_acara_pemusnahan_pdf", "berita_acara_penyerahan_pdf",
+    "check_destruction", "check_transfer", "date_in_words", "destruction_list_pdf",
+    "number_in_words",
+]
+
 
 # --------------------------------------------------------------------------- public renderers
 

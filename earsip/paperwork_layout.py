@@ -44,10 +44,10 @@ class _Layout:
 
     def __init__(self, fonts: _Fonts) -> None:
         self.fonts = fonts
-        base = {"fontName": fonts.regular, "fontSize": 11, "leading": 15}
+        base: dict[str, Any] = {"fontName": fonts.regular, "fontSize": 11, "leading": 15}
         self.body = ParagraphStyle("body", **base, alignment=TA_JUSTIFY, spaceAfter=6)
         self.left = ParagraphStyle("left", **base)
-        large = {"fontName": fonts.bold, "fontSize": 13, "leading": 17}
+        large: dict[str, Any] = {"fontName": fonts.bold, "fontSize": 13, "leading": 17}
         self.kop = ParagraphStyle("kop", **large, alignment=TA_CENTER)
         self.title = ParagraphStyle("title", **large, alignment=TA_CENTER, spaceBefore=6)
         self.center = ParagraphStyle("center", **base, alignment=TA_CENTER)
@@ -240,7 +240,7 @@ def _paged_canvas(fonts: _Fonts, label: str, day: dt.date) -> Callable[..., Canv
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             """Keep the finished page's state; footers are drawn in save()."""
             self._held.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             """Draw every footer with the total page count, then write the file."""
@@ -253,20 +253,20 @@ def _paged_canvas(fonts: _Fonts, label: str, day: dt.date) -> Callable[..., Canv
 
         def _footer(self, number: int, total: int) -> None:
             """Draw the document label and the page number at the foot of the page."""
-            width = self._pagesize[0]
-            margin = 15 * mm if width > self._pagesize[1] else 25 * mm
-            right = width - (15 * mm if width > self._pagesize[1] else 20 * mm)
+            width, height = self._pagesize  # type: ignore[attr-defined]  # not in reportlab's stubs
+            margin = 15 * mm if width > height else 25 * mm
+            right = width - (15 * mm if width > height else 20 * mm)
             page_text = f"Halaman {number} dari {total}"
             self.setFont(fonts.regular, 8)
             self.setFillColor(colors.black)
             room = right - margin - pdfmetrics.stringWidth(page_text, fonts.regular, 8) - 10 * mm
             text = label
             if pdfmetrics.stringWidth(text, fonts.regular, 8) > room:
-                while text and pdfmetrics.stringWidth(text + ellipsis, fonts.regular, 8) > room:
+                while text and pdfmetrics.stringWidth(text + more, fonts.regular, 8) > room:
                     text = text[:-1]
-                text = text.rstrip() + ellipsis
+                text = text.rstrip() + more
             self.drawString(margin, 10 * mm, text)
             self.drawRightString(right, 10 * mm, page_text)
 
-    ellipsis = "\u2026" if 0x2026 in fonts.drawable else "..."
+    more = "\u2026" if 0x2026 in fonts.drawable else "..."  # an ellipsis the font can draw
     return PagedCanvas

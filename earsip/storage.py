@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from earsip import faults
 from earsip.atomic import fsync_dir
@@ -59,7 +59,7 @@ class FileStore:
         self.ensure()
         return IncomingFile(self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part", max_bytes)
 
-    def receive(self, stream: BinaryIO, *, max_bytes: int | None = None) -> TempFile:
+    def receive(self, stream: IO[bytes], *, max_bytes: int | None = None) -> TempFile:
         """Copy `stream` into a temporary file while hashing it; fsync before returning."""
         self.ensure()
         path = self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part"
@@ -88,7 +88,7 @@ class FileStore:
         """Copy the file at `source` into a temporary file (see `receive`)."""
         try:
             with open(source, "rb") as f:
-                return self.receive(f, **kwargs)  # type: ignore[arg-type]
+                return self.receive(f, **kwargs)
         except OSError as e:
             raise StorageError("Berkas tidak dapat dibaca: %(reason)s",
                                params={"reason": e.strerror or e}) from e

@@ -25,7 +25,8 @@ from earsip.services.users import Principal
 
 
 def _archive() -> Archive:
-    return current_app.extensions["earsip"]
+    archive: Archive = current_app.extensions["earsip"]
+    return archive
 
 
 def _client() -> str | None:
@@ -71,7 +72,8 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _principal() -> Principal:
-    return g.principal
+    principal: Principal = g.principal
+    return principal
 
 
 @bp.get("/health")

@@ -55,7 +55,7 @@ def render_preview(path: str, mime: str, out_path: str, max_px: int) -> Result:
     return {"status": "preview", "pages": None, "text": "", "message": None}
 
 
-def _pdf_first_page(path: str, max_px: int):  # type: ignore[no-untyped-def]
+def _pdf_first_page(path: str, max_px: int):
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
@@ -68,7 +68,7 @@ def _pdf_first_page(path: str, max_px: int):  # type: ignore[no-untyped-def]
         pdf.close()
 
 
-def _image_first_frame(path: str):  # type: ignore[no-untyped-def]
+def _image_first_frame(path: str):
     from PIL import Image
 
     with Image.open(path) as im:

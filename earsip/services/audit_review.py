@@ -196,10 +196,10 @@ def _write_members(archive: Archive, cut: _Cut, open_member: Opener) -> int:
         with open_member("checkpoints.jsonl") as out:
             # Only those that existed when the export was audited: a later one covers
             # entries the export does not hold.
-            query = (select(AuditCheckpoint).where(AuditCheckpoint.id <= cut.last_checkpoint)
-                     .order_by(AuditCheckpoint.id))
+            kept = (select(AuditCheckpoint).where(AuditCheckpoint.id <= cut.last_checkpoint)
+                    .order_by(AuditCheckpoint.id))
             checkpoints = _write_lines(
-                out, (audit.checkpoint_record(c) for c in session.scalars(query)))
+                out, (audit.checkpoint_record(c) for c in session.scalars(kept)))
     with open_member("public_key.pem") as out:
         out.write(cut.public_pem.encode())
     with open_member("README.txt") as out:

@@ -88,7 +88,7 @@ def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None 
         audit.append(session, principal.actor(client_addr), "disposal.candidates",
                      details={"as_of": day.isoformat(), "document_ids": ids})
         return [Candidate(d.id, d.title, d.number, d.classification_code, d.document_date,
-                          d.inactive_until, d.id in held, d.id in listed)  # type: ignore[arg-type]
+                          d.inactive_until, d.id in held, d.id in listed)
                 for d in docs]
 
 
@@ -121,7 +121,8 @@ class ListView:
 
 
 def _view(listing: DisposalList, held: set[int]) -> ListView:
-    items = [{"id": i.id, "document_id": i.document_id, "code": i.classification_code,
+    items: list[dict[str, object]] = [
+             {"id": i.id, "document_id": i.document_id, "code": i.classification_code,
               "description": i.description, "period": i.period, "quantity": i.quantity,
               "development": i.development, "media": i.media, "remarks": i.remarks,
               "removed": i.removed_at is not None, "removed_by": i.removed_by_name,

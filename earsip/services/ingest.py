@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -81,7 +81,7 @@ def _safe_display_name(filename: str | None) -> str:
     return name.strip()[:255] or "berkas"
 
 
-def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+def file_document(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.PathLike[str],
                   filename: str | None, data: DocumentInput, *, clearance: str | None,
                   index_now: bool = True) -> Filed:
     """File one document, or raise an EarsipError saying why it was refused.
@@ -133,7 +133,7 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
         log.exception("could not audit a refused filing")
 
 
-def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.PathLike[str],
           filename: str | None, data: DocumentInput, *, clearance: str | None,
           index_now: bool) -> Filed:
     code = check_code(archive, data.classification)

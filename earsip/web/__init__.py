@@ -164,7 +164,7 @@ def register(app: Flask) -> None:
     app.after_request(security_headers)
 
     @app.errorhandler(HTTPException)
-    def _http_error(e: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(e: HTTPException):
         if request.path.startswith("/api/"):
             from earsip.api.errors import http_error_response
 
@@ -172,7 +172,7 @@ def register(app: Flask) -> None:
         return render_template("error.html", error=e), e.code or 500
 
     @app.errorhandler(EarsipError)
-    def _earsip_error(e: EarsipError):  # type: ignore[no-untyped-def]
+    def _earsip_error(e: EarsipError):
         # Raised outside a view's own handling, e.g. an upload over the limit while the form
         # is parsed for the CSRF check.
         if request.path.startswith("/api/"):

@@ -90,7 +90,7 @@ def new() -> tuple[str, int] | Response:
         return _form(e.http_status)
     results = [_file_one(u, fields) for u in uploads]
     if wants_json:
-        return jsonify({"results": results})  # type: ignore[return-value]
+        return jsonify({"results": results})
     if len(results) == 1:
         only = results[0]
         if only["status"] == "filed":

@@ -7,6 +7,7 @@ compiled into the instance folder when the app starts, so no build step is neede
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -62,7 +63,7 @@ def compile_catalogs(target: Path) -> None:
         with po.open("rb") as f:
             catalog = read_po(f)
         # A process starting beside us reads the old file or the whole new one.
-        write_atomic(mo, lambda f, catalog=catalog: write_mo(f, catalog))
+        write_atomic(mo, functools.partial(write_mo, catalog=catalog))
 
 
 def init_app(app: Flask, instance_dir: Path) -> None:
@@ -83,4 +84,4 @@ def switch() -> Response:
     if lang in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
                             samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response  # type: ignore[return-value]
+    return response

@@ -22,7 +22,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import bagit
 
@@ -277,7 +277,7 @@ def _describe(exc: bagit.BagValidationError) -> list[str]:
     return problems
 
 
-def zip_package(path: Path, fileobj: BinaryIO) -> None:
+def zip_package(path: Path, fileobj: IO[bytes]) -> None:
     """Write the package as a zip to fileobj (may be unseekable); its top folder is its name."""
     root = Path(path)
     if not (root / "bagit.txt").is_file():

@@ -255,7 +255,7 @@ def export_zip(archive: Archive, actor: audit.Actor, fileobj: BinaryIO) -> Expor
         def member(name: str) -> Iterator[BinaryIO]:
             # force_zip64: the trail's size is not known before it is streamed.
             with zf.open(name, "w", force_zip64=True) as out:
-                yield out  # type: ignore[misc]
+                yield out  # type: ignore[misc]  # zipfile's member writer is an IO[bytes]
 
         checkpoints = _write_members(archive, cut, member)
     return ExportResult(None, cut.seq, cut.head, checkpoints, signing.key_id(cut.public_pem))

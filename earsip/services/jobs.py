@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from earsip import audit
 from earsip.access import classes_up_to
@@ -318,7 +319,7 @@ def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
 
 # -- what the admin queue page shows ----------------------------------------------------------
 
-def _within(clearance: str | None):  # type: ignore[no-untyped-def]
+def _within(clearance: str | None) -> ColumnElement[bool]:
     """Return the SQL condition keeping jobs a reader of `clearance` may know of (all: None).
 
     A job about a document (OCR) exists for a reader only if the document does; jobs about

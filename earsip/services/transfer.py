@@ -27,6 +27,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -237,12 +238,12 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         number=number, day=day, place=place, office=archive.config.office_name,
         official=official, recipient_institution=institution, recipient=recipient,
         rows=rows, package_name=name, package_digest=""))
-    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]
+    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]  # nested dicts of to_dict
              m["document_date"], m["security"], m["sender"], m["recipient"],
-             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]
-             m["file"]["sha256"], m["package_path"],  # type: ignore[index]
-             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]
-             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]
+             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]  # nested dicts of to_dict
+             m["file"]["sha256"], m["package_path"],  # type: ignore[index]  # nested dicts of to_dict
+             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]  # nested dicts of to_dict
+             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]  # nested dicts of to_dict
     listing = [[r.no, r.code, r.description, r.period, r.quantity, r.development, r.media,
                 r.remarks] for r in rows]
     extra = {
@@ -362,7 +363,7 @@ def _package(archive: Archive, handed: Transfer) -> Path:
     return archive.config.transfer_dir / (handed.package_name or "")
 
 
-def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj, *,  # type: ignore[no-untyped-def]
+def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj: IO[bytes], *,
               client_addr: str | None = None) -> str:
     """Write the package of a prepared transfer as a zip into `fileobj`; audit the export.
 

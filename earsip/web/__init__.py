@@ -62,7 +62,7 @@ def refuse_anonymous_uploads() -> Response | None:
     """
     if (request.method == "POST" and request.mimetype == "multipart/form-data"
             and not request.path.startswith("/api/") and not current_user.is_authenticated):
-        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+        return redirect(url_for("auth.login"))  # type: ignore[return-value]  # Werkzeug's Response
     return None
 
 
@@ -107,14 +107,14 @@ def _unauthorized() -> Response:
     else:
         flash(gettext("Silakan masuk terlebih dahulu."), "info")
     target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
+    return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]  # Werkzeug's Response
 
 
 def _password_change_first() -> Response | None:
     if (current_user.is_authenticated and current_user.principal.must_change_password
             and request.endpoint not in _DURING_PASSWORD_CHANGE
             and not request.path.startswith("/api/")):
-        return redirect(url_for("auth.password"))  # type: ignore[return-value]
+        return redirect(url_for("auth.password"))  # type: ignore[return-value]  # Werkzeug's Response
     return None
 
 

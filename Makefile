@@ -16,6 +16,7 @@ TEST_DEB_PACKAGES := chromium
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	EARSIP_REQUIRE_BROWSER=1 EARSIP_REQUIRE_OCR=1 $(BIN)/pytest
 
 browser-deps:
@@ -26,8 +27,11 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# ruff, then the type checker (mypy, configured in pyproject.toml: strict on earsip/services and
+# earsip/api, its defaults on the rest of earsip and config.py).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 init: $(STAMP)
 	$(BIN)/earsip init

@@ -10,34 +10,17 @@ import hashlib
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from earsip.atomic import create_once
+
 PROJECT_ROOT = Path(__file__).resolve().parent
-
-
-
-def _env_int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as e:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from e
-
-
-def _env_timezone(env: dict[str, str], default: str) -> str:
-    raw = (env.get("EARSIP_TIMEZONE") or "").strip()
-    if not raw:
-        return default
-    try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise SystemExit(f"EARSIP_TIMEZONE must be a time zone name such as Asia/Jakarta, "
-                         f"got {raw!r}") from e
-    return raw
 
 
 # Production's password hashing: scrypt, N=2^15, r=8, p=1 (docs/ACCESS.md, "Accounts").
@@ -47,7 +30,7 @@ _METHOD_SYNTAX = re.compile(r"scrypt:(\d+):(\d+):(\d+)|pbkdf2:(sha256|sha512):(\
 
 
 def _hash_method(method: str) -> str:
-    """Return `method` in the form Werkzeug writes into a hash, or exit when it is not usable.
+    """Return `method` in the form Werkzeug writes into a hash; ValueError when it is not usable.
 
     One hash is made with it here (as Werkzeug makes it, with its memory allowance of
     132·N·r·p bytes for scrypt), so parameters the library refuses stop the start rather than
@@ -55,8 +38,7 @@ def _hash_method(method: str) -> str:
     """
     match = _METHOD_SYNTAX.fullmatch(method)
     if match is None:
-        raise SystemExit("EARSIP_PASSWORD_HASH must be scrypt:N:r:p or pbkdf2:sha256:iterations"
-                         f", got {method!r}")
+        raise ValueError("must be scrypt:N:r:p or pbkdf2:sha256:iterations")
     try:
         if match.group(1) is not None:
             n, r, p = (int(g) for g in match.group(1, 2, 3))
@@ -66,7 +48,17 @@ def _hash_method(method: str) -> str:
         hashlib.pbkdf2_hmac(match.group(4), b"check", b"salt", iterations)
         return f"pbkdf2:{match.group(4)}:{iterations}"
     except (ValueError, OverflowError, MemoryError) as e:
-        raise SystemExit(f"EARSIP_PASSWORD_HASH {method!r} cannot be used: {e}") from e
+        raise ValueError(f"cannot be used: {e}") from e
+
+
+def _time_zone(name: str) -> str:
+    """Return the time zone `name` (stripped); ValueError when the system does not know it."""
+    name = name.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError("must be a time zone name such as Asia/Jakarta") from e
+    return name
 
 
 def _load_or_create_secret(path: Path) -> str:
@@ -75,19 +67,99 @@ def _load_or_create_secret(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(tmp, path)  # the first process to start wins; the others read its key
-    except FileExistsError:
-        key = path.read_text().strip()
-    finally:
-        tmp.unlink()
+    if not create_once(path, f"{key}\n".encode(), mode=0o600):
+        key = path.read_text().strip()  # the first process to start wins; the others read its key
     return key
+
+
+def _at_least(floor: float) -> AfterValidator:
+    """Raise a smaller value to `floor` (as the settings always have: a floor, not an error)."""
+    return AfterValidator(lambda value: max(floor, value))
+
+
+# Types of the variables: empty means unset (the default), like an absent variable.
+Whole = int | None
+AtLeastOne = Annotated[int, _at_least(1)] | None
+Switch = bool | None  # 1/0, true/false, yes/no, on/off (any case)
+
+
+class Environment(BaseModel):
+    """The EARSIP_* variables, each with its type; unset (None) keeps `Config`'s default.
+
+    Field names are those of `Config` where a variable sets one attribute; the variables that
+    need more (instance folder, database, secret, cookies) are combined in `Config.from_env`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    instance_dir: Path | None = Field(None, alias="EARSIP_INSTANCE_DIR")
+    database_url: str | None = Field(None, alias="EARSIP_DATABASE_URL")
+    secret_key: str | None = Field(None, alias="EARSIP_SECRET_KEY")
+    secure_cookies: Switch = Field(None, alias="EARSIP_SECURE_COOKIES")
+    upload_dir: Path | None = Field(None, alias="EARSIP_UPLOAD_DIR")
+    index_dir: Path | None = Field(None, alias="EARSIP_INDEX_DIR")
+    max_upload_mb: Whole = Field(None, alias="EARSIP_MAX_UPLOAD_MB")
+    admin_password: str | None = Field(None, alias="EARSIP_ADMIN_PASSWORD")
+    host: str | None = Field(None, alias="EARSIP_HOST")
+    port: Whole = Field(None, alias="EARSIP_PORT")
+    threads: Whole = Field(None, alias="EARSIP_THREADS")
+    extract_timeout_s: Whole = Field(None, alias="EARSIP_EXTRACT_TIMEOUT")
+    extract_memory_mb: Whole = Field(None, alias="EARSIP_EXTRACT_MEMORY_MB")
+    retention_counting: Literal["document_date", "year_end"] | None = Field(
+        None, alias="EARSIP_RETENTION_COUNTING")
+    token_ttl_days: Whole = Field(None, alias="EARSIP_TOKEN_TTL_DAYS")
+    db_busy_timeout_s: AtLeastOne = Field(None, alias="EARSIP_DB_BUSY_TIMEOUT")
+    # AtLeastOne, fractions allowed (EARSIP_INDEX_LOCK_TIMEOUT=2.5), at least 0.1.
+    index_writer_timeout_s: Annotated[float, _at_least(0.1)] | None = Field(
+        None, alias="EARSIP_INDEX_LOCK_TIMEOUT", allow_inf_nan=False)
+    index_catchup_s: AtLeastOne = Field(None, alias="EARSIP_INDEX_CATCHUP_SECONDS")
+    search_cache_mb: Whole = Field(None, alias="EARSIP_SEARCH_CACHE_MB")
+    env: Literal["development", "production"] | None = Field(None, alias="EARSIP_ENV")
+    session_idle_minutes: Whole = Field(None, alias="EARSIP_SESSION_IDLE_MINUTES")
+    session_max_hours: Whole = Field(None, alias="EARSIP_SESSION_MAX_HOURS")
+    login_window_minutes: Whole = Field(None, alias="EARSIP_LOGIN_WINDOW_MINUTES")
+    login_max_per_account: Whole = Field(None, alias="EARSIP_LOGIN_MAX_PER_ACCOUNT")
+    login_max_per_address: Whole = Field(None, alias="EARSIP_LOGIN_MAX_PER_ADDRESS")
+    password_hash_method: Annotated[str, AfterValidator(_hash_method)] | None = Field(
+        None, alias="EARSIP_PASSWORD_HASH")
+    proxy_hops: Whole = Field(None, alias="EARSIP_PROXY_HOPS")
+    office_name: str | None = Field(None, alias="EARSIP_OFFICE_NAME")
+    office_place: str | None = Field(None, alias="EARSIP_OFFICE_PLACE")
+    timezone: Annotated[str, AfterValidator(_time_zone)] | None = Field(
+        None, alias="EARSIP_TIMEZONE")
+    disposal_code: str | None = Field(None, alias="EARSIP_DISPOSAL_CODE")
+    audit_key_path: Path | None = Field(None, alias="EARSIP_AUDIT_KEY")
+    scheduler: Switch = Field(None, alias="EARSIP_SCHEDULER")
+    fixity_interval_days: Whole = Field(None, alias="EARSIP_FIXITY_INTERVAL_DAYS")
+    ocr_command: str | None = Field(None, alias="EARSIP_TESSERACT")
+    ocr_languages: str | None = Field(None, alias="EARSIP_OCR_LANGUAGES")
+    ocr: Switch = Field(None, alias="EARSIP_OCR")
+    searchable_copy: Switch = Field(None, alias="EARSIP_SEARCHABLE_COPY")
+    queue_url: str | None = Field(None, alias="EARSIP_QUEUE_URL")
+    worker: Switch = Field(None, alias="EARSIP_WORKER")
+    worker_threads: AtLeastOne = Field(None, alias="EARSIP_WORKER_THREADS")
+    job_attempts: AtLeastOne = Field(None, alias="EARSIP_JOB_ATTEMPTS")
+    job_stale_s: Annotated[int, _at_least(5)] | None = Field(None, alias="EARSIP_JOB_STALE_SECONDS")
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> Environment:
+        """Validate the EARSIP_* variables of `env`; exit with every bad one named when any is."""
+        given = {name: value for name, value in env.items()
+                 if name.startswith("EARSIP_") and value != ""}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as e:
+            raise SystemExit(_explain(e)) from None
+
+
+def _explain(error: ValidationError) -> str:
+    """Return one line per refused variable: its name, what it must be, and what it was."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"])
+        reason = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {reason}, got {problem['input']!r}")
+    return "Invalid configuration:\n" + "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -175,76 +247,24 @@ class Config:
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Config:
-        """Build the configuration from EARSIP_* variables (os.environ by default)."""
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        """Build the configuration from EARSIP_* variables (os.environ by default).
+
+        A variable that is not valid stops the start (SystemExit) with a message naming it.
+        """
+        given = Environment.read(os.environ if env is None else env)
         base = cls()
-        instance_dir = Path(env.get("EARSIP_INSTANCE_DIR") or base.instance_dir)
-        secret = env.get("EARSIP_SECRET_KEY") or _load_or_create_secret(instance_dir / "secret_key")
-        counting = env.get("EARSIP_RETENTION_COUNTING", base.retention_counting)
-        mode = env.get("EARSIP_ENV") or base.env
-        if mode not in ("development", "production"):
-            raise SystemExit("EARSIP_ENV must be development or production")
-        secure = env.get("EARSIP_SECURE_COOKIES")
-        if counting not in ("document_date", "year_end"):
-            raise SystemExit("EARSIP_RETENTION_COUNTING must be document_date or year_end")
-        return replace(
-            base,
-            database_url=env.get("EARSIP_DATABASE_URL")
-            or f"sqlite:///{instance_dir / 'earsip.sqlite3'}",
-            upload_dir=Path(env.get("EARSIP_UPLOAD_DIR") or base.upload_dir),
-            index_dir=Path(env.get("EARSIP_INDEX_DIR") or base.index_dir),
+        instance_dir = given.instance_dir or base.instance_dir
+        mode = given.env or base.env
+        settings = given.model_dump(exclude_none=True, exclude={"secure_cookies"})
+        settings.update(
             instance_dir=instance_dir,
-            max_upload_mb=_env_int(env, "EARSIP_MAX_UPLOAD_MB", base.max_upload_mb),
-            secret_key=secret,
-            admin_password=env.get("EARSIP_ADMIN_PASSWORD") or None,
-            host=env.get("EARSIP_HOST") or base.host,
-            port=_env_int(env, "EARSIP_PORT", base.port),
-            threads=_env_int(env, "EARSIP_THREADS", base.threads),
-            extract_timeout_s=_env_int(env, "EARSIP_EXTRACT_TIMEOUT", base.extract_timeout_s),
-            extract_memory_mb=_env_int(env, "EARSIP_EXTRACT_MEMORY_MB", base.extract_memory_mb),
-            retention_counting=counting,
-            token_ttl_days=_env_int(env, "EARSIP_TOKEN_TTL_DAYS", base.token_ttl_days),
-            db_busy_timeout_s=max(1, _env_int(env, "EARSIP_DB_BUSY_TIMEOUT",
-                                                  base.db_busy_timeout_s)),
-            index_writer_timeout_s=max(0.1, float(_env_int(env, "EARSIP_INDEX_LOCK_TIMEOUT",
-                                                           int(base.index_writer_timeout_s)))),
-            index_catchup_s=max(1, _env_int(env, "EARSIP_INDEX_CATCHUP_SECONDS",
-                                            base.index_catchup_s)),
-            search_cache_mb=_env_int(env, "EARSIP_SEARCH_CACHE_MB", base.search_cache_mb),
-            env=mode,
-            session_cookie_secure=(mode == "production") if not secure else secure == "1",
-            session_idle_minutes=_env_int(env, "EARSIP_SESSION_IDLE_MINUTES",
-                                          base.session_idle_minutes),
-            session_max_hours=_env_int(env, "EARSIP_SESSION_MAX_HOURS", base.session_max_hours),
-            login_window_minutes=_env_int(env, "EARSIP_LOGIN_WINDOW_MINUTES",
-                                          base.login_window_minutes),
-            login_max_per_account=_env_int(env, "EARSIP_LOGIN_MAX_PER_ACCOUNT",
-                                           base.login_max_per_account),
-            login_max_per_address=_env_int(env, "EARSIP_LOGIN_MAX_PER_ADDRESS",
-                                           base.login_max_per_address),
-            password_hash_method=_hash_method(env.get("EARSIP_PASSWORD_HASH")
-                                              or base.password_hash_method),
-            proxy_hops=_env_int(env, "EARSIP_PROXY_HOPS", base.proxy_hops),
-            office_name=env.get("EARSIP_OFFICE_NAME") or base.office_name,
-            office_place=env.get("EARSIP_OFFICE_PLACE") or base.office_place,
-            timezone=_env_timezone(env, base.timezone),
-            disposal_code=env.get("EARSIP_DISPOSAL_CODE") or base.disposal_code,
-            audit_key_path=Path(env["EARSIP_AUDIT_KEY"]) if env.get("EARSIP_AUDIT_KEY") else None,
-            scheduler=env.get("EARSIP_SCHEDULER", "1") not in ("0", "false", "no", "off"),
-            fixity_interval_days=_env_int(env, "EARSIP_FIXITY_INTERVAL_DAYS",
-                                          base.fixity_interval_days),
-            ocr_command=env.get("EARSIP_TESSERACT") or base.ocr_command,
-            ocr_languages=env.get("EARSIP_OCR_LANGUAGES") or base.ocr_languages,
-            ocr=env.get("EARSIP_OCR", "1") not in ("0", "false", "no", "off"),
-            searchable_copy=env.get("EARSIP_SEARCHABLE_COPY", "1") not in ("0", "false", "no",
-                                                                           "off"),
-            queue_url=env.get("EARSIP_QUEUE_URL") or base.queue_url,
-            worker=env.get("EARSIP_WORKER", "1") not in ("0", "false", "no", "off"),
-            worker_threads=max(1, _env_int(env, "EARSIP_WORKER_THREADS", base.worker_threads)),
-            job_attempts=max(1, _env_int(env, "EARSIP_JOB_ATTEMPTS", base.job_attempts)),
-            job_stale_s=max(5, _env_int(env, "EARSIP_JOB_STALE_SECONDS", base.job_stale_s)),
+            database_url=given.database_url or f"sqlite:///{instance_dir / 'earsip.sqlite3'}",
+            secret_key=given.secret_key or _load_or_create_secret(instance_dir / "secret_key"),
+            session_cookie_secure=(mode == "production" if given.secure_cookies is None
+                                   else given.secure_cookies),
         )
+        return replace(base, **settings)
 
     @property
     def audit_key_file(self) -> Path:
@@ -271,9 +291,9 @@ class Config:
 TEST_HASH_METHOD = "scrypt:128:8:1"
 
 
-def make_test_config(tmp: Path, **overrides: object) -> Config:
+def make_test_config(tmp: Path, **overrides: Any) -> Config:
     """Return a Config whose data lives under `tmp` (used by the test-suite)."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp / 'earsip.sqlite3'}",
         "upload_dir": tmp / "uploads",
         "index_dir": tmp / "index",
@@ -288,4 +308,4 @@ def make_test_config(tmp: Path, **overrides: object) -> Config:
         "password_hash_method": TEST_HASH_METHOD,
     }
     values.update(overrides)
-    return replace(Config(), **values)  # type: ignore[arg-type]
+    return replace(Config(), **values)

@@ -57,7 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops,  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops,  # type: ignore[method-assign]  # Flask's way to wrap
                                 x_proto=config.proxy_hops, x_host=config.proxy_hops)
     archive = Archive.open(config)
     app.extensions["earsip"] = archive

@@ -94,7 +94,7 @@ def head(session: Session) -> tuple[int, str]:
 
 def append(session: Session, actor: Actor, action: str, *, target_type: str | None = None,
            target_id: object = None, outcome: str = "success",
-           details: dict[str, object] | None = None) -> AuditEntry:
+           details: Mapping[str, object] | None = None) -> AuditEntry:
     """Add one audit entry to the caller's transaction and return it."""
     last_seq, prev = head(session)
     entry = AuditEntry(

@@ -16,8 +16,9 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,7 +31,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: int) -> None:
     """Install WAL, busy timeout, foreign keys and explicit BEGIN handling on SQLite."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, _record):
         # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -45,7 +46,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: int) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         immediate = conn.get_execution_options().get("earsip_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -54,10 +55,19 @@ def _configure_postgres(engine: Engine, busy_timeout_s: int) -> None:
     """Make a PostgreSQL writer give up waiting for a lock after the busy timeout."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, _record):
         with dbapi_conn.cursor() as cur:
             cur.execute(f"SET lock_timeout = '{int(busy_timeout_s)}s'")
         dbapi_conn.commit()
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE run by `Session.execute` matched.
+
+    `Session.execute` is typed as returning a `Result`; for these statements it is a
+    `CursorResult`, which has the count.
+    """
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def _busy(error: OperationalError) -> bool:

@@ -9,6 +9,7 @@ message extraction (`earsip/web/catalog.py`), so its first argument must be a li
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
 
 
 def N_(message: str) -> str:
@@ -24,7 +25,7 @@ class EarsipError(Exception):
     retry_after_s: int | None = None  # sent as Retry-After (a 503 the client may retry)
 
     def __init__(self, message: str, *, field: str | None = None,
-                 params: dict[str, object] | None = None, **extra: object) -> None:
+                 params: Mapping[str, object] | None = None, **extra: object) -> None:
         self.template = message
         self.params = dict(params or {})
         self.message = message % self.params if self.params else message
@@ -85,9 +86,10 @@ class Duplicate(EarsipError):
     http_status = 409
 
     def __init__(self, message: str, *, existing_id: int | None, audit_id: int,
-                 params: dict[str, object] | None = None) -> None:
-        extra = {} if existing_id is None else {"existing_id": existing_id}
-        super().__init__(message, params=params, **extra)
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
+        if existing_id is not None:
+            self.extra["existing_id"] = existing_id
         self.existing_id = existing_id
         self.audit_id = audit_id
 
@@ -110,8 +112,9 @@ class UnsupportedType(EarsipError):
     http_status = 415
 
     def __init__(self, message: str, *, detail: str | None = None,
-                 params: dict[str, object] | None = None, **extra: object) -> None:
-        super().__init__(message, params=params, **extra)
+                 params: Mapping[str, object] | None = None, **extra: object) -> None:
+        super().__init__(message, params=params)
+        self.extra.update(extra)
         self.detail = detail
 
 

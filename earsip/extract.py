@@ -266,9 +266,9 @@ def _checkout(memory_mb: int) -> _Worker | None:
     with _pool_lock:
         for i in range(len(_idle) - 1, -1, -1):
             if _idle[i].memory_mb == memory_mb:
-                worker = _idle.pop(i)
-                _busy.add(worker)
-                return worker
+                idle = _idle.pop(i)
+                _busy.add(idle)
+                return idle
     worker = _start_worker(memory_mb)
     if worker is not None:
         with _pool_lock:

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import IO
-from urllib.parse import quote
 
 from flask import Request, Response, current_app, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
+from earsip.incoming import IncomingFile
 from earsip.services.records.documents import FileHandle
-from earsip.storage import IncomingFile
-
-
-def content_disposition(filename: str) -> str:
-    """Return an RFC 6266 attachment header with an ASCII fallback and a UTF-8 `filename*`."""
-    name = "".join(ch for ch in filename if unicodedata.category(ch)[0] != "C") or "berkas"
-    fallback = "".join(
-        ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_"
-        for ch in unicodedata.normalize("NFKD", name)
-        if not unicodedata.combining(ch)
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def send_stored_file(handle: FileHandle) -> Response:
-    """Send a stored file as an attachment that browsers will neither sniff nor cache."""
-    response = send_file(handle.path, mimetype=handle.mime, conditional=False, etag=False,
-                         max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(handle.filename)
+    """Send a stored file as an attachment that browsers will neither sniff nor cache.
+
+    Werkzeug names the attachment (RFC 6266): `filename="…"` for an ASCII name; for any other,
+    an ASCII fallback and the exact name in UTF-8 as `filename*`.
+    """
+    # Stored names are printable already (filing cleans them); a header must never carry a
+    # line break, whatever an older row holds.
+    name = "".join(ch for ch in handle.filename if ch.isprintable()) or "berkas"
+    response = send_file(handle.path, mimetype=handle.mime, as_attachment=True,
+                         download_name=name, conditional=False, etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -60,7 +53,7 @@ class EarsipRequest(Request):
         archive = current_app.extensions["earsip"]
         stream = archive.store.incoming(max_bytes=archive.config.max_upload_bytes)
         incoming.append(stream)
-        return stream  # type: ignore[return-value]
+        return stream
 
     def close(self) -> None:
         """Close (and so remove) every received file, including those of a failed parse."""

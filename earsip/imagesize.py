@@ -27,7 +27,7 @@ def sizes(path: str | os.PathLike[str], mime: str) -> Iterator[tuple[int, int]]:
             yield from _tiff(fh)
 
 
-def _jpeg(fh) -> Iterator[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _jpeg(fh) -> Iterator[tuple[int, int]]:
     if fh.read(2) != b"\xff\xd8":
         return
     for _ in range(MAX_SEGMENTS):
@@ -49,7 +49,7 @@ def _jpeg(fh) -> Iterator[tuple[int, int]]:  # type: ignore[no-untyped-def]
         fh.seek(size - 2, os.SEEK_CUR)
 
 
-def _tiff(fh) -> Iterator[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _tiff(fh) -> Iterator[tuple[int, int]]:
     head = fh.read(8)
     order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(head[:4])
     if order is None:

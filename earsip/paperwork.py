@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from earsip.paperwork_documents import _Writer
 from earsip.paperwork_fonts import (  # noqa: F401 - re-exported
     _LATIN1,
     _STAND_INS,
@@ -23,8 +24,8 @@ from earsip.paperwork_fonts import (  # noqa: F401 - re-exported
 from earsip.paperwork_layout import (  # noqa: F401 - re-exported
     _LANDSCAPE_WIDTH,
     _PORTRAIT_WIDTH,
+    _Layout,
     _paged_canvas,
-    _Writer,
 )
 from earsip.paperwork_records import (  # noqa: F401 - re-exported
     _HEX64,
@@ -54,6 +55,14 @@ from earsip.paperwork_words import (  # noqa: F401 - re-exported
 )
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+# What the services use (the private names above stay importable for the tests).
+__all__ = [
+    "FONT_DIR", "MIN_WITNESSES", "PERSON_LABELS", "DestructionRecord", "ListRow", "Person",
+    "TransferRecord", "berita_acara_pemusnahan_pdf", "berita_acara_penyerahan_pdf",
+    "check_destruction", "check_transfer", "date_in_words", "destruction_list_pdf",
+    "number_in_words",
+]
 
 
 # --------------------------------------------------------------------------- public renderers

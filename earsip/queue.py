@@ -123,8 +123,8 @@ class Queue:
             self.huey = SqliteHuey(NAME, filename=str(sqlite_file), results=False, fsync=True,
                                    serializer=JsonSerializer())
             self.where = str(sqlite_file)
-        self._on_job: Callable[[int], None] | None = None
-        self._on_tick: Callable[[], None] | None = None
+        self._on_job: Callable[[int], object] | None = None
+        self._on_tick: Callable[[], object] | None = None
 
         @self.huey.task(name="earsip.job")
         def run_job(job_id: int) -> None:
@@ -150,7 +150,7 @@ class Queue:
         """Return how many messages wait in the queue (duplicates included)."""
         return int(self.huey.pending_count())
 
-    def serve(self, on_job: Callable[[int], None], on_tick: Callable[[], None], *,
+    def serve(self, on_job: Callable[[int], object], on_tick: Callable[[], object], *,
               threads: int = 1) -> None:
         """Run the consumer in this (main) thread until SIGTERM or SIGINT."""
         self._on_job, self._on_tick = on_job, on_tick

@@ -19,6 +19,7 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def available() -> bool:
     return importlib.util.find_spec("ocrmypdf") is not None
 
 
+_prctl: Callable[..., int] | None
 try:  # resolved here, so the child only calls it between fork and exec
     _prctl = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):

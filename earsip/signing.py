@@ -7,10 +7,7 @@ what auditors keep to check checkpoints later (`key_id` names it in a checkpoint
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -20,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from earsip.atomic import create_once
 from earsip.errors import StorageError
 
 SigningKey = Ed25519PrivateKey
@@ -54,37 +52,15 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    # A unique temporary name: threads of one process must not share it either.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            # Linking never replaces: the first process to get here wins, the others read
-            # its key, so concurrent first starts end up with one key.
-            os.link(tmp, path)
-        except FileExistsError:
-            return load_key(path)
-        _fsync_dir(path.parent)
+        # Never replaces: the first process to get here wins, the others read its key, so
+        # concurrent first starts end up with one key.
+        created = create_once(path, pem, mode=0o600)
     except OSError as e:
         raise StorageError("Kunci tanda tangan audit %(path)s tidak dapat dibuat: %(reason)s",
                            params={"path": str(path), "reason": e.strerror or e}) from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return key
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return key if created else load_key(path)
 
 
 def public_key_pem(key: Ed25519PrivateKey) -> str:

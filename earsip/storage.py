@@ -4,187 +4,35 @@ A file is streamed into a temporary file inside the root (same filesystem, so th
 atomic) while it is hashed; it is fsynced, then linked into place under a generated name
 (`os.link` fails instead of overwriting). Until its database row is committed the file keeps a
 second name in the temporary folder, a *claim* that records the process and the stored path
-(`settle` removes it). Temporary files and claims are named after the process that made them,
-so what a crashed process left behind is recognised at the next start (`quarantine_stale`,
-`abandoned_claims`): kept in quarantine, never silently deleted.
+(`settle` removes it). Temporary files and claims are named after the process that made them
+(`earsip.owners`), so what a crashed process left behind is recognised at the next start
+(`quarantine_stale`, `abandoned_claims`): kept in quarantine, never silently deleted. Uploads
+arrive through `earsip.incoming`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import io
 import os
 import re
-import socket
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from earsip import faults
-from earsip.errors import N_, StorageError, StorageFull, TooLarge
+from earsip.atomic import fsync_dir
+from earsip.errors import N_, StorageError, TooLarge
+from earsip.incoming import IncomingFile, TempFile, write_error
+from earsip.owners import owner_alive, owner_tag
+
+# IncomingFile, TempFile, owner_alive and owner_tag are imported from here too.
+__all__ = ["CHUNK", "FileStore", "IncomingFile", "TempFile", "owner_alive", "owner_tag", "shred"]
 
 CHUNK = 1024 * 1024
 _SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
-def _storage_error(e: OSError, template: str) -> StorageError:
-    """Return the error to raise for a failed write: StorageFull when space ran out."""
-    if e.errno in StorageFull.ERRNOS:
-        return StorageFull(StorageFull.MESSAGE)
-    return StorageError(template, params={"reason": e.strerror or e})
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="ascii", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def _start_ticks(pid: int) -> str:
-    """Return when process `pid` started (clock ticks after boot), or "" when unknown."""
-    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
-    return fields[19] if len(fields) > 19 else ""  # field 22 of proc(5)
-
-
-@functools.cache
-def _machine() -> str:
-    """Return where a process number means one process: host name, boot and PID namespace."""
-    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
-    boot = _read("/proc/sys/kernel/random/boot_id").strip().replace("-", "")[:8] or "0"
-    try:
-        namespace = os.stat("/proc/self/ns/pid").st_ino
-    except OSError:
-        namespace = 0
-    return f"{host}-{boot}-{namespace}"
-
-
-_tag: tuple[int, str] = (0, "")
-
-
-def owner_tag() -> str:
-    """Return `<machine>.<pid>-<start>`, the prefix of this process's temporary files and
-    claims: enough to tell later whether the process that made them still runs."""
-    global _tag
-    pid = os.getpid()
-    if _tag[0] != pid:  # first use, or a forked child
-        _tag = (pid, f"{_machine()}.{pid}-{_start_ticks(pid)}")
-    return _tag[1]
-
-
-def owner_alive(name: str) -> bool | None:
-    """Return whether the process that named a temporary file `name` still runs: None when
-    that cannot be told (an older name, or a process of another host, boot or PID namespace
-    sharing the folder). A process number now used by a later process counts as gone."""
-    machine, _, rest = name.partition(".")
-    pid, _, start = rest.partition(".")[0].partition("-")
-    if machine != _machine() or not pid.isdigit():
-        return None
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, run by another user: tell by its start time
-        pass
-    return not start or _start_ticks(int(pid)) in ("", start)
-
-
-@dataclass(frozen=True)
-class TempFile:
-    """A received file waiting in the store's temporary folder."""
-
-    path: Path
-    size: int
-    sha256: str
-
-
-class IncomingFile(io.RawIOBase):
-    """A file being received straight into the store's temporary folder, hashed as it is written.
-
-    The web server's form parser writes an upload into it, so a browser or API upload is copied
-    once, inside the upload folder, never spooled elsewhere. Closing it without `finish` (a
-    refused or aborted request) removes the file.
-    """
-
-    def __init__(self, path: Path, max_bytes: int | None) -> None:
-        super().__init__()
-        self.path = path
-        self._max = max_bytes
-        self._f = open(path, "xb+")  # noqa: SIM115 - closed by close()
-        self._hash = hashlib.sha256()
-        self._size = 0
-        self._failed: OSError | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def write(self, b) -> int:  # type: ignore[no-untyped-def, override]
-        data = bytes(b)
-        self._size += len(data)
-        if self._max is not None and self._size > self._max:
-            raise TooLarge("Berkas melebihi batas %(mb)d MB.",
-                               params={"mb": self._max // (1024 * 1024)})
-        if self._failed is not None:
-            return len(data)  # the rest of a body that cannot be kept: counted and dropped
-        self._hash.update(data)
-        try:
-            return self._f.write(data)
-        except OSError as e:
-            # Raised in the form parser, this would reach the client before filing starts,
-            # unaudited: `finish` (inside filing) raises it instead.
-            self._fail(e)
-            return len(data)
-
-    def _fail(self, error: OSError) -> None:
-        self._failed = error
-        with contextlib.suppress(OSError):  # flushing what is buffered fails the same way
-            self._f.close()
-        self.path.unlink(missing_ok=True)
-        self._f = io.BytesIO()
-
-    def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
-        return self._f.readinto(b)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def fileno(self) -> int:
-        return self._f.fileno()
-
-    def finish(self) -> TempFile:
-        """Flush and fsync what was received and return it as a TempFile; raise StorageFull
-        (or StorageError) when it could not all be written."""
-        if self._failed is None:
-            try:
-                self._f.flush()
-                os.fsync(self._f.fileno())
-            except OSError as e:
-                self._fail(e)
-        if self._failed is not None:
-            raise _storage_error(self._failed, N_("Berkas tidak dapat disimpan: %(reason)s"))
-        return TempFile(path=self.path, size=self._size, sha256=self._hash.hexdigest())
-
-    def close(self) -> None:
-        if not self.closed:
-            with contextlib.suppress(OSError):
-                self._f.close()
-            self.path.unlink(missing_ok=True)
-        super().close()
 
 
 class FileStore:
@@ -211,7 +59,7 @@ class FileStore:
         self.ensure()
         return IncomingFile(self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part", max_bytes)
 
-    def receive(self, stream: BinaryIO, *, max_bytes: int | None = None) -> TempFile:
+    def receive(self, stream: IO[bytes], *, max_bytes: int | None = None) -> TempFile:
         """Copy `stream` into a temporary file while hashing it; fsync before returning."""
         self.ensure()
         path = self.tmp_dir / f"{owner_tag()}.{uuid.uuid4().hex}.part"
@@ -233,14 +81,14 @@ class FileStore:
             raise
         except OSError as e:
             path.unlink(missing_ok=True)
-            raise _storage_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
+            raise write_error(e, N_("Berkas tidak dapat disimpan: %(reason)s")) from e
         return TempFile(path=path, size=size, sha256=digest.hexdigest())
 
     def receive_path(self, source: str | os.PathLike[str], **kwargs: int | None) -> TempFile:
         """Copy the file at `source` into a temporary file (see `receive`)."""
         try:
             with open(source, "rb") as f:
-                return self.receive(f, **kwargs)  # type: ignore[arg-type]
+                return self.receive(f, **kwargs)
         except OSError as e:
             raise StorageError("Berkas tidak dapat dibaca: %(reason)s",
                                params={"reason": e.strerror or e}) from e
@@ -269,14 +117,14 @@ class FileStore:
             os.link(claim, final)  # fails with EEXIST rather than overwriting
             linked = True
             faults.point("store.linked")
-            _fsync_dir(final.parent)
-            _fsync_dir(self.tmp_dir)
+            fsync_dir(final.parent)
+            fsync_dir(self.tmp_dir)
         except OSError as e:
             # Nothing refers to the file yet and the caller is told: not an orphan to keep.
             if linked:
                 final.unlink(missing_ok=True)
             claim.unlink(missing_ok=True)
-            raise _storage_error(
+            raise write_error(
                 e, N_("Berkas tidak dapat dipindahkan ke arsip: %(reason)s")) from e
         return relative
 
@@ -338,7 +186,7 @@ class FileStore:
         try:
             os.link(source, final)
             source.unlink()
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         except OSError as e:
             raise StorageError("Berkas tidak dapat disimpan ke arsip: %(reason)s",
                                params={"reason": e.strerror or e}) from e
@@ -438,13 +286,5 @@ def shred(path: Path) -> bool:
         os.close(fd)
     # Another process finishing the same destruction (start-up recovery) may unlink it first.
     path.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -16,12 +16,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Excel shows at most 32,767 characters in a cell and asks to "repair" files with longer ones.
@@ -127,7 +131,8 @@ def _xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL_CHARS]
 
 
-def _xlsx_cell(ws: object, value: object, date_format: str = "yyyy-mm-dd") -> Cell | None:
+def _xlsx_cell(ws: WriteOnlyWorksheet, value: object,
+               date_format: str = "yyyy-mm-dd") -> Cell | None:
     """Return a typed cell: numbers, booleans and dates as such, everything else as text."""
     if value is None:
         return None
@@ -136,17 +141,17 @@ def _xlsx_cell(ws: object, value: object, date_format: str = "yyyy-mm-dd") -> Ce
     if isinstance(value, int) and abs(value) < MAX_EXACT_INT:
         return WriteOnlyCell(ws, value=value)
     if isinstance(value, Decimal | float) and math.isfinite(value):
-        return WriteOnlyCell(ws, value=value)
+        return WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # Decimal: written as a number
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # openpyxl writes it; its stubs allow datetime only
         cell.number_format = date_format
         return cell
     if isinstance(value, dt.time):
-        cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
+        cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))  # type: ignore[arg-type]  # openpyxl writes it; its stubs allow datetime only
         cell.number_format = "hh:mm:ss"
         return cell
     # Cleaning first and neutralising last: removing a control character must not uncover `=`.

@@ -22,11 +22,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import bagit
 
 from earsip import faults
+from earsip.atomic import fsync_dir, sync_tree
 from earsip.errors import StorageError, ValidationError
 
 CHECKSUMS = ("sha256", "sha512")
@@ -175,12 +176,12 @@ def build_package(target: Path, files: list[PackageFile], extra: dict[str, bytes
             dest.write_bytes(data)
         faults.point("transfer.copying")
         _make_bag(work, info)
-        _sync_tree(work)
+        sync_tree(work)  # the rename never publishes empty files
         if target.exists():
             raise ValidationError("Folder paket %(path)s sudah ada.", field="target",
                                   params={"path": str(target)})
         os.rename(work, target)
-        _sync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException as exc:
         shutil.rmtree(work, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -216,27 +217,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1024 * 1024), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _sync_dir(path: Path) -> None:
-    """Flush a folder's entries to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_tree(root: Path) -> None:
-    """Flush every file and folder under root, so the rename never publishes empty files."""
-    for dirpath, _dirnames, filenames in os.walk(root):
-        for filename in filenames:
-            fd = os.open(os.path.join(dirpath, filename), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _sync_dir(Path(dirpath))
 
 
 # --------------------------------------------------------------------------- check and ship
@@ -297,7 +277,7 @@ def _describe(exc: bagit.BagValidationError) -> list[str]:
     return problems
 
 
-def zip_package(path: Path, fileobj: BinaryIO) -> None:
+def zip_package(path: Path, fileobj: IO[bytes]) -> None:
     """Write the package as a zip to fileobj (may be unseekable); its top folder is its name."""
     root = Path(path)
     if not (root / "bagit.txt").is_file():

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,6 +29,8 @@ from earsip import create_app, extract
 from earsip.services import Archive
 from earsip.services.access.users import create_user
 from earsip.services.operations import setup
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
 ADMIN_PASSWORD = "admin-pass-123"
@@ -197,6 +202,30 @@ def cli_env(config: Config) -> dict[str, str]:
         "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "EARSIP_PASSWORD_HASH": TEST_HASH_METHOD,
     }
+
+
+@pytest.fixture
+def start_worker(cli_env: dict[str, str]) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Return a function starting a real `earsip worker` on the test archive (no scheduled
+    tasks; a job silent for 10 s is taken back), its output into `log` when given; the
+    processes still running at the end are killed."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*, log: Path | None = None, **extra: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0",
+               "EARSIP_JOB_STALE_SECONDS": "10", **extra}
+        with open(log or os.devnull, "wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "earsip", "worker", "--no-init"],
+                                    cwd=PROJECT, env=env, start_new_session=True,
+                                    stdout=out, stderr=subprocess.STDOUT)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @pytest.fixture

@@ -99,9 +99,21 @@ def test_the_original_bytes_come_back_as_an_attachment_with_nosniff(upload, tmp_
     assert body == pdf.read_bytes()
     assert r.headers["Content-Type"] == "application/pdf"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    disposition = r.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "filename*=UTF-8''Surat%20Undangan%20Rapat%20Pleno.pdf" in disposition
+    assert r.headers["Content-Disposition"] == (
+        'attachment; filename="Surat Undangan Rapat Pleno.pdf"')
+
+
+def test_a_non_ascii_file_name_comes_back_whole_in_utf8_with_an_ascii_fallback(
+        upload, tmp_path: Path, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    name = "Undangan Rapat – Pemilihan Walikota Pasuruan ke-2.pdf"
+    pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", ["undangan rapat"])
+    doc_id = upload(pdf, filename=name).get_json()["id"]
+    r = client.get(f"/api/v1/documents/{doc_id}/file", headers=token_for("admin"))
+    r.close()
+    assert r.headers["Content-Disposition"] == (
+        'attachment; filename="Undangan Rapat  Pemilihan Walikota Pasuruan ke-2.pdf"; '
+        "filename*=UTF-8''Undangan%20Rapat%20%E2%80%93%20Pemilihan%20Walikota%20Pasuruan"
+        "%20ke-2.pdf")
 
 
 @pytest.mark.parametrize(("fields", "field"), [

@@ -1,17 +1,14 @@
 """The audit trail: one hash-chained entry per action, inside the action's transaction."""
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 from earsip import audit
 from earsip.models import AuditEntry
 from earsip.services import Archive
-
-
-def _entries(archive: Archive) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+from tests.helpers import entries as _entries
+from tests.helpers import lift_append_only as _lift_append_only
 
 
 def test_entries_form_an_unbroken_chain(archive: Archive) -> None:
@@ -47,14 +44,6 @@ def test_an_altered_entry_is_detected(archive: Archive) -> None:
                         .values(details={"x": 3}))
     findings = audit.verify(_entries(archive))
     assert [f.seq for f in findings] == [seq]
-
-
-def _lift_append_only(session) -> None:  # type: ignore[no-untyped-def]
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
-    else:
-        session.execute(text("DROP TRIGGER audit_entries_no_update"))
-        session.execute(text("DROP TRIGGER audit_entries_no_delete"))
 
 
 @pytest.mark.parametrize("statement", [

@@ -39,7 +39,8 @@ from earsip.services.audit.review import (
     public_key,
     verify_chain,
 )
-from tests.test_audit import _lift_append_only
+from tests.helpers import entries as _entries
+from tests.helpers import lift_append_only as _lift_append_only
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "verify_audit_export.py"
 
@@ -47,11 +48,6 @@ TOOL = Path(__file__).resolve().parents[1] / "tools" / "verify_audit_export.py"
 def _seqs(archive: Archive) -> list[int]:
     with archive.db.read() as session:
         return list(session.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
-
-
-def _entries(archive: Archive) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
 
 
 def _verifier(export_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ from earsip.services.retention.transfer import Handover
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
-from tests.test_retention_run import file_doc, principal_of
+from tests.helpers import file_doc, principal_of
 
 
 class Trail:

@@ -16,12 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 from earsip.services import Archive
+from tests.helpers import MAX_SIZE, MIN_SIZE, assert_archive_whole
 from tests.live import FIELDS, Client, LiveServer, pdf_bytes, run_together, sha256
-from tests.test_crashes import assert_archive_whole
 
 CLIENTS = 4
 PER_CLIENT = int(os.environ.get("EARSIP_CONCURRENT_UPLOADS") or 10)
-MIN_SIZE, MAX_SIZE = 100 * 1024, 5 * 1024 * 1024
 
 
 def _corpus(folder: Path, client: int, count: int) -> list[Path]:

@@ -7,7 +7,6 @@ restarted; after every restart the archive must be whole. `make test` runs one t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,9 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from earsip.faults import FILING_POINTS as POINTS
-from earsip.models import AuditEntry, Document
+from earsip.models import AuditEntry
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
+from tests.helpers import assert_archive_whole
+from tests.helpers import file_hash as _file_hash
 from tests.live import CONNECTION_LOST, FIELDS, Client, LiveServer, pdf_bytes, sha256
 
 TRIALS = int(os.environ.get("EARSIP_CRASH_TRIALS") or len(POINTS))
@@ -27,40 +28,6 @@ TRIALS = int(os.environ.get("EARSIP_CRASH_TRIALS") or len(POINTS))
 BEFORE_COMMIT = {"ingest.received", "store.claimed", "store.linked", "ingest.moved",
                  "audit.appended"}
 
-
-
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_archive_whole(archive: Archive, acknowledged: dict[int, str], *,
-                         preloaded: int = 0) -> set[str]:
-    """Check that every acknowledged upload and every visible row is wholly filed: row, file
-    with its SHA-256, index entry and audit entry; no stray file in storage or in the temporary
-    folder. Return the SHA-256 of every row. Rows up to id `preloaded` (inserted without
-    files by a benchmark loader) are left out."""
-    store = archive.store
-    with archive.db.read() as session:
-        rows = {d.id: (d.sha256, d.storage_path) for d in session.scalars(
-            select(Document).where(Document.id > preloaded))}
-        audited = dict(session.execute(
-            select(AuditEntry.target_id, func.count()).where(
-                AuditEntry.action == "document.file", AuditEntry.outcome == "success")
-            .group_by(AuditEntry.target_id)).all())
-    for doc_id, sha in acknowledged.items():
-        assert doc_id in rows, f"acknowledged document #{doc_id} is missing"
-        assert rows[doc_id][0] == sha
-    indexed = archive.index.indexed_ids()
-    for doc_id, (sha, relative) in rows.items():
-        assert _file_hash(store.path_of(relative)) == sha, f"#{doc_id}: file differs"
-        assert doc_id in indexed, f"#{doc_id} is not in the index"
-        assert audited.get(str(doc_id)) == 1, f"#{doc_id} has no single filing entry"
-    assert {i for i in indexed if i > preloaded} == set(rows), \
-        "the index holds documents the database does not"
-    assert set(store.iter_files()) == {relative for _, relative in rows.values()}
-    assert store.stale_temp_files() == []
-    assert verify_chain(archive).intact
-    return {sha for sha, _ in rows.values()}
 
 
 def quarantined_hashes(archive: Archive) -> set[str]:

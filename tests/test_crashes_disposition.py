@@ -54,8 +54,7 @@ from earsip.services.retention.destruction_papers import Execution, Witness
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD
-from tests.test_retention_run import principal_of
-from tests.test_transfer import WHO
+from tests.helpers import WHO, principal_of
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOAK = bool(os.environ.get("EARSIP_CRASH_TRIALS"))

@@ -19,7 +19,7 @@ from earsip.services.retention import destruction_views as views
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in
-from tests.test_retention_run import principal_of
+from tests.helpers import principal_of
 
 
 def _file_old(upload, tmp_path: Path, text: str, title: str) -> int:  # type: ignore[no-untyped-def]

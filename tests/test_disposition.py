@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from earsip import audit
 from earsip.access import Principal
@@ -21,7 +20,7 @@ from earsip.errors import (
     OnHold,
     ValidationError,
 )
-from earsip.models import AuditEntry, DisposalList, Document, DocumentText, User
+from earsip.models import DisposalList, Document, DocumentText, User
 from earsip.services import Archive
 from earsip.services.access import users
 from earsip.services.records import documents as document_service
@@ -29,14 +28,13 @@ from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, holds
 from earsip.services.retention import destruction_papers as papers
 from earsip.services.retention import destruction_views as views
-from earsip.services.retention.destruction_papers import Execution, Witness
+from earsip.services.retention.destruction_papers import Witness
 from earsip.services.search import indexing
 from earsip.services.search import searching as search_service
 from tests.approvers import WAIT, make_approver
 from tests.conftest import USER_PASSWORD as PW
-from tests.test_retention_run import file_doc, principal_of
+from tests.helpers import DECIDED, entries, execution, file_doc, principal_of
 
-DECIDED = dt.date.today()  # the leader's decision: today, never a day before the proposal
 UNITS = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 
 
@@ -55,23 +53,6 @@ def year_in_words(year: int) -> str:
     else:
         rest = f"{UNITS[n // 10]} puluh {UNITS[n % 10]}"
     return f"dua ribu {rest}".strip()
-
-
-def entries(archive: Archive, action: str) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                    .order_by(AuditEntry.seq)))
-
-
-def execution(**overrides: object) -> Execution:
-    values: dict[str, object] = {
-        "berita_acara_number": "BA-01/KA.01.04/2026",
-        "official_name": "Siti Rahmawati", "official_position": "Kepala Sekretariat",
-        "witnesses": [Witness("Budi Santoso", "Arsiparis Ahli Muda"),
-                      Witness("Dewi Lestari", "Kepala Subbagian Umum")],
-        "place": "Kantor Bawaslu Kota Mojokerto"}
-    values.update(overrides)
-    return Execution(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

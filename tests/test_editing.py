@@ -10,11 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from earsip.access import Principal
-from earsip.models import AuditEntry, Document, User
+from earsip.models import Document, User
 from earsip.services import Archive
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in
+from tests.helpers import entries as _entries
 
 
 def _principal(archive: Archive, username: str) -> Principal:
@@ -27,11 +28,6 @@ def _file(upload, tmp_path: Path, text: str = "laporan pengawasan kampanye", **f
     r = upload(pdf, **fields)
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
-
-
-def _entries(archive: Archive, action: str) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def test_reclassifying_recomputes_the_dates_and_is_audited_with_old_and_new_values(

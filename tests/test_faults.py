@@ -23,22 +23,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from config import Config
-from earsip.models import AuditEntry, Document
+from earsip.models import Document
 from earsip.services import Archive
 from tests.conftest import multipart
-from tests.helpers import database_write_lock
+from tests.helpers import assert_archive_whole, database_write_lock
+from tests.helpers import entries as _entries
 from tests.live import FIELDS, PROJECT, Client, LiveServer, multipart_bytes, pdf_bytes
-from tests.test_crashes import assert_archive_whole
 
 
 def _count(archive: Archive) -> int:
     with archive.db.read() as session:
         return session.scalar(select(func.count(Document.id))) or 0
-
-
-def _entries(archive: Archive, action: str) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def _hold_for(config: Config, seconds: float, release: threading.Event | None = None) -> Callable[

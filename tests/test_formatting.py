@@ -16,7 +16,7 @@ from config import Config
 from earsip import create_app
 from earsip.web import formatting
 from tests.conftest import sign_in
-from tests.test_retention_run import file_doc
+from tests.helpers import file_doc
 
 MOMENT = dt.datetime(2026, 12, 7, 8, 30, 5)  # naive UTC, as stored
 

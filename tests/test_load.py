@@ -30,9 +30,8 @@ from bench.load import load_synthetic
 from earsip.services import Archive
 from earsip.services.search import indexing
 from tests.conftest import USER_PASSWORD
+from tests.helpers import MAX_SIZE, MIN_SIZE, assert_archive_whole
 from tests.live import PROJECT, Client, LiveServer, pdf_bytes, run_together, sha256
-from tests.test_concurrency import MAX_SIZE, MIN_SIZE
-from tests.test_crashes import assert_archive_whole
 
 pytestmark = pytest.mark.skipif(os.environ.get("EARSIP_SOAK") != "1",
                                 reason="a soak scenario: run by `make soak`")

@@ -218,8 +218,7 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
     from earsip.services.records.documents import DocumentInput
     from earsip.services.retention import destruction as disposition
     from earsip.services.retention import destruction_execution
-    from tests.test_disposition import DECIDED, execution
-    from tests.test_retention_run import principal_of
+    from tests.helpers import DECIDED, execution, principal_of
 
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     leader = make_approver(archive, "ketua")

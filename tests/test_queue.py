@@ -13,11 +13,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,8 +24,8 @@ from earsip.models import Job
 from earsip.queue import JsonSerializer, Queue, RefusedMessage
 from earsip.services import Archive
 from earsip.services.operations import jobs
+from tests.helpers import wait_until
 
-PROJECT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -61,39 +56,9 @@ class Planted:
         return os.mkdir, (str(self.marker),)
 
 
-@pytest.fixture
-def start_worker(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Path]]:
-    """Start a real `earsip worker` on the test archive; return the path of its log."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(**extra: str) -> Path:
-        log = tmp_path / f"worker-{len(started)}.log"
-        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0", **extra}
-        with open(log, "wb") as out:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "earsip", "worker", "--no-init"], cwd=PROJECT,
-                env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT))
-        return log
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def _state(archive: Archive, job_id: int) -> str:
     with archive.db.read() as session:
         return session.scalar(select(Job.state).where(Job.id == job_id)) or ""
-
-
-def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_queued_jobs_are_json_messages_that_read_back_as_the_same_task(tmp_path: Path) -> None:
@@ -146,12 +111,13 @@ def test_a_worker_refuses_a_pickled_message_on_its_queue_and_runs_the_json_jobs_
         assert queued.queue.waiting() == 3
         if where == "redis":  # the configuration moved the queue: nothing went to SQLite
             assert archive.queue.waiting() == 0
-        log = start_worker(EARSIP_QUEUE_URL=url)
-        _wait(lambda: _state(archive, first) == _state(archive, second) == "done", 90,
-              "both fixity jobs")
-        _wait(lambda: queued.queue.waiting() == 0, 10, "an empty queue")
+        log = tmp_path / "worker.log"
+        start_worker(log=log, EARSIP_QUEUE_URL=url)
+        wait_until(lambda: _state(archive, first) == _state(archive, second) == "done", 90,
+                   "both fixity jobs")
+        wait_until(lambda: queued.queue.waiting() == 0, 10, "an empty queue")
         assert not marker.exists()
-        _wait(lambda: "queue message refused" in log.read_text(), 10, "the logged refusal")
+        wait_until(lambda: "queue message refused" in log.read_text(), 10, "the logged refusal")
     finally:
         queued.queue.huey.flush()
         queued.queue.close()

@@ -14,20 +14,15 @@ from sqlalchemy import func, select
 from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
-from earsip.models import AuditEntry, Document, User
+from earsip.models import Document
 from earsip.services import Archive
-from earsip.services.records import ingest
-from earsip.services.records.documents import DocumentInput
 from earsip.services.records.editing import edit_document
 from earsip.services.retention import cycle as service
 from earsip.services.retention import holds
-from tests import filegen
+from tests.helpers import RECENT, entries, file_doc, principal_of
 
 OFFICER = Principal(1, "admin", frozenset({"admin", "arsiparis"}), "sangat_rahasia")
 READER = Principal(50, "auditor1", frozenset({"auditor"}), "biasa")
-# A document date a month back: still in its active period (every code here has at least
-# two active years) whenever the tests run.
-RECENT = dt.date.today() - dt.timedelta(days=30)
 
 
 def next_29_february() -> dt.date:
@@ -42,33 +37,9 @@ def years_after(day: dt.date, years: int, month: int, dom: int) -> dt.date:
     return dt.date(day.year + years, month, dom)
 
 
-def file_doc(archive: Archive, tmp_path: Path, *, code: str = "KA.00",
-             date: str = RECENT.isoformat(), text: str | None = None, security: str = "biasa",
-             trigger: str | None = None, title: str = "Surat") -> int:
-    """File a real PDF with these retention facts; return its id."""
-    body = text or f"surat {code} {date} {len(list(tmp_path.iterdir()))}"
-    pdf = filegen.make_text_pdf(tmp_path / f"{abs(hash(body))}.pdf", [body])
-    data = DocumentInput(title=title, classification=code,
-                         document_date=dt.date.fromisoformat(date), security=security,
-                         trigger_date=dt.date.fromisoformat(trigger) if trigger else None)
-    return ingest.file_document(archive, SYSTEM, pdf, pdf.name, data, clearance=None).document_id
-
-
-def principal_of(archive: Archive, username: str) -> Principal:
-    """Return the principal of an existing user."""
-    with archive.db.read() as session:
-        return Principal.of(session.scalar(select(User).where(User.username == username)))
-
-
 def phase_of(archive: Archive, doc_id: int) -> str:
     with archive.db.read() as session:
         return session.get(Document, doc_id).phase
-
-
-def entries(archive: Archive, action: str) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                    .order_by(AuditEntry.seq)))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from earsip.models import AuditCheckpoint, AuditEntry, Document, FixityRun, TaskRun
 from earsip.services import Archive
 from earsip.services.operations import schedule
-from tests.test_retention_run import file_doc
+from tests.helpers import file_doc
 
 
 def _count(archive: Archive, model, **where: object) -> int:  # type: ignore[no-untyped-def]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from earsip.errors import StorageError, StorageFull, TooLarge
-from earsip.storage import FileStore, owner_alive, owner_tag
+from earsip.owners import owner_alive, owner_tag
+from earsip.storage import FileStore
 
 
 def test_a_received_file_is_hashed_and_then_stored_under_its_category_and_year(

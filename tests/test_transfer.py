@@ -16,20 +16,10 @@ from sqlalchemy import select
 
 from earsip.access import Principal
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
-from earsip.models import AuditEntry, Document
+from earsip.models import Document
 from earsip.services import Archive
 from earsip.services.retention import holds, transfer, transfer_views
-from earsip.services.retention.transfer import Handover
-from tests.test_retention_run import file_doc, principal_of
-
-WHO = Handover(recipient_institution="Dinas Perpustakaan dan Kearsipan Kota Mojokerto",
-               recipient_name="Rina Wulandari", recipient_position="Kepala Bidang Arsip Statis",
-               official_name="Siti Rahmawati", official_position="Kepala Sekretariat")
-
-
-def entries(archive: Archive, action: str) -> list[AuditEntry]:
-    with archive.db.read() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+from tests.helpers import WHO, entries, file_doc, principal_of
 
 
 @pytest.fixture

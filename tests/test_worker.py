@@ -11,9 +11,7 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,11 +30,11 @@ from earsip.services.search import searching as search_service
 from tests import scangen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, sign_in
+from tests.helpers import wait_until
 
 # Skipped without Tesseract/OCRmyPDF, except under `make test` (EARSIP_REQUIRE_OCR=1): a failure.
 pytestmark = pytest.mark.usefixtures("ocr_tools")
 READER = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 _file = scangen.file_scan
@@ -64,36 +62,6 @@ def _recall(found: str) -> float:
     return sum(1 for w in expected if w in seen) / len(expected)
 
 
-def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def start_worker(cli_env: dict[str, str]) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start real `earsip worker` processes on the test archive; kill what is left at the end."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(**extra: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0",
-               "EARSIP_JOB_STALE_SECONDS": "10", **extra}
-        proc = subprocess.Popen([sys.executable, "-m", "earsip", "worker", "--no-init"],
-                                cwd=PROJECT, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def test_filing_a_scan_answers_at_once_with_ocr_pending_and_commits_its_job(
         archive: Archive, tmp_path: Path) -> None:
     started = time.monotonic()
@@ -112,7 +80,7 @@ def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
     original = hashlib.sha256(scan.read_bytes()).hexdigest()
     doc_id = _file(archive, scan)
     proc = start_worker()
-    _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
+    wait_until(lambda: _jobs(archive, doc_id)[0].state == "done", 120, "the OCR job")
     doc = _doc(archive, doc_id)
     assert doc.text_status == "extracted", doc.text_message
     with archive.db.read() as session:
@@ -140,7 +108,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_be_finished_after_restart(
         archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
     doc_id = _file(archive, scangen.save_scan(tmp_path / "berkas.tif", pages=4))
     first = start_worker()
-    _wait(lambda: _jobs(archive, doc_id)[0].state == "running", 60, "the job to start")
+    wait_until(lambda: _jobs(archive, doc_id)[0].state == "running", 60, "the job to start")
     time.sleep(1.5)  # well inside the four pages
     os.killpg(first.pid, signal.SIGKILL)  # the worker and its Tesseract, mid-page
     first.wait()
@@ -148,7 +116,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_be_finished_after_restart(
     assert job.state == "running" and f":{first.pid}/" in job.worker
     assert _doc(archive, doc_id).text_status == "ocr_pending"
     start_worker()  # finds the job of the dead worker at start-up and queues it again
-    _wait(lambda: _jobs(archive, doc_id)[0].state == "done", 180, "the job to finish")
+    wait_until(lambda: _jobs(archive, doc_id)[0].state == "done", 180, "the job to finish")
     [job] = _jobs(archive, doc_id)
     assert job.attempts == 2 and job.last_error is None
     doc = _doc(archive, doc_id)
@@ -248,7 +216,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     from earsip.services.retention import destruction as disposition
     from earsip.services.retention import destruction_execution
     from earsip.services.retention.destruction_papers import Execution, Witness
-    from tests.test_retention_run import principal_of
+    from tests.helpers import principal_of
 
     scan = scangen.save_scan(tmp_path / "foto.png")
     old = dt.date.today().replace(year=dt.date.today().year - 7, day=1)  # KA.00: due after 5

@@ -16,7 +16,8 @@ from earsip.services.access import declassification as declassification_service
 
 
 def _archive() -> Archive:
-    return current_app.extensions["earsip"]
+    archive: Archive = current_app.extensions["earsip"]
+    return archive
 
 
 def _body_text(name: str) -> str | None:

@@ -20,7 +20,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _archive() -> Archive:
-    return current_app.extensions["earsip"]
+    archive: Archive = current_app.extensions["earsip"]
+    return archive
 
 
 def _int(name: str, default: int, *, low: int, high: int) -> int:

@@ -26,7 +26,8 @@ from earsip.services.search import searching as search_service
 
 
 def _archive() -> Archive:
-    return current_app.extensions["earsip"]
+    archive: Archive = current_app.extensions["earsip"]
+    return archive
 
 
 def _client() -> str | None:
@@ -59,7 +60,7 @@ def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[.
             g.token = token.strip()
             return view(*args, **kwargs)
 
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        wrapper.required_permission = permission  # type: ignore[attr-defined]  # a marker the permission tests read
         return wrapper
 
     return decorate
@@ -67,12 +68,13 @@ def token_required(permission: str) -> Callable[[Callable[..., Any]], Callable[.
 
 def public(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark an API view open to everyone."""
-    view.required_permission = None  # type: ignore[attr-defined]
+    view.required_permission = None  # type: ignore[attr-defined]  # a marker the permission tests read
     return view
 
 
 def _principal() -> Principal:
-    return g.principal
+    principal: Principal = g.principal
+    return principal
 
 
 @bp.get("/health")

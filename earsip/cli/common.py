@@ -36,7 +36,7 @@ def cli_principal() -> Principal:
     shell access cannot stand in for the second pair of eyes.
     """
     roles = frozenset(r for r in ROLES if r != "pimpinan")
-    return Principal(0, cli_actor().username, roles, SECURITY_CLASSES[-1])
+    return Principal(0, cli_actor().username or "cli", roles, SECURITY_CLASSES[-1])
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 
-def server_options(config: Config) -> dict[str, object]:
+def server_options(config: Config) -> dict[str, Any]:
     """Return the waitress settings of `earsip serve` (the tests serve with the same)."""
     return {
         "threads": config.threads,
@@ -50,7 +50,8 @@ class InsufficientStorage(Error):
     code = 507
     reason = "Insufficient Storage"
 
-    def to_response(self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+    def to_response(  # type: ignore[override]  # bytes body, as waitress makes it (stubs: str)
+            self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
         body = json.dumps({"error": {"code": "storage_full", "message": self.body}}).encode()
         return (f"{self.code} {self.reason}",
                 [("Content-Type", "application/json"), ("Retry-After", "600")], body)
@@ -99,14 +100,17 @@ class SpoolGuardParser(HTTPRequestParser):
     def parse_header(self, header_plus: bytes) -> None:
         super().parse_header(header_plus)
         if self.body_rcv is not None:
-            self.body_rcv.buf = _GuardedBuffer(self.body_rcv.buf, self)
+            # A stand-in with the buffer's interface, not a subclass of it:
+            self.body_rcv.buf = _GuardedBuffer(  # type: ignore[assignment]  # duck-typed
+                self.body_rcv.buf, self)
 
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
         if self.spool_error is not None and self.completed and self.error is None:
             self.error = InsufficientStorage(StorageFull.MESSAGE)
-            log.error("request body to %s not stored: %s", self.path, self.spool_error)
-            self.on_full(self.path or "", self.body_bytes_received)
+            path = self.path  # type: ignore[attr-defined]  # set by parse_header; not in stubs
+            log.error("request body to %s not stored: %s", path, self.spool_error)
+            self.on_full(path or "", self.body_bytes_received)
         return consumed
 
 

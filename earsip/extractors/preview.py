@@ -13,10 +13,10 @@ caller.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from typing import Any
 
+from earsip.atomic import write_atomic
 from earsip.extractors.office import extract_docx
 from earsip.extractors.plain import extract_text
 from earsip.extractors.text import N_, Result, failed, technical
@@ -48,16 +48,14 @@ def render_preview(path: str, mime: str, out_path: str, max_px: int) -> Result:
         image.thumbnail((max_px, max_px))
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
-        tmp = f"{out_path}.{os.getpid()}.tmp"
-        image.save(tmp, "PNG", optimize=True)
-        os.replace(tmp, out_path)
+        write_atomic(out_path, lambda f: image.save(f, "PNG", optimize=True))
     except Exception as e:  # any parser failure means "no preview", never a crash
         return failed(N_("Pratinjau tidak dapat dibuat: berkas rusak atau tidak bisa dibuka."),
                       detail=technical(e))
     return {"status": "preview", "pages": None, "text": "", "message": None}
 
 
-def _pdf_first_page(path: str, max_px: int):  # type: ignore[no-untyped-def]
+def _pdf_first_page(path: str, max_px: int):
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
@@ -70,7 +68,7 @@ def _pdf_first_page(path: str, max_px: int):  # type: ignore[no-untyped-def]
         pdf.close()
 
 
-def _image_first_frame(path: str):  # type: ignore[no-untyped-def]
+def _image_first_frame(path: str):
     from PIL import Image
 
     with Image.open(path) as im:

@@ -176,7 +176,7 @@ class IdentifierPartsFilter(Filter):
         self.stemming = stemming
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.stemming == self.stemming
 
     def __hash__(self) -> int:
         return hash((type(self), self.stemming))
@@ -229,8 +229,8 @@ class IndonesianAnalyzer(Analyzer):
         self.version = ANALYSIS_VERSION  # pickled with the index schema
 
     def __eq__(self, other: object) -> bool:
-        return (type(other) is type(self) and other.stemming == self.stemming  # type: ignore[attr-defined]
-                and other.version == self.version)  # type: ignore[attr-defined]
+        return (type(other) is type(self) and other.stemming == self.stemming
+                and other.version == self.version)
 
     def __hash__(self) -> int:
         return hash((type(self), self.stemming, self.version))
@@ -315,7 +315,7 @@ class IndonesianAnalyzer(Analyzer):
                 else:
                     kept.append((pos, term[0]))
             else:
-                kept.append((pos, term))  # type: ignore[arg-type]
+                kept.append((pos, term))  # type: ignore[arg-type]  # a str: not a tuple
         return kept
 
 
@@ -380,7 +380,7 @@ def analyze(text: str) -> list[str]:
 
 def index_terms(text: str) -> list[str]:
     """Return the terms `text` is indexed under, in order (parts after their identifier)."""
-    return [term for _, term in _STEMMING._kept(text)]  # type: ignore[attr-defined]
+    return [term for _, term in _STEMMING._kept(text)]
 
 
 def raw_terms(text: str) -> list[str]:

@@ -175,6 +175,9 @@ def _flush_with_lengths(writer: SegmentWriter) -> None:
 class _SegmentBuilder(SegmentWriter):
     """A writer of one new segment of the rebuild index, without locking or merging."""
 
+    _tempstorage: Any  # Whoosh's (an untyped library), replaced below
+    schema: Any
+
     def __init__(self, ix: index.FileIndex, tempdir: str, limitmb: int) -> None:
         # Not compound: a compound file names its parts after the index, and the switch-over
         # renames the segments (by hard links, file by file).
@@ -215,6 +218,8 @@ class LiveWriter(SegmentWriter):
     """Whoosh's segment writer for the live index (locking, deletions, merging as usual), with
     the rebuild's faster analysis, pool and field lengths; the schema saved with the index
     stays the original."""
+
+    schema: Any  # Whoosh's (an untyped library), replaced below
 
     def __init__(self, ix: index.FileIndex, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from whoosh.searching import Searcher
@@ -77,7 +78,7 @@ class TermArrays:
         counts = positions = None
         values = postings.values
         if fmt is not None and values is not None and None not in values:
-            counts, positions = positions_arrays(values, fmt)  # type: ignore[arg-type]
+            counts, positions = positions_arrays(values, fmt)  # type: ignore[arg-type]  # no None
         return cls(np.array(postings.ids, dtype=np.int32),
                    np.array(postings.weights, dtype=np.float64), counts, positions)
 
@@ -143,7 +144,7 @@ class PostingsCache:
     def postings(self, leaf, fieldname: str, btext: bytes, terminfo,  # noqa: ANN001
                  ) -> TermArrays:
         """Return the term's postings in the segment `leaf` (deleted documents included)."""
-        segid = getattr(leaf, "_segid", None)
+        segid = getattr(leaf, "_segid", "")  # "": not a segment reader
         segment = self._segments.get(segid) if self.budget and segid else None
         if segment is not None:
             found = segment.get((fieldname, btext))
@@ -156,7 +157,7 @@ class PostingsCache:
 
     def peek(self, leaf, fieldname: str, btext: bytes) -> TermArrays | None:  # noqa: ANN001
         """Return the term's postings in the segment `leaf` if they are held, reading nothing."""
-        segid = getattr(leaf, "_segid", None)
+        segid = getattr(leaf, "_segid", "")  # "": not a segment reader
         segment = self._segments.get(segid) if self.budget and segid else None
         return segment.get((fieldname, btext)) if segment is not None else None
 
@@ -165,7 +166,7 @@ class PostingsCache:
         """Return the term's postings with positions in the segment `leaf` when the cache
         keeps them (reading and keeping them now if it should), else None: the caller then
         reads just the documents it needs."""
-        segid = getattr(leaf, "_segid", None)
+        segid = getattr(leaf, "_segid", "")  # "": not a segment reader
         segment = self._segments.get(segid) if self.budget and segid else None
         if segment is None or not self._worth(leaf.doc_count_all(), terminfo.doc_frequency()):
             return None
@@ -226,7 +227,7 @@ class PostingsCache:
                     self._used -= sum(a.nbytes for a in freed.values())
                     self._warmed.discard(segid)
             for leaf in leaves:
-                if getattr(leaf, "_segid", None) and leaf.doc_count_all() >= self.min_docs:
+                if getattr(leaf, "_segid", "") and leaf.doc_count_all() >= self.min_docs:
                     self._segments.setdefault(leaf._segid, {})
             pending = [s for s in self._segments if s not in self._warmed]
             if not pending:
@@ -270,14 +271,14 @@ class PostingsCache:
         finally:
             self._idle.set()
 
-    def _warm_once(self, open_reader: Callable[[], object]) -> None:
+    def _warm_once(self, open_reader: Callable[[], Any]) -> None:  # a Whoosh reader (untyped)
         reader = open_reader()
         try:
-            leaves = [leaf for leaf, _ in reader.leaf_readers()]  # type: ignore[attr-defined]
+            leaves = [leaf for leaf, _ in reader.leaf_readers()]
             for leaf in leaves:
                 if self._stopping:
                     return
-                segid = getattr(leaf, "_segid", None)
+                segid = getattr(leaf, "_segid", "")  # "": not a segment reader
                 with self._lock:
                     segment = self._segments.get(segid) if segid else None
                     if segment is None or segid in self._warmed:
@@ -287,7 +288,7 @@ class PostingsCache:
                     if segid in self._segments:
                         self._warmed.add(segid)
         finally:
-            reader.close()  # type: ignore[attr-defined]
+            reader.close()
 
     def _warm_segment(self, leaf, segid: str, segment: dict) -> None:  # noqa: ANN001
         """Decode the segment's frequent terms, most frequent first, within the budget."""

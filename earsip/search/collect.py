@@ -122,7 +122,8 @@ class Planner:
         assert postings.values is not None
         chosen = set(wanted)
         keep = list(map(chosen.__contains__, postings.ids))
-        return dict(zip(compress(postings.ids, keep), compress(postings.values, keep),
+        return dict(zip(compress(postings.ids, keep),
+                        compress(postings.values, keep),  # type: ignore[arg-type]  # all read
                         strict=True))
 
 def phrase_terms(schema, q: wq.Phrase) -> list[bytes]:  # noqa: ANN001 - a Whoosh Schema

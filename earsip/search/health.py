@@ -6,14 +6,19 @@ import contextlib
 import gc
 import logging
 import os
+import threading
 import time
 import traceback
 import warnings
+from typing import TYPE_CHECKING
 
 from whoosh import index
 from whoosh.searching import Searcher
 
 from earsip.errors import N_, SearchUnavailable
+
+if TYPE_CHECKING:
+    from earsip.search.filters import DocnumCache
 
 logger = logging.getLogger("earsip.search.index")
 
@@ -28,6 +33,18 @@ _REBUILDING = N_("Indeks pencarian sedang dibangun ulang; coba lagi setelah `ear
 
 class SearcherUpkeep:
     """The searcher part of `SearchIndex` (a mixin: it uses the index's path, lock and caches)."""
+
+    # Set by SearchIndex.__init__; declared here for the type checker.
+    _path: str
+    _lock: threading.RLock
+    _ix: index.Index | None
+    _searcher: Searcher | None
+    _files: dict[str, tuple[int, int]]
+    _docnums: DocnumCache
+
+    if TYPE_CHECKING:  # SearchIndex's own
+
+        def ensure(self) -> None: ...
 
     # -- internals -------------------------------------------------------------------------
 

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
-from earsip.search.cache import TermArrays
+from earsip.search.cache import PostingsCache, TermArrays
 from earsip.search.collect import SPARSE, Unsupported, phrase_terms
 from earsip.search.postings import positions_arrays
+
+if TYPE_CHECKING:
+    from earsip.search.collect import Planner
 
 
 class PhraseEvaluation:
     """The phrase part of `VectorPlanner` (a mixin: it uses the planner's arrays and caches)."""
+
+    # Set by VectorPlanner.__init__; declared here for the type checker.
+    schema: Any
+    n: int
+    universe: np.ndarray
+    leaves: list[Any]
+    postings: PostingsCache
+
+    if TYPE_CHECKING:  # VectorPlanner's methods this mixin calls
+
+        def _planner(self) -> Planner: ...
+
+        def _term_mask(self, fieldname: str, text: str | bytes) -> np.ndarray: ...
 
     def _phrase(self, q: wq.Phrase) -> np.ndarray:
         """The documents holding every word (from the arrays), then the words' positions in

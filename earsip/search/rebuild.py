@@ -33,6 +33,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from earsip.atomic import write_atomic
 from earsip.errors import N_, SearchUnavailable
 from earsip.search.bulkwrite import NAME, TEMP_PREFIX, LocalSink, RemoteSink
 from earsip.search.schema import build_schema
@@ -67,12 +68,7 @@ class Progress:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data).encode("utf-8"))
 
 
 def read_progress(folder: str | os.PathLike[str]) -> Progress | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from math import log
+from typing import cast
 
 import numpy as np
 from whoosh import scoring
@@ -46,7 +47,8 @@ def mask_of(docnums: DocnumCache, n: int, docs: frozenset[int]) -> np.ndarray:
     its array is kept beside it (holding the set keeps its id from being reused), for as many
     filter sets as MASK_CACHE_SIZE.
     """
-    masks = docnums.arrays.get("masks")
+    masks = cast("OrderedDict[int, tuple[frozenset[int], np.ndarray]] | None",
+                 docnums.arrays.get("masks"))
     if masks is None:
         masks = docnums.arrays["masks"] = OrderedDict()
     found = masks.get(id(docs))
@@ -151,7 +153,7 @@ class VisibleStats:
         found = self.docnums.arrays.get(key)
         if found is None:
             found = self.docnums.arrays[key] = make()
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # what make() made for this key
 
     # -- postings ----------------------------------------------------------------------------
 
@@ -194,7 +196,7 @@ class VisibleBM25F(scoring.BM25F):
 
     def __init__(self, base: scoring.BM25F, stats: VisibleStats) -> None:
         super().__init__(B=base.B, K1=base.K1)
-        self._field_B = dict(base._field_B)
+        self._field_B: dict[str, float] = dict(base._field_B)
         self.stats = stats
 
     def idf(self, searcher: Searcher, fieldname: str, text: str | bytes) -> float:
@@ -204,7 +206,7 @@ class VisibleBM25F(scoring.BM25F):
                ) -> scoring.BaseScorer:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
-        b = self._field_B.get(fieldname, self.B)
+        b = self._field_B[fieldname] if fieldname in self._field_B else float(self.B)
         return _Scorer(searcher, fieldname, text, b, self.K1, self.stats.idf(fieldname, text),
                        self.stats.avg_field_length(fieldname))
 

@@ -61,7 +61,7 @@ def refuse_anonymous_uploads() -> Response | None:
     """
     if (request.method == "POST" and request.mimetype == "multipart/form-data"
             and not request.path.startswith("/api/") and not current_user.is_authenticated):
-        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+        return redirect(url_for("auth.login"))  # type: ignore[return-value]  # Werkzeug's Response
     return None
 
 
@@ -106,14 +106,14 @@ def _unauthorized() -> Response:
     else:
         flash(gettext("Silakan masuk terlebih dahulu."), "info")
     target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
+    return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]  # Werkzeug's Response
 
 
 def _password_change_first() -> Response | None:
     if (current_user.is_authenticated and current_user.principal.must_change_password
             and request.endpoint not in _DURING_PASSWORD_CHANGE
             and not request.path.startswith("/api/")):
-        return redirect(url_for("auth.password"))  # type: ignore[return-value]
+        return redirect(url_for("auth.password"))  # type: ignore[return-value]  # Werkzeug's Response
     return None
 
 
@@ -163,7 +163,7 @@ def register(app: Flask) -> None:
     app.after_request(security_headers)
 
     @app.errorhandler(HTTPException)
-    def _http_error(e: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(e: HTTPException):
         if request.path.startswith("/api/"):
             from earsip.api.errors import http_error_response
 
@@ -171,7 +171,7 @@ def register(app: Flask) -> None:
         return render_template("error.html", error=e), e.code or 500
 
     @app.errorhandler(EarsipError)
-    def _earsip_error(e: EarsipError):  # type: ignore[no-untyped-def]
+    def _earsip_error(e: EarsipError):
         # Raised outside a view's own handling, e.g. an upload over the limit while the form
         # is parsed for the CSRF check.
         if request.path.startswith("/api/"):

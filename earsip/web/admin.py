@@ -46,7 +46,7 @@ def user_new() -> tuple[str, int] | str | Response:
     temporary = users.temporary_password()
     try:
         uid = users.add_user(archive(), str(form["username"]), temporary,
-                             roles=form["roles"], clearance=str(form["clearance"]),  # type: ignore[arg-type]
+                             roles=form["roles"], clearance=str(form["clearance"]),  # type: ignore[arg-type]  # roles: a list of str
                              actor=principal().actor(client()),
                              full_name=str(form["full_name"]) or None, must_change_password=True)
     except EarsipError as e:
@@ -69,7 +69,7 @@ def user_edit(user_id: int) -> tuple[str, int] | str | Response:
     form = _form_values()
     try:
         users.update_user(archive(), principal().actor(client()), user_id,
-                          full_name=str(form["full_name"]), roles=form["roles"],  # type: ignore[arg-type]
+                          full_name=str(form["full_name"]), roles=form["roles"],  # type: ignore[arg-type]  # roles: a list of str
                           clearance=str(form["clearance"]))
     except EarsipError as e:
         flash(error_text(e), "error")

@@ -26,7 +26,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def entries() -> tuple[str, int]:
     status = 200
     try:
-        filters = audit_browse.parse_filters(request.args)  # type: ignore[arg-type]
+        filters = audit_browse.parse_filters(request.args)
     except EarsipError as e:
         flash(error_text(e), "error")
         filters, status = audit_browse.Filters(), e.http_status
@@ -110,7 +110,7 @@ def fixity_status() -> str:
 
 def _attachment(body: str | bytes, name: str, mime: str) -> Response:
     response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
 
 

@@ -12,6 +12,7 @@ import datetime
 import inspect
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -29,9 +30,9 @@ HEADER = ("# English catalog of E-Arsip. The source messages are in Bahasa Indon
 STAMP = datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
 
 
-def keywords() -> dict[str, object]:
+def keywords() -> dict[str, Any]:
     """Return the extraction keywords: gettext's, N_, and every error class name."""
-    found: dict[str, object] = dict(DEFAULT_KEYWORDS)
+    found: dict[str, Any] = dict(DEFAULT_KEYWORDS)
     found["N_"] = None
     for name, obj in vars(errors).items():
         if inspect.isclass(obj) and issubclass(obj, errors.EarsipError):

@@ -59,7 +59,7 @@ def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., An
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        wrapper.required_permission = permission  # type: ignore[attr-defined]  # a marker the permission tests read
         return wrapper
 
     return decorate
@@ -67,5 +67,5 @@ def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 def public(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view open to everyone (sign-in, health, the API description)."""
-    view.required_permission = None  # type: ignore[attr-defined]
+    view.required_permission = None  # type: ignore[attr-defined]  # a marker the permission tests read
     return view

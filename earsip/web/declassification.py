@@ -16,7 +16,7 @@ from earsip.web.i18n import error_text
 bp = Blueprint("declassification", __name__, url_prefix="/declassifications")
 
 
-def _decide(request_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
+def _decide(request_id: int, action, done: str) -> tuple[str, int] | Response:
     """Run a decision; back to the document's page, with the reason when refused."""
     try:
         view = action()

@@ -13,6 +13,7 @@ from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
 from earsip.services.retention import destruction_papers as papers
 from earsip.services.retention import destruction_views as views
+from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step
@@ -78,7 +79,7 @@ def show(list_id: int) -> tuple[str, int]:
     return _show(list_id)
 
 
-def _step(list_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
+def _step(list_id: int, action, done: str) -> tuple[str, int] | Response:
     """Run one step of the procedure; back to the list with its outcome."""
     return run_step(action, done, again=lambda status: _show(list_id, status),
                     then=url_for("disposal.show", list_id=list_id))
@@ -123,10 +124,10 @@ def cancel(list_id: int) -> tuple[str, int] | Response:
 @bp.post("/<int:list_id>/execute")
 @requires("disposal.execute")
 def execute(list_id: int) -> tuple[str, int] | Response:
-    witnesses = [papers.Witness(request.form.get(f"witness_name_{i}", ""),
+    witnesses = [Witness(request.form.get(f"witness_name_{i}", ""),
                                           request.form.get(f"witness_position_{i}", ""))
                  for i in range(1, WITNESS_ROWS + 1)]
-    form = papers.Execution(
+    form = Execution(
         berita_acara_number=request.form.get("berita_acara_number", ""),
         official_name=request.form.get("official_name", ""),
         official_position=request.form.get("official_position", ""),
@@ -145,5 +146,5 @@ def list_pdf(list_id: int) -> Response:
     except NotFound:
         abort(404)
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response

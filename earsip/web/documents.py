@@ -84,20 +84,20 @@ def new() -> tuple[str, int] | Response:
         document_service.parse_input({**fields, "title": fields.get("title") or "-"})
     except EarsipError as e:
         if wants_json:
-            return jsonify({"results": [], "error": error_text(e),  # type: ignore[return-value]
+            return jsonify({"results": [], "error": error_text(e),  # type: ignore[return-value]  # a (body, status) pair
                             "field": e.field}), e.http_status
         flash(error_text(e), "error")
         return _form(e.http_status)
     results = [_file_one(u, fields) for u in uploads]
     if wants_json:
-        return jsonify({"results": results})  # type: ignore[return-value]
+        return jsonify({"results": results})
     if len(results) == 1:
         only = results[0]
         if only["status"] == "filed":
             flash(gettext("Dokumen berhasil diarsipkan."), "success")
             return redirect(str(only["url"]))
         flash(str(only["message"]), "error")
-        return _form(int(only["code"]),  # type: ignore[call-overload]
+        return _form(int(only["code"]),  # type: ignore[call-overload]  # values of a result dict
                      existing_id=only["id"] if only["status"] == "duplicate" else None)
     if any(r["status"] == "filed" for r in results):
         # The next letter must not inherit this one's title, number or dates by mistake.
@@ -113,8 +113,8 @@ def show(document_id: int) -> str:
         doc = document_service.view_document(archive(), principal(), document_id, client())
     except NotFound:
         abort(404)
-    gone = (doc["disposition"] or {}).get("status") == "destroyed"  # type: ignore[attr-defined]
-    has_preview = document_service.previewable(doc["file"]["mime"]) and not gone  # type: ignore[index]
+    gone = (doc["disposition"] or {}).get("status") == "destroyed"  # type: ignore[attr-defined]  # the view's nested dict
+    has_preview = document_service.previewable(doc["file"]["mime"]) and not gone  # type: ignore[index]  # the view's nested dict
     events = history_service.document_history(archive(), principal(), document_id) \
         if can(principal().roles, "document.history") else None
     held = holds_service.holds_covering(archive(), principal(), document_id)

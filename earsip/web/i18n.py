@@ -7,7 +7,7 @@ compiled into the instance folder when the app starts, so no build step is neede
 
 from __future__ import annotations
 
-import os
+import functools
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from earsip.atomic import write_atomic
 from earsip.errors import EarsipError
 from earsip.extensions import babel
 from earsip.web.common import local_path, public
@@ -61,10 +62,8 @@ def compile_catalogs(target: Path) -> None:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as f:
             catalog = read_po(f)
-        tmp = mo.with_name(f".{mo.name}.{os.getpid()}")
-        with tmp.open("wb") as f:
-            write_mo(f, catalog)
-        os.replace(tmp, mo)  # atomic: a process starting beside us reads a whole file
+        # A process starting beside us reads the old file or the whole new one.
+        write_atomic(mo, functools.partial(write_mo, catalog=catalog))
 
 
 def init_app(app: Flask, instance_dir: Path) -> None:
@@ -85,4 +84,4 @@ def switch() -> Response:
     if lang in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
                             samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response  # type: ignore[return-value]
+    return response

@@ -48,7 +48,7 @@ def export() -> Response:
                                                  months=months, client_addr=client(),
                                                  wording=wording)
     response = Response(body, mimetype="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
 
 

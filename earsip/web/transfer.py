@@ -84,7 +84,7 @@ def package(transfer_id: int) -> Response:
                      download_name=name, max_age=0)
 
 
-def _step(transfer_id: int, action, done: str) -> tuple[str, int] | Response:  # type: ignore[no-untyped-def]
+def _step(transfer_id: int, action, done: str) -> tuple[str, int] | Response:
     """Run one step of the transfer; back to its page with the outcome."""
     return run_step(action, done, again=lambda status: _show(transfer_id, status),
                     then=url_for("transfer.show", transfer_id=transfer_id))

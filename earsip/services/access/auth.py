@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +22,8 @@ from earsip.models import User, utcnow
 from earsip.services import Archive
 from earsip.services.access import throttle, tokens
 from earsip.services.access.users import hash_method, hash_password
+
+T = TypeVar("T")
 
 WRONG_CREDENTIALS = N_("Nama pengguna atau kata sandi salah.")
 TOO_MANY = N_("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam beberapa menit.")
@@ -76,7 +80,7 @@ def _authenticate(archive: Archive, session: Session, username: str, password: s
     return user
 
 
-def _commit_or_raise(archive: Archive, work):  # type: ignore[no-untyped-def]
+def _commit_or_raise(archive: Archive, work: Callable[[Session], T]) -> T:
     """Run `work(session)` in a write transaction that commits even when it refuses.
 
     A failed or refused sign-in is still recorded (failure count and audit entry).
@@ -86,7 +90,7 @@ def _commit_or_raise(archive: Archive, work):  # type: ignore[no-untyped-def]
         try:
             result = work(session)
         except (AuthError, PasswordChangeRequired) as e:
-            failure, result = e, None
+            failure = e
     if failure is not None:
         raise failure
     return result

@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from earsip import audit
+from earsip.db import rowcount
 from earsip.models import LoginFailure, LoginThrottle, User, utcnow
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ def _window(config: Config) -> dt.timedelta:
     return dt.timedelta(minutes=config.login_window_minutes)
 
 
-def _failures(session: Session, since: dt.datetime, *conditions: object) -> int:
+def _failures(session: Session, since: dt.datetime, *conditions: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count(LoginFailure.id))
                           .where(LoginFailure.at >= since, *conditions)) or 0
 
@@ -78,7 +80,7 @@ def record_failure(session: Session, key: str, client_addr: str | None,
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - _KEEP_FAILURES))
 
 
-def _same_address(client_addr: str | None) -> object:
+def _same_address(client_addr: str | None) -> ColumnElement[bool]:
     return LoginThrottle.address == client_addr if client_addr is not None \
         else LoginThrottle.address.is_(None)
 
@@ -115,8 +117,8 @@ def close_ended(session: Session, config: Config) -> int:
     written = 0
     for run in ended:
         # Deleted first: of two transactions closing the same run, one deletes it and writes.
-        if session.execute(delete(LoginThrottle).where(LoginThrottle.id == run.id)) \
-                .rowcount != 1 or run.refused < 2:
+        if rowcount(session.execute(delete(LoginThrottle).where(LoginThrottle.id == run.id))) \
+                != 1 or run.refused < 2:
             continue
         user_id = None if run.scope == "address" else session.scalar(
             select(User.id).where(func.lower(User.username) == run.username))

@@ -215,7 +215,7 @@ def update_user(archive: Archive, actor: audit.Actor, user_id: int, *, full_name
                  "clearance": clearance}
         changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
         if changed:
-            user.full_name = after["full_name"]  # type: ignore[assignment]
+            user.full_name = after["full_name"]  # type: ignore[assignment]  # str | None, in a dict of mixed values
             user.clearance = clearance
             if before["roles"] != roles:
                 user.roles = [UserRole(role=r) for r in roles]

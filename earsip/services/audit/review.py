@@ -22,6 +22,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from earsip import audit, faults, signing
+from earsip.atomic import fsync_dir, sync_tree
 from earsip.errors import EarsipError, StorageError, ValidationError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.services import Archive
@@ -195,10 +196,10 @@ def _write_members(archive: Archive, cut: _Cut, open_member: Opener) -> int:
         with open_member("checkpoints.jsonl") as out:
             # Only those that existed when the export was audited: a later one covers
             # entries the export does not hold.
-            query = (select(AuditCheckpoint).where(AuditCheckpoint.id <= cut.last_checkpoint)
-                     .order_by(AuditCheckpoint.id))
+            kept = (select(AuditCheckpoint).where(AuditCheckpoint.id <= cut.last_checkpoint)
+                    .order_by(AuditCheckpoint.id))
             checkpoints = _write_lines(
-                out, (audit.checkpoint_record(c) for c in session.scalars(query)))
+                out, (audit.checkpoint_record(c) for c in session.scalars(kept)))
     with open_member("public_key.pem") as out:
         out.write(cut.public_pem.encode())
     with open_member("README.txt") as out:
@@ -232,7 +233,9 @@ def export(archive: Archive, actor: audit.Actor, target: Path) -> ExportResult:
             return open(staging / name, "xb")  # noqa: SIM115 - closed by the caller's `with`
 
         checkpoints = _write_members(archive, cut, member)
+        sync_tree(staging)  # the rename never publishes empty or partial files
         os.replace(staging, target)  # replaces an empty folder; refuses a filled one
+        fsync_dir(target.parent)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError("Ekspor tidak dapat ditulis ke %(path)s: %(reason)s",
@@ -252,7 +255,7 @@ def export_zip(archive: Archive, actor: audit.Actor, fileobj: BinaryIO) -> Expor
         def member(name: str) -> Iterator[BinaryIO]:
             # force_zip64: the trail's size is not known before it is streamed.
             with zf.open(name, "w", force_zip64=True) as out:
-                yield out  # type: ignore[misc]
+                yield out  # type: ignore[misc]  # zipfile's member writer is an IO[bytes]
 
         checkpoints = _write_members(archive, cut, member)
     return ExportResult(None, cut.seq, cut.head, checkpoints, signing.key_id(cut.public_pem))

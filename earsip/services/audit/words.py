@@ -149,7 +149,7 @@ class Described:
     action: str
     outcome: str
     target: Phrase | None
-    link: tuple[str, dict[str, object]] | None
+    link: tuple[str, Mapping[str, object]] | None
     details: list[Detail]
     client_addr: str | None
     refused: bool
@@ -196,7 +196,7 @@ def _names(session: Session, entries: Sequence[AuditEntry]) -> _Names:
 
 
 def _target(entry: AuditEntry, names: _Names, principal: Principal
-            ) -> tuple[Phrase | None, tuple[str, dict[str, object]] | None]:
+            ) -> tuple[Phrase | None, tuple[str, Mapping[str, object]] | None]:
     kind, ident = entry.target_type, entry.target_id
     details = entry.details or {}
     number = int(ident) if ident and ident.isdecimal() else None
@@ -263,7 +263,7 @@ def _details(entry: AuditEntry) -> list[Detail]:
         if isinstance(changes, dict):
             for name, change in changes.items():
                 if isinstance(change, dict) and "new" in change:
-                    out.append(Detail(FIELDS.get(name, name), _text(change.get("new")),
+                    out.append(Detail(FIELDS.get(str(name), str(name)), _text(change.get("new")),
                                       _text(change.get("old")), changed=True))
     reason = details.get("reason")
     if entry.action == "document.file" and details.get("message"):

@@ -72,7 +72,8 @@ def run_fixity(archive: Archive, actor: audit.Actor, *, trigger: str) -> FixityR
                    Document.searchable_path, Document.searchable_sha256)
             .order_by(Document.id)).all()
     # Each document's original, and its searchable copy where OCR made one (its own hash).
-    documents = [(r[0], r[1], r[2], r[3]) for r in rows]
+    documents: list[tuple[int, str, str | None, str | None]] = [
+        (r[0], r[1], r[2], r[3]) for r in rows]
     documents += [(r[0], r[4], r[5], r[3]) for r in rows if r[4]]
     store = archive.store
     known: set[str] = set()

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from earsip import audit
 from earsip.access import classes_up_to
+from earsip.db import rowcount
 from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
 from earsip.services import Archive
@@ -141,11 +143,11 @@ def execute(archive: Archive, job_id: int) -> str | None:
     me = f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
     now = utcnow()
     with archive.db.write() as session:
-        claimed = session.execute(
+        claimed = rowcount(session.execute(
             update(Job).where(Job.id == job_id, Job.state == "pending",
                               (Job.not_before.is_(None)) | (Job.not_before <= now))
             .values(state="running", attempts=Job.attempts + 1, started_at=now,
-                    heartbeat_at=now, worker=me, finished_at=None)).rowcount
+                    heartbeat_at=now, worker=me, finished_at=None)))
         if not claimed:
             return None
         job = session.get(Job, job_id)
@@ -211,9 +213,8 @@ def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | 
     if result is not None:
         values["result"] = result
     with archive.db.write() as session:
-        changed = session.execute(update(Job).where(Job.id == job_id, Job.worker == me,
-                                                    Job.state == "running")
-                                  .values(**values)).rowcount
+        changed = rowcount(session.execute(update(Job).where(
+            Job.id == job_id, Job.worker == me, Job.state == "running").values(**values)))
     return state if changed else None
 
 
@@ -249,10 +250,10 @@ def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
         with archive.db.write() as session:
             # Only if nothing changed since it was read (it may have just finished, or been
             # taken back by another worker's recovery).
-            taken = session.execute(update(Job).where(
+            taken = rowcount(session.execute(update(Job).where(
                 Job.id == job_id, Job.state == "running", Job.worker == worker,
                 Job.heartbeat_at == beat if beat is not None else Job.heartbeat_at.is_(None))
-                .values(**values)).rowcount
+                .values(**values)))
         if not taken:
             continue
         if give_up:
@@ -317,7 +318,7 @@ def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
 
 # -- what the admin queue page shows ----------------------------------------------------------
 
-def _within(clearance: str | None):  # type: ignore[no-untyped-def]
+def _within(clearance: str | None) -> ColumnElement[bool]:
     """Return the SQL condition keeping jobs a reader of `clearance` may know of (all: None).
 
     A job about a document (OCR) exists for a reader only if the document does; jobs about

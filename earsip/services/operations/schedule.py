@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -128,11 +129,22 @@ def run_due(archive: Archive, *, now: dt.datetime | None = None,
     return done
 
 
-def status(archive: Archive) -> list[dict[str, object]]:
+class TaskStatus(TypedDict):
+    """A task as `earsip schedule` shows it: how often it runs and how it last went."""
+
+    name: str
+    every_days: int
+    last_started_at: dt.datetime | None
+    last_finished_at: dt.datetime | None
+    last_outcome: str | None
+    last_details: dict[str, object] | None
+
+
+def status(archive: Archive) -> list[TaskStatus]:
     """Return each task with when it last ran and how it went."""
     with archive.db.read() as session:
         rows = {r.name: r for r in session.scalars(select(TaskRun))}
-        return [{"name": t.name, "every_days": t.every_days(archive),
+        return [{"name": t.name, "every_days": t.every_days(archive),  # one TaskStatus each
                  "last_started_at": rows[t.name].last_started_at if t.name in rows else None,
                  "last_finished_at": rows[t.name].last_finished_at if t.name in rows else None,
                  "last_outcome": rows[t.name].last_outcome if t.name in rows else None,

@@ -40,10 +40,11 @@ class EffectiveCode:
     @property
     def rule(self) -> retention.Rule | None:
         """Return the complete retention rule, or None when the scheme leaves it unset."""
-        if None in (self.active_years, self.active_trigger, self.inactive_years, self.final_fate):
+        active, trigger = self.active_years, self.active_trigger
+        inactive, fate = self.inactive_years, self.final_fate
+        if active is None or trigger is None or inactive is None or fate is None:
             return None
-        return retention.Rule(self.active_years, self.active_trigger,  # type: ignore[arg-type]
-                              self.inactive_years, self.final_fate)  # type: ignore[arg-type]
+        return retention.Rule(active, trigger, inactive, fate)
 
 
 def _effective(code: Classification, by_code: dict[str, Classification]) -> EffectiveCode:
@@ -67,11 +68,11 @@ def _effective(code: Classification, by_code: dict[str, Classification]) -> Effe
         code=code.code,
         name=code.name,
         parent=code.parent_code,
-        active_years=first("active_years"),  # type: ignore[arg-type]
-        active_trigger=first("active_trigger"),  # type: ignore[arg-type]
-        inactive_years=first("inactive_years"),  # type: ignore[arg-type]
-        final_fate=first("final_fate"),  # type: ignore[arg-type]
-        default_security=first("default_security") or "biasa",  # type: ignore[arg-type]
+        active_years=first("active_years"),  # type: ignore[arg-type]  # the code's own column
+        active_trigger=first("active_trigger"),  # type: ignore[arg-type]  # the code's own column
+        inactive_years=first("inactive_years"),  # type: ignore[arg-type]  # the code's own column
+        final_fate=first("final_fate"),  # type: ignore[arg-type]  # the code's own column
+        default_security=first("default_security") or "biasa",  # type: ignore[arg-type]  # the code's own column
         needs_review=any(c.needs_review for c in chain),
         retired=code.retired,
     )

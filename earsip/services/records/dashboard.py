@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, literal, or_, select
@@ -53,15 +54,15 @@ def _phase_expr(today: dt.date) -> ColumnElement[str]:
     )
 
 
-def _by_top(per_code: list[tuple[str, int]] | list, parents: dict[str, str | None]
+def _by_top(per_code: Iterable[tuple[str, int]], parents: dict[str, str | None]
             ) -> list[tuple[str, int]]:
     """Add the counts of codes up to their top-level code; largest first."""
     totals: dict[str, int] = {}
     for code, n in per_code:
         top, seen = code, set()
-        while parents.get(top) and top not in seen:
+        while (parent := parents.get(top)) and top not in seen:
             seen.add(top)
-            top = parents[top]  # type: ignore[assignment]
+            top = parent
         totals[top] = totals.get(top, 0) + int(n)
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from earsip import audit, detect, extract, faults, retention
 from earsip.access import may_see
 from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
+from earsip.incoming import IncomingFile, TempFile
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.services import Archive
 from earsip.services.operations import jobs
@@ -30,7 +31,6 @@ from earsip.services.operations import ocr as ocr_service
 from earsip.services.records.classification import EffectiveCode, get_effective
 from earsip.services.records.documents import DocumentInput
 from earsip.services.search import indexing
-from earsip.storage import IncomingFile, TempFile
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def _safe_display_name(filename: str | None) -> str:
     return name.strip()[:255] or "berkas"
 
 
-def file_document(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+def file_document(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.PathLike[str],
                   filename: str | None, data: DocumentInput, *, clearance: str | None,
                   index_now: bool = True) -> Filed:
     """File one document, or raise an EarsipError saying why it was refused.
@@ -135,7 +135,7 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
         log.exception("could not audit a refused filing")
 
 
-def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.PathLike[str],
+def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.PathLike[str],
           filename: str | None, data: DocumentInput, *, clearance: str | None,
           index_now: bool) -> Filed:
     code = check_code(archive, data.classification)

@@ -64,6 +64,8 @@ def run(archive: Archive, actor: audit.Actor, *, as_of: dt.date | None = None) -
                 and_(Document.phase == "inaktif", Document.inactive_until <= day)),
         ).order_by(Document.id)).all()
         for doc_id, phase, active_until, inactive_until, fate in due:
+            if fate is None:  # left out by the query already
+                continue
             new = retention.phase_on(active_until, inactive_until, fate, day)
             if new != phase:
                 moved.setdefault(f"{phase}>{new}", []).append(doc_id)

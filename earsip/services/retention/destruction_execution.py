@@ -61,7 +61,7 @@ def _check_execution(form: Execution, default_place: str) -> Execution:
                        required=False) or default_place
     method = text_field(form.method, "method", N_("Metode"), limit=300,
                         required=False) or DEFAULT_METHOD
-    return Execution(number, name, position, witnesses, place, method)  # type: ignore[arg-type]
+    return Execution(number, name, position, witnesses, place, method)
 
 
 def execute(archive: Archive, principal: Principal, list_id: int, form: Execution | None, *,

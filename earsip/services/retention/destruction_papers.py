@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -52,7 +53,7 @@ class Executed:
     list_document_id: int | None
 
 
-def _rows(listing: DisposalList):  # type: ignore[no-untyped-def]
+def _rows(listing: DisposalList) -> list[paperwork.ListRow]:
     return [paperwork.ListRow(n, i.classification_code, i.description, i.period, i.quantity,
                               i.development, i.media, i.remarks or "")
             for n, i in enumerate(remaining(listing), start=1)]
@@ -90,6 +91,8 @@ def _status_note(listing: DisposalList) -> str | None:
 def destruction_record(listing: DisposalList, office: str, day: dt.date, *,
                        form: Execution | None = None) -> paperwork.DestructionRecord:
     """Return the berita acara of a list, from its stored fields or from a form to be stored."""
+    number: str | None
+    place: str | None
     if form is not None:
         number, place, method = form.berita_acara_number, form.place, form.method
         official = paperwork.Person(form.official_name, form.official_position)
@@ -142,7 +145,7 @@ def file_papers(archive: Archive, principal: Principal, list_id: int,
                   "list_document_id": listing.list_document_id}
         number, proposer = listing.number, listing.proposed_by_name
     actor = principal.actor(client_addr)
-    made = {
+    made: dict[str, tuple[Callable[[], bytes], str, str, str]] = {
         "berita_acara_document_id": (
             lambda: paperwork.berita_acara_pemusnahan_pdf(record),
             f"Berita Acara Pemusnahan Arsip {record.number}", record.number,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from earsip import audit
@@ -33,7 +33,7 @@ def open_listed(session: Session, ids: Iterable[int]) -> set[int]:
                DisposalItem.document_id.in_(ids))))
 
 
-def due_query(principal: Principal, day: dt.date):  # type: ignore[no-untyped-def]
+def due_query(principal: Principal, day: dt.date) -> Select[Document]:
     return select(Document).where(
         Document.disposition.is_(None), Document.final_fate == "musnah",
         Document.inactive_until <= day,
@@ -89,7 +89,8 @@ def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None 
         audit.append(session, principal.actor(client_addr), "disposal.candidates",
                      details={"as_of": day.isoformat(), "document_ids": ids})
         return [Candidate(d.id, d.title, d.number, d.classification_code, d.document_date,
-                          d.inactive_until, d.id in held, d.id in listed)  # type: ignore[arg-type]
+                          d.inactive_until,  # type: ignore[arg-type]  # set in every row kept
+                          d.id in held, d.id in listed)
                 for d in docs]
 
 
@@ -122,7 +123,8 @@ class ListView:
 
 
 def _view(listing: DisposalList, held: set[int]) -> ListView:
-    items = [{"id": i.id, "document_id": i.document_id, "code": i.classification_code,
+    items: list[dict[str, object]] = [
+             {"id": i.id, "document_id": i.document_id, "code": i.classification_code,
               "description": i.description, "period": i.period, "quantity": i.quantity,
               "development": i.development, "media": i.media, "remarks": i.remarks,
               "removed": i.removed_at is not None, "removed_by": i.removed_by_name,

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from earsip import audit
 from earsip.access import Principal, classes_up_to
@@ -65,7 +66,7 @@ def _stamp(moment: dt.datetime | None) -> str | None:
     return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
 
 
-def _code_covers(code_column, code: str):  # type: ignore[no-untyped-def]
+def _code_covers(code_column: InstrumentedAttribute[str], code: str) -> ColumnElement[bool]:
     """Return SQL true when `code_column` is `code` or a code beneath it."""
     return or_(code_column == code, code_column.like(code.replace("%", r"\%") + ".%",
                                                      escape="\\"))
@@ -81,8 +82,8 @@ def held_ids(session: Session, document_ids: Iterable[int] | None = None) -> set
     if wanted is not None:
         direct = direct.where(HoldDocument.document_id.in_(wanted))
     found = set(session.scalars(direct))
-    codes = list(session.scalars(select(LegalHold.classification_code).where(
-        LegalHold.lifted_at.is_(None), LegalHold.classification_code.is_not(None))))
+    codes = [code for code in session.scalars(select(LegalHold.classification_code).where(
+        LegalHold.lifted_at.is_(None), LegalHold.classification_code.is_not(None))) if code]
     for code in codes:
         query = select(Document.id).where(_code_covers(Document.classification_code, code))
         if wanted is not None:

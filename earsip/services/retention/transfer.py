@@ -27,12 +27,14 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from earsip import audit, faults, paperwork, tabular, transfer_package
 from earsip.access import Principal, may_see
+from earsip.atomic import fsync_dir
 from earsip.errors import (
     N_,
     Conflict,
@@ -166,12 +168,12 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         number=number, day=day, place=place, office=archive.config.office_name,
         official=official, recipient_institution=institution, recipient=recipient,
         rows=rows, package_name=name, package_digest=""))
-    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]
+    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]  # nested dicts of to_dict
              m["document_date"], m["security"], m["sender"], m["recipient"],
-             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]
-             m["file"]["sha256"], m["package_path"],  # type: ignore[index]
-             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]
-             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]
+             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]  # nested dicts of to_dict
+             m["file"]["sha256"], m["package_path"],  # type: ignore[index]  # nested dicts of to_dict
+             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]  # nested dicts of to_dict
+             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]  # nested dicts of to_dict
     listing = [[r.no, r.code, r.description, r.period, r.quantity, r.development, r.media,
                 r.remarks] for r in rows]
     extra = {
@@ -212,11 +214,7 @@ def _publish(built: Path, final: Path) -> None:
     """Move a recorded package from its building folder to its final name."""
     try:
         os.rename(built, final)  # refuses a non-empty folder of that name
-        fd = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # the rename itself is on disk before anyone is told
-        finally:
-            os.close(fd)
+        fsync_dir(final.parent)  # the rename itself is on disk before anyone is told
     except OSError as e:
         raise StorageError("Paket penyerahan tidak dapat dipindahkan ke %(path)s: %(reason)s",
                            params={"path": str(final), "reason": e.strerror or e}) from e
@@ -295,7 +293,7 @@ def _package(archive: Archive, handed: Transfer) -> Path:
     return archive.config.transfer_dir / (handed.package_name or "")
 
 
-def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj, *,  # type: ignore[no-untyped-def]
+def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj: IO[bytes], *,
               client_addr: str | None = None) -> str:
     """Write the package of a prepared transfer as a zip into `fileobj`; audit the export.
 

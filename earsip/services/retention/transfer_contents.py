@@ -43,7 +43,7 @@ READINGS = frozenset({"document.view", "document.download", "document.preview",
                       "document.delete"})
 PRIVATE_DETAILS = frozenset({"storage_path", "client_addr", "username", "user_id", "actor_id",
                              "actor_name"})
-SYSTEM_PERSON = {"name": "Sistem E-Arsip", "position": None}
+SYSTEM_PERSON: dict[str, object] = {"name": "Sistem E-Arsip", "position": None}
 
 
 def person(session: Session, user_id: int | None, cache: dict[int, dict[str, object]],

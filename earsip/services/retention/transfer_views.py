@@ -50,7 +50,7 @@ def candidates(archive: Archive, principal: Principal, *,
         ids = [d.id for d in docs]
         held, packed = held_ids(session, ids), open_transferring(session, ids)
         return [Candidate(d.id, d.title, d.classification_code, d.document_date,
-                          d.inactive_until, d.id in held, d.id in packed)  # type: ignore[arg-type]
+                          d.inactive_until, d.id in held, d.id in packed)  # type: ignore[arg-type]  # inactive_until: set for every row kept
                 for d in docs]
 
 

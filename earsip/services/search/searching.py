@@ -144,7 +144,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
     # The audit entry is the only write, in a transaction of its own. It commits in a helper
     # thread while this one reads the rows and builds the snippets (a commit mostly waits
     # for the disk), and the results are returned only once it has committed.
-    details = {"q": params.q, "classification": params.classification,
+    details: dict[str, object] = {"q": params.q, "classification": params.classification,
                "year_from": params.year_from, "year_to": params.year_to,
                "security": params.security, "mime": params.mime,
                "page": params.page, "sort": params.sort, "total": page.total}
@@ -161,7 +161,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
                 .where(Document.id.in_(ids), or_(Document.disposition.is_(None),
                                                  Document.disposition != "destroyed"))
             )} if ids else {}
-            texts = dict(session.execute(
+            texts: dict[int, str] = dict(session.execute(
                 select(DocumentText.document_id,
                        func.substr(DocumentText.text, 1, SNIPPET_SOURCE_CHARS))
                 .where(DocumentText.document_id.in_(ids))

@@ -121,6 +121,8 @@ class Config:
     index_catchup_s: int = 10
     # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
     search_cache_mb: int = 256
+    # The search engine (earsip.search.BACKENDS): "whoosh", the embedded index in `index_dir`.
+    search_backend: str = "whoosh"
     # "production" turns on secure cookies (HTTPS only) and HSTS unless told otherwise.
     env: str = "development"
     session_cookie_secure: bool = False
@@ -212,6 +214,7 @@ class Config:
             index_catchup_s=max(1, _env_int(env, "EARSIP_INDEX_CATCHUP_SECONDS",
                                             base.index_catchup_s)),
             search_cache_mb=_env_int(env, "EARSIP_SEARCH_CACHE_MB", base.search_cache_mb),
+            search_backend=(env.get("EARSIP_SEARCH_BACKEND") or base.search_backend).strip(),
             env=mode,
             session_cookie_secure=(mode == "production") if not secure else secure == "1",
             session_idle_minutes=_env_int(env, "EARSIP_SESSION_IDLE_MINUTES",

@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from earsip.errors import SearchUnavailable
 from earsip.models import Document, DocumentText, IndexQueue
-from earsip.search import SearchIndex, SearchQuery, bulkwrite
+from earsip.search import SearchQuery, bulkwrite
 from earsip.search import rebuild as rebuild_mod
 from earsip.search.analysis import (
     STOPWORDS,
@@ -31,6 +31,7 @@ from earsip.search.analysis import (
     raw_analyzer,
     reference_analyzer,
 )
+from earsip.search.index import SearchIndex
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive, indexing, setup
 
@@ -363,10 +364,11 @@ def test_a_rebuild_killed_with_sigkill_resumes_in_a_new_process(archive, config)
         from pathlib import Path
 
         from config import make_test_config
+        from earsip.search import reindex
         from earsip.services import Archive, indexing
 
         if __name__ == "__main__":
-            indexing.REBUILD_MIN_PARALLEL = 0
+            reindex.MIN_PARALLEL = 0
             folder = Path({str(config.index_dir.parent)!r})
             archive = Archive.open(make_test_config(folder, database_url={config.database_url!r}))
 

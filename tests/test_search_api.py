@@ -214,7 +214,7 @@ def test_filing_succeeds_while_the_index_is_locked_and_the_index_catches_up(
         upload, tmp_path: Path, client, token_for, archive: Archive) -> None:
     from whoosh import index as whoosh_index
 
-    from earsip.search import SearchIndex
+    from earsip.search.index import SearchIndex
 
     archive.index = SearchIndex(archive.config.index_dir, writer_timeout=0.2)
     client.application.extensions["earsip"].index = archive.index
@@ -237,7 +237,7 @@ def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path,
 
     from whoosh import index as whoosh_index
 
-    from earsip.search import SearchIndex
+    from earsip.search.index import SearchIndex
 
     archive.index = SearchIndex(archive.config.index_dir, writer_timeout=0.2)
     client.application.extensions["earsip"].index = archive.index

@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from earsip.errors import QuerySyntaxError, SearchUnavailable
-from earsip.search import PREFIX_MAX_TERMS, IndexDoc, SearchIndex, SearchQuery
+from earsip.search import IndexDoc, SearchQuery
+from earsip.search.index import SearchIndex
+from earsip.search.query import PREFIX_MAX_TERMS
 
 LETTER_NUMBER = "012/HK.01.01/K.JI-29/03/2024"
 

@@ -12,11 +12,11 @@ import random
 
 import pytest
 
-from earsip.search import IndexDoc, SearchIndex, SearchQuery
+from earsip.search import IndexDoc, SearchQuery
 from earsip.search import collect as collect_module
 from earsip.search.cache import TermArrays
 from earsip.search.collect import Unsupported
-from earsip.search.index import SearchIndex as _SearchIndex
+from earsip.search.index import SearchIndex
 from earsip.search.stats import VisibleStats
 from earsip.search.vector import VectorPlanner, supports
 
@@ -73,16 +73,16 @@ def index(request, tmp_path_factory):
 
 def _reference(index: SearchIndex, query: SearchQuery):
     """Search with the planner switched off (Whoosh's collectors score every match)."""
-    original = _SearchIndex._planned
+    original = SearchIndex._planned
 
     def refuse(*args, **kwargs):
         raise Unsupported("reference")
 
-    _SearchIndex._planned = refuse  # type: ignore[method-assign]
+    SearchIndex._planned = refuse  # type: ignore[method-assign]
     try:
         return index.search(query)
     finally:
-        _SearchIndex._planned = original  # type: ignore[method-assign]
+        SearchIndex._planned = original  # type: ignore[method-assign]
 
 
 def _planned(index: SearchIndex, query: SearchQuery):
@@ -191,13 +191,13 @@ def test_unsupported_query_falls_back(index):
 def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, monkeypatch, text,
                                                                       per_page):
     vectored = []
-    original = _SearchIndex._planned
+    original = SearchIndex._planned
 
     def spy(self, *args, **kwargs):
         vectored.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_SearchIndex, "_planned", spy)
+    monkeypatch.setattr(SearchIndex, "_planned", spy)
     for page in (1, 2, 3):
         query = SearchQuery(text=text, max_security=3, page=page, per_page=per_page)
         planned = index.search(query)

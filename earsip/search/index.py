@@ -15,8 +15,9 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from earsip.errors import SearchUnavailable
-from earsip.search import rebuild
+from earsip.search import rebuild, reindex
 from earsip.search.analysis import forget_stems, save_stems, use_stem_file
+from earsip.search.backend import RebuildSource
 from earsip.search.bulkwrite import LiveWriter
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
 from earsip.search.collect import Unsupported, collect, newest
@@ -36,7 +37,7 @@ from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import Highlighter, make_snippet
 from earsip.search.stats import VisibleStats
-from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
+from earsip.search.values import Hit, IndexDoc, RebuildResult, SearchPage, SearchQuery
 from earsip.search.vector import VectorPlanner, supports
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,21 @@ class SearchIndex(SearcherUpkeep):
     def forget_vocabulary(self) -> None:
         """Drop the shared stem cache (a list of every word seen), e.g. after a destruction."""
         forget_stems(self._path)
+
+    def erase_traces(self) -> None:
+        """Merge deleted documents out of the segment files and drop the stem cache."""
+        self.optimize()
+        self.forget_vocabulary()
+
+    def rebuild(self, source: RebuildSource, *, progress: Callable[[int], None] | None = None,
+                procs: int | None = None, commit_every: int | None = None) -> RebuildResult:
+        """Rebuild beside the live index from `source`, then switch over (see `reindex`)."""
+        return reindex.run(self, self._path, source, progress=progress, procs=procs,
+                           commit_every=commit_every)
+
+    def rebuild_pending(self) -> bool:
+        """Return whether a rebuild was started and not finished (running or interrupted)."""
+        return rebuild.read_progress(self._path) is not None
 
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
         ix = self._index()

@@ -351,7 +351,7 @@ def evaluation(request, monkeypatch):
         def refuse(*args, **kwargs):
             raise Unsupported("reference")
 
-        monkeypatch.setattr(Index, "_planned", refuse)
+        monkeypatch.setattr(Index, "_by_arrays", refuse)
     return request.param
 
 

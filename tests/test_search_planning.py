@@ -20,6 +20,9 @@ from earsip.search.collect import Unsupported
 from earsip.search.index import SearchIndex
 from earsip.search.stats import VisibleStats
 
+# The equivalence of the Whoosh engine's two evaluations: Whoosh's own.
+pytestmark = pytest.mark.whoosh
+
 WORDS = (  # noqa: SIM905 - a word list reads better as text
     "arsip surat keputusan rapat anggaran pengawasan pemilu laporan kegiatan dinas kota "
     "pelanggaran sengketa berita acara undangan sekretariat panitia kecamatan daftar pemilih "

@@ -24,6 +24,9 @@ from earsip.search.analysis import (
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive, indexing, setup
 
+# The Whoosh engine's schema and its versions.
+pytestmark = pytest.mark.whoosh
+
 
 def _file(archive: Archive, name: str, text: str) -> int:
     """Insert a document row and its text straight into the database (not indexed)."""

@@ -114,6 +114,9 @@ class Environment(BaseModel):
         None, alias="EARSIP_INDEX_LOCK_TIMEOUT", allow_inf_nan=False)
     index_catchup_s: AtLeastOne = Field(None, alias="EARSIP_INDEX_CATCHUP_SECONDS")
     search_cache_mb: Whole = Field(None, alias="EARSIP_SEARCH_CACHE_MB")
+    # The engine's name; `earsip.search.open_backend` refuses one it does not know.
+    search_backend: Annotated[str, AfterValidator(str.strip)] | None = Field(
+        None, alias="EARSIP_SEARCH_BACKEND")
     env: Literal["development", "production"] | None = Field(None, alias="EARSIP_ENV")
     session_idle_minutes: Whole = Field(None, alias="EARSIP_SESSION_IDLE_MINUTES")
     session_max_hours: Whole = Field(None, alias="EARSIP_SESSION_MAX_HOURS")
@@ -193,6 +196,8 @@ class Config:
     index_catchup_s: int = 10
     # Memory for the decoded postings of frequent words (per process; 0 turns the cache off).
     search_cache_mb: int = 256
+    # The search engine (earsip.search.BACKENDS): "whoosh", the embedded index in `index_dir`.
+    search_backend: str = "whoosh"
     # "production" turns on secure cookies (HTTPS only) and HSTS unless told otherwise.
     env: str = "development"
     session_cookie_secure: bool = False

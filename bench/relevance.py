@@ -27,13 +27,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from earsip.search import IndexDoc, SearchIndex, SearchQuery
+from config import Config
+from earsip.search import IndexDoc, SearchQuery, open_backend
 
 FILLER = 300
 TOP = 20
@@ -234,7 +236,11 @@ def evaluate(folder: Path) -> dict[str, object]:
     """Index the set under `folder` and return the rank of every case and the figures."""
     keyed = list(_index_docs(documents()))
     key_of = {doc.id: key for key, doc in keyed}
-    ix = SearchIndex(folder, writer_timeout=5)
+    # The configured engine (EARSIP_SEARCH_BACKEND), its index under `folder`.
+    config = dataclasses.replace(
+        Config(), index_dir=folder, index_writer_timeout_s=5.0,
+        search_backend=os.environ.get("EARSIP_SEARCH_BACKEND") or Config.search_backend)
+    ix = open_backend(config)
     ix.ensure()
     try:
         ix.upsert([doc for _, doc in keyed])

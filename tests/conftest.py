@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from sqlalchemy import create_engine, text
 
 from config import TEST_HASH_METHOD, Config, make_test_config
 from earsip import create_app, extract
+from earsip.search import SearchBackend, open_backend
 from earsip.services import Archive
 from earsip.services.access.users import create_user
 from earsip.services.operations import setup
@@ -33,6 +35,9 @@ from earsip.services.operations import setup
 PROJECT = Path(__file__).resolve().parent.parent
 
 PG_URL = os.environ.get("EARSIP_TEST_DATABASE_URL")
+# The search backend every test runs against (the factory's name for it): tests about the
+# Whoosh engine's own internals are marked `whoosh` and run only when it is the one.
+SEARCH_BACKEND = os.environ.get("EARSIP_SEARCH_BACKEND") or "whoosh"
 ADMIN_PASSWORD = "admin-pass-123"
 USER_PASSWORD = "user-pass-12345"
 
@@ -127,6 +132,38 @@ def ocr_tools() -> None:
     pytest.skip(f"{missing} not found")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests of Whoosh's internals when another search backend is configured."""
+    if SEARCH_BACKEND == "whoosh":
+        return
+    skip = pytest.mark.skip(reason=f"about the Whoosh engine; the configured search backend "
+                                   f"is {SEARCH_BACKEND}")
+    for item in items:
+        if "whoosh" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def open_search(tmp_path: Path) -> Iterator[Callable[..., SearchBackend]]:
+    """Return a function building the configured search backend (EARSIP_SEARCH_BACKEND) with
+    the factory, its index under tmp_path (or `index_dir`), other settings as given; every
+    backend built is closed at the end. Two calls give two handles on the same index, as two
+    processes would have."""
+    opened: list[SearchBackend] = []
+
+    def open_(index_dir: Path | None = None, **settings: object) -> SearchBackend:
+        config = make_test_config(tmp_path, search_backend=SEARCH_BACKEND, **settings)
+        if index_dir is not None:
+            config = replace(config, index_dir=index_dir)
+        backend = open_backend(config)
+        opened.append(backend)
+        return backend
+
+    yield open_
+    for backend in opened:
+        backend.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _stop_extractors() -> Iterator[None]:
     yield
@@ -158,14 +195,14 @@ def config(tmp_path: Path, sqlite_template: Path | None) -> Config:
     """Return a configuration whose data lives under tmp_path."""
     if PG_URL:
         _reset_postgres(PG_URL)
-        pg_config = make_test_config(tmp_path, database_url=PG_URL)
+        pg_config = make_test_config(tmp_path, database_url=PG_URL, search_backend=SEARCH_BACKEND)
         migrating = Archive.open(pg_config)
         setup.migrate(migrating)
         migrating.close()
         return pg_config
     assert sqlite_template is not None
     shutil.copy(sqlite_template, tmp_path / "earsip.sqlite3")
-    return make_test_config(tmp_path)
+    return make_test_config(tmp_path, search_backend=SEARCH_BACKEND)
 
 
 @pytest.fixture
@@ -201,6 +238,7 @@ def cli_env(config: Config) -> dict[str, str]:
         "EARSIP_SECRET_KEY": "test-secret",
         "EARSIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "EARSIP_PASSWORD_HASH": TEST_HASH_METHOD,
+        "EARSIP_SEARCH_BACKEND": config.search_backend,
     }
 
 

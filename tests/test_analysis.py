@@ -17,6 +17,9 @@ from earsip.search.analysis import (
     stem,
 )
 
+# The Whoosh engine's analyzer (a tokenizer and filters of Whoosh's).
+pytestmark = pytest.mark.whoosh
+
 
 def test_pemusnahan_dimusnahkan_and_musnah_share_one_stem():
     assert analyze("pemusnahan dimusnahkan musnah memusnahkan") == ["musnah"] * 4

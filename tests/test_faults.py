@@ -192,6 +192,7 @@ SearchIndex(sys.argv[1], writer_timeout=5).upsert(hold())
 """
 
 
+@pytest.mark.whoosh  # holds Whoosh's write lock
 def test_uploads_succeed_while_another_process_holds_the_index_lock_and_are_found_later(
         archive: Archive, config: Config, live_server: LiveServer, tmp_path: Path) -> None:
     client = Client(live_server.start(EARSIP_INDEX_LOCK_TIMEOUT="1",
@@ -227,6 +228,7 @@ def _file_three(client: Client, tmp_path: Path) -> None:
         assert status == 201, body
 
 
+@pytest.mark.whoosh  # damages Whoosh's segment files
 @pytest.mark.parametrize("damage", ["deleted", "truncated"])
 def test_an_index_deleted_or_truncated_while_stopped_is_rebuilt_from_the_database_at_start(
         archive: Archive, config: Config, live_server: LiveServer, tmp_path: Path,
@@ -246,6 +248,7 @@ def test_an_index_deleted_or_truncated_while_stopped_is_rebuilt_from_the_databas
     assert_archive_whole(archive, {})
 
 
+@pytest.mark.whoosh  # damages Whoosh's segment files
 def test_an_index_damaged_while_serving_answers_503_then_is_rebuilt_from_the_database(
         archive: Archive, config: Config, live_server: LiveServer, tmp_path: Path) -> None:
     client = Client(live_server.start(EARSIP_INDEX_CATCHUP_SECONDS="1").url).sign_in()

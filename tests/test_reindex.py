@@ -1,4 +1,9 @@
-"""The index rebuild: the fast analysis path, the bulk writer, resuming and the switch-over."""
+"""The index rebuild: the fast analysis path, the bulk writer, resuming and the switch-over.
+
+Rebuilds go through the configured backend (`indexing.rebuild` -> `SearchBackend.rebuild`);
+the tests of the Whoosh engine's own mechanics (its analysis path and writers, the REBUILD
+files and record, the postings cache) are marked `whoosh`.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from earsip.errors import SearchUnavailable
 from earsip.models import Document, DocumentText, IndexQueue
-from earsip.search import SearchIndex, SearchQuery, bulkwrite
+from earsip.search import SearchQuery, bulkwrite, open_backend
 from earsip.search import rebuild as rebuild_mod
 from earsip.search.analysis import (
     STOPWORDS,
@@ -31,6 +36,7 @@ from earsip.search.analysis import (
     raw_analyzer,
     reference_analyzer,
 )
+from earsip.search.index import SearchIndex
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive
 from earsip.services.operations import setup
@@ -112,6 +118,7 @@ def stop_after(commits: int):  # noqa: ANN201 - a callback
     {"mode": "index", "positions": True}, {"chars": True, "positions": True},
     {"removestops": False, "positions": True}, {"keeporiginal": True},
 ])
+@pytest.mark.whoosh
 def test_the_fast_analyzer_yields_exactly_the_reference_tokens(stemming, options):
     fast, reference = IndonesianAnalyzer(stemming), reference_analyzer(stemming=stemming)
     keys = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
@@ -121,6 +128,7 @@ def test_the_fast_analyzer_yields_exactly_the_reference_tokens(stemming, options
         assert got == expected, text
 
 
+@pytest.mark.whoosh
 @pytest.mark.parametrize("stemming", [True, False])
 def test_term_positions_group_the_positions_of_the_reference_tokens(stemming):
     reference = reference_analyzer(stemming=stemming)
@@ -131,6 +139,7 @@ def test_term_positions_group_the_positions_of_the_reference_tokens(stemming):
         assert IndonesianAnalyzer(stemming).term_positions(text) == expected, text
 
 
+@pytest.mark.whoosh
 def test_the_fast_analyzer_equals_its_reference_for_the_schema_check(tmp_path, caplog):
     old = build_schema()
     for name in ("title", "meta", "content"):
@@ -144,6 +153,7 @@ def test_the_fast_analyzer_equals_its_reference_for_the_schema_check(tmp_path, c
     assert raw_analyzer() != indonesian_analyzer()
 
 
+@pytest.mark.whoosh
 def test_a_really_different_analysis_still_warns(tmp_path, caplog):
     changed = build_schema()
     changed["content"].analyzer = reference_analyzer(stemming=False)
@@ -195,6 +205,7 @@ def whoosh_own_index(path: Path, batches: list[tuple[list, list[int]]]) -> None:
     ix.close()
 
 
+@pytest.mark.whoosh
 def test_the_live_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, archive):
     """Batches added, replaced and deleted through `SearchIndex` (merges included) leave the
     same postings, lengths and columns as Whoosh's own writer given the same batches."""
@@ -215,6 +226,7 @@ def test_the_live_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, a
     assert index_contents(tmp_path / "live", "MAIN") == index_contents(tmp_path / "whoosh", "MAIN")
 
 
+@pytest.mark.whoosh
 def test_the_bulk_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, archive):
     add_documents(archive, 250)
     with archive.db.read() as session:
@@ -226,6 +238,7 @@ def test_the_bulk_writer_builds_the_same_index_as_whooshs_own_writer(tmp_path, a
         tmp_path / "plain", "MAIN")
 
 
+@pytest.mark.whoosh
 def test_the_bulk_writer_spills_sorted_runs_and_merges_them_back(tmp_path, archive, monkeypatch):
     add_documents(archive, 120)
     monkeypatch.setattr(bulkwrite, "_POSTING_BYTES", 10**9)  # a run every 10,000 postings
@@ -262,7 +275,7 @@ def test_searches_during_an_interrupted_rebuild_answer_from_the_old_index(archiv
     add_documents(archive, 600, words="barukedua")
     with pytest.raises(Interrupt):
         indexing.rebuild(archive, procs=1, commit_every=200, progress=stop_after(2))
-    searcher_view = SearchIndex(archive.config.index_dir)  # another process's view
+    searcher_view = open_backend(archive.config)  # another process's view
     for ix in (archive.index, searcher_view):
         assert ix.search(SearchQuery(text="lamapertama", max_security=3)).total == len(old)
         assert ix.search(SearchQuery(text="barukedua", max_security=3)).total == 0
@@ -273,6 +286,7 @@ def test_searches_during_an_interrupted_rebuild_answer_from_the_old_index(archiv
     assert indexing.index_matches_database(archive)
 
 
+@pytest.mark.whoosh
 def test_without_a_live_index_an_interrupted_rebuild_makes_searches_fail_not_come_back_empty(
         archive):
     add_documents(archive, 400)
@@ -336,6 +350,7 @@ def test_a_document_filed_during_a_rebuild_and_left_queued_is_indexed_after_the_
     assert indexing.index_matches_database(archive)
 
 
+@pytest.mark.whoosh
 def test_the_switch_over_leaves_no_stale_files(archive):
     add_documents(archive, 500)
     with pytest.raises(Interrupt):
@@ -352,12 +367,14 @@ def test_the_switch_over_leaves_no_stale_files(archive):
     assert tocs == [f"_MAIN_{ix.latest_generation()}.toc"]
 
 
+@pytest.mark.whoosh
 def test_a_second_rebuild_while_one_runs_is_refused(archive):
     with rebuild_mod.Rebuild(archive.config.index_dir), pytest.raises(
             SearchUnavailable, match="proses lain"):
         indexing.rebuild(archive, procs=1)
 
 
+@pytest.mark.whoosh
 def test_a_rebuild_killed_with_sigkill_resumes_in_a_new_process(archive, config):
     add_documents(archive, 2400)
     script = textwrap.dedent(f"""
@@ -365,11 +382,12 @@ def test_a_rebuild_killed_with_sigkill_resumes_in_a_new_process(archive, config)
         from pathlib import Path
 
         from config import make_test_config
+        from earsip.search import reindex
         from earsip.services import Archive
         from earsip.services.search import indexing
 
         if __name__ == "__main__":
-            indexing.REBUILD_MIN_PARALLEL = 0
+            reindex.MIN_PARALLEL = 0
             folder = Path({str(config.index_dir.parent)!r})
             archive = Archive.open(make_test_config(folder, database_url={config.database_url!r}))
 
@@ -412,6 +430,7 @@ def test_earsip_reindex_says_it_continues_an_interrupted_rebuild(runner, archive
     assert indexing.index_matches_database(archive)
 
 
+@pytest.mark.whoosh
 def test_a_schema_made_by_hand_with_the_fast_analyzer_pickles_by_reference(tmp_path):
     schema = fields.Schema(body=fields.TEXT(analyzer=indonesian_analyzer()))
     index.create_in(str(tmp_path), schema, indexname="X")
@@ -420,6 +439,7 @@ def test_a_schema_made_by_hand_with_the_fast_analyzer_pickles_by_reference(tmp_p
     assert FileStorage(str(tmp_path)).file_exists("_X_0.toc")
 
 
+@pytest.mark.whoosh
 def test_warming_an_unreadable_index_at_server_start_is_logged_not_raised(archive, caplog):
     from earsip.services.search.indexing import warm_search
 
@@ -433,6 +453,7 @@ def test_warming_an_unreadable_index_at_server_start_is_logged_not_raised(archiv
     assert "not warmed" in caplog.text
 
 
+@pytest.mark.whoosh
 def test_warming_a_readable_index_at_server_start_returns_at_once(archive):
     from earsip.services.search.indexing import warm_search
 

@@ -211,11 +211,12 @@ def test_searches_are_audited_with_their_query(file_pdf, client, token_for,
     assert entry.details["q"] == "statis"
 
 
+@pytest.mark.whoosh  # holds Whoosh's write lock
 def test_filing_succeeds_while_the_index_is_locked_and_the_index_catches_up(
         upload, tmp_path: Path, client, token_for, archive: Archive) -> None:
     from whoosh import index as whoosh_index
 
-    from earsip.search import SearchIndex
+    from earsip.search.index import SearchIndex
 
     archive.index = SearchIndex(archive.config.index_dir, writer_timeout=0.2)
     client.application.extensions["earsip"].index = archive.index
@@ -232,13 +233,14 @@ def test_filing_succeeds_while_the_index_is_locked_and_the_index_catches_up(
     assert _search(client, token_for("admin"), q="terkunci")["total"] == 1
 
 
+@pytest.mark.whoosh  # holds Whoosh's write lock
 def test_the_catch_up_loop_indexes_what_filing_could_not(upload, tmp_path: Path, client,
                                                          token_for, archive: Archive) -> None:
     import threading
 
     from whoosh import index as whoosh_index
 
-    from earsip.search import SearchIndex
+    from earsip.search.index import SearchIndex
 
     archive.index = SearchIndex(archive.config.index_dir, writer_timeout=0.2)
     client.application.extensions["earsip"].index = archive.index

@@ -1,4 +1,9 @@
-"""The Whoosh search index, exercised through SearchIndex with a real index in tmp_path."""
+"""The search backend, exercised through the `SearchBackend` protocol with a real index in
+tmp_path: the configured one (EARSIP_SEARCH_BACKEND, built by the factory; Whoosh by default).
+
+Tests of the Whoosh engine's own workings (its segments and write lock, its two evaluations)
+are marked `whoosh`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from earsip.errors import QuerySyntaxError, SearchUnavailable
-from earsip.search import PREFIX_MAX_TERMS, IndexDoc, SearchIndex, SearchQuery
+from earsip.search import IndexDoc, SearchBackend, SearchQuery
 
 LETTER_NUMBER = "012/HK.01.01/K.JI-29/03/2024"
 
@@ -35,11 +40,10 @@ def make_doc():
 
 
 @pytest.fixture
-def index(tmp_path):
-    ix = SearchIndex(tmp_path / "index", writer_timeout=0.5)
+def index(open_search):
+    ix = open_search(index_writer_timeout_s=0.5)
     ix.ensure()
-    yield ix
-    ix.close()
+    return ix
 
 
 @pytest.fixture
@@ -127,7 +131,7 @@ def ids(page) -> list[int]:
     return [hit.id for hit in page.hits]
 
 
-def search(index: SearchIndex, text: str, *, max_security: int = 3, **kwargs: object):
+def search(index: SearchBackend, text: str, *, max_security: int = 3, **kwargs: object):
     return index.search(SearchQuery(text=text, max_security=max_security, **kwargs))  # type: ignore[arg-type]
 
 
@@ -240,7 +244,10 @@ def test_bad_syntax_raises_a_message_in_bahasa_indonesia(archive, text, message)
     assert info.value.code == "invalid_query"
 
 
+@pytest.mark.whoosh
 def test_prefix_expansion_keeps_only_the_most_frequent_terms(index, make_doc):
+    from earsip.search.query import PREFIX_MAX_TERMS
+
     common = " ".join(f"zzkata{n:03d}" for n in range(PREFIX_MAX_TERMS + 10))
     docs = [make_doc(i, content=common) for i in range(1, 4)]
     docs.append(make_doc(99, content="zzkatalangka"))
@@ -277,7 +284,7 @@ def test_a_hyphenated_identifier_typed_whole_finds_that_identifier_first(identif
 
 
 def test_a_snippet_marks_an_identifier_found_by_a_part(index):
-    assert "<mark>TOPAS-8820</mark>" in index.snippet("8820", "Printer TOPAS-8820 baik.")
+    assert "<mark>TOPAS-8820</mark>" in highlight(index, "8820", "Printer TOPAS-8820 baik.")
 
 
 @pytest.fixture
@@ -340,7 +347,7 @@ def _ranking_pair(make_doc):
 
 
 @pytest.fixture(params=["arrays", "collectors"])
-def evaluation(request, monkeypatch):
+def evaluation(request, monkeypatch):  # Whoosh's: its tests are marked `whoosh`
     """Both evaluations: the array planner, and Whoosh's collectors (its reference)."""
     if request.param == "collectors":
         from earsip.search.collect import Unsupported
@@ -349,10 +356,11 @@ def evaluation(request, monkeypatch):
         def refuse(*args, **kwargs):
             raise Unsupported("reference")
 
-        monkeypatch.setattr(Index, "_planned", refuse)
+        monkeypatch.setattr(Index, "_by_arrays", refuse)
     return request.param
 
 
+@pytest.mark.whoosh
 def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_word(
         index, make_doc, evaluation):
     index.upsert(_ranking_pair(make_doc))
@@ -368,6 +376,7 @@ def test_hits_keep_their_order_and_scores_when_a_hidden_document_holds_a_query_w
     assert [h.id for h in cleared][:2] == [2, 1]
 
 
+@pytest.mark.whoosh
 def test_documents_excluded_or_deleted_do_not_weigh_in_the_ranking(index, make_doc, evaluation):
     index.upsert(_ranking_pair(make_doc))
     query = SearchQuery(text="alfa OR zulu", max_security=3)
@@ -508,6 +517,7 @@ def test_indexed_ids_and_doc_count_reflect_the_index(index, make_doc):
     assert index.doc_count() == 2
 
 
+@pytest.mark.whoosh
 def test_optimize_merges_segments_without_changing_results(tmp_path, archive, make_doc):
     archive.upsert([make_doc(300, content="arsip tambahan")])
     before = search(archive, "arsip", per_page=50)
@@ -535,8 +545,9 @@ def test_a_failing_batch_is_cancelled_and_leaves_the_index_unchanged(index, make
     assert index.upsert([make_doc(2)]) == 1
 
 
-def test_a_second_writer_times_out_as_search_unavailable(tmp_path, index, make_doc):
-    other = SearchIndex(tmp_path / "index", writer_timeout=0.2)
+@pytest.mark.whoosh
+def test_a_second_writer_times_out_as_search_unavailable(open_search, index, make_doc):
+    other = open_search(index_writer_timeout_s=0.2)
 
     def docs():
         started = time.monotonic()
@@ -548,17 +559,15 @@ def test_a_second_writer_times_out_as_search_unavailable(tmp_path, index, make_d
     assert index.upsert(docs()) == 1
     assert other.upsert([make_doc(2)]) == 1
     assert index.indexed_ids() == {1, 2}
-    other.close()
 
 
-def test_writes_by_another_process_are_seen_by_the_cached_searcher(tmp_path, index, make_doc):
+def test_writes_by_another_process_are_seen_by_the_cached_searcher(open_search, index, make_doc):
     assert search(index, "").total == 0
-    other = SearchIndex(tmp_path / "index")
+    other = open_search()
     other.upsert([make_doc(1, content="arsip vital")])
     assert ids(search(index, "vital")) == [1]
     other.delete([1])
     assert search(index, "vital").total == 0
-    other.close()
 
 
 def test_concurrent_searches_and_writes_from_threads_stay_consistent(archive, make_doc):
@@ -592,14 +601,13 @@ def test_concurrent_searches_and_writes_from_threads_stay_consistent(archive, ma
 # -- opening, health and corruption -----------------------------------------------------------
 
 
-def test_ensure_creates_a_missing_index_and_can_be_called_again(tmp_path):
-    ix = SearchIndex(tmp_path / "new" / "index")
+def test_ensure_creates_a_missing_index_and_can_be_called_again(tmp_path, open_search):
+    ix = open_search(index_dir=tmp_path / "new" / "index")
     assert ix.is_healthy() is False
     ix.ensure()
     ix.ensure()
     assert ix.is_healthy() is True
     assert ix.doc_count() == 0
-    ix.close()
 
 
 def _truncate_segments(path) -> None:
@@ -610,29 +618,34 @@ def _truncate_segments(path) -> None:
         os.truncate(full, os.path.getsize(full) // 2)
 
 
-def test_a_truncated_segment_makes_the_index_unavailable_and_unhealthy(tmp_path, archive):
+@pytest.mark.whoosh
+def test_a_truncated_segment_makes_the_index_unavailable_and_unhealthy(tmp_path, archive,
+                                                                       open_search):
     archive.close()
     _truncate_segments(tmp_path / "index")
 
-    damaged = SearchIndex(tmp_path / "index")
+    damaged = open_search()
     assert damaged.is_healthy() is False
     with pytest.raises(SearchUnavailable):
         damaged.ensure()
     with pytest.raises(SearchUnavailable):
         search(damaged, "arsip")
-    damaged.close()
 
 
-def test_damage_under_an_open_index_is_seen_by_health_checks_and_new_opens(tmp_path, archive):
+@pytest.mark.whoosh
+def test_damage_under_an_open_index_is_seen_by_health_checks_and_new_opens(tmp_path, archive,
+                                                                           open_search):
     _truncate_segments(tmp_path / "index")
-    other = SearchIndex(tmp_path / "index")
+    other = open_search()
     with pytest.raises(SearchUnavailable):
         other.ensure()
     assert archive.is_healthy() is False
-    other.close()
 
 
+@pytest.mark.whoosh
 def test_recreate_replaces_a_damaged_index_with_an_empty_one(tmp_path, archive, make_doc):
+    from earsip.search.index import SearchIndex
+
     archive.close()
     _truncate_segments(tmp_path / "index")
     ix = SearchIndex(tmp_path / "index")
@@ -645,6 +658,7 @@ def test_recreate_replaces_a_damaged_index_with_an_empty_one(tmp_path, archive, 
     ix.close()
 
 
+@pytest.mark.whoosh
 def test_recreate_empties_a_healthy_index(archive):
     archive.recreate()
     assert archive.doc_count() == 0
@@ -654,9 +668,13 @@ def test_recreate_empties_a_healthy_index(archive):
 # -- snippets ---------------------------------------------------------------------------------
 
 
+def highlight(index: SearchBackend, query_text: str, text: str, **kwargs: object) -> str:
+    return index.highlighter(query_text, **kwargs)(text)  # type: ignore[arg-type]
+
+
 def test_a_snippet_marks_words_with_the_same_stem(index):
     text = "Arsip inaktif telah dimusnahkan. Berita acara pemusnahan ditandatangani."
-    snippet = index.snippet("pemusnahan", text)
+    snippet = highlight(index, "pemusnahan", text)
     assert "<mark>dimusnahkan</mark>" in snippet
     assert "<mark>pemusnahan</mark>" in snippet
     assert "<mark>Arsip</mark>" not in snippet
@@ -664,7 +682,7 @@ def test_a_snippet_marks_words_with_the_same_stem(index):
 
 def test_a_snippet_escapes_html_and_mark_is_the_only_markup(index):
     text = "<script>alert(1)</script> Surat keberatan & lampiran <b>penting</b>"
-    snippet = index.snippet("keberatan", text)
+    snippet = highlight(index, "keberatan", text)
     assert "<mark>keberatan</mark>" in snippet
     assert "&lt;script&gt;" in snippet
     assert "&amp;" in snippet
@@ -672,14 +690,14 @@ def test_a_snippet_escapes_html_and_mark_is_the_only_markup(index):
 
 
 def test_a_snippet_does_not_mark_protected_words_for_their_false_stem(index):
-    snippet = index.snippet("berat", "Surat keberatan tentang barang berat.")
+    snippet = highlight(index, "berat", "Surat keberatan tentang barang berat.")
     assert "<mark>keberatan</mark>" not in snippet
     assert "<mark>berat</mark>" in snippet
 
 
 def test_a_snippet_marks_prefixes_and_phrases_but_not_negated_words(index):
     text = "Pemusnahan arsip keuangan dan arsip kepegawaian."
-    snippet = index.snippet('pemus* "arsip" -keuangan', text)
+    snippet = highlight(index, 'pemus* "arsip" -keuangan', text)
     assert "<mark>Pemusnahan</mark>" in snippet
     assert "<mark>arsip</mark>" in snippet
     assert "<mark>keuangan</mark>" not in snippet
@@ -687,19 +705,19 @@ def test_a_snippet_marks_prefixes_and_phrases_but_not_negated_words(index):
 
 def test_a_snippet_falls_back_to_the_start_of_the_text(index):
     text = "Isi <dokumen> " + "kata " * 200
-    snippet = index.snippet("tidakada", text, max_chars=50)
+    snippet = highlight(index, "tidakada", text, max_chars=50)
     assert snippet.startswith("Isi &lt;dokumen&gt;")
     assert "<mark>" not in snippet
     assert len(snippet) <= 60
 
 
 def test_a_snippet_tolerates_bad_query_syntax(index):
-    assert "<mark>arsip</mark>" in index.snippet('"arsip (', "Daftar arsip aktif.")
+    assert "<mark>arsip</mark>" in highlight(index, '"arsip (', "Daftar arsip aktif.")
 
 
 def test_a_snippet_shows_separate_places_within_the_budget(index):
     text = "arsip " + "lorem ipsum " * 200 + "keberatan " + "dolor sit " * 200
-    snippet = index.snippet("arsip keberatan", text, max_chars=200)
+    snippet = highlight(index, "arsip keberatan", text, max_chars=200)
     assert "<mark>arsip</mark>" in snippet
     assert "<mark>keberatan</mark>" in snippet
     plain = snippet.replace("<mark>", "").replace("</mark>", "")
@@ -710,9 +728,9 @@ def test_a_snippet_stays_fast_on_multi_megabyte_text(index):
     text = "pemberitahuan penyelenggaraan kegiatan " * 150_000 + "arsip dimusnahkan"
     assert len(text) > 5_000_000
     started = time.perf_counter()
-    snippet = index.snippet("pemusnahan kegiatan", text)
+    snippet = highlight(index, "pemusnahan kegiatan", text)
     assert time.perf_counter() - started < 0.5
     assert "<mark>kegiatan</mark>" in snippet
     started = time.perf_counter()
-    index.snippet("hal", text)  # a short root that occurs inside many words
+    highlight(index, "hal", text)  # a short root that occurs inside many words
     assert time.perf_counter() - started < 0.5

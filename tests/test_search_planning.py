@@ -1,4 +1,4 @@
-"""The query planner gives what the straightforward evaluation (Whoosh's collectors) gives.
+"""The boolean-array evaluation gives what the straightforward one (Whoosh's collectors) gives.
 
 A small random index of several segments, with deletions, is searched both ways for every kind
 of query the parser builds, with and without filters, clearances and excluded documents: the
@@ -12,13 +12,16 @@ import random
 
 import pytest
 
-from earsip.search import IndexDoc, SearchIndex, SearchQuery
+from earsip.search import IndexDoc, SearchQuery
 from earsip.search import collect as collect_module
+from earsip.search.boolean_arrays import ArrayEvaluation, supports
 from earsip.search.cache import TermArrays
 from earsip.search.collect import Unsupported
-from earsip.search.index import SearchIndex as _SearchIndex
+from earsip.search.index import SearchIndex
 from earsip.search.stats import VisibleStats
-from earsip.search.vector import VectorPlanner, supports
+
+# The equivalence of the Whoosh engine's two evaluations: Whoosh's own.
+pytestmark = pytest.mark.whoosh
 
 WORDS = (  # noqa: SIM905 - a word list reads better as text
     "arsip surat keputusan rapat anggaran pengawasan pemilu laporan kegiatan dinas kota "
@@ -72,17 +75,17 @@ def index(request, tmp_path_factory):
 
 
 def _reference(index: SearchIndex, query: SearchQuery):
-    """Search with the planner switched off (Whoosh's collectors score every match)."""
-    original = _SearchIndex._planned
+    """Search with the array evaluation switched off (Whoosh's collectors score every match)."""
+    original = SearchIndex._by_arrays
 
     def refuse(*args, **kwargs):
         raise Unsupported("reference")
 
-    _SearchIndex._planned = refuse  # type: ignore[method-assign]
+    SearchIndex._by_arrays = refuse  # type: ignore[method-assign]
     try:
         return index.search(query)
     finally:
-        _SearchIndex._planned = original  # type: ignore[method-assign]
+        SearchIndex._by_arrays = original  # type: ignore[method-assign]
 
 
 def _planned(index: SearchIndex, query: SearchQuery):
@@ -102,7 +105,7 @@ def _planned(index: SearchIndex, query: SearchQuery):
     finally:
         collect_module.collect = original
         index_module.collect = original
-    assert not calls, "the planner fell back to the collectors"
+    assert not calls, "the array evaluation fell back to the collectors"
     return page
 
 
@@ -151,7 +154,7 @@ FILTERS = [
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
-def test_planner_equals_reference(index, text, filters):
+def test_the_array_evaluation_equals_the_reference(index, text, filters):
     query = SearchQuery(text=text, **{"max_security": 3, **filters})
     planned = _planned(index, query)
     reference = _reference(index, query)
@@ -176,12 +179,12 @@ def test_unsupported_query_falls_back(index):
     with index._lock:
         searcher = index._current_searcher()
         stats = VisibleStats(searcher, index._docnums, index._postings, 3, set())
-        planner = VectorPlanner(searcher, index._docnums, stats, None, set())
+        arrays = ArrayEvaluation(searcher, index._docnums, stats, None, set())
         assert not supports(wq.FuzzyTerm("content", "arsp"))
         assert not supports(wq.Phrase("content", ["berita", "acara"], slop=2))
         assert supports(wq.Phrase("content", ["berita", "acara"]))
         with pytest.raises(Unsupported):
-            planner.matches(wq.FuzzyTerm("content", "arsp"))
+            arrays.matches(wq.FuzzyTerm("content", "arsp"))
 
 
 @pytest.mark.parametrize("text", ["arsip", "surat rapat", "k.ji-29", "arsip -rapat", "PM.01",
@@ -191,13 +194,13 @@ def test_unsupported_query_falls_back(index):
 def test_word_queries_are_evaluated_with_arrays_as_the_reference_does(index, monkeypatch, text,
                                                                       per_page):
     vectored = []
-    original = _SearchIndex._planned
+    original = SearchIndex._by_arrays
 
     def spy(self, *args, **kwargs):
         vectored.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_SearchIndex, "_planned", spy)
+    monkeypatch.setattr(SearchIndex, "_by_arrays", spy)
     for page in (1, 2, 3):
         query = SearchQuery(text=text, max_security=3, page=page, per_page=per_page)
         planned = index.search(query)

@@ -26,6 +26,9 @@ from earsip.services import Archive
 from earsip.services.operations import setup
 from earsip.services.search import indexing
 
+# The Whoosh engine's schema and its versions.
+pytestmark = pytest.mark.whoosh
+
 
 def _file(archive: Archive, name: str, text: str) -> int:
     """Insert a document row and its text straight into the database (not indexed)."""

@@ -1,15 +1,29 @@
-"""Full-text search over filed documents; the only package that imports Whoosh."""
+"""Full-text search over filed documents; the only package that imports Whoosh.
 
-from earsip.search.index import SearchIndex
-from earsip.search.query import PREFIX_MAX_TERMS, PREFIX_MIN_CHARS
-from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
+Services use only what this module exports: the `SearchBackend` protocol, the factory that
+builds the configured backend (`open_backend`) and the plain values passed in and out. The
+Whoosh engine (`earsip.search.index.SearchIndex` and the modules beside it) is one backend.
+"""
+
+from earsip.search.backend import BACKENDS, RebuildSource, SearchBackend, open_backend
+from earsip.search.values import (
+    Hit,
+    IndexDoc,
+    RebuildMark,
+    RebuildResult,
+    SearchPage,
+    SearchQuery,
+)
 
 __all__ = [
-    "PREFIX_MAX_TERMS",
-    "PREFIX_MIN_CHARS",
+    "BACKENDS",
     "Hit",
     "IndexDoc",
-    "SearchIndex",
+    "RebuildMark",
+    "RebuildResult",
+    "RebuildSource",
+    "SearchBackend",
     "SearchPage",
     "SearchQuery",
+    "open_backend",
 ]

@@ -1,7 +1,7 @@
 """Per-searcher sets and columns: filter docnums, facet columns and counts, exclusions.
 
 Everything here is keyed on one searcher's docnums, so `DocnumCache` is emptied whenever the
-searcher changes. Used by the planner and by the reference collectors alike.
+searcher changes. Used by the array evaluation and by the reference collectors alike.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class DocnumCache:
         self._prefixes: OrderedDict[tuple, list[tuple[bytes, object]]] = OrderedDict()
         self._live: frozenset[int] | None = None
         self._live_known = False
-        #: numpy forms of the above, for `vector.VectorPlanner` (same lifetime).
+        #: numpy forms of the above, for `boolean_arrays.ArrayEvaluation` (same lifetime).
         self.arrays: dict[object, object] = {}
 
     def clear(self) -> None:
@@ -152,7 +152,7 @@ class DocnumCache:
     def facet_counts(self, searcher: Searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
         """Return, per facet, how many of `docnums` have each value, the most common first.
 
-        (The reference evaluation's count; searches count with arrays in `vector`.)
+        (The reference evaluation's count; searches count with arrays in `boolean_arrays`.)
         """
         facets = {}
         for name in FACETS:

@@ -15,8 +15,10 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from earsip.errors import SearchUnavailable
-from earsip.search import rebuild
+from earsip.search import rebuild, reindex
 from earsip.search.analysis import forget_stems, save_stems, use_stem_file
+from earsip.search.backend import RebuildSource
+from earsip.search.boolean_arrays import ArrayEvaluation, supports
 from earsip.search.bulkwrite import LiveWriter
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
 from earsip.search.collect import Unsupported, collect, newest
@@ -36,8 +38,7 @@ from earsip.search.query import parse_query
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.search.snippet import Highlighter, make_snippet
 from earsip.search.stats import VisibleStats
-from earsip.search.values import Hit, IndexDoc, SearchPage, SearchQuery
-from earsip.search.vector import VectorPlanner, supports
+from earsip.search.values import Hit, IndexDoc, RebuildResult, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +245,21 @@ class SearchIndex(SearcherUpkeep):
         """Drop the shared stem cache (a list of every word seen), e.g. after a destruction."""
         forget_stems(self._path)
 
+    def erase_traces(self) -> None:
+        """Merge deleted documents out of the segment files and drop the stem cache."""
+        self.optimize()
+        self.forget_vocabulary()
+
+    def rebuild(self, source: RebuildSource, *, progress: Callable[[int], None] | None = None,
+                procs: int | None = None, commit_every: int | None = None) -> RebuildResult:
+        """Rebuild beside the live index from `source`, then switch over (see `reindex`)."""
+        return reindex.run(self, self._path, source, progress=progress, procs=procs,
+                           commit_every=commit_every)
+
+    def rebuild_pending(self) -> bool:
+        """Return whether a rebuild was started and not finished (running or interrupted)."""
+        return rebuild.read_progress(self._path) is not None
+
     def _writer(self):  # noqa: ANN202 - a Whoosh writer
         ix = self._index()
         try:
@@ -317,10 +333,10 @@ class SearchIndex(SearcherUpkeep):
                 start = (query.page - 1) * query.per_page
                 scored = bool(text) and query.sort != "date"
                 try:
-                    page = self._planned(searcher, whoosh_query, scored, allow, mask,
-                                         stats, start, limit)
+                    page = self._by_arrays(searcher, whoosh_query, scored, allow, mask,
+                                           stats, start, limit)
                 except Unsupported as e:
-                    logger.debug("query %r not planned (%s): collecting", text, e)
+                    logger.debug("query %r not for arrays (%s): collecting", text, e)
                     page = self._collected(searcher, whoosh_query, scored, allow, mask,
                                            stats, start, limit)
                 return page
@@ -330,24 +346,24 @@ class SearchIndex(SearcherUpkeep):
                 logger.exception("search failed for %r", text)
                 raise _unavailable(e) from e
 
-    def _planned(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
+    def _by_arrays(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
                  allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,
                  start: int, limit: int) -> SearchPage:
-        """Search with arrays (see `vector`): the matching set first, then scores for the top
-        only. Raises Unsupported for a query the array planner does not know."""
+        """Search with boolean arrays (see `boolean_arrays`): the matching set first, then scores
+        for the top only. Raises Unsupported for a query that evaluation does not know."""
         if not supports(whoosh_query):
             raise Unsupported(type(whoosh_query).__name__)
-        planner = VectorPlanner(searcher, self._docnums, stats, allow, mask)
-        match = planner.matches(whoosh_query)
+        arrays = ArrayEvaluation(searcher, self._docnums, stats, allow, mask)
+        match = arrays.matches(whoosh_query)
         if scored:
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=score)
-                    for score, d in planner.top(whoosh_query, match, limit)[start:]]
+                    for score, d in arrays.top(whoosh_query, match, limit)[start:]]
         else:
             # A date-sorted hit's "score" is its sort key, not a relevance.
             hits = [Hit(id=int(searcher.stored_fields(d)["id"]), score=0.0)
-                    for d in newest(self._docnums, searcher, planner.matched(match),
+                    for d in newest(self._docnums, searcher, arrays.matched(match),
                                     limit)[start:]]
-        return SearchPage(total=int(match.sum()), hits=hits, facets=planner.facets(match))
+        return SearchPage(total=int(match.sum()), hits=hits, facets=arrays.facets(match))
 
     def _collected(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
                    allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,

@@ -1,4 +1,4 @@
-"""Phrase evaluation for the vector planner: candidates from the arrays, then position keys."""
+"""Phrase evaluation for `boolean_arrays`: candidates from the arrays, then position keys."""
 
 from __future__ import annotations
 
@@ -9,26 +9,26 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
 from earsip.search.cache import PostingsCache, TermArrays
-from earsip.search.collect import SPARSE, Unsupported, phrase_terms
-from earsip.search.postings import positions_arrays
+from earsip.search.collect import Unsupported, phrase_terms
+from earsip.search.postings import SPARSE, positions_arrays
 
 if TYPE_CHECKING:
-    from earsip.search.collect import Planner
+    from earsip.search.postings import PostingsReader
 
 
 class PhraseEvaluation:
-    """The phrase part of `VectorPlanner` (a mixin: it uses the planner's arrays and caches)."""
+    """The phrase part of `ArrayEvaluation` (a mixin: it uses that class's arrays and caches)."""
 
-    # Set by VectorPlanner.__init__; declared here for the type checker.
+    # Set by ArrayEvaluation.__init__; declared here for the type checker.
     schema: Any
     n: int
     universe: np.ndarray
     leaves: list[Any]
     postings: PostingsCache
 
-    if TYPE_CHECKING:  # VectorPlanner's methods this mixin calls
+    if TYPE_CHECKING:  # ArrayEvaluation's methods this mixin calls
 
-        def _planner(self) -> Planner: ...
+        def _reader(self) -> PostingsReader: ...
 
         def _term_mask(self, fieldname: str, text: str | bytes) -> np.ndarray: ...
 
@@ -40,13 +40,13 @@ class PhraseEvaluation:
         btexts = phrase_terms(self.schema, q)
         if not btexts:
             return np.zeros(self.n, dtype=bool)
-        planner = self._planner()
+        reader = self._reader()
         # Rarest word first. Once few documents are left, a frequent word is read only in
-        # the blocks that hold one of them (by the set planner) rather than whole.
+        # the blocks that hold one of them (by `postings.PostingsReader`) rather than whole.
         candidates = self.universe.copy()
-        for btext in sorted(set(btexts), key=lambda b: planner.doc_frequency(q.fieldname, b)):
+        for btext in sorted(set(btexts), key=lambda b: reader.doc_frequency(q.fieldname, b)):
             left = int(np.count_nonzero(candidates))
-            if left < planner.doc_frequency(q.fieldname, btext) * SPARSE:
+            if left < reader.doc_frequency(q.fieldname, btext) * SPARSE:
                 candidates = self._holding(q.fieldname, btext, candidates)
             else:
                 candidates &= self._term_mask(q.fieldname, btext)
@@ -93,7 +93,7 @@ class PhraseEvaluation:
         for offset, arrays, local in held:
             out[arrays.ids[local[arrays.ids]].astype(np.int64) + offset] = True
         if rest is not None:
-            kept = self._planner().term_docs(fieldname, btext, set(rest.tolist()))
+            kept = self._reader().term_docs(fieldname, btext, set(rest.tolist()))
             if kept:
                 out[np.fromiter(kept, dtype=np.int64, count=len(kept))] = True
             out &= docs
@@ -123,7 +123,7 @@ class PhraseEvaluation:
                 unread.append(np.flatnonzero(local) + offset)
         if unread:
             docs = np.concatenate(unread).tolist()
-            encoded = self._planner().positions_in(fieldname, btext, docs)
+            encoded = self._reader().positions_in(fieldname, btext, docs)
             present = [doc for doc in docs if doc in encoded]
             counts, flat = positions_arrays([encoded[doc] for doc in present],
                                             self.schema[fieldname].format)

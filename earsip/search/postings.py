@@ -1,4 +1,4 @@
-"""Reading Whoosh W3 postings straight from their blocks, for the planner.
+"""Reading Whoosh W3 postings straight from their blocks (`PostingsReader`, at the end).
 
 Ids and weights are decoded from the start of each block's pickle; positions only for
 phrases. This reads whoosh-reloaded 2.7.5's on-disk layout: anything it does not recognise
@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 import zlib
 from bisect import bisect_left, bisect_right
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import wrappers
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+from earsip.search.filters import DocnumCache
 
 
 class Postings:
@@ -174,3 +178,93 @@ def _running_sums(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
     sums = np.cumsum(deltas)
     before = np.concatenate((np.zeros(1, dtype=np.int64), sums))[np.cumsum(counts) - counts]
     return sums - np.repeat(before, counts)
+
+
+# -- a searcher's postings, read sparsely -------------------------------------------------------
+
+#: Read only the blocks holding wanted documents when there are fewer wanted documents than
+#: this share of the term's postings (each block is 128 postings; its header is read anyway).
+SPARSE = 0.25
+
+_Docs = set[int] | frozenset[int]
+
+
+class PostingsReader:
+    """Reads a searcher's postings of a term as lists: whole, or only the blocks holding wanted
+    docnums; and the encoded positions of a term in given docnums (for phrases)."""
+
+    def __init__(self, searcher: Searcher, cache: DocnumCache) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = [(leaf, offset, leaf.doc_count_all())
+                       for leaf, offset in self.reader.leaf_readers()]
+        self.schema = searcher.schema
+        self.cache = cache
+        self._postings: dict[tuple[str, bytes], tuple[_Docs | None, Postings]] = {}
+        self._terms: dict[tuple[str, bytes], tuple[int, list[tuple]]] = {}
+
+    def _btext(self, fieldname: str, text: str | bytes) -> bytes:
+        return text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+
+    def _lookup(self, fieldname: str, btext: bytes) -> tuple[int, list[tuple]]:
+        """Return the term's document frequency and its (leaf, offset, size, terminfo)s."""
+        key = (fieldname, btext)
+        found = self._terms.get(key)
+        if found is None:
+            parts = []
+            df = 0
+            for leaf, offset, size in self.leaves:
+                try:
+                    terminfo = leaf.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                parts.append((leaf, offset, size, terminfo))
+                df += terminfo.doc_frequency()
+            found = self._terms[key] = (df, parts)
+        return found
+
+    def _read(self, fieldname: str, btext: bytes, within: list[int] | None,
+              with_values: bool = False) -> Postings:
+        """Read the term's postings in every segment (with `within`: only blocks holding one)."""
+        postings = Postings(with_values)
+        for leaf, offset, size, terminfo in self._lookup(fieldname, btext)[1]:
+            if within is not None and not any_between(within, offset, offset + size):
+                continue
+            read_leaf(open_postings(leaf, fieldname, btext, terminfo), offset, postings, within)
+        return postings
+
+    def postings_within(self, fieldname: str, text: str | bytes, within: _Docs | None,
+                        ) -> Postings:
+        """Return the term's postings: all, or at least those of the docnums in `within`."""
+        if fieldname not in self.schema:
+            return Postings()
+        btext = self._btext(fieldname, text)
+        key = (fieldname, btext)
+        cached = self._postings.get(key)
+        if cached is not None:
+            read_within, postings = cached
+            if read_within is None or (within is not None and within <= read_within):
+                return postings
+        df = self._lookup(fieldname, btext)[0]
+        sparse = within is not None and len(within) < df * SPARSE
+        postings = self._read(fieldname, btext, sorted(within) if sparse and within else None)
+        self._postings[key] = (within if sparse else None, postings)
+        return postings
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """Return the term's document frequency over all segments (deletions included)."""
+        return self._lookup(fieldname, btext)[0]
+
+    def term_docs(self, fieldname: str, text: str | bytes, within: _Docs) -> _Docs:
+        """Return which of the docnums in `within` hold the term."""
+        return within.intersection(self.postings_within(fieldname, text, within).ids)
+
+    def positions_in(self, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
+        """Return the encoded positions of the term in each of the `wanted` docnums."""
+        postings = self._read(fieldname, btext, wanted, with_values=True)
+        assert postings.values is not None
+        chosen = set(wanted)
+        keep = list(map(chosen.__contains__, postings.ids))
+        return dict(zip(compress(postings.ids, keep),
+                        compress(postings.values, keep),  # type: ignore[arg-type]  # all read
+                        strict=True))

@@ -7,9 +7,9 @@ could test guessed words against hidden documents. Here they are taken over the 
 user may see (security class up to the clearance, not deleted, not excluded), whatever filters
 the user chose: the order of visible hits depends on visible documents only.
 
-`VisibleStats` gives both evaluations the same figures: the array planner (`vector`) reads
-them directly, Whoosh's collectors through `VisibleBM25F`, a weighting model whose scorers
-take them instead of the searcher's.
+`VisibleStats` gives both evaluations the same figures: the array evaluation
+(`boolean_arrays`) reads them directly, Whoosh's collectors through `VisibleBM25F`, a weighting
+model whose scorers take them instead of the searcher's.
 
 Lengths are the one-byte codes Whoosh keeps per document (what BM25 reads for a document's
 own length), summed over the visible documents, so the average is the same whichever
@@ -74,7 +74,7 @@ class VisibleStats:
     """Document count, document frequencies and average field lengths over the visible set.
 
     Also reads (and keeps, for this search) terms' whole postings, which counting a document
-    frequency needs and the planner then reuses.
+    frequency needs and the array evaluation then reuses.
     """
 
     def __init__(self, searcher: Searcher, docnums: DocnumCache, postings: PostingsCache,

@@ -58,3 +58,21 @@ class SearchPage:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RebuildMark:
+    """Where the pending-index queue stood when a rebuild started: entries up to it are covered
+    by the rebuild, later ones are applied again once the new index is live."""
+
+    queued_before: int  # the last queue entry id
+    started_at: datetime.datetime  # UTC
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """What a rebuild did."""
+
+    indexed: int  # documents in the new index
+    resumed: int  # of which an interrupted earlier run had already committed (0: fresh start)
+    replayed: int  # documents changed during the rebuild and applied again afterwards

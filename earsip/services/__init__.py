@@ -10,7 +10,7 @@ from earsip import extract
 from earsip.db import Database
 from earsip.ocr import OcrSettings
 from earsip.queue import Queue
-from earsip.search import SearchIndex
+from earsip.search import SearchBackend, open_backend
 from earsip.storage import FileStore
 
 
@@ -21,19 +21,19 @@ class Archive:
     config: Config
     db: Database
     store: FileStore
-    index: SearchIndex
+    index: SearchBackend  # the configured engine (EARSIP_SEARCH_BACKEND)
     _queue: Queue | None = field(default=None, repr=False)
     _queue_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, config: Config) -> Archive:
-        """Connect to the configured database, file store and index (nothing is created)."""
+        """Connect to the configured database, file store and search backend (nothing is
+        created)."""
         return cls(
             config=config,
             db=Database(config.database_url, busy_timeout_s=config.db_busy_timeout_s),
             store=FileStore(config.upload_dir),
-            index=SearchIndex(config.index_dir, writer_timeout=config.index_writer_timeout_s,
-                              cache_mb=config.search_cache_mb),
+            index=open_backend(config),
         )
 
     @property

@@ -151,8 +151,7 @@ def _purge_content(archive: Archive, list_id: int) -> None:
     # Deleted documents stay in the index's segment files until they are merged away: merge
     # now, so the destroyed text cannot be read back from the index folder either.
     if ids:
-        archive.index.optimize()
-        archive.index.forget_vocabulary()
+        archive.index.erase_traces()
 
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, update
@@ -15,21 +13,11 @@ from sqlalchemy.orm import Session
 from earsip.access import level
 from earsip.errors import EarsipError, SearchUnavailable
 from earsip.models import Document, DocumentText, IndexQueue, utcnow
-from earsip.search import IndexDoc
-from earsip.search.rebuild import Rebuild, read_progress
+from earsip.search import IndexDoc, RebuildMark, RebuildResult
 from earsip.services import Archive
 
 log = logging.getLogger(__name__)
 BATCH = 200
-# A rebuild: worker processes (each pooling up to REBUILD_LIMIT_MB of postings before spilling
-# sorted runs to disk), used from this many documents on; commits every 1/6 of the documents
-# within these bounds; how long the switch-over waits for the live index's write lock.
-REBUILD_PROCS = 2
-REBUILD_LIMIT_MB = 160
-REBUILD_MIN_PARALLEL = 2000
-REBUILD_MIN_COMMIT = 500
-REBUILD_MAX_COMMIT = 25_000
-REBUILD_SWITCH_TIMEOUT_S = 120.0
 
 
 def enqueue(session: Session, document_id: int, action: str = "upsert") -> None:
@@ -127,23 +115,44 @@ def index_matches_database(archive: Archive) -> bool:
     return pending == 0 and archive.index.doc_count() == in_db
 
 
-@dataclass(frozen=True)
-class RebuildResult:
-    """What a rebuild did."""
-
-    indexed: int  # documents in the new index
-    resumed: int  # of which an interrupted earlier run had already committed (0: fresh start)
-    replayed: int  # documents changed during the rebuild and applied again afterwards
-
-
 def rebuild_pending(archive: Archive) -> bool:
     """Return whether a rebuild was started and not finished (running or interrupted)."""
-    return read_progress(archive.config.index_dir) is not None
+    return archive.index.rebuild_pending()
 
 
-def commit_interval(total: int) -> int:
-    """Return after how many documents a rebuild commits (what an interruption can lose)."""
-    return max(REBUILD_MIN_COMMIT, min(REBUILD_MAX_COMMIT, -(-total // 6)))
+@dataclass
+class _DatabaseSource:
+    """What a rebuild reads from the database (a `RebuildSource`)."""
+
+    archive: Archive
+
+    def count(self) -> int:
+        with self.archive.db.read() as session:
+            return session.scalar(select(func.count()).select_from(Document)) or 0
+
+    def mark(self) -> RebuildMark:
+        with self.archive.db.read() as session:
+            queued_before = session.scalar(select(func.max(IndexQueue.id))) or 0
+        return RebuildMark(queued_before=queued_before, started_at=utcnow())
+
+    def batches(self, after_id: int) -> Iterator[tuple[int, list[IndexDoc]]]:
+        while True:
+            with self.archive.db.read() as session:
+                ids = session.scalars(select(Document.id).where(Document.id > after_id)
+                                      .order_by(Document.id).limit(BATCH)).all()
+                if not ids:
+                    return
+                docs = _load(session, ids)
+            after_id = ids[-1]
+            yield after_id, docs
+
+    def catch_up(self, touched: set[int], mark: RebuildMark) -> int:
+        replayed = _replay(self.archive, touched)
+        with self.archive.db.write() as session:
+            # Rows can be reused after deletions on SQLite, hence the time bound too.
+            session.execute(delete(IndexQueue).where(
+                IndexQueue.id <= mark.queued_before, IndexQueue.queued_at <= mark.started_at))
+        return replayed + process_queue(self.archive)
 
 
 def rebuild(archive: Archive, *, progress: Callable[[int], None] | None = None,
@@ -151,70 +160,16 @@ def rebuild(archive: Archive, *, progress: Callable[[int], None] | None = None,
     """Rebuild the index from the database beside the live one, then switch over.
 
     Resumes an interrupted rebuild after its last committed document. The live index answers
-    searches meanwhile. `progress` is called with the number of documents of each commit.
+    searches meanwhile. `progress` is called with the number of documents of each commit;
+    `procs` and `commit_every` tune the backend (None: its own choice).
     """
-    folder = archive.config.index_dir
-    procs = procs if procs is not None else min(REBUILD_PROCS, os.cpu_count() or 1)
-    with Rebuild(folder, procs=procs, limitmb=REBUILD_LIMIT_MB) as run:
-        with archive.db.read() as session:
-            total = session.scalar(select(func.count()).select_from(Document)) or 0
-            queued_before = session.scalar(select(func.max(IndexQueue.id))) or 0
-        parallel = total >= REBUILD_MIN_PARALLEL
-        resumed = run.progress.count if run.progress is not None else 0
-        if run.progress is None:
-            # Entries queued before the rebuild starts are covered by it; later ones are
-            # applied again once it is live.
-            run.start(queued_before=queued_before, started_at=utcnow(), parallel=parallel)
-        elif run.progress.phase != "switched":
-            log.info("resuming the index rebuild after document %s", run.progress.last_id)
-            run.resume(parallel=parallel)
-        state = run.progress
-        assert state is not None
-        if state.phase != "switched":
-            _build(archive, run, state.last_id, commit_every or commit_interval(total), progress)
-            touched = run.switch(writer_timeout=REBUILD_SWITCH_TIMEOUT_S)
-        else:
-            touched = run.touched()
-        archive.index.close()  # the next use opens the new live index
-        indexed = run.progress.count if run.progress is not None else 0
-        replayed = _replay(archive, touched)
-        with archive.db.write() as session:
-            # Rows can be reused after deletions on SQLite, hence the time bound too.
-            session.execute(delete(IndexQueue).where(
-                IndexQueue.id <= state.queued_before,
-                IndexQueue.queued_at <= dt.datetime.fromisoformat(state.started_at)))
-        replayed += process_queue(archive)
-        run.finish()
-    return RebuildResult(indexed=indexed, resumed=resumed, replayed=replayed)
+    return archive.index.rebuild(_DatabaseSource(archive), progress=progress, procs=procs,
+                                 commit_every=commit_every)
 
 
 def reindex(archive: Archive, *, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild (or finish rebuilding) the whole index; return the documents in the new index."""
     return rebuild(archive, progress=progress).indexed
-
-
-def _build(archive: Archive, run: Rebuild, last_id: int, commit_every: int,
-           progress: Callable[[int], None] | None) -> None:
-    """Add every document after `last_id` to the rebuild, committing every `commit_every`."""
-    since_commit = 0
-    while True:
-        with archive.db.read() as session:
-            ids = session.scalars(select(Document.id).where(Document.id > last_id)
-                                  .order_by(Document.id).limit(BATCH)).all()
-            if not ids:
-                break
-            docs = _load(session, ids)
-        run.add(docs)
-        last_id = ids[-1]
-        since_commit += len(docs)
-        if since_commit >= commit_every:
-            done = run.commit(last_id)
-            since_commit = 0
-            if progress:
-                progress(done)
-    done = run.commit(last_id)
-    if progress and done:
-        progress(done)
 
 
 def _replay(archive: Archive, ids: set[int]) -> int:

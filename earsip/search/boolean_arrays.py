@@ -1,4 +1,4 @@
-"""Evaluating parsed queries with numpy arrays over one searcher's docnums.
+"""Evaluating parsed queries as boolean numpy arrays over one searcher's docnums.
 
 Everything the parser builds (words, phrases and prefixes combined by AND, OR and NOT; letter
 numbers and classification codes) is evaluated here: each term's postings
@@ -19,9 +19,10 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from earsip.search.collect import SPARSE, Planner, Unsupported
+from earsip.search.collect import Unsupported
 from earsip.search.filters import FACETS, DocnumCache
 from earsip.search.phrases import _NO_KEYS, PhraseEvaluation, _common  # noqa: F401
+from earsip.search.postings import SPARSE, PostingsReader
 from earsip.search.query import CappedPrefix
 from earsip.search.stats import VisibleStats, mask_of, norms
 
@@ -29,7 +30,7 @@ _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
 def supports(q: wq.Query) -> bool:
-    """Return whether `q` is made only of what `VectorPlanner` evaluates."""
+    """Return whether `q` is made only of what `ArrayEvaluation` evaluates."""
     kind = type(q)
     if kind is wq.Term:
         return True
@@ -44,7 +45,7 @@ def supports(q: wq.Query) -> bool:
             or kind is CappedPrefix or (kind is wq.Phrase and q.slop == 1))
 
 
-class VectorPlanner(PhraseEvaluation):
+class ArrayEvaluation(PhraseEvaluation):
     """Evaluates one word query on one searcher: the matches, the top scores, the facets."""
 
     def __init__(self, searcher: Searcher, docnums: DocnumCache, stats: VisibleStats,
@@ -69,13 +70,13 @@ class VectorPlanner(PhraseEvaluation):
         #: Whole postings read for this search, shared with the statistics.
         self._terms = stats.terms
         self._masks: dict[int, np.ndarray] = {}
-        self._sets: Planner | None = None
+        self._sparse: PostingsReader | None = None
 
-    def _planner(self) -> Planner:
-        """The set planner on the same searcher: phrase positions, and postings read sparsely."""
-        if self._sets is None:
-            self._sets = Planner(self.searcher, self.docnums)
-        return self._sets
+    def _reader(self) -> PostingsReader:
+        """The postings reader on the same searcher: phrase positions, postings read sparsely."""
+        if self._sparse is None:
+            self._sparse = PostingsReader(self.searcher, self.docnums)
+        return self._sparse
 
     # -- per-searcher arrays (kept in the DocnumCache, emptied with the searcher) ----------
 
@@ -128,9 +129,9 @@ class VectorPlanner(PhraseEvaluation):
             return _EMPTY
         btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
         if (fieldname, btext) not in self._terms:
-            planner = self._planner()
+            reader = self._reader()
             left = int(np.count_nonzero(docs))
-            if left < planner.doc_frequency(fieldname, btext) * SPARSE:
+            if left < reader.doc_frequency(fieldname, btext) * SPARSE:
                 return self._postings_of(fieldname, btext, docs)
         return self._term(fieldname, btext)
 
@@ -146,7 +147,7 @@ class VectorPlanner(PhraseEvaluation):
             ids.append(arrays.ids[chosen].astype(np.int64) + offset)
             weights.append(arrays.weights()[chosen])
         if rest is not None:
-            postings = self._planner().postings_within(fieldname, btext, set(rest.tolist()))
+            postings = self._reader().postings_within(fieldname, btext, set(rest.tolist()))
             read = np.array(postings.ids, dtype=np.int64)
             inside = np.zeros(self.n, dtype=bool)
             inside[rest] = True
@@ -294,7 +295,7 @@ class VectorPlanner(PhraseEvaluation):
             return
         if field.scorable:
             # idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), as Whoosh's
-            # bm25() computes it, the length part taken from the same table as the planner's.
+            # bm25() computes it, the length part taken from the same table as `_norms`.
             w = self.weighting
             b = w._field_B.get(fieldname, w.B)
             k1 = w.K1

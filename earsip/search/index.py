@@ -347,8 +347,8 @@ class SearchIndex(SearcherUpkeep):
                 raise _unavailable(e) from e
 
     def _by_arrays(self, searcher: Searcher, whoosh_query: wq.Query, scored: bool,  # noqa: PLR0913
-                 allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,
-                 start: int, limit: int) -> SearchPage:
+                   allow: frozenset[int] | None, mask: set[int], stats: VisibleStats,
+                   start: int, limit: int) -> SearchPage:
         """Search with boolean arrays (see `boolean_arrays`): the matching set first, then scores
         for the top only. Raises Unsupported for a query that evaluation does not know."""
         if not supports(whoosh_query):

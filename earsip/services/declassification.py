@@ -21,8 +21,8 @@ from earsip import audit
 from earsip.access import SECURITY_CLASSES, can, classes_up_to, level, may_see
 from earsip.errors import N_, Conflict, Forbidden, NotFound
 from earsip.models import DeclassificationRequest, Document, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive, duties, indexing
-from earsip.services.fields import text_field
 from earsip.services.users import Principal, require
 
 REASON_LABEL = N_("Alasan penurunan klasifikasi keamanan")

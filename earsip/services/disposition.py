@@ -53,6 +53,7 @@ from earsip.models import (
     IndexQueue,
     utcnow,
 )
+from earsip.schemas.base import text_field
 from earsip.services import Archive, duties, indexing
 from earsip.services.disposition_papers import (
     Executed,
@@ -69,7 +70,6 @@ from earsip.services.disposition_views import (
     remaining,
 )
 from earsip.services.documents import preview_cache_path
-from earsip.services.fields import text_field
 from earsip.services.holds import refuse_held
 from earsip.services.users import Principal, require
 from earsip.storage import shred

@@ -18,8 +18,8 @@ from earsip import audit
 from earsip.access import classes_up_to
 from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
-from earsip.services.fields import text_field
 from earsip.services.users import Principal, require
 
 

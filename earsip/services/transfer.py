@@ -44,9 +44,9 @@ from earsip.errors import (
 )
 from earsip.filetypes import LABELS
 from earsip.models import AuditEntry, Document, Transfer, TransferItem, User, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.documents import to_dict
-from earsip.services.fields import text_field
 from earsip.services.holds import refuse_held
 from earsip.services.transfer_views import load_transfer, open_transferring
 from earsip.services.users import Principal, require

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from earsip.schemas.base import ID_SCHEMA, Model
+from earsip.schemas.base import ID_SCHEMA, ErrorBody, Model
 
 PREFIX = "/api/v1/"
 ERROR = {"$ref": "#/components/responses/Error"}
@@ -136,14 +136,6 @@ def _operation(op: Operation, rule_args: list[str]) -> dict[str, Any]:
     return described
 
 
-ERROR_BODY = {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                       "field": {"type": "string"}, "existing_id": {"type": "integer"}}}}}
-
-
 def spec(app: Flask) -> dict[str, Any]:
     """Return the OpenAPI document of API v1, from the app's API routes."""
     paths: dict[str, dict[str, Any]] = {}
@@ -174,7 +166,7 @@ def spec(app: Flask) -> dict[str, Any]:
                                            "description": "From POST /api/v1/tokens."}},
             "responses": {"Error": {
                 "description": "An error, with a message that says why.",
-                "content": {"application/json": {"schema": ERROR_BODY}}}},
+                "content": {"application/json": {"schema": schema_of(ErrorBody)}}}},
         },
         "security": [{"bearer": []}],
         "paths": paths,

@@ -190,3 +190,16 @@ def described(schema: dict[str, Any]) -> Any:
 
 __all__ = ["DATE_SCHEMA", "MAX_ID", "Field", "Model", "Required", "parse", "pick",
            "text_field", "date_or_none", "Labelled", "String", "Choice", "described"]
+
+
+class ErrorDetail(Model):
+    code: str
+    message: str
+    field: Annotated[str | None, WithJsonSchema({"type": "string"})] = None
+    existing_id: Annotated[int | None, WithJsonSchema({"type": "integer"})] = None
+
+
+class ErrorBody(Model):
+    """Every error the API answers: {"error": {"code", "message", "field"?, ...}}."""
+
+    error: ErrorDetail

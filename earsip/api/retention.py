@@ -9,8 +9,6 @@ from earsip.api.describe import json, operation, raw, schema_of
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
-    DisposalApproval,
-    DisposalList,
     Hold,
     HoldInput,
     HoldsQuery,
@@ -19,8 +17,6 @@ from earsip.schemas.retention import (
     ReportQuery,
 )
 from earsip.services import Archive
-from earsip.services import disposition as disposal_service
-from earsip.services import disposition_views as disposal_views
 from earsip.services import documents as document_service
 from earsip.services import holds as hold_service
 from earsip.services import retention as retention_service
@@ -118,51 +114,3 @@ def lift_hold(hold_id: int) -> Response:
     return jsonify(hold_service.lift_hold(_archive(), g.principal, hold_id,
                                           reason=sent.reason,
                                           client_addr=request.remote_addr).to_dict())
-
-
-def list_json(view: disposal_views.ListView, *, items: bool) -> dict[str, object]:
-    """A destruction list as the API answers it (its rows only when asked)."""
-    return DisposalList(
-        id=view.id, number=view.number, status=view.status,
-        created_at=view.created_at.isoformat(), proposed_by=view.proposed_by,
-        note=view.note, approved_by=view.approved_by,
-        approval_reference=view.approval_reference,
-        approval_date=view.approval_date.isoformat() if view.approval_date else None,
-        berita_acara_number=view.berita_acara_number, remaining=view.remaining,
-        items=view.items if items else None,
-    ).model_dump(exclude=set() if items else {"items"})
-
-
-@bp.get("/disposals")
-@operation("Destruction lists within the caller's clearance (numbers and states).",
-           answers={200: json("The lists.", DisposalList, many=True)}, errors=(401, 403))
-@token_required("retention.read")
-def list_disposals() -> Response:
-    """The destruction lists within clearance (numbers and states; titles only per list)."""
-    return jsonify([list_json(v, items=False)
-                    for v in disposal_views.list_lists(_archive(), g.principal)])
-
-
-@bp.get("/disposals/<int:list_id>")
-@operation("One destruction list with its rows (audited as a read).",
-           answers={200: json("The list.", DisposalList)}, errors=(401, 403, 404))
-@token_required("retention.read")
-def get_disposal(list_id: int) -> Response:
-    return jsonify(list_json(disposal_views.view_list(_archive(), g.principal, list_id,
-                                                      client_addr=request.remote_addr),
-                             items=True))
-
-
-@bp.post("/disposals/<int:list_id>/approve")
-@operation("Approve a list under review (the pimpinan role; never the proposer, nor an "
-           "account the separation-of-duties rule refuses: error.reason says why).",
-           body=DisposalApproval, answers={200: json("The list, approved.", DisposalList)},
-           errors=(400, 401, 403, 404, 409))
-@token_required("disposal.approve")
-def approve_disposal(list_id: int) -> Response:
-    sent = parse(DisposalApproval, json_body())
-    disposal_service.approve(_archive(), g.principal, list_id, reference=sent.reference,
-                             decision_date=sent.decision_date, password=sent.password,
-                             client_addr=request.remote_addr)
-    return jsonify(list_json(disposal_views.get_list(_archive(), g.principal, list_id),
-                             items=False))

@@ -202,3 +202,52 @@ class DisposalList(Model):
     items: Annotated[list[dict[str, Any]] | None, WithJsonSchema(
         {"type": "array", "items": {"type": "object"},
          "description": "The list's rows (only on GET of one list, audited)."})] = None
+
+
+class DisposalProposal(Model):
+    """A destruction list to draw up: due `musnah` records, not held nor on another list."""
+
+    document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
+                            WithJsonSchema({"type": "array", "minItems": 1, "items": {
+                                "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
+    note: String() = None  # type: ignore[valid-type]
+
+
+def _witnesses(value: Any) -> list[dict[str, str]]:
+    rows = [] if value is None else value
+    if not isinstance(rows, list) or not all(
+            isinstance(w, dict) and isinstance(w.get("name", ""), str)
+            and isinstance(w.get("position", ""), str) for w in rows):
+        raise ValidationError("Pemusnahan harus disaksikan minimal dua orang; isi nama dan "
+                              "jabatan setiap saksi.", field="witnesses")
+    return [{"name": w.get("name", ""), "position": w.get("position", "")} for w in rows]
+
+
+class DisposalExecution(Model):
+    """The berita acara of a destruction: who carried it out before which witnesses."""
+
+    berita_acara_number: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    official_name: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    official_position: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    witnesses: Annotated[list[dict[str, str]], BeforeValidator(_witnesses), Required(),
+                         WithJsonSchema({"type": "array", "minItems": 2, "items": {
+                             "type": "object", "required": ["name", "position"],
+                             "properties": {"name": {"type": "string"},
+                                            "position": {"type": "string"}}},
+                             "description": "At least two, each with a name and a "
+                                            "position; no name twice."})] = []
+    place: Annotated[String(), Field(description=(
+        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None  # type: ignore[valid-type]
+    method: Annotated[String(), Field(description=(
+        "How (a standard wording of the destruction when left out)."))] = None  # type: ignore[valid-type]
+
+
+class Candidate(Model):
+    id: int
+    title: str
+    number: NullableStr = None
+    classification: str
+    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    inactive_until: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    on_hold: bool
+    listed: Annotated[bool, Field(description="Already on an open destruction list.")]

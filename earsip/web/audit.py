@@ -24,7 +24,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def entries() -> tuple[str, int]:
     status = 200
     try:
-        filters = audit_browse.parse_filters(request.args)  # type: ignore[arg-type]
+        filters = audit_browse.parse_filters(request.args)
     except EarsipError as e:
         flash(error_text(e), "error")
         filters, status = audit_browse.Filters(), e.http_status

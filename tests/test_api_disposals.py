@@ -66,7 +66,7 @@ def test_an_officer_and_a_leader_carry_a_list_through_every_step_by_api(
     with client.get(f"{base}/list.pdf", headers=officer) as pdf:
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert _actions(archive)[:5] == ["disposal.candidates", "disposal.propose",
-                                     "disposal.view", "disposal.remove_item",
+                                     "disposal.view", "disposal.review",
                                      "disposal.approve"]
 
 

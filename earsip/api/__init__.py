@@ -14,4 +14,5 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     operations,
     retention,
     routes,
+    transfers,
 )

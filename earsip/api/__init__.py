@@ -15,4 +15,5 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     retention,
     routes,
     transfers,
+    users,
 )

@@ -15,7 +15,14 @@ from earsip.api.describe import empty, json, operation, raw
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
 from earsip.http import send_stored_file
-from earsip.schemas.accounts import Classification, Credentials, Health, NewToken, Token
+from earsip.schemas.accounts import (
+    Classification,
+    Credentials,
+    Health,
+    NewToken,
+    Revoked,
+    Token,
+)
 from earsip.schemas.base import parse
 from earsip.schemas.documents import Document, DocumentEdit, DocumentInput
 from earsip.schemas.search import SearchParams, SearchResult
@@ -142,6 +149,16 @@ def list_tokens() -> Response:
 def revoke_token(token_id: int) -> tuple[str, int]:
     token_service.revoke_own(_archive(), _principal(), token_id, _client())
     return "", 204
+
+
+@bp.post("/tokens/revoke-all")
+@operation("Revoke every token of the caller, the one in use too (the API's sign-out "
+           "everywhere); audited.", answers={200: json("How many were still valid.", Revoked)},
+           errors=(401, 403))
+@token_required("account")
+def revoke_all_tokens() -> Response:
+    return jsonify(Revoked(revoked=token_service.revoke_all_own(
+        _archive(), _principal(), _client())).model_dump())
 
 
 @bp.post("/documents")

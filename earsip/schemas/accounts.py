@@ -43,6 +43,10 @@ class Token(Model):
     current: Annotated[bool, Field(description="The token of this request.")]
 
 
+class Revoked(Model):
+    revoked: int
+
+
 class Health(Model):
     status: Annotated[str, WithJsonSchema({"const": "ok"})]
 

@@ -157,10 +157,14 @@ def _csrf(c: FlaskClient, path: str = "/login") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
-def _order(item: tuple[tuple[str, str], str | None]) -> tuple[bool, str, str]:
+LAST = ("/api/v1/tokens/revoke-all", "/account/tokens/revoke-all", "/logout")
+
+
+def _order(item: tuple[tuple[str, str], str | None]) -> tuple[int, str, str]:
     (method, rule), _ = item
-    # Signing out, and revoking one's API tokens (the API calls need one), last.
-    return (rule in ("/logout", "/account/tokens/revoke-all"), rule, method)
+    # Revoking one's API tokens (the API calls need one; by the API with one), and signing
+    # out, last.
+    return (LAST.index(rule) + 1 if rule in LAST else 0, rule, method)
 
 
 # Routes that exist only to refuse (deleting a document outside the destruction procedure).

@@ -6,4 +6,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from earsip.api import declassification, errors, retention, routes  # noqa: E402,F401  (attach handlers and routes to bp)
+from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
+    audit,
+    declassification,
+    disposals,
+    errors,
+    operations,
+    retention,
+    routes,
+    transfers,
+    users,
+)

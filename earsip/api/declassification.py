@@ -9,8 +9,10 @@ from __future__ import annotations
 from flask import Response, current_app, g, jsonify, request
 
 from earsip.api import bp
-from earsip.api.routes import token_required
-from earsip.errors import ValidationError
+from earsip.api.describe import json, operation
+from earsip.api.routes import json_body, token_required
+from earsip.schemas.accounts import Approval, Declassification, Refusal
+from earsip.schemas.base import parse
 from earsip.services import Archive
 from earsip.services.access import declassification as declassification_service
 
@@ -20,17 +22,11 @@ def _archive() -> Archive:
     return archive
 
 
-def _body_text(name: str) -> str | None:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("Kirim objek JSON.")
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ValidationError("%(name)s harus teks.", field=name, params={"name": name})
-    return value
-
-
 @bp.get("/declassifications")
+@operation("Pending requests to lower a record's security class, on records within the "
+           "caller's clearance (the pimpinan role).",
+           answers={200: json("The requests.", Declassification, many=True)},
+           errors=(401, 403))
 @token_required("declassification.decide")
 def list_declassifications() -> Response:
     """The pending requests on records within the caller's clearance."""
@@ -39,18 +35,25 @@ def list_declassifications() -> Response:
 
 
 @bp.post("/declassifications/<int:request_id>/approve")
+@operation("Approve a request: the record's class is lowered (never by the requester, nor by "
+           "an account the separation-of-duties rule refuses); audited.", body=Approval,
+           answers={200: json("The request, approved.", Declassification)},
+           errors=(400, 401, 403, 404, 409))
 @token_required("declassification.decide")
 def approve_declassification(request_id: int) -> Response:
-    password = _body_text("password")
+    sent = parse(Approval, json_body())
     return jsonify(declassification_service.approve(
-        _archive(), g.principal, request_id, password=password,
+        _archive(), g.principal, request_id, password=sent.password,
         client_addr=request.remote_addr).to_dict())
 
 
 @bp.post("/declassifications/<int:request_id>/refuse")
+@operation("Refuse a request, with a reason; the record keeps its class; audited.",
+           body=Refusal, answers={200: json("The request, refused.", Declassification)},
+           errors=(400, 401, 403, 404, 409))
 @token_required("declassification.decide")
 def refuse_declassification(request_id: int) -> Response:
-    note = _body_text("note")
+    sent = parse(Refusal, json_body())
     return jsonify(declassification_service.refuse(
-        _archive(), g.principal, request_id, note=note,
+        _archive(), g.principal, request_id, note=sent.note,
         client_addr=request.remote_addr).to_dict())

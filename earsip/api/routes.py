@@ -12,9 +12,21 @@ from flask_babel import gettext
 
 from earsip.access import Principal
 from earsip.api import bp
+from earsip.api.describe import empty, json, operation, raw
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
 from earsip.http import send_stored_file
+from earsip.schemas.accounts import (
+    Classification,
+    Credentials,
+    Health,
+    NewToken,
+    Revoked,
+    Token,
+)
+from earsip.schemas.base import parse
+from earsip.schemas.documents import Document, DocumentEdit, DocumentInput
+from earsip.schemas.search import SearchParams, SearchResult
 from earsip.services import Archive
 from earsip.services.access import auth as auth_service
 from earsip.services.access import tokens as token_service
@@ -78,28 +90,40 @@ def _principal() -> Principal:
 
 
 @bp.get("/health")
+@operation("Is the server answering?", public=True, answers={200: json("It is.", Health)})
 @public
 def health() -> Response:
     return jsonify({"status": "ok"})
 
 
 @bp.get("/openapi.json")
+@operation("This description.", public=True, answers={200: raw(
+    "The OpenAPI document.", {"application/json": {"type": "object"}})})
 @public
 def openapi() -> Response:
-    from earsip.api.openapi import spec
+    from earsip.api.describe import spec
 
-    return jsonify(spec())
+    cached = current_app.extensions.setdefault("earsip.openapi", spec(current_app))
+    return jsonify(cached)
+
+
+def json_body() -> dict[str, object]:
+    """The request's JSON object, or a refusal."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("Kirim objek JSON.")
+    return body
 
 
 @bp.post("/tokens")
+@operation("Sign in and get a bearer token (403 password_change_required while the account "
+           "has a temporary password).", public=True, body=Credentials,
+           answers={201: json("A new token.", NewToken)}, errors=(400, 401, 403, 429))
 @public
 def create_token() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
-            or not isinstance(body.get("password"), str):
-        raise ValidationError("Kirim JSON {\"username\", \"password\"}.")
-    token = auth_service.login_with_token(_archive(), body["username"], body["password"], _client())
-    return jsonify({"token": token}), 201
+    sent = parse(Credentials, request.get_json(silent=True))
+    token = auth_service.login_with_token(_archive(), sent.username, sent.password, _client())
+    return jsonify(NewToken(token=token).model_dump()), 201
 
 
 def _moment(value: dt.datetime | None) -> str | None:
@@ -107,23 +131,43 @@ def _moment(value: dt.datetime | None) -> str | None:
 
 
 @bp.get("/tokens")
+@operation("The caller's own tokens that have not expired, revoked ones too, newest first; "
+           "never the secrets.", answers={200: json("The tokens.", Token, many=True)},
+           errors=(401, 403))
 @token_required("account")
 def list_tokens() -> Response:
-    return jsonify([{
-        "id": t.id, "created_at": _moment(t.created_at), "expires_at": _moment(t.expires_at),
-        "last_used_at": _moment(t.last_used_at), "revoked": t.revoked,
-        "revoked_at": _moment(t.revoked_at), "active": t.active, "current": t.current,
-    } for t in token_service.list_own(_archive(), _principal(), current_token=g.token)])
+    return jsonify([Token(
+        id=t.id, created_at=_moment(t.created_at), expires_at=_moment(t.expires_at),
+        last_used_at=_moment(t.last_used_at), revoked=t.revoked,
+        revoked_at=_moment(t.revoked_at), active=t.active, current=t.current,
+    ).model_dump() for t in token_service.list_own(_archive(), _principal(),
+                                                   current_token=g.token)])
 
 
 @bp.delete("/tokens/<int:token_id>")
+@operation("Revoke one of the caller's own tokens (the one in use too); audited. Someone "
+           "else's token is 404.", answers={204: empty("Revoked (or already revoked).")},
+           errors=(401, 403, 404))
 @token_required("account")
 def revoke_token(token_id: int) -> tuple[str, int]:
     token_service.revoke_own(_archive(), _principal(), token_id, _client())
     return "", 204
 
 
+@bp.post("/tokens/revoke-all")
+@operation("Revoke every token of the caller, the one in use too (the API's sign-out "
+           "everywhere); audited.", answers={200: json("How many were still valid.", Revoked)},
+           errors=(401, 403))
+@token_required("account")
+def revoke_all_tokens() -> Response:
+    return jsonify(Revoked(revoked=token_service.revoke_all_own(
+        _archive(), _principal(), _client())).model_dump())
+
+
 @bp.post("/documents")
+@operation("File a document (the arsiparis role).", upload=DocumentInput,
+           answers={201: json("Filed.", Document)},
+           errors=(400, 401, 403, 409, 413, 415, 503, 507))
 @token_required("document.file")
 def create_document() -> tuple[Response, int]:
     principal = _principal()
@@ -140,6 +184,8 @@ def create_document() -> tuple[Response, int]:
 
 
 @bp.get("/documents/<int:document_id>")
+@operation("A document's metadata (audited as a view).",
+           answers={200: json("The document.", Document)}, errors=(401, 403, 404))
 @token_required("document.read")
 def get_document(document_id: int) -> Response:
     return jsonify(document_service.view_document(_archive(), _principal(), document_id,
@@ -147,22 +193,29 @@ def get_document(document_id: int) -> Response:
 
 
 @bp.patch("/documents/<int:document_id>")
+@operation("Change metadata, reclassify or change the security class (the arsiparis role; "
+           "audited with old and new values).", body=DocumentEdit, answers={
+               200: json("The document afterwards.", Document),
+               202: json("Applied, except the lowering of the security class, which waits "
+                         "for a leader's approval (the body's `declassification`).",
+                         Document)}, errors=(400, 401, 403, 404, 409, 503))
 @token_required("document.edit")
 def edit_document(document_id: int) -> Response | tuple[Response, int]:
-    body = request.get_json(silent=True)
-    allowed = (*editing_service.FIELDS, "security_reason")
-    if not isinstance(body, dict) or not body or any(
-            k not in allowed or not isinstance(v, str) for k, v in body.items()):
-        raise ValidationError("Kirim JSON berisi kolom yang diubah (teks): %(fields)s.",
-                              params={"fields": ", ".join(allowed)})
-    fields = {k: v for k, v in body.items() if k != "security_reason"}
-    result = editing_service.edit_document(_archive(), _principal(), document_id, fields,
-                                           _client(), security_reason=body.get("security_reason"))
+    edit = parse(DocumentEdit, request.get_json(silent=True))
+    result = editing_service.edit_document(_archive(), _principal(), document_id,
+                                           edit.changes(), _client(),
+                                           security_reason=edit.security_reason)
     # 202: a lowering of the class waits for a leader's approval (the rest is applied).
     return (jsonify(result), 202) if "declassification" in result else jsonify(result)
 
 
+_BYTES = {"type": "string", "format": "binary"}
+
+
 @bp.get("/documents/<int:document_id>/file")
+@operation("The original file, as an attachment (audited).",
+           answers={200: raw("The stored bytes.", {"*/*": _BYTES})},
+           errors=(401, 403, 404, 410))
 @token_required("document.read")
 def get_document_file(document_id: int) -> Response:
     handle = document_service.open_file(_archive(), _principal(), document_id, _client())
@@ -170,6 +223,10 @@ def get_document_file(document_id: int) -> Response:
 
 
 @bp.get("/documents/<int:document_id>/searchable-copy")
+@operation("The searchable copy made by OCR (PDF/A where possible), as an attachment "
+           "(audited). 404 while there is none.",
+           answers={200: raw("The copy's bytes.", {"application/pdf": _BYTES})},
+           errors=(401, 403, 404, 410))
 @token_required("document.read")
 def get_document_searchable_copy(document_id: int) -> Response:
     handle = document_service.open_file(_archive(), _principal(), document_id, _client(),
@@ -178,26 +235,23 @@ def get_document_searchable_copy(document_id: int) -> Response:
 
 
 @bp.get("/search")
+@operation("Full-text search within the caller's clearance (audited).", query=SearchParams,
+           answers={200: json("One page of results.", SearchResult)},
+           errors=(400, 401, 403, 503))
 @token_required("search")
 def search() -> Response:
-    principal = _principal()
     params = search_service.parse_params(request.args)
-    return jsonify(search_service.search(_archive(), principal, params, _client()))
+    return jsonify(search_service.search(_archive(), _principal(), params, _client()))
 
 
 @bp.get("/classifications")
+@operation("The classification scheme with each code's retention rule.",
+           answers={200: json("Every code.", Classification, many=True)}, errors=(401, 403))
 @token_required("classification.read")
 def classifications() -> Response:
     codes = classification_service.effective_codes(_archive())
-    return jsonify([{
-        "code": c.code,
-        "name": c.name,
-        "parent": c.parent,
-        "active_years": c.active_years,
-        "active_trigger": c.active_trigger,
-        "inactive_years": c.inactive_years,
-        "final_fate": c.final_fate,
-        "default_security": c.default_security,
-        "needs_review": c.needs_review,
-        "retired": c.retired,
-    } for c in codes])
+    return jsonify([Classification(
+        code=c.code, name=c.name, parent=c.parent, active_years=c.active_years,
+        active_trigger=c.active_trigger, inactive_years=c.inactive_years,
+        final_fate=c.final_fate, default_security=c.default_security,
+        needs_review=c.needs_review, retired=c.retired).model_dump() for c in codes])

@@ -8,7 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from earsip.errors import EarsipError, NotFound, ValidationError
+from earsip.errors import EarsipError, NotFound
+from earsip.schemas.base import parse, pick
+from earsip.schemas.retention import DisposalApproval
 from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
 from earsip.services.retention import destruction_papers as papers
@@ -93,24 +95,16 @@ def remove_item(list_id: int, item_id: int) -> tuple[str, int] | Response:
         client_addr=client()), gettext("Butir dikeluarkan dari daftar."))
 
 
-def _date(name: str) -> dt.date | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as e:
-        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).", field=name) from e
-
-
 @bp.post("/<int:list_id>/approve")
 @requires("disposal.approve")
 def approve(list_id: int) -> tuple[str, int] | Response:
-    return _step(list_id, lambda: disposal_service.approve(
-        archive(), principal(), list_id, reference=request.form.get("reference"),
-        decision_date=_date("decision_date"), password=request.form.get("password"),
-        client_addr=client()),
-        gettext("Daftar disetujui."))
+    def approve_list() -> None:
+        sent = parse(DisposalApproval, pick(request.form, DisposalApproval))
+        disposal_service.approve(archive(), principal(), list_id, reference=sent.reference,
+                                 decision_date=sent.decision_date, password=sent.password,
+                                 client_addr=client())
+
+    return _step(list_id, approve_list, gettext("Daftar disetujui."))
 
 
 @bp.post("/<int:list_id>/cancel")

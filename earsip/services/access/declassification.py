@@ -21,10 +21,10 @@ from earsip import audit
 from earsip.access import SECURITY_CLASSES, Principal, can, classes_up_to, level, may_see
 from earsip.errors import N_, Conflict, Forbidden, NotFound
 from earsip.models import DeclassificationRequest, Document, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
-from earsip.services.records.fields import text_field
 from earsip.services.search import indexing
 
 REASON_LABEL = N_("Alasan penurunan klasifikasi keamanan")

@@ -9,13 +9,16 @@ auditor may run the verification, which reveals nothing about records.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from earsip.access import SECURITY_CLASSES, Principal
-from earsip.errors import Forbidden, NotFound, ValidationError
+from earsip.errors import Forbidden, NotFound
 from earsip.models import AuditEntry
+from earsip.schemas.operations import AuditQuery
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.audit.words import ACTIONS, Described, describe
@@ -35,35 +38,13 @@ class Filters:
     page: int = 1
 
 
-def parse_filters(args: dict[str, str]) -> Filters:
-    """Return filters from query arguments, or raise ValidationError naming the bad one."""
-    def day(name: str) -> dt.date | None:
-        raw = (args.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            value = dt.date.fromisoformat(raw)
-        except ValueError as e:
-            raise ValidationError("Tanggal tidak sah pada %(field)s (format YYYY-MM-DD).",
-                                  field=name, params={"field": name}) from e
-        if not 1900 <= value.year <= 2200:
-            raise ValidationError("Tanggal tidak sah pada %(field)s (format YYYY-MM-DD).",
-                                  field=name, params={"field": name})
-        return value
-
-    def number(name: str, default: int | None) -> int | None:
-        raw = (args.get(name) or "").strip().lstrip("#")
-        if not raw:
-            return default
-        if not (raw.isascii() and raw.isdecimal()) or not 0 < int(raw) < 2**31:
-            raise ValidationError("%(field)s harus bilangan bulat positif.", field=name,
-                                  params={"field": name})
-        return int(raw)
-
-    return Filters(since=day("since"), until=day("until"),
-                   actor=(args.get("actor") or "").strip() or None,
-                   action=(args.get("action") or "").strip() or None,
-                   document_id=number("document", None), page=number("page", 1) or 1)
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """Return filters from query arguments (the declared `AuditQuery`), or raise
+    ValidationError naming the bad one."""
+    query = AuditQuery.model_validate({name: args.get(name) for name in AuditQuery.model_fields
+                                       if name in args})
+    return Filters(since=query.since, until=query.until, actor=query.actor,
+                   action=query.action, document_id=query.document, page=query.page or 1)
 
 
 @dataclass(frozen=True)
@@ -77,9 +58,7 @@ class EntryPage:
     actions: list[tuple[str, str]]  # (code, label) for the filter
 
 
-def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
-    """Return one page of the entries matching `filters` that the principal may see."""
-    require_full_clearance(principal)
+def _filtered(filters: Filters):  # type: ignore[no-untyped-def]
     query = select(AuditEntry)
     if filters.since:
         query = query.where(AuditEntry.occurred_at >= dt.datetime.combine(filters.since,
@@ -94,16 +73,46 @@ def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPa
     if filters.document_id:
         query = query.where(AuditEntry.target_type == "document",
                             AuditEntry.target_id == str(filters.document_id))
+    return query
+
+
+def _page(session: Session, query, wanted: int) -> tuple[list[AuditEntry], int, int, int]:  # type: ignore[no-untyped-def]
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(wanted, pages)
+    rows = list(session.scalars(query.order_by(AuditEntry.seq.desc())
+                                .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+    return rows, total, page, pages
+
+
+def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
+    """Return one page of the entries matching `filters` that the principal may see."""
+    require_full_clearance(principal)
     with archive.db.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        pages = max(1, -(-total // PER_PAGE))
-        page = min(filters.page, pages)
-        rows = list(session.scalars(query.order_by(AuditEntry.seq.desc())
-                                    .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+        rows, total, page, pages = _page(session, _filtered(filters), filters.page)
         codes = list(session.scalars(select(AuditEntry.action).distinct()))
         described = describe(session, principal, rows)
     actions = sorted(((c, ACTIONS.get(c, c)) for c in codes), key=lambda a: a[1])
     return EntryPage(described, total, page, pages, actions)
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of entries as stored (for the API), newest first."""
+
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    pages: int
+
+
+def records(archive: Archive, principal: Principal, filters: Filters) -> RecordPage:
+    """Return one page of the entries matching `filters`, as stored (detached rows)."""
+    require_full_clearance(principal)
+    with archive.db.read() as session:
+        rows, total, page, pages = _page(session, _filtered(filters), filters.page)
+        session.expunge_all()
+    return RecordPage(rows, total, page, pages)
 
 
 @dataclass(frozen=True)

@@ -350,3 +350,12 @@ def listing(archive: Archive, *, state: str | None = None, limit: int = 200,
         jobs = list(session.scalars(query))
         session.expunge_all()
     return jobs
+
+
+def get(archive: Archive, job_id: int, *, clearance: str | None = None) -> Job | None:
+    """Return one job a reader of `clearance` may know of (None otherwise, or when none)."""
+    with archive.db.read() as session:
+        job = session.scalar(select(Job).where(Job.id == job_id, _within(clearance)))
+        if job is not None:
+            session.expunge(job)
+        return job

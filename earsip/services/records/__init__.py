@@ -8,7 +8,6 @@ Public use cases, by module:
 - `documents`: view_document, open_file, text_preview, preview_file, recent_documents: reading
   documents within the reader's clearance; parse_input
 - `editing`: edit_document: metadata, reclassification, security class
-- `fields`: text_field: one reading of a free-text form field
 - `classification`: list_effective, get_effective, import_scheme, export_scheme, seed_if_empty,
   recompute: the classification scheme and its JRA rules
 - `scheme`: create_code, update_code: editing one code and its rule (admin)
@@ -21,7 +20,6 @@ __all__ = [
     "dashboard",
     "documents",
     "editing",
-    "fields",
     "ingest",
     "scheme",
 ]

@@ -11,60 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from earsip import audit, extract, retention
-from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, may_see, normalize_security
-from earsip.errors import Forbidden, Gone, NotFound, ValidationError
+from earsip.access import Principal, classes_up_to, may_see
+from earsip.errors import Forbidden, Gone, NotFound
 from earsip.models import DisposalList, Document, Job, Transfer
+from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.records.classification import get_effective
 from earsip.storage import shred
-
-MAX_TAGS = 30
-
-
-@dataclass(frozen=True)
-class DocumentInput:
-    """Validated metadata of a document to file."""
-
-    title: str
-    classification: str
-    document_date: dt.date
-    number: str | None = None
-    security: str | None = None
-    sender: str | None = None
-    recipient: str | None = None
-    description: str | None = None
-    tags: tuple[str, ...] = ()
-    trigger_date: dt.date | None = None
-
-
-def parse_date(value: str | None, field: str, *, required: bool) -> dt.date | None:
-    """Parse a YYYY-MM-DD date, raising ValidationError naming `field`."""
-    if value is None or not value.strip():
-        if required:
-            raise ValidationError("Kolom %(field)s wajib diisi (format YYYY-MM-DD).",
-                                  field=field, params={"field": field})
-        return None
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError as e:
-        raise ValidationError("Tanggal tidak sah pada %(field)s: %(value)r "
-                              "(format YYYY-MM-DD).", field=field,
-                              params={"field": field, "value": value}) from e
-    if not 1900 <= day.year <= 2200:
-        raise ValidationError("Tahun di luar rentang pada %(field)s: %(year)d.", field=field,
-                              params={"field": field, "year": day.year})
-    return day
-
-
-def _text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None:
-    value = (fields.get(name) or "").strip()
-    if "\x00" in value:
-        raise ValidationError("Kolom %(field)s berisi karakter yang tidak sah.", field=name,
-                              params={"field": name})
-    if len(value) > limit:
-        raise ValidationError("Kolom %(field)s terlalu panjang (maks. %(limit)d karakter).",
-                              field=name, params={"field": name, "limit": limit})
-    return value or None
 
 
 def title_from_filename(filename: str) -> str:
@@ -73,55 +26,14 @@ def title_from_filename(filename: str) -> str:
     return (stem.replace("_", " ").replace("-", " ").strip() or filename)[:500]
 
 
-def parse_input(fields: Mapping[str, str | None], *, check_dates: bool = True) -> DocumentInput:
-    """Validate raw form/API/CSV fields into a DocumentInput.
+def parse_input(fields: Mapping[str, object], *, check_dates: bool = True) -> DocumentInput:
+    """Validate raw form/API/CSV fields into a DocumentInput (the declared model).
 
     `check_dates=False` reads values already stored (a record filed before the trigger date
     was checked against the document date), so such a record can still be edited and fixed.
     """
-    title = _text(fields, "title", 500)
-    if not title:
-        raise ValidationError("Kolom title (perihal) wajib diisi.", field="title")
-    code = (_text(fields, "classification", 64) or "").upper()
-    if not code:
-        raise ValidationError("Kolom classification (kode klasifikasi) wajib diisi.",
-                              field="classification")
-    security = _text(fields, "security", 20)
-    if security:
-        try:
-            security = normalize_security(security)
-        except ValueError as e:
-            raise ValidationError("Klasifikasi keamanan tidak dikenal: %(value)s. Pilihan: "
-                                  "%(choices)s.", field="security",
-                                  params={"value": security,
-                                          "choices": ", ".join(SECURITY_CLASSES)}) from e
-    tags = tuple(sorted({t.strip()[:100] for t in (fields.get("tags") or "").split(",")
-                         if t.strip()}))
-    if len(tags) > MAX_TAGS:
-        raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
-    document_date = parse_date(fields.get("document_date"), "document_date", required=True)
-    assert document_date is not None
-    trigger_date = parse_date(fields.get("trigger_date"), "trigger_date", required=False)
-    if check_dates and trigger_date is not None and trigger_date < document_date:
-        # The event a retention period counts from (a case closed, a term ended) follows the
-        # document; an earlier date is a slip of the keyboard and would shorten the retention.
-        raise ValidationError(
-            "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal dokumen "
-            "%(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
-            field="trigger_date",
-            params={"trigger": trigger_date.isoformat(), "date": document_date.isoformat()})
-    return DocumentInput(
-        title=title,
-        classification=code,
-        document_date=document_date,
-        number=_text(fields, "number", 200),
-        security=security,
-        sender=_text(fields, "sender", 300),
-        recipient=_text(fields, "recipient", 300),
-        description=_text(fields, "description", 10_000),
-        tags=tags,
-        trigger_date=trigger_date,
-    )
+    picked = {name: fields.get(name) for name in DocumentInput.model_fields}
+    return DocumentInput.model_validate(picked, context={"check_dates": check_dates})
 
 
 def load_visible(session: Session, principal: Principal, document_id: int) -> Document:

@@ -42,13 +42,11 @@ from earsip.models import (
     Document,
     utcnow,
 )
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
-from earsip.services.records.fields import text_field
-from earsip.services.retention.destruction_papers import (
-    local_day,
-)
+from earsip.services.retention.destruction_papers import local_day
 from earsip.services.retention.destruction_views import (
     OPEN_STATES,
     load_list,

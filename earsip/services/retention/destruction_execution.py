@@ -20,10 +20,10 @@ from earsip import audit, faults
 from earsip.access import Principal
 from earsip.errors import N_, Conflict, EarsipError, NotDisposable, ValidationError
 from earsip.models import DisposalList, Document, DocumentText, IndexQueue, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.documents import preview_cache_path
-from earsip.services.records.fields import text_field
 from earsip.services.retention.destruction import _holds_refusal
 from earsip.services.retention.destruction_papers import (
     Executed,

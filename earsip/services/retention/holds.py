@@ -19,9 +19,9 @@ from earsip import audit
 from earsip.access import Principal, classes_up_to
 from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.records.fields import text_field
 
 
 @dataclass(frozen=True)

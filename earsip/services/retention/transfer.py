@@ -45,10 +45,10 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import Document, Transfer, TransferItem, utcnow
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.documents import to_dict
-from earsip.services.records.fields import text_field
 from earsip.services.retention import transfer_contents
 from earsip.services.retention.holds import refuse_held
 from earsip.services.retention.transfer_views import load_transfer, open_transferring

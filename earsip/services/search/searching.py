@@ -4,90 +4,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from earsip import audit, filetypes
-from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, level, normalize_security
-from earsip.errors import ValidationError
+from earsip import audit
+from earsip.access import Principal, classes_up_to, level
 from earsip.models import Document, DocumentText, IndexQueue
+from earsip.schemas.search import MAX_PER_PAGE, SORTS, SearchParams  # noqa: F401 - re-exported
 from earsip.search import SearchQuery
 from earsip.services import Archive
 
-MAX_PER_PAGE = 100
 SNIPPET_SOURCE_CHARS = 2_000_000  # highlight within the first 2 M characters of a text
 
 
-@dataclass(frozen=True)
-class SearchParams:
-    """Validated search request."""
-
-    q: str = ""
-    classification: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    security: str | None = None
-    mime: str | None = None
-    page: int = 1
-    per_page: int = 20
-    sort: str = "relevance"
-
-
-SORTS = ("relevance", "date")
-
-
-def _int(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as e:
-        raise ValidationError("%(field)s harus bilangan bulat.", field=name,
-                              params={"field": name}) from e
-    if not lo <= value <= hi:
-        raise ValidationError("%(field)s harus antara %(lo)d dan %(hi)d.", field=name,
-                              params={"field": name, "lo": lo, "hi": hi})
-    return value
-
-
-def _mime(args: Mapping[str, str]) -> str | None:
-    mime = (args.get("mime") or "").strip() or None
-    if mime is not None and mime not in filetypes.LABELS:
-        raise ValidationError("mime harus salah satu dari %(choices)s.", field="mime",
-                              params={"choices": ", ".join(filetypes.LABELS)})
-    return mime
-
-
 def parse_params(args: Mapping[str, str]) -> SearchParams:
-    """Validate query-string arguments into SearchParams."""
-    security = (args.get("security") or "").strip() or None
-    if security:
-        try:
-            security = normalize_security(security)
-        except ValueError as e:
-            raise ValidationError("security harus salah satu dari %(choices)s.",
-                                  field="security",
-                                  params={"choices": ", ".join(SECURITY_CLASSES)}) from e
-    sort = (args.get("sort") or "").strip() or "relevance"
-    if sort not in SORTS:
-        raise ValidationError("sort harus salah satu dari %(choices)s.", field="sort",
-                              params={"choices": ", ".join(SORTS)})
-    q = (args.get("q") or "").strip()
-    if len(q) > 500:
-        raise ValidationError("Kueri terlalu panjang (maks. 500 karakter).", field="q")
-    return SearchParams(
-        q=q,
-        classification=(args.get("classification") or "").strip().upper() or None,
-        year_from=_int(args, "year_from", None, 1900, 2200),
-        year_to=_int(args, "year_to", None, 1900, 2200),
-        security=security,
-        mime=_mime(args),
-        page=_int(args, "page", 1, 1, 100_000) or 1,
-        per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE) or 20,
-        sort=sort,
-    )
+    """Validate query-string arguments into SearchParams (the declared model)."""
+    return SearchParams.model_validate({name: args.get(name) for name in SearchParams.model_fields
+                                        if name in args})
 
 
 class _Audit(threading.Thread):

@@ -1,0 +1,171 @@
+"""API v1 routes of the destruction procedure: the lists and each of their steps (propose,
+take a record off, approve, cancel, carry out), the candidates and the list as a PDF — the
+same use cases, permissions and clearance rules as the Daftar usul musnah pages."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, jsonify, request
+
+from earsip.api import bp
+from earsip.api.describe import json, operation, raw
+from earsip.api.routes import json_body, token_required
+from earsip.schemas.base import parse
+from earsip.schemas.retention import (
+    Candidate,
+    DisposalApproval,
+    DisposalExecution,
+    DisposalList,
+    DisposalProposal,
+    Reason,
+)
+from earsip.services import Archive
+from earsip.services.retention import destruction as disposal_service
+from earsip.services.retention import destruction_execution
+from earsip.services.retention import destruction_papers as papers
+from earsip.services.retention import destruction_views as disposal_views
+
+
+def _archive() -> Archive:
+    return current_app.extensions["earsip"]
+
+
+def list_json(view: disposal_views.ListView, *, items: bool) -> dict[str, object]:
+    """A destruction list as the API answers it (its rows only when asked)."""
+    return DisposalList(
+        id=view.id, number=view.number, status=view.status,
+        created_at=view.created_at.isoformat(), proposed_by=view.proposed_by,
+        note=view.note, approved_by=view.approved_by,
+        approval_reference=view.approval_reference,
+        approval_date=view.approval_date.isoformat() if view.approval_date else None,
+        berita_acara_number=view.berita_acara_number, remaining=view.remaining,
+        items=view.items if items else None,
+    ).model_dump(exclude=set() if items else {"items"})
+
+
+@bp.get("/disposals")
+@operation("Destruction lists within the caller's clearance (numbers and states).",
+           answers={200: json("The lists.", DisposalList, many=True)}, errors=(401, 403))
+@token_required("retention.read")
+def list_disposals() -> Response:
+    """The destruction lists within clearance (numbers and states; titles only per list)."""
+    return jsonify([list_json(v, items=False)
+                    for v in disposal_views.list_lists(_archive(), g.principal)])
+
+
+@bp.get("/disposals/<int:list_id>")
+@operation("One destruction list with its rows (audited as a read).",
+           answers={200: json("The list.", DisposalList)}, errors=(401, 403, 404))
+@token_required("retention.read")
+def get_disposal(list_id: int) -> Response:
+    return jsonify(list_json(disposal_views.view_list(_archive(), g.principal, list_id,
+                                                      client_addr=request.remote_addr),
+                             items=True))
+
+
+@bp.post("/disposals/<int:list_id>/approve")
+@operation("Approve a list under review (the pimpinan role; never the proposer, nor an "
+           "account the separation-of-duties rule refuses: error.reason says why).",
+           body=DisposalApproval, answers={200: json("The list, approved.", DisposalList)},
+           errors=(400, 401, 403, 404, 409))
+@token_required("disposal.approve")
+def approve_disposal(list_id: int) -> Response:
+    sent = parse(DisposalApproval, json_body())
+    disposal_service.approve(_archive(), g.principal, list_id, reference=sent.reference,
+                             decision_date=sent.decision_date, password=sent.password,
+                             client_addr=request.remote_addr)
+    return jsonify(list_json(disposal_views.get_list(_archive(), g.principal, list_id),
+                             items=False))
+
+
+def _list_after(list_id: int) -> Response:
+    return jsonify(list_json(disposal_views.get_list(_archive(), g.principal, list_id),
+                             items=False))
+
+
+@bp.get("/disposals/candidates")
+@operation("The due records whose final fate is destruction, within the caller's clearance, "
+           "each saying whether a hold or another open list keeps it off a new list (the "
+           "titles are records: the reading is audited).",
+           answers={200: json("The candidates.", Candidate, many=True)}, errors=(401, 403))
+@token_required("disposal.propose")
+def disposal_candidates() -> Response:
+    found = disposal_views.candidates(_archive(), g.principal,
+                                      client_addr=request.remote_addr)
+    return jsonify([Candidate(
+        id=c.id, title=c.title, number=c.number, classification=c.classification,
+        document_date=c.document_date.isoformat(), inactive_until=c.inactive_until.isoformat(),
+        on_hold=c.on_hold, listed=c.listed).model_dump() for c in found])
+
+
+@bp.post("/disposals")
+@operation("Draw up a destruction list of due records and submit it for review (the "
+           "arsiparis role); audited. A held record, or one on another open list, is "
+           "refused (409).", body=DisposalProposal,
+           answers={201: json("The list, submitted.", DisposalList)},
+           errors=(400, 401, 403, 404, 409))
+@token_required("disposal.propose")
+def propose_disposal() -> tuple[Response, int]:
+    sent = parse(DisposalProposal, json_body())
+    list_id = disposal_service.propose(_archive(), g.principal, sent.document_ids,
+                                       note=sent.note, client_addr=request.remote_addr)
+    response = _list_after(list_id)
+    response.headers["Location"] = f"/api/v1/disposals/{list_id}"
+    return response, 201
+
+
+@bp.post("/disposals/<int:list_id>/items/<int:item_id>/remove")
+@operation("Take one record off a list under review or approved, with a reason; audited.",
+           body=Reason, answers={200: json("The list afterwards.", DisposalList)},
+           errors=(400, 401, 403, 404, 409))
+@token_required("disposal.review")
+def remove_disposal_item(list_id: int, item_id: int) -> Response:
+    sent = parse(Reason, json_body())
+    disposal_service.remove_item(_archive(), g.principal, list_id, item_id,
+                                 reason=sent.reason, client_addr=request.remote_addr)
+    return _list_after(list_id)
+
+
+@bp.post("/disposals/<int:list_id>/cancel")
+@operation("Cancel a list not yet carried out, with a reason; its records may be proposed "
+           "again; audited.", body=Reason,
+           answers={200: json("The list, cancelled.", DisposalList)},
+           errors=(400, 401, 403, 404, 409))
+@token_required("disposal.propose")
+def cancel_disposal(list_id: int) -> Response:
+    sent = parse(Reason, json_body())
+    disposal_service.cancel(_archive(), g.principal, list_id, reason=sent.reason,
+                            client_addr=request.remote_addr)
+    return _list_after(list_id)
+
+
+@bp.post("/disposals/<int:list_id>/execute")
+@operation("Carry out an approved list before at least two witnesses: the records' content is "
+           "destroyed, their metadata kept as tombstones, and the Berita Acara Pemusnahan and "
+           "the list are filed (KA.01.04); audited. On a list already carried out it finishes "
+           "what an interruption left undone.", body=DisposalExecution,
+           answers={200: json("The list, carried out.", DisposalList)},
+           errors=(400, 401, 403, 404, 409, 503))
+@token_required("disposal.execute")
+def execute_disposal(list_id: int) -> Response:
+    sent = parse(DisposalExecution, json_body())
+    form = papers.Execution(
+        berita_acara_number=sent.berita_acara_number or "",
+        official_name=sent.official_name or "", official_position=sent.official_position or "",
+        witnesses=[papers.Witness(w["name"], w["position"]) for w in sent.witnesses],
+        place=sent.place, method=sent.method)
+    destruction_execution.execute(_archive(), g.principal, list_id, form,
+                                  client_addr=request.remote_addr)
+    return _list_after(list_id)
+
+
+@bp.get("/disposals/<int:list_id>/list.pdf")
+@operation("The Daftar Arsip Usul Musnah as a PDF (audited as an export).",
+           answers={200: raw("The PDF.", {"application/pdf": {
+               "type": "string", "format": "binary"}})}, errors=(401, 403, 404))
+@token_required("retention.read")
+def disposal_list_pdf(list_id: int) -> Response:
+    body, name = papers.list_pdf(_archive(), g.principal, list_id,
+                                 client_addr=request.remote_addr)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

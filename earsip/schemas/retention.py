@@ -1,0 +1,253 @@
+"""Retention and disposition at the doors: reports, legal holds, destruction lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
+
+from earsip.access import SECURITY_CLASSES
+from earsip.errors import ValidationError
+from earsip.schemas.base import (
+    DATE_SCHEMA,
+    MAX_ID,
+    Model,
+    NullableDate,
+    NullableStr,
+    Required,
+    String,
+)
+from earsip.schemas.documents import FATES
+
+REPORT_KINDS = ("due", "upcoming", "hold", "awaiting")
+MAX_MONTHS = 120
+FORMATS = ("json", "csv", "xlsx")
+
+
+def _months(value: Any) -> int:
+    if value is None:
+        return 12
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= MAX_MONTHS:
+        raise ValidationError("%(name)s harus bilangan bulat %(low)d–%(high)d.", field="months",
+                              params={"name": "months", "low": 1, "high": MAX_MONTHS})
+    return number
+
+
+def _as_of(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as e:
+        raise ValidationError("as_of harus tanggal YYYY-MM-DD.", field="as_of") from e
+
+
+def _format(value: Any) -> str:
+    fmt = "json" if value is None else value
+    if fmt not in FORMATS:
+        raise ValidationError("format harus json, csv atau xlsx.", field="format")
+    return fmt
+
+
+class ReportQuery(Model):
+    """A retention report asked for (the last value of a repeated parameter counts)."""
+
+    describe_defaults = True
+
+    kind: Annotated[str, WithJsonSchema({"enum": list(REPORT_KINDS), "default": "due"})] \
+        = "due"
+    months: Annotated[int, BeforeValidator(_months), WithJsonSchema(
+        {"type": "integer", "minimum": 1, "maximum": MAX_MONTHS, "default": 12})] = 12
+    format: Annotated[str, BeforeValidator(_format), WithJsonSchema(
+        {"enum": list(FORMATS), "default": "json"})] = "json"
+    as_of: Annotated[dt.date | None, BeforeValidator(_as_of), WithJsonSchema(DATE_SCHEMA)] \
+        = None
+
+
+class ReportRow(Model):
+    id: int
+    number: NullableStr = None
+    title: str
+    classification: str
+    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    security: Annotated[str, WithJsonSchema({"enum": list(SECURITY_CLASSES)})]
+    active_until: NullableDate = None
+    inactive_until: NullableDate = None
+    final_fate: Annotated[str | None, WithJsonSchema({"enum": FATES})] = None
+    phase: str
+    next_phase: NullableStr = None
+    due_on: NullableDate = None
+    on_hold: bool
+    note: NullableStr = None
+
+
+class Report(Model):
+    kind: Annotated[str, WithJsonSchema({"enum": list(REPORT_KINDS)})]
+    as_of: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    months: int
+    until: NullableDate = None
+    total: int
+    results: list[ReportRow]
+
+
+def _flag(value: Any, info: ValidationInfo) -> bool:
+    if isinstance(value, bool):
+        return value
+    values = value if isinstance(value, list) else [value]
+    if len(values) > 1 or values[0] not in (None, "0", "1"):
+        raise ValidationError("active harus 0 atau 1.", field="active")
+    return values[0] != "0"
+
+
+class HoldsQuery(Model):
+    """Which holds to list: the active ones (active=1, the default) or all (active=0)."""
+
+    describe_defaults = True
+
+    active: Annotated[bool, BeforeValidator(_flag),
+                      WithJsonSchema({"enum": ["0", "1"], "default": "1"})] \
+        = "1"  # type: ignore[assignment]  (validated into True)
+
+
+def _document_ids(value: Any) -> list[int]:
+    ids = [] if value is None else value
+    if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids):
+        raise ValidationError("document_ids harus daftar id dokumen.", field="document_ids")
+    return ids
+
+
+class HoldInput(Model):
+    """A legal hold to place: on chosen documents, or on a code and every code beneath it."""
+
+    reference: String() = None  # type: ignore[valid-type]
+    reason: String() = None  # type: ignore[valid-type]
+    document_ids: Annotated[list[int], BeforeValidator(_document_ids), WithJsonSchema(
+        {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
+    classification_code: String() = None  # type: ignore[valid-type]
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        schema["required"] = ["reference", "reason"]
+        return schema
+
+
+class Reason(Model):
+    reason: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+
+
+class Hold(Model):
+    id: int
+    reference: str
+    reason: str
+    classification_code: NullableStr
+    document_ids: Annotated[list[int], Field(
+        description="Only those within the caller's clearance.")]
+    placed_by: str
+    placed_at: str
+    active: bool
+    lifted_at: NullableStr = None
+    lifted_by: NullableStr = None
+    lift_reason: NullableStr = None
+    restricted: Annotated[bool, Field(description=(
+        "Whether documents above the caller's clearance are left out of document_ids, "
+        "and the reasons withheld."))] = False
+
+
+def _decision_date(value: Any) -> dt.date | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("%(name)s harus teks.", field="decision_date",
+                              params={"name": "decision_date"})
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError as e:
+        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
+                              field="decision_date") from e
+
+
+APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own password, asked "
+                                                      "again (a wrong one is refused, 403, "
+                                                      "and audited)."}
+
+
+class DisposalApproval(Model):
+    """A leader's approval of a destruction list under review."""
+
+    reference: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
+                             WithJsonSchema(DATE_SCHEMA)] = None
+    password: Annotated[String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
+        = None  # type: ignore[valid-type]
+
+
+class DisposalList(Model):
+    id: int
+    number: str
+    status: Annotated[str, WithJsonSchema(
+        {"enum": ["draft", "submitted", "approved", "executed", "cancelled"]})]
+    created_at: str
+    proposed_by: str
+    note: NullableStr = None
+    approved_by: NullableStr = None
+    approval_reference: NullableStr = None
+    approval_date: NullableDate = None
+    berita_acara_number: NullableStr = None
+    remaining: int
+    items: Annotated[list[dict[str, Any]] | None, WithJsonSchema(
+        {"type": "array", "items": {"type": "object"},
+         "description": "The list's rows (only on GET of one list, audited)."})] = None
+
+
+class DisposalProposal(Model):
+    """A destruction list to draw up: due `musnah` records, not held nor on another list."""
+
+    document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
+                            WithJsonSchema({"type": "array", "minItems": 1, "items": {
+                                "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
+    note: String() = None  # type: ignore[valid-type]
+
+
+def _witnesses(value: Any) -> list[dict[str, str]]:
+    rows = [] if value is None else value
+    if not isinstance(rows, list) or not all(
+            isinstance(w, dict) and isinstance(w.get("name", ""), str)
+            and isinstance(w.get("position", ""), str) for w in rows):
+        raise ValidationError("Pemusnahan harus disaksikan minimal dua orang; isi nama dan "
+                              "jabatan setiap saksi.", field="witnesses")
+    return [{"name": w.get("name", ""), "position": w.get("position", "")} for w in rows]
+
+
+class DisposalExecution(Model):
+    """The berita acara of a destruction: who carried it out before which witnesses."""
+
+    berita_acara_number: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    official_name: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    official_position: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    witnesses: Annotated[list[dict[str, str]], BeforeValidator(_witnesses), Required(),
+                         WithJsonSchema({"type": "array", "minItems": 2, "items": {
+                             "type": "object", "required": ["name", "position"],
+                             "properties": {"name": {"type": "string"},
+                                            "position": {"type": "string"}}},
+                             "description": "At least two, each with a name and a "
+                                            "position; no name twice."})] = []
+    place: Annotated[String(), Field(description=(
+        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None  # type: ignore[valid-type]
+    method: Annotated[String(), Field(description=(
+        "How (a standard wording of the destruction when left out)."))] = None  # type: ignore[valid-type]
+
+
+class Candidate(Model):
+    id: int
+    title: str
+    number: NullableStr = None
+    classification: str
+    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    inactive_until: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    on_hold: bool
+    listed: Annotated[bool, Field(description="Already on an open destruction list.")]

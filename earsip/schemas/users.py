@@ -1,0 +1,81 @@
+"""User accounts at the doors (administrators): a new account, a change, (de)activation, and
+the account as the API answers it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+from earsip.access import ROLES, SECURITY_CLASSES
+from earsip.errors import ValidationError
+from earsip.schemas.base import Model, NullableStr, Required, String
+
+
+def _roles(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise ValidationError("Peran tidak dikenal: %(bad)s. Pilihan: %(choices)s.",
+                              field="roles",
+                              params={"bad": repr(value), "choices": ", ".join(ROLES)})
+    return value
+
+
+_ROLES_SCHEMA = {"type": "array", "minItems": 1,
+                 "items": {"enum": list(ROLES)}}
+_CLEARANCE_SCHEMA = {"enum": list(SECURITY_CLASSES)}
+Roles = Annotated[list[str] | None, BeforeValidator(_roles), WithJsonSchema(_ROLES_SCHEMA)]
+
+
+class NewUser(Model):
+    """An account to create; it gets a temporary password to change at the first sign-in."""
+
+    username: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    full_name: String() = None  # type: ignore[valid-type]
+    roles: Annotated[Roles, Required()] = None
+    clearance: Annotated[String(), Required(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
+        = None  # type: ignore[valid-type]
+
+
+class UserChange(Model):
+    """What to change of an account: its name, roles or clearance (the others are kept)."""
+
+    api_description = "Only the fields to change; the others keep their values."
+
+    full_name: String() = None  # type: ignore[valid-type]
+    roles: Roles = None
+    clearance: Annotated[String(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
+        = None  # type: ignore[valid-type]
+
+
+def _active(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("active harus true atau false.", field="active")
+    return value
+
+
+class Activation(Model):
+    active: Annotated[bool, BeforeValidator(_active), Required(),
+                      WithJsonSchema({"type": "boolean"})] = None  # type: ignore[assignment]
+
+
+class User(Model):
+    id: int
+    username: str
+    full_name: NullableStr = None
+    roles: list[str]
+    clearance: Annotated[str, WithJsonSchema(_CLEARANCE_SCHEMA)]
+    active: bool
+    must_change_password: Annotated[bool, Field(
+        description="A temporary password is set: the account opens no API token until its "
+                    "holder chooses a password in the browser.")]
+    created_at: NullableStr = None
+    last_login_at: NullableStr = None
+
+
+class TemporaryPassword(Model):
+    """A temporary password, shown once in this answer only."""
+
+    user: User
+    temporary_password: str

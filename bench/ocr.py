@@ -9,7 +9,7 @@ process one after another (``jobs.run_pending``, what one worker thread does), m
   extraction worker, Tesseract (``ind+eng``, one process per page, ``OMP_THREAD_LIMIT=1``),
   store, index, audit. One job runs on one core, so pages per minute of wall time is pages per
   minute per core; CPU time (this process and its children) is reported beside it.
-- ``earsip_copy``: OCRmyPDF making the searchable PDF/A copy of the same files (`searchable`).
+- ``earsip_copy``: OCRmyPDF making the searchable PDF/A copy of the same files (`pdfa_copy`).
 - ``earsip_job``: the two together, what a worker does for each scan by default.
 - ``tesseract``: the baseline, the ``tesseract`` command alone on the same pages already
   rendered to PNG at 300 dpi, one process per page, ``OMP_THREAD_LIMIT=1``.
@@ -35,7 +35,7 @@ from pathlib import Path
 from bench import part_main
 from bench.corpus import Vocabulary
 from bench.load import open_archive
-from earsip import audit, searchable
+from earsip import audit, pdfa_copy
 from earsip.models import DocumentText
 from earsip.services import ingest, jobs
 from earsip.services.documents import DocumentInput
@@ -113,7 +113,7 @@ def run(workdir: Path, *, quick: bool) -> dict:
         archive.close()
 
     cpu0, t0 = _cpu_s(), time.perf_counter()
-    kinds = [searchable.make_copy(pdf, folder / f"{pdf.stem}.ocr.pdf").kind for pdf in pdfs]
+    kinds = [pdfa_copy.make_copy(pdf, folder / f"{pdf.stem}.ocr.pdf").kind for pdf in pdfs]
     copy_s, copy_cpu = time.perf_counter() - t0, _cpu_s() - cpu0
 
     ratio = round(_rate(n, text_s) / _rate(n, raw_s), 3)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from earsip import audit, extract, ocr, searchable
+from earsip import audit, extract, ocr, pdfa_copy
 from earsip.errors import N_, NotFound, OcrFailed, OcrUnavailable, UnreadableFile
 from earsip.extractors.pdf import PAGE_SEPARATOR
 from earsip.models import Document, DocumentText, IndexQueue, Job
@@ -169,7 +169,7 @@ def _make_copy(archive: Archive, path: Path, stored_path: str, tmp: str) -> _Cop
     """Make the searchable copy with OCRmyPDF and place it beside the original."""
     target = Path(tmp) / "salinan.pdf"
     try:
-        made = searchable.make_copy(path, target, languages=archive.ocr_settings.languages)
+        made = pdfa_copy.make_copy(path, target, languages=archive.ocr_settings.languages)
     except (OcrFailed, OcrUnavailable) as e:
         log.warning("no searchable copy of %s: %s", stored_path, e.message)
         return _Copy(None, note=e.message)

@@ -22,8 +22,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
@@ -33,22 +32,16 @@ from earsip.access import classes_up_to
 from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
 from earsip.services import Archive
+from earsip.services.job_kinds import GIVEN_UP, HANDLERS, Handler, JobContext
+
+__all__ = ["KINDS", "STATES", "Handler", "JobContext", "counts", "dispatch", "execute",
+           "listing", "recover", "request", "retry", "run_pending", "submit", "worker_name"]
 
 log = logging.getLogger(__name__)
-KINDS = ("ocr", "reindex", "fixity")
+KINDS = tuple(HANDLERS)  # "ocr", "reindex", "fixity": see `job_kinds`
 STATES = ("pending", "running", "done", "failed")
 RETRY_DELAYS_S = (30, 300, 1800)  # before the 2nd, 3rd and later attempts
 LOST_AFTER = dt.timedelta(minutes=2)  # a pending job the empty queue lacks this long is lost
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a job's handler gets: the job and whether this is its last attempt."""
-
-    job_id: int
-    document_id: int | None
-    attempt: int
-    last_attempt: bool
 
 
 def worker_name() -> str:
@@ -123,22 +116,9 @@ def retry(archive: Archive, actor: audit.Actor, job_id: int, *,
 
 # -- the worker side ---------------------------------------------------------------------------
 
-Handler = Callable[[Archive, JobContext], dict[str, object]]
-_handlers: dict[str, Handler] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does the work of one kind of job."""
-    def register(fn: Handler) -> Handler:
-        _handlers[kind] = fn
-        return fn
-    return register
-
-
 def execute(archive: Archive, job_id: int) -> str | None:
-    """Run one job if it can be claimed; return its state afterwards (None: not claimed)."""
-    from earsip.services import worker  # noqa: F401 - registers the handlers of each kind
-
+    """Run one job if it can be claimed (its work is `job_kinds.HANDLERS[kind]`); return its
+    state afterwards (None: not claimed)."""
     me = f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
     now = utcnow()
     with archive.db.write() as session:
@@ -159,7 +139,7 @@ def execute(archive: Archive, job_id: int) -> str | None:
                             name=f"job-{job_id}-heartbeat", daemon=True)
     beat.start()
     try:
-        result = _handlers[kind](archive, context)
+        result = HANDLERS[kind](archive, context)
     except JobGaveUp as e:
         return _finish(archive, job_id, me, "failed", error=e.message)
     except Exception as e:
@@ -219,12 +199,10 @@ def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | 
 
 
 def _on_given_up(archive: Archive, kind: str, document_id: int | None, reason: str) -> None:
-    """Leave a truthful status on the document whose OCR will not be tried again."""
-    if kind != "ocr" or document_id is None:
-        return
-    from earsip.services import ocr as ocr_service
-
-    ocr_service.record_failure(archive, document_id, reason)
+    """Leave a truthful status on the document of a job that will not be tried again."""
+    record = GIVEN_UP.get(kind)
+    if record is not None and document_id is not None:
+        record(archive, document_id, reason)
 
 
 def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:

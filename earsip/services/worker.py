@@ -1,7 +1,7 @@
-"""The background worker (`earsip worker`): what each kind of job does, and the worker's loop.
+"""The background worker (`earsip worker`): the loop that serves the queue, and its tick.
 
-Kinds: `ocr` (read a scan, see `services/ocr.py`), `reindex` (rebuild the search index from the
-database) and `fixity` (re-hash every stored file). Once a minute the worker's tick takes back
+Each job is run by `jobs.execute`, which looks its work up in the table of handlers
+(`job_kinds.HANDLERS`: `ocr`, `reindex`, `fixity`). Once a minute the worker's tick takes back
 jobs whose worker died, re-queues lost ones, settles what crashed filings left behind
 (`services/recovery.py`) and runs the scheduled tasks that are due
 (`services/schedule.py`: retention run, audit checkpoint, fixity), claimed in the database so
@@ -12,44 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from earsip import audit
-from earsip.errors import JobGaveUp, NotFound, OcrUnavailable
-from earsip.services import Archive, fixity, indexing, jobs, recovery, schedule
+from earsip.services import Archive, jobs, recovery, schedule
 from earsip.services import ocr as ocr_service
-from earsip.services.jobs import JobContext
 
 log = logging.getLogger(__name__)
-
-
-@jobs.handler("ocr")
-def _ocr(archive: Archive, job: JobContext) -> dict[str, object]:
-    if job.document_id is None:
-        raise JobGaveUp("Tugas OCR tanpa dokumen.")
-    try:
-        outcome = ocr_service.ocr_document(archive, audit.SYSTEM, job.document_id,
-                                           final=job.last_attempt)
-    except NotFound:  # destroyed (or never existed): nothing left to read
-        return {"skipped": "not_found"}
-    except OcrUnavailable as e:
-        # Another attempt cannot install Tesseract: the scan stays `empty`, saying why; the
-        # admin's retry button runs it again once Tesseract is there.
-        ocr_service.record_unavailable(archive, job.document_id, e.message)
-        raise JobGaveUp(e.template, params=e.params) from e
-    if outcome.status == "failed":  # the last attempt: recorded on the document already
-        raise JobGaveUp("OCR gagal: %(reason)s", params={"reason": outcome.message or "?"})
-    return {"status": outcome.status, "pages": outcome.pages, "chars": outcome.chars}
-
-
-@jobs.handler("reindex")
-def _reindex(archive: Archive, job: JobContext) -> dict[str, object]:
-    result = indexing.rebuild(archive)
-    return {"indexed": result.indexed, "replayed": result.replayed}
-
-
-@jobs.handler("fixity")
-def _fixity(archive: Archive, job: JobContext) -> dict[str, object]:
-    report = fixity.run_fixity(archive, audit.SYSTEM, trigger="web")
-    return {"checked": report.checked, "outcome": report.outcome}
 
 
 def tick(archive: Archive) -> None:

@@ -1,100 +1,79 @@
-"""The searchable copy of a scan ("salinan teks-cari"): OCRmyPDF in its own limited process.
+"""The searchable copy of a scan ("salinan teks-cari"), made by OCRmyPDF in an extraction worker.
 
-OCRmyPDF keeps the pages that have a text layer as they are (`--skip-text`) and lays Tesseract's
-invisible text over the scanned ones; images become PDF pages. The copy is asked for as PDF/A-2b
-with OCRmyPDF's own PDF/A backend (`--pdfa-backend internal`: no Ghostscript, whose Debian 12
+OCRmyPDF keeps the pages that have a text layer as they are (skip mode) and lays Tesseract's
+invisible text over the scanned ones; images become PDF pages. The copy is made as PDF/A-2b
+by OCRmyPDF's own PDF/A backend (`pdfa_backend="internal"`: no Ghostscript, whose Debian 12
 version OCRmyPDF refuses beside existing text). When that backend cannot make a page PDF/A
-(some born-digital pages carry features PDF/A forbids) the copy is made as a plain searchable
-PDF instead, and says so (`kind`). The command runs as a child process with an address-space
-limit, `OMP_THREAD_LIMIT=1`, one job and a time limit. Plain values in and out; only `errors`
-is imported from earsip.
+(some born-digital pages carry features PDF/A forbids) the same run writes a plain searchable
+PDF instead (`output_type="auto"`), and the copy says so (`kind`).
+
+OCRmyPDF runs through its Python API inside an extraction worker (`extract.searchable_copy`,
+`extractors/pdfa.py`): under an address-space limit, a time limit (the worker is killed at the
+deadline), `OMP_THREAD_LIMIT=1` and one job, ended by the kernel if the process that asked for
+it dies; the worker keeps OCRmyPDF imported for the next copy. The text Tesseract read for the
+copy comes back with it, page by page (`Copy.pages`), so the OCR job does not read those pages
+again. Only `errors` and `extract` are imported from earsip.
 """
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
-import resource
-import signal
-import subprocess
-import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from earsip import extract
 from earsip.errors import OcrFailed, OcrUnavailable
 
-PDFA_FAILED = 10  # OCRmyPDF: "PDF/A conversion failed"
 ENCRYPTED = 8  # OCRmyPDF: "encrypted PDF" (one that opens without a password, but has owner rights)
 MEMORY_MB = 2048
 
 
 @dataclass(frozen=True)
 class Copy:
-    """A searchable copy written to the asked path: "pdfa" (PDF/A-2b) or "pdf"."""
+    """A searchable copy written to the asked path: "pdfa" (PDF/A-2b) or "pdf".
+
+    `pages` holds, for each page of the copy, (its text, whether it was recognised), or None
+    for a page with neither text layer nor recognised text (the caller reads it itself);
+    `pages` is None when OCRmyPDF's text could not be matched to the pages.
+    """
 
     kind: str
+    pages: tuple[tuple[str, bool] | None, ...] | None = None
 
 
 def available() -> bool:
-    """Return True when OCRmyPDF is installed (not imported here: the copy runs it)."""
+    """Return True when OCRmyPDF is installed (not imported here: the worker runs it)."""
     return importlib.util.find_spec("ocrmypdf") is not None
 
 
-try:  # resolved here, so the child only calls it between fork and exec
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl
-except (OSError, AttributeError):
-    _prctl = None
-PR_SET_PDEATHSIG = 1
-
-
-def _limit() -> None:  # runs in the child between fork and exec
-    limit = MEMORY_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if _prctl is not None:  # a killed worker does not leave OCRmyPDF running on
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _run(source: Path, target: Path, output_type: str, *, languages: str,
-         timeout_s: float) -> subprocess.CompletedProcess[bytes]:
-    command = [sys.executable, "-m", "ocrmypdf", "--skip-text", "-l", languages,
-               "--output-type", output_type, "--jobs", "1", "--optimize", "0",
-               "--image-dpi", "300", "--tesseract-timeout", "120", "--quiet"]
-    if output_type == "pdfa":
-        command += ["--pdfa-backend", "internal"]
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONWARNINGS": "ignore"}
-    try:
-        return subprocess.run([*command, str(source), str(target)], capture_output=True,
-                              timeout=timeout_s, env=env, preexec_fn=_limit, check=False)
-    except subprocess.TimeoutExpired as e:
-        raise OcrFailed("Salinan teks-cari melewati batas waktu %(s)d detik.",
-                        params={"s": int(timeout_s)}) from e
-
-
 def make_copy(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
-              languages: str = "ind+eng", timeout_s: float = 1800.0) -> Copy:
-    """Write the searchable copy of `source` (a PDF or image) to `target`.
+              mime: str = "application/pdf", languages: str = "ind+eng",
+              timeout_s: float = 1800.0, work_dir: str | os.PathLike[str] | None = None) -> Copy:
+    """Write the searchable copy of `source` (a PDF or image of type `mime`) to `target`.
 
-    Raise OcrUnavailable when OCRmyPDF is missing and OcrFailed when no copy can be made
-    (encrypted or signed PDF, damaged file, time limit).
+    OCRmyPDF's working files go to `work_dir` (default: the folder of `target`). Raise
+    OcrUnavailable when OCRmyPDF is missing and OcrFailed when no copy can be made (encrypted
+    or signed PDF, damaged file, memory or time limit).
     """
     if not available():
         raise OcrUnavailable("Salinan teks-cari tidak tersedia: paket ocrmypdf belum terpasang.")
-    source, target = Path(source), Path(target)
-    done = _run(source, target, "pdfa", languages=languages, timeout_s=timeout_s)
-    kind = "pdfa"
-    if done.returncode == PDFA_FAILED:
+    target = Path(target)
+    started = time.monotonic()
+    result = extract.searchable_copy(
+        source, target, mime, languages=languages, work_dir=work_dir or target.parent,
+        limits=extract.Limits(timeout_s=timeout_s, memory_mb=MEMORY_MB))
+    if result.get("status") != "copied" or not target.is_file():
         target.unlink(missing_ok=True)
-        done = _run(source, target, "pdf", languages=languages, timeout_s=timeout_s)
-        kind = "pdf"
-    if done.returncode == ENCRYPTED:
-        target.unlink(missing_ok=True)
-        raise OcrFailed("Salinan teks-cari tidak dibuat: PDF terenkripsi (hak akses pemilik).")
-    if done.returncode != 0 or not target.is_file():
-        target.unlink(missing_ok=True)
-        lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines()
-                 if line.strip()]
+        if result.get("code") == ENCRYPTED:
+            raise OcrFailed("Salinan teks-cari tidak dibuat: PDF terenkripsi (hak akses pemilik).")
+        if time.monotonic() - started >= timeout_s:  # the worker was killed at the deadline
+            raise OcrFailed("Salinan teks-cari melewati batas waktu %(s)d detik.",
+                            params={"s": int(timeout_s)})
+        reason = str(result.get("detail") or result.get("message") or "?")
         raise OcrFailed("Salinan teks-cari tidak dapat dibuat: %(reason)s",
-                        params={"reason": lines[-1][:300] if lines else done.returncode})
-    return Copy(kind)
+                        params={"reason": reason[:300]})
+    pages = result.get("pages")
+    return Copy(str(result["kind"]), None if pages is None else tuple(
+        None if page is None else (str(page[0]), bool(page[1])) for page in pages))

@@ -380,6 +380,24 @@ def test_working_folders_of_dead_ocr_runs_are_shredded_and_live_ones_kept(
     assert len(witness.read_bytes()) == len(b"P5 halaman rahasia")
 
 
+def test_ocrmypdfs_working_files_in_a_dead_run_are_shredded_but_never_through_its_link(
+        archive: Archive) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    archive.store.ensure()
+    original = archive.store.tmp_dir / "asli.pdf"  # stands for the stored original
+    original.write_bytes(b"%PDF asli yang disimpan")
+    inner = archive.store.tmp_dir / f"ocr-{gone.pid}-x3" / "ocrmypdf.io.abc"
+    inner.mkdir(parents=True)
+    (inner / "000001_ocr.png").write_bytes(b"halaman rahasia")
+    os.symlink(original, inner / "origin")  # OCRmyPDF links to its input
+    witness = archive.store.tmp_dir / "saksi.png"
+    os.link(inner / "000001_ocr.png", witness)
+    assert ocr_service.remove_stale_workdirs(archive) == 1
+    assert not inner.parent.exists() and b"rahasia" not in witness.read_bytes()
+    assert original.read_bytes() == b"%PDF asli yang disimpan"
+
+
 
 def test_the_jobs_command_lists_retries_and_queues_work(
         archive: Archive, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]

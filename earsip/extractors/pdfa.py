@@ -114,15 +114,16 @@ def _pages(sidecar: str) -> list[str | None] | None:
     return pages
 
 
-def _with_layers(source: str, pages: list[str | None]) -> list[tuple[str, bool] | None]:
+def _with_layers(source: str,
+                 pages: list[str | None]) -> list[tuple[str, bool] | None] | None:
     """Give each page its recognised text, or its text layer when OCRmyPDF skipped it (None
-    when neither has any)."""
+    when neither has any); None when the sidecar does not have the PDF's number of pages."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(source)
     try:
         if len(pdf) != len(pages):
-            raise ValueError(f"{len(pdf)} pages, {len(pages)} in the sidecar")
+            return None
         filled: list[tuple[str, bool] | None] = []
         for number, text in enumerate(pages):
             if text is None:

@@ -163,7 +163,7 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
             extension=detected.extension)
         faults.point("ingest.moved")
         status = ocr_service.status_at_filing(archive, detected.mime, extraction)
-        document_id, job_id = _record(
+        document_id, _job_id = _record(
             archive, actor, data, security, code,
             _Received(filename, detected, temp, relative, extraction, status), clearance)
     except BaseException:
@@ -179,8 +179,6 @@ def _file(archive: Archive, actor: audit.Actor, source: BinaryIO | str | os.Path
     faults.point("ingest.recorded")
     archive.store.settle(relative)
     faults.point("ingest.committed")
-    if job_id is not None:
-        jobs.dispatch(archive, [job_id])
     indexed = False
     if index_now:
         try:

@@ -237,8 +237,8 @@ class Config:
     # OCR also makes the searchable PDF/A copy of a scan with OCRmyPDF (EARSIP_SEARCHABLE_COPY=0:
     # text only).
     searchable_copy: bool = True
-    # The background worker's queue: empty for the embedded SQLite queue in the instance folder
-    # (instance/queue.sqlite3), or a redis:// URL (EARSIP_QUEUE_URL).
+    # Retired (EARSIP_QUEUE_URL): the worker takes its work from the jobs table; a value set is
+    # ignored, with a warning at the worker's start-up (docs/OCR.md).
     queue_url: str = ""
     # `earsip serve` starts the worker beside itself (EARSIP_WORKER=0 when it runs elsewhere,
     # e.g. its own `earsip worker` service); the worker runs `worker_threads` jobs at once.
@@ -280,11 +280,6 @@ class Config:
     def transfer_dir(self) -> Path:
         """Return the folder where transfer packages (BagIt) are written."""
         return self.instance_dir / "transfers"
-
-    @property
-    def queue_file(self) -> Path:
-        """Return the embedded queue's SQLite file (used when no queue URL is set)."""
-        return self.instance_dir / "queue.sqlite3"
 
     @property
     def max_upload_bytes(self) -> int:

@@ -31,7 +31,7 @@ QUICK_PARTS = ("filing", "reindex", "search", "ocr")  # memory needs a 500-page 
 WORKDIR = PROJECT_ROOT / "bench" / "work"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 PACKAGES = ("whoosh-reloaded", "pypdf", "SQLAlchemy", "Flask", "waitress", "PySastrawi",
-            "reportlab", "huey", "ocrmypdf")
+            "reportlab", "ocrmypdf")
 
 
 def _cpu_model() -> str:

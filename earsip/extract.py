@@ -204,9 +204,20 @@ def render_pages(path: str | os.PathLike[str], mime: str, out_dir: str | os.Path
     return list(result["pages"]), int(result["total"])
 
 
+def searchable_copy(path: str | os.PathLike[str], target: str | os.PathLike[str], mime: str, *,
+                    languages: str, work_dir: str | os.PathLike[str],
+                    limits: Limits) -> dict[str, Any]:
+    """Make the searchable copy of a PDF or image with OCRmyPDF in a worker with `limits`
+    (see `extractors/pdfa.py`); return the worker's result: "copied" (with each page's text)
+    or "failed"."""
+    with _slots:
+        return _run_in_worker(("pdfa", os.fspath(path), os.fspath(target), mime, languages,
+                               os.fspath(work_dir)), limits)
+
+
 def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     """Send one request to a worker; wait for its result or kill the worker at the deadline."""
-    path = request[1] if request[0] in ("preview", "render") else request[0]
+    path = request[1] if request[0] in ("preview", "render", "pdfa") else request[0]
     worker = _checkout(limits.memory_mb)
     if worker is None:
         return _failed(NO_WORKER, "the extraction worker could not be started")

@@ -107,7 +107,7 @@ def _ocr_missing() -> str | None:
     """Return what of the OCR tools is missing (Tesseract with Indonesian, OCRmyPDF), or None."""
     import subprocess
 
-    from earsip import searchable
+    from earsip import pdfa_copy
 
     if shutil.which("tesseract") is None:
         return "Tesseract (Debian tesseract-ocr)"
@@ -115,7 +115,7 @@ def _ocr_missing() -> str | None:
                            check=False).stdout.split()
     if "ind" not in langs:
         return "Tesseract's Indonesian data (Debian tesseract-ocr-ind)"
-    if not searchable.available():
+    if not pdfa_copy.available():
         return "OCRmyPDF (the ocrmypdf package)"
     return None
 

@@ -1,123 +1,116 @@
-"""The worker's queue carries JSON, never pickle: on SQLite and on the machine's Redis, a
-pickled message put on the queue is refused and logged without running, and the jobs queued
-as JSON around it still run in a real `earsip worker` process.
+"""The worker takes its work from the `jobs` table: no message queue, nothing to lose.
 
-These tests need no Tesseract (they queue fixity checks, not OCR). The Redis ones use the
-Redis on 127.0.0.1:6379 that this project's machines run; they skip only when it cannot be
-reached, and fail instead under CI (CI=true), where a skipped Redis test would hide a broken
-queue.
+Real `earsip worker` processes on the test archive (SQLite, or PostgreSQL with
+EARSIP_TEST_DATABASE_URL); the jobs are fixity checks, so no Tesseract is needed. Huey, and the
+Redis it could use, are retired: `EARSIP_QUEUE_URL` is ignored with a warning (docs/OCR.md).
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import os
-import pickle
-from dataclasses import replace
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from earsip.audit import SYSTEM
-from earsip.models import Job
-from earsip.queue import JsonSerializer, Queue, RefusedMessage
+from earsip.models import Job, utcnow
 from earsip.services import Archive
-from earsip.services.operations import jobs
-from tests.helpers import wait_until
+from earsip.services.operations import jobs, worker
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def redis_url() -> str:
-    """Return the test Redis URL once Redis answers PING; skip (fail under CI) otherwise."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI runs the Redis queue tests: no Redis on 127.0.0.1:6379 ({e})")
-        pytest.skip(f"no Redis on 127.0.0.1:6379 ({e})")
-    finally:
-        client.close()
-    return REDIS_URL
+PROJECT = Path(__file__).resolve().parent.parent
 
 
-class Planted:
-    """What an attacker with write access to the queue would put there: unpickling it runs
-    code (here: makes a folder, so the test can see whether it ran)."""
+@pytest.fixture
+def start_worker(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., tuple]]:
+    """Start a real `earsip worker` on the test archive; return it and the path of its log."""
+    started: list[subprocess.Popen[bytes]] = []
 
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
+    def start(**extra: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = tmp_path / f"worker-{len(started)}.log"
+        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0", **extra}
+        with open(log, "wb") as out:
+            started.append(subprocess.Popen(
+                [sys.executable, "-m", "earsip", "worker", "--no-init"], cwd=PROJECT,
+                env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT))
+        return started[-1], log
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return os.mkdir, (str(self.marker),)
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
-def _state(archive: Archive, job_id: int) -> str:
+def _job(archive: Archive, job_id: int) -> Job:
     with archive.db.read() as session:
-        return session.scalar(select(Job.state).where(Job.id == job_id)) or ""
+        job = session.scalar(select(Job).where(Job.id == job_id))
+        assert job is not None
+        session.expunge(job)
+        return job
 
 
-def test_queued_jobs_are_json_messages_that_read_back_as_the_same_task(tmp_path: Path) -> None:
-    queue = Queue("", tmp_path / "queue.sqlite3")
-    try:
-        queue.put(7)
-        queue.put(8, delay_s=600)
-        now, later = (json.loads(raw)["$message"] for raw in queue.huey.storage.enqueued_items())
-        assert now["name"] == "earsip.queue.earsip.job" and now["args"] == {"$tuple": [7]}
-        assert now["eta"] is None and "$datetime" in later["eta"]
-        tasks = [queue.huey.dequeue(), queue.huey.dequeue()]
-        assert [t.args for t in tasks] == [(7,), (8,)]
-        assert tasks[0].eta is None and tasks[1].eta is not None
-    finally:
-        queue.close()
+def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_the_serializer_refuses_to_queue_anything_but_data() -> None:
-    serializer = JsonSerializer()
-    for value in (object(), b"bytes", {1: "x"}, {"$tuple": []}, {3}):
-        with pytest.raises(TypeError):
-            serializer.serialize(value)
-    assert serializer.deserialize(serializer.serialize((1, ["a", None], {"k": 2.5}))) == (
-        1, ["a", None], {"k": 2.5})
+def test_a_running_worker_starts_a_committed_job_within_a_moment(
+        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+    proc, _ = start_worker()
+    warm = jobs.request(archive, SYSTEM, "fixity")
+    _wait(lambda: _job(archive, warm).state == "done", 90, "the worker to start")
+    job_id = jobs.request(archive, SYSTEM, "fixity")
+    _wait(lambda: _job(archive, job_id).state == "done", 30, "the fixity job")
+    job = _job(archive, job_id)
+    assert job.attempts == 1 and job.started_at is not None
+    # Polled every POLL_S (0.2 s); generous for a shared, loaded test machine.
+    assert (job.started_at - job.created_at).total_seconds() < 5
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
 
 
-def test_a_pickled_message_is_refused_with_a_logged_error_and_never_unpickled(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    marker = tmp_path / "ran"
-    serializer = JsonSerializer()
-    for planted in (pickle.dumps(Planted(marker)), b'{"$message": {"name": 1}}', b"\xff\xfe"):
-        with pytest.raises(RefusedMessage):
-            serializer.deserialize(planted)
-    assert not marker.exists()
-    assert [r.levelname for r in caplog.records] == ["ERROR"] * 3
-    assert "queue message refused" in caplog.records[0].getMessage()
+def test_jobs_committed_while_no_worker_runs_are_taken_when_one_starts(
+        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+    ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(3)]
+    assert jobs.due_count(archive) == 3
+    start_worker()
+    _wait(lambda: all(_job(archive, i).state == "done" for i in ids), 90, "the three jobs")
+    assert jobs.due_count(archive) == 0
 
 
-@pytest.mark.parametrize("where", ["sqlite", "redis"])
-def test_a_worker_refuses_a_pickled_message_on_its_queue_and_runs_the_json_jobs_around_it(
-        archive: Archive, tmp_path: Path, start_worker, where: str) -> None:  # type: ignore[no-untyped-def]
-    url = redis_url() if where == "redis" else ""
-    queued = replace(archive, config=replace(archive.config, queue_url=url), _queue=None)
-    queued.queue.huey.flush()
-    marker = tmp_path / "planted-code-ran"
-    try:
-        first = jobs.request(queued, SYSTEM, "fixity")
-        queued.queue.huey.storage.enqueue(pickle.dumps(Planted(marker)))
-        second = jobs.request(queued, SYSTEM, "fixity")
-        assert queued.queue.waiting() == 3
-        if where == "redis":  # the configuration moved the queue: nothing went to SQLite
-            assert archive.queue.waiting() == 0
-        log = tmp_path / "worker.log"
-        start_worker(log=log, EARSIP_QUEUE_URL=url)
-        wait_until(lambda: _state(archive, first) == _state(archive, second) == "done", 90,
-                   "both fixity jobs")
-        wait_until(lambda: queued.queue.waiting() == 0, 10, "an empty queue")
-        assert not marker.exists()
-        wait_until(lambda: "queue message refused" in log.read_text(), 10, "the logged refusal")
-    finally:
-        queued.queue.huey.flush()
-        queued.queue.close()
+def test_two_workers_run_each_job_once(archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+    ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(12)]
+    start_worker()
+    start_worker()
+    _wait(lambda: all(_job(archive, i).state == "done" for i in ids), 180, "the twelve jobs")
+    assert [_job(archive, i).attempts for i in ids] == [1] * 12
+
+
+def test_the_retired_queue_url_is_ignored_with_a_clear_warning(
+        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+    _, log = start_worker(EARSIP_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    job_id = jobs.request(archive, SYSTEM, "fixity")
+    _wait(lambda: _job(archive, job_id).state == "done", 90, "the fixity job")
+    text = log.read_text(encoding="utf-8")
+    assert "EARSIP_QUEUE_URL is no longer used" in text and worker.QUEUE_URL_RETIRED in text
+
+
+def test_a_retry_waits_in_the_table_until_its_time(archive: Archive) -> None:
+    job_id = jobs.request(archive, SYSTEM, "fixity")
+    with archive.db.write() as session:
+        session.get(Job, job_id).not_before = utcnow() + dt.timedelta(seconds=60)
+    assert jobs.due_count(archive) == 0 and jobs.run_next(archive) is None
+    with archive.db.write() as session:
+        session.get(Job, job_id).not_before = None
+    assert jobs.run_next(archive) == (job_id, "done")

@@ -1,7 +1,7 @@
 """The background worker: scans are queued at filing, read by a real `earsip worker` process,
 survive a killed worker, are retried a bounded number of times, and get a searchable PDF/A copy
-beside the untouched original. (The queue itself, on SQLite and on the machine's Redis, is
-tested without Tesseract in tests/test_queue.py.)"""
+beside the untouched original. (How workers take jobs from the table is tested without
+Tesseract in tests/test_queue.py.)"""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_filing_a_scan_answers_at_once_with_ocr_pending_and_commits_its_job(
     assert doc.text_status == "ocr_pending" and doc.searchable_path is None
     [job] = _jobs(archive, doc_id)
     assert (job.kind, job.state, job.attempts, job.max_attempts) == ("ocr", "pending", 0, 3)
-    assert job.queued_at is not None and archive.queue.waiting() == 1
+    assert jobs.due_count(archive) == 1  # the row is what a worker takes
 
 
 def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
@@ -180,7 +180,7 @@ def test_a_queued_scan_whose_tesseract_disappeared_is_left_empty_saying_why(
     assert job.attempts == 1 and "tesseract-ocr" in job.last_error  # not retried in vain
 
 
-def test_recovery_requeues_jobs_of_dead_workers_and_jobs_the_queue_lost(
+def test_recovery_takes_back_the_jobs_of_dead_workers(
         archive: Archive, tmp_path: Path) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     [job] = _jobs(archive, doc_id)
@@ -190,13 +190,10 @@ def test_recovery_requeues_jobs_of_dead_workers_and_jobs_the_queue_lost(
         row = session.get(Job, job.id)
         row.state, row.worker, row.attempts = "running", f"{socket.gethostname()}:{gone.pid}", 1
         row.heartbeat_at = row.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    archive.queue.huey.flush()  # the queue's copy went with the worker
+    assert jobs.due_count(archive) == 0
     assert jobs.recover(archive) == 1
-    assert _jobs(archive, doc_id)[0].state == "pending" and archive.queue.waiting() == 1
-    # A pending job the queue never got (a crash between commit and queue) is found too.
-    archive.queue.huey.flush()
-    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + jobs.LOST_AFTER * 2
-    assert jobs.recover(archive, now=later) == 1 and archive.queue.waiting() == 1
+    assert _jobs(archive, doc_id)[0].state == "pending" and jobs.due_count(archive) == 1
+    assert jobs.recover(archive) == 0  # nothing else to take back: no queue to reconcile
 
 
 def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
@@ -350,6 +347,24 @@ def test_working_folders_of_dead_ocr_runs_are_shredded_and_live_ones_kept(
     assert not dead.exists() and (live / "00000.pgm").read_bytes() == b"P5 halaman rahasia"
     assert b"rahasia" not in witness.read_bytes()
     assert len(witness.read_bytes()) == len(b"P5 halaman rahasia")
+
+
+def test_ocrmypdfs_working_files_in_a_dead_run_are_shredded_but_never_through_its_link(
+        archive: Archive) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    archive.store.ensure()
+    original = archive.store.tmp_dir / "asli.pdf"  # stands for the stored original
+    original.write_bytes(b"%PDF asli yang disimpan")
+    inner = archive.store.tmp_dir / f"ocr-{gone.pid}-x3" / "ocrmypdf.io.abc"
+    inner.mkdir(parents=True)
+    (inner / "000001_ocr.png").write_bytes(b"halaman rahasia")
+    os.symlink(original, inner / "origin")  # OCRmyPDF links to its input
+    witness = archive.store.tmp_dir / "saksi.png"
+    os.link(inner / "000001_ocr.png", witness)
+    assert ocr_service.remove_stale_workdirs(archive) == 1
+    assert not inner.parent.exists() and b"rahasia" not in witness.read_bytes()
+    assert original.read_bytes() == b"%PDF asli yang disimpan"
 
 
 

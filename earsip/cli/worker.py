@@ -26,7 +26,9 @@ def worker(no_init: bool) -> None:
     if not no_init:
         initialise(config)
     archive = Archive.open(config)
-    click.echo(f"Pekerja latar berjalan (antrean: {archive.queue.where}).")
+    if config.queue_url:
+        click.echo(f"Peringatan: {service.QUEUE_URL_RETIRED}", err=True)
+    click.echo("Pekerja latar berjalan (mengambil tugas dari tabel jobs).")
     try:
         service.run(archive)
     finally:

@@ -7,19 +7,24 @@ registered for the MIME type in ``EXTRACTORS`` and sends one plain dict back thr
 Nothing here raises to the caller: every outcome, including "this is not a PDF", is a dict.
 
 Workers also render first-page previews (``preview.py``: PDFium and Pillow, imported on first
-use, so the forkserver stays small).
+use, so the forkserver stays small), page images for OCR (``render.py``) and searchable copies
+(``pdfa.py``: OCRmyPDF, imported on first use and kept by the worker).
 
 Import rule: this package uses only the standard library, pypdf, defusedxml, pypdfium2, Pillow,
-``earsip._zipsafe`` and ``earsip.imagesize`` -- never Flask, SQLAlchemy or the rest of earsip.
+OCRmyPDF, ``earsip._zipsafe`` and ``earsip.imagesize`` -- never Flask, SQLAlchemy or the rest of
+earsip.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib.machinery
 import logging
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -32,6 +37,7 @@ from earsip._zipsafe import ZipRefused
 from earsip.extractors.image import extract_tiff
 from earsip.extractors.office import extract_docx, extract_odt, extract_xlsx
 from earsip.extractors.pdf import extract_pdf
+from earsip.extractors.pdfa import make_copy
 from earsip.extractors.plain import extract_text
 from earsip.extractors.preview import render_preview
 from earsip.extractors.render import render_pages
@@ -45,6 +51,8 @@ from earsip.extractors.text import (
     technical,
 )
 from earsip.filetypes import DOCX, ODT, PDF, TEXT, TIFF, XLSX
+
+PR_SET_PDEATHSIG = 1
 
 # MIME type -> extractor(path, max_chars); a type missing here is "not_applicable".
 EXTRACTORS: dict[str, Callable[[str, int], Result]] = {
@@ -80,11 +88,21 @@ if os.environ.get("EARSIP_EXTRACT_PARENT_MAIN") and multiprocessing.current_proc
     pose_as_main()
 
 
+def _end_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent (the forkserver) ends."""
+    # Not Linux: no such call, and the pipe's end still stops an idle worker.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def serve(conn: Connection, memory_mb: int) -> None:
     """Limit this process, then answer (path, mime, max_chars) requests until told to stop.
 
     The loop ends on ``None`` or when the parent's end of the pipe closes (the parent died).
+    A worker busy with a long request (a searchable copy) is ended by the kernel when the
+    forkserver, its parent, ends, which it does when the process that started it dies.
     """
+    _end_with_parent()
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -103,6 +121,9 @@ def serve(conn: Connection, memory_mb: int) -> None:
         elif request[0] == "render":
             _, path, mime, out_dir, dpi, start, count = request
             result = render_pages(path, mime, out_dir, dpi, start, count)
+        elif request[0] == "pdfa":
+            _, path, target, mime, languages, work_dir = request
+            result = make_copy(path, target, mime, languages, work_dir)
         else:
             path, mime, max_chars = request
             result = extract_one(path, mime, memory_mb, max_chars)

@@ -42,13 +42,12 @@ class TaskRun(Base):
 
 
 class Job(Base):
-    """A piece of slow work for the background worker, tracked here rather than in the queue.
+    """A piece of slow work for the background worker: the job and the queue in one row.
 
-    The queue (Huey) only carries the job's id; this row is the truth about the job: its state,
-    its attempts and its last error. A job that was running in a worker that died is found by
-    its stale heartbeat (or its dead process) and put back in the queue, so nothing acknowledged
-    is lost with the queue's own copy.
-    """
+    Workers take due pending rows themselves (`services/operations/jobs.py`); this row is the
+    truth about the job: its state, its attempts and its last error. A job that was running in a
+    worker that died is found by its stale heartbeat (or its dead process) and made pending
+    again."""
 
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_state", "state"),
@@ -65,7 +64,7 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(Integer)
     not_before: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a retry's earliest start
-    queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # last handed to the queue
+    queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # unused since Huey went
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

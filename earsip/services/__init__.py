@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from config import Config
 from earsip import extract
 from earsip.db import Database
 from earsip.ocr import OcrSettings
-from earsip.queue import Queue
 from earsip.search import SearchBackend, open_backend
 from earsip.storage import FileStore
 
@@ -22,8 +20,6 @@ class Archive:
     db: Database
     store: FileStore
     index: SearchBackend  # the configured engine (EARSIP_SEARCH_BACKEND)
-    _queue: Queue | None = field(default=None, repr=False)
-    _queue_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, config: Config) -> Archive:
@@ -49,18 +45,7 @@ class Archive:
         """Return how OCR runs (command and languages from the configuration)."""
         return OcrSettings(command=self.config.ocr_command, languages=self.config.ocr_languages)
 
-    @property
-    def queue(self) -> Queue:
-        """Return the background worker's queue (opened on first use)."""
-        with self._queue_lock:
-            if self._queue is None:
-                self._queue = Queue(self.config.queue_url, self.config.queue_file)
-            return self._queue
-
     def close(self) -> None:
-        """Release the index, the queue and the database connections."""
+        """Release the index and the database connections."""
         self.index.close()
-        if self._queue is not None:
-            self._queue.close()
-            self._queue = None
         self.db.dispose()

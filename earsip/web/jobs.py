@@ -24,7 +24,7 @@ def queue() -> str:
     return render_template("admin/jobs.html",
                            jobs=jobs.listing(archive(), state=state, clearance=clearance),
                            counts=jobs.counts(archive(), clearance=clearance), state=state,
-                           where=archive().queue.where)
+                           due=jobs.due_count(archive(), clearance=clearance))
 
 
 @bp.post("/<int:job_id>/retry")

@@ -4,6 +4,7 @@ Public use cases, by module:
 
 - `jobs`: submit, request, retry, execute, recover, counts, listing: background jobs in the
   `jobs` table
+- `job_kinds`: HANDLERS, GIVEN_UP: the table of what each kind of job does
 - `worker`: run, tick: the background worker's loop
 - `ocr`: ocr_document, documents_to_read: reading scans
 - `fixity`: run_fixity, last_fixity: re-hashing every stored file
@@ -12,4 +13,13 @@ Public use cases, by module:
 - `recovery`: recover_interrupted_filings, recover_interrupted_steps: what a crash left
 """
 
-__all__ = ["fixity", "jobs", "ocr", "recovery", "schedule", "setup", "worker"]
+__all__ = [
+    "fixity",
+    "job_kinds",
+    "jobs",
+    "ocr",
+    "recovery",
+    "schedule",
+    "setup",
+    "worker",
+]

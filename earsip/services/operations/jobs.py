@@ -1,17 +1,17 @@
 """Background jobs: slow work (OCR, re-index, fixity) done by `earsip worker`, never in a request.
 
 A job is a row of `jobs`, written in the same transaction as what asked for it (a filing that
-needs OCR commits its document and its job together); after the commit its id is put on the
-queue (`earsip.queue`, Huey). The worker claims a job by moving its row from `pending` to
-`running` (one process wins), reports a heartbeat while it works, and records `done`, or
+needs OCR commits its document and its job together). The table is the queue: a worker takes
+the oldest due `pending` row (`run_next`: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
+several workers pass each other by; on SQLite the write lock serialises them), moving it to
+`running` in the same transaction, reports a heartbeat while it works, and records `done`, or
 `pending` again with a later start (a retry), or `failed` with the reason once the attempts are
-used up. Because the queue forgets a task as soon as a worker takes it, `recover` (at worker
-start-up and every minute) takes back running jobs whose worker died (its process is gone, or its
-heartbeat is older than `job_stale_s`) and, when the queue is empty, re-queues pending jobs it
-lost (a crash between commit and `put`, a Redis restart). A job therefore runs at least once,
-and a second run is harmless: OCR rewrites the same text and keeps the first copy it
-recorded; re-index and fixity simply run again. Each claim has its own token, so a worker whose
-job was taken back records nothing about it afterwards.
+used up. `recover` (at worker start-up and every minute) takes back running jobs whose worker
+died (its process is gone, or its heartbeat is older than `job_stale_s`). A job therefore runs
+at least once, and a second run is harmless: OCR rewrites the same text and keeps the first copy
+it recorded; re-index and fixity simply run again. Each claim has its own token, so a worker
+whose job was taken back records nothing about it afterwards. What each kind of job does is the
+table `job_kinds.HANDLERS`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
@@ -35,22 +34,16 @@ from earsip.db import rowcount
 from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
 from earsip.services import Archive
+from earsip.services.operations.job_kinds import GIVEN_UP, HANDLERS, Handler, JobContext
+
+__all__ = ["KINDS", "STATES", "Handler", "JobContext", "counts", "execute",
+           "due_count", "listing", "recover", "request", "retry", "run_next", "run_pending",
+           "submit", "worker_name"]
 
 log = logging.getLogger(__name__)
-KINDS = ("ocr", "reindex", "fixity")
+KINDS = tuple(HANDLERS)  # "ocr", "reindex", "fixity": see `job_kinds`
 STATES = ("pending", "running", "done", "failed")
 RETRY_DELAYS_S = (30, 300, 1800)  # before the 2nd, 3rd and later attempts
-LOST_AFTER = dt.timedelta(minutes=2)  # a pending job the empty queue lacks this long is lost
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a job's handler gets: the job and whether this is its last attempt."""
-
-    job_id: int
-    document_id: int | None
-    attempt: int
-    last_attempt: bool
 
 
 def worker_name() -> str:
@@ -60,7 +53,7 @@ def worker_name() -> str:
 
 def submit(session: Session, archive: Archive, kind: str, *, document_id: int | None = None,
            requested_by_id: int | None = None) -> Job:
-    """Add a pending job inside the caller's transaction; `dispatch` it after the commit."""
+    """Add a pending job inside the caller's transaction; a worker takes it after the commit."""
     if kind not in KINDS:
         raise ValueError(kind)
     job = Job(kind=kind, document_id=document_id, state="pending", attempts=0,
@@ -70,20 +63,9 @@ def submit(session: Session, archive: Archive, kind: str, *, document_id: int | 
     return job
 
 
-def dispatch(archive: Archive, job_ids: Iterable[int]) -> None:
-    """Put committed jobs on the queue; a job the queue cannot take now is found by `recover`."""
-    for job_id in job_ids:
-        try:
-            archive.queue.put(job_id)
-            with archive.db.write() as session:
-                session.execute(update(Job).where(Job.id == job_id).values(queued_at=utcnow()))
-        except Exception:  # the row is committed: recovery queues it within minutes
-            log.exception("could not queue job %s; recovery will", job_id)
-
-
 def request(archive: Archive, actor: audit.Actor, kind: str, *,
             document_id: int | None = None) -> int:
-    """Ask for a job (from the CLI or an admin page): record it, audit it, queue it."""
+    """Ask for a job (from the CLI or an admin page): record it and audit it."""
     with archive.db.write() as session:
         if document_id is not None:
             doc = session.get(Document, document_id)
@@ -94,7 +76,6 @@ def request(archive: Archive, actor: audit.Actor, kind: str, *,
         audit.append(session, actor, "job.request", target_type="job", target_id=job.id,
                      details={"kind": kind, "document_id": document_id})
         job_id = job.id
-    dispatch(archive, [job_id])
     return job_id
 
 
@@ -120,47 +101,70 @@ def retry(archive: Archive, actor: audit.Actor, job_id: int, *,
                 doc.text_status, doc.text_message = "ocr_pending", None
         audit.append(session, actor, "job.retry", target_type="job", target_id=job.id,
                      details={"kind": job.kind, "document_id": job.document_id})
-    dispatch(archive, [job_id])
 
 
 # -- the worker side ---------------------------------------------------------------------------
 
-Handler = Callable[[Archive, JobContext], dict[str, object]]
-_handlers: dict[str, Handler] = {}
+def _due(now: dt.datetime):  # type: ignore[no-untyped-def]
+    return (Job.state == "pending") & ((Job.not_before.is_(None)) | (Job.not_before <= now))
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does the work of one kind of job."""
-    def register(fn: Handler) -> Handler:
-        _handlers[kind] = fn
-        return fn
-    return register
+def _running(now: dt.datetime, me: str) -> dict[str, object]:
+    return {"state": "running", "attempts": Job.attempts + 1, "started_at": now,
+            "heartbeat_at": now, "worker": me, "finished_at": None}
+
+
+def _claim_token() -> str:
+    return f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
+
+
+def run_next(archive: Archive) -> tuple[int, str | None] | None:
+    """Claim the oldest due pending job and run it; return (its id, its state afterwards), or
+    None when no job is due."""
+    me, now = _claim_token(), utcnow()
+    with archive.db.read() as session:  # polled often: the write lock only when a job is due
+        if session.scalar(select(Job.id).where(_due(now)).limit(1)) is None:
+            return None
+    with archive.db.write() as session:
+        query = select(Job.id).where(_due(now)).order_by(Job.id).limit(1)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job_id = session.scalar(query)
+        if job_id is None:
+            return None
+        session.execute(update(Job).where(Job.id == job_id).values(**_running(now, me)))
+        context, kind = _context(session, job_id)
+    return job_id, _run(archive, job_id, me, context, kind)
 
 
 def execute(archive: Archive, job_id: int) -> str | None:
-    """Run one job if it can be claimed; return its state afterwards (None: not claimed)."""
-
-    me = f"{worker_name()}/{uuid.uuid4().hex[:12]}"  # this claim, not just this process
-    now = utcnow()
+    """Run one job if it can be claimed (its work is `job_kinds.HANDLERS[kind]`); return its
+    state afterwards (None: not claimed)."""
+    me, now = _claim_token(), utcnow()
     with archive.db.write() as session:
         claimed = rowcount(session.execute(
-            update(Job).where(Job.id == job_id, Job.state == "pending",
-                              (Job.not_before.is_(None)) | (Job.not_before <= now))
-            .values(state="running", attempts=Job.attempts + 1, started_at=now,
-                    heartbeat_at=now, worker=me, finished_at=None)))
+            update(Job).where(Job.id == job_id, _due(now)).values(**_running(now, me))))
         if not claimed:
             return None
-        job = session.get(Job, job_id)
-        assert job is not None
-        context = JobContext(job.id, job.document_id, job.attempts,
-                             job.attempts >= job.max_attempts)
-        kind = job.kind
+        context, kind = _context(session, job_id)
+    return _run(archive, job_id, me, context, kind)
+
+
+def _context(session: Session, job_id: int) -> tuple[JobContext, str]:
+    job = session.get(Job, job_id)
+    assert job is not None
+    return JobContext(job.id, job.document_id, job.attempts,
+                      job.attempts >= job.max_attempts), job.kind
+
+
+def _run(archive: Archive, job_id: int, me: str, context: JobContext, kind: str) -> str | None:
+    """Run a claimed job with a heartbeat; record how it ended."""
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(archive, job_id, me, stop),
                             name=f"job-{job_id}-heartbeat", daemon=True)
     beat.start()
     try:
-        result = _handlers[kind](archive, context)
+        result = HANDLERS[kind](archive, context)
     except JobGaveUp as e:
         return _finish(archive, job_id, me, "failed", error=e.message)
     except Exception as e:
@@ -175,13 +179,7 @@ def execute(archive: Archive, job_id: int) -> str | None:
                 _on_given_up(archive, kind, context.document_id, reason)
             return state
         delay = RETRY_DELAYS_S[min(context.attempt, len(RETRY_DELAYS_S)) - 1]
-        state = _finish(archive, job_id, me, "pending", error=reason, delay_s=delay)
-        if state == "pending":
-            try:
-                archive.queue.put(job_id, delay_s=delay)
-            except Exception:  # recovery re-queues it
-                log.exception("could not re-queue job %s", job_id)
-        return state
+        return _finish(archive, job_id, me, "pending", error=reason, delay_s=delay)
     finally:
         stop.set()
         beat.join()
@@ -207,7 +205,6 @@ def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | 
     values: dict[str, object] = {"state": state, "last_error": error, "heartbeat_at": now}
     if state == "pending":
         values["not_before"] = now + dt.timedelta(seconds=delay_s)
-        values["queued_at"] = now  # put back on the queue (with its delay) by the caller
     else:
         values["finished_at"] = now
     if result is not None:
@@ -219,20 +216,19 @@ def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | 
 
 
 def _on_given_up(archive: Archive, kind: str, document_id: int | None, reason: str) -> None:
-    """Leave a truthful status on the document whose OCR will not be tried again."""
-    if kind != "ocr" or document_id is None:
-        return
-    from earsip.services.operations import ocr as ocr_service
-
-    ocr_service.record_failure(archive, document_id, reason)
+    """Leave a truthful status on the document of a job that will not be tried again."""
+    record = GIVEN_UP.get(kind)
+    if record is not None and document_id is not None:
+        record(archive, document_id, reason)
 
 
 def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
-    """Take back jobs whose worker died and re-queue lost ones; return how many were queued."""
+    """Take back jobs whose worker died (pending again, or failed after their last attempt);
+    return how many are pending again."""
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=archive.config.job_stale_s)
     host = socket.gethostname()
-    requeue: list[int] = []
+    requeued = 0
     given_up: list[tuple[str, int | None, str]] = []
     with archive.db.read() as session:
         running = session.execute(select(Job.id, Job.worker, Job.heartbeat_at, Job.attempts,
@@ -259,29 +255,10 @@ def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
         if give_up:
             given_up.append((kind, document_id, reason))
         else:
-            requeue.append(job_id)
-    if _queue_is_empty(archive):
-        # Pending jobs while nothing waits in the queue were lost by it (a crash between a
-        # commit and its `put`, a Redis restart). While messages wait, nothing is re-queued:
-        # a long queue of scans must not be copied again every minute.
-        with archive.db.read() as session:
-            lost = session.scalars(select(Job.id).where(
-                Job.state == "pending",
-                (Job.not_before.is_(None)) | (Job.not_before <= now - LOST_AFTER),
-                (Job.queued_at.is_(None)) | (Job.queued_at < now - LOST_AFTER))).all()
-        requeue.extend(j for j in lost if j not in requeue)
+            requeued += 1
     for kind, document_id, reason in given_up:
         _on_given_up(archive, kind, document_id, reason)
-    dispatch(archive, requeue)
-    return len(requeue)
-
-
-def _queue_is_empty(archive: Archive) -> bool:
-    try:
-        return archive.queue.waiting() == 0
-    except Exception:  # the queue cannot be read now: the next tick tries again
-        log.warning("the queue cannot be read", exc_info=True)
-        return False
+    return requeued
 
 
 def _dead_here(worker: str | None, host: str) -> bool:
@@ -314,6 +291,14 @@ def run_pending(archive: Archive, *, kinds: Iterable[str] | None = None,
         session.execute(update(Job).where(Job.id.in_(ids), Job.state == "pending")
                         .values(not_before=None))
     return {job_id: execute(archive, job_id) for job_id in ids}
+
+
+def due_count(archive: Archive, *, clearance: str | None = None) -> int:
+    """Return how many pending jobs are due now, what the workers take next (those a reader of
+    `clearance` may know of)."""
+    with archive.db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Job).where(
+            _due(utcnow()), _within(clearance))) or 0)
 
 
 # -- what the admin queue page shows ----------------------------------------------------------

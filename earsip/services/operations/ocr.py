@@ -3,7 +3,10 @@
 A PDF keeps the text layer of the pages that have one; only the pages without text are
 recognised (so a PDF with a typed cover and scanned attachments gets both). Images are
 recognised frame by frame. The stored original never changes: the text goes to the database
-and the index, and the run is one audit entry (`document.ocr`). Filing marks a scan
+and the index, and the run is one audit entry (`document.ocr`). With the searchable copy on,
+each scanned page is recognised once: OCRmyPDF makes the copy (`pdfa_copy`) and the text of
+its pages comes back with it; the job reads only the pages it brought no text for (and every
+page when there is no copy, or the copy is off). Filing marks a scan
 `ocr_pending` and commits an OCR job with it (`jobs`); the background worker runs
 `ocr_document`; `earsip ocr` runs it by hand.
 """
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from earsip import audit, extract, ocr, searchable
+from earsip import audit, extract, ocr, pdfa_copy
 from earsip.errors import N_, NotFound, OcrFailed, OcrUnavailable, UnreadableFile
 from earsip.extractors.pdf import PAGE_SEPARATOR
 from earsip.models import Document, DocumentText, IndexQueue, Job
@@ -121,9 +124,10 @@ def ocr_document(archive: Archive, actor: audit.Actor, document_id: int, *,
         with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-",
                                          dir=archive.store.tmp_dir) as tmp:
             path = archive.store.path_of(stored_path)
-            pages = _read_pages(archive, path, mime, tmp)
             if want_copy:
-                copy = _make_copy(archive, path, stored_path, tmp)
+                copy, pages = _read_with_copy(archive, path, stored_path, mime, tmp)
+            else:
+                pages = _read_pages(archive, path, mime, tmp)
     except (OcrFailed, UnreadableFile) as e:
         if not final:
             raise
@@ -139,17 +143,23 @@ def ocr_document(archive: Archive, actor: audit.Actor, document_id: int, *,
                    recognised, copy)
 
 
-def _read_pages(archive: Archive, path: Path, mime: str, tmp: str) -> list[ocr.PageText]:
-    """Render and read the pages a batch at a time (so a long scan never fills the disk)."""
+def _limits(archive: Archive) -> extract.Limits:
+    return extract.Limits(timeout_s=max(60.0, archive.config.extract_timeout_s),
+                          memory_mb=archive.config.extract_memory_mb)
+
+
+def _read_pages(archive: Archive, path: Path, mime: str, tmp: str, *, start: int = 0,
+                stop: int | None = None) -> list[ocr.PageText]:
+    """Render and read pages `start`.. (to `stop`, default all) a batch at a time (so a long
+    scan never fills the disk)."""
     settings = archive.ocr_settings
-    limits = extract.Limits(timeout_s=max(60.0, archive.config.extract_timeout_s),
-                            memory_mb=archive.config.extract_memory_mb)
+    stop = settings.max_pages if stop is None else min(stop, settings.max_pages)
     pages: list[ocr.PageText] = []
-    start, total = 0, 1
-    while start < min(total, settings.max_pages):
-        count = min(RENDER_BATCH, settings.max_pages - start)
+    total = stop
+    while start < min(total, stop):
+        count = min(RENDER_BATCH, stop - start)
         rendered, total = extract.render_pages(path, mime, tmp, dpi=settings.dpi, start=start,
-                                               count=count, limits=limits)
+                                               count=count, limits=_limits(archive))
         pages += ocr.read_pages(rendered, settings)
         start += count
     return pages
@@ -166,16 +176,45 @@ class _Copy:
     note: str | None = None
 
 
-def _make_copy(archive: Archive, path: Path, stored_path: str, tmp: str) -> _Copy:
-    """Make the searchable copy with OCRmyPDF and place it beside the original."""
+def _read_with_copy(archive: Archive, path: Path, stored_path: str, mime: str,
+                    tmp: str) -> tuple[_Copy, list[ocr.PageText]]:
+    """Make the searchable copy with OCRmyPDF, take each page's text from it, and place the
+    copy beside the original. Pages the copy brings no text for (blank, or OCRmyPDF ran out
+    of time on them) are read here; without a copy, every page is."""
     target = Path(tmp) / "salinan.pdf"
     try:
-        made = searchable.make_copy(path, target, languages=archive.ocr_settings.languages)
+        made = pdfa_copy.make_copy(path, target, mime=mime, work_dir=tmp,
+                                   languages=archive.ocr_settings.languages)
     except (OcrFailed, OcrUnavailable) as e:
         log.warning("no searchable copy of %s: %s", stored_path, e.message)
-        return _Copy(None, note=e.message)
+        return _Copy(None, note=e.message), _read_pages(archive, path, mime, tmp)
+    if made.pages is None:  # its text could not be matched to the pages: read them here
+        log.warning("the searchable copy of %s brought no page texts", stored_path)
+        pages = _read_pages(archive, path, mime, tmp)
+    else:
+        pages = _fill_pages(archive, path, mime, tmp, made.pages)
     relative, sha256, size = archive.store.commit_beside(target, stored_path, ".ocr.pdf")
-    return _Copy(relative, sha256, size, made.kind)
+    return _Copy(relative, sha256, size, made.kind), pages
+
+
+def _fill_pages(archive: Archive, path: Path, mime: str, tmp: str,
+                texts: tuple[tuple[str, bool] | None, ...]) -> list[ocr.PageText]:
+    """Return the copy's page texts, reading here each run of pages it brought none for."""
+    texts = texts[:archive.ocr_settings.max_pages]
+    pages: list[ocr.PageText] = []
+    number = 0
+    while number < len(texts):
+        page = texts[number]
+        if page is not None:
+            pages.append(ocr.PageText(page[0], recognised=page[1]))
+            number += 1
+            continue
+        end = number
+        while end < len(texts) and texts[end] is None:
+            end += 1
+        pages += _read_pages(archive, path, mime, tmp, start=number, stop=end)
+        number = end
+    return pages
 
 
 def record_failure(archive: Archive, document_id: int, reason: str) -> None:
@@ -265,8 +304,10 @@ def remove_stale_workdirs(archive: Archive, *, older_than_s: float = 6 * 3600) -
             continue
         if not (stale or (pid.isdigit() and not _alive(int(pid)))):
             continue
-        for item in folder.iterdir():
-            if item.is_file():
+        # Regular files only, OCRmyPDF's working folder within included: never through a
+        # symbolic link (OCRmyPDF links to its input, the stored original itself).
+        for item in folder.rglob("*"):
+            if not item.is_symlink() and item.is_file():
                 shred(item)
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1

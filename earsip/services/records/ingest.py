@@ -165,7 +165,7 @@ def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.Pat
             extension=detected.extension)
         faults.point("ingest.moved")
         status = ocr_service.status_at_filing(archive, detected.mime, extraction)
-        document_id, job_id = _record(
+        document_id, _job_id = _record(
             archive, actor, data, security, code,
             _Received(filename, detected, temp, relative, extraction, status), clearance)
     except BaseException:
@@ -181,8 +181,6 @@ def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.Pat
     faults.point("ingest.recorded")
     archive.store.settle(relative)
     faults.point("ingest.committed")
-    if job_id is not None:
-        jobs.dispatch(archive, [job_id])
     indexed = False
     if index_now:
         try:

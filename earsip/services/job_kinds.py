@@ -1,8 +1,9 @@
 """What each kind of background job does: the explicit table of handlers (kind -> handler).
 
 `jobs.py` claims, runs and records jobs and looks their work up in `HANDLERS`; `worker.py`
-runs the threads that take them (`jobs.run_next`). Neither imports the other back: this module imports the
-services that do the work (OCR, re-index, fixity) and nothing of the job machinery.
+runs the threads that take them (`jobs.run_next`). Neither imports the other back: this
+module imports the services that do the work (OCR, re-index, fixity) and nothing of the job
+machinery.
 
 Kinds: `ocr` (read a scan and make its searchable copy, see `services/ocr.py`), `reindex`
 (rebuild the search index from the database) and `fixity` (re-hash every stored file). A kind

@@ -8,44 +8,16 @@ Redis it could use, are retired: `EARSIP_QUEUE_URL` is ignored with a warning (d
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from earsip.audit import SYSTEM
 from earsip.models import Job, utcnow
 from earsip.services import Archive
 from earsip.services.operations import jobs, worker
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def start_worker(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., tuple]]:
-    """Start a real `earsip worker` on the test archive; return it and the path of its log."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(**extra: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = tmp_path / f"worker-{len(started)}.log"
-        env = {**os.environ, **cli_env, "EARSIP_SCHEDULER": "0", **extra}
-        with open(log, "wb") as out:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "earsip", "worker", "--no-init"], cwd=PROJECT,
-                env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT))
-        return started[-1], log
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+from tests.helpers import wait_until
 
 
 def _job(archive: Archive, job_id: int) -> Job:
@@ -56,22 +28,13 @@ def _job(archive: Archive, job_id: int) -> Job:
         return job
 
 
-def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_running_worker_starts_a_committed_job_within_a_moment(
         archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
-    proc, _ = start_worker()
+    proc = start_worker()
     warm = jobs.request(archive, SYSTEM, "fixity")
-    _wait(lambda: _job(archive, warm).state == "done", 90, "the worker to start")
+    wait_until(lambda: _job(archive, warm).state == "done", 90, "the worker to start")
     job_id = jobs.request(archive, SYSTEM, "fixity")
-    _wait(lambda: _job(archive, job_id).state == "done", 30, "the fixity job")
+    wait_until(lambda: _job(archive, job_id).state == "done", 30, "the fixity job")
     job = _job(archive, job_id)
     assert job.attempts == 1 and job.started_at is not None
     # Polled every POLL_S (0.2 s); generous for a shared, loaded test machine.
@@ -85,7 +48,7 @@ def test_jobs_committed_while_no_worker_runs_are_taken_when_one_starts(
     ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(3)]
     assert jobs.due_count(archive) == 3
     start_worker()
-    _wait(lambda: all(_job(archive, i).state == "done" for i in ids), 90, "the three jobs")
+    wait_until(lambda: all(_job(archive, i).state == "done" for i in ids), 90, "the three jobs")
     assert jobs.due_count(archive) == 0
 
 
@@ -93,15 +56,16 @@ def test_two_workers_run_each_job_once(archive: Archive, start_worker) -> None: 
     ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(12)]
     start_worker()
     start_worker()
-    _wait(lambda: all(_job(archive, i).state == "done" for i in ids), 180, "the twelve jobs")
+    wait_until(lambda: all(_job(archive, i).state == "done" for i in ids), 180, "the twelve jobs")
     assert [_job(archive, i).attempts for i in ids] == [1] * 12
 
 
 def test_the_retired_queue_url_is_ignored_with_a_clear_warning(
-        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
-    _, log = start_worker(EARSIP_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens there
+        archive: Archive, start_worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "worker.log"
+    start_worker(log=log, EARSIP_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens there
     job_id = jobs.request(archive, SYSTEM, "fixity")
-    _wait(lambda: _job(archive, job_id).state == "done", 90, "the fixity job")
+    wait_until(lambda: _job(archive, job_id).state == "done", 90, "the fixity job")
     text = log.read_text(encoding="utf-8")
     assert "EARSIP_QUEUE_URL is no longer used" in text and worker.QUEUE_URL_RETIRED in text
 

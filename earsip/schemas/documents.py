@@ -77,7 +77,8 @@ def _security(value: Any) -> str | None:
 
 
 def _tags(value: Any) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value or ())
+    items = list(value) if isinstance(value, list | tuple | set) \
+        else str(value or "").split(",")
     tags = tuple(sorted({str(t).strip()[:100] for t in items if str(t).strip()}))
     if len(tags) > MAX_TAGS:
         raise ValidationError("Paling banyak %(n)d tag.", field="tags", params={"n": MAX_TAGS})
@@ -86,13 +87,28 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 def _date(required: bool) -> Any:
     def check(value: Any, info: ValidationInfo) -> dt.date | None:
-        if isinstance(value, dt.date):
-            return value
-        return date_or_none(value, info.field_name or "", required=required)
+        day = value if isinstance(value, dt.date) else \
+            date_or_none(value, info.field_name or "", required=required)
+        if info.field_name == "trigger_date":
+            _trigger_follows_document(day, info)
+        return day
 
     marks: list[Any] = [Required()] if required else []
     return Annotated[dt.date | None, BeforeValidator(check), WithJsonSchema(DATE_SCHEMA),
                      *marks]
+
+
+def _trigger_follows_document(trigger: dt.date | None, info: ValidationInfo) -> None:
+    """The event a retention period counts from (a case closed, a term ended) follows the
+    document; an earlier date is a slip of the keyboard and would shorten the retention."""
+    document_date = info.data.get("document_date")
+    if (info.context or {}).get("check_dates", True) and trigger is not None \
+            and document_date is not None and trigger < document_date:
+        raise ValidationError(
+            "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal "
+            "dokumen %(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
+            field="trigger_date",
+            params={"trigger": trigger.isoformat(), "date": document_date.isoformat()})
 
 
 class DocumentInput(Model):
@@ -103,35 +119,19 @@ class DocumentInput(Model):
     """
 
     title: Annotated[str, BeforeValidator(_title), Required(), WithJsonSchema(
-        {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S"})]
+        {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S"})] = ""
     classification: Annotated[str, BeforeValidator(_code), Required(), WithJsonSchema(
-        {"type": "string", "minLength": 1, "pattern": "\\S"})]
+        {"type": "string", "minLength": 1, "pattern": "\\S"})] = ""
     security: Annotated[str | None, BeforeValidator(_security), WithJsonSchema(
         {"enum": [*SECURITY_CLASSES, "terbuka"]})] = None
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags), WithJsonSchema(
         {"type": "string", "description": "Comma-separated."})] = ()
-    document_date: _date(required=True)  # type: ignore[valid-type]
+    document_date: _date(required=True) = None  # type: ignore[valid-type]
     trigger_date: _date(required=False) = None  # type: ignore[valid-type]
     number: _meta_text(200) = None  # type: ignore[valid-type]
     sender: _meta_text(300) = None  # type: ignore[valid-type]
     recipient: _meta_text(300) = None  # type: ignore[valid-type]
     description: _meta_text(10_000) = None  # type: ignore[valid-type]
-
-    @model_validator(mode="after")
-    def _trigger_follows_document(self, info: ValidationInfo) -> DocumentInput:
-        check = (info.context or {}).get("check_dates", True)
-        if check and self.trigger_date is not None and self.document_date is not None \
-                and self.trigger_date < self.document_date:
-            # The event a retention period counts from (a case closed, a term ended) follows
-            # the document; an earlier date is a slip of the keyboard and would shorten the
-            # retention.
-            raise ValidationError(
-                "Kolom trigger_date (tanggal peristiwa) %(trigger)s lebih awal dari tanggal "
-                "dokumen %(date)s; tanggal peristiwa tidak boleh sebelum tanggal dokumen.",
-                field="trigger_date",
-                params={"trigger": self.trigger_date.isoformat(),
-                        "date": self.document_date.isoformat()})
-        return self
 
 
 EDIT_FIELDS = ("title", "number", "document_date", "classification", "security", "sender",

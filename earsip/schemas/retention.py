@@ -125,10 +125,10 @@ def _document_ids(value: Any) -> list[int]:
 class HoldInput(Model):
     """A legal hold to place: on chosen documents, or on a code and every code beneath it."""
 
-    reference: String() = None  # type: ignore[valid-type]
-    reason: String() = None  # type: ignore[valid-type]
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), WithJsonSchema(
         {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
+    reference: String() = None  # type: ignore[valid-type]
+    reason: String() = None  # type: ignore[valid-type]
     classification_code: String() = None  # type: ignore[valid-type]
 
     @classmethod
@@ -179,9 +179,9 @@ APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own passwo
 class DisposalApproval(Model):
     """A leader's approval of a destruction list under review."""
 
-    reference: Annotated[String(), Required()] = None  # type: ignore[valid-type]
     decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
                              WithJsonSchema(DATE_SCHEMA)] = None
+    reference: Annotated[String(), Required()] = None  # type: ignore[valid-type]
     password: Annotated[String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
         = None  # type: ignore[valid-type]
 

@@ -6,21 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 
-from flask import Response, current_app, g, jsonify, request, send_file
+from flask import Response, g, jsonify, request, send_file
 
 from earsip import audit
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import token_required
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import AuditPage, AuditQuery, AuditRecord, Verification
-from earsip.services import Archive
 from earsip.services.audit import browse as audit_browse
 from earsip.services.audit import review as audit_review
-
-
-def _archive() -> Archive:
-    return current_app.extensions["earsip"]
 
 
 @bp.get("/audit/entries")

@@ -6,20 +6,15 @@ A request is made by `PATCH /api/v1/documents/<id>` with a lower `security` and 
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.accounts import Approval, Declassification, Refusal
 from earsip.schemas.base import parse
-from earsip.services import Archive
 from earsip.services.access import declassification as declassification_service
-
-
-def _archive() -> Archive:
-    archive: Archive = current_app.extensions["earsip"]
-    return archive
 
 
 @bp.get("/declassifications")

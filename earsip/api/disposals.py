@@ -4,10 +4,11 @@ same use cases, permissions and clearance rules as the Daftar usul musnah pages.
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
@@ -18,15 +19,10 @@ from earsip.schemas.retention import (
     DisposalProposal,
     Reason,
 )
-from earsip.services import Archive
 from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
 from earsip.services.retention import destruction_papers as papers
 from earsip.services.retention import destruction_views as disposal_views
-
-
-def _archive() -> Archive:
-    return current_app.extensions["earsip"]
 
 
 def list_json(view: disposal_views.ListView, *, items: bool) -> dict[str, object]:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.errors import NotFound
 from earsip.models import Job as JobRow
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import Job, JobRequest, JobsQuery, Queue, moment
-from earsip.services import Archive
 from earsip.services.operations import jobs
-
-
-def _archive() -> Archive:
-    return current_app.extensions["earsip"]
 
 
 def job_json(job: JobRow) -> dict[str, object]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw, schema_of
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
@@ -16,17 +17,11 @@ from earsip.schemas.retention import (
     Report,
     ReportQuery,
 )
-from earsip.services import Archive
 from earsip.services.records import documents as document_service
 from earsip.services.retention import cycle as retention_service
 from earsip.services.retention import holds as hold_service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _archive() -> Archive:
-    archive: Archive = current_app.extensions["earsip"]
-    return archive
 
 
 @bp.delete("/documents/<int:document_id>")

@@ -37,9 +37,13 @@ from earsip.services.records import ingest
 from earsip.services.search import searching as search_service
 
 
-def _archive() -> Archive:
+def current_archive() -> Archive:
+    """Return the archive this app serves."""
     archive: Archive = current_app.extensions["earsip"]
     return archive
+
+
+_archive = current_archive
 
 
 def _client() -> str | None:

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Response, current_app, g, jsonify, request, send_file
+from flask import Response, g, jsonify, request, send_file
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.transfers import Receipt, Transfer, TransferCandidate, TransferInput
-from earsip.services import Archive
 from earsip.services.retention import transfer as transfer_service
 from earsip.services.retention import transfer_views
-
-
-def _archive() -> Archive:
-    return current_app.extensions["earsip"]
 
 
 def _json(view: transfer_views.TransferView) -> dict[str, object]:
@@ -29,7 +25,7 @@ def _json(view: transfer_views.TransferView) -> dict[str, object]:
         package_name=view.package_name, package_digest=view.package_digest,
         confirmed_at=view.confirmed_at.isoformat() if view.confirmed_at else None,
         confirmed_by=view.confirmed_by, receipt_reference=view.receipt_reference,
-        documents=[{**d, "date": d["date"].isoformat()}  # type: ignore[attr-defined]
+        documents=[{**d, "date": d["date"].isoformat()}  # type: ignore[attr-defined]  # a date
                    for d in view.documents]).model_dump()
 
 

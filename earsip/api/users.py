@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 
+from earsip.access import Actor, Principal
 from earsip.api import bp
 from earsip.api.describe import json, operation
+from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.users import Activation, NewUser, TemporaryPassword, User, UserChange
-from earsip.services import Archive
 from earsip.services.access import users
-
-
-def _archive() -> Archive:
-    return current_app.extensions["earsip"]
 
 
 def _moment(value: object) -> str | None:
@@ -35,8 +32,9 @@ def user_json(view: users.UserView) -> dict[str, object]:
                 last_login_at=_moment(view.last_login_at)).model_dump()
 
 
-def _actor():  # type: ignore[no-untyped-def]
-    return g.principal.actor(request.remote_addr)
+def _actor() -> Actor:
+    principal: Principal = g.principal
+    return principal.actor(request.remote_addr)
 
 
 @bp.get("/users")

@@ -35,7 +35,7 @@ _SKIPPED = re.compile(r"\[OCR skipped on page\(s\) (\d+)(?:-(\d+))?\]")
 try:  # the plugin hook below; absent (and unused) when OCRmyPDF is not installed
     from ocrmypdf import hookimpl
 except ImportError:  # pragma: no cover
-    def hookimpl(fn: Any) -> Any:  # noqa: ANN401 - a stand-in decorator
+    def hookimpl(fn: Any) -> Any:  # type: ignore[misc]  # noqa: ANN401 - a stand-in for OCRmyPDF's marker
         return fn
 
 

@@ -52,12 +52,12 @@ class Health(Model):
 
 
 class Approval(Model):
-    password: Annotated[String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
-        = None  # type: ignore[valid-type]
+    password: Annotated[str | None, String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
+        = None
 
 
 class Refusal(Model):
-    note: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    note: Annotated[str | None, String(), Required()] = None
 
 
 class Declassification(Model):

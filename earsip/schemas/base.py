@@ -10,10 +10,11 @@ of each field is generated from the same declaration (`maxLength`, `format`, `en
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar, overload
 
+from annotated_types import GroupedMetadata
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic import ValidationError as PydanticError
 
@@ -25,6 +26,12 @@ MAX_ID = 2**31 - 1
 @dataclass(frozen=True)
 class Required:
     """Marks a field the description lists as required (the check itself is the field's)."""
+
+
+def _unpacked(metadata: list[Any]) -> Iterator[Any]:
+    """Yield a field's metadata with each group (`Checks`) opened."""
+    for item in metadata:
+        yield from (item if isinstance(item, Checks) else (item,))
 
 
 class Model(BaseModel):
@@ -42,7 +49,7 @@ class Model(BaseModel):
         schema: dict[str, Any] = handler(core_schema)
         schema = handler.resolve_ref_schema(schema)
         required = [name for name, info in cls.model_fields.items()
-                    if any(isinstance(m, Required) for m in info.metadata)]
+                    if any(isinstance(m, Required) for m in _unpacked(info.metadata))]
         if required:
             schema["required"] = sorted({*schema.get("required", ()), *required},
                                         key=[*cls.model_fields].index)
@@ -95,6 +102,15 @@ def pick(source: Mapping[str, Any], model: type[BaseModel], *,
     return picked
 
 
+@overload
+def text_field(value: object, field: str, label: str, *, limit: int) -> str: ...
+
+
+@overload
+def text_field(value: object, field: str, label: str, *, limit: int,
+               required: bool) -> str | None: ...
+
+
 def text_field(value: object, field: str, label: str, *, limit: int,
                required: bool = True) -> str | None:
     """Return the trimmed text (None when empty and optional), or raise naming `label`.
@@ -121,31 +137,26 @@ def _checked(check: Callable[[Any, str], Any]) -> Callable[[Any, Any], Any]:
     return run
 
 
-def Labelled(label: str, *, limit: int, required: bool = True) -> Any:  # noqa: N802
-    """Free text with a label for its messages: trimmed, within `limit` characters."""
-    def check(value: Any, name: str) -> str | None:
-        return text_field(value, name, label, limit=limit, required=required)
+class Checks(GroupedMetadata):
+    """Several pieces of a field's metadata (its validators, its JSON Schema) as one, written
+    `Annotated[str | None, String()]`: pydantic unpacks the group, and a type checker sees the
+    field's real type."""
 
-    marks: list[Any] = [Required()] if required else []
-    return Annotated[str | None, BeforeValidator(_checked(check)),
-                     WithJsonSchema({"type": "string"}), *marks]
+    def __init__(self, *items: object) -> None:
+        self.items = items
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self.items)
 
 
-def String(*, optional_null: bool = False) -> Any:  # noqa: N802
+def String(*, optional_null: bool = False) -> Checks:  # noqa: N802
     """Any string, or absent (`harus teks` otherwise); not trimmed."""
     def check(value: Any, name: str) -> str | None:
         if value is not None and not isinstance(value, str):
             raise ValidationError("%(name)s harus teks.", field=name, params={"name": name})
         return value
 
-    return Annotated[str | None, BeforeValidator(_checked(check)),
-                     WithJsonSchema({"type": "string"})]
-
-
-def Choice(values: Iterable[str], schema: dict[str, Any] | None = None) -> Any:  # noqa: N802
-    """One of `values`, described as an enum."""
-    choices = list(values)
-    return Annotated[str, WithJsonSchema(schema or {"enum": choices})]
+    return Checks(BeforeValidator(_checked(check)), WithJsonSchema({"type": "string"}))
 
 
 def date_or_none(value: str | None, field: str, *, required: bool) -> dt.date | None:
@@ -188,8 +199,8 @@ def described(schema: dict[str, Any]) -> Any:
     return WithJsonSchema(schema)
 
 
-__all__ = ["DATE_SCHEMA", "MAX_ID", "Field", "Model", "Required", "parse", "pick",
-           "text_field", "date_or_none", "Labelled", "String", "Choice", "described"]
+__all__ = ["DATE_SCHEMA", "MAX_ID", "Checks", "Field", "Model", "Required", "parse", "pick",
+           "text_field", "date_or_none", "String", "described"]
 
 
 class ErrorDetail(Model):

@@ -13,6 +13,7 @@ from earsip.errors import ValidationError
 from earsip.schemas.base import (
     DATE_SCHEMA,
     NULLABLE_DATE,
+    Checks,
     IsoDate,
     Model,
     Moment,
@@ -40,12 +41,12 @@ def _raw_text(value: Any, name: str, limit: int) -> str | None:
     return text or None
 
 
-def _meta_text(limit: int, schema: dict[str, Any] | None = None) -> Any:
+def _meta_text(limit: int, schema: dict[str, Any] | None = None) -> Checks:
     def check(value: Any, info: ValidationInfo) -> str | None:
         return _raw_text(value, info.field_name or "", limit)
 
-    return Annotated[str | None, BeforeValidator(check),
-                     WithJsonSchema(schema or {"type": "string", "maxLength": limit})]
+    return Checks(BeforeValidator(check),
+                  WithJsonSchema(schema or {"type": "string", "maxLength": limit}))
 
 
 def _title(value: Any) -> str:
@@ -85,7 +86,7 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tags
 
 
-def _date(required: bool) -> Any:
+def _date(required: bool) -> Checks:
     def check(value: Any, info: ValidationInfo) -> dt.date | None:
         day = value if isinstance(value, dt.date) else \
             date_or_none(value, info.field_name or "", required=required)
@@ -94,8 +95,7 @@ def _date(required: bool) -> Any:
         return day
 
     marks: list[Any] = [Required()] if required else []
-    return Annotated[dt.date | None, BeforeValidator(check), WithJsonSchema(DATE_SCHEMA),
-                     *marks]
+    return Checks(BeforeValidator(check), WithJsonSchema(DATE_SCHEMA), *marks)
 
 
 def _trigger_follows_document(trigger: dt.date | None, info: ValidationInfo) -> None:
@@ -126,12 +126,13 @@ class DocumentInput(Model):
         {"enum": [*SECURITY_CLASSES, "terbuka"]})] = None
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags), WithJsonSchema(
         {"type": "string", "description": "Comma-separated."})] = ()
-    document_date: _date(required=True) = None  # type: ignore[valid-type]
-    trigger_date: _date(required=False) = None  # type: ignore[valid-type]
-    number: _meta_text(200) = None  # type: ignore[valid-type]
-    sender: _meta_text(300) = None  # type: ignore[valid-type]
-    recipient: _meta_text(300) = None  # type: ignore[valid-type]
-    description: _meta_text(10_000) = None  # type: ignore[valid-type]
+    document_date: Annotated[dt.date, _date(required=True)] \
+        = None  # type: ignore[assignment]  # None is refused by the check, naming the field
+    trigger_date: Annotated[dt.date | None, _date(required=False)] = None
+    number: Annotated[str | None, _meta_text(200)] = None
+    sender: Annotated[str | None, _meta_text(300)] = None
+    recipient: Annotated[str | None, _meta_text(300)] = None
+    description: Annotated[str | None, _meta_text(10_000)] = None
 
 
 EDIT_FIELDS = ("title", "number", "document_date", "classification", "security", "sender",
@@ -232,12 +233,12 @@ class Disposition(Model):
     receipt_reference: NullableStr = None
 
 
-def _nullable(model: type[Model], description: str) -> Any:
+def _nullable(model: type[Model], description: str) -> Checks:
     schema = model.model_json_schema()
     schema["type"] = ["object", "null"]
     schema["description"] = description
     schema.pop("required", None)
-    return Annotated[dict[str, Any] | None, WithJsonSchema(schema)]
+    return Checks(WithJsonSchema(schema))
 
 
 class Document(Model):
@@ -259,14 +260,14 @@ class Document(Model):
         "description": "ocr_pending: a scan waiting for (or in) OCR by the background worker; "
                        "it becomes extracted, empty or failed (text_message says why)."})]
     text_message: NullableStr = None
-    searchable_copy: _nullable(SearchableCopy, (  # type: ignore[valid-type]
+    searchable_copy: Annotated[dict[str, Any] | None, _nullable(SearchableCopy, (
         "The searchable copy OCR made beside the original (salinan teks-cari): PDF/A-2b, or "
-        "plain PDF where PDF/A was not possible.")) = None
-    ocr_job: _nullable(OcrJob, "The document's latest OCR job, if it had one.") \
-        = None  # type: ignore[valid-type]
+        "plain PDF where PDF/A was not possible."))] = None
+    ocr_job: Annotated[dict[str, Any] | None, _nullable(
+        OcrJob, "The document's latest OCR job, if it had one.")] = None
     retention: Retention
-    disposition: _nullable(Disposition, (  # type: ignore[valid-type]
-        "How the record left the archive (its tombstone), null while kept.")) = None
+    disposition: Annotated[dict[str, Any] | None, _nullable(Disposition, (
+        "How the record left the archive (its tombstone), null while kept."))] = None
     created_at: Moment
     created_by: NullableStr = None
 

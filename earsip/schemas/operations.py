@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from earsip.errors import ValidationError
-from earsip.schemas.base import Model, Moment, NullableMoment, NullableStr, Required
+from earsip.schemas.base import Checks, Model, Moment, NullableMoment, NullableStr, Required
 
 JOB_STATES = ("pending", "running", "done", "failed")
 REQUESTABLE = ("reindex", "fixity")
@@ -98,7 +98,7 @@ def _day(value: Any, info: Any) -> dt.date | None:
     return day
 
 
-def _positive(default: int | None) -> Any:
+def _positive(default: int | None) -> Checks:
     def check(value: Any, info: Any) -> int | None:
         name = info.field_name
         if isinstance(value, int):
@@ -114,7 +114,7 @@ def _positive(default: int | None) -> Any:
     schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if default is not None:
         schema["default"] = default
-    return Annotated[int | None, BeforeValidator(check), WithJsonSchema(schema)]
+    return Checks(BeforeValidator(check), WithJsonSchema(schema))
 
 
 def _optional_text(value: Any) -> str | None:
@@ -135,9 +135,9 @@ class AuditQuery(Model):
     until: Annotated[_DAY, Field(description="Up to and including this day (UTC).")] = None
     actor: Annotated[_TEXT, Field(description="A user name, exactly.")] = None
     action: Annotated[_TEXT, Field(description="An action code, e.g. document.view.")] = None
-    document: Annotated[_positive(None), Field(  # type: ignore[valid-type]
+    document: Annotated[int | None, _positive(None), Field(
         description="Entries about this document.")] = None
-    page: _positive(1) = 1  # type: ignore[valid-type]
+    page: Annotated[int, _positive(1)] = 1
 
 
 class AuditRecord(Model):

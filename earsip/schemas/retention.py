@@ -111,7 +111,7 @@ class HoldsQuery(Model):
 
     active: Annotated[bool, BeforeValidator(_flag),
                       WithJsonSchema({"enum": ["0", "1"], "default": "1"})] \
-        = "1"  # type: ignore[assignment]  (validated into True)
+        = "1"  # type: ignore[assignment]  # the flag "1" is validated into True
 
 
 def _document_ids(value: Any) -> list[int]:
@@ -127,9 +127,9 @@ class HoldInput(Model):
 
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), WithJsonSchema(
         {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    reference: String() = None  # type: ignore[valid-type]
-    reason: String() = None  # type: ignore[valid-type]
-    classification_code: String() = None  # type: ignore[valid-type]
+    reference: Annotated[str | None, String()] = None
+    reason: Annotated[str | None, String()] = None
+    classification_code: Annotated[str | None, String()] = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
@@ -139,7 +139,7 @@ class HoldInput(Model):
 
 
 class Reason(Model):
-    reason: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    reason: Annotated[str | None, String(), Required()] = None
 
 
 class Hold(Model):
@@ -181,9 +181,9 @@ class DisposalApproval(Model):
 
     decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
                              WithJsonSchema(DATE_SCHEMA)] = None
-    reference: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    password: Annotated[String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
-        = None  # type: ignore[valid-type]
+    reference: Annotated[str | None, String(), Required()] = None
+    password: Annotated[str | None, String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
+        = None
 
 
 class DisposalList(Model):
@@ -210,7 +210,7 @@ class DisposalProposal(Model):
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
                             WithJsonSchema({"type": "array", "minItems": 1, "items": {
                                 "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    note: String() = None  # type: ignore[valid-type]
+    note: Annotated[str | None, String()] = None
 
 
 def _witnesses(value: Any) -> list[dict[str, str]]:
@@ -226,9 +226,9 @@ def _witnesses(value: Any) -> list[dict[str, str]]:
 class DisposalExecution(Model):
     """The berita acara of a destruction: who carried it out before which witnesses."""
 
-    berita_acara_number: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    official_name: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    official_position: Annotated[String(), Required()] = None  # type: ignore[valid-type]
+    berita_acara_number: Annotated[str | None, String(), Required()] = None
+    official_name: Annotated[str | None, String(), Required()] = None
+    official_position: Annotated[str | None, String(), Required()] = None
     witnesses: Annotated[list[dict[str, str]], BeforeValidator(_witnesses), Required(),
                          WithJsonSchema({"type": "array", "minItems": 2, "items": {
                              "type": "object", "required": ["name", "position"],
@@ -236,10 +236,10 @@ class DisposalExecution(Model):
                                             "position": {"type": "string"}}},
                              "description": "At least two, each with a name and a "
                                             "position; no name twice."})] = []
-    place: Annotated[String(), Field(description=(
-        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None  # type: ignore[valid-type]
-    method: Annotated[String(), Field(description=(
-        "How (a standard wording of the destruction when left out)."))] = None  # type: ignore[valid-type]
+    place: Annotated[str | None, String(), Field(description=(
+        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
+    method: Annotated[str | None, String(), Field(description=(
+        "How (a standard wording of the destruction when left out)."))] = None
 
 
 class Candidate(Model):

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from earsip import filetypes
 from earsip.access import SECURITY_CLASSES, normalize_security
 from earsip.errors import ValidationError
-from earsip.schemas.base import DATE_SCHEMA, Model, NullableStr
+from earsip.schemas.base import DATE_SCHEMA, Checks, Model, NullableStr
 
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
@@ -19,7 +19,7 @@ def _stripped(value: Any) -> str:
     return (value if isinstance(value, str) else "").strip()
 
 
-def _whole(low: int, high: int, default: int | None) -> Any:
+def _whole(low: int, high: int, default: int | None) -> Checks:
     def check(value: Any, info: ValidationInfo) -> int | None:
         name = info.field_name or ""
         raw = _stripped(value) if not isinstance(value, int) else str(value)
@@ -38,7 +38,7 @@ def _whole(low: int, high: int, default: int | None) -> Any:
     schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
     if default is not None:
         schema["default"] = default
-    return Annotated[int | None, BeforeValidator(check), WithJsonSchema(schema)]
+    return Checks(BeforeValidator(check), WithJsonSchema(schema))
 
 
 def _security(value: Any) -> str | None:
@@ -96,12 +96,12 @@ class SearchParams(Model):
         lambda v: _stripped(v).upper() or None), WithJsonSchema({"type": "string"}),
         Field(description="A code or a code prefix on whole levels (PM matches PM.01.02).")] \
         = None
-    year_from: _whole(1900, 2200, None) = None  # type: ignore[valid-type]
-    year_to: _whole(1900, 2200, None) = None  # type: ignore[valid-type]
+    year_from: Annotated[int | None, _whole(1900, 2200, None)] = None
+    year_to: Annotated[int | None, _whole(1900, 2200, None)] = None
     mime: Annotated[str | None, BeforeValidator(_mime),
                     WithJsonSchema({"enum": list(filetypes.LABELS)})] = None
-    page: _whole(1, 100_000, 1) = 1  # type: ignore[valid-type]
-    per_page: _whole(1, MAX_PER_PAGE, 20) = 20  # type: ignore[valid-type]
+    page: Annotated[int, _whole(1, 100_000, 1)] = 1
+    per_page: Annotated[int, _whole(1, MAX_PER_PAGE, 20)] = 20
 
 
 class SearchHit(Model):

@@ -16,18 +16,18 @@ class TransferInput(Model):
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
                             WithJsonSchema({"type": "array", "minItems": 1, "items": {
                                 "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    recipient_institution: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    recipient_name: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    recipient_position: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    official_name: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    official_position: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    place: Annotated[String(), Field(description=(
-        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None  # type: ignore[valid-type]
+    recipient_institution: Annotated[str | None, String(), Required()] = None
+    recipient_name: Annotated[str | None, String(), Required()] = None
+    recipient_position: Annotated[str | None, String(), Required()] = None
+    official_name: Annotated[str | None, String(), Required()] = None
+    official_position: Annotated[str | None, String(), Required()] = None
+    place: Annotated[str | None, String(), Field(description=(
+        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
 
 
 class Receipt(Model):
-    receipt_reference: Annotated[String(), Required(), Field(description=(
-        "The institution's receipt (tanda terima) number."))] = None  # type: ignore[valid-type]
+    receipt_reference: Annotated[str | None, String(), Required(), Field(description=(
+        "The institution's receipt (tanda terima) number."))] = None
 
 
 class TransferDocument(Model):

@@ -31,11 +31,11 @@ Roles = Annotated[list[str] | None, BeforeValidator(_roles), WithJsonSchema(_ROL
 class NewUser(Model):
     """An account to create; it gets a temporary password to change at the first sign-in."""
 
-    username: Annotated[String(), Required()] = None  # type: ignore[valid-type]
-    full_name: String() = None  # type: ignore[valid-type]
+    username: Annotated[str | None, String(), Required()] = None
+    full_name: Annotated[str | None, String()] = None
     roles: Annotated[Roles, Required()] = None
-    clearance: Annotated[String(), Required(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
-        = None  # type: ignore[valid-type]
+    clearance: Annotated[str | None, String(), Required(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
+        = None
 
 
 class UserChange(Model):
@@ -43,10 +43,10 @@ class UserChange(Model):
 
     api_description = "Only the fields to change; the others keep their values."
 
-    full_name: String() = None  # type: ignore[valid-type]
+    full_name: Annotated[str | None, String()] = None
     roles: Roles = None
-    clearance: Annotated[String(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
-        = None  # type: ignore[valid-type]
+    clearance: Annotated[str | None, String(), WithJsonSchema(_CLEARANCE_SCHEMA)] \
+        = None
 
 
 def _active(value: Any) -> bool:
@@ -57,7 +57,7 @@ def _active(value: Any) -> bool:
 
 class Activation(Model):
     active: Annotated[bool, BeforeValidator(_active), Required(),
-                      WithJsonSchema({"type": "boolean"})] = None  # type: ignore[assignment]
+                      WithJsonSchema({"type": "boolean"})] = None  # type: ignore[assignment]  # required: the check refuses None
 
 
 class User(Model):

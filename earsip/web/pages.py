@@ -7,6 +7,7 @@ from flask import Blueprint, flash, render_template, request
 from earsip import filetypes
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import EarsipError
+from earsip.schemas.search import SearchParams
 from earsip.services.records import classification as classification_service
 from earsip.services.records import dashboard as dashboard_service
 from earsip.services.records import documents as document_service
@@ -39,7 +40,7 @@ def search() -> tuple[str, int] | str:
     codes = classification_service.effective_codes(archive())
     result = None
     status = 200
-    params = search_service.SearchParams()
+    params = SearchParams()
     if request.args:
         try:
             params = search_service.parse_params(request.args)

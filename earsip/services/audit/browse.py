@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from earsip.access import SECURITY_CLASSES, Principal
@@ -58,7 +58,7 @@ class EntryPage:
     actions: list[tuple[str, str]]  # (code, label) for the filter
 
 
-def _filtered(filters: Filters):  # type: ignore[no-untyped-def]
+def _filtered(filters: Filters) -> Select[AuditEntry]:
     query = select(AuditEntry)
     if filters.since:
         query = query.where(AuditEntry.occurred_at >= dt.datetime.combine(filters.since,
@@ -76,7 +76,8 @@ def _filtered(filters: Filters):  # type: ignore[no-untyped-def]
     return query
 
 
-def _page(session: Session, query, wanted: int) -> tuple[list[AuditEntry], int, int, int]:  # type: ignore[no-untyped-def]
+def _page(session: Session, query: Select[AuditEntry], wanted: int,
+          ) -> tuple[list[AuditEntry], int, int, int]:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(wanted, pages)

@@ -105,7 +105,7 @@ def retry(archive: Archive, actor: audit.Actor, job_id: int, *,
 
 # -- the worker side ---------------------------------------------------------------------------
 
-def _due(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _due(now: dt.datetime) -> ColumnElement[bool]:
     return (Job.state == "pending") & ((Job.not_before.is_(None)) | (Job.not_before <= now))
 
 

@@ -17,10 +17,11 @@ from earsip import audit, retention
 from earsip.access import Principal, may_see
 from earsip.errors import N_, Conflict, NotFound, ValidationError
 from earsip.models import Document, DocumentTag
+from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.access import declassification
 from earsip.services.records.classification import get_effective
-from earsip.services.records.documents import DocumentInput, load_visible, parse_input, to_dict
+from earsip.services.records.documents import load_visible, parse_input, to_dict
 from earsip.services.search import indexing
 
 FIELDS = ("title", "number", "document_date", "classification", "security", "sender",

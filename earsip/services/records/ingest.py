@@ -25,11 +25,11 @@ from earsip.access import may_see
 from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
 from earsip.incoming import IncomingFile, TempFile
 from earsip.models import Document, DocumentTag, DocumentText
+from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.operations import jobs
 from earsip.services.operations import ocr as ocr_service
 from earsip.services.records.classification import EffectiveCode, get_effective
-from earsip.services.records.documents import DocumentInput
 from earsip.services.search import indexing
 
 log = logging.getLogger(__name__)

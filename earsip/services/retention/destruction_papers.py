@@ -15,10 +15,10 @@ from earsip import audit, faults, paperwork
 from earsip.access import SECURITY_CLASSES, Principal, level
 from earsip.errors import Duplicate
 from earsip.models import DisposalList, Document, User, utcnow
+from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records import ingest
-from earsip.services.records.documents import DocumentInput
 from earsip.services.retention.destruction_views import load_list, remaining
 
 

@@ -12,6 +12,7 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     disposals,
     errors,
     operations,
+    records,
     retention,
     routes,
     transfers,

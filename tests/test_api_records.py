@@ -4,16 +4,19 @@ words and the start page's counts, with the same permissions and clearance as th
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
 
-from earsip.models import Document
+from earsip.models import AuditEntry, Document
 from earsip.schemas.records import PHASES
 from earsip.services import Archive
 from earsip.services.records import dashboard as dashboard_service
-from tests.filegen import make_text_pdf
+from tests.filegen import make_text_pdf, make_xlsx
 
 Headers = Callable[..., dict[str, str]]
 
@@ -95,3 +98,38 @@ def test_the_overview_lists_documents_due_this_month_by_title_only_for_roles_tha
                                  "classification": "KA.00",
                                  "date": dt.date.today().isoformat(), "change": "inaktif"}]
     assert figures["due_list"] == []
+
+
+def test_a_documents_first_page_preview_is_a_png_and_each_one_is_audited(
+        client: FlaskClient, token_for: Headers, upload, tmp_path: Path,  # type: ignore[no-untyped-def]
+        archive: Archive) -> None:
+    doc = _file(upload, tmp_path, 1)
+    admin = token_for()
+    with client.get(f"/api/v1/documents/{doc}/preview", headers=admin) as r:
+        assert r.status_code == 200 and r.mimetype == "image/png"
+        assert r.headers["Cache-Control"] == "no-store"
+        image = Image.open(io.BytesIO(r.data))
+    assert image.format == "PNG" and image.width > 100
+    with archive.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.preview")).one()
+    assert (entry.target_id, entry.outcome, entry.actor_name) == (str(doc), "success", "admin")
+
+
+def test_a_document_without_a_preview_and_one_above_clearance_answer_404(
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        tmp_path: Path) -> None:
+    r = upload(make_xlsx(tmp_path / "a.xlsx", [["isi", "tabel"]]))
+    sheet = r.get_json()["id"]
+    admin = token_for()
+    none = client.get(f"/api/v1/documents/{sheet}/preview", headers=admin)
+    assert none.status_code == 404 and none.get_json()["error"]["code"] == "not_found"
+    english = client.get(f"/api/v1/documents/{sheet}/preview",
+                         headers={**admin, "Accept-Language": "en"}).get_json()
+    assert english["error"]["message"] == "This document has no preview."
+    secret = _file(upload, tmp_path, 2, security="rahasia")
+    low = token_for(make_user("staf", roles=("staf",), clearance="biasa"))
+    hidden = client.get(f"/api/v1/documents/{secret}/preview", headers=low)
+    missing = client.get("/api/v1/documents/987654/preview", headers=low)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_json() == missing.get_json()

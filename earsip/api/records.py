@@ -1,14 +1,16 @@
 """API v1 routes of what the record pages show besides the records: a document's history in
-words and the start page's counts, with the same permissions and clearance as the pages."""
+words, its first-page preview and the start page's counts, with the same permissions and
+clearance as the pages."""
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify
+from flask import Response, g, jsonify, request, send_file
 from flask_babel import gettext
 
 from earsip.access import can
 from earsip.api import bp
-from earsip.api.describe import json, operation
+from earsip.api.describe import json, operation, raw
+from earsip.api.errors import error_response
 from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import token_required
 from earsip.schemas.operations import moment
@@ -23,6 +25,7 @@ from earsip.schemas.records import (
 from earsip.services.audit import history as history_service
 from earsip.services.audit.words import Described
 from earsip.services.records import dashboard as dashboard_service
+from earsip.services.records import documents as document_service
 
 
 def _tr(message: str | None) -> str | None:
@@ -72,3 +75,23 @@ def overview() -> Response:
         due_list=[DueDocument(id=d.id, title=d.title, classification=d.classification,
                               date=d.date.isoformat(), change=d.change)
                   for d in o.due_list] if reader else []).model_dump())
+
+
+@bp.get("/documents/<int:document_id>/preview")
+@operation("A PNG of the document's first page (PDFs and images; plain text and DOCX their "
+           "first lines drawn), as its page shows it; made on first request, then kept. Each "
+           "request is audited (document.preview). 404 when the document has none (its type "
+           "gets none, it could not be drawn, or its content was destroyed), and for a "
+           "document above the caller's clearance, like a missing one.",
+           answers={200: raw("The preview.", {"image/png": {"type": "string",
+                                                             "format": "binary"}})},
+           errors=(401, 403, 404))
+@token_required("document.read")
+def document_preview(document_id: int) -> Response:
+    path = document_service.preview_file(_archive(), g.principal, document_id,
+                                         request.remote_addr)
+    if path is None:
+        return error_response(404, "not_found", gettext("Dokumen ini tidak memiliki pratinjau."))
+    response = send_file(path, mimetype="image/png", conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

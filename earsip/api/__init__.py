@@ -12,8 +12,10 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     disposals,
     errors,
     operations,
+    records,
     retention,
     routes,
+    scheme,
     transfers,
     users,
 )

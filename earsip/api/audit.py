@@ -1,5 +1,6 @@
 """API v1 routes of the audit trail: its entries (auditors cleared for every class), its
-verification (any auditor; the details for those cleared for every class) and its export."""
+verification (any auditor; the details for those cleared for every class), its export, its
+signed checkpoints and public key, and the last fixity run."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from earsip.api import bp
 from earsip.api.describe import json, operation, raw
 from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import token_required
+from earsip.schemas.audit import Checkpoint, FixityRun, FixityStatus
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import AuditPage, AuditQuery, AuditRecord, Verification
 from earsip.services.audit import browse as audit_browse
 from earsip.services.audit import review as audit_review
+from earsip.services.operations import fixity
 
 
 @bp.get("/audit/entries")
@@ -84,3 +87,63 @@ def audit_export() -> Response:
     name = f"jejak-audit-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.zip"
     return send_file(spool, mimetype="application/zip", as_attachment=True,
                      download_name=name, max_age=0)
+
+
+def _checkpoint(record: dict[str, object], cleared: bool) -> Checkpoint:
+    # A checkpoint's size and head hash count entries about records of every class.
+    shown = record if cleared else {k: v for k, v in record.items()
+                                    if k not in ("size", "head_hash")}
+    return Checkpoint.model_validate(shown)
+
+
+@bp.get("/audit/checkpoints")
+@operation("Every signed checkpoint, oldest first, as tools/verify_audit_export.py "
+           "--checkpoints reads them (one JSON object each). Their sizes and head hashes count "
+           "entries about records of every class: null for an auditor below sangat_rahasia, "
+           "as on the verification page.",
+           answers={200: json("The checkpoints.", Checkpoint, many=True)}, errors=(401, 403))
+@token_required("audit.read")
+def audit_checkpoints() -> Response:
+    cleared = audit_browse.cleared_for_all(g.principal)
+    return jsonify([_checkpoint(c, cleared).model_dump()
+                    for c in audit_review.list_checkpoints(_archive())])
+
+
+@bp.post("/audit/checkpoints")
+@operation("Sign the trail's current size and head hash now (trigger on_demand), as the "
+           "verification page's button does; audited (audit.checkpoint).",
+           answers={201: json("The checkpoint made (size and head hash as above).",
+                              Checkpoint)}, errors=(401, 403))
+@token_required("audit.read")
+def audit_make_checkpoint() -> tuple[Response, int]:
+    made = audit_review.make_checkpoint(_archive(), g.principal.actor(request.remote_addr),
+                                        trigger="on_demand")
+    cleared = audit_browse.cleared_for_all(g.principal)
+    return jsonify(_checkpoint(made, cleared).model_dump()), 201
+
+
+@bp.get("/audit/public-key")
+@operation("The PEM public key that checks the checkpoints' signatures: auditors keep their "
+           "own copy.", answers={200: raw("The key.", {"application/x-pem-file": {
+               "type": "string"}})}, errors=(401, 403))
+@token_required("audit.read")
+def audit_public_key() -> Response:
+    response = Response(audit_review.public_key(_archive()), mimetype="application/x-pem-file")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename="earsip-audit-public-key.pem")
+    return response
+
+
+@bp.get("/audit/fixity")
+@operation("The last fixity run (every stored file's SHA-256 against the database) and the "
+           "days between scheduled runs. Its outcome, counts and paths cover the files of "
+           "every class: a caller below sangat_rahasia gets its times only, as on the page.",
+           answers={200: json("The last run.", FixityStatus)}, errors=(401, 403))
+@token_required("fixity.read")
+def audit_fixity() -> Response:
+    last = fixity.last_fixity(_archive())
+    if last is not None and not audit_browse.cleared_for_all(g.principal):
+        last = {k: last[k] for k in ("id", "started_at", "finished_at")}
+    return jsonify(FixityStatus(
+        interval_days=_archive().config.fixity_interval_days,
+        last=FixityRun.model_validate(last) if last is not None else None).model_dump())

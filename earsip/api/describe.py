@@ -101,9 +101,13 @@ def _answer(status: int, answer: Answer) -> dict[str, Any]:
     return body
 
 
-def _parameters(rule_args: list[str], query: type[Model] | None) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True,
-                                     "schema": dict(ID_SCHEMA)} for name in rule_args]
+def _parameters(rule_args: list[tuple[str, str]], query: type[Model] | None
+                ) -> list[dict[str, Any]]:
+    # An <int:…> argument is an id; any other (a classification code) a string.
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": dict(ID_SCHEMA) if converter == "int" else {"type": "string"}}
+        for converter, name in rule_args]
     if query is not None:
         for name, prop in schema_of(query)["properties"].items():
             param: dict[str, Any] = {"name": name, "in": "query"}
@@ -114,7 +118,7 @@ def _parameters(rule_args: list[str], query: type[Model] | None) -> list[dict[st
     return params
 
 
-def _operation(op: Operation, rule_args: list[str]) -> dict[str, Any]:
+def _operation(op: Operation, rule_args: list[tuple[str, str]]) -> dict[str, Any]:
     described: dict[str, Any] = {"summary": op.summary}
     if op.public:
         described["security"] = []
@@ -148,7 +152,7 @@ def spec(app: Flask) -> dict[str, Any]:
         if op is None:
             raise LookupError(f"{rule.rule} declares no @operation")
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        args = re.findall(r"<(?:\w+:)?(\w+)>", rule.rule)
+        args = re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(op, args)
     return {

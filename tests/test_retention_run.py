@@ -210,6 +210,17 @@ def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
         holds.place_hold(archive, READER, reference="R2", reason="x", document_ids=[doc])
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (("run", "--as-of", "2026-13-01"), "as_of harus tanggal YYYY-MM-DD."),
+    (("report", "due", "--as-of", "kemarin"), "as_of harus tanggal YYYY-MM-DD."),
+    (("report", "upcoming", "--months", "0"), "months harus bilangan bulat 1–120."),
+])
+def test_the_cli_refuses_a_bad_date_or_span_with_the_api_s_own_message(
+        runner, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner("retention", *args)
+    assert result.exit_code == 2 and message in result.output
+
+
 def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,  # type: ignore[no-untyped-def]
                                             tmp_path: Path) -> None:
     leap = next_29_february()  # filed before its day: aktif

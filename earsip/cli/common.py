@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import NoReturn
 
 import click
 
@@ -39,7 +40,7 @@ def cli_principal() -> Principal:
     return Principal(0, cli_actor().username or "cli", roles, SECURITY_CLASSES[-1])
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` as an error and exit with `code`."""
     click.echo(f"Galat: {message}", err=True)
     sys.exit(code)

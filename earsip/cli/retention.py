@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,16 +9,16 @@ import click
 
 from earsip.cli.common import cli_actor, cli_principal, fail, main, open_archive
 from earsip.errors import EarsipError
+from earsip.schemas.base import parse
+from earsip.schemas.retention import ReportQuery
 
 
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
+def _query(kind: str = "due", months: int = 12, as_of: str | None = None) -> ReportQuery:
+    """Validate the options as the API validates its query (`schemas.retention.ReportQuery`)."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"tanggal tidak sah: {value!r} (format YYYY-MM-DD).", 2)
-    return None
+        return parse(ReportQuery, {"kind": kind, "months": months, "as_of": as_of})
+    except EarsipError as e:
+        fail(e.message, 2)
 
 
 @main.group()
@@ -35,7 +34,7 @@ def retention_run(as_of: str | None) -> None:
 
     archive = open_archive()
     try:
-        result = service.run(archive, cli_actor(), as_of=_date(as_of))
+        result = service.run(archive, cli_actor(), as_of=_query(as_of=as_of).as_of)
     except EarsipError as e:
         fail(e.message)
     finally:
@@ -60,16 +59,17 @@ def retention_report(kind: str, months: int, as_of: str | None, fmt: str,
     """Report what is due now, due in the next months, on hold, or awaiting its event."""
     from earsip.services.retention import cycle as service
 
+    query = _query(kind, months, as_of)
     archive = open_archive()
     try:
         if fmt == "text":
-            result = service.report(archive, cli_principal(), kind, months=months,
-                                    as_of=_date(as_of))
+            result = service.report(archive, cli_principal(), kind, months=query.months,
+                                    as_of=query.as_of)
         else:
             if fmt == "xlsx" and not output:
                 fail("--output wajib untuk format xlsx.", 2)
             body, _name = service.export_report(archive, cli_principal(), kind, fmt,
-                                                months=months, as_of=_date(as_of),
+                                                months=query.months, as_of=query.as_of,
                                                 client_addr="local")
     except EarsipError as e:
         fail(e.message)

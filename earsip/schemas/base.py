@@ -159,6 +159,17 @@ def String(*, optional_null: bool = False) -> Checks:  # noqa: N802
     return Checks(BeforeValidator(_checked(check)), WithJsonSchema({"type": "string"}))
 
 
+def Boolean(*, required: bool = False) -> Checks:  # noqa: N802
+    """A JSON true or false (absent allowed unless `required`); nothing else is taken for one."""
+    def check(value: Any, name: str) -> bool | None:
+        if (value is not None or required) and not isinstance(value, bool):
+            raise ValidationError("%(name)s harus true atau false.", field=name,
+                                  params={"name": name})
+        return value
+
+    return Checks(BeforeValidator(_checked(check)), WithJsonSchema({"type": "boolean"}))
+
+
 def date_or_none(value: str | None, field: str, *, required: bool) -> dt.date | None:
     """Parse a YYYY-MM-DD date, raising ValidationError naming `field`."""
     if value is None or not value.strip():
@@ -200,7 +211,7 @@ def described(schema: dict[str, Any]) -> Any:
 
 
 __all__ = ["DATE_SCHEMA", "MAX_ID", "Checks", "Field", "Model", "Required", "parse", "pick",
-           "text_field", "date_or_none", "String", "described"]
+           "text_field", "date_or_none", "Boolean", "String", "described"]
 
 
 class ErrorDetail(Model):

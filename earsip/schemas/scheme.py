@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
 from earsip.errors import ValidationError
 from earsip.schemas.accounts import Classification
-from earsip.schemas.base import Model, Required, String
+from earsip.schemas.base import Boolean, Model, Required, String
 
 FLAGS = ("needs_review", "retired")
 RULE_FIELDS = ("name", "active_years", "active_trigger", "inactive_years", "final_fate",
                "default_security", "note")
 
 
-def _flag(value: Any, info: ValidationInfo) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        name = info.field_name or ""
-        raise ValidationError("%(name)s harus true atau false.", field=name,
-                              params={"name": name})
-    return value
-
-
-Flag = Annotated[bool | None, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
+Flag = Annotated[bool | None, Boolean()]
 
 
 _INHERIT = "An empty string inherits the parent's value."

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from earsip.access import ROLES, SECURITY_CLASSES
 from earsip.errors import ValidationError
-from earsip.schemas.base import Model, NullableStr, Required, String
+from earsip.schemas.base import Boolean, Model, NullableStr, Required, String
 
 
 def _roles(value: Any) -> list[str] | None:
@@ -49,15 +49,9 @@ class UserChange(Model):
         = None
 
 
-def _active(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError("active harus true atau false.", field="active")
-    return value
-
-
 class Activation(Model):
-    active: Annotated[bool, BeforeValidator(_active), Required(),
-                      WithJsonSchema({"type": "boolean"})] = None  # type: ignore[assignment]  # required: the check refuses None
+    active: Annotated[bool, Boolean(required=True), Required()] \
+        = None  # type: ignore[assignment]  # required: the check refuses None
 
 
 class User(Model):

@@ -12,7 +12,7 @@ from flask_babel import gettext
 
 from earsip.access import Principal
 from earsip.api import bp
-from earsip.api.describe import empty, json, operation, raw
+from earsip.api.describe import empty, json, operation, raw, spec
 from earsip.api.errors import error_response
 from earsip.errors import ValidationError
 from earsip.http import send_stored_file
@@ -105,10 +105,10 @@ def health() -> Response:
     "The OpenAPI document.", {"application/json": {"type": "object"}})})
 @public
 def openapi() -> Response:
-    from earsip.api.describe import spec
-
-    cached = current_app.extensions.setdefault("earsip.openapi", spec(current_app))
-    return jsonify(cached)
+    described = current_app.extensions.get("earsip.openapi")
+    if described is None:  # built once per app, on first request
+        described = current_app.extensions["earsip.openapi"] = spec(current_app)
+    return jsonify(described)
 
 
 def json_body() -> dict[str, object]:

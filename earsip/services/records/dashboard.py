@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from earsip.access import Principal, classes_up_to
+from earsip.access import Principal, can, classes_up_to
 from earsip.models import Classification, Document
 from earsip.retention import FATE_PHASE
 from earsip.services import Archive
@@ -99,7 +99,8 @@ def overview(archive: Archive, principal: Principal, today: dt.date | None = Non
             visible, Document.active_until.is_(None))) or 0
         when = case((Document.active_until.between(month_start, month_end),
                      Document.active_until), else_=Document.inactive_until)
-        rows = session.execute(
+        # The titles only for those who read records; the counts for every role that sees them.
+        rows = [] if not can(principal.roles, "document.read") else session.execute(
             select(Document.id, Document.title, Document.classification_code, when,
                    Document.active_until, Document.final_fate)
             .where(visible, _due_between(month_start, month_end))

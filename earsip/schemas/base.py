@@ -22,6 +22,10 @@ from earsip.errors import ValidationError
 
 MAX_ID = 2**31 - 1
 
+# A JSON object kept as it is: an audit entry's `details`, a job's stored `result`. Services
+# return declared models; this is only for payloads that are stored, not answered.
+JsonObject = dict[str, object]
+
 
 @dataclass(frozen=True)
 class Required:
@@ -210,7 +214,7 @@ def described(schema: dict[str, Any]) -> Any:
     return WithJsonSchema(schema)
 
 
-__all__ = ["DATE_SCHEMA", "MAX_ID", "Checks", "Field", "Model", "Required", "parse", "pick",
+__all__ = ["DATE_SCHEMA", "MAX_ID", "JsonObject", "Checks", "Field", "Model", "Required", "parse", "pick",
            "text_field", "date_or_none", "Boolean", "String", "described"]
 
 

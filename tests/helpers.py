@@ -20,11 +20,11 @@ from config import Config
 from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, User
+from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.records import ingest
 from earsip.services.records.documents import DocumentInput
-from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.services.retention.transfer import Handover
 from tests import filegen
 
@@ -59,16 +59,16 @@ def principal_of(archive: Archive, username: str) -> Principal:
         return Principal.of(session.scalar(select(User).where(User.username == username)))
 
 
-def execution(**overrides: Any) -> Execution:
+def execution(**overrides: Any) -> DisposalExecution:
     """Return the facts of a destruction's execution (berita acara number, witnesses, ...)."""
     values: dict[str, Any] = {
         "berita_acara_number": "BA-01/KA.01.04/2026",
         "official_name": "Siti Rahmawati", "official_position": "Kepala Sekretariat",
-        "witnesses": [Witness("Budi Santoso", "Arsiparis Ahli Muda"),
-                      Witness("Dewi Lestari", "Kepala Subbagian Umum")],
+        "witnesses": [{"name": "Budi Santoso", "position": "Arsiparis Ahli Muda"},
+                      {"name": "Dewi Lestari", "position": "Kepala Subbagian Umum"}],
         "place": "Kantor Bawaslu Kota Mojokerto"}
     values.update(overrides)
-    return Execution(**values)
+    return DisposalExecution.model_validate(values)
 
 
 def lift_append_only(session: Session) -> None:

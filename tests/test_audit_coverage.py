@@ -20,13 +20,12 @@ from earsip.services import Archive
 from earsip.services.records import scheme
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, transfer
-from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.services.retention.destruction_views import get_list
 from earsip.services.retention.transfer import Handover
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
-from tests.helpers import file_doc, principal_of
+from tests.helpers import execution, file_doc, principal_of
 
 
 class Trail:
@@ -172,8 +171,11 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
         archive, leader, listed["id"], reference="KEP-1", decision_date=__import__(
             "datetime").date(2026, 11, 1), password=USER_PASSWORD))
     before = Trail(archive)._last()
-    destruction_execution.execute(archive, officer, listed["id"], Execution(
-        "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Staf"), Witness("Dewi", "Staf")]))
+    destruction_execution.execute(archive, officer, listed["id"], execution(
+        berita_acara_number="BA-1", official_name="Siti",
+        official_position="Kepala Sekretariat", place=None,
+        witnesses=[{"name": "Budi", "position": "Staf"},
+                   {"name": "Dewi", "position": "Staf"}]))
     with archive.db.read() as session:
         actions = list(session.scalars(select(AuditEntry.action)
                                        .where(AuditEntry.seq > before).order_by(AuditEntry.seq)))

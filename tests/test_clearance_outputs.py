@@ -37,11 +37,11 @@ from earsip.services.records.documents import DocumentInput
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, holds, transfer
 from earsip.services.retention.cycle import add_months
-from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.services.retention.transfer import Handover
 from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, sign_in
+from tests.helpers import execution
 
 WORD = "zirkonium"  # in every hidden record's title and text, nowhere else
 COMMON = "koordinasi"  # in every record's text, hidden or not
@@ -146,9 +146,11 @@ class World:
         disposition.approve(self.archive, leader, self.lists["executed"],
                             reference="KEP-ZIRKONIUM/1", decision_date=dt.date.today(),
                             password=USER_PASSWORD)
-        destruction_execution.execute(self.archive, officer, self.lists["executed"], Execution(
-            "BA-ZIRKONIUM/1", "Siti", "Kepala Sekretariat",
-            [Witness("Budi", "Arsiparis"), Witness("Dewi", "Kasubbag Umum")]))
+        destruction_execution.execute(self.archive, officer, self.lists["executed"], execution(
+        berita_acara_number="BA-ZIRKONIUM/1", official_name="Siti",
+        official_position="Kepala Sekretariat", place=None,
+        witnesses=[{"name": "Budi", "position": "Arsiparis"},
+                   {"name": "Dewi", "position": "Kasubbag Umum"}]))
         self.transfers["hidden"] = transfer.prepare(self.archive, officer, [secret["perm"]],
                                                     WHO)
         self.transfers["mixed"] = transfer.prepare(

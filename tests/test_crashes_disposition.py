@@ -42,6 +42,7 @@ from earsip.models import (
     IndexQueue,
     Transfer,
 )
+from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.operations import setup
@@ -50,7 +51,6 @@ from earsip.services.records import ingest
 from earsip.services.records.documents import DocumentInput
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, transfer, transfer_views
-from earsip.services.retention.destruction_papers import Execution, Witness
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD
@@ -71,16 +71,15 @@ from earsip.models import User
 from earsip.access import Principal
 from earsip.services import Archive
 from earsip.services.retention import destruction_execution, transfer
-from earsip.services.retention import destruction_papers as papers
+from earsip.schemas.retention import DisposalExecution
 
 step, username, *args = sys.argv[1:]
 archive = Archive.open(Config.from_env())
 with archive.db.read() as session:
     who = Principal.of(session.scalar(select(User).where(User.username == username)))
 if step == "execute":
-    form = json.loads(args[1])
-    form["witnesses"] = [papers.Witness(**w) for w in form["witnesses"]]
-    destruction_execution.execute(archive, who, int(args[0]), papers.Execution(**form))
+    form = DisposalExecution.model_validate(json.loads(args[1]))
+    destruction_execution.execute(archive, who, int(args[0]), form)
 elif step == "prepare":
     transfer.prepare(archive, who, json.loads(args[0]), transfer.Handover(**json.loads(args[1])))
 elif step == "zip":  # as the package page does: into an anonymous spool file
@@ -93,14 +92,14 @@ print("finished", flush=True)
 """
 
 
-def execution(list_id: int) -> Execution:
+def execution(list_id: int) -> DisposalExecution:
     """Return the berita acara of list `list_id` as its officer enters it."""
-    return Execution(
-        berita_acara_number=f"BA-{list_id}/KA.01.04/{TODAY.year}",
-        official_name="Siti Rahmawati", official_position="Kepala Sekretariat",
-        witnesses=[Witness("Budi Santoso", "Arsiparis Ahli Muda"),
-                   Witness("Dewi Lestari", "Kepala Subbagian Umum")],
-        place="Kantor Bawaslu Kota Mojokerto")
+    return DisposalExecution.model_validate({
+        "berita_acara_number": f"BA-{list_id}/KA.01.04/{TODAY.year}",
+        "official_name": "Siti Rahmawati", "official_position": "Kepala Sekretariat",
+        "witnesses": [{"name": "Budi Santoso", "position": "Arsiparis Ahli Muda"},
+                      {"name": "Dewi Lestari", "position": "Kepala Subbagian Umum"}],
+        "place": "Kantor Bawaslu Kota Mojokerto"})
 
 
 def killed(env: dict[str, str], fault: str, args: list[str]) -> str:
@@ -318,7 +317,7 @@ def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholl
                              for d in session.scalars(select(Document)
                                                       .where(Document.id.in_(ids)))}
         drive(cli_env, f"{point}=kill@{nth}", "execute", str(list_id),
-              dataclasses.asdict(execution(list_id)))
+              execution(list_id).model_dump())
 
         # Where the kill came: what is left for the restart to settle.
         left = content_left(archive, originals)

@@ -28,7 +28,6 @@ from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, holds
 from earsip.services.retention import destruction_papers as papers
 from earsip.services.retention import destruction_views as views
-from earsip.services.retention.destruction_papers import Witness
 from earsip.services.search import indexing
 from earsip.services.search import searching as search_service
 from tests.approvers import WAIT, make_approver
@@ -238,10 +237,10 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
                         decision_date=DECIDED, password=PW)
     with pytest.raises(ValidationError):
         destruction_execution.execute(archive, officer, list_id,
-                            execution(witnesses=[Witness("Budi", "Staf")]))
+                            execution(witnesses=[{"name": "Budi", "position": "Staf"}]))
     with pytest.raises(ValidationError):
         destruction_execution.execute(archive, officer, list_id, execution(
-            witnesses=[Witness("Budi", "Staf"), Witness("budi", "Staf")]))
+            witnesses=[{"name": "Budi", "position": "Staf"}, {"name": "budi", "position": "Staf"}]))
     with pytest.raises(Forbidden):
         destruction_execution.execute(archive, leader, list_id, execution())
     with pytest.raises(ValidationError):
@@ -273,7 +272,7 @@ def test_an_interrupted_execution_is_finished_by_running_it_again(
     disposition.approve(archive, leader, list_id, reference="KEP-5",
                         decision_date=DECIDED, password=PW)
     # The tombstones commit first; a crash right after leaves the file and no papers.
-    form = destruction_execution._check_execution(execution(), "Mojokerto")
+    form = destruction_execution._completed(execution(), "Mojokerto")
     destruction_execution._destroy_records(archive, officer, list_id, form, None)
     with archive.db.read() as session:
         path = archive.store.path_of(session.get(Document, doc).storage_path)

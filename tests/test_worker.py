@@ -212,8 +212,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     from earsip.services.records.documents import DocumentInput
     from earsip.services.retention import destruction as disposition
     from earsip.services.retention import destruction_execution
-    from earsip.services.retention.destruction_papers import Execution, Witness
-    from tests.helpers import principal_of
+    from tests.helpers import execution, principal_of
 
     scan = scangen.save_scan(tmp_path / "foto.png")
     old = dt.date.today().replace(year=dt.date.today().year - 7, day=1)  # KA.00: due after 5
@@ -238,9 +237,11 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     list_id = disposition.propose(archive, officer, [doc_id])
     disposition.approve(archive, leader, list_id, reference="KEP-1",
                         decision_date=dt.date.today(), password=USER_PASSWORD)
-    done = destruction_execution.execute(archive, officer, list_id, Execution(
-        "BA-1", "Siti", "Kepala Sekretariat", [Witness("Budi", "Arsiparis"),
-                                                Witness("Dewi", "Kasubbag Umum")]))
+    done = destruction_execution.execute(archive, officer, list_id, execution(
+        berita_acara_number="BA-1", official_name="Siti",
+        official_position="Kepala Sekretariat", place=None,
+        witnesses=[{"name": "Budi", "position": "Arsiparis"},
+                   {"name": "Dewi", "position": "Kasubbag Umum"}]))
     assert done.destroyed == [doc_id]
     assert not copy.exists()
     for left in archive.config.upload_dir.rglob("*"):

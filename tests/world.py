@@ -31,10 +31,10 @@ from earsip.services.records import editing, ingest
 from earsip.services.records.documents import DocumentInput
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, holds, transfer
-from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.services.retention.destruction_views import get_list
 from tests import filegen, scangen
 from tests.approvers import make_approver
+from tests.helpers import execution
 
 PASSWORD = "user-pass-12345"
 INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
@@ -182,9 +182,11 @@ def build(archive: Archive, folder: Path) -> World:
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
                         decision_date=today, password=PASSWORD)
-    destruction_execution.execute(archive, officer, ids["list_executed"], Execution(
-        "BA-01/KA.01.04/2026", "Siti Rahmawati", "Kepala Sekretariat",
-        [Witness("Budi Santoso", "Arsiparis"), Witness("Dewi Lestari", "Staf")]))
+    destruction_execution.execute(archive, officer, ids["list_executed"], execution(
+        berita_acara_number="BA-01/KA.01.04/2026", official_name="Siti Rahmawati",
+        official_position="Kepala Sekretariat", place=None,
+        witnesses=[{"name": "Budi Santoso", "position": "Arsiparis"},
+                   {"name": "Dewi Lestari", "position": "Staf"}]))
     cancelled = file("cancelled", "Kuitansi lama", date=old)
     ids["list_cancelled"] = disposition.propose(archive, officer, [cancelled])
     disposition.cancel(archive, officer, ids["list_cancelled"], reason="Ditunda")

@@ -144,12 +144,7 @@ def cancel_disposal(list_id: int) -> Response:
 @token_required("disposal.execute")
 def execute_disposal(list_id: int) -> Response:
     sent = parse(DisposalExecution, json_body())
-    form = papers.Execution(
-        berita_acara_number=sent.berita_acara_number or "",
-        official_name=sent.official_name or "", official_position=sent.official_position or "",
-        witnesses=[papers.Witness(w["name"], w["position"]) for w in sent.witnesses],
-        place=sent.place, method=sent.method)
-    destruction_execution.execute(_archive(), g.principal, list_id, form,
+    destruction_execution.execute(_archive(), g.principal, list_id, sent,
                                   client_addr=request.remote_addr)
     return _list_after(list_id)
 

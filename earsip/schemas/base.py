@@ -163,6 +163,17 @@ def String(*, optional_null: bool = False) -> Checks:  # noqa: N802
     return Checks(BeforeValidator(_checked(check)), WithJsonSchema({"type": "string"}))
 
 
+def Text(label: str, *, limit: int, required: bool = True) -> Checks:  # noqa: N802
+    """Trimmed text of at most `limit` characters (None when empty and optional); a refusal
+    names the field by `label`, a message marked with N_ so that the browser translates it."""
+    def check(value: Any, name: str) -> str | None:
+        return text_field(value, name, label, limit=limit, required=required)
+
+    marks: tuple[object, ...] = (Required(),) if required else ()
+    return Checks(BeforeValidator(_checked(check)),
+                  WithJsonSchema({"type": "string", "maxLength": limit}), *marks)
+
+
 def Boolean(*, required: bool = False) -> Checks:  # noqa: N802
     """A JSON true or false (absent allowed unless `required`); nothing else is taken for one."""
     def check(value: Any, name: str) -> bool | None:
@@ -214,8 +225,8 @@ def described(schema: dict[str, Any]) -> Any:
     return WithJsonSchema(schema)
 
 
-__all__ = ["DATE_SCHEMA", "MAX_ID", "JsonObject", "Checks", "Field", "Model", "Required", "parse", "pick",
-           "text_field", "date_or_none", "Boolean", "String", "described"]
+__all__ = ["DATE_SCHEMA", "MAX_ID", "JsonObject", "Checks", "Field", "Model", "Required", "parse",
+           "pick", "text_field", "date_or_none", "Boolean", "String", "Text", "described"]
 
 
 class ErrorDetail(Model):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from earsip.access import SECURITY_CLASSES
-from earsip.errors import ValidationError
+from earsip.errors import N_, ValidationError
 from earsip.schemas.base import (
     DATE_SCHEMA,
     MAX_ID,
@@ -17,6 +17,7 @@ from earsip.schemas.base import (
     NullableStr,
     Required,
     String,
+    Text,
 )
 from earsip.schemas.documents import FATES
 
@@ -213,33 +214,59 @@ class DisposalProposal(Model):
     note: Annotated[str | None, String()] = None
 
 
-def _witnesses(value: Any) -> list[dict[str, str]]:
-    rows = [] if value is None else value
-    if not isinstance(rows, list) or not all(
-            isinstance(w, dict) and isinstance(w.get("name", ""), str)
-            and isinstance(w.get("position", ""), str) for w in rows):
-        raise ValidationError("Pemusnahan harus disaksikan minimal dua orang; isi nama dan "
-                              "jabatan setiap saksi.", field="witnesses")
-    return [{"name": w.get("name", ""), "position": w.get("position", "")} for w in rows]
+class Witness(Model):
+    """A witness of the destruction (saksi): name and position."""
+
+    name: str
+    position: str
+
+
+_WITNESSES = "Pemusnahan harus disaksikan minimal dua orang; isi nama dan jabatan setiap saksi."
+
+
+def _witness(row: Any) -> Witness | None:
+    """One row of the witnesses, trimmed; None for a row left empty (the page offers four)."""
+    if isinstance(row, Witness):
+        row = row.model_dump()
+    if not isinstance(row, dict) or not all(
+            isinstance(row.get(k) or "", str) for k in ("name", "position")):
+        raise ValidationError(_WITNESSES, field="witnesses")
+    name, position = ((row.get(k) or "").strip() for k in ("name", "position"))
+    return Witness(name=name, position=position) if name or position else None
+
+
+def _witnesses(value: Any) -> list[Witness]:
+    if value is not None and not isinstance(value, list | tuple):
+        raise ValidationError(_WITNESSES, field="witnesses")
+    found = [w for row in value or () if (w := _witness(row)) is not None]
+    if len(found) < 2 or any(not w.name or not w.position for w in found):
+        raise ValidationError(_WITNESSES, field="witnesses")
+    if len({w.name.casefold() for w in found}) < len(found):
+        raise ValidationError("Nama saksi tidak boleh sama.", field="witnesses")
+    return found
 
 
 class DisposalExecution(Model):
-    """The berita acara of a destruction: who carried it out before which witnesses."""
+    """The berita acara of a destruction: who carried it out before which witnesses (the page's
+    form and the API's body alike; the service fills in the office's place and the standard
+    method when they are left out)."""
 
-    berita_acara_number: Annotated[str | None, String(), Required()] = None
-    official_name: Annotated[str | None, String(), Required()] = None
-    official_position: Annotated[str | None, String(), Required()] = None
-    witnesses: Annotated[list[dict[str, str]], BeforeValidator(_witnesses), Required(),
+    berita_acara_number: Annotated[str, Text(N_("Nomor berita acara"), limit=200)] = ""
+    official_name: Annotated[str, Text(N_("Nama pejabat pelaksana"), limit=200)] = ""
+    official_position: Annotated[str, Text(N_("Jabatan pejabat pelaksana"), limit=200)] = ""
+    witnesses: Annotated[list[Witness], BeforeValidator(_witnesses), Required(),
                          WithJsonSchema({"type": "array", "minItems": 2, "items": {
                              "type": "object", "required": ["name", "position"],
                              "properties": {"name": {"type": "string"},
                                             "position": {"type": "string"}}},
                              "description": "At least two, each with a name and a "
                                             "position; no name twice."})] = []
-    place: Annotated[str | None, String(), Field(description=(
-        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
-    method: Annotated[str | None, String(), Field(description=(
-        "How (a standard wording of the destruction when left out)."))] = None
+    place: Annotated[str | None, Text(N_("Tempat"), limit=200, required=False),
+                     Field(description=(
+                         "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
+    method: Annotated[str | None, Text(N_("Metode"), limit=300, required=False),
+                      Field(description=(
+                          "How (a standard wording of the destruction when left out)."))] = None
 
 
 class Candidate(Model):

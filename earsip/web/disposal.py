@@ -10,12 +10,11 @@ from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
 from earsip.schemas.base import parse, pick
-from earsip.schemas.retention import DisposalApproval
+from earsip.schemas.retention import DisposalApproval, DisposalExecution
 from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
 from earsip.services.retention import destruction_papers as papers
 from earsip.services.retention import destruction_views as views
-from earsip.services.retention.destruction_papers import Execution, Witness
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step
@@ -118,17 +117,13 @@ def cancel(list_id: int) -> tuple[str, int] | Response:
 @bp.post("/<int:list_id>/execute")
 @requires("disposal.execute")
 def execute(list_id: int) -> tuple[str, int] | Response:
-    witnesses = [Witness(request.form.get(f"witness_name_{i}", ""),
-                                          request.form.get(f"witness_position_{i}", ""))
-                 for i in range(1, WITNESS_ROWS + 1)]
-    form = Execution(
-        berita_acara_number=request.form.get("berita_acara_number", ""),
-        official_name=request.form.get("official_name", ""),
-        official_position=request.form.get("official_position", ""),
-        witnesses=witnesses, place=request.form.get("place"),
-        method=request.form.get("method"))
+    sent: dict[str, object] = {name: request.form.get(name) for name in (
+        "berita_acara_number", "official_name", "official_position", "place", "method")}
+    sent["witnesses"] = [{"name": request.form.get(f"witness_name_{i}", ""),
+                          "position": request.form.get(f"witness_position_{i}", "")}
+                         for i in range(1, WITNESS_ROWS + 1)]
     return _step(list_id, lambda: destruction_execution.execute(
-        archive(), principal(), list_id, form, client_addr=client()),
+        archive(), principal(), list_id, parse(DisposalExecution, sent), client_addr=client()),
         gettext("Pemusnahan dilaksanakan; berita acara dan daftar telah diarsipkan."))
 
 

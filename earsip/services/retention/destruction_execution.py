@@ -20,15 +20,13 @@ from earsip import audit, faults
 from earsip.access import Principal
 from earsip.errors import N_, Conflict, EarsipError, NotDisposable, ValidationError
 from earsip.models import DisposalList, Document, DocumentText, IndexQueue, utcnow
-from earsip.schemas.base import text_field
+from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.documents import preview_cache_path
 from earsip.services.retention.destruction import _holds_refusal
 from earsip.services.retention.destruction_papers import (
     Executed,
-    Execution,
-    Witness,
     check_execution,
     file_papers,
     local_day,
@@ -43,28 +41,14 @@ DEFAULT_METHOD = ("Penghancuran total berkas elektronik: isi berkas ditimpa data
                   "nol, kemudian dihapus; teks dihapus dari basis data dan indeks pencarian.")
 
 
-def _check_execution(form: Execution, default_place: str) -> Execution:
-    number = text_field(form.berita_acara_number, "berita_acara_number",
-                        N_("Nomor berita acara"), limit=200)
-    name = text_field(form.official_name, "official_name", N_("Nama pejabat pelaksana"),
-                      limit=200)
-    position = text_field(form.official_position, "official_position",
-                          N_("Jabatan pejabat pelaksana"), limit=200)
-    witnesses = [Witness(w.name.strip(), w.position.strip()) for w in form.witnesses
-                 if w.name.strip() or w.position.strip()]
-    if len(witnesses) < 2 or any(not w.name or not w.position for w in witnesses):
-        raise ValidationError("Pemusnahan harus disaksikan minimal dua orang; isi nama dan "
-                              "jabatan setiap saksi.", field="witnesses")
-    if len({w.name.casefold() for w in witnesses}) < len(witnesses):
-        raise ValidationError("Nama saksi tidak boleh sama.", field="witnesses")
-    place = text_field(form.place, "place", N_("Tempat"), limit=200,
-                       required=False) or default_place
-    method = text_field(form.method, "method", N_("Metode"), limit=300,
-                        required=False) or DEFAULT_METHOD
-    return Execution(number, name, position, witnesses, place, method)
+def _completed(form: DisposalExecution, default_place: str) -> DisposalExecution:
+    """The berita acara as it is filed: the office's place and the standard method where the
+    officer left them out (the form itself was checked where it was declared)."""
+    return form.model_copy(update={"place": form.place or default_place,
+                                   "method": form.method or DEFAULT_METHOD})
 
 
-def execute(archive: Archive, principal: Principal, list_id: int, form: Execution | None, *,
+def execute(archive: Archive, principal: Principal, list_id: int, form: DisposalExecution | None, *,
             client_addr: str | None = None) -> Executed:
     """Carry out an approved list; on an executed list, finish what a crash left undone."""
     require(principal, "disposal.execute")
@@ -74,7 +58,7 @@ def execute(archive: Archive, principal: Principal, list_id: int, form: Executio
     if status == "approved":
         if form is None:
             raise ValidationError("Isi data berita acara pemusnahan.")
-        checked = _check_execution(form, archive.config.office_place)
+        checked = _completed(form, archive.config.office_place)
         check_execution(archive, principal, list_id, checked)
         with _holds_refusal(archive, principal, "disposal.execute", list_id, client_addr):
             _destroy_records(archive, principal, list_id, checked, client_addr)
@@ -86,7 +70,7 @@ def execute(archive: Archive, principal: Principal, list_id: int, form: Executio
     return file_papers(archive, principal, list_id, client_addr)
 
 
-def _destroy_records(archive: Archive, principal: Principal, list_id: int, form: Execution,
+def _destroy_records(archive: Archive, principal: Principal, list_id: int, form: DisposalExecution,
                      client_addr: str | None) -> None:
     """Commit the tombstones, the list's berita acara fields and the audit entry at once."""
     with archive.db.write() as session:

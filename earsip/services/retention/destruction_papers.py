@@ -16,30 +16,11 @@ from earsip.access import SECURITY_CLASSES, Principal, level
 from earsip.errors import Duplicate
 from earsip.models import DisposalList, Document, User, utcnow
 from earsip.schemas.documents import DocumentInput
+from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records import ingest
 from earsip.services.retention.destruction_views import load_list, remaining
-
-
-@dataclass(frozen=True)
-class Witness:
-    """A witness of the destruction (saksi): name and position."""
-
-    name: str
-    position: str
-
-
-@dataclass(frozen=True)
-class Execution:
-    """What the berita acara states, as the officer carrying it out enters it."""
-
-    berita_acara_number: str
-    official_name: str
-    official_position: str
-    witnesses: list[Witness]
-    place: str | None = None
-    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +70,7 @@ def _status_note(listing: DisposalList) -> str | None:
 
 
 def destruction_record(listing: DisposalList, office: str, day: dt.date, *,
-                       form: Execution | None = None) -> paperwork.DestructionRecord:
+                       form: DisposalExecution | None = None) -> paperwork.DestructionRecord:
     """Return the berita acara of a list, from its stored fields or from a form to be stored."""
     number: str | None
     place: str | None
@@ -114,7 +95,7 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 
 def check_execution(archive: Archive, principal: Principal, list_id: int,
-                    form: Execution) -> None:
+                    form: DisposalExecution) -> None:
     """Refuse, before anything is destroyed, a berita acara that could not be made or filed."""
     ingest.check_code(archive, archive.config.disposal_code)
     with archive.db.read() as session:

@@ -64,7 +64,6 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(Integer)
     not_before: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a retry's earliest start
-    queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # unused since Huey went
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

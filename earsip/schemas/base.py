@@ -214,8 +214,8 @@ def described(schema: dict[str, Any]) -> Any:
     return WithJsonSchema(schema)
 
 
-__all__ = ["DATE_SCHEMA", "MAX_ID", "JsonObject", "Checks", "Field", "Model", "Required", "parse", "pick",
-           "text_field", "date_or_none", "Boolean", "String", "described"]
+__all__ = ["DATE_SCHEMA", "MAX_ID", "JsonObject", "Checks", "Field", "Model", "Required", "parse",
+           "pick", "text_field", "date_or_none", "Boolean", "String", "described"]
 
 
 class ErrorDetail(Model):

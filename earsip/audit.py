@@ -26,6 +26,7 @@ from earsip import faults, signing
 from earsip.access import Actor
 from earsip.errors import N_
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
+from earsip.schemas.base import JsonObject
 
 GENESIS = "0" * 64
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -47,7 +48,7 @@ def timestamp(moment: dt.datetime) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
-def _hashed_fields(entry: AuditEntry) -> dict[str, object]:
+def _hashed_fields(entry: AuditEntry) -> JsonObject:
     return {
         "seq": entry.seq,
         "occurred_at": timestamp(entry.occurred_at),
@@ -68,7 +69,7 @@ def canonical(entry: AuditEntry) -> bytes:
     return canonical_json(_hashed_fields(entry))
 
 
-def record(entry: AuditEntry) -> dict[str, object]:
+def record(entry: AuditEntry) -> JsonObject:
     """Return the export record of `entry`: its hashed fields plus `entry_hash`.
 
     Removing `entry_hash` and serialising the rest with `canonical_json` gives back the bytes of
@@ -167,7 +168,7 @@ def checkpoint_payload(*, size: int, head_hash: str, created_at: dt.datetime | s
     })
 
 
-def checkpoint_record(checkpoint: AuditCheckpoint) -> dict[str, object]:
+def checkpoint_record(checkpoint: AuditCheckpoint) -> JsonObject:
     """Return the export record of `checkpoint` (what is signed, the signature, the trigger)."""
     return {
         "id": checkpoint.id,
@@ -185,7 +186,7 @@ def _named(checkpoint: Mapping[str, Any]) -> str:
     return f"checkpoint #{checkpoint['id']} of {day} UTC"
 
 
-def _id(checkpoint: Mapping[str, Any]) -> dict[str, object]:
+def _id(checkpoint: Mapping[str, Any]) -> JsonObject:
     return {"id": checkpoint["id"], "day": str(checkpoint["created_at"])[:10]}
 
 

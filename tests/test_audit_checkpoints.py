@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from earsip import audit, signing
 from earsip.errors import StorageError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
+from earsip.schemas.audit import Checkpoint
 from earsip.services import Archive
 from earsip.services.audit.review import (
     EXPORT_FILES,
@@ -61,6 +62,11 @@ def _jsonl(records: list[dict[str, object]]) -> str:
                    + "\n" for r in records)
 
 
+def _records(checkpoints: list[Checkpoint]) -> list[dict[str, object]]:
+    """Return the checkpoints as an auditor keeps them (one JSON object each)."""
+    return [c.model_dump(mode="json") for c in checkpoints]
+
+
 @pytest.fixture
 def trail(archive: Archive) -> Archive:
     """Return the archive with a few more entries and a checkpoint covering all of them."""
@@ -78,7 +84,7 @@ def kept(trail: Archive, tmp_path: Path) -> dict[str, Path]:
     key = tmp_path / "kunci_saya.pem"
     key.write_text(public_key(trail))
     received = tmp_path / "titik_periksa_saya.jsonl"
-    received.write_text(_jsonl(list_checkpoints(trail)))
+    received.write_text(_jsonl(_records(list_checkpoints(trail))))
     return {"key": key, "checkpoints": received}
 
 
@@ -130,19 +136,19 @@ def test_a_checkpoint_signs_the_head_before_its_own_audited_entry(archive: Archi
     before = _seqs(archive)[-1]
     checkpoint = make_checkpoint(archive, audit.SYSTEM, trigger="on_demand")
     entries = _entries(archive)
-    assert checkpoint["size"] == before
-    assert checkpoint["head_hash"] == entries[before - 1].entry_hash
+    assert checkpoint.size == before
+    assert checkpoint.head_hash == entries[before - 1].entry_hash
     own = entries[-1]
     assert (own.seq, own.action, own.target_id) == (before + 1, "audit.checkpoint",
-                                                    str(checkpoint["id"]))
-    assert own.details == {"size": before, "head_hash": checkpoint["head_hash"],
-                           "key_id": checkpoint["key_id"]}
+                                                    str(checkpoint.id))
+    assert own.details == {"size": before, "head_hash": checkpoint.head_hash,
+                           "key_id": checkpoint.key_id}
     pem = public_key(archive)
-    assert checkpoint["key_id"] == signing.key_id(pem)
+    assert checkpoint.key_id == signing.key_id(pem)
     assert signing.verify(pem, audit.checkpoint_payload(
-        size=before, head_hash=str(checkpoint["head_hash"]),
-        created_at=str(checkpoint["created_at"]), key_id=str(checkpoint["key_id"])),
-        str(checkpoint["signature"]))
+        size=before, head_hash=str(checkpoint.head_hash),
+        created_at=str(checkpoint.created_at), key_id=str(checkpoint.key_id)),
+        str(checkpoint.signature))
 
 
 def test_earsip_audit_checkpoint_prints_size_head_key_and_the_line_auditors_keep(
@@ -150,11 +156,11 @@ def test_earsip_audit_checkpoint_prints_size_head_key_and_the_line_auditors_keep
     result = runner("audit", "checkpoint")
     assert result.exit_code == 0, result.output
     (checkpoint,) = list_checkpoints(archive)
-    assert checkpoint["trigger"] == "on_demand"
-    for value in (checkpoint["size"], checkpoint["head_hash"], checkpoint["key_id"]):
+    assert checkpoint.trigger == "on_demand"
+    for value in (checkpoint.size, checkpoint.head_hash, checkpoint.key_id):
         assert str(value) in result.output
     line = result.output.splitlines()[-1]
-    assert json.loads(line) == checkpoint
+    assert json.loads(line) == checkpoint.model_dump(mode="json")
     received = tmp_path / "diterima.jsonl"
     received.write_text(line + "\n")
     key = tmp_path / "kunci.pem"
@@ -211,7 +217,7 @@ def test_the_export_holds_the_trail_byte_for_byte_and_ends_with_its_own_entry(
     for line, entry in zip(lines, entries, strict=True):
         body = {k: v for k, v in json.loads(line).items() if k != "entry_hash"}
         assert audit.canonical_json(body) == audit.canonical(entry)
-    assert (folder / "checkpoints.jsonl").read_text() == _jsonl(list_checkpoints(trail))
+    assert (folder / "checkpoints.jsonl").read_text() == _jsonl(_records(list_checkpoints(trail)))
     assert (folder / "public_key.pem").read_text() == public_key(trail)
     assert "verify_audit_export.py" in (folder / "README.txt").read_text()
 
@@ -312,7 +318,7 @@ def test_tampering_is_named_by_the_server_and_by_the_standalone_verifier(
 def test_a_truncated_tail_is_caught_against_the_checkpoint_that_covered_it(
         trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (checkpoint,) = list_checkpoints(trail)
-    size = int(str(checkpoint["size"]))
+    size = int(checkpoint.size or 0)
     with trail.db.write() as session:
         _lift_append_only(session)
         session.execute(delete(AuditEntry).where(AuditEntry.seq >= size - 1))
@@ -320,8 +326,8 @@ def test_a_truncated_tail_is_caught_against_the_checkpoint_that_covered_it(
     result = runner("audit", "verify")
     assert result.exit_code == 1
     assert (f"RUSAK mulai entri #{size - 1}: jejak hanya berisi {size - 2} entri, padahal "
-            f"titik periksa #{checkpoint['id']} (") in result.output
-    assert (f"(the trail has {size - 2} entries but checkpoint #{checkpoint['id']} of "
+            f"titik periksa #{checkpoint.id} (") in result.output
+    assert (f"(the trail has {size - 2} entries but checkpoint #{checkpoint.id} of "
             ) in result.output
     assert f"covers {size}" in result.output
     folder = export(trail, audit.SYSTEM, tmp_path / "ekspor").path

@@ -149,6 +149,9 @@ def test_an_auditor_filters_the_trail_verifies_it_and_exports_it(
         (tmp_path / "kept.jsonl").write_bytes(kept.data)
     with auditor.get("/audit/export") as export:
         (tmp_path / "export.zip").write_bytes(export.data)
+    # The download holds the very lines of the export (the records as signed, canonical).
+    with zipfile.ZipFile(tmp_path / "export.zip") as exported:
+        assert exported.read("checkpoints.jsonl") == (tmp_path / "kept.jsonl").read_bytes()
     verifier = Path(__file__).resolve().parents[1] / "tools" / "verify_audit_export.py"
     checked = subprocess.run([sys.executable, str(verifier), str(tmp_path / "export.zip"),
                               "--public-key", str(tmp_path / "key.pem"),

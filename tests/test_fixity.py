@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from earsip import audit
 from earsip.models import AuditEntry, Document, FixityRun, utcnow
+from earsip.schemas.audit import FixityCounts, FixityFile
 from earsip.services import Archive
 from earsip.services.operations.fixity import fixity_due, last_fixity, run_fixity
 from earsip.services.records import ingest
@@ -79,8 +80,8 @@ def test_a_changed_file_is_reported_with_both_hashes(archive: Archive, filed: li
     report = run_fixity(archive, audit.SYSTEM, trigger="scheduled")
     assert not report.ok and report.outcome == "problems"
     (changed,) = report.changed
-    assert (changed["document_id"], changed["path"]) == (filed[1], relative)
-    assert changed["expected"] != changed["actual"]
+    assert (changed.document_id, changed.path) == (filed[1], relative)
+    assert changed.expected != changed.actual
     assert report.missing == [] and report.untracked == [] and report.destroyed_present == []
     (entry,) = _fixity_entries(archive)
     assert entry.outcome == "failure"
@@ -91,8 +92,11 @@ def test_a_missing_file_is_reported(archive: Archive, filed: list[int]) -> None:
     relative, path = _stored(archive, filed[0])
     path.unlink()
     report = run_fixity(archive, audit.SYSTEM, trigger="cli")
-    assert report.missing == [{"document_id": filed[0], "path": relative}]
+    assert report.missing == [FixityFile(document_id=filed[0], path=relative)]
     assert report.checked == 3 and report.changed == []
+    with archive.db.read() as session:  # the run's row keeps the keys each file was given
+        (run,) = session.scalars(select(FixityRun)).all()
+    assert run.missing == [{"document_id": filed[0], "path": relative}]
     assert _fixity_entries(archive)[0].details["missing_paths"] == [relative]
 
 
@@ -130,14 +134,13 @@ def test_a_destroyed_documents_file_that_is_still_there_is_reported(
         session.execute(update(Document).where(Document.id.in_(filed[:2]))
                         .values(disposition="destroyed", disposed_at=utcnow()))
     report = run_fixity(archive, audit.SYSTEM, trigger="web")
-    assert report.destroyed_present == [{"document_id": filed[0], "path": kept_relative}]
+    assert report.destroyed_present == [FixityFile(document_id=filed[0], path=kept_relative)]
     assert report.missing == [] and report.untracked == [] and report.checked == 1
     assert not report.ok
     last = last_fixity(archive)
     assert last is not None
-    assert last["destroyed_present"] == [{"document_id": filed[0], "path": kept_relative,
-                                          "kind": "destroyed_present"}]
-    assert last["changed"] == [] and last["outcome"] == "problems"
+    assert last.destroyed_present == [FixityFile(document_id=filed[0], path=kept_relative)]
+    assert last.changed == [] and last.outcome == "problems"
     assert _fixity_entries(archive)[0].details["destroyed_present_paths"] == [kept_relative]
 
 
@@ -149,7 +152,7 @@ def test_a_transferred_documents_file_is_still_checked(archive: Archive,
     _, path = _stored(archive, filed[2])
     path.write_bytes(b"diubah setelah diserahkan")
     report = run_fixity(archive, audit.SYSTEM, trigger="cli")
-    assert [c["document_id"] for c in report.changed] == [filed[2]]
+    assert [c.document_id for c in report.changed] == [filed[2]]
 
 
 def test_earsip_verify_lists_the_problems_and_exits_1(archive: Archive, filed: list[int],
@@ -177,10 +180,9 @@ def test_last_fixity_gives_the_latest_run(archive: Archive, filed: list[int]) ->
     second = run_fixity(archive, audit.SYSTEM, trigger="cli")
     last = last_fixity(archive)
     assert last is not None
-    assert (last["id"], last["trigger"], last["outcome"]) == (second.run_id, "cli", "problems")
-    assert last["counts"] == {"changed": 0, "missing": 1, "untracked": 0,
-                              "destroyed_present": 0}
-    assert str(last["started_at"]).endswith("Z")
+    assert (last.id, last.trigger, last.outcome) == (second.run_id, "cli", "problems")
+    assert last.counts == FixityCounts(changed=0, missing=1, untracked=0, destroyed_present=0)
+    assert last.started_at.endswith("Z")
 
 
 def test_a_fixity_run_is_due_after_the_configured_interval(archive: Archive) -> None:

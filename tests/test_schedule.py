@@ -46,7 +46,7 @@ def test_daily_tasks_run_again_the_next_day_and_fixity_after_its_interval(
     week = schedule.run_due(archive, now=start + dt.timedelta(days=7))
     assert week == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
     rows = schedule.status(archive)
-    assert {r["name"]: r["last_outcome"] for r in rows} == {
+    assert {r.name: r.last_outcome for r in rows} == {
         "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
 
 

@@ -226,7 +226,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     body = copy.read_bytes()
     copy.write_bytes(body + b"\n")
     report = fixity.run_fixity(archive, SYSTEM, trigger="cli")
-    assert [c["path"] for c in report.changed] == [copy_path]
+    assert [c.path for c in report.changed] == [copy_path]
     copy.write_bytes(body)
     assert fixity.run_fixity(archive, SYSTEM, trigger="cli").outcome == "ok"
 

@@ -9,12 +9,11 @@ import tempfile
 
 from flask import Response, g, jsonify, request, send_file
 
-from earsip import audit
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
 from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import token_required
-from earsip.schemas.audit import Checkpoint, FixityRun, FixityStatus
+from earsip.schemas.audit import Checkpoint, FixityStatus
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import AuditPage, AuditQuery, AuditRecord, Verification
 from earsip.services.audit import browse as audit_browse
@@ -35,8 +34,7 @@ def audit_entries() -> Response:
         document_id=query.document, page=query.page or 1))
     return jsonify(AuditPage(total=found.total, page=found.page, pages=found.pages,
                              per_page=audit_browse.PER_PAGE,
-                             entries=[AuditRecord.model_validate(audit.record(e))
-                                      for e in found.entries]).model_dump())
+                             entries=found.entries).model_dump())
 
 
 @bp.get("/audit/entries/<int:seq>")
@@ -46,7 +44,7 @@ def audit_entries() -> Response:
 @token_required("audit.read")
 def audit_entry(seq: int) -> Response:
     found = audit_browse.entry(_archive(), g.principal, seq)
-    return jsonify(AuditRecord.model_validate(audit.record(found.raw)).model_dump())
+    return jsonify(found.record.model_dump())
 
 
 @bp.post("/audit/verify")
@@ -89,13 +87,6 @@ def audit_export() -> Response:
                      download_name=name, max_age=0)
 
 
-def _checkpoint(record: dict[str, object], cleared: bool) -> Checkpoint:
-    # A checkpoint's size and head hash count entries about records of every class.
-    shown = record if cleared else {k: v for k, v in record.items()
-                                    if k not in ("size", "head_hash")}
-    return Checkpoint.model_validate(shown)
-
-
 @bp.get("/audit/checkpoints")
 @operation("Every signed checkpoint, oldest first, as tools/verify_audit_export.py "
            "--checkpoints reads them (one JSON object each). Their sizes and head hashes count "
@@ -105,7 +96,7 @@ def _checkpoint(record: dict[str, object], cleared: bool) -> Checkpoint:
 @token_required("audit.read")
 def audit_checkpoints() -> Response:
     cleared = audit_browse.cleared_for_all(g.principal)
-    return jsonify([_checkpoint(c, cleared).model_dump()
+    return jsonify([audit_review.shown(c, cleared_for_all=cleared).model_dump()
                     for c in audit_review.list_checkpoints(_archive())])
 
 
@@ -119,7 +110,7 @@ def audit_make_checkpoint() -> tuple[Response, int]:
     made = audit_review.make_checkpoint(_archive(), g.principal.actor(request.remote_addr),
                                         trigger="on_demand")
     cleared = audit_browse.cleared_for_all(g.principal)
-    return jsonify(_checkpoint(made, cleared).model_dump()), 201
+    return jsonify(audit_review.shown(made, cleared_for_all=cleared).model_dump()), 201
 
 
 @bp.get("/audit/public-key")
@@ -142,8 +133,8 @@ def audit_public_key() -> Response:
 @token_required("fixity.read")
 def audit_fixity() -> Response:
     last = fixity.last_fixity(_archive())
-    if last is not None and not audit_browse.cleared_for_all(g.principal):
-        last = {k: last[k] for k in ("id", "started_at", "finished_at")}
+    cleared = audit_browse.cleared_for_all(g.principal)
     return jsonify(FixityStatus(
         interval_days=_archive().config.fixity_interval_days,
-        last=FixityRun.model_validate(last) if last is not None else None).model_dump())
+        last=fixity.shown(last, cleared_for_all=cleared) if last is not None else None,
+    ).model_dump())

@@ -9,26 +9,16 @@ from earsip.api.describe import json, operation
 from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.errors import NotFound
-from earsip.models import Job as JobRow
 from earsip.schemas.base import parse, pick
-from earsip.schemas.operations import Job, JobRequest, JobsQuery, Queue, moment
+from earsip.schemas.operations import Job, JobRequest, JobsQuery, Queue
 from earsip.services.operations import jobs
 
 
-def job_json(job: JobRow) -> dict[str, object]:
-    """A job as the API answers it."""
-    return Job(id=job.id, kind=job.kind, document_id=job.document_id, state=job.state,
-               attempts=job.attempts, max_attempts=job.max_attempts,
-               created_at=moment(job.created_at), not_before=moment(job.not_before),
-               started_at=moment(job.started_at), finished_at=moment(job.finished_at),
-               last_error=job.last_error).model_dump()
-
-
-def _visible_job(job_id: int) -> dict[str, object]:
+def _visible_job(job_id: int) -> Job:
     job = jobs.get(_archive(), job_id, clearance=g.principal.clearance)
     if job is None:
         raise NotFound("Tugas tidak ditemukan.")
-    return job_json(job)
+    return job
 
 
 @bp.get("/jobs")
@@ -40,10 +30,9 @@ def _visible_job(job_id: int) -> dict[str, object]:
 def list_jobs() -> Response:
     query = parse(JobsQuery, pick(request.args, JobsQuery))
     clearance = g.principal.clearance
-    return jsonify(Queue.model_validate({
-        "counts": jobs.counts(_archive(), clearance=clearance),
-        "jobs": [job_json(j) for j in jobs.listing(_archive(), state=query.state,
-                                                  clearance=clearance)]}).model_dump())
+    return jsonify(Queue(counts=jobs.counts(_archive(), clearance=clearance),
+                         jobs=jobs.listing(_archive(), state=query.state,
+                                           clearance=clearance)).model_dump())
 
 
 @bp.post("/jobs")
@@ -54,7 +43,7 @@ def list_jobs() -> Response:
 def request_job() -> tuple[Response, int]:
     sent = parse(JobRequest, json_body())
     job_id = jobs.request(_archive(), g.principal.actor(request.remote_addr), sent.kind)
-    response = jsonify(_visible_job(job_id))
+    response = jsonify(_visible_job(job_id).model_dump())
     response.headers["Location"] = f"/api/v1/jobs/{job_id}"
     return response, 201
 
@@ -64,7 +53,7 @@ def request_job() -> tuple[Response, int]:
            answers={200: json("The job.", Job)}, errors=(401, 403, 404))
 @token_required("jobs.manage")
 def get_job(job_id: int) -> Response:
-    return jsonify(_visible_job(job_id))
+    return jsonify(_visible_job(job_id).model_dump())
 
 
 @bp.post("/jobs/<int:job_id>/retry")
@@ -75,4 +64,4 @@ def get_job(job_id: int) -> Response:
 def retry_job(job_id: int) -> Response:
     jobs.retry(_archive(), g.principal.actor(request.remote_addr), job_id,
                clearance=g.principal.clearance)
-    return jsonify(_visible_job(job_id))
+    return jsonify(_visible_job(job_id).model_dump())

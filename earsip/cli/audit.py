@@ -58,14 +58,14 @@ def audit_checkpoint() -> None:
         fail(e.message)
     finally:
         archive.close()
-    click.echo(f"Titik periksa #{checkpoint['id']} dibuat ({checkpoint['created_at']}).")
-    click.echo(f"  Entri tercakup : {checkpoint['size']}")
-    click.echo(f"  Hash terakhir  : {checkpoint['head_hash']}")
-    click.echo(f"  Kunci          : {checkpoint['key_id']}")
-    click.echo(f"  Tanda tangan   : {checkpoint['signature']}")
+    click.echo(f"Titik periksa #{checkpoint.id} dibuat ({checkpoint.created_at}).")
+    click.echo(f"  Entri tercakup : {checkpoint.size}")
+    click.echo(f"  Hash terakhir  : {checkpoint.head_hash}")
+    click.echo(f"  Kunci          : {checkpoint.key_id}")
+    click.echo(f"  Tanda tangan   : {checkpoint.signature}")
     # The same line as in an export's checkpoints.jsonl, for auditors to add to their copy.
     click.echo("Baris untuk berkas titik periksa auditor (JSON):")
-    click.echo(canonical_json(checkpoint).decode())
+    click.echo(canonical_json(checkpoint.model_dump(mode="json")).decode())
 
 
 @audit_group.command("export")

@@ -44,11 +44,11 @@ def verify() -> None:
         click.echo("Semua berkas utuh.")
         return
     _list("BERUBAH (isi tidak cocok dengan hash SHA-256 di basis data)",
-          [f"{c['path']} (dokumen #{c['document_id']})" for c in report.changed])
+          [f"{c.path} (dokumen #{c.document_id})" for c in report.changed])
     _list("HILANG atau tidak terbaca",
-          [f"{m['path']} (dokumen #{m['document_id']})"
-           + (f": {m['reason']}" if m.get("reason") else "") for m in report.missing])
+          [f"{m.path} (dokumen #{m.document_id})"
+           + (f": {m.reason}" if m.reason else "") for m in report.missing])
     _list("TIDAK TERDAFTAR (tidak dirujuk dokumen mana pun)", report.untracked)
     _list("MASIH ADA padahal dokumennya telah dimusnahkan",
-          [f"{d['path']} (dokumen #{d['document_id']})" for d in report.destroyed_present])
+          [f"{d.path} (dokumen #{d.document_id})" for d in report.destroyed_present])
     sys.exit(1)

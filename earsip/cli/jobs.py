@@ -24,7 +24,7 @@ def list_jobs(state: str | None, limit: int) -> None:
     archive = open_archive()
     try:
         counts = service.counts(archive)
-        click.echo("  ".join(f"{name}: {n}" for name, n in counts.items()))
+        click.echo("  ".join(f"{name}: {n}" for name, n in counts.model_dump().items()))
         for job in service.listing(archive, state=state, limit=limit):
             doc = f"#{job.document_id}" if job.document_id else "-"
             click.echo(f"{job.id:>6} {job.kind:<8} {doc:<8} {job.state:<8} "

@@ -19,10 +19,10 @@ def tasks(run_now: bool) -> None:
             for name, outcome in schedule.run_due(archive).items():
                 click.echo(f"{name}: {outcome}")
         for row in schedule.status(archive):
-            last = row["last_started_at"]
+            last = row.last_started_at
             when = f"{last:%Y-%m-%d %H:%M} UTC" if last else "belum pernah"
-            every = f"tiap {row['every_days']} hari" if row["every_days"] > 0 else "nonaktif"
-            click.echo(f"{row['name']:<18} {every:<14} terakhir {when} "
-                       f"({row['last_outcome'] or '-'})")
+            every = f"tiap {row.every_days} hari" if row.every_days > 0 else "nonaktif"
+            click.echo(f"{row.name:<18} {every:<14} terakhir {when} "
+                       f"({row.last_outcome or '-'})")
     finally:
         archive.close()

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from earsip.errors import ValidationError
-from earsip.schemas.base import Checks, Model, Moment, NullableMoment, NullableStr, Required
+from earsip.schemas.base import (
+    Checks,
+    JsonObject,
+    Model,
+    Moment,
+    NullableMoment,
+    NullableStr,
+    Required,
+)
 
 JOB_STATES = ("pending", "running", "done", "failed")
 REQUESTABLE = ("reindex", "fixity")
@@ -76,6 +84,18 @@ class Queue(Model):
 
     counts: JobCounts
     jobs: list[Job]
+
+
+class TaskStatus(Model):
+    """A scheduled task as `earsip tasks` shows it: how often it runs and how it last went
+    (moments in naive UTC; the details as recorded)."""
+
+    name: str
+    every_days: Annotated[int, Field(description="0 or less: never.")]
+    last_started_at: dt.datetime | None = None
+    last_finished_at: dt.datetime | None = None
+    last_outcome: str | None = None
+    last_details: JsonObject | None = None
 
 
 # --- the audit trail ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def entry(seq: int) -> str:
     except NotFound:
         abort(404)
     return render_template("audit/entry.html", entry=item,
-                           details_json=json.dumps(item.raw.details, indent=2,
+                           details_json=json.dumps(item.record.details, indent=2,
                                                    ensure_ascii=False, sort_keys=True))
 
 
@@ -51,10 +51,8 @@ def _verification_page(report: object) -> str:
     # The trail's size, hashes and the fixity counts reflect records of every class: readers
     # below the top clearance get the verdict only (docs/ACCESS.md, "Counts").
     cleared = audit_browse.cleared_for_all(principal())
-    checkpoints = audit_review.list_checkpoints(archive())[-10:][::-1]
-    if not cleared:
-        checkpoints = [{k: v for k, v in c.items() if k not in ("size", "head_hash")}
-                       for c in checkpoints]
+    checkpoints = [audit_review.shown(c, cleared_for_all=cleared)
+                   for c in audit_review.list_checkpoints(archive())[-10:][::-1]]
     return render_template("audit/verify.html", report=report, checkpoints=checkpoints,
                            fixity=fixity.last_fixity(archive()) if cleared else None,
                            cleared_for_all=cleared)
@@ -78,7 +76,7 @@ def checkpoint() -> Response:
     made = audit_review.make_checkpoint(archive(), principal().actor(client()),
                                         trigger="on_demand")
     if audit_browse.cleared_for_all(principal()):
-        flash(gettext("Titik periksa dibuat: %(size)s entri.", size=made["size"]), "success")
+        flash(gettext("Titik periksa dibuat: %(size)s entri.", size=made.size), "success")
     else:
         flash(gettext("Titik periksa dibuat."), "success")
     return redirect(url_for("audit.verification"))
@@ -104,7 +102,10 @@ def export() -> Response:
 @bp.get("/fixity")
 @requires("fixity.read")
 def fixity_status() -> str:
-    return render_template("audit/fixity.html", fixity=fixity.last_fixity(archive()),
+    last = fixity.last_fixity(archive())
+    if last is not None:
+        last = fixity.shown(last, cleared_for_all=audit_browse.cleared_for_all(principal()))
+    return render_template("audit/fixity.html", fixity=last,
                            interval=archive().config.fixity_interval_days)
 
 
@@ -135,6 +136,6 @@ def checkpoints() -> Response:
     except EarsipError as e:
         flash(error_text(e), "error")
         return redirect(url_for("audit.verification"))
-    lines = b"".join(audit.canonical_json(c) + b"\n"
+    lines = b"".join(audit.canonical_json(c.model_dump(mode="json")) + b"\n"
                      for c in audit_review.list_checkpoints(archive()))
     return _attachment(lines, "earsip-audit-checkpoints.jsonl", "application/jsonl")

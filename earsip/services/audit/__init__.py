@@ -2,9 +2,9 @@
 
 Public use cases, by module:
 
-- `review`: verify_chain, make_checkpoint, list_checkpoints, export, export_zip: the hash chain,
-  signed checkpoints and exports
-- `browse`: entries, entry, parse_filters: filtered pages of the trail
+- `review`: verify_chain, make_checkpoint, list_checkpoints, shown, export, export_zip: the
+  hash chain, signed checkpoints and exports
+- `browse`: entries, records, entry, parse_filters: filtered pages of the trail
 - `words`: describe: entries in words
 - `history`: document_history: a document's entries, in words
 """

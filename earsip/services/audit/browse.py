@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from earsip import audit
 from earsip.access import SECURITY_CLASSES, Principal
 from earsip.errors import Forbidden, NotFound
 from earsip.models import AuditEntry
-from earsip.schemas.operations import AuditQuery
+from earsip.schemas.operations import AuditQuery, AuditRecord
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.audit.words import ACTIONS, Described, describe
@@ -97,30 +98,34 @@ def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPa
     return EntryPage(described, total, page, pages, actions)
 
 
+def stored(entry: AuditEntry) -> AuditRecord:
+    """Return `entry` as stored and hashed (the export's record, `audit.record`)."""
+    return AuditRecord.model_validate(audit.record(entry))
+
+
 @dataclass(frozen=True)
 class RecordPage:
     """One page of entries as stored (for the API), newest first."""
 
-    entries: list[AuditEntry]
+    entries: list[AuditRecord]
     total: int
     page: int
     pages: int
 
 
 def records(archive: Archive, principal: Principal, filters: Filters) -> RecordPage:
-    """Return one page of the entries matching `filters`, as stored (detached rows)."""
+    """Return one page of the entries matching `filters`, as stored and hashed."""
     require_full_clearance(principal)
     with archive.db.read() as session:
         rows, total, page, pages = _page(session, _filtered(filters), filters.page)
-        session.expunge_all()
-    return RecordPage(rows, total, page, pages)
+        return RecordPage([stored(e) for e in rows], total, page, pages)
 
 
 @dataclass(frozen=True)
 class OneEntry:
     """One entry: as stored (hashed) and in words."""
 
-    raw: AuditEntry
+    record: AuditRecord
     words: Described
     last_seq: int
 
@@ -134,8 +139,7 @@ def entry(archive: Archive, principal: Principal, seq: int) -> OneEntry:
             raise NotFound("Entri audit #%(seq)s tidak ditemukan.", params={"seq": seq})
         words = describe(session, principal, [found])[0]
         last = session.scalar(select(func.max(AuditEntry.seq))) or 0
-        session.expunge(found)
-        return OneEntry(found, words, last)
+        return OneEntry(stored(found), words, last)
 
 
 def cleared_for_all(principal: Principal) -> bool:

@@ -25,6 +25,8 @@ from earsip import audit, faults, signing
 from earsip.atomic import fsync_dir, sync_tree
 from earsip.errors import EarsipError, StorageError, ValidationError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
+from earsip.schemas.audit import Checkpoint
+from earsip.schemas.base import JsonObject
 from earsip.services import Archive
 
 TRIGGERS = ("scheduled", "on_demand")
@@ -94,7 +96,7 @@ def verify_chain(archive: Archive) -> ChainReport:
     return ChainReport(counted, head, findings, checkpoints=len(checkpoints), key_id=key_id)
 
 
-def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> dict[str, object]:
+def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> Checkpoint:
     """Sign the chain's current size and head, store the checkpoint and audit it; return it.
 
     The checkpoint covers the entries before its own `audit.checkpoint` entry, which is written
@@ -120,16 +122,25 @@ def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> di
                      target_id=checkpoint.id,
                      details={"size": size, "head_hash": head, "key_id": key_id})
         faults.point("checkpoint.recorded")
-        made = audit.checkpoint_record(checkpoint)
+        made = Checkpoint.model_validate(audit.checkpoint_record(checkpoint))
     faults.point("checkpoint.committed")
     return made
 
 
-def list_checkpoints(archive: Archive) -> list[dict[str, object]]:
-    """Return every checkpoint's record, oldest first (what an auditor keeps)."""
+def list_checkpoints(archive: Archive) -> list[Checkpoint]:
+    """Return every checkpoint, oldest first (what an auditor keeps: its record is
+    `model_dump(mode="json")`, the line of an export's checkpoints.jsonl)."""
     with archive.db.read() as session:
-        return [audit.checkpoint_record(cp) for cp in session.scalars(
+        return [Checkpoint.model_validate(audit.checkpoint_record(cp)) for cp in session.scalars(
             select(AuditCheckpoint).order_by(AuditCheckpoint.id))]
+
+
+def shown(checkpoint: Checkpoint, *, cleared_for_all: bool) -> Checkpoint:
+    """Return `checkpoint` as a reader sees it: its size and head hash count entries about
+    records of every class, so they are withheld (None) from a reader not cleared for all."""
+    if cleared_for_all:
+        return checkpoint
+    return checkpoint.model_copy(update={"size": None, "head_hash": None})
 
 
 def public_key(archive: Archive) -> str:
@@ -158,7 +169,7 @@ class _Cut:
     public_pem: str
 
 
-def _begin_export(archive: Archive, actor: audit.Actor, details: dict[str, object]) -> _Cut:
+def _begin_export(archive: Archive, actor: audit.Actor, details: JsonObject) -> _Cut:
     """Audit the export and commit, so that its own entry is the last one exported."""
     public_pem = public_key(archive)
     with archive.db.write() as session:
@@ -174,7 +185,7 @@ def _begin_export(archive: Archive, actor: audit.Actor, details: dict[str, objec
 Opener = Callable[[str], AbstractContextManager[BinaryIO]]
 
 
-def _write_lines(out: BinaryIO, records: Iterator[dict[str, object]]) -> int:
+def _write_lines(out: BinaryIO, records: Iterator[JsonObject]) -> int:
     count, batch = 0, []
     for item in records:
         batch.append(audit.canonical_json(item) + b"\n")

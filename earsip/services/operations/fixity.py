@@ -17,7 +17,11 @@ from sqlalchemy import select
 
 from earsip import audit
 from earsip.errors import StorageError, ValidationError
-from earsip.models import Document, FixityRun, utcnow
+from earsip.models import Document, utcnow
+from earsip.models import FixityRun as RunRow
+from earsip.schemas.audit import FixityCounts, FixityFile, FixityRun
+from earsip.schemas.base import JsonObject
+from earsip.schemas.operations import moment
 from earsip.services import Archive
 
 TRIGGERS = ("cli", "scheduled", "web")
@@ -29,9 +33,9 @@ AUDITED_PATHS = 50
 class FixityReport:
     """The outcome of one fixity run.
 
-    `changed`, `missing` and `destroyed_present` hold {"document_id", "path", ...} dicts
-    (`changed` adds "expected" and "actual" hashes, `missing` may add a "reason");
-    `untracked` holds relative paths.
+    `changed`, `missing` and `destroyed_present` hold the files found wrong (`changed` with
+    the expected and actual hashes, `missing` perhaps with a reason); `untracked` holds
+    relative paths.
     """
 
     run_id: int
@@ -39,10 +43,10 @@ class FixityReport:
     started_at: dt.datetime
     finished_at: dt.datetime
     checked: int
-    changed: list[dict[str, object]] = field(default_factory=list)
-    missing: list[dict[str, object]] = field(default_factory=list)
+    changed: list[FixityFile] = field(default_factory=list)
+    missing: list[FixityFile] = field(default_factory=list)
     untracked: list[str] = field(default_factory=list)
-    destroyed_present: list[dict[str, object]] = field(default_factory=list)
+    destroyed_present: list[FixityFile] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,35 +81,35 @@ def run_fixity(archive: Archive, actor: audit.Actor, *, trigger: str) -> FixityR
     documents += [(r[0], r[4], r[5], r[3]) for r in rows if r[4]]
     store = archive.store
     known: set[str] = set()
-    changed: list[dict[str, object]] = []
-    missing: list[dict[str, object]] = []
-    destroyed_present: list[dict[str, object]] = []
+    changed: list[FixityFile] = []
+    missing: list[FixityFile] = []
+    destroyed_present: list[FixityFile] = []
     checked = 0
     for doc_id, relative, expected, disposition in documents:
         known.add(relative)
         try:
             path = store.path_of(relative)
         except StorageError as e:  # a storage path pointing outside the store
-            missing.append({"document_id": doc_id, "path": relative, "reason": e.message})
+            missing.append(FixityFile(document_id=doc_id, path=relative, reason=e.message))
             continue
         if disposition == "destroyed":
             # The row is a tombstone: its content must be gone.
             if path.exists():
-                destroyed_present.append({"document_id": doc_id, "path": relative})
+                destroyed_present.append(FixityFile(document_id=doc_id, path=relative))
             continue
         checked += 1
         try:
             actual = _sha256(path)
         except FileNotFoundError:
-            missing.append({"document_id": doc_id, "path": relative})
+            missing.append(FixityFile(document_id=doc_id, path=relative))
             continue
         except OSError as e:
-            missing.append({"document_id": doc_id, "path": relative,
-                            "reason": e.strerror or str(e)})
+            missing.append(FixityFile(document_id=doc_id, path=relative,
+                                      reason=e.strerror or str(e)))
             continue
         if actual != expected:
-            changed.append({"document_id": doc_id, "path": relative, "expected": expected,
-                            "actual": actual})
+            changed.append(FixityFile(document_id=doc_id, path=relative, expected=expected,
+                                      actual=actual))
     strays = [p for p in store.iter_files() if p not in known]
     return _record(archive, actor, trigger, started_at, checked, changed, missing,
                    _settled_strays(archive, strays, started_at), destroyed_present)
@@ -126,8 +130,8 @@ def _settled_strays(archive: Archive, strays: list[str], started_at: dt.datetime
 
 
 def _record(archive: Archive, actor: audit.Actor, trigger: str, started_at: dt.datetime,
-            checked: int, changed: list[dict[str, object]], missing: list[dict[str, object]],
-            untracked: list[str], destroyed_present: list[dict[str, object]]) -> FixityReport:
+            checked: int, changed: list[FixityFile], missing: list[FixityFile],
+            untracked: list[str], destroyed_present: list[FixityFile]) -> FixityReport:
     with archive.db.write() as session:
         if untracked:
             # Filed while the files were hashed: their rows exist now.
@@ -138,13 +142,14 @@ def _record(archive: Archive, actor: audit.Actor, trigger: str, started_at: dt.d
             untracked = [p for p in untracked if p not in filed]
         finished_at = utcnow()
         ok = not (changed or missing or untracked or destroyed_present)
-        run = FixityRun(started_at=started_at, finished_at=finished_at, trigger=trigger,
-                        checked=checked,
-                        # The model has no column of its own for these: they are changes of
-                        # the store too, told apart by "kind".
-                        changed=[{**c, "kind": "changed"} for c in changed]
-                        + [{**d, "kind": "destroyed_present"} for d in destroyed_present],
-                        missing=missing, untracked=untracked, outcome="ok" if ok else "problems")
+        run = RunRow(started_at=started_at, finished_at=finished_at, trigger=trigger,
+                     checked=checked,
+                     # The model has no column of its own for these: they are changes of the
+                     # store too, told apart by "kind". Each keeps only the keys it was given.
+                     changed=[_stored(c, "changed") for c in changed]
+                     + [_stored(d, "destroyed_present") for d in destroyed_present],
+                     missing=[_stored(m) for m in missing], untracked=untracked,
+                     outcome="ok" if ok else "problems")
         session.add(run)
         session.flush()
         audit.append(session, actor, "fixity.run", target_type="fixity_run", target_id=run.id,
@@ -153,43 +158,50 @@ def _record(archive: Archive, actor: audit.Actor, trigger: str, started_at: dt.d
                               "changed": len(changed), "missing": len(missing),
                               "untracked": len(untracked),
                               "destroyed_present": len(destroyed_present),
-                              "changed_paths": [c["path"] for c in changed][:AUDITED_PATHS],
-                              "missing_paths": [m["path"] for m in missing][:AUDITED_PATHS],
+                              "changed_paths": [c.path for c in changed][:AUDITED_PATHS],
+                              "missing_paths": [m.path for m in missing][:AUDITED_PATHS],
                               "untracked_paths": untracked[:AUDITED_PATHS],
                               "destroyed_present_paths":
-                                  [d["path"] for d in destroyed_present][:AUDITED_PATHS]})
+                                  [d.path for d in destroyed_present][:AUDITED_PATHS]})
         run_id = run.id
     return FixityReport(run_id, trigger, started_at, finished_at, checked, changed, missing,
                         untracked, destroyed_present)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
+def _stored(file: FixityFile, kind: str | None = None) -> JsonObject:
+    """Return a file found wrong as the run's row stores it (the keys it was given)."""
+    stored = file.model_dump(mode="json", exclude_unset=True)
+    return {**stored, "kind": kind} if kind else stored
 
 
-def last_fixity(archive: Archive) -> dict[str, object] | None:
-    """Return the latest fixity run as a JSON-able dict, or None when none ran yet."""
+def last_fixity(archive: Archive) -> FixityRun | None:
+    """Return the latest fixity run, or None when none ran yet."""
     with archive.db.read() as session:
-        run = session.scalars(select(FixityRun).order_by(FixityRun.started_at.desc(),
-                                                         FixityRun.id.desc()).limit(1)).first()
+        run = session.scalars(select(RunRow).order_by(RunRow.started_at.desc(),
+                                                      RunRow.id.desc()).limit(1)).first()
         if run is None:
             return None
-        changed = [c for c in run.changed if c.get("kind", "changed") == "changed"]
-        destroyed = [c for c in run.changed if c.get("kind") == "destroyed_present"]
-        return {
-            "id": run.id,
-            "trigger": run.trigger,
-            "started_at": _iso(run.started_at),
-            "finished_at": _iso(run.finished_at),
-            "checked": run.checked,
-            "outcome": run.outcome,
-            "changed": changed,
-            "missing": list(run.missing),
-            "untracked": list(run.untracked),
-            "destroyed_present": destroyed,
-            "counts": {"changed": len(changed), "missing": len(run.missing),
-                       "untracked": len(run.untracked), "destroyed_present": len(destroyed)},
-        }
+        changed = [FixityFile.model_validate(c) for c in run.changed
+                   if c.get("kind", "changed") == "changed"]
+        destroyed = [FixityFile.model_validate(c) for c in run.changed
+                     if c.get("kind") == "destroyed_present"]
+        missing = [FixityFile.model_validate(m) for m in run.missing]
+        return FixityRun(
+            id=run.id, trigger=run.trigger, started_at=moment(run.started_at) or "",
+            finished_at=moment(run.finished_at), checked=run.checked, outcome=run.outcome,
+            changed=changed, missing=missing, untracked=list(run.untracked),
+            destroyed_present=destroyed,
+            counts=FixityCounts(changed=len(changed), missing=len(missing),
+                                untracked=len(run.untracked),
+                                destroyed_present=len(destroyed)))
+
+
+def shown(run: FixityRun, *, cleared_for_all: bool) -> FixityRun:
+    """Return `run` as a reader sees it: its outcome, counts and paths cover the files of
+    every class, so a reader not cleared for all gets its times only."""
+    if cleared_for_all:
+        return run
+    return FixityRun(id=run.id, started_at=run.started_at, finished_at=run.finished_at)
 
 
 def fixity_due(archive: Archive, now: dt.datetime) -> bool:
@@ -203,6 +215,6 @@ def fixity_due(archive: Archive, now: dt.datetime) -> bool:
     if now.tzinfo is not None:  # runs are stored in naive UTC
         now = now.astimezone(dt.UTC).replace(tzinfo=None)
     with archive.db.read() as session:
-        last = session.scalar(select(FixityRun.started_at)
-                              .order_by(FixityRun.started_at.desc()).limit(1))
+        last = session.scalar(select(RunRow.started_at)
+                              .order_by(RunRow.started_at.desc()).limit(1))
     return last is None or now - last >= dt.timedelta(days=days)

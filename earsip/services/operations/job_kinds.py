@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from earsip import audit
 from earsip.errors import JobGaveUp, NotFound, OcrUnavailable
+from earsip.schemas.base import JsonObject
 from earsip.services import Archive
 from earsip.services.operations import fixity
 from earsip.services.operations import ocr as ocr_service
@@ -33,11 +34,12 @@ class JobContext:
     last_attempt: bool
 
 
-Handler = Callable[[Archive, JobContext], dict[str, object]]
+# A handler's result is stored as it is with the job (`Job.result`).
+Handler = Callable[[Archive, JobContext], JsonObject]
 GivenUp = Callable[[Archive, int, str], None]
 
 
-def _ocr(archive: Archive, job: JobContext) -> dict[str, object]:
+def _ocr(archive: Archive, job: JobContext) -> JsonObject:
     if job.document_id is None:
         raise JobGaveUp("Tugas OCR tanpa dokumen.")
     try:
@@ -55,12 +57,12 @@ def _ocr(archive: Archive, job: JobContext) -> dict[str, object]:
     return {"status": outcome.status, "pages": outcome.pages, "chars": outcome.chars}
 
 
-def _reindex(archive: Archive, job: JobContext) -> dict[str, object]:
+def _reindex(archive: Archive, job: JobContext) -> JsonObject:
     result = indexing.rebuild(archive)
     return {"indexed": result.indexed, "replayed": result.replayed}
 
 
-def _fixity(archive: Archive, job: JobContext) -> dict[str, object]:
+def _fixity(archive: Archive, job: JobContext) -> JsonObject:
     report = fixity.run_fixity(archive, audit.SYSTEM, trigger="web")
     return {"checked": report.checked, "outcome": report.outcome}
 

@@ -33,6 +33,9 @@ from earsip.access import classes_up_to
 from earsip.db import rowcount
 from earsip.errors import N_, Conflict, EarsipError, JobGaveUp, NotFound
 from earsip.models import Document, Job, utcnow
+from earsip.schemas.base import JsonObject
+from earsip.schemas.operations import Job as JobView
+from earsip.schemas.operations import JobCounts, moment
 from earsip.services import Archive
 from earsip.services.operations.job_kinds import GIVEN_UP, HANDLERS, Handler, JobContext
 
@@ -109,7 +112,7 @@ def _due(now: dt.datetime) -> ColumnElement[bool]:
     return (Job.state == "pending") & ((Job.not_before.is_(None)) | (Job.not_before <= now))
 
 
-def _running(now: dt.datetime, me: str) -> dict[str, object]:
+def _running(now: dt.datetime, me: str) -> JsonObject:
     return {"state": "running", "attempts": Job.attempts + 1, "started_at": now,
             "heartbeat_at": now, "worker": me, "finished_at": None}
 
@@ -199,10 +202,10 @@ def _heartbeat(archive: Archive, job_id: int, me: str, stop: threading.Event) ->
 
 
 def _finish(archive: Archive, job_id: int, me: str, state: str, *, error: str | None = None,
-            result: dict[str, object] | None = None, delay_s: float = 0) -> str | None:
+            result: JsonObject | None = None, delay_s: float = 0) -> str | None:
     """Record how a run ended, unless the job was taken back from this worker meanwhile."""
     now = utcnow()
-    values: dict[str, object] = {"state": state, "last_error": error, "heartbeat_at": now}
+    values: JsonObject = {"state": state, "last_error": error, "heartbeat_at": now}
     if state == "pending":
         values["not_before"] = now + dt.timedelta(seconds=delay_s)
     else:
@@ -240,7 +243,7 @@ def recover(archive: Archive, *, now: dt.datetime | None = None) -> int:
             continue
         log.warning("job %s: worker %s is gone; taking it back", job_id, worker)
         give_up = attempts >= max_attempts
-        values: dict[str, object] = (
+        values: JsonObject = (
             {"state": "failed", "finished_at": now, "last_error": reason} if give_up
             else {"state": "pending", "not_before": None, "last_error": reason})
         with archive.db.write() as session:
@@ -315,32 +318,37 @@ def _within(clearance: str | None) -> ColumnElement[bool]:
         select(Document.id).where(Document.security.in_(classes_up_to(clearance)))))
 
 
-def counts(archive: Archive, *, clearance: str | None = None) -> dict[str, int]:
+def counts(archive: Archive, *, clearance: str | None = None) -> JobCounts:
     """Return how many jobs are in each state (those a reader of `clearance` may know of)."""
     with archive.db.read() as session:
         rows = session.execute(select(Job.state, func.count()).where(_within(clearance))
                                .group_by(Job.state)).all()
     found = dict.fromkeys(STATES, 0)
     found.update({state: n for state, n in rows})
-    return found
+    return JobCounts.model_validate(found)
+
+
+def _view(job: Job) -> JobView:
+    """Return a job as the queue page and the API show it."""
+    return JobView(id=job.id, kind=job.kind, document_id=job.document_id, state=job.state,
+                   attempts=job.attempts, max_attempts=job.max_attempts,
+                   created_at=moment(job.created_at) or "", not_before=moment(job.not_before),
+                   started_at=moment(job.started_at), finished_at=moment(job.finished_at),
+                   last_error=job.last_error)
 
 
 def listing(archive: Archive, *, state: str | None = None, limit: int = 200,
-            clearance: str | None = None) -> list[Job]:
+            clearance: str | None = None) -> list[JobView]:
     """Return jobs, newest first, in one state or all (within `clearance`, when given)."""
     query = select(Job).where(_within(clearance)).order_by(Job.id.desc()).limit(limit)
     if state is not None:
         query = query.where(Job.state == state)
     with archive.db.read() as session:
-        jobs = list(session.scalars(query))
-        session.expunge_all()
-    return jobs
+        return [_view(job) for job in session.scalars(query)]
 
 
-def get(archive: Archive, job_id: int, *, clearance: str | None = None) -> Job | None:
+def get(archive: Archive, job_id: int, *, clearance: str | None = None) -> JobView | None:
     """Return one job a reader of `clearance` may know of (None otherwise, or when none)."""
     with archive.db.read() as session:
         job = session.scalar(select(Job).where(Job.id == job_id, _within(clearance)))
-        if job is not None:
-            session.expunge(job)
-        return job
+        return _view(job) if job is not None else None

@@ -29,6 +29,7 @@ from earsip import audit, extract, ocr, pdfa_copy
 from earsip.errors import N_, NotFound, OcrFailed, OcrUnavailable, UnreadableFile
 from earsip.extractors.pdf import PAGE_SEPARATOR
 from earsip.models import Document, DocumentText, IndexQueue, Job
+from earsip.schemas.base import JsonObject
 from earsip.services import Archive
 from earsip.services.search import indexing
 from earsip.storage import shred
@@ -263,7 +264,7 @@ def _record(archive: Archive, actor: audit.Actor, document_id: int, text: str | 
             elif status == "failed" and stored is not None and stored.text.strip():
                 status = "extracted"  # the typed pages stay searchable; the message says why
             doc.text_status, doc.text_message = status, message
-            details: dict[str, object] = {"status": status, "pages": recognised,
+            details: JsonObject = {"status": status, "pages": recognised,
                                           "languages": archive.ocr_settings.languages,
                                           "message": message}
             if copy is not None and placed is not None and doc.searchable_path is None:

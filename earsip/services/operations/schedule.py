@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
 
 from sqlalchemy import select
 
 from earsip import audit
 from earsip.models import TaskRun, utcnow
+from earsip.schemas.base import JsonObject
+from earsip.schemas.operations import TaskStatus
 from earsip.services import Archive
 from earsip.services.audit import review as audit_review
 from earsip.services.operations import fixity
@@ -32,24 +33,24 @@ RETRY = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Task:
-    """A task: its name, how often, and what it does (returning details to record)."""
+    """A task: its name, how often, and what it does (returning the details to record)."""
 
     name: str
     every_days: Callable[[Archive], int]  # 0 or less: never
-    run: Callable[[Archive], dict[str, object]]
+    run: Callable[[Archive], JsonObject]
 
 
-def _retention(archive: Archive) -> dict[str, object]:
+def _retention(archive: Archive) -> JsonObject:
     result = retention.run(archive, audit.SYSTEM)
     return {"as_of": result.as_of.isoformat(), "moved": result.total}
 
 
-def _checkpoint(archive: Archive) -> dict[str, object]:
+def _checkpoint(archive: Archive) -> JsonObject:
     made = audit_review.make_checkpoint(archive, audit.SYSTEM, trigger="scheduled")
-    return {"size": made["size"], "head_hash": made["head_hash"]}
+    return {"size": made.size, "head_hash": made.head_hash}
 
 
-def _fixity(archive: Archive) -> dict[str, object]:
+def _fixity(archive: Archive) -> JsonObject:
     report = fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
     return {"checked": report.checked, "outcome": report.outcome}
 
@@ -101,7 +102,7 @@ def _claim(archive: Archive, task: Task, now: dt.datetime) -> bool:
         return True
 
 
-def _finish(archive: Archive, name: str, outcome: str, details: dict[str, object]) -> None:
+def _finish(archive: Archive, name: str, outcome: str, details: JsonObject) -> None:
     with archive.db.write() as session:
         row = session.get(TaskRun, name)
         if row is not None:
@@ -129,24 +130,17 @@ def run_due(archive: Archive, *, now: dt.datetime | None = None,
     return done
 
 
-class TaskStatus(TypedDict):
-    """A task as `earsip schedule` shows it: how often it runs and how it last went."""
-
-    name: str
-    every_days: int
-    last_started_at: dt.datetime | None
-    last_finished_at: dt.datetime | None
-    last_outcome: str | None
-    last_details: dict[str, object] | None
-
-
 def status(archive: Archive) -> list[TaskStatus]:
     """Return each task with when it last ran and how it went."""
     with archive.db.read() as session:
         rows = {r.name: r for r in session.scalars(select(TaskRun))}
-        return [{"name": t.name, "every_days": t.every_days(archive),  # one TaskStatus each
-                 "last_started_at": rows[t.name].last_started_at if t.name in rows else None,
-                 "last_finished_at": rows[t.name].last_finished_at if t.name in rows else None,
-                 "last_outcome": rows[t.name].last_outcome if t.name in rows else None,
-                 "last_details": rows[t.name].last_details if t.name in rows else None}
-                for t in TASKS]
+        shown = []
+        for task in TASKS:
+            row = rows.get(task.name)
+            shown.append(TaskStatus(
+                name=task.name, every_days=task.every_days(archive),
+                last_started_at=row.last_started_at if row else None,
+                last_finished_at=row.last_finished_at if row else None,
+                last_outcome=row.last_outcome if row else None,
+                last_details=row.last_details if row else None))
+        return shown

@@ -164,9 +164,9 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
     trail.one("disposal.propose", lambda: listed.update(
         id=disposition.propose(archive, officer, [old, spare])))
     item = next(i for i in get_list(archive, officer, listed["id"]).items
-                if i["document_id"] == spare)
+                if i.document_id == spare)
     trail.one("disposal.review", lambda: disposition.remove_item(
-        archive, officer, listed["id"], item["id"], reason="Masih dipakai"))
+        archive, officer, listed["id"], item.id, reason="Masih dipakai"))
     trail.one("disposal.approve", lambda: disposition.approve(
         archive, leader, listed["id"], reference="KEP-1", decision_date=__import__(
             "datetime").date(2026, 11, 1), password=USER_PASSWORD))

@@ -96,10 +96,10 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     list_id = disposition.propose(archive, officer, [gone, kept], note="Usul tahun 2026")
     view = views.get_list(archive, officer, list_id)
     assert view.number.startswith("DAUM/") and view.status == "submitted"
-    kept_item = next(i for i in view.items if i["document_id"] == kept)
-    assert kept_item["code"] == "KA.00" and kept_item["period"] == "2019"
-    assert kept_item["development"] == "Asli" and kept_item["media"] == "Elektronik (PDF)"
-    disposition.remove_item(archive, leader, list_id, kept_item["id"],
+    kept_item = next(i for i in view.items if i.document_id == kept)
+    assert kept_item.code == "KA.00" and kept_item.period == "2019"
+    assert kept_item.development == "Asli" and kept_item.media == "Elektronik (PDF)"
+    disposition.remove_item(archive, leader, list_id, kept_item.id,
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
                         decision_date=DECIDED, password=PW)

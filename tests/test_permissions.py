@@ -111,7 +111,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "title": "Surat edaran lama", "classification": "KA.00",
             "document_date": "2015-03-15"}), clearance="sangat_rahasia")
     list_id = propose(archive, officer, [old.document_id])
-    item_id = get_list(archive, officer, list_id).items[0]["id"]
+    item_id = get_list(archive, officer, list_id).items[0].id
     from earsip.services.retention.transfer import Handover, prepare
 
     with open(make_text_pdf(tmp_path / "dipa.pdf", ["DIPA 2010"]), "rb") as f:
@@ -192,7 +192,7 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         victim_id = session.scalar(select(User.id).where(User.username == victim))
         job_id = session.scalar(select(Job.id).where(Job.document_id == built.ids["ocrfailed"]))
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
-    item_id = get_list(archive, officer, built.ids["list_submitted"]).items[0]["id"]
+    item_id = get_list(archive, officer, built.ids["list_submitted"]).items[0].id
     from earsip.services.access import tokens
 
     with archive.db.write() as session:  # the victim's: every other user gets 404 for it

@@ -96,12 +96,12 @@ def test_an_event_triggered_record_waits_for_its_event_and_says_why(
     doc = file_doc(archive, docs_dir, code="PP.00.02", date="2020-01-10")
     assert service.run(archive, SYSTEM, as_of=dt.date(2100, 1, 1)).total == 0
     waiting = service.report(archive, OFFICER, "awaiting")
-    [row] = waiting.rows
+    [row] = waiting.results
     assert row.id == doc and row.due_on is None and "belum diisi" in row.note
     # An event a month ago: the record is aktif for two years from it, then 8 inactive.
     event = RECENT.replace(day=1)
     edit_document(archive, OFFICER, doc, {"trigger_date": event.isoformat()})
-    assert service.report(archive, OFFICER, "awaiting").rows == []
+    assert service.report(archive, OFFICER, "awaiting").results == []
     with archive.db.read() as session:
         stored = session.get(Document, doc)
         assert (stored.active_until, stored.inactive_until) == (
@@ -116,12 +116,12 @@ def test_the_due_report_lists_records_whose_retention_has_ended_within_clearance
     secret = file_doc(archive, docs_dir, code="KA.00", date="2020-01-02", security="rahasia")
     file_doc(archive, docs_dir, code="KA.00", date="2025-01-01")  # ends 2030
     as_of = dt.date(2026, 11, 30)
-    assert [r.id for r in service.report(archive, OFFICER, "due", as_of=as_of).rows] == [
+    assert [r.id for r in service.report(archive, OFFICER, "due", as_of=as_of).results] == [
         due, secret]
     seen = service.report(archive, READER, "due", as_of=as_of)
-    assert [r.id for r in seen.rows] == [due]
-    assert seen.rows[0].next_phase == "usul_musnah"
-    assert seen.rows[0].due_on == dt.date(2025, 1, 1)
+    assert [r.id for r in seen.results] == [due]
+    assert seen.results[0].next_phase == "usul_musnah"
+    assert seen.results[0].due_on == dt.date(2025, 1, 1)
 
 
 def test_the_upcoming_report_covers_the_next_months_exactly(
@@ -131,11 +131,11 @@ def test_the_upcoming_report_covers_the_next_months_exactly(
     outside = file_doc(archive, docs_dir, code="KA.00", date="2025-07-01")  # 2027-07-01
     report = service.report(archive, OFFICER, "upcoming", months=6, as_of=dt.date(2026, 11, 30))
     assert report.until == dt.date(2027, 5, 30)
-    ids = [r.id for r in report.rows]
+    ids = [r.id for r in report.results]
     assert inside in ids and edge not in ids and outside not in ids
     wider = service.report(archive, OFFICER, "upcoming", months=7, as_of=dt.date(2026, 11, 30))
-    assert edge in [r.id for r in wider.rows] and outside not in [r.id for r in wider.rows]
-    assert wider.rows[0].next_phase == "inaktif"
+    assert edge in [r.id for r in wider.results] and outside not in [r.id for r in wider.results]
+    assert wider.results[0].next_phase == "inaktif"
 
 
 def test_reports_refuse_unknown_kinds_bad_windows_and_readers_without_the_right(
@@ -176,8 +176,8 @@ def test_a_hold_on_a_code_covers_its_sub_codes_and_later_filings_until_lifted(
     with archive.db.read() as session:
         assert holds.held_ids(session) == {under, later}
     on_hold = service.report(archive, OFFICER, "hold")
-    assert [r.id for r in on_hold.rows] == [under, later]
-    due = {r.id: r.on_hold for r in service.report(archive, OFFICER, "due").rows}
+    assert [r.id for r in on_hold.results] == [under, later]
+    due = {r.id: r.on_hold for r in service.report(archive, OFFICER, "due").results}
     assert due[under] is True and due[other] is False
     holds.lift_hold(archive, OFFICER, hold.id, reason="Putusan berkekuatan hukum tetap")
     with archive.db.read() as session:

@@ -177,8 +177,8 @@ def build(archive: Archive, folder: Path) -> World:
     kept = file("reviewed_out", "Surat edaran lama yang dipertahankan", date=old)
     ids["list_executed"] = disposition.propose(archive, officer, [gone, kept])
     item = next(i for i in get_list(archive, officer, ids["list_executed"]).items
-                if i["document_id"] == kept)
-    disposition.remove_item(archive, leader, ids["list_executed"], item["id"],
+                if i.document_id == kept)
+    disposition.remove_item(archive, leader, ids["list_executed"], item.id,
                             reason="Masih dipakai untuk pemeriksaan")
     disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
                         decision_date=today, password=PASSWORD)

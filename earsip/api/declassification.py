@@ -25,8 +25,8 @@ from earsip.services.access import declassification as declassification_service
 @token_required("declassification.decide")
 def list_declassifications() -> Response:
     """The pending requests on records within the caller's clearance."""
-    return jsonify([r.to_dict() for r in declassification_service.pending(_archive(),
-                                                                          g.principal)])
+    return jsonify([r.model_dump(mode="json")
+                    for r in declassification_service.pending(_archive(), g.principal)])
 
 
 @bp.post("/declassifications/<int:request_id>/approve")
@@ -39,7 +39,7 @@ def approve_declassification(request_id: int) -> Response:
     sent = parse(Approval, json_body())
     return jsonify(declassification_service.approve(
         _archive(), g.principal, request_id, password=sent.password,
-        client_addr=request.remote_addr).to_dict())
+        client_addr=request.remote_addr).model_dump(mode="json"))
 
 
 @bp.post("/declassifications/<int:request_id>/refuse")
@@ -51,4 +51,4 @@ def refuse_declassification(request_id: int) -> Response:
     sent = parse(Refusal, json_body())
     return jsonify(declassification_service.refuse(
         _archive(), g.principal, request_id, note=sent.note,
-        client_addr=request.remote_addr).to_dict())
+        client_addr=request.remote_addr).model_dump(mode="json"))

@@ -35,7 +35,7 @@ def list_json(view: disposal_views.ListView, *, items: bool) -> dict[str, object
         approval_date=view.approval_date.isoformat() if view.approval_date else None,
         berita_acara_number=view.berita_acara_number, remaining=view.remaining,
         items=view.items if items else None,
-    ).model_dump(exclude=set() if items else {"items"})
+    ).model_dump(mode="json", exclude=set() if items else {"items"})
 
 
 @bp.get("/disposals")

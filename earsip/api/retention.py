@@ -56,7 +56,7 @@ def retention_report() -> Response:
     if query.format == "json":
         return jsonify(retention_service.read_report(
             _archive(), g.principal, query.kind, months=query.months, as_of=query.as_of,
-            client_addr=request.remote_addr).to_dict())
+            client_addr=request.remote_addr).model_dump(mode="json"))
     body, name = retention_service.export_report(_archive(), g.principal, query.kind,
                                                  query.format, months=query.months,
                                                  as_of=query.as_of,
@@ -75,7 +75,7 @@ def list_holds() -> Response:
     sent = {"active": request.args.getlist("active")} if "active" in request.args else {}
     active = parse(HoldsQuery, sent).active
     views = hold_service.list_holds(_archive(), g.principal, active_only=active)
-    return jsonify([v.to_dict() for v in views])
+    return jsonify([v.model_dump(mode="json") for v in views])
 
 
 @bp.post("/holds")
@@ -89,7 +89,7 @@ def place_hold() -> tuple[Response, int]:
         _archive(), g.principal, reference=sent.reference, reason=sent.reason,
         document_ids=sent.document_ids, classification_code=sent.classification_code,
         client_addr=request.remote_addr)
-    response = jsonify(view.to_dict())
+    response = jsonify(view.model_dump(mode="json"))
     response.headers["Location"] = f"/api/v1/holds/{view.id}"
     return response, 201
 
@@ -98,7 +98,8 @@ def place_hold() -> tuple[Response, int]:
 @operation("One legal hold.", answers={200: json("The hold.", Hold)}, errors=(401, 403, 404))
 @token_required("retention.read")
 def get_hold(hold_id: int) -> Response:
-    return jsonify(hold_service.get_hold(_archive(), g.principal, hold_id).to_dict())
+    return jsonify(hold_service.get_hold(_archive(), g.principal, hold_id)
+                   .model_dump(mode="json"))
 
 
 @bp.post("/holds/<int:hold_id>/lift")
@@ -107,6 +108,6 @@ def get_hold(hold_id: int) -> Response:
 @token_required("hold.manage")
 def lift_hold(hold_id: int) -> Response:
     sent = parse(Reason, json_body())
-    return jsonify(hold_service.lift_hold(_archive(), g.principal, hold_id,
-                                          reason=sent.reason,
-                                          client_addr=request.remote_addr).to_dict())
+    lifted = hold_service.lift_hold(_archive(), g.principal, hold_id, reason=sent.reason,
+                                    client_addr=request.remote_addr)
+    return jsonify(lifted.model_dump(mode="json"))

@@ -25,8 +25,7 @@ def _json(view: transfer_views.TransferView) -> dict[str, object]:
         package_name=view.package_name, package_digest=view.package_digest,
         confirmed_at=view.confirmed_at.isoformat() if view.confirmed_at else None,
         confirmed_by=view.confirmed_by, receipt_reference=view.receipt_reference,
-        documents=[{**d, "date": d["date"].isoformat()}  # type: ignore[attr-defined]  # a date
-                   for d in view.documents]).model_dump()
+        documents=view.documents).model_dump(mode="json")
 
 
 def _transfer(transfer_id: int) -> dict[str, object]:

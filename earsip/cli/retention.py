@@ -81,11 +81,11 @@ def retention_report(kind: str, months: int, as_of: str | None, fmt: str,
         else:
             sys.stdout.buffer.write(body)
         return
-    for row in result.rows:
+    for row in result.results:
         due = row.due_on.isoformat() if row.due_on else "-"
         hold = "  [DITAHAN]" if row.on_hold else ""
         click.echo(f"#{row.id}\t{row.classification}\t{row.phase}\t{due}\t{row.title}{hold}")
-    click.echo(f"{len(result.rows)} dokumen.")
+    click.echo(f"{result.total} dokumen.")
 
 
 @main.group()

@@ -3,13 +3,23 @@ requests and the classification scheme as the API lists them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import Field, WithJsonSchema, model_validator
+from pydantic import Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import ValidationError
-from earsip.schemas.base import Model, Moment, NullableMoment, NullableStr, Required, String
+from earsip.schemas.base import (
+    NULLABLE_STR,
+    Model,
+    Moment,
+    NullableMoment,
+    NullableStr,
+    Required,
+    String,
+)
 from earsip.schemas.documents import FATES
 from earsip.schemas.retention import APPROVAL_PASSWORD
 
@@ -60,7 +70,15 @@ class Refusal(Model):
     note: Annotated[str | None, String(), Required()] = None
 
 
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
 class Declassification(Model):
+    """A request to lower a record's security class, as pages and the API show it (no title:
+    the document's page shows that, audited). Its moments are written in ISO 8601 as stored
+    (UTC, without a zone); who asked by account id is for the pages only, never answered."""
+
     id: int
     document_id: int
     old_security: Annotated[str, WithJsonSchema({"enum": list(SECURITY_CLASSES)})]
@@ -68,9 +86,13 @@ class Declassification(Model):
     reason: str
     status: Annotated[str, WithJsonSchema({"enum": ["pending", "approved", "refused"]})]
     requested_by: str
-    requested_at: str
+    requested_by_id: Annotated[int | None, Field(exclude=True), SkipJsonSchema()] = None
+    requested_at: Annotated[dt.datetime, PlainSerializer(_iso, when_used="json"),
+                            WithJsonSchema({"type": "string"})]
     decided_by: NullableStr = None
-    decided_at: NullableStr = None
+    decided_at: Annotated[dt.datetime | None,
+                          PlainSerializer(_iso, when_used="json-unless-none"),
+                          WithJsonSchema(NULLABLE_STR)] = None
     decision_note: NullableStr = None
 
 

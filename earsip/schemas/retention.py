@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
 
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import N_, ValidationError
 from earsip.schemas.base import (
     DATE_SCHEMA,
     MAX_ID,
+    NULLABLE_DATE,
+    NULLABLE_STR,
     Model,
     NullableDate,
     NullableStr,
@@ -70,28 +72,49 @@ class ReportQuery(Model):
         = None
 
 
+# Dates and moments kept as such (pages and exports write them their own way); the JSON
+# answers write a date in ISO 8601 and a hold's moment to the second, in UTC ("…Z").
+Day = Annotated[dt.date, WithJsonSchema(DATE_SCHEMA)]
+NullableDay = Annotated[dt.date | None, WithJsonSchema(NULLABLE_DATE)]
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+Stamp = Annotated[dt.datetime, PlainSerializer(_stamp, when_used="json"),
+                  WithJsonSchema({"type": "string"})]
+NullableStamp = Annotated[dt.datetime | None,
+                          PlainSerializer(_stamp, when_used="json-unless-none"),
+                          WithJsonSchema(NULLABLE_STR)]
+
+
 class ReportRow(Model):
+    """One document in a retention report."""
+
     id: int
     number: NullableStr = None
     title: str
     classification: str
-    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    document_date: Day
     security: Annotated[str, WithJsonSchema({"enum": list(SECURITY_CLASSES)})]
-    active_until: NullableDate = None
-    inactive_until: NullableDate = None
+    active_until: NullableDay = None
+    inactive_until: NullableDay = None
     final_fate: Annotated[str | None, WithJsonSchema({"enum": FATES})] = None
-    phase: str
-    next_phase: NullableStr = None
-    due_on: NullableDate = None
+    phase: str  # the phase on the report's date
+    next_phase: NullableStr = None  # the phase the document enters on `due_on`
+    due_on: NullableDay = None
     on_hold: bool
     note: NullableStr = None
 
 
 class Report(Model):
+    """A retention report: its kind, date, window and rows (within the reader's clearance)."""
+
     kind: Annotated[str, WithJsonSchema({"enum": list(REPORT_KINDS)})]
-    as_of: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    as_of: Day
     months: int
-    until: NullableDate = None
+    until: NullableDay = None
     total: int
     results: list[ReportRow]
 
@@ -144,16 +167,24 @@ class Reason(Model):
 
 
 class Hold(Model):
+    """A hold as the pages and the API show it (documents counted within clearance).
+
+    A reference and a reason describe every record the hold covers (a dispute's register
+    number, an audit's letter): a reader who may not see all of those records gets neither
+    (None), nor the reason it was lifted (`restricted`).
+    """
+
     id: int
-    reference: str
-    reason: str
+    # Described as strings as they always were; None for a `restricted` reader.
+    reference: Annotated[str | None, WithJsonSchema({"type": "string"})]
+    reason: Annotated[str | None, WithJsonSchema({"type": "string"})]
     classification_code: NullableStr
     document_ids: Annotated[list[int], Field(
         description="Only those within the caller's clearance.")]
     placed_by: str
-    placed_at: str
+    placed_at: Stamp
     active: bool
-    lifted_at: NullableStr = None
+    lifted_at: NullableStamp = None
     lifted_by: NullableStr = None
     lift_reason: NullableStr = None
     restricted: Annotated[bool, Field(description=(
@@ -187,6 +218,24 @@ class DisposalApproval(Model):
         = None
 
 
+class DisposalItem(Model):
+    """One row of a destruction list (the Daftar Arsip Usul Musnah's columns, and its fate)."""
+
+    id: int
+    document_id: int
+    code: str
+    description: str
+    period: str
+    quantity: str
+    development: str
+    media: str
+    remarks: str | None
+    removed: bool
+    removed_by: str | None
+    removed_reason: str | None
+    on_hold: bool
+
+
 class DisposalList(Model):
     id: int
     number: str
@@ -200,7 +249,7 @@ class DisposalList(Model):
     approval_date: NullableDate = None
     berita_acara_number: NullableStr = None
     remaining: int
-    items: Annotated[list[dict[str, Any]] | None, WithJsonSchema(
+    items: Annotated[list[DisposalItem] | None, WithJsonSchema(
         {"type": "array", "items": {"type": "object"},
          "description": "The list's rows (only on GET of one list, audited)."})] = None
 

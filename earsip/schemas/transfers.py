@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from earsip.schemas.base import DATE_SCHEMA, MAX_ID, Model, NullableStr, Required, String
-from earsip.schemas.retention import _document_ids
+from earsip.schemas.retention import Day, _document_ids
 
 
 class TransferInput(Model):
@@ -31,10 +31,12 @@ class Receipt(Model):
 
 
 class TransferDocument(Model):
+    """A record in a transfer: its title, classification code and date."""
+
     id: int
     title: str
     code: str
-    date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    date: Day
 
 
 class Transfer(Model):

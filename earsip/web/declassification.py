@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
@@ -9,6 +11,7 @@ from werkzeug.wrappers import Response
 from earsip.access import can
 from earsip.errors import EarsipError, NotFound
 from earsip.services.access import declassification as declassification_service
+from earsip.services.access import duties
 from earsip.web import documents as document_pages
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
@@ -46,17 +49,25 @@ def refuse(request_id: int) -> tuple[str, int] | Response:
         client_addr=client()), gettext("Penurunan klasifikasi keamanan ditolak."))
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A pending request on the document's page, and why this reader may not approve it
+    (None when they may, or when they do not decide)."""
+
+    request: declassification_service.RequestView
+    refusal: duties.Refusal | None
+
+
 @bp.app_template_global()
-def pending_declassifications(document_id: int) -> list[dict[str, object]]:
-    """The pending requests of a document, each with why this reader may not approve it
-    (None when they may); empty for readers who neither edit nor decide."""
+def pending_declassifications(document_id: int) -> list[Pending]:
+    """The pending requests of a document, each with why this reader may not approve it;
+    empty for readers who neither edit nor decide."""
     p = principal()
     if not (can(p.roles, "declassification.decide") or can(p.roles, "document.edit")):
         return []
     deciding = can(p.roles, "declassification.decide")
-    return [{"request": r,
-             "refusal": declassification_service.decision_refusal(archive(), p, r.id)
-             if deciding else None}
+    return [Pending(r, declassification_service.decision_refusal(archive(), p, r.id)
+                    if deciding else None)
             for r in declassification_service.pending(archive(), p, document_id=document_id)]
 
 

@@ -11,9 +11,6 @@ the proposer's place, and types their password again. Raising a class needs noth
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +18,8 @@ from earsip import audit
 from earsip.access import SECURITY_CLASSES, Principal, can, classes_up_to, level, may_see
 from earsip.errors import N_, Conflict, Forbidden, NotFound
 from earsip.models import DeclassificationRequest, Document, utcnow
-from earsip.schemas.base import text_field
+from earsip.schemas.accounts import Declassification
+from earsip.schemas.base import JsonObject, text_field
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
@@ -45,37 +43,25 @@ def check_reason(reason: str | None) -> str:
     return text_field(reason, "security_reason", REASON_LABEL, limit=2000)
 
 
-@dataclass(frozen=True)
-class RequestView:
-    """A declassification request as pages and the API show it (no title: the document page
-    shows that, audited)."""
+class RequestView(Declassification):
+    """A request as the services answer it: `schemas.accounts.Declassification`, whose fields
+    it has (`requested_at`/`decided_at` datetimes, `requested_by_id` for the pages only).
 
-    id: int
-    document_id: int
-    old_security: str
-    new_security: str
-    reason: str
-    status: str
-    requested_by: str
-    requested_by_id: int | None
-    requested_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    decision_note: str | None
+    `to_dict` is left only for services/records/editing.py, which calls it until its rewrite
+    (reading the fields) is merged; then this class is just `Declassification`.
+    """
 
-    def to_dict(self) -> dict[str, object]:
-        """Return the JSON form (times in ISO 8601)."""
-        body = asdict(self)
-        body.pop("requested_by_id")
-        for key in ("requested_at", "decided_at"):
-            body[key] = body[key].isoformat() if body[key] else None
-        return body
+    def to_dict(self) -> JsonObject:
+        """Return the JSON form the API answers (transitional: see the class)."""
+        return self.model_dump(mode="json")
 
 
 def _view(r: DeclassificationRequest) -> RequestView:
-    return RequestView(r.id, r.document_id, r.old_security, r.new_security, r.reason, r.status,
-                       r.requested_by_name, r.requested_by_id, r.requested_at,
-                       r.decided_by_name, r.decided_at, r.decision_note)
+    return RequestView(id=r.id, document_id=r.document_id, old_security=r.old_security,
+                       new_security=r.new_security, reason=r.reason, status=r.status,
+                       requested_by=r.requested_by_name, requested_by_id=r.requested_by_id,
+                       requested_at=r.requested_at, decided_by=r.decided_by_name,
+                       decided_at=r.decided_at, decision_note=r.decision_note)
 
 
 def refuse_if_pending(session: Session, doc: Document) -> None:

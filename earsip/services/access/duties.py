@@ -20,6 +20,7 @@ and its limits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -39,11 +40,12 @@ _PASSWORD_EVENTS = ("user.create", "user.password_reset", "user.password_change"
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an account may not approve: a code for the audit trail, a message for people."""
+    """Why an account may not approve: a code for the audit trail, a message for people
+    (a template of `_MESSAGES`, filled, once translated, from `params`)."""
 
     code: str
     message: str
-    params: dict[str, object]
+    params: Mapping[str, str | int]
 
 
 _MESSAGES = {
@@ -62,7 +64,7 @@ _MESSAGES = {
 }
 
 
-def _refusal(code: str, **params: object) -> Refusal:
+def _refusal(code: str, **params: str | int) -> Refusal:
     return Refusal(code, _MESSAGES[code], {"days": APPROVER_WAIT.days, **params})
 
 

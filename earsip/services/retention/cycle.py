@@ -22,6 +22,7 @@ from earsip.access import SECURITY_LABELS, Principal, classes_up_to
 from earsip.errors import N_, ValidationError
 from earsip.models import Document
 from earsip.retention import FATE_LABELS, PHASE_LABELS
+from earsip.schemas.retention import Report, ReportRow
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.classification import list_effective
@@ -91,58 +92,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-@dataclass(frozen=True)
-class ReportRow:
-    """One document in a retention report."""
-
-    id: int
-    number: str | None
-    title: str
-    classification: str
-    document_date: dt.date
-    security: str
-    active_until: dt.date | None
-    inactive_until: dt.date | None
-    final_fate: str | None
-    phase: str  # the phase on the report's date
-    next_phase: str | None  # the phase the document enters on `due_on`
-    due_on: dt.date | None
-    on_hold: bool
-    note: str | None
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the row as JSON-able values."""
-        return {
-            "id": self.id, "number": self.number, "title": self.title,
-            "classification": self.classification,
-            "document_date": self.document_date.isoformat(), "security": self.security,
-            "active_until": _iso(self.active_until), "inactive_until": _iso(self.inactive_until),
-            "final_fate": self.final_fate, "phase": self.phase, "next_phase": self.next_phase,
-            "due_on": _iso(self.due_on), "on_hold": self.on_hold, "note": self.note,
-        }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-@dataclass(frozen=True)
-class Report:
-    """A retention report: its kind, date, window and rows (within the reader's clearance)."""
-
-    kind: str
-    as_of: dt.date
-    months: int
-    until: dt.date | None
-    rows: list[ReportRow]
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the report as JSON-able values."""
-        return {"kind": self.kind, "as_of": self.as_of.isoformat(), "months": self.months,
-                "until": _iso(self.until), "total": len(self.rows),
-                "results": [r.to_dict() for r in self.rows]}
-
-
 def _next_change(doc: Document, day: dt.date) -> tuple[str | None, dt.date | None]:
     """Return the phase the document enters next after `day`, and when (or the last change)."""
     if doc.active_until is None or doc.final_fate is None:
@@ -206,14 +155,18 @@ def report(archive: Archive, principal: Principal, kind: str, *, months: int = 1
                 if trigger in (None, retention.DOCUMENT_DATE):
                     continue  # no rule at all (scheme gap), not an awaited event
             rows.append(ReportRow(
-                doc.id, doc.number, doc.title, doc.classification_code, doc.document_date,
-                doc.security, doc.active_until, doc.inactive_until, doc.final_fate,
-                retention.phase_on(doc.active_until, doc.inactive_until, doc.final_fate, day)
-                if doc.final_fate else doc.phase,
-                next_phase, due_on, doc.id in held, doc.retention_note))
+                id=doc.id, number=doc.number, title=doc.title,
+                classification=doc.classification_code, document_date=doc.document_date,
+                security=doc.security, active_until=doc.active_until,
+                inactive_until=doc.inactive_until, final_fate=doc.final_fate,
+                phase=retention.phase_on(doc.active_until, doc.inactive_until, doc.final_fate,
+                                         day) if doc.final_fate else doc.phase,
+                next_phase=next_phase, due_on=due_on, on_hold=doc.id in held,
+                note=doc.retention_note))
     if kind == "upcoming":
         rows.sort(key=lambda r: (r.due_on or day, r.id))
-    return Report(kind, day, months, until, rows)
+    return Report(kind=kind, as_of=day, months=months, until=until, total=len(rows),
+                  results=rows)
 
 
 REPORT_COLUMNS = ("id", "number", "title", "classification", "document_date", "security",
@@ -229,7 +182,7 @@ def view_report(archive: Archive, principal: Principal, kind: str, *, months: in
     with archive.db.write() as session:
         audit.append(session, principal.actor(client_addr), "retention.view",
                      details={"kind": result.kind, "as_of": result.as_of.isoformat(),
-                              "months": result.months, "rows": len(result.rows)})
+                              "months": result.months, "rows": len(result.results)})
     return result
 
 
@@ -299,7 +252,7 @@ def export_report(archive: Archive, principal: Principal, kind: str, fmt: str, *
     if fmt not in ("csv", "xlsx"):
         raise ValidationError("Format ekspor harus csv atau xlsx.", field="format")
     result = report(archive, principal, kind, months=months, as_of=as_of)
-    rows = [[_export_value(r, c, fmt, wording) for c in REPORT_COLUMNS] for r in result.rows]
+    rows = [[_export_value(r, c, fmt, wording) for c in REPORT_COLUMNS] for r in result.results]
     headers = [wording.translate(REPORT_HEADERS[c]) for c in REPORT_COLUMNS] if wording \
         else list(REPORT_COLUMNS)
     if fmt == "csv":
@@ -318,4 +271,4 @@ def _audit_export(archive: Archive, principal: Principal, result: Report, fmt: s
         audit.append(session, principal.actor(client_addr), "retention.export",
                      details={"kind": result.kind, "format": fmt,
                               "as_of": result.as_of.isoformat(), "months": result.months,
-                              "rows": len(result.rows)})
+                              "rows": len(result.results)})

@@ -13,6 +13,7 @@ from earsip import audit
 from earsip.access import Principal, can, classes_up_to
 from earsip.errors import NotFound
 from earsip.models import DisposalItem, DisposalList, Document
+from earsip.schemas.retention import DisposalItem as ItemView
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
@@ -114,21 +115,20 @@ class ListView:
     berita_acara_document_id: int | None
     list_document_id: int | None
     cancel_reason: str | None
-    items: list[dict[str, object]]
+    items: list[ItemView]
 
     @property
     def remaining(self) -> int:
         """Return how many items are still on the list."""
-        return sum(1 for i in self.items if not i["removed"])
+        return sum(1 for i in self.items if not i.removed)
 
 
 def _view(listing: DisposalList, held: set[int]) -> ListView:
-    items: list[dict[str, object]] = [
-             {"id": i.id, "document_id": i.document_id, "code": i.classification_code,
-              "description": i.description, "period": i.period, "quantity": i.quantity,
-              "development": i.development, "media": i.media, "remarks": i.remarks,
-              "removed": i.removed_at is not None, "removed_by": i.removed_by_name,
-              "removed_reason": i.removed_reason, "on_hold": i.document_id in held}
+    items = [ItemView(id=i.id, document_id=i.document_id, code=i.classification_code,
+                      description=i.description, period=i.period, quantity=i.quantity,
+                      development=i.development, media=i.media, remarks=i.remarks,
+                      removed=i.removed_at is not None, removed_by=i.removed_by_name,
+                      removed_reason=i.removed_reason, on_hold=i.document_id in held)
              for i in listing.items]
     return ListView(listing.id, listing.number, listing.status, listing.created_at,
                     listing.proposed_by_name, listing.proposed_by_id, listing.note,

@@ -7,9 +7,7 @@ who placed and lifted it, when and why, and both steps are audited.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -20,50 +18,9 @@ from earsip.access import Principal, classes_up_to
 from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
 from earsip.schemas.base import text_field
+from earsip.schemas.retention import Hold
 from earsip.services import Archive
 from earsip.services.access.users import require
-
-
-@dataclass(frozen=True)
-class HoldView:
-    """A hold as the pages and the API show it (documents counted within clearance).
-
-    A reference and a reason describe every record the hold covers (a dispute's register
-    number, an audit's letter): a reader who may not see all of those records gets neither,
-    nor the reason it was lifted (`restricted`).
-    """
-
-    id: int
-    reference: str | None
-    reason: str | None
-    classification_code: str | None
-    document_ids: list[int]
-    placed_by: str
-    placed_at: dt.datetime
-    lifted_at: dt.datetime | None
-    lifted_by: str | None
-    lift_reason: str | None
-    restricted: bool = False
-
-    @property
-    def active(self) -> bool:
-        """Return True while the hold is in force."""
-        return self.lifted_at is None
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the hold as JSON-able values."""
-        return {
-            "id": self.id, "reference": self.reference, "reason": self.reason,
-            "classification_code": self.classification_code,
-            "document_ids": self.document_ids, "placed_by": self.placed_by,
-            "placed_at": _stamp(self.placed_at), "active": self.active,
-            "lifted_at": _stamp(self.lifted_at), "lifted_by": self.lifted_by,
-            "lift_reason": self.lift_reason, "restricted": self.restricted,
-        }
-
-
-def _stamp(moment: dt.datetime | None) -> str | None:
-    return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
 
 
 def _code_covers(code_column: InstrumentedAttribute[str], code: str) -> ColumnElement[bool]:
@@ -102,18 +59,20 @@ def refuse_held(session: Session, document_ids: Iterable[int], step: str) -> Non
                      document_ids=held)
 
 
-def _view(hold: LegalHold, visible_ids: list[int], *, sees_all: bool = True) -> HoldView:
-    if not sees_all:
-        return HoldView(hold.id, None, None, hold.classification_code, visible_ids,
-                        hold.placed_by_name, hold.placed_at, hold.lifted_at,
-                        hold.lifted_by_name, None, restricted=True)
-    return HoldView(hold.id, hold.reference, hold.reason, hold.classification_code,
-                    visible_ids, hold.placed_by_name, hold.placed_at, hold.lifted_at,
-                    hold.lifted_by_name, hold.lift_reason)
+def _view(hold: LegalHold, visible_ids: list[int], *, sees_all: bool = True) -> Hold:
+    """The hold with the documents given; its reference and reasons only when `sees_all`
+    (schemas.retention.Hold says why)."""
+    return Hold(id=hold.id, reference=hold.reference if sees_all else None,
+                reason=hold.reason if sees_all else None,
+                classification_code=hold.classification_code, document_ids=visible_ids,
+                placed_by=hold.placed_by_name, placed_at=hold.placed_at,
+                active=hold.lifted_at is None, lifted_at=hold.lifted_at,
+                lifted_by=hold.lifted_by_name,
+                lift_reason=hold.lift_reason if sees_all else None, restricted=not sees_all)
 
 
-def _reader_view(session: Session, hold: LegalHold, principal: Principal) -> HoldView:
-    """Return the hold as this reader may see it (see HoldView)."""
+def _reader_view(session: Session, hold: LegalHold, principal: Principal) -> Hold:
+    """Return the hold as this reader may see it (see schemas.retention.Hold)."""
     visible = _visible_ids(session, hold, principal)
     return _view(hold, visible, sees_all=len(visible) == len(hold.document_rows)
                  and not _hides_coded(session, hold, principal))
@@ -144,7 +103,7 @@ def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> lis
 def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
                reason: str | None, document_ids: Iterable[int] = (),
                classification_code: str | None = None,
-               client_addr: str | None = None) -> HoldView:
+               client_addr: str | None = None) -> Hold:
     """Place a hold on chosen documents and/or a whole classification code; audit it."""
     require(principal, "hold.manage")
     ref = text_field(reference, "reference", N_("Nomor referensi"), limit=200)
@@ -176,7 +135,7 @@ def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
 
 
 def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: str | None,
-              client_addr: str | None = None) -> HoldView:
+              client_addr: str | None = None) -> Hold:
     """Lift an active hold, with a reason; audit it."""
     require(principal, "hold.manage")
     why = text_field(reason, "reason", N_("Alasan pencabutan"), limit=2000)
@@ -195,7 +154,7 @@ def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: s
 
 
 def list_holds(archive: Archive, principal: Principal, *,
-               active_only: bool = False) -> list[HoldView]:
+               active_only: bool = False) -> list[Hold]:
     """Return the holds, newest first (their documents limited to the principal's clearance)."""
     with archive.db.read() as session:
         query = select(LegalHold).order_by(LegalHold.id.desc())
@@ -205,7 +164,7 @@ def list_holds(archive: Archive, principal: Principal, *,
         return [v for v in views if v.classification_code is not None or v.document_ids]
 
 
-def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
+def get_hold(archive: Archive, principal: Principal, hold_id: int) -> Hold:
     """Return one hold."""
     with archive.db.read() as session:
         hold = session.get(LegalHold, hold_id)
@@ -216,7 +175,7 @@ def get_hold(archive: Archive, principal: Principal, hold_id: int) -> HoldView:
         return view
 
 
-def holds_covering(archive: Archive, principal: Principal, document_id: int) -> list[HoldView]:
+def holds_covering(archive: Archive, principal: Principal, document_id: int) -> list[Hold]:
     """Return the holds in force on a document the principal may see, oldest first.
 
     A hold's reference and reason are shown only to a reader who may see every record it

@@ -150,7 +150,7 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         files = [transfer_package.PackageFile(archive.store.path_of(d.storage_path),
                                               transfer_contents.arcname(d)) for d in ordered]
         meta = []
-        people: dict[int, dict[str, object]] = {}
+        people: dict[int, transfer_contents.Person] = {}
         for d in ordered:
             record = to_dict(d)
             # What the office's own copy is doing (its OCR jobs, its searchable copy, which is

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,11 +44,20 @@ READINGS = frozenset({"document.view", "document.download", "document.preview",
                       "document.delete"})
 PRIVATE_DETAILS = frozenset({"storage_path", "client_addr", "username", "user_id", "actor_id",
                              "actor_name"})
-SYSTEM_PERSON: dict[str, object] = {"name": "Sistem E-Arsip", "position": None}
 
 
-def person(session: Session, user_id: int | None, cache: dict[int, dict[str, object]],
-            ) -> dict[str, object]:
+class Person(TypedDict):
+    """Who acted, as the package's metadata.json and riwayat.jsonl write it (a JSON object
+    written as it is: {"name", "position"}, either null when unknown)."""
+
+    name: str | None
+    position: str | None
+
+
+SYSTEM_PERSON: Person = {"name": "Sistem E-Arsip", "position": None}
+
+
+def person(session: Session, user_id: int | None, cache: dict[int, Person]) -> Person:
     """Return who acted as the receiving archive reads it: full name and position (the
     labels of their roles, as no position is recorded), never the account name."""
     if user_id is None:
@@ -55,9 +65,9 @@ def person(session: Session, user_id: int | None, cache: dict[int, dict[str, obj
     if user_id not in cache:
         user = session.get(User, user_id)
         roles = set(user.role_names) if user is not None else set()
-        cache[user_id] = {
-            "name": (user.full_name or None) if user is not None else None,
-            "position": ", ".join(str(ROLE_LABELS[r]) for r in ROLES if r in roles) or None}
+        cache[user_id] = Person(
+            name=(user.full_name or None) if user is not None else None,
+            position=", ".join(str(ROLE_LABELS[r]) for r in ROLES if r in roles) or None)
     return cache[user_id]
 
 
@@ -75,7 +85,7 @@ def history_lines(session: Session, ids: list[int]) -> bytes:
         AuditEntry.target_type == "document", AuditEntry.outcome == "success",
         AuditEntry.action.not_in(READINGS),
         AuditEntry.target_id.in_([str(i) for i in ids])).order_by(AuditEntry.seq))
-    people: dict[int, dict[str, object]] = {}
+    people: dict[int, Person] = {}
     lines = []
     for e in entries:
         lines.append(json.dumps({

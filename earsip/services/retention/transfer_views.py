@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from earsip.access import Principal, classes_up_to
 from earsip.errors import NotFound
 from earsip.models import Document, Transfer, TransferItem
+from earsip.schemas.transfers import TransferDocument
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.retention.holds import held_ids
@@ -81,13 +82,13 @@ class TransferView:
     confirmed_at: dt.datetime | None
     confirmed_by: str | None
     receipt_reference: str | None
-    documents: list[dict[str, object]]
+    documents: list[TransferDocument]
 
 
 def _view(session: Session, handed: Transfer) -> TransferView:
     ids = [r.document_id for r in handed.item_rows]
-    docs = [{"id": d.id, "title": d.title, "code": d.classification_code,
-             "date": d.document_date}
+    docs = [TransferDocument(id=d.id, title=d.title, code=d.classification_code,
+                             date=d.document_date)
             for d in session.scalars(select(Document).where(Document.id.in_(ids))
                                      .order_by(Document.id))]
     return TransferView(handed.id, handed.number, handed.status, handed.recipient,

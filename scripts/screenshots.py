@@ -21,6 +21,7 @@ from config import make_test_config  # noqa: E402
 from earsip import audit, create_app, extract  # noqa: E402
 from earsip.access import Principal  # noqa: E402
 from earsip.cli import server_options  # noqa: E402
+from earsip.schemas.retention import DisposalProposal  # noqa: E402
 from earsip.services import Archive  # noqa: E402
 from earsip.services.access.users import add_user  # noqa: E402
 from earsip.services.operations import jobs, setup  # noqa: E402
@@ -76,7 +77,8 @@ def _sample_documents(archive: Archive, folder: Path) -> tuple[int, int]:
     add_user(archive, "budi", "contoh-sandi-arsip1", roles=["arsiparis", "auditor"],
              clearance="rahasia", actor=audit.SYSTEM, full_name="Budi Santoso")
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
-    disposition.propose(archive, officer, filed_ids[-2:], note="Usul musnah arsip 2018")
+    disposition.propose(archive, officer, DisposalProposal(document_ids=filed_ids[-2:],
+                                                           note="Usul musnah arsip 2018"))
     scan = save_scan(folder / "pindaian-laporan.pdf")
     scanned = ingest.file_document(archive, audit.SYSTEM, scan, scan.name, parse_input({
         "title": "Laporan Hasil Pengawasan (pindaian)", "classification": "PM.01.02",
@@ -86,7 +88,8 @@ def _sample_documents(archive: Archive, folder: Path) -> tuple[int, int]:
     return first, scanned.document_id
 
 
-def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,  # type: ignore[no-untyped-def]
+def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,
+                 # type: ignore[no-untyped-def]
                 size: dict[str, int], pages: list[tuple[str, str]], filing: bool) -> None:
     context = browser.new_context(viewport=size, device_scale_factor=1)
     context.add_cookies([{"name": "earsip_lang", "value": lang, "url": base}])

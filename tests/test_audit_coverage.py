@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry
+from earsip.schemas.retention import Cancellation, DisposalApproval, DisposalProposal, ItemRemoval
 from earsip.services import Archive
 from earsip.services.records import scheme
 from earsip.services.retention import destruction as disposition
@@ -53,7 +54,8 @@ class Trail:
         return entry
 
 
-def _post(client: FlaskClient, path: str, page: str, **data: object):  # type: ignore[no-untyped-def]
+def _post(client: FlaskClient, path: str, page: str,
+          **data: object):  # type: ignore[no-untyped-def]
     # The token is the session's: read it from a page whose visit is not audited.
     del page
     return client.post(path, data={"csrf_token": _token(client), **data})
@@ -142,7 +144,8 @@ def test_rule_changes_user_changes_and_refusals_are_each_one_entry(
 
 
 def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
-        app: Flask, archive: Archive, tmp_path: Path, make_user, runner) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, tmp_path: Path, make_user,
+        runner) -> None:  # type: ignore[no-untyped-def]
     trail = Trail(archive)
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     make_approver(archive, "ketua")
@@ -162,14 +165,15 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
 
     listed: dict[str, int] = {}
     trail.one("disposal.propose", lambda: listed.update(
-        id=disposition.propose(archive, officer, [old, spare])))
+        id=disposition.propose(archive, officer, DisposalProposal(document_ids=[old, spare]))))
     item = next(i for i in get_list(archive, officer, listed["id"]).items
                 if i.document_id == spare)
     trail.one("disposal.review", lambda: disposition.remove_item(
-        archive, officer, listed["id"], item.id, reason="Masih dipakai"))
-    trail.one("disposal.approve", lambda: disposition.approve(
-        archive, leader, listed["id"], reference="KEP-1", decision_date=__import__(
-            "datetime").date(2026, 11, 1), password=USER_PASSWORD))
+        archive, officer, listed["id"], item.id, ItemRemoval(reason="Masih dipakai")))
+    trail.one("disposal.approve", lambda: disposition.approve(archive, leader, listed["id"],
+                                                              DisposalApproval(reference="KEP-1",
+                                                                               decision_date=__import__(
+            "datetime").date(2026, 11, 1), password=USER_PASSWORD)))
     before = Trail(archive)._last()
     destruction_execution.execute(archive, officer, listed["id"], execution(
         berita_acara_number="BA-1", official_name="Siti",
@@ -182,9 +186,9 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
     # The destruction, then the filing of its two papers (the berita acara and the list).
     assert actions == ["disposal.execute", "document.file", "document.file"]
     other: dict[str, int] = {}
-    spare_list = disposition.propose(archive, officer, [spare])
+    spare_list = disposition.propose(archive, officer, DisposalProposal(document_ids=[spare]))
     trail.one("disposal.cancel", lambda: other.update(
-        x=disposition.cancel(archive, officer, spare_list, reason="Ditunda")))
+        x=disposition.cancel(archive, officer, spare_list, Cancellation(reason="Ditunda"))))
 
     handover = Handover("Dinas Kearsipan", "Rina", "Kabid", "Siti", "Kepala Sekretariat")
     made: dict[str, int] = {}

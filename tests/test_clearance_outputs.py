@@ -30,6 +30,7 @@ from sqlalchemy import select
 from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import User
+from earsip.schemas.retention import DisposalApproval, DisposalProposal, HoldInput
 from earsip.services import Archive
 from earsip.services.operations import jobs
 from earsip.services.records import ingest
@@ -123,11 +124,13 @@ class World:
         made = self._records(None)
         self.file("vextra", code="KA.00", date=_years_ago(6))
         self.file("vperm2", code="KU.00.00", date=_years_ago(11))
-        self.lists["visible"] = disposition.propose(self.archive, officer, [made["listed"]])
+        self.lists["visible"] = disposition.propose(self.archive, officer,
+                                                    DisposalProposal(document_ids=[made["listed"]]))
         self.transfers["visible"] = transfer.prepare(self.archive, officer, [made["perm"]], WHO)
-        self.hold_ids["visible"] = holds.place_hold(
-            self.archive, officer, reference="REG-TERBUKA/1", reason="Sengketa terbuka",
-            document_ids=[made["held"]]).id
+        self.hold_ids["visible"] = holds.place_hold(self.archive, officer,
+                                                    HoldInput(reference="REG-TERBUKA/1",
+                                                              reason="Sengketa terbuka",
+                                                              document_ids=[made["held"]])).id
 
     def add_hidden(self) -> None:
         officer, leader = self.principal("admin"), self.principal("ketua")
@@ -139,13 +142,15 @@ class World:
         # A list of hidden records only, one mixing a hidden record with a visible one, and one
         # carried out (its berita acara names the hidden record).
         self.lists["hidden"] = disposition.propose(self.archive, officer,
-                                                   [secret["listed"], top])
-        self.lists["mixed"] = disposition.propose(self.archive, officer,
-                                                  [self.visible["vextra"], secret["due"]])
-        self.lists["executed"] = disposition.propose(self.archive, officer, [gone])
+                                                   DisposalProposal(document_ids=[secret["listed"],
+                                                                                  top]))
+        self.lists["mixed"] = disposition.propose(self.archive, officer, DisposalProposal(
+            document_ids=[self.visible["vextra"], secret["due"]]))
+        self.lists["executed"] = disposition.propose(self.archive, officer,
+                                                     DisposalProposal(document_ids=[gone]))
         disposition.approve(self.archive, leader, self.lists["executed"],
-                            reference="KEP-ZIRKONIUM/1", decision_date=dt.date.today(),
-                            password=USER_PASSWORD)
+                            DisposalApproval(reference="KEP-ZIRKONIUM/1",
+                                             decision_date=dt.date.today(), password=USER_PASSWORD))
         destruction_execution.execute(self.archive, officer, self.lists["executed"], execution(
         berita_acara_number="BA-ZIRKONIUM/1", official_name="Siti",
         official_position="Kepala Sekretariat", place=None,
@@ -155,19 +160,24 @@ class World:
                                                     WHO)
         self.transfers["mixed"] = transfer.prepare(
             self.archive, officer, [self.visible["vperm2"], perm], WHO)
-        self.hold_ids["hidden"] = holds.place_hold(
-            self.archive, officer, reference="REG-ZIRKONIUM/9", reason="Sengketa zirkonium",
-            document_ids=[secret["held"]]).id
-        self.hold_ids["mixed"] = holds.place_hold(
-            self.archive, officer, reference="REG-ZIRKONIUM/10", reason="Perkara zirkonium",
-            document_ids=[self.visible["vheld"], secret["held"]]).id
-        self.hold_ids["coded"] = holds.place_hold(  # a code that covers hidden records only
-            self.archive, officer, reference="REG-ZIRKONIUM/11", reason="Aduan zirkonium",
-            classification_code="HM.00.02").id
+        self.hold_ids["hidden"] = holds.place_hold(self.archive, officer,
+                                                   HoldInput(reference="REG-ZIRKONIUM/9",
+                                                             reason="Sengketa zirkonium",
+                                                             document_ids=[secret["held"]])).id
+        self.hold_ids["mixed"] = holds.place_hold(self.archive, officer,
+                                                  HoldInput(reference="REG-ZIRKONIUM/10",
+                                                            reason="Perkara zirkonium",
+                                                            document_ids=[self.visible["vheld"],
+                                                                          secret["held"]])).id
+        self.hold_ids["coded"] = holds.place_hold(self.archive, officer,
+                                                  HoldInput(reference="REG-ZIRKONIUM/11",
+                                                            reason="Aduan zirkonium",
+                                                            classification_code="HM.00.02")).id
 
 
 @pytest.fixture
-def world(archive: Archive, app: Flask, make_user, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
+def world(archive: Archive, app: Flask, make_user,
+          tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
     folder = tmp_path / "berkas"
     folder.mkdir()
     for role in READER_ROLES + ("staf",):

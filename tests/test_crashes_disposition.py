@@ -42,7 +42,7 @@ from earsip.models import (
     IndexQueue,
     Transfer,
 )
-from earsip.schemas.retention import DisposalExecution
+from earsip.schemas.retention import DisposalApproval, DisposalExecution, DisposalProposal
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.operations import setup
@@ -71,7 +71,7 @@ from earsip.models import User
 from earsip.access import Principal
 from earsip.services import Archive
 from earsip.services.retention import destruction_execution, transfer
-from earsip.schemas.retention import DisposalExecution
+from earsip.schemas.retention import DisposalApproval, DisposalExecution, DisposalProposal
 
 step, username, *args = sys.argv[1:]
 archive = Archive.open(Config.from_env())
@@ -297,7 +297,8 @@ def content_left(archive: Archive, originals: dict[int, Original]) -> list[int]:
 
 
 def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholly_destroyed(
-        archive: Archive, config: Config, cli_env: dict[str, str], runner,  # type: ignore[no-untyped-def]
+        archive: Archive, config: Config, cli_env: dict[str,
+                                                        str], runner,  # type: ignore[no-untyped-def]
         people: dict[str, Principal], folder: Path) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     for trial, (point, nth) in enumerate(DESTRUCTION):
@@ -307,9 +308,10 @@ def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholl
             for doc_id in ids:
                 assert document_service.preview_file(a, officer, doc_id) is not None
             give_searchable_copy(a, folder, ids[0], words[0])
-            list_id = disposition.propose(a, officer, ids)
-            disposition.approve(a, leader, list_id, reference=f"KEP-{trial}/HK.01.01",
-                                decision_date=TODAY, password=USER_PASSWORD)
+            list_id = disposition.propose(a, officer, DisposalProposal(document_ids=ids))
+            disposition.approve(a, leader, list_id,
+                                DisposalApproval(reference=f"KEP-{trial}/HK.01.01",
+                                                 decision_date=TODAY, password=USER_PASSWORD))
             with a.db.read() as session:
                 originals = {d.id: Original(d.storage_path, d.sha256,
                                             document_service.preview_cache_path(a, d.sha256),
@@ -409,7 +411,8 @@ def transfer_of(archive: Archive, doc_id: int) -> Transfer | None:
 
 
 def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_valid_package(
-        archive: Archive, config: Config, cli_env: dict[str, str], runner,  # type: ignore[no-untyped-def]
+        archive: Archive, config: Config, cli_env: dict[str,
+                                                        str], runner,  # type: ignore[no-untyped-def]
         people: dict[str, Principal], folder: Path) -> None:
     officer = people["arsip1"]
     building = config.transfer_dir / transfer.BUILDING
@@ -479,7 +482,8 @@ def phases(archive: Archive, ids: list[int]) -> list[str]:
 
 
 def test_kill_9_in_the_retention_run_moves_all_of_a_runs_documents_with_its_one_entry_or_none(
-        archive: Archive, config: Config, cli_env: dict[str, str], runner,  # type: ignore[no-untyped-def]
+        archive: Archive, config: Config, cli_env: dict[str,
+                                                        str], runner,  # type: ignore[no-untyped-def]
         folder: Path) -> None:
     as_of = TODAY.replace(year=TODAY.year + 30, day=1).isoformat()
     # audit.appended: the run's entry written after its moves, not committed.

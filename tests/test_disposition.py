@@ -21,6 +21,14 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import DisposalList, Document, DocumentText, User
+from earsip.schemas.retention import (
+    Cancellation,
+    DisposalApproval,
+    DisposalProposal,
+    HoldInput,
+    HoldLift,
+    ItemRemoval,
+)
 from earsip.services import Archive
 from earsip.services.access import users
 from earsip.services.records import documents as document_service
@@ -93,16 +101,18 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     assert preview.exists()
 
     assert [c.id for c in views.candidates(archive, officer)] == [gone, kept]
-    list_id = disposition.propose(archive, officer, [gone, kept], note="Usul tahun 2026")
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[gone, kept],
+                                                                     note="Usul tahun 2026"))
     view = views.get_list(archive, officer, list_id)
     assert view.number.startswith("DAUM/") and view.status == "submitted"
     kept_item = next(i for i in view.items if i.document_id == kept)
     assert kept_item.code == "KA.00" and kept_item.period == "2019"
     assert kept_item.development == "Asli" and kept_item.media == "Elektronik (PDF)"
     disposition.remove_item(archive, leader, list_id, kept_item.id,
-                            reason="Masih dipakai untuk pemeriksaan")
-    disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
-                        decision_date=DECIDED, password=PW)
+                            ItemRemoval(reason="Masih dipakai untuk pemeriksaan"))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-15/HK.01.01/2026",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     done = destruction_execution.execute(archive, officer, list_id, execution())
     assert done.destroyed == [gone]
 
@@ -163,15 +173,17 @@ def test_the_proposer_may_not_approve_and_the_refusal_is_audited(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     both = people["ketua2"]  # pimpinan and arsiparis
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, both, [doc])
+    list_id = disposition.propose(archive, both, DisposalProposal(document_ids=[doc]))
     with pytest.raises(Forbidden):
-        disposition.approve(archive, both, list_id, reference="KEP-1",
-                            decision_date=DECIDED, password=PW)
+        disposition.approve(archive, both, list_id, DisposalApproval(reference="KEP-1",
+                                                                     decision_date=DECIDED,
+                                                                     password=PW))
     [refused] = entries(archive, "disposal.approve")
     assert refused.outcome == "refused" and refused.actor_name == "ketua2"
     assert views.get_list(archive, both, list_id).status == "submitted"
-    disposition.approve(archive, people["ketua"], list_id, reference="KEP-1",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, people["ketua"], list_id, DisposalApproval(reference="KEP-1",
+                                                                            decision_date=DECIDED,
+                                                                            password=PW))
     assert views.get_list(archive, both, list_id).status == "approved"
 
 
@@ -179,32 +191,34 @@ def test_a_hold_blocks_proposing_approving_and_destroying(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    hold = holds.place_hold(archive, officer, reference="Sengketa 7/2026", reason="uji",
-                            document_ids=[doc])
+    hold = holds.place_hold(archive, officer, HoldInput(reference="Sengketa 7/2026", reason="uji",
+                                                        document_ids=[doc]))
     with pytest.raises(OnHold):
-        disposition.propose(archive, officer, [doc])
+        disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
     assert [c.on_hold for c in views.candidates(archive, officer)] == [True]
-    holds.lift_hold(archive, officer, hold.id, reason="selesai")
-    list_id = disposition.propose(archive, officer, [doc])
+    holds.lift_hold(archive, officer, hold.id, HoldLift(reason="selesai"))
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
 
-    code_hold = holds.place_hold(archive, officer, reference="Audit BPK", reason="uji",
-                                 classification_code="KA")
+    code_hold = holds.place_hold(archive, officer, HoldInput(reference="Audit BPK", reason="uji",
+                                                             classification_code="KA"))
     with pytest.raises(OnHold):
-        disposition.approve(archive, leader, list_id, reference="KEP-2",
-                            decision_date=DECIDED, password=PW)
-    holds.lift_hold(archive, officer, code_hold.id, reason="selesai")
-    disposition.approve(archive, leader, list_id, reference="KEP-2",
-                        decision_date=DECIDED, password=PW)
+        disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-2",
+                                                                       decision_date=DECIDED,
+                                                                       password=PW))
+    holds.lift_hold(archive, officer, code_hold.id, HoldLift(reason="selesai"))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-2",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
 
-    late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
-                            document_ids=[doc])
+    late = holds.place_hold(archive, officer, HoldInput(reference="Gugatan", reason="uji",
+                                                        document_ids=[doc]))
     with pytest.raises(OnHold):
         destruction_execution.execute(archive, officer, list_id, execution())
     with archive.db.read() as session:
         stored = session.get(Document, doc)
         assert stored.disposition is None
         assert archive.store.path_of(stored.storage_path).exists()
-    holds.lift_hold(archive, officer, late.id, reason="dicabut")
+    holds.lift_hold(archive, officer, late.id, HoldLift(reason="dicabut"))
     assert destruction_execution.execute(archive, officer, list_id, execution()).destroyed == [doc]
 
 
@@ -216,25 +230,26 @@ def test_only_due_musnah_records_can_be_proposed_once(
     due = file_doc(archive, docs_dir, code="KA.00", date="2019-01-01")
     for doc in (young, permanent):
         with pytest.raises(NotDisposable):
-            disposition.propose(archive, officer, [doc])
-    disposition.propose(archive, officer, [due])
+            disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
+    disposition.propose(archive, officer, DisposalProposal(document_ids=[due]))
     with pytest.raises(NotDisposable):
-        disposition.propose(archive, officer, [due])
+        disposition.propose(archive, officer, DisposalProposal(document_ids=[due]))
     with pytest.raises(ValidationError):
-        disposition.propose(archive, officer, [])
+        disposition.propose(archive, officer, DisposalProposal(document_ids=[]))
     with pytest.raises(Forbidden):
-        disposition.propose(archive, people["ketua"], [due])
+        disposition.propose(archive, people["ketua"], DisposalProposal(document_ids=[due]))
 
 
 def test_execution_needs_approval_two_witnesses_and_the_right_role(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, officer, [doc])
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
     with pytest.raises(Conflict):
         destruction_execution.execute(archive, officer, list_id, execution())
-    disposition.approve(archive, leader, list_id, reference="KEP-3",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-3",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     with pytest.raises(ValidationError):
         destruction_execution.execute(archive, officer, list_id,
                             execution(witnesses=[{"name": "Budi", "position": "Staf"}]))
@@ -244,8 +259,8 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
     with pytest.raises(Forbidden):
         destruction_execution.execute(archive, leader, list_id, execution())
     with pytest.raises(ValidationError):
-        disposition.approve(archive, leader, list_id, reference="KEP-4",
-                            decision_date=dt.date.today() + dt.timedelta(days=1), password=PW)
+        DisposalApproval(reference="KEP-4", password=PW,
+                         decision_date=dt.date.today() + dt.timedelta(days=1))
     assert entries(archive, "disposal.execute") == []
 
 
@@ -253,24 +268,27 @@ def test_a_list_with_a_record_above_clearance_is_invisible_to_lower_clearances(
         archive: Archive, docs_dir: Path, people: dict[str, Principal],
         make_user) -> None:  # type: ignore[no-untyped-def]
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia")
-    list_id = disposition.propose(archive, people["arsip1"], [secret])
+    list_id = disposition.propose(archive, people["arsip1"],
+                                  DisposalProposal(document_ids=[secret]))
     make_user("pim-rendah", roles=("pimpinan",), clearance="terbatas")
     low = principal_of(archive, "pim-rendah")
     with pytest.raises(NotFound):
         views.get_list(archive, low, list_id)
     assert views.list_lists(archive, low) == []
     with pytest.raises(NotFound):
-        disposition.approve(archive, low, list_id, reference="K",
-                            decision_date=DECIDED, password=PW)
+        disposition.approve(archive, low, list_id, DisposalApproval(reference="K",
+                                                                    decision_date=DECIDED,
+                                                                    password=PW))
 
 
 def test_an_interrupted_execution_is_finished_by_running_it_again(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-5",
-                        decision_date=DECIDED, password=PW)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-5",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     # The tombstones commit first; a crash right after leaves the file and no papers.
     form = destruction_execution._completed(execution(), "Mojokerto")
     destruction_execution._destroy_records(archive, officer, list_id, form, None)
@@ -291,18 +309,19 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", title="Surat <b>tebal</b>")
-    list_id = disposition.propose(archive, officer, [doc])
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
     body, name = papers.list_pdf(archive, officer, list_id)
     assert name.startswith("DAUM-") and name.endswith(".pdf")
     text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
     assert "Surat <b>tebal</b>" in text and "KA.00" in text
-    disposition.approve(archive, leader, list_id, reference="KEP-6",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-6",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     destruction_execution.execute(archive, officer, list_id, execution())
     with pytest.raises(Conflict):
         edit_document(archive, officer, doc, {"title": "baru"})
     with pytest.raises(Conflict):
-        disposition.cancel(archive, officer, list_id, reason="terlambat")
+        disposition.cancel(archive, officer, list_id, Cancellation(reason="terlambat"))
 
 
 def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
@@ -311,9 +330,10 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
     officer, leader = people["arsip1"], people["ketua"]
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia",
                       title="Rahasia sengketa X")
-    list_id = disposition.propose(archive, officer, [secret])
-    disposition.approve(archive, leader, list_id, reference="KEP-7",
-                        decision_date=DECIDED, password=PW)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[secret]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-7",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     done = destruction_execution.execute(archive, officer, list_id, execution())
     for paper in (done.berita_acara_document_id, done.list_document_id):
         assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
@@ -329,9 +349,10 @@ def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-8",
-                        decision_date=DECIDED, password=PW)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-8",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     edit_document(archive, officer, doc, {"classification": "KU.00.00"})  # now permanen
     with pytest.raises(NotDisposable):
         destruction_execution.execute(archive, officer, list_id, execution())
@@ -347,9 +368,10 @@ def test_an_unusable_disposal_code_stops_the_execution_before_anything_is_destro
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-9",
-                        decision_date=DECIDED, password=PW)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-9",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     broken = replace(archive, config=replace(archive.config, disposal_code="ZZ.99"))
     with pytest.raises(ValidationError):
         destruction_execution.execute(broken, officer, list_id, execution())
@@ -365,9 +387,10 @@ def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombsto
 
     officer, leader = people["arsip1"], people["ketua"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, officer, [doc])
-    disposition.approve(archive, leader, list_id, reference="KEP-10",
-                        decision_date=DECIDED, password=PW)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-10",
+                                                                   decision_date=DECIDED,
+                                                                   password=PW))
     destruction_execution.execute(archive, officer, list_id, execution())
     with pytest.raises(Gone):
         document_service.open_file(archive, officer, doc)
@@ -388,17 +411,18 @@ def test_a_step_refused_by_a_hold_is_audited(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     officer = people["arsip1"]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    holds.place_hold(archive, officer, reference="R-9", reason="uji", document_ids=[doc])
+    holds.place_hold(archive, officer, HoldInput(reference="R-9", reason="uji", document_ids=[doc]))
     with pytest.raises(OnHold):
-        disposition.propose(archive, officer, [doc])
+        disposition.propose(archive, officer, DisposalProposal(document_ids=[doc]))
     [refused] = entries(archive, "disposal.propose")
     assert refused.outcome == "refused" and refused.details["document_ids"] == [doc]
 
 
 def _refusal_of(archive: Archive, who: Principal, list_id: int) -> str:
     with pytest.raises(Forbidden) as refused:
-        disposition.approve(archive, who, list_id, reference="KEP-11", decision_date=DECIDED,
-                            password=PW)
+        disposition.approve(archive, who, list_id, DisposalApproval(reference="KEP-11",
+                                                                    decision_date=DECIDED,
+                                                                    password=PW))
     assert views.get_list(archive, who, list_id).status == "submitted"
     return str(refused.value.extra["reason"])
 
@@ -407,7 +431,7 @@ def test_an_approver_must_have_chosen_their_own_password(
         archive: Archive, docs_dir: Path, people: dict[str, Principal],
         make_user) -> None:  # type: ignore[no-untyped-def]
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    list_id = disposition.propose(archive, people["arsip1"], DisposalProposal(document_ids=[doc]))
     # A password someone else set (an operator at the console, an administrator's temporary
     # one) does not make an approver, however old the account.
     make_user("ketua-konsol", roles=("pimpinan",), clearance="sangat_rahasia")
@@ -423,8 +447,9 @@ def test_an_approver_must_have_chosen_their_own_password(
     refused = [e for e in entries(archive, "disposal.approve") if e.outcome == "refused"]
     assert [e.details["reason"] for e in refused] == [
         "separation of duties: temporary_password"] * 2
-    disposition.approve(archive, people["ketua"], list_id, reference="KEP-12",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, people["ketua"], list_id, DisposalApproval(reference="KEP-12",
+                                                                            decision_date=DECIDED,
+                                                                            password=PW))
 
 
 def test_an_account_the_proposer_created_or_reset_never_approves_their_list(
@@ -438,18 +463,19 @@ def test_an_account_the_proposer_created_or_reset_never_approves_their_list(
         for entry_user in (made.id, other.id):
             session.get(User, entry_user).created_at -= dt.timedelta(days=60)
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, admin, [doc])
+    list_id = disposition.propose(archive, admin, DisposalProposal(document_ids=[doc]))
     assert _refusal_of(archive, made, list_id) == "made_by_proposer"
     assert _refusal_of(archive, other, list_id) == "made_by_proposer"
     # A leader whose account the proposer never managed approves it.
-    disposition.approve(archive, people["ketua"], list_id, reference="KEP-13",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, people["ketua"], list_id, DisposalApproval(reference="KEP-13",
+                                                                            decision_date=DECIDED,
+                                                                            password=PW))
 
 
 def test_a_new_account_a_fresh_reset_or_a_new_leader_waits_out_the_period(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    list_id = disposition.propose(archive, people["arsip1"], DisposalProposal(document_ids=[doc]))
     new = make_approver(archive, "ketua-baru", age=None)
     assert _refusal_of(archive, new, list_id) == "waiting_period"
     with archive.db.write() as session:
@@ -464,23 +490,25 @@ def test_a_new_account_a_fresh_reset_or_a_new_leader_waits_out_the_period(
     with archive.db.write() as session:
         session.get(User, new.id).created_at -= dt.timedelta(hours=2)
     disposition.approve(archive, principal_of(archive, "ketua-baru"), list_id,
-                        reference="KEP-14", decision_date=DECIDED, password=PW)
+                        DisposalApproval(reference="KEP-14", decision_date=DECIDED, password=PW))
 
 
 def test_approval_asks_for_the_password_again_and_a_wrong_one_is_refused_and_audited(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
-    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    list_id = disposition.propose(archive, people["arsip1"], DisposalProposal(document_ids=[doc]))
     for wrong in (None, "", "not-my-password"):
         with pytest.raises(Forbidden) as refused:
-            disposition.approve(archive, people["ketua"], list_id, reference="KEP-15",
-                                decision_date=DECIDED, password=wrong)
+            disposition.approve(archive, people["ketua"], list_id,
+                                DisposalApproval(reference="KEP-15", decision_date=DECIDED,
+                                                 password=wrong))
         assert refused.value.field == "password"
     assert [e.details["reason"] for e in entries(archive, "disposal.approve")] == [
         "wrong password"] * 3
     assert views.get_list(archive, people["ketua"], list_id).status == "submitted"
-    disposition.approve(archive, people["ketua"], list_id, reference="KEP-15",
-                        decision_date=DECIDED, password=PW)
+    disposition.approve(archive, people["ketua"], list_id, DisposalApproval(reference="KEP-15",
+                                                                            decision_date=DECIDED,
+                                                                            password=PW))
     assert views.get_list(archive, people["ketua"], list_id).status == "approved"
 
 
@@ -488,8 +516,10 @@ def test_every_leader_is_told_of_a_list_awaiting_approval_within_clearance(
         archive: Archive, docs_dir: Path, people: dict[str, Principal]) -> None:
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia")
     plain = file_doc(archive, docs_dir, code="KA.00", date="2019-04-01")
-    secret_list = disposition.propose(archive, people["arsip1"], [secret])
-    plain_list = disposition.propose(archive, people["arsip1"], [plain])
+    secret_list = disposition.propose(archive, people["arsip1"],
+                                      DisposalProposal(document_ids=[secret]))
+    plain_list = disposition.propose(archive, people["arsip1"],
+                                     DisposalProposal(document_ids=[plain]))
     low = make_approver(archive, "ketua-rendah", clearance="terbatas")
     assert [a.id for a in views.awaiting_approval(archive, people["ketua"])] == [
         secret_list, plain_list]
@@ -503,7 +533,7 @@ def test_reading_a_list_or_the_candidates_is_audited(
     views.candidates(archive, people["arsip1"], client_addr="10.0.0.7")
     [shown] = entries(archive, "disposal.candidates")
     assert shown.details["document_ids"] == [doc] and shown.client_addr == "10.0.0.7"
-    list_id = disposition.propose(archive, people["arsip1"], [doc])
+    list_id = disposition.propose(archive, people["arsip1"], DisposalProposal(document_ids=[doc]))
     views.view_list(archive, people["ketua"], list_id)
     [viewed] = entries(archive, "disposal.view")
     assert viewed.actor_name == "ketua" and viewed.target_id == str(list_id)

@@ -23,6 +23,7 @@ from earsip.models import (
     User,
     UserRole,
 )
+from earsip.schemas.retention import DisposalProposal, HoldInput
 from earsip.services import Archive
 from earsip.services.retention.destruction_views import get_list
 from tests.conftest import USER_PASSWORD
@@ -101,8 +102,8 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     from earsip.services.retention.holds import place_hold
 
     officer = Principal(1, "admin", frozenset({"arsiparis"}), "sangat_rahasia")
-    hold = place_hold(archive, officer, reference="R/1", reason="uji",
-                      document_ids=[filed.document_id])
+    hold = place_hold(archive, officer, HoldInput(reference="R/1", reason="uji",
+                                                  document_ids=[filed.document_id]))
     from earsip.services.retention.destruction import propose
     from earsip.services.retention.destruction_views import get_list
 
@@ -110,7 +111,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         old = ingest.file_document(archive, audit.SYSTEM, f, "lama.pdf", parse_input({
             "title": "Surat edaran lama", "classification": "KA.00",
             "document_date": "2015-03-15"}), clearance="sangat_rahasia")
-    list_id = propose(archive, officer, [old.document_id])
+    list_id = propose(archive, officer, DisposalProposal(document_ids=[old.document_id]))
     item_id = get_list(archive, officer, list_id).items[0].id
     from earsip.services.retention.transfer import Handover, prepare
 

@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 
+from earsip.schemas.retention import DisposalApproval, DisposalProposal
 from earsip.services import Archive
 from tests import filegen
 from tests.approvers import make_approver
@@ -27,7 +28,8 @@ def _image(client: FlaskClient, url: str) -> Image.Image:
 
 
 def test_a_pdf_document_shows_a_rendered_first_page(client: FlaskClient, upload,
-                                                   tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                   tmp_path: Path,
+                                                   archive: Archive) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["halaman pertama " * 40, "halaman dua"])
     doc_id = upload(pdf).get_json()["id"]
     _login(client)
@@ -61,7 +63,8 @@ def test_documents_without_a_page_image_have_no_preview(client: FlaskClient, upl
 
 
 def test_a_preview_above_the_users_clearance_does_not_exist_for_them(
-        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path,
+        make_user) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"])
     doc_id = upload(pdf, security="rahasia").get_json()["id"]
     make_user("staf1", clearance="terbatas")
@@ -70,7 +73,8 @@ def test_a_preview_above_the_users_clearance_does_not_exist_for_them(
 
 
 def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path,
+        archive: Archive) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["teks"])
     doc_id = upload(pdf).get_json()["id"]
     # Damage the stored copy after filing: the archive must cope with what it holds.
@@ -93,7 +97,8 @@ def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
 
 
 def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers_only(
-        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path,
+        make_user) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan"])
     doc_id = upload(pdf, classification="PM.00.02", document_date="2024-08-17").get_json()["id"]
     _login(client)  # admin holds arsiparis: a reviewer
@@ -123,7 +128,8 @@ def _entries(archive: Archive, action: str) -> list[tuple[str | None, str, dict 
 
 
 def test_every_preview_shown_is_its_own_audit_entry_and_a_refused_one_says_why(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive,
+        make_user) -> None:  # type: ignore[no-untyped-def]
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi surat yang dipratinjau"])
     doc_id = upload(pdf).get_json()["id"]
     sheet = filegen.make_xlsx(tmp_path / "b.xlsx", [["isi", "tabel"]])
@@ -159,7 +165,8 @@ def _inked_rows(image: Image.Image) -> list[int]:
 
 
 def test_a_plain_text_document_shows_its_first_lines_as_a_text_preview(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path,
+        archive: Archive) -> None:  # type: ignore[no-untyped-def]
     short = filegen.make_text_file(tmp_path / "pendek.txt", "Nota dinas\nrapat pleno\n")
     lines = "\n".join(f"baris {n:03d} notulen rapat pleno rekapitulasi" for n in range(200))
     long = filegen.make_text_file(tmp_path / "panjang.txt", lines)
@@ -237,9 +244,11 @@ def test_a_destroyed_text_documents_preview_is_shredded_with_it(
         shown = document_service.preview_file(archive, officer, doc_id)
         assert shown is not None and shown.exists()
         previews.append(shown)
-    list_id = disposition.propose(archive, officer, ids, note="Usul musnah")
-    disposition.approve(archive, leader, list_id, reference="KEP-15/HK.01.01/2026",
-                        decision_date=DECIDED, password=USER_PASSWORD)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=ids,
+                                                                     note="Usul musnah"))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-15/HK.01.01/2026",
+                                                                   decision_date=DECIDED,
+                                                                   password=USER_PASSWORD))
     done = destruction_execution.execute(archive, officer, list_id, execution())
     assert sorted(done.destroyed) == ids
     assert not any(p.exists() for p in previews)

@@ -15,6 +15,7 @@ from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
 from earsip.models import Document
+from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.services import Archive
 from earsip.services.records.editing import edit_document
 from earsip.services.retention import cycle as service
@@ -170,8 +171,9 @@ def test_a_hold_on_a_code_covers_its_sub_codes_and_later_filings_until_lifted(
         archive: Archive, docs_dir: Path) -> None:
     under = file_doc(archive, docs_dir, code="PM.00.02", date="2020-01-01")
     other = file_doc(archive, docs_dir, code="KA.00", date="2020-01-01")
-    hold = holds.place_hold(archive, OFFICER, reference="Reg. 12/PS/2026", reason="Sengketa",
-                            classification_code="PM")
+    hold = holds.place_hold(archive, OFFICER, HoldInput(reference="Reg. 12/PS/2026",
+                                                        reason="Sengketa",
+                                                        classification_code="PM"))
     later = file_doc(archive, docs_dir, code="PM.00.02", date="2021-01-01")
     with archive.db.read() as session:
         assert holds.held_ids(session) == {under, later}
@@ -179,7 +181,7 @@ def test_a_hold_on_a_code_covers_its_sub_codes_and_later_filings_until_lifted(
     assert [r.id for r in on_hold.results] == [under, later]
     due = {r.id: r.on_hold for r in service.report(archive, OFFICER, "due").results}
     assert due[under] is True and due[other] is False
-    holds.lift_hold(archive, OFFICER, hold.id, reason="Putusan berkekuatan hukum tetap")
+    holds.lift_hold(archive, OFFICER, hold.id, HoldLift(reason="Putusan berkekuatan hukum tetap"))
     with archive.db.read() as session:
         assert holds.held_ids(session) == set()
     [placed] = entries(archive, "hold.place")
@@ -193,21 +195,21 @@ def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
     doc = file_doc(archive, docs_dir)
     secret = file_doc(archive, docs_dir, security="rahasia")
     with pytest.raises(ValidationError):
-        holds.place_hold(archive, OFFICER, reference="", reason="x", document_ids=[doc])
+        holds.place_hold(archive, OFFICER, HoldInput(reference="", reason="x", document_ids=[doc]))
     with pytest.raises(ValidationError):
-        holds.place_hold(archive, OFFICER, reference="R1", reason="x")
+        holds.place_hold(archive, OFFICER, HoldInput(reference="R1", reason="x"))
     make_user("arsip2", roles=("arsiparis",), clearance="biasa")
     low = principal_of(archive, "arsip2")
     with pytest.raises(NotFound):  # a document above clearance is as if it did not exist
-        holds.place_hold(archive, low, reference="R1", reason="x", document_ids=[secret])
-    view = holds.place_hold(archive, low, reference="R1", reason="Audit BPK",
-                            document_ids=[doc])
+        holds.place_hold(archive, low, HoldInput(reference="R1", reason="x", document_ids=[secret]))
+    view = holds.place_hold(archive, low, HoldInput(reference="R1", reason="Audit BPK",
+                                                    document_ids=[doc]))
     assert view.document_ids == [doc] and view.active
-    holds.lift_hold(archive, low, view.id, reason="Audit selesai")
+    holds.lift_hold(archive, low, view.id, HoldLift(reason="Audit selesai"))
     with pytest.raises(Conflict):
-        holds.lift_hold(archive, low, view.id, reason="lagi")
+        holds.lift_hold(archive, low, view.id, HoldLift(reason="lagi"))
     with pytest.raises(Forbidden):
-        holds.place_hold(archive, READER, reference="R2", reason="x", document_ids=[doc])
+        holds.place_hold(archive, READER, HoldInput(reference="R2", reason="x", document_ids=[doc]))
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -221,7 +223,8 @@ def test_the_cli_refuses_a_bad_date_or_span_with_the_api_s_own_message(
     assert result.exit_code == 2 and message in result.output
 
 
-def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,  # type: ignore[no-untyped-def]
+def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,
+                                             # type: ignore[no-untyped-def]
                                             tmp_path: Path) -> None:
     leap = next_29_february()  # filed before its day: aktif
     doc = file_doc(archive, docs_dir, code="KA.00", date=leap.isoformat())
@@ -246,7 +249,8 @@ def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: 
 
 
 def test_no_door_deletes_a_document_and_every_attempt_is_audited(
-        runner, client, token_for, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+        runner, client, token_for, archive: Archive,
+        docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import csrf_token, sign_in
 
     doc = file_doc(archive, docs_dir)
@@ -269,15 +273,15 @@ def test_no_door_deletes_a_document_and_every_attempt_is_audited(
 def test_a_hold_only_on_secret_records_is_invisible_and_cannot_be_lifted_below_clearance(
         archive: Archive, docs_dir: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     secret = file_doc(archive, docs_dir, security="rahasia")
-    hold = holds.place_hold(archive, OFFICER, reference="Reg-R", reason="rahasia",
-                            document_ids=[secret])
+    hold = holds.place_hold(archive, OFFICER, HoldInput(reference="Reg-R", reason="rahasia",
+                                                        document_ids=[secret]))
     make_user("arsip3", roles=("arsiparis",), clearance="biasa")
     low = principal_of(archive, "arsip3")
     assert holds.list_holds(archive, low) == []
     with pytest.raises(NotFound):
         holds.get_hold(archive, low, hold.id)
     with pytest.raises(NotFound):
-        holds.lift_hold(archive, low, hold.id, reason="coba")
+        holds.lift_hold(archive, low, hold.id, HoldLift(reason="coba"))
     assert holds.get_hold(archive, OFFICER, hold.id).active
 
 
@@ -285,12 +289,14 @@ def test_a_hold_reference_longer_than_its_column_is_refused_with_a_reason(
         archive: Archive, docs_dir: Path) -> None:
     doc = file_doc(archive, docs_dir)
     with pytest.raises(ValidationError) as refused:
-        holds.place_hold(archive, OFFICER, reference="R" * 201, reason="x", document_ids=[doc])
+        holds.place_hold(archive, OFFICER, HoldInput(reference="R" * 201, reason="x",
+                                                     document_ids=[doc]))
     assert refused.value.field == "reference" and "200" in refused.value.message
 
 
 def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
-        client, token_for, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+        client, token_for, archive: Archive,
+        docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
     file_doc(archive, docs_dir, code="KA.00", date="2020-01-01", title="Surat lama")
     as_of = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
     headers = token_for("admin")
@@ -306,17 +312,20 @@ def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
 
 
 def test_a_holds_reference_and_reason_are_shown_only_to_readers_who_see_every_held_record(
-        client, archive: Archive, docs_dir: Path, make_user, token_for) -> None:  # type: ignore[no-untyped-def]
+        client, archive: Archive, docs_dir: Path, make_user,
+        token_for) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import USER_PASSWORD, sign_in
 
     plain = file_doc(archive, docs_dir, code="KA.00")
     secret = file_doc(archive, docs_dir, code="KA.00", security="sangat_rahasia")
     coded_secret = file_doc(archive, docs_dir, code="PM.00.02", security="rahasia")
-    chosen = holds.place_hold(archive, OFFICER, reference="Reg. 7/PS.01.02/2026",
-                              reason="Sengketa calon Budi", document_ids=[plain, secret])
-    by_code = holds.place_hold(archive, OFFICER, reference="ST-88/BPK/2026",
-                               reason="Audit dana hibah", classification_code="PM")
-    holds.lift_hold(archive, OFFICER, by_code.id, reason="Pemeriksaan BPK selesai")
+    chosen = holds.place_hold(archive, OFFICER, HoldInput(reference="Reg. 7/PS.01.02/2026",
+                                                          reason="Sengketa calon Budi",
+                                                          document_ids=[plain, secret]))
+    by_code = holds.place_hold(archive, OFFICER, HoldInput(reference="ST-88/BPK/2026",
+                                                           reason="Audit dana hibah",
+                                                           classification_code="PM"))
+    holds.lift_hold(archive, OFFICER, by_code.id, HoldLift(reason="Pemeriksaan BPK selesai"))
     assert coded_secret
     make_user("auditor1", roles=("auditor",), clearance="terbatas")
     low = principal_of(archive, "auditor1")

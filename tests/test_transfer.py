@@ -17,6 +17,7 @@ from sqlalchemy import select
 from earsip.access import Principal
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
 from earsip.models import Document
+from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.services import Archive
 from earsip.services.retention import holds, transfer, transfer_views
 from tests.helpers import WHO, entries, file_doc, principal_of
@@ -89,17 +90,17 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
 def test_a_hold_blocks_preparing_and_confirming_a_transfer(
         archive: Archive, docs_dir: Path, officer: Principal) -> None:
     doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
-    hold = holds.place_hold(archive, officer, reference="Audit BPK 2026", reason="uji",
-                            document_ids=[doc])
+    hold = holds.place_hold(archive, officer, HoldInput(reference="Audit BPK 2026", reason="uji",
+                                                        document_ids=[doc]))
     with pytest.raises(OnHold):
         transfer.prepare(archive, officer, [doc], WHO)
-    holds.lift_hold(archive, officer, hold.id, reason="selesai")
+    holds.lift_hold(archive, officer, hold.id, HoldLift(reason="selesai"))
     transfer_id = transfer.prepare(archive, officer, [doc], WHO)
-    late = holds.place_hold(archive, officer, reference="Gugatan", reason="uji",
-                            classification_code="KU")
+    late = holds.place_hold(archive, officer, HoldInput(reference="Gugatan", reason="uji",
+                                                        classification_code="KU"))
     with pytest.raises(OnHold):
         transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
-    holds.lift_hold(archive, officer, late.id, reason="selesai")
+    holds.lift_hold(archive, officer, late.id, HoldLift(reason="selesai"))
     transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
 
 
@@ -130,7 +131,8 @@ def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_st
     transfer_id = transfer.prepare(archive, officer, [doc], WHO)
     view = transfer_views.get_transfer(archive, officer, transfer_id)
     assert view.number.endswith("/002")
-    holds.place_hold(archive, officer, reference="Audit", reason="uji", document_ids=[doc])
+    holds.place_hold(archive, officer, HoldInput(reference="Audit", reason="uji",
+                                                 document_ids=[doc]))
     with pytest.raises(OnHold):
         transfer.write_zip(archive, officer, transfer_id, io.BytesIO())
     assert entries(archive, "transfer.export") == []

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job, TaskRun
+from earsip.schemas.retention import DisposalApproval, DisposalProposal
 from earsip.services import Archive
 from earsip.services.operations import jobs, worker
 from earsip.services.operations import ocr as ocr_service
@@ -234,9 +235,10 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     leader = make_approver(archive, "ketua")
     officer = principal_of(archive, "arsip1")
-    list_id = disposition.propose(archive, officer, [doc_id])
-    disposition.approve(archive, leader, list_id, reference="KEP-1",
-                        decision_date=dt.date.today(), password=USER_PASSWORD)
+    list_id = disposition.propose(archive, officer, DisposalProposal(document_ids=[doc_id]))
+    disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-1",
+                                                                   decision_date=dt.date.today(),
+                                                                   password=USER_PASSWORD))
     done = destruction_execution.execute(archive, officer, list_id, execution(
         berita_acara_number="BA-1", official_name="Siti",
         official_position="Kepala Sekretariat", place=None,
@@ -256,7 +258,8 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
 
 
 def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
-        archive: Archive, app, client, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, app, client, tmp_path: Path,
+        make_user) -> None:  # type: ignore[no-untyped-def]
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     jobs.run_pending(archive, kinds=["ocr"])
     doc = _doc(archive, doc_id)
@@ -289,7 +292,8 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
 
 
 def test_ocr_statuses_are_shown_on_the_document_page_and_in_the_api(
-        archive: Archive, client, tmp_path: Path, token_for) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, client, tmp_path: Path,
+        token_for) -> None:  # type: ignore[no-untyped-def]
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     sign_in(client)
     assert "menunggu OCR" in client.get(f"/documents/{doc_id}").get_data(as_text=True)

@@ -22,6 +22,14 @@ from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, Principal
 from earsip.errors import EarsipError
 from earsip.models import Document, User
+from earsip.schemas.retention import (
+    Cancellation,
+    DisposalApproval,
+    DisposalProposal,
+    HoldInput,
+    HoldLift,
+    ItemRemoval,
+)
 from earsip.services import Archive
 from earsip.services.access import tokens
 from earsip.services.access.users import create_user
@@ -155,41 +163,48 @@ def build(archive: Archive, folder: Path) -> World:
 
     # Holds: one in force on a record, one lifted.
     held = file("held", "Surat keputusan penetapan", code="KA.00", date=old)
-    hold = holds.place_hold(archive, officer, reference="Sengketa 7/PS.00.02/2026",
-                            reason="Sengketa proses di Bawaslu", document_ids=[held])
-    lifted = holds.place_hold(archive, officer, reference="Audit BPK 2025", reason="Pemeriksaan",
-                              document_ids=[letter])
-    holds.lift_hold(archive, officer, lifted.id, reason="Pemeriksaan selesai")
+    hold = holds.place_hold(archive, officer, HoldInput(reference="Sengketa 7/PS.00.02/2026",
+                                                        reason="Sengketa proses di Bawaslu",
+                                                        document_ids=[held]))
+    lifted = holds.place_hold(archive, officer, HoldInput(reference="Audit BPK 2025",
+                                                          reason="Pemeriksaan",
+                                                          document_ids=[letter]))
+    holds.lift_hold(archive, officer, lifted.id, HoldLift(reason="Pemeriksaan selesai"))
     ids["hold"], ids["lifted_hold"] = hold.id, lifted.id
 
     # Disposal lists: submitted (with a rahasia record), approved, executed, cancelled.
     proposed = file("proposed", "Undangan sosialisasi lama", date=old)
     proposed_secret = file("proposed_secret", "Undangan rapat tertutup lama", date=old,
                            security="rahasia")
-    ids["list_submitted"] = disposition.propose(archive, officer, [proposed, proposed_secret],
-                                                note="Usul musnah semester ini")
+    ids["list_submitted"] = disposition.propose(archive, officer, DisposalProposal(
+        document_ids=[proposed, proposed_secret], note="Usul musnah semester ini"))
     approved = file("approved", "Daftar hadir rapat lama", date=old)
-    ids["list_approved"] = disposition.propose(archive, officer, [approved])
-    disposition.approve(archive, leader, ids["list_approved"], reference="KEP-12/HK.01.01",
-                        decision_date=today, password=PASSWORD)
+    ids["list_approved"] = disposition.propose(archive, officer,
+                                               DisposalProposal(document_ids=[approved]))
+    disposition.approve(archive, leader, ids["list_approved"],
+                        DisposalApproval(reference="KEP-12/HK.01.01", decision_date=today,
+                                         password=PASSWORD))
     gone = file("destroyed", "Surat edaran lama yang dimusnahkan", date=old,
                 text="surat edaran kecubungungu lama")
     kept = file("reviewed_out", "Surat edaran lama yang dipertahankan", date=old)
-    ids["list_executed"] = disposition.propose(archive, officer, [gone, kept])
+    ids["list_executed"] = disposition.propose(archive, officer,
+                                               DisposalProposal(document_ids=[gone, kept]))
     item = next(i for i in get_list(archive, officer, ids["list_executed"]).items
                 if i.document_id == kept)
     disposition.remove_item(archive, leader, ids["list_executed"], item.id,
-                            reason="Masih dipakai untuk pemeriksaan")
-    disposition.approve(archive, leader, ids["list_executed"], reference="KEP-13/HK.01.01",
-                        decision_date=today, password=PASSWORD)
+                            ItemRemoval(reason="Masih dipakai untuk pemeriksaan"))
+    disposition.approve(archive, leader, ids["list_executed"],
+                        DisposalApproval(reference="KEP-13/HK.01.01", decision_date=today,
+                                         password=PASSWORD))
     destruction_execution.execute(archive, officer, ids["list_executed"], execution(
         berita_acara_number="BA-01/KA.01.04/2026", official_name="Siti Rahmawati",
         official_position="Kepala Sekretariat", place=None,
         witnesses=[{"name": "Budi Santoso", "position": "Arsiparis"},
                    {"name": "Dewi Lestari", "position": "Staf"}]))
     cancelled = file("cancelled", "Kuitansi lama", date=old)
-    ids["list_cancelled"] = disposition.propose(archive, officer, [cancelled])
-    disposition.cancel(archive, officer, ids["list_cancelled"], reason="Ditunda")
+    ids["list_cancelled"] = disposition.propose(archive, officer,
+                                                DisposalProposal(document_ids=[cancelled]))
+    disposition.cancel(archive, officer, ids["list_cancelled"], Cancellation(reason="Ditunda"))
 
     # Transfers of permanent records: one confirmed, one prepared.
     handover = transfer.Handover("Dinas Perpustakaan dan Kearsipan Provinsi Jawa Timur",

@@ -12,12 +12,13 @@ from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
+    Cancellation,
     Candidate,
     DisposalApproval,
     DisposalExecution,
     DisposalList,
     DisposalProposal,
-    Reason,
+    ItemRemoval,
 )
 from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
@@ -66,8 +67,7 @@ def get_disposal(list_id: int) -> Response:
 @token_required("disposal.approve")
 def approve_disposal(list_id: int) -> Response:
     sent = parse(DisposalApproval, json_body())
-    disposal_service.approve(_archive(), g.principal, list_id, reference=sent.reference,
-                             decision_date=sent.decision_date, password=sent.password,
+    disposal_service.approve(_archive(), g.principal, list_id, sent,
                              client_addr=request.remote_addr)
     return jsonify(list_json(disposal_views.get_list(_archive(), g.principal, list_id),
                              items=False))
@@ -102,8 +102,8 @@ def disposal_candidates() -> Response:
 @token_required("disposal.propose")
 def propose_disposal() -> tuple[Response, int]:
     sent = parse(DisposalProposal, json_body())
-    list_id = disposal_service.propose(_archive(), g.principal, sent.document_ids,
-                                       note=sent.note, client_addr=request.remote_addr)
+    list_id = disposal_service.propose(_archive(), g.principal, sent,
+                                       client_addr=request.remote_addr)
     response = _list_after(list_id)
     response.headers["Location"] = f"/api/v1/disposals/{list_id}"
     return response, 201
@@ -111,25 +111,25 @@ def propose_disposal() -> tuple[Response, int]:
 
 @bp.post("/disposals/<int:list_id>/items/<int:item_id>/remove")
 @operation("Take one record off a list under review or approved, with a reason; audited.",
-           body=Reason, answers={200: json("The list afterwards.", DisposalList)},
+           body=ItemRemoval, answers={200: json("The list afterwards.", DisposalList)},
            errors=(400, 401, 403, 404, 409))
 @token_required("disposal.review")
 def remove_disposal_item(list_id: int, item_id: int) -> Response:
-    sent = parse(Reason, json_body())
-    disposal_service.remove_item(_archive(), g.principal, list_id, item_id,
-                                 reason=sent.reason, client_addr=request.remote_addr)
+    sent = parse(ItemRemoval, json_body())
+    disposal_service.remove_item(_archive(), g.principal, list_id, item_id, sent,
+                                 client_addr=request.remote_addr)
     return _list_after(list_id)
 
 
 @bp.post("/disposals/<int:list_id>/cancel")
 @operation("Cancel a list not yet carried out, with a reason; its records may be proposed "
-           "again; audited.", body=Reason,
+           "again; audited.", body=Cancellation,
            answers={200: json("The list, cancelled.", DisposalList)},
            errors=(400, 401, 403, 404, 409))
 @token_required("disposal.propose")
 def cancel_disposal(list_id: int) -> Response:
-    sent = parse(Reason, json_body())
-    disposal_service.cancel(_archive(), g.principal, list_id, reason=sent.reason,
+    sent = parse(Cancellation, json_body())
+    disposal_service.cancel(_archive(), g.principal, list_id, sent,
                             client_addr=request.remote_addr)
     return _list_after(list_id)
 

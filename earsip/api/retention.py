@@ -12,8 +12,8 @@ from earsip.schemas.base import parse
 from earsip.schemas.retention import (
     Hold,
     HoldInput,
+    HoldLift,
     HoldsQuery,
-    Reason,
     Report,
     ReportQuery,
 )
@@ -85,10 +85,8 @@ def list_holds() -> Response:
 @token_required("hold.manage")
 def place_hold() -> tuple[Response, int]:
     sent = parse(HoldInput, json_body())
-    view = hold_service.place_hold(
-        _archive(), g.principal, reference=sent.reference, reason=sent.reason,
-        document_ids=sent.document_ids, classification_code=sent.classification_code,
-        client_addr=request.remote_addr)
+    view = hold_service.place_hold(_archive(), g.principal, sent,
+                                   client_addr=request.remote_addr)
     response = jsonify(view.model_dump(mode="json"))
     response.headers["Location"] = f"/api/v1/holds/{view.id}"
     return response, 201
@@ -103,11 +101,11 @@ def get_hold(hold_id: int) -> Response:
 
 
 @bp.post("/holds/<int:hold_id>/lift")
-@operation("Lift a legal hold, with a reason; audited.", body=Reason,
+@operation("Lift a legal hold, with a reason; audited.", body=HoldLift,
            answers={200: json("The hold, lifted.", Hold)}, errors=(400, 401, 403, 404, 409))
 @token_required("hold.manage")
 def lift_hold(hold_id: int) -> Response:
-    sent = parse(Reason, json_body())
-    lifted = hold_service.lift_hold(_archive(), g.principal, hold_id, reason=sent.reason,
+    sent = parse(HoldLift, json_body())
+    lifted = hold_service.lift_hold(_archive(), g.principal, hold_id, sent,
                                     client_addr=request.remote_addr)
     return jsonify(lifted.model_dump(mode="json"))

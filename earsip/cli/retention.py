@@ -10,7 +10,7 @@ import click
 from earsip.cli.common import cli_actor, cli_principal, fail, main, open_archive
 from earsip.errors import EarsipError
 from earsip.schemas.base import parse
-from earsip.schemas.retention import ReportQuery
+from earsip.schemas.retention import HoldInput, HoldLift, ReportQuery
 
 
 def _query(kind: str = "due", months: int = 12, as_of: str | None = None) -> ReportQuery:
@@ -105,9 +105,9 @@ def hold_place(reference: str, reason: str, documents: tuple[int, ...],
 
     archive = open_archive()
     try:
-        view = place_hold(archive, cli_principal(), reference=reference, reason=reason,
-                          document_ids=documents, classification_code=code,
-                          client_addr="local")
+        placed = parse(HoldInput, {"reference": reference, "reason": reason,
+                                   "document_ids": list(documents), "classification_code": code})
+        view = place_hold(archive, cli_principal(), placed, client_addr="local")
     except EarsipError as e:
         fail(e.message)
     finally:
@@ -124,7 +124,8 @@ def hold_lift(hold_id: int, reason: str) -> None:
 
     archive = open_archive()
     try:
-        view = lift_hold(archive, cli_principal(), hold_id, reason=reason, client_addr="local")
+        view = lift_hold(archive, cli_principal(), hold_id, parse(HoldLift, {"reason": reason}),
+                         client_addr="local")
     except EarsipError as e:
         fail(e.message)
     finally:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import N_, ValidationError
@@ -139,7 +146,7 @@ class HoldsQuery(Model):
 
 
 def _document_ids(value: Any) -> list[int]:
-    ids = [] if value is None else value
+    ids = [] if value is None else list(value) if isinstance(value, tuple) else value
     if not isinstance(ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids):
         raise ValidationError("document_ids harus daftar id dokumen.", field="document_ids")
@@ -151,19 +158,35 @@ class HoldInput(Model):
 
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), WithJsonSchema(
         {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    reference: Annotated[str | None, String()] = None
-    reason: Annotated[str | None, String()] = None
-    classification_code: Annotated[str | None, String()] = None
+    reference: Annotated[str, Text(N_("Nomor referensi"), limit=200)] = ""
+    reason: Annotated[str, Text(N_("Alasan"), limit=2000)] = ""
+    classification_code: Annotated[str | None, Text(N_("Kode klasifikasi"), limit=64,
+                                                    required=False)] = None
 
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
-        schema = super().__get_pydantic_json_schema__(core_schema, handler)
-        schema["required"] = ["reference", "reason"]
-        return schema
+    @model_validator(mode="after")
+    def something_held(self) -> HoldInput:
+        if not self.document_ids and self.classification_code is None:
+            raise ValidationError("Pilih dokumen atau kode klasifikasi yang ditahan.",
+                                  field="document_ids")
+        return self
 
 
-class Reason(Model):
-    reason: Annotated[str | None, String(), Required()] = None
+class HoldLift(Model):
+    """Why a hold is lifted."""
+
+    reason: Annotated[str, Text(N_("Alasan pencabutan"), limit=2000)] = ""
+
+
+class ItemRemoval(Model):
+    """Why a record is taken off a destruction list."""
+
+    reason: Annotated[str, Text(N_("Alasan"), limit=2000)] = ""
+
+
+class Cancellation(Model):
+    """Why a destruction list is cancelled."""
+
+    reason: Annotated[str, Text(N_("Alasan pembatalan"), limit=2000)] = ""
 
 
 class Hold(Model):
@@ -192,15 +215,25 @@ class Hold(Model):
         "and the reasons withheld."))] = False
 
 
-def _decision_date(value: Any) -> dt.date | None:
-    if value is not None and not isinstance(value, str):
+def _decision_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        day = value
+    elif value is not None and not isinstance(value, str):
         raise ValidationError("%(name)s harus teks.", field="decision_date",
                               params={"name": "decision_date"})
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError as e:
-        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
-                              field="decision_date") from e
+    elif not value:
+        raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
+                              field="decision_date")
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
+                                  field="decision_date") from e
+    if day > dt.date.today():
+        raise ValidationError("Tanggal keputusan tidak boleh di masa depan.",
+                              field="decision_date")
+    return day
 
 
 APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own password, asked "
@@ -211,9 +244,10 @@ APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own passwo
 class DisposalApproval(Model):
     """A leader's approval of a destruction list under review."""
 
-    decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
-                             WithJsonSchema(DATE_SCHEMA)] = None
-    reference: Annotated[str | None, String(), Required()] = None
+    decision_date: Annotated[dt.date, BeforeValidator(_decision_date), Required(),
+                             WithJsonSchema(DATE_SCHEMA)] \
+        = None  # type: ignore[assignment]  # absent is refused by the check
+    reference: Annotated[str, Text(N_("Nomor keputusan persetujuan"), limit=200)] = ""
     password: Annotated[str | None, String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
         = None
 
@@ -254,13 +288,21 @@ class DisposalList(Model):
          "description": "The list's rows (only on GET of one list, audited)."})] = None
 
 
+def _proposed_ids(value: Any) -> list[int]:
+    ids = sorted(set(_document_ids(value)))
+    if not ids:
+        raise ValidationError("Pilih minimal satu dokumen untuk diusulkan musnah.",
+                              field="document_ids")
+    return ids
+
+
 class DisposalProposal(Model):
     """A destruction list to draw up: due `musnah` records, not held nor on another list."""
 
-    document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
+    document_ids: Annotated[list[int], BeforeValidator(_proposed_ids), Required(),
                             WithJsonSchema({"type": "array", "minItems": 1, "items": {
                                 "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    note: Annotated[str | None, String()] = None
+    note: Annotated[str | None, Text(N_("Catatan"), limit=2000, required=False)] = None
 
 
 class Witness(Model):

@@ -10,7 +10,13 @@ from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
 from earsip.schemas.base import parse, pick
-from earsip.schemas.retention import DisposalApproval, DisposalExecution
+from earsip.schemas.retention import (
+    Cancellation,
+    DisposalApproval,
+    DisposalExecution,
+    DisposalProposal,
+    ItemRemoval,
+)
 from earsip.services.retention import destruction as disposal_service
 from earsip.services.retention import destruction_execution
 from earsip.services.retention import destruction_papers as papers
@@ -41,8 +47,9 @@ def new() -> tuple[str, int] | Response:
     if request.method == "POST":
         try:
             ids = _ids(request.form.getlist("document_id"))
-            list_id = disposal_service.propose(archive(), principal(), ids,
-                                               note=request.form.get("note"),
+            proposal = parse(DisposalProposal, {"document_ids": ids,
+                                                "note": request.form.get("note")})
+            list_id = disposal_service.propose(archive(), principal(), proposal,
                                                client_addr=client())
         except EarsipError as e:
             flash(error_text(e), "error")
@@ -90,8 +97,9 @@ def _step(list_id: int, action, done: str) -> tuple[str, int] | Response:
 @requires("disposal.review")
 def remove_item(list_id: int, item_id: int) -> tuple[str, int] | Response:
     return _step(list_id, lambda: disposal_service.remove_item(
-        archive(), principal(), list_id, item_id, reason=request.form.get("reason"),
-        client_addr=client()), gettext("Butir dikeluarkan dari daftar."))
+        archive(), principal(), list_id, item_id,
+        parse(ItemRemoval, pick(request.form, ItemRemoval)), client_addr=client()),
+        gettext("Butir dikeluarkan dari daftar."))
 
 
 @bp.post("/<int:list_id>/approve")
@@ -99,9 +107,7 @@ def remove_item(list_id: int, item_id: int) -> tuple[str, int] | Response:
 def approve(list_id: int) -> tuple[str, int] | Response:
     def approve_list() -> None:
         sent = parse(DisposalApproval, pick(request.form, DisposalApproval))
-        disposal_service.approve(archive(), principal(), list_id, reference=sent.reference,
-                                 decision_date=sent.decision_date, password=sent.password,
-                                 client_addr=client())
+        disposal_service.approve(archive(), principal(), list_id, sent, client_addr=client())
 
     return _step(list_id, approve_list, gettext("Daftar disetujui."))
 
@@ -110,7 +116,7 @@ def approve(list_id: int) -> tuple[str, int] | Response:
 @requires("disposal.propose")
 def cancel(list_id: int) -> tuple[str, int] | Response:
     return _step(list_id, lambda: disposal_service.cancel(
-        archive(), principal(), list_id, reason=request.form.get("reason"),
+        archive(), principal(), list_id, parse(Cancellation, pick(request.form, Cancellation)),
         client_addr=client()), gettext("Daftar dibatalkan."))
 
 

@@ -7,6 +7,8 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound, ValidationError
+from earsip.schemas.base import parse, pick
+from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.services.retention import cycle as retention_service
 from earsip.services.retention import holds as hold_service
 from earsip.web import formatting
@@ -82,10 +84,8 @@ def place_hold() -> tuple[str, int] | Response:
         except ValueError as e:
             raise ValidationError("Nomor dokumen tidak sah: %(value)s.", field="document_ids",
                                   params={"value": str(e)}) from e
-        view = hold_service.place_hold(archive(), principal(), reference=form["reference"],
-                                       reason=form["reason"], document_ids=ids,
-                                       classification_code=form["classification_code"],
-                                       client_addr=client())
+        placed = parse(HoldInput, {**form, "document_ids": ids})
+        view = hold_service.place_hold(archive(), principal(), placed, client_addr=client())
     except EarsipError as e:
         flash(error_text(e), "error")
         views = hold_service.list_holds(archive(), principal(), active_only=True)
@@ -110,7 +110,7 @@ def hold(hold_id: int) -> str:
 def lift_hold(hold_id: int) -> Response:
     try:
         hold_service.lift_hold(archive(), principal(), hold_id,
-                               reason=request.form.get("reason"), client_addr=client())
+                               parse(HoldLift, pick(request.form, HoldLift)), client_addr=client())
     except NotFound:
         abort(404)
     except EarsipError as e:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, or_, select
@@ -33,7 +33,6 @@ from earsip.errors import (
     NotDisposable,
     NotFound,
     OnHold,
-    ValidationError,
 )
 from earsip.filetypes import LABELS
 from earsip.models import (
@@ -42,7 +41,12 @@ from earsip.models import (
     Document,
     utcnow,
 )
-from earsip.schemas.base import text_field
+from earsip.schemas.retention import (
+    Cancellation,
+    DisposalApproval,
+    DisposalProposal,
+    ItemRemoval,
+)
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
@@ -82,24 +86,18 @@ def _next_number(session: Session, year: int) -> str:
     return f"{prefix}{count + 1:03d}"
 
 
-def propose(archive: Archive, principal: Principal, document_ids: Sequence[int], *,
-            note: str | None = None, as_of: dt.date | None = None,
-            client_addr: str | None = None) -> int:
+def propose(archive: Archive, principal: Principal, proposal: DisposalProposal, *,
+            as_of: dt.date | None = None, client_addr: str | None = None) -> int:
     """Draw up a destruction list of due, unheld records and submit it for review."""
     require(principal, "disposal.propose")
     with _holds_refusal(archive, principal, "disposal.propose", None, client_addr):
-        return _propose(archive, principal, document_ids, note=note, as_of=as_of,
-                        client_addr=client_addr)
+        return _propose(archive, principal, proposal, as_of=as_of, client_addr=client_addr)
 
 
-def _propose(archive: Archive, principal: Principal, document_ids: Sequence[int], *,
-             note: str | None, as_of: dt.date | None, client_addr: str | None) -> int:
-    ids = sorted(set(document_ids))
-    if not ids:
-        raise ValidationError("Pilih minimal satu dokumen untuk diusulkan musnah.",
-                              field="document_ids")
+def _propose(archive: Archive, principal: Principal, proposal: DisposalProposal, *,
+             as_of: dt.date | None, client_addr: str | None) -> int:
+    ids, text = proposal.document_ids, proposal.note
     day = as_of or dt.date.today()
-    text = text_field(note, "note", N_("Catatan"), limit=2000, required=False)
     with archive.db.write() as session:
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         for doc_id in ids:
@@ -130,11 +128,11 @@ def _propose(archive: Archive, principal: Principal, document_ids: Sequence[int]
         return listing.id
 
 
-def remove_item(archive: Archive, principal: Principal, list_id: int, item_id: int, *,
-                reason: str | None, client_addr: str | None = None) -> None:
+def remove_item(archive: Archive, principal: Principal, list_id: int, item_id: int,
+                removal: ItemRemoval, *, client_addr: str | None = None) -> None:
     """Take one record off a list under review (or approved), with a reason; audit it."""
     require(principal, "disposal.review")
-    why = text_field(reason, "reason", N_("Alasan"), limit=2000)
+    why = removal.reason
     with archive.db.write() as session:
         listing = load_list(session, principal, list_id)
         if listing.status not in OPEN_STATES:
@@ -185,20 +183,13 @@ def _holds_refusal(archive: Archive, principal: Principal, action: str, list_id:
         raise
 
 
-def approve(archive: Archive, principal: Principal, list_id: int, *, reference: str | None,
-            decision_date: dt.date | None, password: str | None,
-            client_addr: str | None = None) -> None:
+def approve(archive: Archive, principal: Principal, list_id: int, approval: DisposalApproval,
+            *, client_addr: str | None = None) -> None:
     """Approve a list under review: by a leader other than the proposer whose account the
     separation-of-duties rule admits (`services.access.duties`), who types their password again;
     nothing on it may be held."""
     require(principal, "disposal.approve")
-    ref = text_field(reference, "reference", N_("Nomor keputusan persetujuan"), limit=200)
-    if decision_date is None:
-        raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
-                              field="decision_date")
-    if decision_date > dt.date.today():
-        raise ValidationError("Tanggal keputusan tidak boleh di masa depan.",
-                              field="decision_date")
+    ref, decision_date, password = approval.reference, approval.decision_date, approval.password
     with archive.db.read() as session:
         proposer = load_list(session, principal, list_id).proposed_by_id
         refused = duties.refusal(session, principal.id, proposer)
@@ -235,11 +226,11 @@ def approve(archive: Archive, principal: Principal, list_id: int, *, reference: 
                               "document_ids": left})
 
 
-def cancel(archive: Archive, principal: Principal, list_id: int, *, reason: str | None,
-           client_addr: str | None = None) -> None:
+def cancel(archive: Archive, principal: Principal, list_id: int, cancellation: Cancellation,
+           *, client_addr: str | None = None) -> None:
     """Cancel a list that has not been carried out; its records become proposable again."""
     require(principal, "disposal.propose")
-    why = text_field(reason, "reason", N_("Alasan pembatalan"), limit=2000)
+    why = cancellation.reason
     with archive.db.write() as session:
         listing = load_list(session, principal, list_id)
         if listing.status not in OPEN_STATES:

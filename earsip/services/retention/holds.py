@@ -15,10 +15,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from earsip import audit
 from earsip.access import Principal, classes_up_to
-from earsip.errors import N_, Conflict, NotFound, OnHold, ValidationError
+from earsip.errors import Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
-from earsip.schemas.base import text_field
-from earsip.schemas.retention import Hold
+from earsip.schemas.retention import Hold, HoldInput, HoldLift
 from earsip.services import Archive
 from earsip.services.access.users import require
 
@@ -100,19 +99,12 @@ def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> lis
         Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
 
 
-def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
-               reason: str | None, document_ids: Iterable[int] = (),
-               classification_code: str | None = None,
+def place_hold(archive: Archive, principal: Principal, placed: HoldInput, *,
                client_addr: str | None = None) -> Hold:
     """Place a hold on chosen documents and/or a whole classification code; audit it."""
     require(principal, "hold.manage")
-    ref = text_field(reference, "reference", N_("Nomor referensi"), limit=200)
-    why = text_field(reason, "reason", N_("Alasan"), limit=2000)
-    ids = sorted(set(document_ids))
-    code = (classification_code or "").strip() or None
-    if not ids and code is None:
-        raise ValidationError("Pilih dokumen atau kode klasifikasi yang ditahan.",
-                              field="document_ids")
+    ref, why, code = placed.reference, placed.reason, placed.classification_code
+    ids = sorted(set(placed.document_ids))
     with archive.db.write() as session:
         if code is not None and session.get(Classification, code) is None:
             raise ValidationError("Kode klasifikasi %(code)s tidak dikenal.",
@@ -134,11 +126,11 @@ def place_hold(archive: Archive, principal: Principal, *, reference: str | None,
         return _view(hold, ids)
 
 
-def lift_hold(archive: Archive, principal: Principal, hold_id: int, *, reason: str | None,
+def lift_hold(archive: Archive, principal: Principal, hold_id: int, lifted: HoldLift, *,
               client_addr: str | None = None) -> Hold:
     """Lift an active hold, with a reason; audit it."""
     require(principal, "hold.manage")
-    why = text_field(reason, "reason", N_("Alasan pencabutan"), limit=2000)
+    why = lifted.reason
     with archive.db.write() as session:
         hold = session.get(LegalHold, hold_id)
         if hold is None or not _all_visible(session, hold, principal):

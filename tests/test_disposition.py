@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -378,7 +379,8 @@ def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombsto
     with archive.db.read() as session:
         before = session.get(Document, doc).inactive_until
     code = scheme.get_code(archive, "KA.00")
-    fields = {k: "" if v is None else str(v) for k, v in code.own.items() if k != "retired"}
+    fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
+              if k != "retired"}
     scheme.update_code(archive, SYSTEM, "KA.00", {**fields, "inactive_years": "9"},
                        retired=False)
     with archive.db.read() as session:

@@ -73,7 +73,7 @@ def docs_dir(tmp_path: Path) -> Path:
 
 def search_ids(archive: Archive, who: Principal, q: str) -> list[int]:
     params = search_service.parse_params({"q": q})
-    return [r["id"] for r in search_service.search(archive, who, params)["results"]]
+    return [r.id for r in search_service.search(archive, who, params).results]
 
 
 def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_the_papers(

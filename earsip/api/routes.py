@@ -245,7 +245,8 @@ def get_document_searchable_copy(document_id: int) -> Response:
 @token_required("search")
 def search() -> Response:
     params = search_service.parse_params(request.args)
-    return jsonify(search_service.search(_archive(), _principal(), params, _client()))
+    return jsonify(search_service.search(_archive(), _principal(), params, _client())
+                   .model_dump(mode="json"))
 
 
 @bp.get("/classifications")

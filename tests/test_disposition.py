@@ -130,17 +130,18 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     assert indexing.index_matches_database(archive)
     # The tombstone stays, saying when, under which berita acara and by whose decision.
     tomb = document_service.describe(archive, officer, gone)
-    assert tomb["title"] == "Undangan rapat pleno"
-    assert tomb["disposition"]["status"] == "destroyed"
-    assert tomb["disposition"]["berita_acara"] == "BA-01/KA.01.04/2026"
-    assert tomb["disposition"]["approved_by"] == "ketua"
-    assert tomb["disposition"]["approval_reference"] == "KEP-15/HK.01.01/2026"
+    assert tomb.title == "Undangan rapat pleno"
+    assert tomb.disposition is not None
+    assert tomb.disposition.status == "destroyed"
+    assert tomb.disposition.berita_acara == "BA-01/KA.01.04/2026"
+    assert tomb.disposition.approved_by == "ketua"
+    assert tomb.disposition.approval_reference == "KEP-15/HK.01.01/2026"
     with pytest.raises(Gone):
         document_service.open_file(archive, officer, gone)
     # The berita acara and the list are filed as permanent records under KA.01.04.
     ba = document_service.describe(archive, officer, done.berita_acara_document_id)
-    assert ba["classification"]["code"] == "KA.01.04"
-    assert ba["retention"]["final_fate"] == "permanen"
+    assert ba.classification.code == "KA.01.04"
+    assert ba.retention.final_fate == "permanen"
     handle = document_service.open_file(archive, officer, done.berita_acara_document_id)
     text = " ".join(p.extract_text() for p in PdfReader(handle.path).pages)
     for expected in ("BA-01/KA.01.04/2026", "KEP-15/HK.01.01/2026", "Budi Santoso",
@@ -318,7 +319,7 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
                         decision_date=DECIDED, password=PW)
     done = destruction_execution.execute(archive, officer, list_id, execution())
     for paper in (done.berita_acara_document_id, done.list_document_id):
-        assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
+        assert document_service.describe(archive, officer, paper).security == "rahasia"
     make_user("staf-biasa", roles=("staf",), clearance="biasa")
     low = principal_of(archive, "staf-biasa")
     with pytest.raises(NotFound):

@@ -206,7 +206,7 @@ def earsip_runner(archive: Archive) -> Callable[[BenchQuery], int]:
         params = SearchParams(q=q.text, classification=q.classification, year_from=q.year,
                               year_to=q.year)
         result = search(archive, low if q.low_clearance else full, params)
-        return int(result["total"])  # type: ignore[call-overload]
+        return result.total
 
     return run_query
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Flask
@@ -117,7 +118,8 @@ def test_rule_changes_user_changes_and_refusals_are_each_one_entry(
         app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
     trail = Trail(archive)
     code = scheme.get_code(archive, "KA.00")
-    fields = {k: "" if v is None else str(v) for k, v in code.own.items() if k != "retired"}
+    fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
+              if k != "retired"}
     rule = trail.one("classification.update", lambda: scheme.update_code(
         archive, SYSTEM, "KA.00", {**fields, "inactive_years": "4"}, retired=False))
     assert (rule.details["old"], rule.details["new"]) == ({"inactive_years": 3},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def docs_dir(tmp_path: Path) -> Path:
 
 def search_ids(archive: Archive, who: Principal, q: str) -> list[int]:
     params = search_service.parse_params({"q": q})
-    return [r["id"] for r in search_service.search(archive, who, params)["results"]]
+    return [r.id for r in search_service.search(archive, who, params).results]
 
 
 def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_the_papers(
@@ -138,17 +139,18 @@ def test_the_whole_procedure_destroys_the_content_keeps_the_tombstone_and_files_
     assert indexing.index_matches_database(archive)
     # The tombstone stays, saying when, under which berita acara and by whose decision.
     tomb = document_service.describe(archive, officer, gone)
-    assert tomb["title"] == "Undangan rapat pleno"
-    assert tomb["disposition"]["status"] == "destroyed"
-    assert tomb["disposition"]["berita_acara"] == "BA-01/KA.01.04/2026"
-    assert tomb["disposition"]["approved_by"] == "ketua"
-    assert tomb["disposition"]["approval_reference"] == "KEP-15/HK.01.01/2026"
+    assert tomb.title == "Undangan rapat pleno"
+    assert tomb.disposition is not None
+    assert tomb.disposition.status == "destroyed"
+    assert tomb.disposition.berita_acara == "BA-01/KA.01.04/2026"
+    assert tomb.disposition.approved_by == "ketua"
+    assert tomb.disposition.approval_reference == "KEP-15/HK.01.01/2026"
     with pytest.raises(Gone):
         document_service.open_file(archive, officer, gone)
     # The berita acara and the list are filed as permanent records under KA.01.04.
     ba = document_service.describe(archive, officer, done.berita_acara_document_id)
-    assert ba["classification"]["code"] == "KA.01.04"
-    assert ba["retention"]["final_fate"] == "permanen"
+    assert ba.classification.code == "KA.01.04"
+    assert ba.retention.final_fate == "permanen"
     handle = document_service.open_file(archive, officer, done.berita_acara_document_id)
     text = " ".join(p.extract_text() for p in PdfReader(handle.path).pages)
     for expected in ("BA-01/KA.01.04/2026", "KEP-15/HK.01.01/2026", "Budi Santoso",
@@ -336,7 +338,7 @@ def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
                                                                    password=PW))
     done = destruction_execution.execute(archive, officer, list_id, execution())
     for paper in (done.berita_acara_document_id, done.list_document_id):
-        assert document_service.describe(archive, officer, paper)["security"] == "rahasia"
+        assert document_service.describe(archive, officer, paper).security == "rahasia"
     make_user("staf-biasa", roles=("staf",), clearance="biasa")
     low = principal_of(archive, "staf-biasa")
     with pytest.raises(NotFound):
@@ -400,7 +402,8 @@ def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombsto
     with archive.db.read() as session:
         before = session.get(Document, doc).inactive_until
     code = scheme.get_code(archive, "KA.00")
-    fields = {k: "" if v is None else str(v) for k, v in code.own.items() if k != "retired"}
+    fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
+              if k != "retired"}
     scheme.update_code(archive, SYSTEM, "KA.00", {**fields, "inactive_years": "9"},
                        retired=False)
     with archive.db.read() as session:

@@ -4,6 +4,8 @@ service lives, and how long a module may grow."""
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,52 @@ def test_no_package_init_of_the_services_imports_anything() -> None:
         tree = ast.parse(init.read_text())
         imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
         assert imports == [], f"{init} imports (services import modules, not packages)"
+
+
+# A service answers with a declared model (earsip/schemas) or a typed view, never a bag of keys
+# of any value. `JsonObject` names what is stored as it is (an audit entry's details, a job's
+# result, a row's column values); a mapping of one typed value (`dict[str, int]`) is typed.
+UNDECLARED = re.compile(r"(?<![\w.])(dict\[str, (object|Any)\]|dict(?!\[)|Any)(?!\w)")
+
+
+def _public_answers(tree: ast.Module) -> Iterator[tuple[str, str]]:
+    """Yield (name, annotation) of what a module's public functions, methods and class fields
+    give to their callers."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                and not node.name.startswith("_") and node.returns is not None:
+            yield node.name, ast.unparse(node.returns)
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and not item.name.startswith("_") \
+                        and item.returns is not None:
+                    yield f"{node.name}.{item.name}", ast.unparse(item.returns)
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) \
+                        and not item.target.id.startswith("_"):
+                    yield f"{node.name}.{item.target.id}", ast.unparse(item.annotation)
+
+
+def undeclared(source: str) -> list[str]:
+    """Return the public answers of a module that are plain dictionaries (a task's callable
+    field gives its payload to the audit entry, not to a caller)."""
+    return [f"{name} -> {note}" for name, note in _public_answers(ast.parse(source))
+            if UNDECLARED.search(note) and not note.startswith("Callable[")]
+
+
+def test_a_plain_dictionary_answer_is_found() -> None:
+    assert undeclared("def f() -> dict[str, object]: ...\n") == ["f -> dict[str, object]"]
+    assert undeclared("class V:\n    rows: list[dict[str, Any]]\n") \
+        == ["V.rows -> list[dict[str, Any]]"]
+    assert undeclared("def _f() -> dict[str, object]: ...\n"
+                      "def g() -> Document: ...\nclass W:\n    ids: dict[int, Document]\n") == []
+    assert undeclared("def f() -> list[Hold]: ...\ndef g(x: JsonObject) -> int: ...\n"
+                      "def h() -> dict[str, int]: ...\n") == []
+    assert undeclared("def f() -> dict: ...\ndef g() -> Any: ...\n") == ["f -> dict", "g -> Any"]
+
+
+@pytest.mark.parametrize("name, path", [m for m in modules() if within(m[0], ("earsip.services",))],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_every_public_service_answers_with_a_declared_model_not_a_dictionary(
+        name: str, path: Path) -> None:
+    found = undeclared(path.read_text())
+    assert found == [], f"{name}: declare {found} in earsip/schemas (or as a typed view)"

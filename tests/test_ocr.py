@@ -52,7 +52,7 @@ def test_a_scan_is_read_with_at_least_95_percent_word_recall_and_then_found_by_s
     assert recall(text, scangen.words()) >= 0.95, text
     hits = search_service.search(archive, READER, search_service.parse_params(
         {"q": "rekomendasi penertiban"}))
-    assert [h["id"] for h in hits["results"]] == [doc_id]
+    assert [h.id for h in hits.results] == [doc_id]
     with archive.db.read() as session:
         entries = list(session.scalars(select(AuditEntry).where(
             AuditEntry.action == "document.ocr")))

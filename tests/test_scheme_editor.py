@@ -160,4 +160,4 @@ def test_the_scheme_export_neutralises_formulas_and_imports_back_unchanged(
     imported = runner("classification", "import", str(out))
     assert "diubah 0" in imported.output, imported.output
     code = scheme.get_code(archive, "RT.09")
-    assert (code.own["name"], code.own["note"]) == (name, note)
+    assert (code.own.name, code.own.note) == (name, note)

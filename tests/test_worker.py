@@ -88,7 +88,7 @@ def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
         assert _recall(session.get(DocumentText, doc_id).text) >= 0.95
     hits = search_service.search(archive, READER, search_service.parse_params(
         {"q": "rekomendasi penertiban"}))
-    assert [h["id"] for h in hits["results"]] == [doc_id]
+    assert [h.id for h in hits.results] == [doc_id]
     # The original is untouched; the copy sits beside it with its own hash, as PDF/A-2b.
     assert hashlib.sha256(archive.store.path_of(doc.storage_path).read_bytes()).hexdigest() \
         == original == doc.sha256
@@ -251,7 +251,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
     with pytest.raises(Gone):
         documents.open_file(archive, READER, doc_id, searchable=True)
     assert search_service.search(archive, READER, search_service.parse_params(
-        {"q": "rekomendasi penertiban"}))["results"] == []
+        {"q": "rekomendasi penertiban"})).results == []
     # Fixity finds neither a changed nor a missing copy: a destroyed copy is meant to be gone.
     after = fixity.run_fixity(archive, SYSTEM, trigger="cli")
     assert after.outcome == "ok" and after.missing == [] and after.changed == []

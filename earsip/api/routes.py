@@ -182,7 +182,8 @@ def create_document() -> tuple[Response, int]:
     archive = _archive()
     filed = ingest.file_document(archive, principal.actor(_client()), upload.stream,
                                  upload.filename, data, clearance=principal.clearance)
-    response = jsonify(document_service.describe(archive, principal, filed.document_id))
+    response = jsonify(document_service.describe(archive, principal, filed.document_id)
+                       .model_dump(mode="json"))
     response.headers["Location"] = f"/api/v1/documents/{filed.document_id}"
     return response, 201
 
@@ -193,7 +194,7 @@ def create_document() -> tuple[Response, int]:
 @token_required("document.read")
 def get_document(document_id: int) -> Response:
     return jsonify(document_service.view_document(_archive(), _principal(), document_id,
-                                                  _client()))
+                                                  _client()).model_dump(mode="json"))
 
 
 @bp.patch("/documents/<int:document_id>")
@@ -210,7 +211,8 @@ def edit_document(document_id: int) -> Response | tuple[Response, int]:
                                            edit.changes(), _client(),
                                            security_reason=edit.security_reason)
     # 202: a lowering of the class waits for a leader's approval (the rest is applied).
-    return (jsonify(result), 202) if "declassification" in result else jsonify(result)
+    body = jsonify(result.model_dump(mode="json"))
+    return (body, 202) if result.declassification is not None else body
 
 
 _BYTES = {"type": "string", "format": "binary"}
@@ -245,7 +247,8 @@ def get_document_searchable_copy(document_id: int) -> Response:
 @token_required("search")
 def search() -> Response:
     params = search_service.parse_params(request.args)
-    return jsonify(search_service.search(_archive(), _principal(), params, _client()))
+    return jsonify(search_service.search(_archive(), _principal(), params, _client())
+                   .model_dump(mode="json"))
 
 
 @bp.get("/classifications")

@@ -59,11 +59,11 @@ def update_classification(code: str) -> Response:
     sent = parse(CodeRule, json_body())
     current = scheme_service.get_code(_archive(), code)
     given = sent.model_dump(exclude_none=True)
-    fields = {k: given[k] if k in given else _text(current.own.get(k))
+    fields = {k: given[k] if k in given else _text(getattr(current.own, k))
               for k in (*RULE_FIELDS, "needs_review")}
     if "needs_review" in given:
         fields["needs_review"] = "1" if given["needs_review"] else ""
-    retired = bool(given.get("retired", current.own.get("retired")))
+    retired = bool(given.get("retired", current.own.retired))
     moved = scheme_service.update_code(_archive(), g.principal.actor(request.remote_addr),
                                        current.code, fields, retired=retired,
                                        clearance=g.principal.clearance)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import (
+    BeforeValidator,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    WithJsonSchema,
+    model_serializer,
+    model_validator,
+)
 
 from earsip.access import SECURITY_CLASSES, normalize_security
 from earsip.errors import ValidationError
@@ -220,6 +227,10 @@ class Retention(Model):
 
 
 class Disposition(Model):
+    """How a record left the archive. Only the facts given are answered: those of the
+    disposal list when it was destroyed by one, those of the transfer when it was handed over
+    (a key the record has no fact for is absent, not null)."""
+
     status: Annotated[str, WithJsonSchema({"enum": ["destroyed", "transferred"]})] \
         = "destroyed"
     at: NullableStr = None
@@ -231,6 +242,11 @@ class Disposition(Model):
     transfer: NullableStr = None
     recipient: NullableStr = None
     receipt_reference: NullableStr = None
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        return {k: v for k, v in dumped.items() if k in self.model_fields_set}
 
 
 def _nullable(model: type[Model], description: str) -> Checks:
@@ -260,17 +276,18 @@ class Document(Model):
         "description": "ocr_pending: a scan waiting for (or in) OCR by the background worker; "
                        "it becomes extracted, empty or failed (text_message says why)."})]
     text_message: NullableStr = None
-    searchable_copy: Annotated[dict[str, Any] | None, _nullable(SearchableCopy, (
+    searchable_copy: Annotated[SearchableCopy | None, _nullable(SearchableCopy, (
         "The searchable copy OCR made beside the original (salinan teks-cari): PDF/A-2b, or "
         "plain PDF where PDF/A was not possible."))] = None
-    ocr_job: Annotated[dict[str, Any] | None, _nullable(
+    ocr_job: Annotated[OcrJob | None, _nullable(
         OcrJob, "The document's latest OCR job, if it had one.")] = None
     retention: Retention
-    disposition: Annotated[dict[str, Any] | None, _nullable(Disposition, (
+    disposition: Annotated[Disposition | None, _nullable(Disposition, (
         "How the record left the archive (its tombstone), null while kept."))] = None
     created_at: Moment
     created_by: NullableStr = None
 
 
-__all__ = ["DocumentInput", "DocumentEdit", "Document", "EDIT_FIELDS", "MAX_TAGS",
+__all__ = ["DocumentInput", "DocumentEdit", "Document", "CodeName", "StoredFile",
+           "SearchableCopy", "OcrJob", "Retention", "Disposition", "EDIT_FIELDS", "MAX_TAGS",
            "NULLABLE_DATE"]

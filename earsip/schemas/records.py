@@ -1,13 +1,15 @@
 """What the record pages show in words and figures: a document's history and the start page's
-counts."""
+counts; and a document after an edit."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field, SerializerFunctionWrapHandler, WithJsonSchema, model_serializer
 
+from earsip.schemas.accounts import Declassification
 from earsip.schemas.base import IsoDate, Model, Moment, NullableStr
+from earsip.schemas.documents import Document
 
 PHASES = ("aktif", "inaktif", "usul_musnah", "permanen", "dinilai_kembali")
 
@@ -72,3 +74,17 @@ class Overview(Model):
     due_list: Annotated[list[DueDocument], Field(
         description="The first ten documents due this month, for roles that read records "
                     "(document.read); empty for the others, as on the page.")]
+
+
+class EditedDocument(Document):
+    """A document after an edit; with the request to lower its security class when that
+    lowering waits for a leader's approval (the key is absent otherwise)."""
+
+    declassification: Declassification | None = None
+
+    @model_serializer(mode="wrap")
+    def _request_if_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        if self.declassification is None:
+            dumped.pop("declassification", None)
+        return dumped

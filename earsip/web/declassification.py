@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from earsip.access import can
 from earsip.errors import EarsipError, NotFound
+from earsip.schemas.accounts import Declassification
 from earsip.services.access import declassification as declassification_service
 from earsip.services.access import duties
 from earsip.web import documents as document_pages
@@ -54,7 +55,7 @@ class Pending:
     """A pending request on the document's page, and why this reader may not approve it
     (None when they may, or when they do not decide)."""
 
-    request: declassification_service.RequestView
+    request: Declassification
     refusal: duties.Refusal | None
 
 
@@ -72,6 +73,6 @@ def pending_declassifications(document_id: int) -> list[Pending]:
 
 
 @bp.app_template_global()
-def declassifications_awaiting() -> list[declassification_service.RequestView]:
+def declassifications_awaiting() -> list[Declassification]:
     """The requests the signed-in leader is asked to decide (the start page names them)."""
     return declassification_service.awaiting_decision(archive(), principal())

@@ -113,8 +113,8 @@ def show(document_id: int) -> str:
         doc = document_service.view_document(archive(), principal(), document_id, client())
     except NotFound:
         abort(404)
-    gone = (doc["disposition"] or {}).get("status") == "destroyed"  # type: ignore[attr-defined]  # the view's nested dict
-    has_preview = document_service.previewable(doc["file"]["mime"]) and not gone  # type: ignore[index]  # the view's nested dict
+    gone = doc.disposition is not None and doc.disposition.status == "destroyed"
+    has_preview = document_service.previewable(doc.file.mime) and not gone
     events = history_service.document_history(archive(), principal(), document_id) \
         if can(principal().roles, "document.history") else None
     held = holds_service.holds_covering(archive(), principal(), document_id)
@@ -146,7 +146,7 @@ def edit(document_id: int) -> tuple[str, int] | Response:
         return render_template("documents/edit.html", form=request.form, codes=codes,
                                security_classes=SECURITY_CLASSES,
                                document_id=document_id), e.http_status
-    if outcome.get("declassification"):
+    if outcome.declassification is not None:
         flash(gettext("Perubahan disimpan. Penurunan klasifikasi keamanan menunggu persetujuan "
                       "pimpinan; sampai disetujui dokumen tetap pada klasifikasinya."), "success")
     else:

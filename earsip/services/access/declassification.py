@@ -19,7 +19,7 @@ from earsip.access import SECURITY_CLASSES, Principal, can, classes_up_to, level
 from earsip.errors import N_, Conflict, Forbidden, NotFound
 from earsip.models import DeclassificationRequest, Document, utcnow
 from earsip.schemas.accounts import Declassification
-from earsip.schemas.base import JsonObject, text_field
+from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
@@ -43,21 +43,8 @@ def check_reason(reason: str | None) -> str:
     return text_field(reason, "security_reason", REASON_LABEL, limit=2000)
 
 
-class RequestView(Declassification):
-    """A request as the services answer it: `schemas.accounts.Declassification`, whose fields
-    it has (`requested_at`/`decided_at` datetimes, `requested_by_id` for the pages only).
-
-    `to_dict` is left only for services/records/editing.py, which calls it until its rewrite
-    (reading the fields) is merged; then this class is just `Declassification`.
-    """
-
-    def to_dict(self) -> JsonObject:
-        """Return the JSON form the API answers (transitional: see the class)."""
-        return self.model_dump(mode="json")
-
-
-def _view(r: DeclassificationRequest) -> RequestView:
-    return RequestView(id=r.id, document_id=r.document_id, old_security=r.old_security,
+def _view(r: DeclassificationRequest) -> Declassification:
+    return Declassification(id=r.id, document_id=r.document_id, old_security=r.old_security,
                        new_security=r.new_security, reason=r.reason, status=r.status,
                        requested_by=r.requested_by_name, requested_by_id=r.requested_by_id,
                        requested_at=r.requested_at, decided_by=r.decided_by_name,
@@ -76,7 +63,7 @@ def refuse_if_pending(session: Session, doc: Document) -> None:
 
 
 def file_request(session: Session, principal: Principal, doc: Document, new: str, reason: str,
-                 client_addr: str | None) -> RequestView:
+                 client_addr: str | None) -> Declassification:
     """Record a pending request to lower `doc` to `new` in the caller's transaction."""
     refuse_if_pending(session, doc)
     request = DeclassificationRequest(document_id=doc.id, old_security=doc.security,
@@ -128,7 +115,7 @@ def decision_refusal(archive: Archive, principal: Principal,
 
 
 def approve(archive: Archive, principal: Principal, request_id: int, *, password: str | None,
-            client_addr: str | None = None) -> RequestView:
+            client_addr: str | None = None) -> Declassification:
     """Approve a pending request: the record's class is lowered now; audited."""
     require(principal, "declassification.decide")
     with archive.db.read() as session:
@@ -164,7 +151,7 @@ def approve(archive: Archive, principal: Principal, request_id: int, *, password
 
 
 def refuse(archive: Archive, principal: Principal, request_id: int, *, note: str | None,
-           client_addr: str | None = None) -> RequestView:
+           client_addr: str | None = None) -> Declassification:
     """Refuse a pending request, with a reason; the record keeps its class; audited."""
     require(principal, "declassification.decide")
     why = text_field(note, "note", N_("Alasan penolakan"), limit=2000)
@@ -194,7 +181,7 @@ def _still_pending(request: DeclassificationRequest, doc: Document) -> None:
 
 
 def pending(archive: Archive, principal: Principal, *,
-            document_id: int | None = None) -> list[RequestView]:
+            document_id: int | None = None) -> list[Declassification]:
     """Return the pending requests on records within the principal's clearance (of one
     document, when given), oldest first."""
     visible = classes_up_to(principal.clearance)
@@ -210,7 +197,7 @@ def pending(archive: Archive, principal: Principal, *,
         return [_view(r) for r in session.scalars(query)]
 
 
-def awaiting_decision(archive: Archive, principal: Principal) -> list[RequestView]:
+def awaiting_decision(archive: Archive, principal: Principal) -> list[Declassification]:
     """Return the pending requests a leader is asked to decide (not their own)."""
     if not can(principal.roles, "declassification.decide"):
         return []

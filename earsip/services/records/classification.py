@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from earsip import audit, retention, tabular
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification, Document
+from earsip.schemas.base import JsonObject
 from earsip.services import Archive
 
 CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
@@ -126,8 +127,32 @@ def _int_or_none(value: str | None, field: str, code: str) -> int | None:
     return n
 
 
-def row_values(row: dict[str, str]) -> dict[str, object]:
-    """Validate one scheme row (CSV or form) into column values; empty means inherit."""
+@dataclass(frozen=True)
+class SchemeRow:
+    """One scheme row (CSV or form), checked: a code, the parent it names, and its own values
+    (None where it inherits the parent's)."""
+
+    code: str
+    name: str
+    parent: str | None
+    active_years: int | None
+    active_trigger: str | None
+    inactive_years: int | None
+    final_fate: str | None
+    default_security: str | None
+    needs_review: bool
+    note: str | None
+
+
+def own_columns(row: SchemeRow) -> JsonObject:
+    """Return the row's own values as the code's column values (not its code nor parent)."""
+    columns = asdict(row)
+    del columns["code"], columns["parent"]
+    return columns
+
+
+def row_values(row: dict[str, str]) -> SchemeRow:
+    """Validate one scheme row (CSV or form); empty means inherit."""
     code = normalize_code(row.get("code") or "")
     if not code or not all(part.isalnum() for part in code.split(".")):
         raise ValidationError("Kode klasifikasi tidak sah: %(value)r.", field="code",
@@ -146,18 +171,18 @@ def row_values(row: dict[str, str]) -> dict[str, object]:
                               field="default_security",
                               params={"code": code, "value": security})
     trigger = (row.get("active_trigger") or "").strip() or None
-    return {
-        "code": code,
-        "name": name,
-        "parent": normalize_code(row["parent"]) if (row.get("parent") or "").strip() else None,
-        "active_years": _int_or_none(row.get("active_years"), "active_years", code),
-        "active_trigger": trigger,
-        "inactive_years": _int_or_none(row.get("inactive_years"), "inactive_years", code),
-        "final_fate": fate,
-        "default_security": security,
-        "needs_review": (row.get("needs_review") or "").strip().lower() in ("1", "true", "ya"),
-        "note": (row.get("note") or "").strip() or None,
-    }
+    return SchemeRow(
+        code=code,
+        name=name,
+        parent=normalize_code(row["parent"]) if (row.get("parent") or "").strip() else None,
+        active_years=_int_or_none(row.get("active_years"), "active_years", code),
+        active_trigger=trigger,
+        inactive_years=_int_or_none(row.get("inactive_years"), "inactive_years", code),
+        final_fate=fate,
+        default_security=security,
+        needs_review=(row.get("needs_review") or "").strip().lower() in ("1", "true", "ya"),
+        note=(row.get("note") or "").strip() or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -225,13 +250,13 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
     rows = [row_values({k: tabular.restore(v) if isinstance(v, str) else v
                         for k, v in r.items()}) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
-    known = set(existing) | {str(r["code"]) for r in rows}
+    known = set(existing) | {r.code for r in rows}
     created = updated = unchanged = 0
-    changes: list[dict[str, object]] = []
+    changes: list[JsonObject] = []  # for the audit entry
     # Parents first, so a child's parent exists when the child is added.
-    for values in sorted(rows, key=lambda r: str(r["code"]).count(".")):
-        code = str(values.pop("code"))
-        parent = values.pop("parent") or parent_of(code, known)
+    for checked in sorted(rows, key=lambda r: r.code.count(".")):
+        code, values = checked.code, own_columns(checked)
+        parent = checked.parent or parent_of(code, known)
         if parent == code or (parent and parent not in known):
             raise ValidationError("%(code)s: induk %(parent)s tidak ada.", field="parent",
                                   params={"code": code, "parent": parent})

@@ -119,14 +119,34 @@ def overview(archive: Archive, principal: Principal, today: dt.date | None = Non
     )
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: its label, its value, where it starts and how long it is."""
+
+    label: str
+    value: int
+    y: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The geometry of a horizontal bar chart (drawn as SVG by the template)."""
+
+    items: list[Bar]
+    width: int
+    height: int
+    bar: int
+    label_width: int
+
+
 def bars(values: list[tuple[str, int]], *, width: int = 320, bar: int = 18,
-         gap: int = 6, label_width: int = 110) -> dict[str, object]:
-    """Return the geometry of a horizontal bar chart (drawn as SVG by the template)."""
+         gap: int = 6, label_width: int = 110) -> Chart:
+    """Return the geometry of a horizontal bar chart of `values` (label, count)."""
     peak = max((n for _, n in values), default=0) or 1
     room = width - label_width - 50
-    items = [{"label": label, "value": n, "y": i * (bar + gap),
-              "length": round(room * n / peak) if n else 0}
+    items = [Bar(label=label, value=n, y=i * (bar + gap),
+                 length=round(room * n / peak) if n else 0)
              for i, (label, n) in enumerate(values)]
-    return {"items": items, "width": width, "height": max(1, len(values)) * (bar + gap),
-            "bar": bar, "label_width": label_width}
-
+    return Chart(items=items, width=width, height=max(1, len(values)) * (bar + gap), bar=bar,
+                 label_width=label_width)

@@ -1,4 +1,5 @@
-"""Reading documents with the user's clearance, and their metadata as plain dictionaries."""
+"""Reading documents with the user's clearance, and their metadata as the declared model
+(`schemas.documents.Document`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from earsip import audit, extract, retention
 from earsip.access import Principal, classes_up_to, may_see
 from earsip.errors import Forbidden, Gone, NotFound
 from earsip.models import DisposalList, Document, Job, Transfer
+from earsip.schemas import documents as schema
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.records.classification import get_effective
@@ -44,50 +46,55 @@ def load_visible(session: Session, principal: Principal, document_id: int) -> Do
     return doc
 
 
-def to_dict(doc: Document) -> dict[str, object]:
-    """Return the API representation of a document."""
-    return {
-        "id": doc.id,
-        "title": doc.title,
-        "number": doc.number,
-        "classification": {"code": doc.classification_code, "name": doc.classification.name},
-        "document_date": doc.document_date.isoformat(),
-        "security": doc.security,
-        "sender": doc.sender,
-        "recipient": doc.recipient,
-        "description": doc.description,
-        "tags": doc.tags,
-        "file": {
-            "filename": doc.original_filename,
-            "mime": doc.mime,
-            "size": doc.size,
-            "sha256": doc.sha256,
-            "pages": doc.pages,
-        },
-        "text_status": doc.text_status,
-        "text_message": doc.text_message,
+def answer(doc: Document) -> schema.Document:
+    """Return a document's metadata as the API answers it (the declared model)."""
+    return schema.Document(
+        id=doc.id,
+        title=doc.title,
+        number=doc.number,
+        classification=schema.CodeName(code=doc.classification_code,
+                                       name=doc.classification.name),
+        document_date=doc.document_date.isoformat(),
+        security=doc.security,
+        sender=doc.sender,
+        recipient=doc.recipient,
+        description=doc.description,
+        tags=doc.tags,
+        file=schema.StoredFile(filename=doc.original_filename, mime=doc.mime, size=doc.size,
+                               sha256=doc.sha256, pages=doc.pages),
+        text_status=doc.text_status,
+        text_message=doc.text_message,
         # The searchable copy OCR made beside the original ("salinan teks-cari"), if any.
-        "searchable_copy": {"kind": doc.searchable_kind, "size": doc.searchable_size,
-                            "sha256": doc.searchable_sha256}
-        if doc.searchable_path and doc.disposition != "destroyed" else None,
-        "ocr_job": _ocr_job(doc),
-        "retention": {
-            "active_until": _iso(doc.active_until),
-            "inactive_until": _iso(doc.inactive_until),
-            "final_fate": doc.final_fate,
-            "phase": current_phase(doc),
-            "trigger_date": _iso(doc.trigger_date),
-            "note": doc.retention_note,
+        searchable_copy=_searchable_copy(doc),
+        ocr_job=_ocr_job(doc),
+        retention=schema.Retention(
+            active_until=_iso(doc.active_until),
+            inactive_until=_iso(doc.inactive_until),
+            final_fate=doc.final_fate,
+            phase=current_phase(doc),
+            trigger_date=_iso(doc.trigger_date),
+            note=doc.retention_note,
             # The event an event-triggered rule counts from, while its date is not yet known.
-            "awaiting_event": _awaited_event(doc),
-        },
-        "disposition": _disposition(doc),
-        "created_at": doc.created_at.replace(microsecond=0).isoformat() + "Z",
-        "created_by": doc.created_by.username if doc.created_by else None,
-    }
+            awaiting_event=_awaited_event(doc),
+        ),
+        disposition=_disposition(doc),
+        created_at=doc.created_at.replace(microsecond=0).isoformat() + "Z",
+        created_by=doc.created_by.username if doc.created_by else None,
+    )
 
 
-def _ocr_job(doc: Document) -> dict[str, object] | None:
+def _searchable_copy(doc: Document) -> schema.SearchableCopy | None:
+    """Return the searchable copy OCR made beside the original, while the content is kept.
+
+    OCR writes the copy's path, kind, size and digest together (`services.operations.ocr`).
+    """
+    if not doc.searchable_path or doc.disposition == "destroyed":
+        return None
+    return schema.SearchableCopy(kind=doc.searchable_kind or "pdf", size=doc.searchable_size or 0,
+                                 sha256=doc.searchable_sha256 or "")
+
+
+def _ocr_job(doc: Document) -> schema.OcrJob | None:
     """Return the state of the document's latest OCR job (the background worker's), if any."""
     session = object_session(doc)
     if session is None:
@@ -96,36 +103,39 @@ def _ocr_job(doc: Document) -> dict[str, object] | None:
                           .order_by(Job.id.desc()).limit(1)).first()
     if job is None:
         return None
-    return {"state": job.state, "attempts": job.attempts, "max_attempts": job.max_attempts,
-            "last_error": job.last_error}
+    return schema.OcrJob(state=job.state, attempts=job.attempts, max_attempts=job.max_attempts,
+                         last_error=job.last_error)
 
 
-def _disposition(doc: Document) -> dict[str, object] | None:
-    """Return how the record left the archive (the tombstone's facts), or None while kept."""
+def _disposition(doc: Document) -> schema.Disposition | None:
+    """Return how the record left the archive (the tombstone's facts), or None while kept.
+
+    Only the facts the record has are given (the model answers those only): the disposal
+    list's when it was destroyed by one, the transfer's when it was handed over.
+    """
     if doc.disposition is None:
         return None
     session = object_session(doc)
-    facts: dict[str, object] = {
-        "status": doc.disposition,
-        "at": doc.disposed_at.replace(microsecond=0).isoformat() + "Z" if doc.disposed_at
+    listed = session.get(DisposalList, doc.disposal_list_id) \
+        if session is not None and doc.disposal_list_id is not None else None
+    handed = session.get(Transfer, doc.transfer_id) \
+        if session is not None and doc.transfer_id is not None else None
+    return schema.Disposition(
+        status=doc.disposition,
+        at=doc.disposed_at.replace(microsecond=0).isoformat() + "Z" if doc.disposed_at
         else None,
-    }
-    if session is not None and doc.disposal_list_id is not None:
-        listed = session.get(DisposalList, doc.disposal_list_id)
-        if listed is not None:
-            facts.update({
-                "disposal_list": listed.number,
-                "berita_acara": listed.berita_acara_number,
-                "approved_by": listed.approved_by_name,
-                "approval_reference": listed.approval_reference,
-                "approval_date": _iso(listed.approval_date),
-            })
-    if session is not None and doc.transfer_id is not None:
-        handed = session.get(Transfer, doc.transfer_id)
-        if handed is not None:
-            facts.update({"transfer": handed.number, "recipient": handed.recipient,
-                          "receipt_reference": handed.receipt_reference})
-    return facts
+        **({} if listed is None else {
+            "disposal_list": listed.number,
+            "berita_acara": listed.berita_acara_number,
+            "approved_by": listed.approved_by_name,
+            "approval_reference": listed.approval_reference,
+            "approval_date": _iso(listed.approval_date),
+        }),
+        **({} if handed is None else {
+            "transfer": handed.number, "recipient": handed.recipient,
+            "receipt_reference": handed.receipt_reference,
+        }),
+    )
 
 
 def _awaited_event(doc: Document) -> str | None:
@@ -149,13 +159,13 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def view_document(archive: Archive, principal: Principal, document_id: int,
-                  client_addr: str | None = None) -> dict[str, object]:
+                  client_addr: str | None = None) -> schema.Document:
     """Return a visible document's metadata and audit the view."""
     with archive.db.write() as session:
         doc = load_visible(session, principal, document_id)
         audit.append(session, principal.actor(client_addr), "document.view",
                      target_type="document", target_id=doc.id)
-        return to_dict(doc)
+        return answer(doc)
 
 
 @dataclass(frozen=True)
@@ -185,9 +195,9 @@ def open_file(archive: Archive, principal: Principal, document_id: int,
             audit.append(session, actor, "document.download", target_type="document",
                          target_id=doc.id, outcome="failure",
                          details={"reason": "content destroyed", **copy})
-            destroyed = _disposition(doc) or {}
+            destroyed = _disposition(doc)
             gone = Gone("Isi dokumen ini telah dimusnahkan (berita acara %(ba)s).",
-                        params={"ba": destroyed.get("berita_acara") or "-"})
+                        params={"ba": destroyed and destroyed.berita_acara or "-"})
         else:
             gone = None
             path = archive.store.path_of(doc.searchable_path if searchable and
@@ -231,20 +241,20 @@ def refuse_delete(archive: Archive, principal: Principal, document_id: int, *,
                     "pimpinan, dan berita acara.")
 
 
-def describe(archive: Archive, principal: Principal, document_id: int) -> dict[str, object]:
+def describe(archive: Archive, principal: Principal, document_id: int) -> schema.Document:
     """Return a visible document's metadata (no audit entry: for answering the filer)."""
     with archive.db.read() as session:
-        return to_dict(load_visible(session, principal, document_id))
+        return answer(load_visible(session, principal, document_id))
 
 
 def recent_documents(archive: Archive, principal: Principal,
-                     limit: int = 10) -> list[dict[str, object]]:
-    """Return the most recently filed documents the principal may see, as dictionaries."""
+                     limit: int = 10) -> list[schema.Document]:
+    """Return the most recently filed documents the principal may see."""
     with archive.db.read() as session:
         docs = session.scalars(
             select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
             .order_by(Document.id.desc()).limit(limit))
-        return [to_dict(d) for d in docs]
+        return [answer(d) for d in docs]
 
 
 def previewable(mime: str) -> bool:

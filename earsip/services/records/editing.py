@@ -17,11 +17,14 @@ from earsip import audit, retention
 from earsip.access import Principal, may_see
 from earsip.errors import N_, Conflict, NotFound, ValidationError
 from earsip.models import Document, DocumentTag
+from earsip.schemas.accounts import Declassification
+from earsip.schemas.base import JsonObject
 from earsip.schemas.documents import DocumentInput
+from earsip.schemas.records import EditedDocument
 from earsip.services import Archive
 from earsip.services.access import declassification
 from earsip.services.records.classification import get_effective
-from earsip.services.records.documents import load_visible, parse_input, to_dict
+from earsip.services.records.documents import answer, load_visible, parse_input
 from earsip.services.search import indexing
 
 FIELDS = ("title", "number", "document_date", "classification", "security", "sender",
@@ -51,7 +54,7 @@ def form_values(archive: Archive, principal: Principal, document_id: int, *,
         return current_fields(doc)
 
 
-def _values(data: DocumentInput, security: str) -> dict[str, object]:
+def _values(data: DocumentInput, security: str) -> JsonObject:
     return {"title": data.title, "number": data.number, "document_date": data.document_date,
             "classification": data.classification, "security": security,
             "sender": data.sender, "recipient": data.recipient,
@@ -59,11 +62,8 @@ def _values(data: DocumentInput, security: str) -> dict[str, object]:
             "trigger_date": data.trigger_date}
 
 
-def _result(doc: Document, request: declassification.RequestView | None) -> dict[str, object]:
-    result = to_dict(doc)
-    if request is not None:
-        result["declassification"] = request.to_dict()
-    return result
+def _result(doc: Document, request: Declassification | None) -> EditedDocument:
+    return EditedDocument(**dict(answer(doc)), declassification=request)
 
 
 def _plain(value: object) -> object:
@@ -72,12 +72,12 @@ def _plain(value: object) -> object:
 
 def edit_document(archive: Archive, principal: Principal, document_id: int,
                   fields: Mapping[str, str | None], client_addr: str | None = None, *,
-                  security_reason: str | None = None) -> dict[str, object]:
+                  security_reason: str | None = None) -> EditedDocument:
     """Apply `fields` (any subset of FIELDS) to a visible document; return it afterwards.
 
     Lowering the security class needs `security_reason`; a lowering that needs a leader's
     approval (`declassification.needs_approval`) is filed as a pending request instead of
-    applied, and the result then holds it under "declassification".
+    applied, and the result then holds it in `declassification`.
     """
     actor = principal.actor(client_addr)
     with archive.db.write() as session:

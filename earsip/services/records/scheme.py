@@ -16,6 +16,7 @@ from earsip import audit
 from earsip.access import may_see
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification
+from earsip.schemas.base import JsonObject
 from earsip.services import Archive
 from earsip.services.records.classification import (
     EffectiveCode,
@@ -23,6 +24,7 @@ from earsip.services.records.classification import (
     get_effective,
     list_effective,
     normalize_code,
+    own_columns,
     parent_of,
     recompute_by_class,
     row_values,
@@ -33,21 +35,33 @@ EDITABLE = ("name", "active_years", "active_trigger", "inactive_years", "final_f
 
 
 @dataclass(frozen=True)
+class OwnValues:
+    """A code's own values as stored (None where it inherits the parent's)."""
+
+    name: str
+    active_years: int | None
+    active_trigger: str | None
+    inactive_years: int | None
+    final_fate: str | None
+    default_security: str | None
+    needs_review: bool
+    note: str | None
+    retired: bool
+
+
+@dataclass(frozen=True)
 class CodeForm:
-    """A code's own values (blank where inherited) and its effective values."""
+    """A code's own values (None where inherited) and its effective values."""
 
     code: str
     parent: str | None
-    own: dict[str, object]
+    own: OwnValues
     effective: EffectiveCode
 
 
-def _values(code: str, fields: dict[str, str]) -> dict[str, object]:
+def _values(code: str, fields: dict[str, str]) -> JsonObject:
     """Validate form fields into column values (an empty field inherits from the parent)."""
-    values = row_values({"code": code, **{k: fields.get(k, "") for k in EDITABLE}})
-    values.pop("code")
-    values.pop("parent", None)
-    return values
+    return own_columns(row_values({"code": code, **{k: fields.get(k, "") for k in EDITABLE}}))
 
 
 def _missing(code: str) -> NotFound:
@@ -61,7 +75,10 @@ def get_code(archive: Archive, code: str) -> CodeForm:
         row = session.get(Classification, code)
         if row is None:
             raise _missing(code)
-        own = {k: getattr(row, k) for k in (*EDITABLE, "retired")}
+        own = OwnValues(name=row.name, active_years=row.active_years,
+                        active_trigger=row.active_trigger, inactive_years=row.inactive_years,
+                        final_fate=row.final_fate, default_security=row.default_security,
+                        needs_review=row.needs_review, note=row.note, retired=row.retired)
         effective = get_effective(session, code)
         return CodeForm(code, row.parent_code, own, effective)
 

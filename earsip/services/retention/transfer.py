@@ -45,10 +45,10 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import Document, Transfer, TransferItem, utcnow
-from earsip.schemas.base import text_field
+from earsip.schemas.base import JsonObject, text_field
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.records.documents import to_dict
+from earsip.services.records.documents import answer
 from earsip.services.retention import transfer_contents
 from earsip.services.retention.holds import refuse_held
 from earsip.services.retention.transfer_views import load_transfer, open_transferring
@@ -149,18 +149,26 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         rows = [transfer_contents.list_row(n, d) for n, d in enumerate(ordered, start=1)]
         files = [transfer_package.PackageFile(archive.store.path_of(d.storage_path),
                                               transfer_contents.arcname(d)) for d in ordered]
-        meta = []
+        meta: list[JsonObject] = []
+        flat: list[list[object]] = []
         people: dict[int, transfer_contents.Person] = {}
         for d in ordered:
-            record = to_dict(d)
+            described = answer(d)
+            package_path = f"data/{transfer_contents.arcname(d)}"
             # What the office's own copy is doing (its OCR jobs, its searchable copy, which is
             # not in the package) is not part of the record handed over.
-            record.pop("ocr_job", None)
-            record.pop("searchable_copy", None)
+            record = described.model_dump(mode="json", exclude={"ocr_job", "searchable_copy"})
             # Who filed it, as a person (never the account name).
             record["created_by"] = transfer_contents.person(session, d.created_by_id, people)
-            record["package_path"] = f"data/{transfer_contents.arcname(d)}"
+            record["package_path"] = package_path
             meta.append(record)
+            flat.append([described.id, described.number, described.title,
+                         described.classification.code, described.document_date,
+                         described.security, described.sender, described.recipient,
+                         described.file.filename, described.file.mime, described.file.size,
+                         described.file.sha256, package_path,
+                         described.retention.active_until, described.retention.inactive_until,
+                         described.retention.final_fate])
         history = transfer_contents.history_lines(session, ids)
         preparer = transfer_contents.person(session, principal.id or None, people)["name"]
     name = number.replace("/", "-")
@@ -168,12 +176,6 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
         number=number, day=day, place=place, office=archive.config.office_name,
         official=official, recipient_institution=institution, recipient=recipient,
         rows=rows, package_name=name, package_digest=""))
-    flat = [[m["id"], m["number"], m["title"], m["classification"]["code"],  # type: ignore[index]  # nested dicts of to_dict
-             m["document_date"], m["security"], m["sender"], m["recipient"],
-             m["file"]["filename"], m["file"]["mime"], m["file"]["size"],  # type: ignore[index]  # nested dicts of to_dict
-             m["file"]["sha256"], m["package_path"],  # type: ignore[index]  # nested dicts of to_dict
-             m["retention"]["active_until"], m["retention"]["inactive_until"],  # type: ignore[index]  # nested dicts of to_dict
-             m["retention"]["final_fate"]] for m in meta]  # type: ignore[index]  # nested dicts of to_dict
     listing = [[r.no, r.code, r.description, r.period, r.quantity, r.development, r.media,
                 r.remarks] for r in rows]
     extra = {

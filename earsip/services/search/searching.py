@@ -10,7 +10,15 @@ from sqlalchemy import func, or_, select
 from earsip import audit
 from earsip.access import Principal, classes_up_to, level
 from earsip.models import Document, DocumentText, IndexQueue
-from earsip.schemas.search import MAX_PER_PAGE, SORTS, SearchParams  # noqa: F401 - re-exported
+from earsip.schemas.base import JsonObject
+from earsip.schemas.search import (  # noqa: F401 - MAX_PER_PAGE, SORTS re-exported
+    MAX_PER_PAGE,
+    SORTS,
+    Facets,
+    SearchHit,
+    SearchParams,
+    SearchResult,
+)
 from earsip.search import SearchQuery
 from earsip.services import Archive
 
@@ -26,7 +34,7 @@ def parse_params(args: Mapping[str, str]) -> SearchParams:
 class _Audit(threading.Thread):
     """Writes one search's audit entry; `finish` waits for its commit and re-raises failures."""
 
-    def __init__(self, archive: Archive, actor: audit.Actor, details: dict[str, object]) -> None:
+    def __init__(self, archive: Archive, actor: audit.Actor, details: JsonObject) -> None:
         super().__init__(name="search-audit", daemon=True)
         self.archive = archive
         self.actor = actor
@@ -49,8 +57,8 @@ class _Audit(threading.Thread):
 
 
 def search(archive: Archive, principal: Principal, params: SearchParams,
-           client_addr: str | None = None) -> dict[str, object]:
-    """Search the index and return the API result, counting only what the user may see."""
+           client_addr: str | None = None) -> SearchResult:
+    """Search the index and return one page of results, counting only what the user may see."""
     visible = classes_up_to(principal.clearance)
     with archive.db.read() as session:
         # The index can lag behind the database for documents still queued: those the user
@@ -77,15 +85,15 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
     # The audit entry is the only write, in a transaction of its own. It commits in a helper
     # thread while this one reads the rows and builds the snippets (a commit mostly waits
     # for the disk), and the results are returned only once it has committed.
-    details: dict[str, object] = {"q": params.q, "classification": params.classification,
-               "year_from": params.year_from, "year_to": params.year_to,
-               "security": params.security, "mime": params.mime,
-               "page": params.page, "sort": params.sort, "total": page.total}
+    details: JsonObject = {"q": params.q, "classification": params.classification,
+                           "year_from": params.year_from, "year_to": params.year_to,
+                           "security": params.security, "mime": params.mime,
+                           "page": params.page, "sort": params.sort, "total": page.total}
     auditor = _Audit(archive, principal.actor(client_addr), details)
     auditor.start()
     try:
         ids = [h.id for h in page.hits]
-        results = []
+        results: list[SearchHit] = []
         with archive.db.read() as session:
             # Plain column rows, not ORM objects: a results page needs none of the relationships.
             rows = {row.id: row for row in session.execute(
@@ -108,26 +116,27 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
             snippet = ""
             if highlighter is not None:
                 snippet = highlighter(texts.get(doc.id) or doc.description or doc.title)
-            results.append({
-                "id": doc.id,
-                "title": doc.title,
-                "number": doc.number,
-                "classification": doc.classification_code,
-                "document_date": doc.document_date.isoformat(),
-                "security": doc.security,
+            results.append(SearchHit(
+                id=doc.id,
+                title=doc.title,
+                number=doc.number,
+                classification=doc.classification_code,
+                document_date=doc.document_date.isoformat(),
+                security=doc.security,
                 # From the rank, not the BM25 figure: BM25 is computed over the documents the
                 # user may see (search/stats.py), but its raw value means nothing to a reader
                 # and would tie the API to one scoring model.
-                "score": round(1.0 / rank, 4),
-                "snippet": snippet,
-            })
+                score=round(1.0 / rank, 4),
+                snippet=snippet,
+            ))
     finally:
         auditor.finish()
-    return {
-        "total": page.total,
-        "page": params.page,
-        "per_page": params.per_page,
-        "sort": params.sort,
-        "results": results,
-        "facets": page.facets,
-    }
+    return SearchResult(
+        total=page.total,
+        page=params.page,
+        per_page=params.per_page,
+        sort=params.sort,
+        results=results,
+        facets=Facets(classification=page.facets.get("classification", {}),
+                      year=page.facets.get("year", {})),
+    )

@@ -21,11 +21,11 @@ from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, User
 from earsip.schemas.retention import DisposalExecution
+from earsip.schemas.transfers import Handover
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.records import ingest
 from earsip.services.records.documents import DocumentInput
-from earsip.services.retention.transfer import Handover
 from tests import filegen
 
 # A document date a month back: still in its active period (every code of the seed scheme has

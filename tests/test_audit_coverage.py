@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry
 from earsip.schemas.retention import Cancellation, DisposalApproval, DisposalProposal, ItemRemoval
+from earsip.schemas.transfers import Handover, Receipt
 from earsip.services import Archive
 from earsip.services.records import scheme
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, transfer
 from earsip.services.retention.destruction_views import get_list
-from earsip.services.retention.transfer import Handover
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
@@ -192,14 +192,16 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
     trail.one("disposal.cancel", lambda: other.update(
         x=disposition.cancel(archive, officer, spare_list, Cancellation(reason="Ditunda"))))
 
-    handover = Handover("Dinas Kearsipan", "Rina", "Kabid", "Siti", "Kepala Sekretariat")
+    handover = Handover(recipient_institution="Dinas Kearsipan", recipient_name="Rina",
+                        recipient_position="Kabid", official_name="Siti",
+                        official_position="Kepala Sekretariat")
     made: dict[str, int] = {}
     trail.one("transfer.prepare", lambda: made.update(
         id=transfer.prepare(archive, officer, [kept], handover)))
     trail.one("transfer.export", lambda: transfer.write_zip(archive, officer, made["id"],
                                                             io.BytesIO()))
     trail.one("transfer.confirm", lambda: transfer.confirm(archive, officer, made["id"],
-                                                           receipt_reference="TT-1"))
+                                                           Receipt(receipt_reference="TT-1")))
 
     def fetch(client: FlaskClient, path: str) -> None:
         with client.get(path) as r:

@@ -31,6 +31,7 @@ from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import User
 from earsip.schemas.retention import DisposalApproval, DisposalProposal, HoldInput
+from earsip.schemas.transfers import Handover
 from earsip.services import Archive
 from earsip.services.operations import jobs
 from earsip.services.records import ingest
@@ -38,7 +39,6 @@ from earsip.services.records.documents import DocumentInput
 from earsip.services.retention import destruction as disposition
 from earsip.services.retention import destruction_execution, holds, transfer
 from earsip.services.retention.cycle import add_months
-from earsip.services.retention.transfer import Handover
 from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, sign_in

@@ -43,6 +43,7 @@ from earsip.models import (
     Transfer,
 )
 from earsip.schemas.retention import DisposalApproval, DisposalExecution, DisposalProposal
+from earsip.schemas.transfers import Receipt
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.operations import setup
@@ -72,6 +73,7 @@ from earsip.access import Principal
 from earsip.services import Archive
 from earsip.services.retention import destruction_execution, transfer
 from earsip.schemas.retention import DisposalApproval, DisposalExecution, DisposalProposal
+from earsip.schemas.transfers import Handover, Receipt
 
 step, username, *args = sys.argv[1:]
 archive = Archive.open(Config.from_env())
@@ -81,12 +83,12 @@ if step == "execute":
     form = DisposalExecution.model_validate(json.loads(args[1]))
     destruction_execution.execute(archive, who, int(args[0]), form)
 elif step == "prepare":
-    transfer.prepare(archive, who, json.loads(args[0]), transfer.Handover(**json.loads(args[1])))
+    transfer.prepare(archive, who, json.loads(args[0]), Handover(**json.loads(args[1])))
 elif step == "zip":  # as the package page does: into an anonymous spool file
     with tempfile.TemporaryFile(dir=archive.config.instance_dir) as spool:
         transfer.write_zip(archive, who, int(args[0]), spool)
 elif step == "confirm":
-    transfer.confirm(archive, who, int(args[0]), receipt_reference="TT-" + args[0])
+    transfer.confirm(archive, who, int(args[0]), Receipt(receipt_reference="TT-" + args[0]))
 archive.close()
 print("finished", flush=True)
 """
@@ -424,7 +426,7 @@ def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_v
                            else transfer.prepare(a, officer, ids, WHO))
         outside = outside_transfers(config)
         if point in PREPARING:
-            drive(cli_env, f"{point}=kill", "prepare", ids, dataclasses.asdict(WHO))
+            drive(cli_env, f"{point}=kill", "prepare", ids, WHO.model_dump())
         elif point == "transfer.zipped":
             drive(cli_env, f"{point}=kill", "zip", str(transfer_id))
         else:
@@ -464,9 +466,9 @@ def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_v
                 assert zipped.tell() > 0
                 assert len(entries(a, "transfer.export", transfer_id)) == 1
                 assert entries(a, "transfer.confirm", transfer_id) == []
-                transfer.confirm(a, officer, transfer_id, receipt_reference=f"TT-{trial}")
+                transfer.confirm(a, officer, transfer_id, Receipt(receipt_reference=f"TT-{trial}"))
             with pytest.raises(Conflict):
-                transfer.confirm(a, officer, transfer_id, receipt_reference=f"TT-{trial}")
+                transfer.confirm(a, officer, transfer_id, Receipt(receipt_reference=f"TT-{trial}"))
             assert len(entries(a, "transfer.confirm", transfer_id)) == 1
             assert transfer_of(a, ids[0]).status == "confirmed"
             assert_transfers_whole(a)

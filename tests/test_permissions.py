@@ -113,14 +113,17 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_date": "2015-03-15"}), clearance="sangat_rahasia")
     list_id = propose(archive, officer, DisposalProposal(document_ids=[old.document_id]))
     item_id = get_list(archive, officer, list_id).items[0].id
-    from earsip.services.retention.transfer import Handover, prepare
+    from earsip.schemas.transfers import Handover
+    from earsip.services.retention.transfer import prepare
 
     with open(make_text_pdf(tmp_path / "dipa.pdf", ["DIPA 2010"]), "rb") as f:
         dipa = ingest.file_document(archive, audit.SYSTEM, f, "dipa.pdf", parse_input({
             "title": "DIPA 2010", "classification": "KU.00.00",
             "document_date": "2010-01-05"}), clearance="sangat_rahasia")
     transfer_id = prepare(archive, officer, [dipa.document_id], Handover(
-        "Dinas Kearsipan", "Rina", "Kepala Bidang", "Siti", "Kepala Sekretariat"))
+        recipient_institution="Dinas Kearsipan", recipient_name="Rina",
+        recipient_position="Kepala Bidang", official_name="Siti",
+        official_position="Kepala Sekretariat"))
     from earsip.services.operations import jobs
 
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")

@@ -18,6 +18,7 @@ from earsip.access import Principal
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
 from earsip.models import Document
 from earsip.schemas.retention import HoldInput, HoldLift
+from earsip.schemas.transfers import Receipt
 from earsip.services import Archive
 from earsip.services.retention import holds, transfer, transfer_views
 from tests.helpers import WHO, entries, file_doc, principal_of
@@ -75,8 +76,8 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     assert name.endswith(".zip")
     assert any(n.endswith("bagit.txt") for n in zipfile.ZipFile(out).namelist())
     with pytest.raises(ValidationError):
-        transfer.confirm(archive, officer, transfer_id, receipt_reference="")
-    transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-12/DPK/2026")
+        transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference=""))
+    transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference="TT-12/DPK/2026"))
     with archive.db.read() as session:
         assert {d.disposition for d in session.scalars(
             select(Document).where(Document.id.in_([a, b])))} == {"transferred"}
@@ -84,7 +85,7 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     for action in ("transfer.prepare", "transfer.export", "transfer.confirm"):
         assert len(entries(archive, action)) == 1, action
     with pytest.raises(Conflict):
-        transfer.confirm(archive, officer, transfer_id, receipt_reference="again")
+        transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference="again"))
 
 
 def test_a_hold_blocks_preparing_and_confirming_a_transfer(
@@ -99,9 +100,9 @@ def test_a_hold_blocks_preparing_and_confirming_a_transfer(
     late = holds.place_hold(archive, officer, HoldInput(reference="Gugatan", reason="uji",
                                                         classification_code="KU"))
     with pytest.raises(OnHold):
-        transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
+        transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference="TT-1"))
     holds.lift_hold(archive, officer, late.id, HoldLift(reason="selesai"))
-    transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-1")
+    transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference="TT-1"))
 
 
 def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
@@ -112,7 +113,7 @@ def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
     package = archive.config.transfer_dir / view.package_name
     (package / "data" / "metadata.json").write_text("[]")
     with pytest.raises(Conflict):
-        transfer.confirm(archive, officer, transfer_id, receipt_reference="TT-2")
+        transfer.confirm(archive, officer, transfer_id, Receipt(receipt_reference="TT-2"))
     with archive.db.read() as session:
         assert session.get(Document, doc).disposition is None
     transfer.cancel(archive, officer, transfer_id)

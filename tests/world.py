@@ -30,6 +30,7 @@ from earsip.schemas.retention import (
     HoldLift,
     ItemRemoval,
 )
+from earsip.schemas.transfers import Handover, Receipt
 from earsip.services import Archive
 from earsip.services.access import tokens
 from earsip.services.access.users import create_user
@@ -207,12 +208,13 @@ def build(archive: Archive, folder: Path) -> World:
     disposition.cancel(archive, officer, ids["list_cancelled"], Cancellation(reason="Ditunda"))
 
     # Transfers of permanent records: one confirmed, one prepared.
-    handover = transfer.Handover("Dinas Perpustakaan dan Kearsipan Provinsi Jawa Timur",
-                                 "Rina Wulandari", "Kepala Bidang Arsip Statis",
-                                 "Siti Rahmawati", "Kepala Sekretariat")
+    handover = Handover(
+        recipient_institution="Dinas Perpustakaan dan Kearsipan Provinsi Jawa Timur",
+        recipient_name="Rina Wulandari", recipient_position="Kepala Bidang Arsip Statis",
+        official_name="Siti Rahmawati", official_position="Kepala Sekretariat")
     dipa = file("transferred", "DIPA lama", code="KU.00.00", date=old)
     ids["transfer_done"] = transfer.prepare(archive, officer, [dipa], handover)
-    transfer.confirm(archive, officer, ids["transfer_done"], receipt_reference="TT-5/2026")
+    transfer.confirm(archive, officer, ids["transfer_done"], Receipt(receipt_reference="TT-5/2026"))
     pending = file("to_transfer", "POK lama", code="KU.00.00", date=old)
     ids["transfer_prepared"] = transfer.prepare(archive, officer, [pending], handover)
 

@@ -62,12 +62,7 @@ def transfer_candidates() -> Response:
 @token_required("transfer.manage")
 def prepare_transfer() -> tuple[Response, int]:
     sent = parse(TransferInput, json_body())
-    who = transfer_service.Handover(
-        recipient_institution=sent.recipient_institution or "",
-        recipient_name=sent.recipient_name or "", recipient_position=sent.recipient_position
-        or "", official_name=sent.official_name or "",
-        official_position=sent.official_position or "", place=sent.place)
-    transfer_id = transfer_service.prepare(_archive(), g.principal, sent.document_ids, who,
+    transfer_id = transfer_service.prepare(_archive(), g.principal, sent.document_ids, sent,
                                            client_addr=request.remote_addr)
     response = jsonify(_transfer(transfer_id))
     response.headers["Location"] = f"/api/v1/transfers/{transfer_id}"
@@ -110,8 +105,7 @@ def transfer_package(transfer_id: int) -> Response:
 @token_required("transfer.manage")
 def confirm_transfer(transfer_id: int) -> Response:
     sent = parse(Receipt, json_body())
-    transfer_service.confirm(_archive(), g.principal, transfer_id,
-                             receipt_reference=sent.receipt_reference,
+    transfer_service.confirm(_archive(), g.principal, transfer_id, sent,
                              client_addr=request.remote_addr)
     return jsonify(_transfer(transfer_id))
 

@@ -312,7 +312,8 @@ class Witness(Model):
     position: str
 
 
-_WITNESSES = "Pemusnahan harus disaksikan minimal dua orang; isi nama dan jabatan setiap saksi."
+_WITNESSES = N_("Pemusnahan harus disaksikan minimal dua orang; isi nama dan jabatan setiap "
+                "saksi.")
 
 
 def _witness(row: Any) -> Witness | None:

@@ -6,28 +6,39 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from earsip.schemas.base import DATE_SCHEMA, MAX_ID, Model, NullableStr, Required, String
+from earsip.errors import N_
+from earsip.schemas.base import DATE_SCHEMA, MAX_ID, Model, NullableStr, Required, Text
 from earsip.schemas.retention import Day, _document_ids
 
 
-class TransferInput(Model):
-    """A transfer to prepare: due permanent records, and who hands over and receives."""
+class Handover(Model):
+    """Who hands the records over and who receives them, as the berita acara names them (the
+    service fills in the office's place when it is left out)."""
 
+    recipient_institution: Annotated[str, Text(N_("Lembaga penerima"), limit=300)] = ""
+    recipient_name: Annotated[str, Text(N_("Nama penerima"), limit=200)] = ""
+    recipient_position: Annotated[str, Text(N_("Jabatan penerima"), limit=200)] = ""
+    official_name: Annotated[str, Text(N_("Nama pejabat"), limit=200)] = ""
+    official_position: Annotated[str, Text(N_("Jabatan pejabat"), limit=200)] = ""
+    place: Annotated[str | None, Text(N_("Tempat"), limit=200, required=False),
+                     Field(description=(
+                         "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
+
+
+class _Chosen(Model):
     document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
                             WithJsonSchema({"type": "array", "minItems": 1, "items": {
                                 "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
-    recipient_institution: Annotated[str | None, String(), Required()] = None
-    recipient_name: Annotated[str | None, String(), Required()] = None
-    recipient_position: Annotated[str | None, String(), Required()] = None
-    official_name: Annotated[str | None, String(), Required()] = None
-    official_position: Annotated[str | None, String(), Required()] = None
-    place: Annotated[str | None, String(), Field(description=(
-        "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
+
+
+class TransferInput(Handover, _Chosen):
+    """A transfer to prepare: due permanent records (first), and who hands over and receives."""
 
 
 class Receipt(Model):
-    receipt_reference: Annotated[str | None, String(), Required(), Field(description=(
-        "The institution's receipt (tanda terima) number."))] = None
+    receipt_reference: Annotated[str, Text(N_("Nomor tanda terima"), limit=200),
+                                 Field(description=(
+                                     "The institution's receipt (tanda terima) number."))] = ""
 
 
 class TransferDocument(Model):

@@ -9,6 +9,8 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
+from earsip.schemas.base import parse, pick
+from earsip.schemas.transfers import Handover, Receipt
 from earsip.services.retention import transfer as transfer_service
 from earsip.services.retention import transfer_views
 from earsip.web.common import archive, client, principal, requires
@@ -37,7 +39,7 @@ def new() -> tuple[str, int] | Response:
                if v.isascii() and v.isdecimal() and 0 < int(v) < 2**31]
         try:
             transfer_id = transfer_service.prepare(
-                archive(), principal(), ids, transfer_service.Handover(**form),
+                archive(), principal(), ids, parse(Handover, form),
                 client_addr=client())
         except EarsipError as e:
             flash(error_text(e), "error")
@@ -94,8 +96,8 @@ def _step(transfer_id: int, action, done: str) -> tuple[str, int] | Response:
 @requires("transfer.manage")
 def confirm(transfer_id: int) -> tuple[str, int] | Response:
     return _step(transfer_id, lambda: transfer_service.confirm(
-        archive(), principal(), transfer_id,
-        receipt_reference=request.form.get("receipt_reference"), client_addr=client()),
+        archive(), principal(), transfer_id, parse(Receipt, pick(request.form, Receipt)),
+        client_addr=client()),
         gettext("Penyerahan dikonfirmasi; arsip ditandai telah diserahkan."))
 
 

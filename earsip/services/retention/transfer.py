@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -45,7 +44,8 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import Document, Transfer, TransferItem, utcnow
-from earsip.schemas.base import JsonObject, text_field
+from earsip.schemas.base import JsonObject
+from earsip.schemas.transfers import Handover, Receipt
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.documents import answer
@@ -59,18 +59,6 @@ BUILDING = ".building"
 # A building folder whose process cannot be told alive or dead (another host sharing the
 # folder) is abandoned after this long.
 STALE_BUILD_S = 6 * 3600
-
-@dataclass(frozen=True)
-class Handover:
-    """Who hands over and who receives, as the berita acara names them."""
-
-    recipient_institution: str
-    recipient_name: str
-    recipient_position: str
-    official_name: str
-    official_position: str
-    place: str | None = None
-
 
 def _next_number(session: Session, year: int, folder: Path) -> str:
     """Return the next free number (skipping any whose package folder exists or is being
@@ -115,17 +103,10 @@ def _prepare(archive: Archive, principal: Principal, document_ids: list[int], wh
     ids = sorted(set(document_ids))
     if not ids:
         raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
-    institution = text_field(who.recipient_institution, "recipient_institution",
-                             N_("Lembaga penerima"), limit=300)
-    recipient = paperwork.Person(
-        text_field(who.recipient_name, "recipient_name", N_("Nama penerima"), limit=200),
-        text_field(who.recipient_position, "recipient_position", N_("Jabatan penerima"),
-                   limit=200))
-    official = paperwork.Person(
-        text_field(who.official_name, "official_name", N_("Nama pejabat"), limit=200),
-        text_field(who.official_position, "official_position", N_("Jabatan pejabat"),
-                   limit=200))
-    place = (who.place or "").strip() or archive.config.office_place
+    institution = who.recipient_institution
+    recipient = paperwork.Person(who.recipient_name, who.recipient_position)
+    official = paperwork.Person(who.official_name, who.official_position)
+    place = who.place or archive.config.office_place
     day = as_of or dt.date.today()
     recover_interrupted(archive)
     with archive.db.read() as session:
@@ -319,12 +300,11 @@ def write_zip(archive: Archive, principal: Principal, transfer_id: int, fileobj:
     return name
 
 
-def confirm(archive: Archive, principal: Principal, transfer_id: int, *,
-            receipt_reference: str | None, client_addr: str | None = None) -> None:
+def confirm(archive: Archive, principal: Principal, transfer_id: int, received: Receipt, *,
+            client_addr: str | None = None) -> None:
     """Record the institution's receipt: re-validate the package, mark the records transferred."""
     require(principal, "transfer.manage")
-    receipt = text_field(receipt_reference, "receipt_reference", N_("Nomor tanda terima"),
-                         limit=200)
+    receipt = received.receipt_reference
     with archive.db.read() as session:
         handed = load_transfer(session, principal, transfer_id)
         path, digest = _package(archive, handed), handed.package_digest

@@ -22,6 +22,7 @@ from earsip.errors import (
     ValidationError,
 )
 from earsip.models import DisposalList, Document, DocumentText, User
+from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import (
     Cancellation,
     DisposalApproval,
@@ -321,7 +322,7 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
                                                                    password=PW))
     destruction_execution.execute(archive, officer, list_id, execution())
     with pytest.raises(Conflict):
-        edit_document(archive, officer, doc, {"title": "baru"})
+        edit_document(archive, officer, doc, DocumentEdit(title="baru"))
     with pytest.raises(Conflict):
         disposition.cancel(archive, officer, list_id, Cancellation(reason="terlambat"))
 
@@ -355,7 +356,7 @@ def test_a_record_no_longer_due_at_execution_is_refused_and_nothing_is_destroyed
     disposition.approve(archive, leader, list_id, DisposalApproval(reference="KEP-8",
                                                                    decision_date=DECIDED,
                                                                    password=PW))
-    edit_document(archive, officer, doc, {"classification": "KU.00.00"})  # now permanen
+    edit_document(archive, officer, doc, DocumentEdit(classification="KU.00.00"))  # now permanen
     with pytest.raises(NotDisposable):
         destruction_execution.execute(archive, officer, list_id, execution())
     with archive.db.read() as session:

@@ -15,6 +15,7 @@ from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
 from earsip.models import Document
+from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.services import Archive
 from earsip.services.records.editing import edit_document
@@ -101,7 +102,7 @@ def test_an_event_triggered_record_waits_for_its_event_and_says_why(
     assert row.id == doc and row.due_on is None and "belum diisi" in row.note
     # An event a month ago: the record is aktif for two years from it, then 8 inactive.
     event = RECENT.replace(day=1)
-    edit_document(archive, OFFICER, doc, {"trigger_date": event.isoformat()})
+    edit_document(archive, OFFICER, doc, DocumentEdit(trigger_date=event.isoformat()))
     assert service.report(archive, OFFICER, "awaiting").results == []
     with archive.db.read() as session:
         stored = session.get(Document, doc)

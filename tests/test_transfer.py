@@ -17,6 +17,7 @@ from sqlalchemy import select
 from earsip.access import Principal
 from earsip.errors import Conflict, NotDisposable, OnHold, ValidationError
 from earsip.models import Document
+from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.schemas.transfers import Receipt
 from earsip.services import Archive
@@ -165,7 +166,7 @@ def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames
                             environ_overrides={"REMOTE_ADDR": office_ip})
     assert filed.status_code == 201, filed.get_json()
     doc_id = filed.get_json()["id"]
-    editing.edit_document(archive, officer, doc_id, {"title": "DIPA Tahun Anggaran 2010"},
+    editing.edit_document(archive, officer, doc_id, DocumentEdit(title="DIPA Tahun Anggaran 2010"),
                           client_addr=office_ip)
     documents.view_document(archive, reader, doc_id, desk_ip)
     documents.open_file(archive, reader, doc_id, desk_ip)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, DocumentText, Job, TaskRun
+from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import DisposalApproval, DisposalProposal
 from earsip.services import Archive
 from earsip.services.operations import jobs, worker
@@ -284,7 +285,7 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
     assert sysadmin.get(f"/documents/{doc_id}/searchable").status_code == 403
     from earsip.services.records import editing
 
-    editing.edit_document(archive, READER, doc_id, {"security": "rahasia"})
+    editing.edit_document(archive, READER, doc_id, DocumentEdit(security="rahasia"))
     make_user("staf1", roles=("staf",), clearance="terbatas")
     low = app.test_client()
     sign_in(low, "staf1", USER_PASSWORD)

@@ -22,6 +22,7 @@ from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, Principal
 from earsip.errors import EarsipError
 from earsip.models import Document, User
+from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import (
     Cancellation,
     DisposalApproval,
@@ -130,16 +131,17 @@ def build(archive: Archive, folder: Path) -> World:
 
     # Edited, reclassified, raised in class.
     edited = file("edited", "Surat tugas pengawasan")
-    editing.edit_document(archive, officer, edited, {"title": "Surat tugas pengawasan TPS"})
+    editing.edit_document(archive, officer, edited,
+                          DocumentEdit(title="Surat tugas pengawasan TPS"))
     titles["edited"] = "Surat tugas pengawasan TPS"
     moved = file("moved", "Laporan hasil pengawasan tahapan")
-    editing.edit_document(archive, officer, moved, {"classification": "PM.00.02"})
+    editing.edit_document(archive, officer, moved, DocumentEdit(classification="PM.00.02"))
     raised = file("raised", "Berita acara klarifikasi saksi")
-    editing.edit_document(archive, officer, raised, {"security": "rahasia"})
+    editing.edit_document(archive, officer, raised, DocumentEdit(security="rahasia"))
     # Lowering rahasia to biasa waits for a leader's decision.
     lowered = file("lowered", "Pengumuman hasil rekapitulasi", security="rahasia")
-    editing.edit_document(archive, officer, lowered, {"security": "biasa"},
-                          security_reason="Sudah diumumkan kepada publik")
+    editing.edit_document(archive, officer, lowered, DocumentEdit(
+        security="biasa", security_reason="Sudah diumumkan kepada publik"))
 
     # Scans: one read by OCR (with its searchable copy), one waiting, one whose OCR failed.
     def scan(key: str) -> int:

@@ -50,5 +50,5 @@ def approve_declassification(request_id: int) -> Response:
 def refuse_declassification(request_id: int) -> Response:
     sent = parse(Refusal, json_body())
     return jsonify(declassification_service.refuse(
-        _archive(), g.principal, request_id, note=sent.note,
+        _archive(), g.principal, request_id, sent,
         client_addr=request.remote_addr).model_dump(mode="json"))

@@ -207,9 +207,8 @@ def get_document(document_id: int) -> Response:
 @token_required("document.edit")
 def edit_document(document_id: int) -> Response | tuple[Response, int]:
     edit = parse(DocumentEdit, request.get_json(silent=True))
-    result = editing_service.edit_document(_archive(), _principal(), document_id,
-                                           edit.changes(), _client(),
-                                           security_reason=edit.security_reason)
+    result = editing_service.edit_document(_archive(), _principal(), document_id, edit,
+                                           _client())
     # 202: a lowering of the class waits for a leader's approval (the rest is applied).
     body = jsonify(result.model_dump(mode="json"))
     return (body, 202) if result.declassification is not None else body

@@ -10,7 +10,7 @@ from pydantic import Field, PlainSerializer, WithJsonSchema, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from earsip.access import SECURITY_CLASSES
-from earsip.errors import ValidationError
+from earsip.errors import N_, ValidationError
 from earsip.schemas.base import (
     NULLABLE_STR,
     Model,
@@ -19,6 +19,7 @@ from earsip.schemas.base import (
     NullableStr,
     Required,
     String,
+    Text,
 )
 from earsip.schemas.documents import FATES
 from earsip.schemas.retention import APPROVAL_PASSWORD
@@ -67,7 +68,9 @@ class Approval(Model):
 
 
 class Refusal(Model):
-    note: Annotated[str | None, String(), Required()] = None
+    """Why a leader refuses to lower a record's class."""
+
+    note: Annotated[str, Text(N_("Alasan penolakan"), limit=2000)] = ""
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from earsip.access import can
 from earsip.errors import EarsipError, NotFound
-from earsip.schemas.accounts import Declassification
+from earsip.schemas.accounts import Declassification, Refusal
+from earsip.schemas.base import parse, pick
 from earsip.services.access import declassification as declassification_service
 from earsip.services.access import duties
 from earsip.web import documents as document_pages
@@ -46,7 +47,7 @@ def approve(request_id: int) -> tuple[str, int] | Response:
 @requires("declassification.decide")
 def refuse(request_id: int) -> tuple[str, int] | Response:
     return _decide(request_id, lambda: declassification_service.refuse(
-        archive(), principal(), request_id, note=request.form.get("note"),
+        archive(), principal(), request_id, parse(Refusal, pick(request.form, Refusal)),
         client_addr=client()), gettext("Penurunan klasifikasi keamanan ditolak."))
 
 

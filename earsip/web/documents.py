@@ -20,6 +20,8 @@ from werkzeug.wrappers import Response
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import Duplicate, EarsipError, NotFound, ValidationError
 from earsip.http import send_stored_file
+from earsip.schemas.base import parse
+from earsip.schemas.documents import DocumentEdit
 from earsip.services.audit import history as history_service
 from earsip.services.records import classification as classification_service
 from earsip.services.records import documents as document_service
@@ -135,10 +137,11 @@ def edit(document_id: int) -> tuple[str, int] | Response:
         return render_template("documents/edit.html", form=current, codes=codes,
                                security_classes=SECURITY_CLASSES, document_id=document_id), 200
     fields = {k: request.form.get(k, "") for k in editing_service.FIELDS}
+    if request.form.get("security_reason") is not None:
+        fields["security_reason"] = request.form["security_reason"]
     try:
         outcome = editing_service.edit_document(
-            archive(), principal(), document_id, fields, client(),
-            security_reason=request.form.get("security_reason"))
+            archive(), principal(), document_id, parse(DocumentEdit, fields), client())
     except NotFound:
         abort(404)
     except EarsipError as e:

@@ -18,7 +18,7 @@ from earsip import audit
 from earsip.access import SECURITY_CLASSES, Principal, can, classes_up_to, level, may_see
 from earsip.errors import N_, Conflict, Forbidden, NotFound
 from earsip.models import DeclassificationRequest, Document, utcnow
-from earsip.schemas.accounts import Declassification
+from earsip.schemas.accounts import Declassification, Refusal
 from earsip.schemas.base import text_field
 from earsip.services import Archive
 from earsip.services.access import duties
@@ -150,11 +150,11 @@ def approve(archive: Archive, principal: Principal, request_id: int, *, password
     return view
 
 
-def refuse(archive: Archive, principal: Principal, request_id: int, *, note: str | None,
+def refuse(archive: Archive, principal: Principal, request_id: int, refusal: Refusal, *,
            client_addr: str | None = None) -> Declassification:
     """Refuse a pending request, with a reason; the record keeps its class; audited."""
     require(principal, "declassification.decide")
-    why = text_field(note, "note", N_("Alasan penolakan"), limit=2000)
+    why = refusal.note
     with archive.db.write() as session:
         request, doc = _load(session, principal, request_id)
         if request.requested_by_id is not None and request.requested_by_id == principal.id:

@@ -11,7 +11,6 @@ or by more than one level a leader's approval (`services.declassification`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 from earsip import audit, retention
 from earsip.access import Principal, may_see
@@ -19,7 +18,7 @@ from earsip.errors import N_, Conflict, NotFound, ValidationError
 from earsip.models import Document, DocumentTag
 from earsip.schemas.accounts import Declassification
 from earsip.schemas.base import JsonObject
-from earsip.schemas.documents import DocumentInput
+from earsip.schemas.documents import DocumentEdit, DocumentInput
 from earsip.schemas.records import EditedDocument
 from earsip.services import Archive
 from earsip.services.access import declassification
@@ -71,11 +70,10 @@ def _plain(value: object) -> object:
 
 
 def edit_document(archive: Archive, principal: Principal, document_id: int,
-                  fields: Mapping[str, str | None], client_addr: str | None = None, *,
-                  security_reason: str | None = None) -> EditedDocument:
-    """Apply `fields` (any subset of FIELDS) to a visible document; return it afterwards.
+                  edit: DocumentEdit, client_addr: str | None = None) -> EditedDocument:
+    """Apply the fields sent in `edit` to a visible document; return it afterwards.
 
-    Lowering the security class needs `security_reason`; a lowering that needs a leader's
+    Lowering the security class needs the edit's `security_reason`; a lowering that needs a leader's
     approval (`declassification.needs_approval`) is filed as a pending request instead of
     applied, and the result then holds it in `declassification`.
     """
@@ -87,8 +85,7 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
             raise Conflict("Dokumen ini sudah %(state)s; metadatanya tidak dapat diubah.",
                            params={"state": N_("dimusnahkan") if doc.disposition == "destroyed"
                                    else N_("diserahkan")})
-        merged = {**current_fields(doc), **{k: v for k, v in fields.items()
-                                            if k in FIELDS and v is not None}}
+        merged = {**current_fields(doc), **edit.changes()}
         data = parse_input(merged)
         security = data.security or doc.security
         if not may_see(principal.clearance, security):
@@ -99,7 +96,7 @@ def edit_document(archive: Archive, principal: Principal, document_id: int,
                                           "clearance": principal.clearance})
         lowering, request = None, None
         if declassification.lowered(doc.security, security):
-            reason = declassification.check_reason(security_reason)
+            reason = declassification.check_reason(edit.security_reason)
             declassification.refuse_if_pending(session, doc)
             if declassification.needs_approval(doc.security, security):
                 request = declassification.file_request(session, principal, doc, security,

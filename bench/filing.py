@@ -162,7 +162,7 @@ def measure(workdir: Path, folder: Path, paths: list[Path], pages: int | None, r
                 continue
             seconds, value = _timed(contenders[name])
             if name == "pypdf" and pages is None:
-                pages = int(value)  # type: ignore[call-overload]
+                pages = int(value)
             if isinstance(value, dict):
                 seconds = value["seconds"]  # the import alone, not the archive set-up
                 checks[name] = {k: v for k, v in value.items() if k != "seconds"}
@@ -171,10 +171,10 @@ def measure(workdir: Path, folder: Path, paths: list[Path], pages: int | None, r
                                  "checks": checks, "contenders": {}}
     for name, values in times.items():
         median = statistics.median(values)
-        result["contenders"][name] = {  # type: ignore[index]
+        result["contenders"][name] = {
             "seconds_median": round(median, 3), "seconds_all": [round(v, 3) for v in values],
             "docs_per_s": round(len(paths) / median, 2), "pages_per_s": round(pages / median, 2)}
-    c = result["contenders"]  # type: ignore[assignment]
+    c = result["contenders"]
     result["overhead_ratio"] = round(c["pypdf"]["seconds_median"]
                                      / c["earsip_jobs1"]["seconds_median"], 3)
     if jobs2:

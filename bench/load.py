@@ -38,7 +38,7 @@ def bench_config(folder: Path, **overrides: object) -> Config:
         "admin_password": "bench-admin-pass",
     }
     values.update(overrides)
-    return replace(Config(), **values)  # type: ignore[arg-type]
+    return replace(Config(), **values)
 
 
 def archive_env(folder: Path, **extra: str) -> dict[str, str]:

@@ -317,7 +317,7 @@ def measure(archive: Archive, fts_path: Path, n_docs: int, per_class: int,
     out["totals"] = agreement
     out["warm"] = warm
     log(f"{n_docs}: " + ", ".join(
-        f"{cls} {out['earsip'][cls]['p95']:.0f}/{out['fts5'][cls]['p95']:.0f}"  # type: ignore[index]
+        f"{cls} {out['earsip'][cls]['p95']:.0f}/{out['fts5'][cls]['p95']:.0f}"
         for cls in CLASSES) + " ms p95 (earsip/fts5)")
     return out
 

@@ -89,7 +89,7 @@ def _sample_documents(archive: Archive, folder: Path) -> tuple[int, int]:
 
 
 def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,
-                 # type: ignore[no-untyped-def]
+
                 size: dict[str, int], pages: list[tuple[str, str]], filing: bool) -> None:
     context = browser.new_context(viewport=size, device_scale_factor=1)
     context.add_cookies([{"name": "earsip_lang", "value": lang, "url": base}])

@@ -51,7 +51,7 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def sign_in(client: FlaskClient, username: str = "admin", password: str = ADMIN_PASSWORD,
-            next_: str | None = None):  # type: ignore[no-untyped-def]
+            next_: str | None = None):
     """Sign in through the browser form; return the response (302 on success)."""
     token = csrf_token(client)
     url = "/login" + (f"?next={next_}" if next_ else "")
@@ -271,7 +271,7 @@ def runner(cli_env: dict[str, str]) -> Callable[..., object]:
     """Return a function running `earsip ARGS...` against the test archive."""
     from earsip.cli import main
 
-    def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    def run(*args: str, input: str | None = None):
         return CliRunner().invoke(main, list(args), env=cli_env, input=input,
                                   catch_exceptions=False)
 
@@ -319,11 +319,11 @@ def token_for(client: FlaskClient) -> Callable[[str], dict[str, str]]:
 
 
 @pytest.fixture
-def upload(client: FlaskClient, token_for: Callable[[str], dict[str, str]]):  # type: ignore[no-untyped-def]
+def upload(client: FlaskClient, token_for: Callable[[str], dict[str, str]]):
     """Return a function posting a file to the API with sensible default metadata."""
 
     def post(path: Path, *, user: str = "admin", filename: str | None = None,
-             **fields: str):  # type: ignore[no-untyped-def]
+             **fields: str):
         data: dict[str, object] = {
             "title": fields.pop("title", f"Dokumen {path.stem}"),
             "classification": fields.pop("classification", "KA.00"),

@@ -138,7 +138,7 @@ class Client:
                 return e.code, _json(e.read()), dict(e.headers)
 
     def get(self, path: str, **kwargs: float) -> tuple[int, dict, dict[str, str]]:
-        return self.request("GET", path, **kwargs)  # type: ignore[arg-type]
+        return self.request("GET", path, **kwargs)
 
     def sign_in(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> Client:
         status, body, _ = self.request(

@@ -51,7 +51,7 @@ def page(text: str = TEXT, *, dpi: int = 300, angle: float = 1.2, noise: float =
 
 def save_scan(path: Path, *, pages: int = 1, **kwargs: object) -> Path:
     """Write a scan as PNG, TIFF (several frames) or an image-only PDF, by the suffix."""
-    images = [page(**kwargs) for _ in range(pages)]  # type: ignore[arg-type]
+    images = [page(**kwargs) for _ in range(pages)]
     first, rest = images[0], images[1:]
     if path.suffix == ".pdf":
         first.save(path, "PDF", resolution=300, save_all=True, append_images=rest)
@@ -62,7 +62,7 @@ def save_scan(path: Path, *, pages: int = 1, **kwargs: object) -> Path:
     return path
 
 
-def file_scan(archive, path: Path) -> int:  # type: ignore[no-untyped-def]
+def file_scan(archive, path: Path) -> int:
     """File a scan under KA.00 as the system would (the operator's import); return its id."""
     import datetime as dt
 

@@ -31,7 +31,7 @@ class _Page(HTMLParser):
         elif tag == "label":
             self.open_labels += 1
             if a.get("for"):
-                self.label_for.add(a["for"])  # type: ignore[arg-type]
+                self.label_for.add(a["for"])
         elif tag in ("input", "select", "textarea"):
             if a.get("type") not in UNLABELLED_TYPES:
                 self.controls.append({**a, "_wrapped": "1" if self.open_labels else None})
@@ -59,11 +59,11 @@ def _check(html: str, path: str) -> None:
 
 
 def test_every_page_labels_its_controls_and_describes_its_images(
-        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path) -> None:
     doc_id = upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["isi"])).get_json()["id"]
     _check(client.get("/login").get_data(as_text=True), "/login")
     html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
                                 "csrf_token": token})
     for path in ("/", "/search", "/search?q=isi", "/documents/new", f"/documents/{doc_id}",

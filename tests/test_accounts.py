@@ -90,7 +90,7 @@ def test_the_hash_method_is_configured_production_keeps_scrypt_and_the_tests_pay
 
 
 def test_hashes_of_other_methods_still_verify_and_take_the_configured_method_at_sign_in(
-        app: Flask, archive: Archive, config: Config, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, config: Config, make_user) -> None:
     for name, method in (("lama", "scrypt:32768:8:1"), ("pbkdf", "pbkdf2:sha256:1000")):
         make_user(name)
         with archive.db.write() as session:
@@ -123,7 +123,7 @@ def test_an_unknown_user_is_checked_against_a_hash_of_the_configured_method(
 
 
 def test_unknown_user_wrong_password_and_deactivated_account_get_the_same_answer(
-        client: FlaskClient, app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, app: Flask, make_user) -> None:
     make_user("tidakaktif")
     admin = app.test_client()
     _login(admin)
@@ -139,7 +139,7 @@ def test_unknown_user_wrong_password_and_deactivated_account_get_the_same_answer
 # --- throttling --------------------------------------------------------------------------------
 
 def test_guessing_an_account_from_strangers_browsers_is_throttled_but_its_owner_gets_in(
-        strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, make_user) -> None:
     make_user("siti")
     owner = _from(strict_app, "10.0.0.1")
     assert _login(owner, "siti", USER_PASSWORD).status_code == 302  # a trusted browser now
@@ -155,7 +155,7 @@ def test_guessing_an_account_from_strangers_browsers_is_throttled_but_its_owner_
 
 
 def test_throttling_an_unknown_account_looks_the_same_as_a_real_one(
-        strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, make_user) -> None:
     make_user("nyata")
     answers = {}
     for name in ("nyata", "khayalan"):
@@ -167,7 +167,7 @@ def test_throttling_an_unknown_account_looks_the_same_as_a_real_one(
 
 
 def test_one_address_guessing_many_accounts_is_throttled_and_other_addresses_are_not(
-        strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, make_user) -> None:
     make_user("andi")
     attacker = _from(strict_app, "10.7.0.1")
     for i in range(5):
@@ -177,7 +177,7 @@ def test_one_address_guessing_many_accounts_is_throttled_and_other_addresses_are
 
 
 def test_throttling_ends_when_the_failures_leave_the_window(
-        strict_app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, archive: Archive, make_user) -> None:
     make_user("rina")
     for i in range(3):
         _login(_from(strict_app, f"10.6.0.{i}"), "rina", "tebakan-salah")
@@ -188,7 +188,7 @@ def test_throttling_ends_when_the_failures_leave_the_window(
     assert _login(_from(strict_app, "10.6.1.1"), "rina", USER_PASSWORD).status_code == 302
 
 
-def test_the_api_token_endpoint_is_throttled_too(strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_token_endpoint_is_throttled_too(strict_app: Flask, make_user) -> None:
     make_user("tono")
     c = _from(strict_app, "10.5.0.1")
     for _ in range(3):
@@ -207,7 +207,7 @@ def test_failed_and_refused_sign_ins_are_audited(strict_app: Flask, archive: Arc
 
 
 def test_a_trusted_browser_signs_in_while_its_shared_office_address_is_throttled(
-        strict_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, make_user) -> None:
     make_user("wulan")
     office = "10.3.0.1"  # one NAT address for the whole office
     owner = _from(strict_app, office)
@@ -269,12 +269,12 @@ def test_guessing_ever_new_user_names_from_one_address_writes_one_entry_for_the_
 
 
 def test_wrong_current_passwords_count_as_failed_sign_ins_and_are_throttled(
-        strict_app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        strict_app: Flask, archive: Archive, make_user) -> None:
     make_user("fajar")
     c = _from(strict_app, "10.2.0.1")
     assert _login(c, "fajar", USER_PASSWORD).status_code == 302
 
-    def change(current: str):  # type: ignore[no-untyped-def]
+    def change(current: str):
         return c.post("/account/password", data={
             "csrf_token": _csrf(c, "/account/password"), "current_password": current,
             "new_password": "kata-sandi-baru-1", "confirm_password": "kata-sandi-baru-1"})
@@ -306,7 +306,7 @@ def test_signing_out_ends_every_session_of_that_user(app: Flask) -> None:
     laptop, phone = app.test_client(), app.test_client()
     _login(laptop)
     _login(phone)
-    old_cookie = phone.get_cookie("earsip").value  # type: ignore[union-attr]
+    old_cookie = phone.get_cookie("earsip").value
     laptop.post("/logout", data={"csrf_token": _csrf(laptop, "/")})
     assert not _signed_in(phone)
     replay = app.test_client()
@@ -315,12 +315,12 @@ def test_signing_out_ends_every_session_of_that_user(app: Flask) -> None:
 
 
 def test_changing_the_password_ends_the_other_sessions_and_tokens_but_not_this_one(
-        app: Flask, make_user, token_for) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, make_user, token_for) -> None:
     make_user("dewi")
     here, there = app.test_client(), app.test_client()
     _login(here, "dewi", USER_PASSWORD)
     _login(there, "dewi", USER_PASSWORD)
-    old_cookie = here.get_cookie("earsip").value  # type: ignore[union-attr]
+    old_cookie = here.get_cookie("earsip").value
     headers = token_for("dewi")
     r = here.post("/account/password", data={
         "csrf_token": _csrf(here, "/account/password"), "current_password": USER_PASSWORD,
@@ -336,7 +336,7 @@ def test_changing_the_password_ends_the_other_sessions_and_tokens_but_not_this_o
 
 
 def test_a_wrong_current_password_changes_nothing_and_is_audited(
-        app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, make_user) -> None:
     make_user("eko")
     c = app.test_client()
     _login(c, "eko", USER_PASSWORD)
@@ -399,7 +399,7 @@ def test_login_never_follows_a_next_that_leaves_the_site(client: FlaskClient,
 
 
 def test_content_and_pages_are_not_stored_by_caches_but_the_style_sheet_is(
-        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path) -> None:
     doc_id = upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["isi"])).get_json()["id"]
     _login(client)
     for path in ("/", f"/documents/{doc_id}", f"/documents/{doc_id}/download", "/login"):
@@ -437,7 +437,7 @@ def test_production_cookies_are_secure_host_only_and_http_only(config: Config,
     try:
         c = app.test_client()
         html = c.get("/login", base_url="https://localhost").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
         r = c.post("/login", base_url="https://localhost", data={
             "username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token},
             headers={"Referer": "https://localhost/login"})
@@ -458,7 +458,7 @@ def test_production_cookies_are_secure_host_only_and_http_only(config: Config,
 def _user_id(app: Flask, username: str) -> int:
     archive = app.extensions["earsip"]
     with archive.db.read() as session:
-        return session.scalar(select(User.id).where(User.username == username))  # type: ignore[return-value]
+        return session.scalar(select(User.id).where(User.username == username))
 
 
 def test_an_admin_creates_a_user_who_must_choose_a_password_at_first_sign_in(
@@ -469,7 +469,7 @@ def test_an_admin_creates_a_user_who_must_choose_a_password_at_first_sign_in(
         "csrf_token": _csrf(admin, "/admin/users/new"), "username": "wati",
         "full_name": "Wati Rahayu", "roles": ["staf", "auditor"], "clearance": "terbatas"})
     assert r.status_code == 200
-    temporary = re.search(r'id="temporary-password">([^<]+)<', r.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    temporary = re.search(r'id="temporary-password">([^<]+)<', r.get_data(as_text=True)).group(1)
     assert "wati" in admin.get("/admin/users").get_data(as_text=True)
     [created] = _audit(archive, "user.create")[1:]  # the first is the initial admin
     assert created.actor_name == "admin" and created.details["roles"] == ["auditor", "staf"]
@@ -487,7 +487,7 @@ def test_an_admin_creates_a_user_who_must_choose_a_password_at_first_sign_in(
 
 
 def test_an_admin_edit_is_audited_with_old_and_new_values_and_applies_at_once(
-        app: Flask, archive: Archive, make_user, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, make_user, upload, tmp_path: Path) -> None:
     doc_id = upload(filegen.make_text_pdf(tmp_path / "r.pdf", ["nota dinas rahasia"]),
                     security="rahasia").get_json()["id"]
     make_user("yanto", roles=("staf",), clearance="rahasia")
@@ -516,7 +516,7 @@ def test_an_admin_edit_is_audited_with_old_and_new_values_and_applies_at_once(
 
 
 def test_deactivating_a_user_ends_their_sessions_and_tokens_and_is_audited(
-        app: Flask, archive: Archive, make_user, token_for) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, make_user, token_for) -> None:
     make_user("joko")
     joko = app.test_client()
     _login(joko, "joko", USER_PASSWORD)
@@ -537,7 +537,7 @@ def test_deactivating_a_user_ends_their_sessions_and_tokens_and_is_audited(
 
 
 def test_a_password_reset_ends_the_users_sessions_and_forces_a_new_password(
-        app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, make_user) -> None:
     make_user("lina")
     lina = app.test_client()
     _login(lina, "lina", USER_PASSWORD)
@@ -545,7 +545,7 @@ def test_a_password_reset_ends_the_users_sessions_and_forces_a_new_password(
     _login(admin)
     uid = _user_id(app, "lina")
     r = admin.post(f"/admin/users/{uid}/password", data={"csrf_token": _csrf(admin, "/")})
-    temporary = re.search(r'id="temporary-password">([^<]+)<', r.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    temporary = re.search(r'id="temporary-password">([^<]+)<', r.get_data(as_text=True)).group(1)
     assert not _signed_in(lina)
     assert _login(app.test_client(), "lina", USER_PASSWORD).status_code == 401
     again = app.test_client()
@@ -567,7 +567,7 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(app: Flask) -> N
     assert _signed_in(admin)
 
 
-def test_a_new_user_name_must_be_unique_regardless_of_case(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_user_name_must_be_unique_regardless_of_case(app: Flask, make_user) -> None:
     make_user("Sari")
     admin = app.test_client()
     _login(admin)
@@ -585,7 +585,7 @@ def test_an_unknown_user_page_is_not_found(app: Flask) -> None:
                       data={"csrf_token": _csrf(admin, "/")}).status_code == 404
 
 
-def test_sign_in_accepts_the_user_name_in_any_case(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_accepts_the_user_name_in_any_case(app: Flask, make_user) -> None:
     make_user("Bambang")
     assert _login(app.test_client(), "bambang", USER_PASSWORD).status_code == 302
 

@@ -60,7 +60,7 @@ def test_below_the_top_clearance_a_checkpoint_is_made_but_its_size_and_head_are_
 
 
 def test_the_last_fixity_run_is_told_in_full_only_to_a_caller_cleared_for_every_class(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         archive: Archive, tmp_path: Path) -> None:
     admin = token_for(make_user("sysadmin", roles=("admin",), clearance="sangat_rahasia"))
     status = client.get("/api/v1/audit/fixity", headers=admin).get_json()

@@ -104,7 +104,7 @@ def test_the_original_bytes_come_back_as_an_attachment_with_nosniff(upload, tmp_
 
 
 def test_a_non_ascii_file_name_comes_back_whole_in_utf8_with_an_ascii_fallback(
-        upload, tmp_path: Path, client, token_for) -> None:  # type: ignore[no-untyped-def]
+        upload, tmp_path: Path, client, token_for) -> None:
     name = "Undangan Rapat – Pemilihan Walikota Pasuruan ke-2.pdf"
     pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", ["undangan rapat"])
     doc_id = upload(pdf, filename=name).get_json()["id"]
@@ -431,7 +431,7 @@ def test_a_request_with_many_file_parts_is_refused_without_keeping_files(
     assert archive.store.stale_temp_files() == []
 
 
-def test_an_id_too_large_for_the_database_is_simply_not_found(client, token_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_too_large_for_the_database_is_simply_not_found(client, token_for) -> None:
     huge = "98997279508150908153795497044406697984"
     h = token_for("admin")
     for path in (f"/api/v1/documents/{huge}", f"/api/v1/documents/{huge}/file",
@@ -440,12 +440,12 @@ def test_an_id_too_large_for_the_database_is_simply_not_found(client, token_for)
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found", path
 
 
-def test_a_wrong_method_names_the_allowed_ones(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_method_names_the_allowed_ones(client) -> None:
     r = client.delete("/api/v1/classifications")
     assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) >= {"GET"}
 
 
-def test_an_unknown_file_type_filter_is_refused(client, token_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_file_type_filter_is_refused(client, token_for) -> None:
     r = client.get("/api/v1/search", query_string={"mime": "null"}, headers=token_for("admin"))
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "mime"
 
@@ -465,7 +465,7 @@ def test_a_trigger_date_before_the_document_date_is_refused_naming_the_field(
 
 
 def test_an_edit_that_puts_the_trigger_date_before_the_document_date_is_refused(
-        upload, pdf: Path, client, token_for) -> None:  # type: ignore[no-untyped-def]
+        upload, pdf: Path, client, token_for) -> None:
     today = dt.date.today()
     doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
     r = client.patch(f"/api/v1/documents/{doc['id']}", headers=token_for("admin"),
@@ -496,7 +496,7 @@ def test_an_import_row_whose_trigger_date_precedes_its_date_is_rejected_with_the
 
 
 def test_a_record_stored_with_an_early_trigger_date_can_still_be_edited_and_fixed(
-        upload, pdf: Path, client, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        upload, pdf: Path, client, token_for, archive: Archive) -> None:
     today = dt.date.today()
     doc = upload(pdf, document_date=(today - dt.timedelta(days=30)).isoformat()).get_json()
     with archive.db.write() as session:  # filed before the dates were checked against each other
@@ -540,7 +540,7 @@ def _file_entries(archive: Archive) -> list[AuditEntry]:
 
 
 def test_broken_files_are_refused_or_filed_in_plain_words_with_the_detail_kept_for_audit(
-        upload, client, archive: Archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        upload, client, archive: Archive, tmp_path: Path) -> None:
     from tests.conftest import sign_in
 
     files = _broken_files(tmp_path)

@@ -21,14 +21,14 @@ from tests.filegen import make_text_pdf, make_xlsx
 Headers = Callable[..., dict[str, str]]
 
 
-def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:  # type: ignore[no-untyped-def]
+def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:
     r = upload(make_text_pdf(tmp_path / f"d{n}.pdf", [f"dokumen nomor {n} " * 3]), **fields)
     assert r.status_code == 201, r.get_json()
     return int(r.get_json()["id"])
 
 
 def test_a_documents_history_names_who_filed_and_viewed_it_in_the_callers_language(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         tmp_path: Path) -> None:
     doc = _file(upload, tmp_path, 1, title="Undangan rapat pleno")
     admin = token_for()
@@ -52,7 +52,7 @@ def test_a_documents_history_names_who_filed_and_viewed_it_in_the_callers_langua
 
 
 def test_a_history_above_the_callers_clearance_is_answered_like_a_missing_document(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         tmp_path: Path) -> None:
     secret = _file(upload, tmp_path, 1, security="rahasia")
     low = token_for(make_user("audit-rendah", roles=("auditor",), clearance="biasa"))
@@ -65,7 +65,7 @@ def test_a_history_above_the_callers_clearance_is_answered_like_a_missing_docume
 
 
 def test_the_overview_counts_only_what_the_caller_may_see_and_titles_only_for_readers(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         tmp_path: Path) -> None:
     _file(upload, tmp_path, 1, classification="KA.00")
     _file(upload, tmp_path, 2, classification="PM.00.02")
@@ -84,7 +84,7 @@ def test_the_overview_counts_only_what_the_caller_may_see_and_titles_only_for_re
 
 
 def test_the_overview_lists_documents_due_this_month_by_title_only_for_roles_that_read_records(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         tmp_path: Path, archive: Archive) -> None:
     doc = _file(upload, tmp_path, 1, title="Nota dinas jatuh tempo")
     with archive.db.write() as session:  # its active period ends today
@@ -101,7 +101,7 @@ def test_the_overview_lists_documents_due_this_month_by_title_only_for_roles_tha
 
 
 def test_a_documents_first_page_preview_is_a_png_and_each_one_is_audited(
-        client: FlaskClient, token_for: Headers, upload, tmp_path: Path,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, upload, tmp_path: Path,
         archive: Archive) -> None:
     doc = _file(upload, tmp_path, 1)
     admin = token_for()
@@ -117,7 +117,7 @@ def test_a_documents_first_page_preview_is_a_png_and_each_one_is_audited(
 
 
 def test_a_document_without_a_preview_and_one_above_clearance_answer_404(
-        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, make_user: Callable[..., str], upload,
         tmp_path: Path) -> None:
     r = upload(make_xlsx(tmp_path / "a.xlsx", [["isi", "tabel"]]))
     sheet = r.get_json()["id"]

@@ -44,7 +44,7 @@ def test_an_administrator_adds_a_code_that_inherits_its_parents_rule(
 
 
 def test_changing_a_rule_recomputes_its_documents_and_keeps_the_values_not_sent(
-        client: FlaskClient, token_for: Headers, upload, tmp_path: Path,  # type: ignore[no-untyped-def]
+        client: FlaskClient, token_for: Headers, upload, tmp_path: Path,
         archive: Archive) -> None:
     doc = upload(make_text_pdf(tmp_path / "a.pdf", ["laporan"]), classification="PM.00.02",
                  document_date="2024-08-17").get_json()["id"]

@@ -53,7 +53,7 @@ def test_an_altered_entry_is_detected(archive: Archive) -> None:
     delete(AuditEntry).where(AuditEntry.seq == 1),
 ])
 def test_the_database_refuses_to_change_or_remove_an_audit_entry(archive: Archive,
-                                                                  statement) -> None:  # type: ignore[no-untyped-def]
+                                                                  statement) -> None:
     before = [(e.seq, e.entry_hash) for e in _entries(archive)]
     assert before  # setting up the archive wrote entries
     with pytest.raises(DBAPIError, match="append-only"), archive.db.write() as session:
@@ -72,7 +72,7 @@ def test_the_database_refuses_to_empty_the_audit_table(archive: Archive) -> None
 
 
 def test_earsip_audit_verify_passes_an_intact_trail_and_names_the_first_broken_entry(
-        archive: Archive, runner) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, runner) -> None:
     with archive.db.write() as session:
         for i in range(4):
             audit.append(session, audit.SYSTEM, "test.action", details={"n": i})

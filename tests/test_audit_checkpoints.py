@@ -152,7 +152,7 @@ def test_a_checkpoint_signs_the_head_before_its_own_audited_entry(archive: Archi
 
 
 def test_earsip_audit_checkpoint_prints_size_head_key_and_the_line_auditors_keep(
-        archive: Archive, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, runner, tmp_path: Path) -> None:
     result = runner("audit", "checkpoint")
     assert result.exit_code == 0, result.output
     (checkpoint,) = list_checkpoints(archive)
@@ -177,7 +177,7 @@ def test_earsip_audit_checkpoint_prints_size_head_key_and_the_line_auditors_keep
     delete(AuditCheckpoint),
 ])
 def test_the_database_refuses_to_change_or_remove_a_checkpoint(trail: Archive,
-                                                               statement) -> None:  # type: ignore[no-untyped-def]
+                                                               statement) -> None:
     before = list_checkpoints(trail)
     with pytest.raises(DBAPIError, match="append-only"), trail.db.write() as session:
         session.execute(statement)
@@ -188,7 +188,7 @@ def test_the_database_refuses_to_change_or_remove_a_checkpoint(trail: Archive,
 
 
 def test_an_intact_trail_passes_on_the_server_and_in_its_export(
-        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:
     result = runner("audit", "verify")
     assert result.exit_code == 0, result.output
     assert f"utuh: {len(_seqs(trail))} entri" in result.output
@@ -236,7 +236,7 @@ def test_a_zip_export_for_the_browser_verifies_like_a_folder(
 
 
 def test_earsip_audit_export_refuses_a_folder_that_is_not_empty(
-        trail: Archive, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        trail: Archive, runner, tmp_path: Path) -> None:
     target = tmp_path / "isi"
     target.mkdir()
     (target / "catatan.txt").write_text("milik orang lain")
@@ -298,7 +298,7 @@ def _insert(session: Session, seqs: list[int]) -> int:
 @pytest.mark.parametrize("tamper", [_edit, _delete, _swap, _insert],
                          ids=["edit", "delete", "reorder", "insert"])
 def test_tampering_is_named_by_the_server_and_by_the_standalone_verifier(
-        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path,  # type: ignore[no-untyped-def]
+        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path,
         tamper: Callable[[Session, list[int]], int]) -> None:
     seqs = _seqs(trail)
     with trail.db.write() as session:
@@ -316,7 +316,7 @@ def test_tampering_is_named_by_the_server_and_by_the_standalone_verifier(
 
 
 def test_a_truncated_tail_is_caught_against_the_checkpoint_that_covered_it(
-        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:
     (checkpoint,) = list_checkpoints(trail)
     size = int(checkpoint.size or 0)
     with trail.db.write() as session:
@@ -341,7 +341,7 @@ def test_a_truncated_tail_is_caught_against_the_checkpoint_that_covered_it(
 
 
 def test_a_checkpoint_signed_by_another_key_is_refused(
-        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        trail: Archive, kept: dict[str, Path], runner, tmp_path: Path) -> None:
     intruder = Ed25519PrivateKey.generate()
     intruder_id = signing.key_id(signing.public_key_pem(intruder))
     server_id = signing.key_id(public_key(trail))
@@ -371,7 +371,7 @@ def test_a_checkpoint_signed_by_another_key_is_refused(
 
 
 def test_checkpoints_cannot_be_checked_without_the_server_key(trail: Archive,
-                                                              runner) -> None:  # type: ignore[no-untyped-def]
+                                                              runner) -> None:
     trail.config.audit_key_file.unlink()
     result = runner("audit", "verify")
     assert result.exit_code == 1

@@ -56,7 +56,7 @@ class Trail:
 
 
 def _post(client: FlaskClient, path: str, page: str,
-          **data: object):  # type: ignore[no-untyped-def]
+          **data: object):
     # The token is the session's: read it from a page whose visit is not audited.
     del page
     return client.post(path, data={"csrf_token": _token(client), **data})
@@ -115,7 +115,7 @@ def test_sign_in_sign_out_views_downloads_searches_filing_and_edits_are_each_one
 
 
 def test_rule_changes_user_changes_and_refusals_are_each_one_entry(
-        app: Flask, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, make_user) -> None:
     trail = Trail(archive)
     code = scheme.get_code(archive, "KA.00")
     fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
@@ -147,7 +147,7 @@ def test_rule_changes_user_changes_and_refusals_are_each_one_entry(
 
 def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
         app: Flask, archive: Archive, tmp_path: Path, make_user,
-        runner) -> None:  # type: ignore[no-untyped-def]
+        runner) -> None:
     trail = Trail(archive)
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     make_approver(archive, "ketua")

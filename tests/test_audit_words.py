@@ -47,7 +47,7 @@ def test_every_action_the_services_write_has_words() -> None:
 
 
 def test_an_entry_about_a_document_above_the_readers_clearance_names_only_its_number(
-        archive: Archive, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, make_user, tmp_path: Path) -> None:
     from tests.helpers import file_doc
 
     secret = file_doc(archive, tmp_path, code="KA.00", date="2024-01-02", security="rahasia",

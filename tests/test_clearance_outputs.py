@@ -177,7 +177,7 @@ class World:
 
 @pytest.fixture
 def world(archive: Archive, app: Flask, make_user,
-          tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
+          tmp_path: Path) -> World:
     folder = tmp_path / "berkas"
     folder.mkdir()
     for role in READER_ROLES + ("staf",):

@@ -181,7 +181,7 @@ def entries(archive: Archive, action: str, target: int | None = None) -> list[Au
 
 def audit_verify_passes(runner: Callable[..., object]) -> None:
     result = runner("audit", "verify")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
 
 
 def files_holding(paths: Iterator[Path] | list[Path], text: str) -> list[Path]:
@@ -199,7 +199,7 @@ def database_files(archive: Archive) -> list[Path]:
 
 
 @pytest.fixture
-def people(archive: Archive, make_user) -> dict[str, Principal]:  # type: ignore[no-untyped-def]
+def people(archive: Archive, make_user) -> dict[str, Principal]:
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     make_approver(archive, "ketua")
     return {n: principal_of(archive, n) for n in ("arsip1", "ketua")}
@@ -300,7 +300,7 @@ def content_left(archive: Archive, originals: dict[int, Original]) -> list[int]:
 
 def test_kill_9_at_each_step_of_a_destruction_leaves_every_record_whole_or_wholly_destroyed(
         archive: Archive, config: Config, cli_env: dict[str,
-                                                        str], runner,  # type: ignore[no-untyped-def]
+                                                        str], runner,
         people: dict[str, Principal], folder: Path) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     for trial, (point, nth) in enumerate(DESTRUCTION):
@@ -414,7 +414,7 @@ def transfer_of(archive: Archive, doc_id: int) -> Transfer | None:
 
 def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_valid_package(
         archive: Archive, config: Config, cli_env: dict[str,
-                                                        str], runner,  # type: ignore[no-untyped-def]
+                                                        str], runner,
         people: dict[str, Principal], folder: Path) -> None:
     officer = people["arsip1"]
     building = config.transfer_dir / transfer.BUILDING
@@ -485,7 +485,7 @@ def phases(archive: Archive, ids: list[int]) -> list[str]:
 
 def test_kill_9_in_the_retention_run_moves_all_of_a_runs_documents_with_its_one_entry_or_none(
         archive: Archive, config: Config, cli_env: dict[str,
-                                                        str], runner,  # type: ignore[no-untyped-def]
+                                                        str], runner,
         folder: Path) -> None:
     as_of = TODAY.replace(year=TODAY.year + 30, day=1).isoformat()
     # audit.appended: the run's entry written after its moves, not committed.
@@ -523,7 +523,7 @@ def test_kill_9_in_the_retention_run_moves_all_of_a_runs_documents_with_its_one_
 
 def test_kill_9_while_a_checkpoint_is_made_leaves_no_checkpoint_without_its_signature_and_entry(
         archive: Archive, config: Config, cli_env: dict[str, str],
-        runner) -> None:  # type: ignore[no-untyped-def]
+        runner) -> None:
     made = 0
     for point, _ in plan(CHECKPOINT_POINTS):
         cli(cli_env, f"{point}=kill", "audit", "checkpoint")

@@ -35,7 +35,7 @@ def _continue_link(page: str) -> str | None:
 
 
 @pytest.fixture
-def document_id(upload, tmp_path: Path) -> int:  # type: ignore[no-untyped-def]
+def document_id(upload, tmp_path: Path) -> int:
     pdf = filegen.make_text_pdf(tmp_path / "nota.pdf", ["nota dinas rahasia negara"])
     return upload(pdf).get_json()["id"]
 
@@ -69,14 +69,14 @@ def test_the_confirmation_link_opens_the_page_and_records_it_as_usual(
     page = client.get(f"/documents/{document_id}/download",
                       headers={"Sec-Fetch-Site": "cross-site"}).get_data(as_text=True)
     before = _entries(archive)
-    r = client.get(_continue_link(page), headers={"Sec-Fetch-Site": "same-origin"})  # type: ignore[arg-type]
+    r = client.get(_continue_link(page), headers={"Sec-Fetch-Site": "same-origin"})
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     r.close()
     assert _actions_since(archive, before) == ["document.download"]
     page = client.get("/search?q=rahasia+negara",
                       headers={"Sec-Fetch-Site": "cross-site"}).get_data(as_text=True)
     before = _entries(archive)
-    r = client.get(_continue_link(page), headers={"Sec-Fetch-Site": "same-origin"})  # type: ignore[arg-type]
+    r = client.get(_continue_link(page), headers={"Sec-Fetch-Site": "same-origin"})
     assert r.status_code == 200 and "nota" in r.get_data(as_text=True)
     assert _actions_since(archive, before) == ["search"]
 

@@ -25,7 +25,7 @@ BIASA = Principal(99, "staf", frozenset({"staf"}), "biasa")
 READER = Principal(2, "arsip", frozenset({"arsiparis"}), "sangat_rahasia")
 
 
-def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:  # type: ignore[no-untyped-def]
+def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:
     pdf = filegen.make_text_pdf(tmp_path / f"d{n}.pdf", [f"dokumen nomor {n} " * 3])
     r = upload(pdf, **fields)
     assert r.status_code == 201, r.get_json()
@@ -35,7 +35,7 @@ def _file(upload, tmp_path: Path, n: int, **fields: str) -> int:  # type: ignore
 
 
 def test_the_figures_count_only_what_the_user_may_see(upload, tmp_path: Path,
-                                                      archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                      archive: Archive) -> None:
     _file(upload, tmp_path, 1, classification="KA.00")
     _file(upload, tmp_path, 2, classification="PM.00.02")
     _file(upload, tmp_path, 3, classification="KA.00", security="rahasia")
@@ -48,7 +48,7 @@ def test_the_figures_count_only_what_the_user_may_see(upload, tmp_path: Path,
 
 
 def test_the_phase_counted_in_sql_is_the_phase_of_each_document(upload, tmp_path: Path,
-                                                                 archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                                 archive: Archive) -> None:
     for n, (code, day) in enumerate([("KA.00", "2010-01-05"), ("PM.00.02", "2023-06-30"),
                                      ("KA.00", "2024-03-15"), ("PM.00.02", "2016-02-29")]):
         _file(upload, tmp_path, n, classification=code, document_date=day)
@@ -64,7 +64,7 @@ def test_the_phase_counted_in_sql_is_the_phase_of_each_document(upload, tmp_path
 
 
 def test_what_falls_due_this_month_and_this_year_is_listed(upload, tmp_path: Path,
-                                                           archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                           archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, 1, classification="PM.00.02", document_date="2023-06-30")
     _file(upload, tmp_path, 2, classification="PM.00.02", document_date="2020-01-10")
     with archive.db.read() as session:
@@ -80,7 +80,7 @@ def test_what_falls_due_this_month_and_this_year_is_listed(upload, tmp_path: Pat
 
 
 def test_the_start_page_draws_its_charts_without_script_and_hides_titles_from_non_readers(
-        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, make_user) -> None:
     _file(upload, tmp_path, 1, title="Surat edaran internal")
     _login(client, "admin", ADMIN_PASSWORD)
     page = client.get("/").get_data(as_text=True)

@@ -22,19 +22,19 @@ from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, csrf_token, sign_in
 from tests.helpers import principal_of
 
 
-def _file_old(upload, tmp_path: Path, text: str, title: str) -> int:  # type: ignore[no-untyped-def]
+def _file_old(upload, tmp_path: Path, text: str, title: str) -> int:
     pdf = filegen.make_text_pdf(tmp_path / f"{abs(hash(text))}.pdf", [text])
     r = upload(pdf, title=title, classification="KA.00", document_date="2016-05-02")
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
 
 
-def _post(client: FlaskClient, path: str, page: str, **data: str):  # type: ignore[no-untyped-def]
+def _post(client: FlaskClient, path: str, page: str, **data: str):
     return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
 
 
 def test_the_destruction_procedure_works_through_the_pages_end_to_end(
-        app: Flask, upload, tmp_path: Path, make_user, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path, make_user, archive: Archive) -> None:
     gone = _file_old(upload, tmp_path, "undangan rapat koordinasi lama", "Undangan koordinasi")
     spared = _file_old(upload, tmp_path, "nota dinas pengadaan lama", "Nota pengadaan")
     make_approver(archive, "ketua")
@@ -89,7 +89,7 @@ def test_the_destruction_procedure_works_through_the_pages_end_to_end(
 
 
 def test_holds_and_reports_work_through_the_pages(
-        app: Flask, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path) -> None:
     doc = _file_old(upload, tmp_path, "surat sengketa lama", "=Surat sengketa")
     officer = app.test_client()
     sign_in(officer)
@@ -113,7 +113,7 @@ def test_holds_and_reports_work_through_the_pages(
 
 
 def test_an_auditor_filters_the_trail_verifies_it_and_exports_it(
-        app: Flask, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path, make_user) -> None:
     doc = _file_old(upload, tmp_path, "surat untuk audit", "Surat audit")
     make_user("auditor1", roles=("auditor",), clearance="sangat_rahasia")
     auditor = app.test_client()
@@ -161,7 +161,7 @@ def test_an_auditor_filters_the_trail_verifies_it_and_exports_it(
 
 
 def test_an_auditor_without_full_clearance_reads_no_entry_but_may_verify_the_chain(
-        app: Flask, upload, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path, make_user) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"])
     secret = upload(pdf, title="Nota rahasia", security="rahasia").get_json()["id"]
     make_user("auditor2", roles=("auditor",), clearance="biasa")
@@ -178,7 +178,7 @@ def test_an_auditor_without_full_clearance_reads_no_entry_but_may_verify_the_cha
 
 
 def test_odd_numbers_and_dates_in_the_pages_are_refused_cleanly(
-        app: Flask, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path) -> None:
     officer = app.test_client()
     sign_in(officer)
     r = officer.post("/disposals/new", data={"csrf_token": csrf_token(officer, "/disposals/new"),
@@ -215,7 +215,7 @@ def _refused_approvals(archive: Archive) -> list[tuple[str, str]]:
 
 
 def test_the_admin_cannot_approve_its_own_list_through_a_leader_account_it_made(
-        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:
     doc = _file_old(upload, tmp_path, "undangan rapat pleno lama", "Undangan pleno")
     admin = app.test_client()
     sign_in(admin)  # the built-in admin: admin and arsiparis
@@ -253,7 +253,7 @@ def test_the_admin_cannot_approve_its_own_list_through_a_leader_account_it_made(
 
 def test_a_leader_account_made_this_week_by_another_admin_waits(
         app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     doc = _file_old(upload, tmp_path, "nota dinas lama sekali", "Nota lama")
     officer = app.test_client()
     sign_in(officer)
@@ -272,7 +272,7 @@ def test_a_leader_account_made_this_week_by_another_admin_waits(
 
 
 def test_a_proposer_who_is_a_leader_is_not_offered_the_approval_and_is_refused_everywhere(
-        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:
     doc = _file_old(upload, tmp_path, "surat edaran lama", "Surat edaran")
     make_approver(archive, "ketua-arsip", roles=("arsiparis", "pimpinan"))
     make_approver(archive, "ketua")
@@ -304,7 +304,7 @@ def test_a_proposer_who_is_a_leader_is_not_offered_the_approval_and_is_refused_e
 
 
 def test_leaders_see_lists_awaiting_approval_on_their_start_page(
-        app: Flask, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path, archive: Archive, make_user) -> None:
     doc = _file_old(upload, tmp_path, "laporan kegiatan lama", "Laporan kegiatan")
     make_approver(archive, "ketua")
     make_user("staf1", roles=("staf",), clearance="sangat_rahasia")
@@ -323,7 +323,7 @@ def test_leaders_see_lists_awaiting_approval_on_their_start_page(
 
 
 def test_the_list_page_and_the_candidates_page_are_audited_reads(
-        app: Flask, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, upload, tmp_path: Path, archive: Archive) -> None:
     doc = _file_old(upload, tmp_path, "surat tugas lama", "Surat tugas")
     officer = app.test_client()
     sign_in(officer)
@@ -340,7 +340,7 @@ def test_the_list_page_and_the_candidates_page_are_audited_reads(
 
 
 def test_the_api_lists_destruction_lists_without_titles_and_audits_reading_one(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:
     secret_pdf = filegen.make_text_pdf(tmp_path / "rahasia.pdf", ["nota rahasia lama"])
     secret = upload(secret_pdf, title="Nota rahasia lama", classification="KA.00",
                     document_date="2016-05-02", security="rahasia").get_json()["id"]

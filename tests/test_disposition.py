@@ -65,7 +65,7 @@ def year_in_words(year: int) -> str:
 
 
 @pytest.fixture
-def people(archive: Archive, make_user) -> dict[str, Principal]:  # type: ignore[no-untyped-def]
+def people(archive: Archive, make_user) -> dict[str, Principal]:
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     make_approver(archive, "ketua")
     make_approver(archive, "ketua2", roles=("pimpinan", "arsiparis"))
@@ -269,7 +269,7 @@ def test_execution_needs_approval_two_witnesses_and_the_right_role(
 
 def test_a_list_with_a_record_above_clearance_is_invisible_to_lower_clearances(
         archive: Archive, docs_dir: Path, people: dict[str, Principal],
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia")
     list_id = disposition.propose(archive, people["arsip1"],
                                   DisposalProposal(document_ids=[secret]))
@@ -329,7 +329,7 @@ def test_a_tombstone_cannot_be_edited_and_the_list_pdf_reads_back(
 
 def test_the_papers_of_a_secret_destruction_are_filed_at_the_secret_class(
         archive: Archive, docs_dir: Path, people: dict[str, Principal],
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     officer, leader = people["arsip1"], people["ketua"]
     secret = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01", security="rahasia",
                       title="Rahasia sengketa X")
@@ -433,7 +433,7 @@ def _refusal_of(archive: Archive, who: Principal, list_id: int) -> str:
 
 def test_an_approver_must_have_chosen_their_own_password(
         archive: Archive, docs_dir: Path, people: dict[str, Principal],
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     doc = file_doc(archive, docs_dir, code="KA.00", date="2019-03-01")
     list_id = disposition.propose(archive, people["arsip1"], DisposalProposal(document_ids=[doc]))
     # A password someone else set (an operator at the console, an administrator's temporary

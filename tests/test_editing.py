@@ -23,7 +23,7 @@ def _principal(archive: Archive, username: str) -> Principal:
         return Principal.of(session.scalar(select(User).where(User.username == username)))
 
 
-def _file(upload, tmp_path: Path, text: str = "laporan pengawasan kampanye", **fields: str) -> int:  # type: ignore[no-untyped-def]
+def _file(upload, tmp_path: Path, text: str = "laporan pengawasan kampanye", **fields: str) -> int:
     pdf = filegen.make_text_pdf(tmp_path / f"{abs(hash(text))}.pdf", [text])
     r = upload(pdf, **fields)
     assert r.status_code == 201, r.get_json()
@@ -31,7 +31,7 @@ def _file(upload, tmp_path: Path, text: str = "laporan pengawasan kampanye", **f
 
 
 def test_reclassifying_recomputes_the_dates_and_is_audited_with_old_and_new_values(
-        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, classification="KA.00", document_date="2024-08-17")
     r = client.patch(f"/api/v1/documents/{doc_id}", headers=token_for("admin"),
                      json={"classification": "PM.00.02", "title": "Laporan baru"})
@@ -49,7 +49,7 @@ def test_reclassifying_recomputes_the_dates_and_is_audited_with_old_and_new_valu
 
 
 def test_raising_the_security_class_hides_the_document_from_lower_clearances_at_once(
-        client: FlaskClient, upload, tmp_path: Path, token_for, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, token_for, make_user) -> None:
     doc_id = _file(upload, tmp_path, text="nota dinas netralitas")
     make_user("staf1", clearance="biasa")
     staff = token_for("staf1")
@@ -63,7 +63,7 @@ def test_raising_the_security_class_hides_the_document_from_lower_clearances_at_
 
 
 def test_nobody_sets_a_class_above_their_own_clearance_or_edits_without_the_role(
-        client: FlaskClient, upload, tmp_path: Path, token_for, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, token_for, make_user) -> None:
     doc_id = _file(upload, tmp_path)
     make_user("arsip1", roles=("arsiparis",), clearance="terbatas")
     make_user("staf1", roles=("staf",), clearance="sangat_rahasia")
@@ -76,7 +76,7 @@ def test_nobody_sets_a_class_above_their_own_clearance_or_edits_without_the_role
 
 
 def test_invalid_edits_change_nothing(client: FlaskClient, upload, tmp_path: Path,
-                                      token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                      token_for, archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, document_date="2024-08-17")
     h = token_for("admin")
     for body, field in (({"document_date": "2024-02-30"}, "document_date"),
@@ -95,17 +95,17 @@ def test_invalid_edits_change_nothing(client: FlaskClient, upload, tmp_path: Pat
 
 def test_the_edit_page_changes_a_document_in_the_browser(client: FlaskClient, upload,
                                                          tmp_path: Path,
-                                                         archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                         archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, tags="pemilu")
     html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
                                 "csrf_token": token})
     page = client.get(f"/documents/{doc_id}/edit").get_data(as_text=True)
     assert 'value="pemilu"' in page
     fields = dict(re.findall(r'<input id="(\w+)" name="\w+"[^>]*value="([^"]*)"', page))
     fields.pop("code_filter", None)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(f"/documents/{doc_id}/edit", data={
         **fields, "csrf_token": token, "classification": "KA.00", "security": "terbatas",
         "tags": "pemilu, kampanye", "description": "Dilengkapi keterangan"})
@@ -123,7 +123,7 @@ def _security(archive: Archive, doc_id: int) -> str:
 
 
 def test_opening_the_edit_form_is_audited_as_a_view(client: FlaskClient, upload, tmp_path: Path,
-                                                    archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                    archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, title="Nota rahasia pengawasan")
     sign_in(client)
     assert "Nota rahasia pengawasan" in client.get(f"/documents/{doc_id}/edit").get_data(
@@ -134,7 +134,7 @@ def test_opening_the_edit_form_is_audited_as_a_view(client: FlaskClient, upload,
 
 
 def test_lowering_a_class_needs_a_reason_and_one_level_down_is_applied_and_audited(
-        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, security="rahasia")
     h = token_for("admin")
     r = client.patch(f"/api/v1/documents/{doc_id}", headers=h, json={"security": "terbatas"})
@@ -154,7 +154,7 @@ def test_lowering_a_class_needs_a_reason_and_one_level_down_is_applied_and_audit
 
 def test_lowering_to_biasa_or_by_two_levels_waits_for_a_cleared_leaders_approval(
         client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     doc_id = _file(upload, tmp_path, text="nota dinas sengketa tertutup", security="rahasia")
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     make_user("staf1", roles=("staf",), clearance="biasa")
@@ -202,7 +202,7 @@ def test_lowering_to_biasa_or_by_two_levels_waits_for_a_cleared_leaders_approval
 
 
 def test_a_requester_who_is_a_leader_does_not_decide_and_the_admin_cannot_use_a_puppet(
-        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, token_for, archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, security="sangat_rahasia")
     make_approver(archive, "ketua-arsip", roles=("arsiparis", "pimpinan"))
     admin = _principal(archive, "admin")
@@ -237,7 +237,7 @@ def test_a_requester_who_is_a_leader_does_not_decide_and_the_admin_cannot_use_a_
 
 
 def test_declassification_through_the_pages_reaches_the_leader_who_approves_it(
-        app, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        app, upload, tmp_path: Path, archive: Archive) -> None:
     doc_id = _file(upload, tmp_path, security="rahasia", title="Laporan pengawasan")
     make_approver(archive, "ketua")
     officer = app.test_client()

@@ -14,7 +14,7 @@ from tests.conftest import sign_in as _login
 
 
 def _post(client: FlaskClient, files: list[tuple[Path, str]], *, json: bool = False,
-          **fields: str):  # type: ignore[no-untyped-def]
+          **fields: str):
     handles = [open(p, "rb") for p, _ in files]  # noqa: SIM115
     try:
         data: dict[str, object] = {"csrf_token": _csrf(client, "/documents/new"),

@@ -156,7 +156,7 @@ def test_a_transferred_documents_file_is_still_checked(archive: Archive,
 
 
 def test_earsip_verify_lists_the_problems_and_exits_1(archive: Archive, filed: list[int],
-                                                      runner) -> None:  # type: ignore[no-untyped-def]
+                                                      runner) -> None:
     clean = runner("verify")
     assert clean.exit_code == 0, clean.output
     assert "3 berkas diperiksa" in clean.output and "Semua berkas utuh" in clean.output
@@ -197,7 +197,7 @@ def test_a_fixity_run_is_due_after_the_configured_interval(archive: Archive) -> 
     assert not fixity_due(archive, now + dt.timedelta(days=365))
 
 
-def _figures_page(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def _figures_page(client, path: str) -> str:
     """Return a page as its reader sees it, less the moments and the form tokens."""
     import re
 
@@ -213,7 +213,7 @@ def _figures_page(client, path: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_fixity_and_verification_figures_do_not_move_for_a_reader_below_the_top_clearance(
-        app, archive: Archive, filed: list[int], make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app, archive: Archive, filed: list[int], make_user, tmp_path: Path) -> None:
     from tests.conftest import USER_PASSWORD, sign_in
 
     make_user("auditor1", roles=("auditor",), clearance="rahasia")

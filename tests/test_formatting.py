@@ -21,7 +21,7 @@ from tests.helpers import file_doc
 MOMENT = dt.datetime(2026, 12, 7, 8, 30, 5)  # naive UTC, as stored
 
 
-def _in(app: Flask, language: str, call):  # type: ignore[no-untyped-def]
+def _in(app: Flask, language: str, call):
     with app.test_request_context("/", headers={"Cookie": f"earsip_lang={language}"}):
         return call()
 
@@ -45,7 +45,7 @@ def test_a_stored_moment_reads_in_the_office_zone_written_out_in_each_language(
 @pytest.mark.parametrize(("zone", "named"), [("Asia/Makassar", "16.30 WITA"),
                                              ("Asia/Jayapura", "17.30 WIT"),
                                              ("Europe/Amsterdam", "09.30 UTC+01:00")])
-def test_the_office_time_zone_is_a_setting(config: Config, archive, zone: str,  # type: ignore[no-untyped-def]
+def test_the_office_time_zone_is_a_setting(config: Config, archive, zone: str,
                                            named: str) -> None:
     app = create_app(dataclasses.replace(config, timezone=zone))
     try:
@@ -70,7 +70,7 @@ def test_numbers_and_sizes_are_grouped_the_readers_way(app: Flask) -> None:
 
 
 def test_the_browsers_retention_export_speaks_the_readers_language(
-        client, archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client, archive, tmp_path: Path) -> None:
     file_doc(archive, tmp_path, code="KA.00", date="2015-03-01", title="Surat edaran lama")
     sign_in(client)
     answer = client.get("/retention/export?kind=due&format=csv")
@@ -94,7 +94,7 @@ def test_the_browsers_retention_export_speaks_the_readers_language(
 
 
 def test_the_api_export_keeps_codes_and_iso_dates_for_programs(
-        client, archive, tmp_path: Path, token_for) -> None:  # type: ignore[no-untyped-def]
+        client, archive, tmp_path: Path, token_for) -> None:
     file_doc(archive, tmp_path, code="KA.00", date="2015-03-01", title="Surat edaran lama")
     answer = client.get("/api/v1/retention/report?kind=due&format=csv", headers=token_for())
     assert answer.status_code == 200, answer.get_data(as_text=True)

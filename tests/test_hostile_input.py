@@ -33,7 +33,7 @@ def _saved_name(header: str) -> str:
     "Surat Keputusan No. 12 (Salinan) & Lampiran; 2024%20.pdf",
 ])
 def test_a_client_file_name_comes_back_only_as_a_safe_attachment_name(
-        upload, client: FlaskClient, token_for, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+        upload, client: FlaskClient, token_for, tmp_path: Path, name: str) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", [f"Surat {len(name)} {name[:3]!r}"])
     filed = upload(pdf, filename=name)
     assert filed.status_code == 201, filed.get_json()
@@ -51,7 +51,7 @@ def test_a_client_file_name_comes_back_only_as_a_safe_attachment_name(
 
 
 def test_script_in_metadata_text_and_pdf_properties_is_shown_escaped_everywhere(
-        upload, client: FlaskClient, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        upload, client: FlaskClient, archive: Archive, tmp_path: Path, make_user) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "xss.pdf",
                                 [f"laporan pengawasan {PAYLOAD} kampanye"], title=PAYLOAD)
     filed = upload(pdf, title=f"Laporan {PAYLOAD}", sender=PAYLOAD, tags=f"rapat,{PAYLOAD}",
@@ -82,7 +82,7 @@ def test_script_in_metadata_text_and_pdf_properties_is_shown_escaped_everywhere(
 @pytest.mark.parametrize(("kind", "name"), [("png", "banjir.png"), ("jpeg", "banjir.jpg"),
                                             ("tiff", "banjir.tif")])
 def test_a_pixel_flood_is_refused_at_filing_with_its_size_named(
-        upload, archive: Archive, tmp_path: Path, kind: str, name: str) -> None:  # type: ignore[no-untyped-def]
+        upload, archive: Archive, tmp_path: Path, kind: str, name: str) -> None:
     image = filegen.make_pixel_flood(tmp_path / name, kind)
     r = upload(image)
     assert r.status_code == 415, r.get_json()

@@ -28,7 +28,7 @@ def _english(client: FlaskClient) -> None:
 
 
 
-def _po():  # type: ignore[no-untyped-def]
+def _po():
     with catalog.PO.open("rb") as f:
         return read_po(f, locale="en")
 
@@ -110,7 +110,7 @@ def _visible_text(html: str) -> str:
 
 
 def test_no_page_in_english_shows_a_word_of_the_indonesian_interface(
-        client: FlaskClient, upload, tmp_path: Path, make_user, app: Flask) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, make_user, app: Flask) -> None:
     doc_id = upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["meeting notes"]),
                     title="Meeting notes").get_json()["id"]
     make_user("tester")
@@ -143,7 +143,7 @@ def test_an_error_message_is_its_template_filled_with_its_parameters() -> None:
 
 
 def test_notes_the_system_stored_with_a_document_are_shown_in_english_too(
-        client: FlaskClient, archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, archive, tmp_path: Path) -> None:
     import datetime as dt
     from dataclasses import replace
 

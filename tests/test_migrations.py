@@ -51,7 +51,7 @@ PL.07,Inventarisasi Barang Milik Negara,PL,2,penghapusan barang,3,musnah,,1,{N}
     "{K}", "Aktif selama pegawai bekerja.")
 
 
-def _migration_0008():  # type: ignore[no-untyped-def]
+def _migration_0008():
     import importlib.util
     from pathlib import Path
 
@@ -64,7 +64,7 @@ def _migration_0008():  # type: ignore[no-untyped-def]
     return module
 
 
-def _archive_seeded_before_0008(config):  # type: ignore[no-untyped-def]
+def _archive_seeded_before_0008(config):
     """Return an archive whose scheme came from the seed of before 0008 (then initialised)."""
     from earsip.audit import SYSTEM
     from earsip.services.operations import setup
@@ -141,7 +141,7 @@ def test_a_new_archive_is_seeded_without_pw_and_with_the_bawaslu_sub_codes(
 
 
 def test_migration_0008_brings_an_unused_seed_scheme_to_the_new_seed_and_audits_it(
-        config) -> None:  # type: ignore[no-untyped-def]
+        config) -> None:
     archive = _archive_seeded_before_0008(config)
     try:
         assert "PW" in _scheme(archive)
@@ -161,7 +161,7 @@ def test_migration_0008_brings_an_unused_seed_scheme_to_the_new_seed_and_audits_
 
 
 def test_migration_0008_leaves_pw_alone_where_records_are_filed_under_it(
-        config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        config, tmp_path) -> None:
     import datetime as dt
 
     from earsip.audit import SYSTEM

@@ -84,7 +84,7 @@ def test_a_pdf_with_a_typed_page_and_a_scanned_page_gets_only_the_scan_read(
 
 
 def test_without_tesseract_nothing_changes_and_the_reason_is_clear(
-        archive: Archive, tmp_path: Path, runner, cli_env) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, runner, cli_env) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "pindaian.png"))
     missing = replace(archive, config=replace(archive.config,
                                               ocr_command="/tidak/ada/tesseract"))
@@ -99,7 +99,7 @@ def test_without_tesseract_nothing_changes_and_the_reason_is_clear(
 
 
 def test_the_ocr_command_reads_every_document_without_text(
-        archive: Archive, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, runner) -> None:
     scan = _file(archive, scangen.save_scan(tmp_path / "pindaian.png"))
     typed = _file(archive, filegen.make_text_pdf(tmp_path / "ketik.pdf", ["surat biasa"]))
     assert service.documents_to_read(archive) == [scan]

@@ -40,7 +40,7 @@ def _properties(schema: object, where: str) -> Iterator[str]:
         yield from _properties(schema.get("items"), f"{where}[]")
 
 
-def _contract(description: dict) -> set[str]:  # type: ignore[type-arg]
+def _contract(description: dict) -> set[str]:
     """Each path, method, status, parameter, body field, required field and answer field."""
     found: set[str] = set()
     for path, ops in description["paths"].items():
@@ -70,7 +70,7 @@ def _canon(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _leaves(schema: dict, where: str) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+def _leaves(schema: dict, where: str) -> Iterator[tuple[str, str]]:
     for name, sub in schema.get("properties", {}).items():
         yield f"{where}/{name}", _canon(sub)
 
@@ -84,13 +84,13 @@ def test_every_path_method_status_and_field_of_the_written_description_is_still_
     assert not lost, sorted(lost)
 
 
-def test_the_description_is_served_to_anyone(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_description_is_served_to_anyone(client) -> None:
     r = client.get("/api/v1/openapi.json")
     assert r.status_code == 200 and r.get_json()["openapi"] == "3.1.0"
 
 
 @pytest.fixture
-def live(archive, config: Config) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live(archive, config: Config) -> Iterator[str]:
     """A waitress server on 127.0.0.1 over the test archive."""
     with serving(config) as url:
         yield url
@@ -122,7 +122,7 @@ ISOLATED = (r"^(DELETE /api/v1/tokens/\{token_id\}|POST /api/v1/tokens/revoke-al
 
 
 def test_schemathesis_finds_no_answer_that_contradicts_the_description(
-        live: str, bearer: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+        live: str, bearer: dict[str, str], tmp_path) -> None:
     """Generated requests (valid and invalid) against a real server, every answer checked.
 
     `positive_data_acceptance` is left out: a request can satisfy the schema and still be

@@ -170,7 +170,7 @@ def test_numbers_outside_the_supported_range_are_refused() -> None:
     with pytest.raises(TypeError):
         number_in_words(True)
     with pytest.raises(TypeError):
-        number_in_words(2.0)  # type: ignore[arg-type]
+        number_in_words(2.0)
 
 
 # --------------------------------------------------------------------------- dates

@@ -158,7 +158,7 @@ def _browser(app: Flask, username: str) -> tuple[FlaskClient, str]:
 
 def _csrf(c: FlaskClient, path: str = "/login") -> str:
     html = c.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 LAST = ("/api/v1/tokens/revoke-all", "/account/tokens/revoke-all", "/logout")
@@ -228,7 +228,7 @@ def test_every_role_gets_exactly_the_routes_the_matrix_grants(
             kwargs: dict[str, object] = {"headers": headers} if is_api else {}
             if method == "POST" and not is_api:
                 kwargs["data"] = {"csrf_token": csrf}
-            r = c.open(url, method=method, **kwargs)  # type: ignore[arg-type]
+            r = c.open(url, method=method, **kwargs)
             r.close()
             where = f"{role} {method} {url} -> {r.status_code}"
             assert r.status_code < 500, where
@@ -263,7 +263,7 @@ def test_below_its_clearance_a_document_answers_every_route_as_if_it_did_not_exi
         kwargs: dict[str, object] = {"headers": headers} if is_api else {}
         if method == "POST" and not is_api:
             kwargs["data"] = {"csrf_token": csrf}
-        r = (app.test_client() if is_api else browser).open(url, method=method, **kwargs)  # type: ignore[arg-type]
+        r = (app.test_client() if is_api else browser).open(url, method=method, **kwargs)
         r.close()
         return r.status_code
 

@@ -29,7 +29,7 @@ def _image(client: FlaskClient, url: str) -> Image.Image:
 
 def test_a_pdf_document_shows_a_rendered_first_page(client: FlaskClient, upload,
                                                    tmp_path: Path,
-                                                   archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                   archive: Archive) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["halaman pertama " * 40, "halaman dua"])
     doc_id = upload(pdf).get_json()["id"]
     _login(client)
@@ -46,7 +46,7 @@ def test_a_pdf_document_shows_a_rendered_first_page(client: FlaskClient, upload,
                                            (filegen.make_jpeg, "jpg"),
                                            (filegen.make_tiff, "tif")])
 def test_an_image_document_shows_a_preview(client: FlaskClient, upload, tmp_path: Path,
-                                           maker, ext: str) -> None:  # type: ignore[no-untyped-def]
+                                           maker, ext: str) -> None:
     doc_id = upload(maker(tmp_path / f"scan.{ext}")).get_json()["id"]
     _login(client)
     image = _image(client, f"/documents/{doc_id}/preview")
@@ -54,7 +54,7 @@ def test_an_image_document_shows_a_preview(client: FlaskClient, upload, tmp_path
 
 
 def test_documents_without_a_page_image_have_no_preview(client: FlaskClient, upload,
-                                                        tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+                                                        tmp_path: Path) -> None:
     xlsx = filegen.make_xlsx(tmp_path / "a.xlsx", [["isi", "tabel"]])
     doc_id = upload(xlsx).get_json()["id"]
     _login(client)
@@ -64,7 +64,7 @@ def test_documents_without_a_page_image_have_no_preview(client: FlaskClient, upl
 
 def test_a_preview_above_the_users_clearance_does_not_exist_for_them(
         client: FlaskClient, upload, tmp_path: Path,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "r.pdf", ["nota rahasia"])
     doc_id = upload(pdf, security="rahasia").get_json()["id"]
     make_user("staf1", clearance="terbatas")
@@ -74,7 +74,7 @@ def test_a_preview_above_the_users_clearance_does_not_exist_for_them(
 
 def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
         client: FlaskClient, upload, tmp_path: Path,
-        archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["teks"])
     doc_id = upload(pdf).get_json()["id"]
     # Damage the stored copy after filing: the archive must cope with what it holds.
@@ -98,7 +98,7 @@ def test_a_pdf_that_pdfium_cannot_render_gets_no_preview_and_no_error(
 
 def test_the_document_page_shows_its_retention_timeline_and_history_to_reviewers_only(
         client: FlaskClient, upload, tmp_path: Path,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan"])
     doc_id = upload(pdf, classification="PM.00.02", document_date="2024-08-17").get_json()["id"]
     _login(client)  # admin holds arsiparis: a reviewer
@@ -129,7 +129,7 @@ def _entries(archive: Archive, action: str) -> list[tuple[str | None, str, dict 
 
 def test_every_preview_shown_is_its_own_audit_entry_and_a_refused_one_says_why(
         client: FlaskClient, upload, tmp_path: Path, archive: Archive,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["isi surat yang dipratinjau"])
     doc_id = upload(pdf).get_json()["id"]
     sheet = filegen.make_xlsx(tmp_path / "b.xlsx", [["isi", "tabel"]])
@@ -166,7 +166,7 @@ def _inked_rows(image: Image.Image) -> list[int]:
 
 def test_a_plain_text_document_shows_its_first_lines_as_a_text_preview(
         client: FlaskClient, upload, tmp_path: Path,
-        archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive) -> None:
     short = filegen.make_text_file(tmp_path / "pendek.txt", "Nota dinas\nrapat pleno\n")
     lines = "\n".join(f"baris {n:03d} notulen rapat pleno rekapitulasi" for n in range(200))
     long = filegen.make_text_file(tmp_path / "panjang.txt", lines)
@@ -191,7 +191,7 @@ def test_a_plain_text_document_shows_its_first_lines_as_a_text_preview(
 
 
 def test_a_docx_document_shows_its_text_as_a_text_preview(
-        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path) -> None:
     docx = filegen.make_docx(tmp_path / "surat.docx",
                              [f"Paragraf {n} surat undangan rapat" for n in range(10)])
     doc_id = upload(docx).get_json()["id"]
@@ -203,7 +203,7 @@ def test_a_docx_document_shows_its_text_as_a_text_preview(
 
 
 def test_a_huge_single_line_text_preview_reads_only_what_it_draws(
-        client: FlaskClient, upload, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path) -> None:
     import time
 
     big = filegen.make_text_file(tmp_path / "besar.txt", "kata " * 90_000)  # 450 KB, one line
@@ -216,7 +216,7 @@ def test_a_huge_single_line_text_preview_reads_only_what_it_draws(
 
 
 def test_a_destroyed_text_documents_preview_is_shredded_with_it(
-        archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, make_user) -> None:
     import datetime as dt
 
     from earsip.audit import SYSTEM

@@ -29,7 +29,7 @@ def _job(archive: Archive, job_id: int) -> Job:
 
 
 def test_a_running_worker_starts_a_committed_job_within_a_moment(
-        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, start_worker) -> None:
     proc = start_worker()
     warm = jobs.request(archive, SYSTEM, "fixity")
     wait_until(lambda: _job(archive, warm).state == "done", 90, "the worker to start")
@@ -44,7 +44,7 @@ def test_a_running_worker_starts_a_committed_job_within_a_moment(
 
 
 def test_jobs_committed_while_no_worker_runs_are_taken_when_one_starts(
-        archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, start_worker) -> None:
     ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(3)]
     assert jobs.due_count(archive) == 3
     start_worker()
@@ -52,7 +52,7 @@ def test_jobs_committed_while_no_worker_runs_are_taken_when_one_starts(
     assert jobs.due_count(archive) == 0
 
 
-def test_two_workers_run_each_job_once(archive: Archive, start_worker) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_run_each_job_once(archive: Archive, start_worker) -> None:
     ids = [jobs.request(archive, SYSTEM, "fixity") for _ in range(12)]
     start_worker()
     start_worker()
@@ -61,7 +61,7 @@ def test_two_workers_run_each_job_once(archive: Archive, start_worker) -> None: 
 
 
 def test_the_retired_queue_url_is_ignored_with_a_clear_warning(
-        archive: Archive, start_worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, start_worker, tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     start_worker(log=log, EARSIP_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens there
     job_id = jobs.request(archive, SYSTEM, "fixity")

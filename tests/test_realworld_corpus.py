@@ -34,7 +34,7 @@ def _manifest() -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple[  # type: ignore[no-untyped-def]
+def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple[
         dict[str, bulk.Outcome], dict[str, Document]]:
     """File the whole corpus once through the JSON API (two clients at a time)."""
     import shutil
@@ -85,7 +85,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> tuple
     return by_rel, docs
 
 
-def test_every_corpus_file_ends_filed_duplicate_or_refused_with_a_reason(outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_every_corpus_file_ends_filed_duplicate_or_refused_with_a_reason(outcomes) -> None:
     by_rel, docs = outcomes
     files = [p for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.tsv"]
     assert len(by_rel) == len(files)
@@ -137,7 +137,7 @@ def test_the_expected_refusals_are_corpus_files() -> None:
     assert set(EXPECTED_REFUSED) <= files and set(EXPECTED_WITHOUT_TEXT) <= files
 
 
-def test_exactly_the_expected_files_are_refused(outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_exactly_the_expected_files_are_refused(outcomes) -> None:
     by_rel, _ = outcomes
     manifest = _manifest()
     copies: dict[str, list[str]] = {}
@@ -151,7 +151,7 @@ def test_exactly_the_expected_files_are_refused(outcomes) -> None:  # type: igno
             assert len(copies[manifest[rel]["sha256"]]) > 1, rel
 
 
-def test_corpus_outcomes_agree_with_the_manifest(outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_outcomes_agree_with_the_manifest(outcomes) -> None:
     by_rel, docs = outcomes
     for rel, row in _manifest().items():
         outcome = by_rel[rel]
@@ -172,7 +172,7 @@ def test_corpus_outcomes_agree_with_the_manifest(outcomes) -> None:  # type: ign
             assert doc.pages == int(row["pages"]), rel
 
 
-def test_most_real_indonesian_regulations_are_filed_with_their_text(outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_most_real_indonesian_regulations_are_filed_with_their_text(outcomes) -> None:
     by_rel, docs = outcomes
     indonesian = [r for r in by_rel if r.startswith("indonesian/")]
     extracted = [r for r in indonesian

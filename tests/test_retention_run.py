@@ -192,7 +192,7 @@ def test_a_hold_on_a_code_covers_its_sub_codes_and_later_filings_until_lifted(
 
 
 def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
-        archive: Archive, docs_dir: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, docs_dir: Path, make_user) -> None:
     doc = file_doc(archive, docs_dir)
     secret = file_doc(archive, docs_dir, security="rahasia")
     with pytest.raises(ValidationError):
@@ -219,13 +219,13 @@ def test_a_hold_on_chosen_documents_is_validated_and_cannot_be_lifted_twice(
     (("report", "upcoming", "--months", "0"), "months harus bilangan bulat 1–120."),
 ])
 def test_the_cli_refuses_a_bad_date_or_span_with_the_api_s_own_message(
-        runner, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+        runner, args: tuple[str, ...], message: str) -> None:
     result = runner("retention", *args)
     assert result.exit_code == 2 and message in result.output
 
 
 def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: Path,
-                                             # type: ignore[no-untyped-def]
+
                                             tmp_path: Path) -> None:
     leap = next_29_february()  # filed before its day: aktif
     doc = file_doc(archive, docs_dir, code="KA.00", date=leap.isoformat())
@@ -251,7 +251,7 @@ def test_the_cli_runs_retention_and_reports(runner, archive: Archive, docs_dir: 
 
 def test_no_door_deletes_a_document_and_every_attempt_is_audited(
         runner, client, token_for, archive: Archive,
-        docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+        docs_dir: Path) -> None:
     from tests.conftest import csrf_token, sign_in
 
     doc = file_doc(archive, docs_dir)
@@ -272,7 +272,7 @@ def test_no_door_deletes_a_document_and_every_attempt_is_audited(
 
 
 def test_a_hold_only_on_secret_records_is_invisible_and_cannot_be_lifted_below_clearance(
-        archive: Archive, docs_dir: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, docs_dir: Path, make_user) -> None:
     secret = file_doc(archive, docs_dir, security="rahasia")
     hold = holds.place_hold(archive, OFFICER, HoldInput(reference="Reg-R", reason="rahasia",
                                                         document_ids=[secret]))
@@ -297,7 +297,7 @@ def test_a_hold_reference_longer_than_its_column_is_refused_with_a_reason(
 
 def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
         client, token_for, archive: Archive,
-        docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+        docs_dir: Path) -> None:
     file_doc(archive, docs_dir, code="KA.00", date="2020-01-01", title="Surat lama")
     as_of = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
     headers = token_for("admin")
@@ -314,7 +314,7 @@ def test_the_report_read_as_json_through_the_api_is_audited_like_its_exports(
 
 def test_a_holds_reference_and_reason_are_shown_only_to_readers_who_see_every_held_record(
         client, archive: Archive, docs_dir: Path, make_user,
-        token_for) -> None:  # type: ignore[no-untyped-def]
+        token_for) -> None:
     from tests.conftest import USER_PASSWORD, sign_in
 
     plain = file_doc(archive, docs_dir, code="KA.00")
@@ -354,7 +354,7 @@ def test_a_holds_reference_and_reason_are_shown_only_to_readers_who_see_every_he
 
 
 def test_the_web_csv_export_carries_formulas_only_as_inert_text(
-        client, archive: Archive, docs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+        client, archive: Archive, docs_dir: Path) -> None:
     import csv
 
     from earsip.tabular import FORMULA_PREFIXES

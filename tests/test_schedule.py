@@ -14,7 +14,7 @@ from earsip.services.operations import schedule
 from tests.helpers import file_doc
 
 
-def _count(archive: Archive, model, **where: object) -> int:  # type: ignore[no-untyped-def]
+def _count(archive: Archive, model, **where: object) -> int:
     with archive.db.read() as session:
         query = select(func.count()).select_from(model)
         for name, value in where.items():
@@ -67,7 +67,7 @@ def test_a_zero_fixity_interval_turns_the_weekly_check_off(archive: Archive) -> 
     assert "fixity" not in schedule.run_due(quiet, now=dt.datetime(2026, 11, 30))
 
 
-def test_the_tasks_command_runs_what_is_due_and_shows_the_state(runner, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+def test_the_tasks_command_runs_what_is_due_and_shows_the_state(runner, archive: Archive) -> None:
     result = runner("tasks", "--run")
     assert result.exit_code == 0, result.output
     assert "retention.run: ok" in result.output and "fixity: ok" in result.output

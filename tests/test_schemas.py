@@ -14,7 +14,7 @@ from earsip.schemas.search import SearchParams
 
 def _refused(model: type, data: object, **context: object) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
-        model.model_validate(data, context=context or None)  # type: ignore[attr-defined]
+        model.model_validate(data, context=context or None)
     return caught.value
 
 

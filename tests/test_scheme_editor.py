@@ -31,7 +31,7 @@ def _rule(**changes: str) -> dict[str, str]:
 
 
 def test_changing_a_rule_recomputes_its_documents_and_is_audited_with_old_and_new(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan"])
     doc_id = upload(pdf, classification="PM.00.02", document_date="2024-08-17").get_json()["id"]
     assert _dates(archive, doc_id) == (dt.date(2026, 8, 17), dt.date(2029, 8, 17))
@@ -50,7 +50,7 @@ def test_changing_a_rule_recomputes_its_documents_and_is_audited_with_old_and_ne
 
 
 def test_codes_below_that_inherit_the_rule_are_recomputed_too(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive) -> None:
     _login(client)
     r = client.post("/classifications/new", data={
         "csrf_token": _csrf(client, "/classifications/new"), "code": "rt.01",
@@ -66,7 +66,7 @@ def test_codes_below_that_inherit_the_rule_are_recomputed_too(
 
 
 def test_a_code_with_documents_cannot_lose_its_rule(client: FlaskClient, upload,
-                                                    tmp_path: Path, archive: Archive) -> None:  # type: ignore[no-untyped-def]
+                                                    tmp_path: Path, archive: Archive) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan"])
     doc_id = upload(pdf, classification="PM.00.02", document_date="2024-08-17").get_json()["id"]
     _login(client)
@@ -89,7 +89,7 @@ def test_invalid_values_are_refused_with_the_field_named(client: FlaskClient) ->
 
 
 def test_a_retired_code_can_no_longer_be_filed_under(client: FlaskClient, upload,
-                                                     tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+                                                     tmp_path: Path) -> None:
     _login(client)
     client.post("/classifications/KA.00/edit", data={
         "csrf_token": _csrf(client, "/classifications/KA.00/edit"),
@@ -110,7 +110,7 @@ def _own(code: str, client: FlaskClient) -> dict[str, str]:
 
 
 def test_the_recomputed_count_tells_an_editor_only_of_documents_within_their_clearance(
-        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, upload, tmp_path: Path, archive: Archive, make_user) -> None:
     from tests.conftest import USER_PASSWORD
 
     upload(filegen.make_text_pdf(tmp_path / "a.pdf", ["laporan biasa"]),
@@ -139,7 +139,7 @@ def test_the_recomputed_count_tells_an_editor_only_of_documents_within_their_cle
 
 
 def test_the_scheme_export_neutralises_formulas_and_imports_back_unchanged(
-        runner, archive: Archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        runner, archive: Archive, tmp_path: Path) -> None:
     import csv
 
     from earsip.audit import SYSTEM

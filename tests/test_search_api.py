@@ -14,7 +14,7 @@ from tests import filegen
 
 
 @pytest.fixture
-def file_pdf(upload, tmp_path: Path):  # type: ignore[no-untyped-def]
+def file_pdf(upload, tmp_path: Path):
     """Return a function filing a PDF with the given page texts; it returns the document id."""
     counter = iter(range(1000))
 
@@ -27,7 +27,7 @@ def file_pdf(upload, tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
-def _search(client, headers, **params: str) -> dict:  # type: ignore[no-untyped-def]
+def _search(client, headers, **params: str) -> dict:
     r = client.get("/api/v1/search", query_string=params, headers=headers)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
@@ -304,7 +304,7 @@ def test_the_order_and_scores_of_visible_hits_reveal_nothing_about_hidden_docume
 
 
 def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,
-                                                              token_for) -> None:  # type: ignore[no-untyped-def]
+                                                              token_for) -> None:
     old_strong = file_pdf("anggaran anggaran anggaran anggaran belanja", title="Lama",
                           document_date="2019-05-01")
     new_weak = file_pdf("laporan kegiatan dengan satu kata anggaran saja di antara banyak "
@@ -322,7 +322,7 @@ def test_results_can_be_sorted_by_relevance_or_by_newest_date(file_pdf, client,
     assert [r["id"] for r in second_page["results"]] == [middle]
 
 
-def test_an_unknown_sort_is_refused_with_the_field_named(client, token_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_sort_is_refused_with_the_field_named(client, token_for) -> None:
     r = client.get("/api/v1/search", query_string={"q": "x", "sort": "judul"},
                    headers=token_for("admin"))
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "sort"

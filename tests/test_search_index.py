@@ -34,7 +34,7 @@ def make_doc():
             "mime": "application/pdf",
         }
         values.update(overrides)
-        return IndexDoc(**values)  # type: ignore[arg-type]
+        return IndexDoc(**values)
 
     return make
 
@@ -132,7 +132,7 @@ def ids(page) -> list[int]:
 
 
 def search(index: SearchBackend, text: str, *, max_security: int = 3, **kwargs: object):
-    return index.search(SearchQuery(text=text, max_security=max_security, **kwargs))  # type: ignore[arg-type]
+    return index.search(SearchQuery(text=text, max_security=max_security, **kwargs))
 
 
 # -- words, stemming and protected words -----------------------------------------------------
@@ -669,7 +669,7 @@ def test_recreate_empties_a_healthy_index(archive):
 
 
 def highlight(index: SearchBackend, query_text: str, text: str, **kwargs: object) -> str:
-    return index.highlighter(query_text, **kwargs)(text)  # type: ignore[arg-type]
+    return index.highlighter(query_text, **kwargs)(text)
 
 
 def test_a_snippet_marks_words_with_the_same_stem(index):

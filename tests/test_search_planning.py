@@ -81,11 +81,11 @@ def _reference(index: SearchIndex, query: SearchQuery):
     def refuse(*args, **kwargs):
         raise Unsupported("reference")
 
-    SearchIndex._by_arrays = refuse  # type: ignore[method-assign]
+    SearchIndex._by_arrays = refuse
     try:
         return index.search(query)
     finally:
-        SearchIndex._by_arrays = original  # type: ignore[method-assign]
+        SearchIndex._by_arrays = original
 
 
 def _planned(index: SearchIndex, query: SearchQuery):

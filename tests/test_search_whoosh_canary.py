@@ -155,7 +155,7 @@ def private_whoosh_names() -> dict[str, set[str]]:
                     if isinstance(sub, ast.Name):
                         ours.add(sub.id)
                     elif _self_attribute(sub):
-                        ours.add(sub.attr)  # type: ignore[attr-defined]
+                        ours.add(sub.attr)
     for module, tree in trees.items():
         for node in ast.walk(tree):
             names: list[str] = []

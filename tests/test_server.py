@@ -21,7 +21,7 @@ from tests.live import Client, upload_watching_health
 
 
 @pytest.fixture
-def server(config) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def server(config) -> Iterator[str]:
     """Serve the app with waitress on a free port; yield its base URL."""
     limited = replace(config, extract_timeout_s=3, max_upload_mb=1)
     archive = Archive.open(limited)
@@ -66,7 +66,7 @@ def _token(server: str) -> dict[str, str]:
 
 
 def test_an_oversized_upload_gets_a_json_413_and_leaves_no_temporary_file(
-        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+        server: str, tmp_path: Path, config) -> None:
     big = tmp_path / "besar.txt"
     big.write_bytes(b"arsip " * 250_000)  # 1.5 MB, limit 1 MB
     payload, content_type = multipart(big, {"title": "Besar", "classification": "KA.00",
@@ -79,7 +79,7 @@ def test_an_oversized_upload_gets_a_json_413_and_leaves_no_temporary_file(
 
 
 def test_a_grossly_oversized_body_is_refused_before_it_is_read(
-        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+        server: str, tmp_path: Path, config) -> None:
     import http.client
 
     host, port = server.removeprefix("http://").split(":")
@@ -97,7 +97,7 @@ def test_a_grossly_oversized_body_is_refused_before_it_is_read(
 
 
 def test_a_chunked_upload_without_a_length_is_cut_off_at_the_limit(
-        server: str, tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+        server: str, tmp_path: Path, config) -> None:
     import http.client
 
     big = tmp_path / "besar.txt"
@@ -127,7 +127,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_stopping_the_server_with_sigterm_ends_it_and_its_worker_without_a_traceback(
-        live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        live_server, tmp_path: Path) -> None:
     live_server.start(EARSIP_WORKER="1")
     # A filing starts the extraction workers too: they must end with the server.
     pdf = filegen.make_text_pdf(tmp_path / "surat.pdf", ["Surat undangan rapat"])

@@ -27,7 +27,7 @@ def _audit(archive: Archive, action: str) -> list[AuditEntry]:
 
 def _user_id(archive: Archive, username: str) -> int:
     with archive.db.read() as session:
-        return session.scalar(select(User.id).where(User.username == username))  # type: ignore[return-value]
+        return session.scalar(select(User.id).where(User.username == username))
 
 
 def _token(client: FlaskClient, username: str, password: str = USER_PASSWORD) -> str:
@@ -46,8 +46,8 @@ def _works(client: FlaskClient, token: str) -> bool:
     return status == 200
 
 
-def _temporary(response) -> str:  # type: ignore[no-untyped-def]
-    return re.search(r'id="temporary-password">([^<]+)<',  # type: ignore[union-attr]
+def _temporary(response) -> str:
+    return re.search(r'id="temporary-password">([^<]+)<',
                      response.get_data(as_text=True)).group(1)
 
 
@@ -78,7 +78,7 @@ def test_a_temporary_password_gets_no_api_token_until_the_user_sets_their_own(
 
 
 def test_a_password_reset_by_an_admin_revokes_the_tokens_and_gives_no_new_one(
-        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:
     make_user("rudi")
     token = _token(client, "rudi")
     admin = app.test_client()
@@ -97,7 +97,7 @@ def test_a_password_reset_by_an_admin_revokes_the_tokens_and_gives_no_new_one(
 # --- listing and revoking through the API --------------------------------------------------------
 
 def test_the_api_lists_the_callers_own_tokens_without_their_secrets(
-        client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, make_user) -> None:
     make_user("sinta")
     make_user("tomi")
     first, second = _token(client, "sinta"), _token(client, "sinta")
@@ -116,7 +116,7 @@ def test_the_api_lists_the_callers_own_tokens_without_their_secrets(
 
 
 def test_a_user_revokes_their_own_token_through_the_api_but_never_someone_elses(
-        client: FlaskClient, archive: Archive, make_user) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, archive: Archive, make_user) -> None:
     make_user("umar")
     make_user("vina")
     mine, spare = _token(client, "umar"), _token(client, "umar")
@@ -140,7 +140,7 @@ def test_a_user_revokes_their_own_token_through_the_api_but_never_someone_elses(
 # --- the tokens page ---------------------------------------------------------------------------
 
 def test_the_tokens_page_lists_and_revokes_ones_own_tokens(
-        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:
     make_user("wira")
     make_user("xena")
     first, second, third = (_token(client, "wira") for _ in range(3))
@@ -165,7 +165,7 @@ def test_the_tokens_page_lists_and_revokes_ones_own_tokens(
 
 
 def test_signing_out_of_the_browser_keeps_the_api_tokens(
-        app: Flask, client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, client: FlaskClient, make_user) -> None:
     make_user("yudi")
     token = _token(client, "yudi")
     browser = app.test_client()
@@ -175,7 +175,7 @@ def test_signing_out_of_the_browser_keeps_the_api_tokens(
 
 
 def test_deactivating_a_user_revokes_their_tokens_and_audits_the_revocation(
-        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, archive: Archive, client: FlaskClient, make_user) -> None:
     make_user("zaki")
     tokens = [_token(client, "zaki"), _token(client, "zaki")]
     admin = app.test_client()

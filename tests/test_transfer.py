@@ -26,7 +26,7 @@ from tests.helpers import WHO, entries, file_doc, principal_of
 
 
 @pytest.fixture
-def officer(archive: Archive, make_user) -> Principal:  # type: ignore[no-untyped-def]
+def officer(archive: Archive, make_user) -> Principal:
     make_user("arsip1", roles=("arsiparis",), clearance="sangat_rahasia")
     return principal_of(archive, "arsip1")
 
@@ -141,7 +141,7 @@ def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_st
 
 
 def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames_or_addresses(
-        archive: Archive, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, client, tmp_path: Path) -> None:
     from earsip.audit import SYSTEM
     from earsip.services.access.users import create_user
     from earsip.services.records import documents, editing

@@ -102,7 +102,7 @@ def test_a_staf_user_cannot_open_the_filing_page_or_see_a_secret_document(
 
 
 def test_logging_out_ends_the_session_and_a_replayed_cookie_is_refused(
-        client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, app) -> None:
     _login(client)
     cookie = client.get_cookie("earsip")
     assert cookie is not None
@@ -130,7 +130,7 @@ def test_the_classification_page_shows_each_codes_rule_and_the_review_warning(
 
 
 def test_an_upload_from_someone_not_signed_in_is_turned_away_before_it_is_stored(
-        client: FlaskClient, tmp_path: Path, archive) -> None:  # type: ignore[no-untyped-def]
+        client: FlaskClient, tmp_path: Path, archive) -> None:
     pdf = filegen.make_text_pdf(tmp_path / "a.pdf", ["tamu tak dikenal"])
     with open(pdf, "rb") as f:
         r = client.post("/documents/new", data={"file": (f, "a.pdf"), "title": "A"},

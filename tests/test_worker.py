@@ -77,7 +77,7 @@ def test_filing_a_scan_answers_at_once_with_ocr_pending_and_commits_its_job(
 
 
 def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
-        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, start_worker) -> None:
     scan = scangen.save_scan(tmp_path / "laporan.pdf")
     original = hashlib.sha256(scan.read_bytes()).hexdigest()
     doc_id = _file(archive, scan)
@@ -107,7 +107,7 @@ def test_a_worker_process_reads_the_scan_makes_a_pdfa_copy_and_search_finds_it(
 
 
 def test_a_worker_killed_mid_job_leaves_the_job_to_be_finished_after_restart(
-        archive: Archive, tmp_path: Path, start_worker) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, start_worker) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "berkas.tif", pages=4))
     first = start_worker()
     wait_until(lambda: _jobs(archive, doc_id)[0].state == "running", 60, "the job to start")
@@ -207,7 +207,7 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
 
 
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
-        archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, make_user) -> None:
     from earsip.errors import Gone
     from earsip.services.operations import fixity
     from earsip.services.records import documents, ingest
@@ -260,7 +260,7 @@ def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(
 
 def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
         archive: Archive, app, client, tmp_path: Path,
-        make_user) -> None:  # type: ignore[no-untyped-def]
+        make_user) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     jobs.run_pending(archive, kinds=["ocr"])
     doc = _doc(archive, doc_id)
@@ -294,7 +294,7 @@ def test_the_copy_is_a_second_download_for_those_who_may_read_the_document(
 
 def test_ocr_statuses_are_shown_on_the_document_page_and_in_the_api(
         archive: Archive, client, tmp_path: Path,
-        token_for) -> None:  # type: ignore[no-untyped-def]
+        token_for) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     sign_in(client)
     assert "menunggu OCR" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
@@ -310,7 +310,7 @@ def test_ocr_statuses_are_shown_on_the_document_page_and_in_the_api(
 
 
 def test_the_admin_queue_page_lists_jobs_and_retries_a_failed_one(
-        archive: Archive, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, client, tmp_path: Path) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     [job] = _jobs(archive, doc_id)
     with archive.db.write() as session:
@@ -375,7 +375,7 @@ def test_ocrmypdfs_working_files_in_a_dead_run_are_shredded_but_never_through_it
 
 
 def test_the_jobs_command_lists_retries_and_queues_work(
-        archive: Archive, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+        archive: Archive, tmp_path: Path, runner) -> None:
     doc_id = _file(archive, scangen.save_scan(tmp_path / "foto.png"))
     [job] = _jobs(archive, doc_id)
     with archive.db.write() as session:
@@ -395,7 +395,7 @@ def test_the_jobs_command_lists_retries_and_queues_work(
 
 
 def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_may_know_of(
-        app, archive: Archive, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+        app, archive: Archive, tmp_path: Path, make_user) -> None:
     import re
 
     from earsip.services.records import ingest
@@ -406,7 +406,7 @@ def test_the_queue_page_shows_a_reader_below_the_top_clearance_only_jobs_they_ma
     sign_in(low, "admin2", USER_PASSWORD)
     sign_in(top)
 
-    def page(client) -> str:  # type: ignore[no-untyped-def]
+    def page(client) -> str:
         html = client.get("/admin/jobs").get_data(as_text=True)
         html = re.sub(r'name="csrf_token" value="[^"]+"', "", html)
         return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "<when>", html)

@@ -110,7 +110,7 @@ class Export:
             raise Unusable(f"{name} tidak ada di ekspor (missing from the export)")
         if self._zip is None:
             return open(self.path / name, "rb")  # noqa: SIM115 - the caller closes it
-        return self._zip.open(self._prefix + name)  # type: ignore[return-value]
+        return self._zip.open(self._prefix + name)
 
     def read(self, name: str) -> bytes:
         """Return the bytes of the file `name` of the export."""

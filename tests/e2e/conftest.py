@@ -34,14 +34,14 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def server(archive, config: Config) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def server(archive, config: Config) -> Iterator[str]:
     """Serve the app with waitress on a free port of 127.0.0.1; yield its base URL."""
     with serving(replace(config, testing=False)) as url:
         yield url
 
 
 @pytest.fixture
-def browser(chromium_path: str):  # type: ignore[no-untyped-def]
+def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

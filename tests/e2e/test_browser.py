@@ -9,7 +9,7 @@ from tests import filegen
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 
 
-def _sign_in(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
@@ -17,13 +17,13 @@ def _sign_in(page, base: str, username: str, password: str) -> None:  # type: ig
     page.wait_for_url(re.compile(r"/$"))
 
 
-def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
+def _sign_out(page) -> None:
     page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url(re.compile(r"/login$"))
 
 
 def test_an_officer_files_two_pdfs_finds_one_previews_and_downloads_it_then_signs_out(
-        server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        server: str, browser, tmp_path: Path) -> None:
     first = filegen.make_text_pdf(tmp_path / "Undangan_rapat_pleno.pdf",
                                   ["Undangan rapat pleno rekapitulasi suara kecamatan Prajurit"])
     second = filegen.make_text_pdf(tmp_path / "Laporan_pengawasan.pdf",
@@ -67,7 +67,7 @@ def test_an_officer_files_two_pdfs_finds_one_previews_and_downloads_it_then_sign
 
 
 def test_a_staff_member_never_sees_a_secret_document_anywhere(
-        server: str, browser, tmp_path: Path, upload, make_user) -> None:  # type: ignore[no-untyped-def]
+        server: str, browser, tmp_path: Path, upload, make_user) -> None:
     secret = filegen.make_text_pdf(tmp_path / "rahasia.pdf",
                                    ["Nota dinas penanganan pelanggaran netralitas"])
     open_doc = filegen.make_text_pdf(tmp_path / "biasa.pdf",
@@ -93,7 +93,7 @@ def test_a_staff_member_never_sees_a_secret_document_anywhere(
 
 
 def test_switching_the_language_translates_the_interface_and_back(
-        server: str, browser) -> None:  # type: ignore[no-untyped-def]
+        server: str, browser) -> None:
     page = browser.new_page()
     _sign_in(page, server, "admin", ADMIN_PASSWORD)
     assert page.locator("html").get_attribute("lang") == "id"
@@ -108,7 +108,7 @@ def test_switching_the_language_translates_the_interface_and_back(
 
 
 def test_after_a_drop_of_letters_is_filed_the_form_forgets_them_but_keeps_the_series(
-        server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        server: str, browser, tmp_path: Path) -> None:
     first = filegen.make_text_pdf(tmp_path / "Surat_satu.pdf", ["Surat pertama tentang rapat"])
     second = filegen.make_text_pdf(tmp_path / "Surat_dua.pdf", ["Surat kedua tentang rapat"])
     page = browser.new_page()

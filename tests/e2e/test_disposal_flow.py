@@ -15,7 +15,7 @@ from tests.e2e.test_browser import _sign_in, _sign_out
 
 
 def test_a_list_goes_from_proposal_to_berita_acara_through_the_pages(
-        server: str, browser, tmp_path: Path, upload, archive) -> None:  # type: ignore[no-untyped-def]
+        server: str, browser, tmp_path: Path, upload, archive) -> None:
     old = filegen.make_text_pdf(tmp_path / "lama.pdf", ["Surat undangan rapat tahun 2015"])
     kept = filegen.make_text_pdf(tmp_path / "simpan.pdf", ["Nota dinas pengadaan tahun 2015"])
     gone_id = upload(old, title="Undangan rapat 2015", classification="KA.00",

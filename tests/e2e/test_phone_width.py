@@ -55,7 +55,7 @@ def phone_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         yield base, {url: user for url, user in pages.values()}
 
 
-def test_no_page_is_wider_than_a_phone(browser, phone_site) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_is_wider_than_a_phone(browser, phone_site) -> None:
     base, pages = phone_site
     assert len(pages) > 15, pages
     too_wide = []
@@ -80,7 +80,7 @@ def test_no_page_is_wider_than_a_phone(browser, phone_site) -> None:  # type: ig
     assert not too_wide, "\n".join(too_wide)
 
 
-def test_at_phone_width_the_menu_folds_behind_a_button(browser, phone_site) -> None:  # type: ignore[no-untyped-def]
+def test_at_phone_width_the_menu_folds_behind_a_button(browser, phone_site) -> None:
     base, _pages = phone_site
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()

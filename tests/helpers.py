@@ -21,7 +21,7 @@ from earsip.access import Principal
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry, Document, User
 from earsip.schemas.retention import DisposalExecution
-from earsip.schemas.transfers import Handover
+from earsip.schemas.transfers import Handover, TransferInput
 from earsip.services import Archive
 from earsip.services.audit.review import verify_chain
 from earsip.services.records import ingest
@@ -39,6 +39,11 @@ MIN_SIZE, MAX_SIZE = 100 * 1024, 5 * 1024 * 1024
 WHO = Handover(recipient_institution="Dinas Perpustakaan dan Kearsipan Kota Mojokerto",
                recipient_name="Rina Wulandari", recipient_position="Kepala Bidang Arsip Statis",
                official_name="Siti Rahmawati", official_position="Kepala Sekretariat")
+
+
+def handing(document_ids: list[int], who: Handover = WHO) -> TransferInput:
+    """Return a transfer to prepare: these records, handed over by and to `who`."""
+    return TransferInput(document_ids=document_ids, **who.model_dump())
 
 
 def file_doc(archive: Archive, tmp_path: Path, *, code: str = "KA.00",

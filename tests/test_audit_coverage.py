@@ -27,7 +27,7 @@ from earsip.services.retention.destruction_views import get_list
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD, csrf_token, sign_in
-from tests.helpers import execution, file_doc, principal_of
+from tests.helpers import execution, file_doc, handing, principal_of
 
 
 class Trail:
@@ -197,7 +197,7 @@ def test_holds_every_disposition_step_transfers_and_exports_are_each_one_entry(
                         official_position="Kepala Sekretariat")
     made: dict[str, int] = {}
     trail.one("transfer.prepare", lambda: made.update(
-        id=transfer.prepare(archive, officer, [kept], handover)))
+        id=transfer.prepare(archive, officer, handing([kept], handover))))
     trail.one("transfer.export", lambda: transfer.write_zip(archive, officer, made["id"],
                                                             io.BytesIO()))
     trail.one("transfer.confirm", lambda: transfer.confirm(archive, officer, made["id"],

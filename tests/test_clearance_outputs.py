@@ -42,7 +42,7 @@ from earsip.services.retention.cycle import add_months
 from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, sign_in
-from tests.helpers import execution
+from tests.helpers import execution, handing
 
 WORD = "zirkonium"  # in every hidden record's title and text, nowhere else
 COMMON = "koordinasi"  # in every record's text, hidden or not
@@ -126,7 +126,8 @@ class World:
         self.file("vperm2", code="KU.00.00", date=_years_ago(11))
         self.lists["visible"] = disposition.propose(self.archive, officer,
                                                     DisposalProposal(document_ids=[made["listed"]]))
-        self.transfers["visible"] = transfer.prepare(self.archive, officer, [made["perm"]], WHO)
+        self.transfers["visible"] = transfer.prepare(self.archive, officer, handing([made["perm"]],
+                                                                                    WHO))
         self.hold_ids["visible"] = holds.place_hold(self.archive, officer,
                                                     HoldInput(reference="REG-TERBUKA/1",
                                                               reason="Sengketa terbuka",
@@ -156,10 +157,10 @@ class World:
         official_position="Kepala Sekretariat", place=None,
         witnesses=[{"name": "Budi", "position": "Arsiparis"},
                    {"name": "Dewi", "position": "Kasubbag Umum"}]))
-        self.transfers["hidden"] = transfer.prepare(self.archive, officer, [secret["perm"]],
-                                                    WHO)
+        self.transfers["hidden"] = transfer.prepare(self.archive, officer, handing([secret["perm"]],
+                                                                                   WHO))
         self.transfers["mixed"] = transfer.prepare(
-            self.archive, officer, [self.visible["vperm2"], perm], WHO)
+            self.archive, officer, handing([self.visible["vperm2"], perm], WHO))
         self.hold_ids["hidden"] = holds.place_hold(self.archive, officer,
                                                    HoldInput(reference="REG-ZIRKONIUM/9",
                                                              reason="Sengketa zirkonium",

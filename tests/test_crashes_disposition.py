@@ -55,7 +55,7 @@ from earsip.services.retention import destruction_execution, transfer, transfer_
 from tests import filegen
 from tests.approvers import make_approver
 from tests.conftest import USER_PASSWORD
-from tests.helpers import WHO, principal_of
+from tests.helpers import WHO, handing, principal_of
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOAK = bool(os.environ.get("EARSIP_CRASH_TRIALS"))
@@ -73,7 +73,7 @@ from earsip.access import Principal
 from earsip.services import Archive
 from earsip.services.retention import destruction_execution, transfer
 from earsip.schemas.retention import DisposalApproval, DisposalExecution, DisposalProposal
-from earsip.schemas.transfers import Handover, Receipt
+from earsip.schemas.transfers import Handover, Receipt, TransferInput
 
 step, username, *args = sys.argv[1:]
 archive = Archive.open(Config.from_env())
@@ -83,7 +83,8 @@ if step == "execute":
     form = DisposalExecution.model_validate(json.loads(args[1]))
     destruction_execution.execute(archive, who, int(args[0]), form)
 elif step == "prepare":
-    transfer.prepare(archive, who, json.loads(args[0]), Handover(**json.loads(args[1])))
+    transfer.prepare(archive, who, TransferInput(document_ids=json.loads(args[0]),
+                                              **json.loads(args[1])))
 elif step == "zip":  # as the package page does: into an anonymous spool file
     with tempfile.TemporaryFile(dir=archive.config.instance_dir) as spool:
         transfer.write_zip(archive, who, int(args[0]), spool)
@@ -423,7 +424,7 @@ def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_v
             # KU.00.00: 3 years active, 7 inactive, permanen: due for transfer.
             ids = [file_record(a, folder, "KU.00.00", 15, word(trial, i)) for i in range(2)]
             transfer_id = (None if point in PREPARING
-                           else transfer.prepare(a, officer, ids, WHO))
+                           else transfer.prepare(a, officer, handing(ids)))
         outside = outside_transfers(config)
         if point in PREPARING:
             drive(cli_env, f"{point}=kill", "prepare", ids, WHO.model_dump())
@@ -447,7 +448,7 @@ def test_kill_9_at_each_step_of_a_transfer_marks_no_record_without_a_confirmed_v
             if point in ("transfer.copying", "transfer.built"):
                 assert handed is None
                 assert set(ids) <= {c.id for c in transfer_views.candidates(a, officer)}
-                transfer_id = transfer.prepare(a, officer, ids, WHO)
+                transfer_id = transfer.prepare(a, officer, handing(ids))
                 assert_transfers_whole(a)
             else:
                 assert handed is not None

@@ -360,3 +360,55 @@ def test_the_api_lists_destruction_lists_without_titles_and_audits_reading_one(
     low = _bearer(client, "pim-rendah", USER_PASSWORD)
     assert client.get("/api/v1/disposals", headers=low).get_json() == []
     assert client.get(f"/api/v1/disposals/{list_id}", headers=low).status_code == 404
+
+
+def test_an_interrupted_execution_is_finished_from_the_page_and_the_api_without_a_berita_acara(
+        app: Flask, upload, tmp_path: Path, archive: Archive) -> None:
+    from earsip.services.retention import destruction_execution
+    from tests.helpers import execution
+
+    make_approver(archive, "ketua")
+    officer, leader = app.test_client(), app.test_client()
+    sign_in(officer)
+    sign_in(leader, "ketua", USER_PASSWORD)
+    resumed = {}
+    for door in ("page", "api"):
+        doc = _file_old(upload, tmp_path, f"undangan lama {door}", f"Undangan {door}")
+        list_url, list_id = _propose(officer, doc)
+        assert _post(leader, f"/disposals/{list_id}/approve", list_url,
+                     **_approval(USER_PASSWORD)).status_code == 302
+        # A crash right after the tombstones' commit: no papers filed yet.
+        officer_principal = principal_of(archive, "admin")
+        form = destruction_execution._completed(execution(), "Mojokerto")
+        destruction_execution._destroy_records(archive, officer_principal, list_id, form, None)
+        page = officer.get(list_url).get_data(as_text=True)
+        assert "Selesaikan pemusnahan" in page
+        if door == "page":  # the button posts nothing but its CSRF token
+            r = _post(officer, f"/disposals/{list_id}/execute", list_url)
+            assert r.status_code == 302, r.get_data(as_text=True)
+        else:
+            r = officer.post(f"/api/v1/disposals/{list_id}/execute", json={},
+                             headers=_bearer(officer, "admin", ADMIN_PASSWORD))
+            assert r.status_code == 200, r.get_json()
+        resumed[door] = views.get_list(archive, officer_principal, list_id)
+        assert "Selesaikan pemusnahan" not in officer.get(list_url).get_data(as_text=True)
+    assert all(v.berita_acara_document_id and v.list_document_id for v in resumed.values())
+
+
+def test_an_approved_list_is_not_carried_out_without_its_berita_acara(
+        app: Flask, upload, tmp_path: Path, archive: Archive) -> None:
+    make_approver(archive, "ketua")
+    officer, leader = app.test_client(), app.test_client()
+    sign_in(officer)
+    sign_in(leader, "ketua", USER_PASSWORD)
+    doc = _file_old(upload, tmp_path, "undangan tanpa berita acara", "Undangan tanpa BA")
+    list_url, list_id = _propose(officer, doc)
+    assert _post(leader, f"/disposals/{list_id}/approve", list_url,
+                 **_approval(USER_PASSWORD)).status_code == 302
+    r = officer.post(f"/api/v1/disposals/{list_id}/execute", json={},
+                     headers=_bearer(officer, "admin", ADMIN_PASSWORD))
+    assert r.status_code == 400
+    assert r.get_json()["error"]["field"] == "berita_acara_number"
+    r = _post(officer, f"/disposals/{list_id}/execute", list_url)
+    assert r.status_code == 400 and "Nomor berita acara wajib diisi" in r.get_data(as_text=True)
+    assert views.get_list(archive, principal_of(archive, "admin"), list_id).status == "approved"

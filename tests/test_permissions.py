@@ -120,10 +120,12 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         dipa = ingest.file_document(archive, audit.SYSTEM, f, "dipa.pdf", parse_input({
             "title": "DIPA 2010", "classification": "KU.00.00",
             "document_date": "2010-01-05"}), clearance="sangat_rahasia")
-    transfer_id = prepare(archive, officer, [dipa.document_id], Handover(
+    from tests.helpers import handing
+
+    transfer_id = prepare(archive, officer, handing([dipa.document_id], Handover(
         recipient_institution="Dinas Kearsipan", recipient_name="Rina",
         recipient_position="Kepala Bidang", official_name="Siti",
-        official_position="Kepala Sekretariat"))
+        official_position="Kepala Sekretariat")))
     from earsip.services.operations import jobs
 
     job_id = jobs.request(archive, audit.SYSTEM, "fixity")

@@ -22,7 +22,7 @@ from earsip.schemas.retention import HoldInput, HoldLift
 from earsip.schemas.transfers import Receipt
 from earsip.services import Archive
 from earsip.services.retention import holds, transfer, transfer_views
-from tests.helpers import WHO, entries, file_doc, principal_of
+from tests.helpers import entries, file_doc, handing, principal_of
 
 
 @pytest.fixture
@@ -46,8 +46,8 @@ def test_a_transfer_package_holds_the_originals_metadata_audit_and_berita_acara_
     young = file_doc(archive, docs_dir, code="KU.00.00")  # filed a month ago
     assert [c.id for c in transfer_views.candidates(archive, officer)] == [a, b]
     with pytest.raises(NotDisposable):
-        transfer.prepare(archive, officer, [young], WHO)
-    transfer_id = transfer.prepare(archive, officer, [a, b], WHO)
+        transfer.prepare(archive, officer, handing([young]))
+    transfer_id = transfer.prepare(archive, officer, handing([a, b]))
     view = transfer_views.get_transfer(archive, officer, transfer_id)
     assert view.status == "prepared" and view.number.startswith("BAST-AS/")
     package = archive.config.transfer_dir / view.package_name
@@ -95,9 +95,9 @@ def test_a_hold_blocks_preparing_and_confirming_a_transfer(
     hold = holds.place_hold(archive, officer, HoldInput(reference="Audit BPK 2026", reason="uji",
                                                         document_ids=[doc]))
     with pytest.raises(OnHold):
-        transfer.prepare(archive, officer, [doc], WHO)
+        transfer.prepare(archive, officer, handing([doc]))
     holds.lift_hold(archive, officer, hold.id, HoldLift(reason="selesai"))
-    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    transfer_id = transfer.prepare(archive, officer, handing([doc]))
     late = holds.place_hold(archive, officer, HoldInput(reference="Gugatan", reason="uji",
                                                         classification_code="KU"))
     with pytest.raises(OnHold):
@@ -109,7 +109,7 @@ def test_a_hold_blocks_preparing_and_confirming_a_transfer(
 def test_a_changed_package_is_not_confirmed_and_a_cancelled_one_is_destroyed(
         archive: Archive, docs_dir: Path, officer: Principal) -> None:
     doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
-    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    transfer_id = transfer.prepare(archive, officer, handing([doc]))
     view = transfer_views.get_transfer(archive, officer, transfer_id)
     package = archive.config.transfer_dir / view.package_name
     (package / "data" / "metadata.json").write_text("[]")
@@ -130,7 +130,7 @@ def test_a_package_left_by_a_crash_does_not_block_the_next_transfer_and_holds_st
     doc = file_doc(archive, docs_dir, code="KU.00.00", date="2010-01-05")
     stale = archive.config.transfer_dir / f"BAST-AS-{dt.date.today().year}-001"
     stale.mkdir(parents=True)
-    transfer_id = transfer.prepare(archive, officer, [doc], WHO)
+    transfer_id = transfer.prepare(archive, officer, handing([doc]))
     view = transfer_views.get_transfer(archive, officer, transfer_id)
     assert view.number.endswith("/002")
     holds.place_hold(archive, officer, HoldInput(reference="Audit", reason="uji",
@@ -170,7 +170,7 @@ def test_a_package_names_who_decided_by_name_and_position_and_holds_no_usernames
                           client_addr=office_ip)
     documents.view_document(archive, reader, doc_id, desk_ip)
     documents.open_file(archive, reader, doc_id, desk_ip)
-    transfer_id = transfer.prepare(archive, officer, [doc_id], WHO, client_addr=office_ip)
+    transfer_id = transfer.prepare(archive, officer, handing([doc_id]), client_addr=office_ip)
     out = io.BytesIO()
     transfer.write_zip(archive, officer, transfer_id, out, client_addr=office_ip)
 
@@ -204,7 +204,7 @@ def test_the_csv_files_of_a_package_carry_formulas_only_as_inert_text(
     ids = [file_doc(archive, docs_dir, code="KU.00.00", date=f"201{i}-01-05", title=t)
            for i, t in enumerate(titles)]
     view = transfer_views.get_transfer(archive, officer,
-                                       transfer.prepare(archive, officer, ids, WHO))
+                                       transfer.prepare(archive, officer, handing(ids)))
     data = archive.config.transfer_dir / view.package_name / "data"
     for name, column in (("metadata.csv", "title"), ("daftar_arsip.csv", "uraian")):
         with (data / name).open(encoding="utf-8-sig", newline="") as f:

@@ -44,7 +44,7 @@ from earsip.services.retention import destruction_execution, holds, transfer
 from earsip.services.retention.destruction_views import get_list
 from tests import filegen, scangen
 from tests.approvers import make_approver
-from tests.helpers import execution
+from tests.helpers import execution, handing
 
 PASSWORD = "user-pass-12345"
 INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
@@ -215,10 +215,10 @@ def build(archive: Archive, folder: Path) -> World:
         recipient_name="Rina Wulandari", recipient_position="Kepala Bidang Arsip Statis",
         official_name="Siti Rahmawati", official_position="Kepala Sekretariat")
     dipa = file("transferred", "DIPA lama", code="KU.00.00", date=old)
-    ids["transfer_done"] = transfer.prepare(archive, officer, [dipa], handover)
+    ids["transfer_done"] = transfer.prepare(archive, officer, handing([dipa], handover))
     transfer.confirm(archive, officer, ids["transfer_done"], Receipt(receipt_reference="TT-5/2026"))
     pending = file("to_transfer", "POK lama", code="KU.00.00", date=old)
-    ids["transfer_prepared"] = transfer.prepare(archive, officer, [pending], handover)
+    ids["transfer_prepared"] = transfer.prepare(archive, officer, handing([pending], handover))
 
     # A failed job beside the OCR one, and a fixity run that finds a file missing.
     lost = file("lost", "Surat yang berkasnya hilang")

@@ -143,7 +143,9 @@ def cancel_disposal(list_id: int) -> Response:
            errors=(400, 401, 403, 404, 409, 503))
 @token_required("disposal.execute")
 def execute_disposal(list_id: int) -> Response:
-    sent = parse(DisposalExecution, json_body())
+    body = json_body()
+    # Finishing an interrupted execution needs no berita acara: an empty object is no form.
+    sent = parse(DisposalExecution, body) if body else None
     destruction_execution.execute(_archive(), g.principal, list_id, sent,
                                   client_addr=request.remote_addr)
     return _list_after(list_id)

@@ -62,7 +62,7 @@ def transfer_candidates() -> Response:
 @token_required("transfer.manage")
 def prepare_transfer() -> tuple[Response, int]:
     sent = parse(TransferInput, json_body())
-    transfer_id = transfer_service.prepare(_archive(), g.principal, sent.document_ids, sent,
+    transfer_id = transfer_service.prepare(_archive(), g.principal, sent,
                                            client_addr=request.remote_addr)
     response = jsonify(_transfer(transfer_id))
     response.headers["Location"] = f"/api/v1/transfers/{transfer_id}"

@@ -215,25 +215,17 @@ class Hold(Model):
         "and the reasons withheld."))] = False
 
 
-def _decision_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date):
-        day = value
-    elif value is not None and not isinstance(value, str):
+def _decision_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
         raise ValidationError("%(name)s harus teks.", field="decision_date",
                               params={"name": "decision_date"})
-    elif not value:
-        raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
-                              field="decision_date")
-    else:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError as e:
-            raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
-                                  field="decision_date") from e
-    if day > dt.date.today():
-        raise ValidationError("Tanggal keputusan tidak boleh di masa depan.",
-                              field="decision_date")
-    return day
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError as e:
+        raise ValidationError("Tanggal tidak sah (format YYYY-MM-DD).",
+                              field="decision_date") from e
 
 
 APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own password, asked "
@@ -244,12 +236,29 @@ APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own passwo
 class DisposalApproval(Model):
     """A leader's approval of a destruction list under review."""
 
-    decision_date: Annotated[dt.date, BeforeValidator(_decision_date), Required(),
-                             WithJsonSchema(DATE_SCHEMA)] \
-        = None  # type: ignore[assignment]  # absent is refused by the check
+    decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
+                             WithJsonSchema(DATE_SCHEMA)] = None
     reference: Annotated[str, Text(N_("Nomor keputusan persetujuan"), limit=200)] = ""
     password: Annotated[str | None, String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
         = None
+
+    @model_validator(mode="after")
+    def dated_and_not_ahead(self) -> DisposalApproval:
+        """The date is read first (its format), then the reference, then whether the date was
+        given and is not ahead: the order a leader's mistakes have always been named in."""
+        if self.decision_date is None:
+            raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
+                                  field="decision_date")
+        if self.decision_date > dt.date.today():
+            raise ValidationError("Tanggal keputusan tidak boleh di masa depan.",
+                                  field="decision_date")
+        return self
+
+    @property
+    def decided_on(self) -> dt.date:
+        """The decision's date (always given: the declaration refuses an approval without)."""
+        assert self.decision_date is not None
+        return self.decision_date
 
 
 class DisposalItem(Model):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from earsip.errors import N_
+from earsip.errors import N_, ValidationError
 from earsip.schemas.base import DATE_SCHEMA, MAX_ID, Model, NullableStr, Required, Text
 from earsip.schemas.retention import Day, _document_ids
 
@@ -25,8 +25,15 @@ class Handover(Model):
                          "Where (default: the office's place, EARSIP_OFFICE_PLACE)."))] = None
 
 
+def _chosen_ids(value: Any) -> list[int]:
+    ids = sorted(set(_document_ids(value)))
+    if not ids:
+        raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
+    return ids
+
+
 class _Chosen(Model):
-    document_ids: Annotated[list[int], BeforeValidator(_document_ids), Required(),
+    document_ids: Annotated[list[int], BeforeValidator(_chosen_ids), Required(),
                             WithJsonSchema({"type": "array", "minItems": 1, "items": {
                                 "type": "integer", "minimum": 1, "maximum": MAX_ID}})] = []
 

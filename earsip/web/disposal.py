@@ -128,8 +128,11 @@ def execute(list_id: int) -> tuple[str, int] | Response:
     sent["witnesses"] = [{"name": request.form.get(f"witness_name_{i}", ""),
                           "position": request.form.get(f"witness_position_{i}", "")}
                          for i in range(1, WITNESS_ROWS + 1)]
+    # The page's "Selesaikan pemusnahan" (on a list already carried out) sends no berita acara.
+    empty = "berita_acara_number" not in request.form
     return _step(list_id, lambda: destruction_execution.execute(
-        archive(), principal(), list_id, parse(DisposalExecution, sent), client_addr=client()),
+        archive(), principal(), list_id, None if empty else parse(DisposalExecution, sent),
+        client_addr=client()),
         gettext("Pemusnahan dilaksanakan; berita acara dan daftar telah diarsipkan."))
 
 

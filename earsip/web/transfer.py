@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from earsip.errors import EarsipError, NotFound
 from earsip.schemas.base import parse, pick
-from earsip.schemas.transfers import Handover, Receipt
+from earsip.schemas.transfers import Receipt, TransferInput
 from earsip.services.retention import transfer as transfer_service
 from earsip.services.retention import transfer_views
 from earsip.web.common import archive, client, principal, requires
@@ -39,7 +39,7 @@ def new() -> tuple[str, int] | Response:
                if v.isascii() and v.isdecimal() and 0 < int(v) < 2**31]
         try:
             transfer_id = transfer_service.prepare(
-                archive(), principal(), ids, parse(Handover, form),
+                archive(), principal(), parse(TransferInput, {**form, "document_ids": ids}),
                 client_addr=client())
         except EarsipError as e:
             flash(error_text(e), "error")

@@ -189,7 +189,7 @@ def approve(archive: Archive, principal: Principal, list_id: int, approval: Disp
     separation-of-duties rule admits (`services.access.duties`), who types their password again;
     nothing on it may be held."""
     require(principal, "disposal.approve")
-    ref, decision_date, password = approval.reference, approval.decision_date, approval.password
+    ref, decision_date, password = approval.reference, approval.decided_on, approval.password
     with archive.db.read() as session:
         proposer = load_list(session, principal, list_id).proposed_by_id
         refused = duties.refusal(session, principal.id, proposer)

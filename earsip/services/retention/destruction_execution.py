@@ -18,8 +18,9 @@ from sqlalchemy import delete, or_, select
 
 from earsip import audit, faults
 from earsip.access import Principal
-from earsip.errors import N_, Conflict, EarsipError, NotDisposable, ValidationError
+from earsip.errors import N_, Conflict, EarsipError, NotDisposable
 from earsip.models import DisposalList, Document, DocumentText, IndexQueue, utcnow
+from earsip.schemas.base import parse
 from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.access.users import require
@@ -50,15 +51,17 @@ def _completed(form: DisposalExecution, default_place: str) -> DisposalExecution
 
 def execute(archive: Archive, principal: Principal, list_id: int, form: DisposalExecution | None, *,
             client_addr: str | None = None) -> Executed:
-    """Carry out an approved list; on an executed list, finish what a crash left undone."""
+    """Carry out an approved list; on an executed list, finish what a crash left undone.
+
+    `form` is needed only for an approved list (a resume sends none: the doors pass None for an
+    empty form); without it an approved list is refused naming the first field missing."""
     require(principal, "disposal.execute")
     with archive.db.read() as session:
         listing = load_list(session, principal, list_id)
         status = listing.status
     if status == "approved":
-        if form is None:
-            raise ValidationError("Isi data berita acara pemusnahan.")
-        checked = _completed(form, archive.config.office_place)
+        checked = _completed(form if form is not None else parse(DisposalExecution, {}),
+                             archive.config.office_place)
         check_execution(archive, principal, list_id, checked)
         with _holds_refusal(archive, principal, "disposal.execute", list_id, client_addr):
             _destroy_records(archive, principal, list_id, checked, client_addr)

@@ -41,11 +41,10 @@ from earsip.errors import (
     NotFound,
     OnHold,
     StorageError,
-    ValidationError,
 )
 from earsip.models import Document, Transfer, TransferItem, utcnow
 from earsip.schemas.base import JsonObject
-from earsip.schemas.transfers import Handover, Receipt
+from earsip.schemas.transfers import Receipt, TransferInput
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.documents import answer
@@ -86,23 +85,20 @@ def _refused(archive: Archive, principal: Principal, action: str, transfer_id: i
                               "document_ids": error.extra.get("document_ids", [])})
 
 
-def prepare(archive: Archive, principal: Principal, document_ids: list[int], who: Handover, *,
+def prepare(archive: Archive, principal: Principal, who: TransferInput, *,
             as_of: dt.date | None = None, client_addr: str | None = None) -> int:
     """Write and validate the transfer package of due permanent records; return its id."""
     require(principal, "transfer.manage")
     try:
-        return _prepare(archive, principal, document_ids, who, as_of=as_of,
-                        client_addr=client_addr)
+        return _prepare(archive, principal, who, as_of=as_of, client_addr=client_addr)
     except OnHold as e:
         _refused(archive, principal, "transfer.prepare", None, e, client_addr)
         raise
 
 
-def _prepare(archive: Archive, principal: Principal, document_ids: list[int], who: Handover, *,
+def _prepare(archive: Archive, principal: Principal, who: TransferInput, *,
              as_of: dt.date | None, client_addr: str | None) -> int:
-    ids = sorted(set(document_ids))
-    if not ids:
-        raise ValidationError("Pilih minimal satu arsip untuk diserahkan.", field="document_ids")
+    ids = who.document_ids
     institution = who.recipient_institution
     recipient = paperwork.Person(who.recipient_name, who.recipient_position)
     official = paperwork.Person(who.official_name, who.official_position)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from earsip.audit import SYSTEM
 from earsip.models import AuditEntry
 from earsip.schemas.retention import Cancellation, DisposalApproval, DisposalProposal, ItemRemoval
+from earsip.schemas.scheme import SchemeRow
 from earsip.schemas.transfers import Handover, Receipt
 from earsip.services import Archive
 from earsip.services.records import scheme
@@ -121,7 +122,8 @@ def test_rule_changes_user_changes_and_refusals_are_each_one_entry(
     fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
               if k != "retired"}
     rule = trail.one("classification.update", lambda: scheme.update_code(
-        archive, SYSTEM, "KA.00", {**fields, "inactive_years": "4"}, retired=False))
+        archive, SYSTEM, SchemeRow.model_validate({**fields, "code": "KA.00",
+                                                   "inactive_years": "4"}), retired=False))
     assert (rule.details["old"], rule.details["new"]) == ({"inactive_years": 3},
                                                           {"inactive_years": 4})
 

@@ -31,6 +31,7 @@ from earsip.schemas.retention import (
     HoldLift,
     ItemRemoval,
 )
+from earsip.schemas.scheme import SchemeRow
 from earsip.services import Archive
 from earsip.services.access import users
 from earsip.services.records import documents as document_service
@@ -405,8 +406,8 @@ def test_a_destroyed_record_download_is_one_failed_entry_and_rules_leave_tombsto
     code = scheme.get_code(archive, "KA.00")
     fields = {k: "" if v is None else str(v) for k, v in asdict(code.own).items()
               if k != "retired"}
-    scheme.update_code(archive, SYSTEM, "KA.00", {**fields, "inactive_years": "9"},
-                       retired=False)
+    scheme.update_code(archive, SYSTEM, SchemeRow.model_validate(
+        {**fields, "code": "KA.00", "inactive_years": "9"}), retired=False)
     with archive.db.read() as session:
         assert session.get(Document, doc).inactive_until == before
 

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from earsip.models import Base
+from earsip.schemas.scheme import SchemeRow
 from earsip.services import Archive
 
 
@@ -171,9 +172,9 @@ def test_migration_0008_leaves_pw_alone_where_records_are_filed_under_it(
 
     archive = _archive_seeded_before_0008(config)
     try:
-        scheme.create_code(archive, SYSTEM, "PW.01", {
-            "name": "Pengawasan internal", "active_years": "2",
-            "active_trigger": "document_date", "inactive_years": "3", "final_fate": "musnah"})
+        scheme.create_code(archive, SYSTEM, SchemeRow.model_validate({
+            "code": "PW.01", "name": "Pengawasan internal", "active_years": "2",
+            "active_trigger": "document_date", "inactive_years": "3", "final_fate": "musnah"}))
         pdf = filegen.make_text_pdf(tmp_path / "lhp.pdf", ["laporan hasil pengawasan internal"])
         doc_id = ingest.file_document(archive, SYSTEM, pdf, pdf.name, DocumentInput(
             title="LHP internal", classification="PW.01",

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from earsip.models import AuditEntry, Document
+from earsip.schemas.scheme import SchemeRow
 from earsip.services import Archive
 from tests import filegen
 from tests.conftest import csrf_token as _csrf
@@ -147,8 +148,8 @@ def test_the_scheme_export_neutralises_formulas_and_imports_back_unchanged(
     from earsip.tabular import FORMULA_PREFIXES
 
     name, note = '=HYPERLINK("http://x")', "+cmd|' /C calc'!A0"
-    scheme.create_code(archive, SYSTEM, "RT.09", {"name": name, "note": note,
-                                                  "active_trigger": "@SUM(1)"})
+    scheme.create_code(archive, SYSTEM, SchemeRow(code="RT.09", name=name, note=note,
+                                                  active_trigger="@SUM(1)"))
     out = tmp_path / "skema.csv"
     assert runner("classification", "export", str(out)).exit_code == 0
     with out.open(encoding="utf-8", newline="") as f:

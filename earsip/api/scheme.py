@@ -11,7 +11,7 @@ from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.accounts import Classification
 from earsip.schemas.base import parse
-from earsip.schemas.scheme import RULE_FIELDS, CodeChanged, CodeRule, NewCode
+from earsip.schemas.scheme import RULE_FIELDS, CodeChanged, CodeRule, NewCode, SchemeRow
 from earsip.services.records import scheme as scheme_service
 from earsip.services.records.classification import EffectiveCode
 
@@ -43,7 +43,7 @@ def create_classification() -> tuple[Response, int]:
     fields = {k: sent.model_dump().get(k) or "" for k in RULE_FIELDS}
     fields["needs_review"] = "1" if sent.needs_review else ""
     code = scheme_service.create_code(_archive(), g.principal.actor(request.remote_addr),
-                                      sent.code or "", fields)
+                                      parse(SchemeRow, {**fields, "code": sent.code or ""}))
     return jsonify(_described(code).model_dump()), 201
 
 
@@ -65,7 +65,7 @@ def update_classification(code: str) -> Response:
         fields["needs_review"] = "1" if given["needs_review"] else ""
     retired = bool(given.get("retired", current.own.retired))
     moved = scheme_service.update_code(_archive(), g.principal.actor(request.remote_addr),
-                                       current.code, fields, retired=retired,
-                                       clearance=g.principal.clearance)
+                                       parse(SchemeRow, {**fields, "code": current.code}),
+                                       retired=retired, clearance=g.principal.clearance)
     return jsonify(CodeChanged(classification=_described(current.code),
                                documents_recomputed=moved).model_dump())

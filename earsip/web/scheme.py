@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import EarsipError, NotFound
+from earsip.schemas.base import parse
+from earsip.schemas.scheme import SchemeRow
 from earsip.services.records import scheme as scheme_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
@@ -35,7 +37,7 @@ def create() -> tuple[str, int] | Response:
     form = {**_fields(), "code": request.form.get("code", "")}
     try:
         code = scheme_service.create_code(archive(), principal().actor(client()),
-                                          form["code"], form)
+                                          parse(SchemeRow, form))
     except EarsipError as e:
         flash(error_text(e), "error")
         return _page(e.http_status, form=form, item=None)
@@ -55,9 +57,9 @@ def edit(code: str) -> tuple[str, int] | Response:
     form = _fields()
     retired = bool(request.form.get("retired"))
     try:
-        moved = scheme_service.update_code(archive(), principal().actor(client()), item.code,
-                                           form, retired=retired,
-                                           clearance=principal().clearance)
+        moved = scheme_service.update_code(archive(), principal().actor(client()),
+                                           parse(SchemeRow, {**form, "code": item.code}),
+                                           retired=retired, clearance=principal().clearance)
     except EarsipError as e:
         flash(error_text(e), "error")
         return _page(e.http_status, form={**form, "retired": retired}, item=item)

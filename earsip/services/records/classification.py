@@ -6,17 +6,17 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from earsip import audit, retention, tabular
-from earsip.access import SECURITY_CLASSES
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification, Document
-from earsip.schemas.base import JsonObject
+from earsip.schemas.base import JsonObject, parse
+from earsip.schemas.scheme import SchemeRow, normalize_code
 from earsip.services import Archive
 
 CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
@@ -97,11 +97,6 @@ def get_effective(session: Session, code: str) -> EffectiveCode:
     return _effective(by_code[code], by_code)
 
 
-def normalize_code(code: str) -> str:
-    """Return a classification code in canonical (upper-case, trimmed) form."""
-    return code.strip().upper()
-
-
 def parent_of(code: str, existing: set[str]) -> str | None:
     """Return the nearest existing ancestor of `code` (PM.01.02 -> PM.01 or PM)."""
     parts = code.split(".")
@@ -111,78 +106,6 @@ def parent_of(code: str, existing: set[str]) -> str | None:
             return candidate
     return None
 
-
-def _int_or_none(value: str | None, field: str, code: str) -> int | None:
-    if value is None or value.strip() == "":
-        return None
-    try:
-        n = int(value)
-    except ValueError as e:
-        raise ValidationError("%(code)s: %(field)s harus bilangan bulat, bukan %(value)r.",
-                              field=field,
-                              params={"code": code, "field": field, "value": value}) from e
-    if n < 0 or n > 200:
-        raise ValidationError("%(code)s: %(field)s di luar rentang 0–200.", field=field,
-                              params={"code": code, "field": field})
-    return n
-
-
-@dataclass(frozen=True)
-class SchemeRow:
-    """One scheme row (CSV or form), checked: a code, the parent it names, and its own values
-    (None where it inherits the parent's)."""
-
-    code: str
-    name: str
-    parent: str | None
-    active_years: int | None
-    active_trigger: str | None
-    inactive_years: int | None
-    final_fate: str | None
-    default_security: str | None
-    needs_review: bool
-    note: str | None
-
-
-def own_columns(row: SchemeRow) -> JsonObject:
-    """Return the row's own values as the code's column values (not its code nor parent)."""
-    columns = asdict(row)
-    del columns["code"], columns["parent"]
-    return columns
-
-
-def row_values(row: dict[str, str]) -> SchemeRow:
-    """Validate one scheme row (CSV or form); empty means inherit."""
-    code = normalize_code(row.get("code") or "")
-    if not code or not all(part.isalnum() for part in code.split(".")):
-        raise ValidationError("Kode klasifikasi tidak sah: %(value)r.", field="code",
-                              params={"value": row.get("code")})
-    name = (row.get("name") or "").strip()
-    if not name:
-        raise ValidationError("%(code)s: nama wajib diisi.", field="name",
-                              params={"code": code})
-    fate = (row.get("final_fate") or "").strip().lower().replace(" ", "_") or None
-    if fate is not None and fate not in retention.FATES:
-        raise ValidationError("%(code)s: nasib akhir harus musnah, permanen atau "
-                              "dinilai_kembali.", field="final_fate", params={"code": code})
-    security = (row.get("default_security") or "").strip().lower() or None
-    if security is not None and security not in SECURITY_CLASSES:
-        raise ValidationError("%(code)s: klasifikasi keamanan tidak dikenal: %(value)s.",
-                              field="default_security",
-                              params={"code": code, "value": security})
-    trigger = (row.get("active_trigger") or "").strip() or None
-    return SchemeRow(
-        code=code,
-        name=name,
-        parent=normalize_code(row["parent"]) if (row.get("parent") or "").strip() else None,
-        active_years=_int_or_none(row.get("active_years"), "active_years", code),
-        active_trigger=trigger,
-        inactive_years=_int_or_none(row.get("inactive_years"), "inactive_years", code),
-        final_fate=fate,
-        default_security=security,
-        needs_review=(row.get("needs_review") or "").strip().lower() in ("1", "true", "ya"),
-        note=(row.get("note") or "").strip() or None,
-    )
 
 
 @dataclass(frozen=True)
@@ -247,15 +170,15 @@ def import_csv(session: Session, text: str, actor: audit.Actor, *,
         raise ValidationError("Kolom CSV wajib tidak ada: %(columns)s.",
                               params={"columns": ", ".join(sorted(missing))})
     # An exported scheme neutralised its formula-like text ('=…): read it back as it was.
-    rows = [row_values({k: tabular.restore(v) if isinstance(v, str) else v
-                        for k, v in r.items()}) for r in reader]
+    rows = [parse(SchemeRow, {k: tabular.restore(v) if isinstance(v, str) else v
+                              for k, v in r.items()}) for r in reader]
     existing = {c.code: c for c in session.scalars(select(Classification)).all()}
     known = set(existing) | {r.code for r in rows}
     created = updated = unchanged = 0
     changes: list[JsonObject] = []  # for the audit entry
     # Parents first, so a child's parent exists when the child is added.
     for checked in sorted(rows, key=lambda r: r.code.count(".")):
-        code, values = checked.code, own_columns(checked)
+        code, values = checked.code, checked.own_columns()
         parent = checked.parent or parent_of(code, known)
         if parent == code or (parent and parent not in known):
             raise ValidationError("%(code)s: induk %(parent)s tidak ada.", field="parent",

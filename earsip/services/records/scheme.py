@@ -16,18 +16,15 @@ from earsip import audit
 from earsip.access import may_see
 from earsip.errors import NotFound, ValidationError
 from earsip.models import Classification
-from earsip.schemas.base import JsonObject
+from earsip.schemas.scheme import SchemeRow, normalize_code
 from earsip.services import Archive
 from earsip.services.records.classification import (
     EffectiveCode,
     affected_codes,
     get_effective,
     list_effective,
-    normalize_code,
-    own_columns,
     parent_of,
     recompute_by_class,
-    row_values,
 )
 
 EDITABLE = ("name", "active_years", "active_trigger", "inactive_years", "final_fate",
@@ -59,11 +56,6 @@ class CodeForm:
     effective: EffectiveCode
 
 
-def _values(code: str, fields: dict[str, str]) -> JsonObject:
-    """Validate form fields into column values (an empty field inherits from the parent)."""
-    return own_columns(row_values({"code": code, **{k: fields.get(k, "") for k in EDITABLE}}))
-
-
 def _missing(code: str) -> NotFound:
     return NotFound("Kode klasifikasi %(code)s tidak ada.", field="code", params={"code": code})
 
@@ -83,25 +75,26 @@ def get_code(archive: Archive, code: str) -> CodeForm:
         return CodeForm(code, row.parent_code, own, effective)
 
 
-def update_code(archive: Archive, actor: audit.Actor, code: str, fields: dict[str, str], *,
+def update_code(archive: Archive, actor: audit.Actor, row: SchemeRow, *,
                 retired: bool, clearance: str | None = None) -> int:
-    """Change a code; recompute the documents its rule governs. Return how many moved.
+    """Change a code to the row's own values (an empty one inherits from the parent; the row's
+    parent is not changed); recompute the documents its rule governs. Return how many moved.
 
     With `clearance`, count only the moved documents a reader of that clearance may see (the
     audit entry records them all).
     """
-    code = normalize_code(code)
-    values = {**_values(code, fields), "retired": retired}
+    code = row.code
+    values = {**row.own_columns(), "retired": retired}
     with archive.db.write() as session:
-        row = session.get(Classification, code)
-        if row is None:
+        stored = session.get(Classification, code)
+        if stored is None:
             raise _missing(code)
-        old = {k: getattr(row, k) for k in values}
+        old = {k: getattr(stored, k) for k in values}
         if old == values:
             return 0
         before = list_effective(session)
         for key, value in values.items():
-            setattr(row, key, value)
+            setattr(stored, key, value)
         session.flush()
         by_class = recompute_by_class(session, affected_codes(before, list_effective(session)),
                                       counting=archive.config.retention_counting)
@@ -116,11 +109,9 @@ def update_code(archive: Archive, actor: audit.Actor, code: str, fields: dict[st
         return sum(n for security, n in by_class.items() if may_see(clearance, security))
 
 
-def create_code(archive: Archive, actor: audit.Actor, code: str,
-                fields: dict[str, str]) -> str:
-    """Add a code under its nearest existing ancestor; return the code."""
-    code = normalize_code(code)
-    values = _values(code, fields)
+def create_code(archive: Archive, actor: audit.Actor, row: SchemeRow) -> str:
+    """Add the row's code under its nearest existing ancestor; return the code."""
+    code, values = row.code, row.own_columns()
     with archive.db.write() as session:
         existing = set(session.scalars(select(Classification.code)))
         if code in existing:

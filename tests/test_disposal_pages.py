@@ -362,27 +362,34 @@ def test_the_api_lists_destruction_lists_without_titles_and_audits_reading_one(
     assert client.get(f"/api/v1/disposals/{list_id}", headers=low).status_code == 404
 
 
+def _approved_list(app: Flask, upload, tmp_path: Path, archive: Archive,
+                   text: str) -> tuple[FlaskClient, str, int]:
+    """File an old letter, propose it as the admin, approve it as a leader; return the admin's
+    client and the list's page and id."""
+    officer, leader = app.test_client(), app.test_client()
+    sign_in(officer)
+    sign_in(leader, "ketua", USER_PASSWORD)
+    list_url, list_id = _propose(officer, _file_old(upload, tmp_path, text, text.title()))
+    assert _post(leader, f"/disposals/{list_id}/approve", list_url,
+                 **_approval(USER_PASSWORD)).status_code == 302
+    return officer, list_url, list_id
+
+
 def test_an_interrupted_execution_is_finished_from_the_page_and_the_api_without_a_berita_acara(
         app: Flask, upload, tmp_path: Path, archive: Archive) -> None:
     from earsip.services.retention import destruction_execution
     from tests.helpers import execution
 
     make_approver(archive, "ketua")
-    officer, leader = app.test_client(), app.test_client()
-    sign_in(officer)
-    sign_in(leader, "ketua", USER_PASSWORD)
+    admin = principal_of(archive, "admin")
     resumed = {}
     for door in ("page", "api"):
-        doc = _file_old(upload, tmp_path, f"undangan lama {door}", f"Undangan {door}")
-        list_url, list_id = _propose(officer, doc)
-        assert _post(leader, f"/disposals/{list_id}/approve", list_url,
-                     **_approval(USER_PASSWORD)).status_code == 302
+        officer, list_url, list_id = _approved_list(app, upload, tmp_path, archive,
+                                                    f"undangan lama {door}")
         # A crash right after the tombstones' commit: no papers filed yet.
-        officer_principal = principal_of(archive, "admin")
         form = destruction_execution._completed(execution(), "Mojokerto")
-        destruction_execution._destroy_records(archive, officer_principal, list_id, form, None)
-        page = officer.get(list_url).get_data(as_text=True)
-        assert "Selesaikan pemusnahan" in page
+        destruction_execution._destroy_records(archive, admin, list_id, form, None)
+        assert "Selesaikan pemusnahan" in officer.get(list_url).get_data(as_text=True)
         if door == "page":  # the button posts nothing but its CSRF token
             r = _post(officer, f"/disposals/{list_id}/execute", list_url)
             assert r.status_code == 302, r.get_data(as_text=True)
@@ -390,7 +397,7 @@ def test_an_interrupted_execution_is_finished_from_the_page_and_the_api_without_
             r = officer.post(f"/api/v1/disposals/{list_id}/execute", json={},
                              headers=_bearer(officer, "admin", ADMIN_PASSWORD))
             assert r.status_code == 200, r.get_json()
-        resumed[door] = views.get_list(archive, officer_principal, list_id)
+        resumed[door] = views.get_list(archive, admin, list_id)
         assert "Selesaikan pemusnahan" not in officer.get(list_url).get_data(as_text=True)
     assert all(v.berita_acara_document_id and v.list_document_id for v in resumed.values())
 
@@ -398,13 +405,8 @@ def test_an_interrupted_execution_is_finished_from_the_page_and_the_api_without_
 def test_an_approved_list_is_not_carried_out_without_its_berita_acara(
         app: Flask, upload, tmp_path: Path, archive: Archive) -> None:
     make_approver(archive, "ketua")
-    officer, leader = app.test_client(), app.test_client()
-    sign_in(officer)
-    sign_in(leader, "ketua", USER_PASSWORD)
-    doc = _file_old(upload, tmp_path, "undangan tanpa berita acara", "Undangan tanpa BA")
-    list_url, list_id = _propose(officer, doc)
-    assert _post(leader, f"/disposals/{list_id}/approve", list_url,
-                 **_approval(USER_PASSWORD)).status_code == 302
+    officer, list_url, list_id = _approved_list(app, upload, tmp_path, archive,
+                                                "undangan tanpa berita acara")
     r = officer.post(f"/api/v1/disposals/{list_id}/execute", json={},
                      headers=_bearer(officer, "admin", ADMIN_PASSWORD))
     assert r.status_code == 400

@@ -59,3 +59,42 @@ def test_the_description_of_a_model_is_its_declaration() -> None:
     assert list(schema["properties"])[:2] == ["q", "classification"]
     assert DocumentInput.model_json_schema()["required"] == [
         "title", "classification", "document_date"]
+
+
+def test_an_approval_names_a_wrong_password_type_then_the_reference_then_the_date() -> None:
+    import datetime as dt
+
+    assert _refused(DisposalApproval, {"password": 5}).field == "password"
+    assert _refused(DisposalApproval, {}).field == "reference"
+    e = _refused(DisposalApproval, {"reference": "KEP-1", "password": "x"})
+    assert (e.field, e.template) == ("decision_date",
+                                     "Tanggal keputusan persetujuan wajib diisi.")
+    ahead = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    e = _refused(DisposalApproval, {"reference": "KEP-1", "decision_date": ahead})
+    assert e.template == "Tanggal keputusan tidak boleh di masa depan."
+
+
+def test_a_transfer_names_an_empty_choice_before_the_people_who_hand_it_over() -> None:
+    from earsip.schemas.transfers import TransferInput
+
+    e = _refused(TransferInput, {"document_ids": []})
+    assert (e.field, e.template) == ("document_ids", "Pilih minimal satu arsip untuk diserahkan.")
+    assert _refused(TransferInput, {"document_ids": [3, 3]}).field == "recipient_institution"
+
+
+def test_a_scheme_row_is_checked_in_the_order_and_words_of_the_csv_import() -> None:
+    from earsip.schemas.scheme import SchemeRow
+
+    row = parse(SchemeRow, {"code": " ka.01 ", "name": " Surat ", "final_fate": "Dinilai Kembali",
+                            "default_security": "RAHASIA", "active_years": "2",
+                            "needs_review": "ya", "parent": " ka ", None: ["extra"]})
+    assert (row.code, row.name, row.final_fate, row.default_security, row.parent) == (
+        "KA.01", "Surat", "dinilai_kembali", "rahasia", "KA")
+    assert list(row.own_columns()) == ["name", "active_years", "active_trigger", "inactive_years",
+                                       "final_fate", "default_security", "needs_review", "note"]
+    e = _refused(SchemeRow, {"code": "KA.01", "name": "", "active_years": "x"})
+    assert (e.field, e.message) == ("name", "KA.01: nama wajib diisi.")
+    e = _refused(SchemeRow, {"code": "KA.01", "name": "n", "inactive_years": "201",
+                             "final_fate": "bakar"})
+    assert e.field == "final_fate"
+    assert _refused(SchemeRow, {"code": "KA 01", "name": "n"}).field == "code"

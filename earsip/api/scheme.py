@@ -11,7 +11,14 @@ from earsip.api.routes import current_archive as _archive
 from earsip.api.routes import json_body, token_required
 from earsip.schemas.accounts import Classification
 from earsip.schemas.base import parse
-from earsip.schemas.scheme import RULE_FIELDS, CodeChanged, CodeRule, NewCode, SchemeRow
+from earsip.schemas.scheme import (
+    RULE_FIELDS,
+    CodeChanged,
+    CodeRule,
+    NewCode,
+    SchemeRow,
+    normalize_code,
+)
 from earsip.services.records import scheme as scheme_service
 from earsip.services.records.classification import EffectiveCode
 
@@ -42,8 +49,9 @@ def create_classification() -> tuple[Response, int]:
     sent = parse(NewCode, json_body())
     fields = {k: sent.model_dump().get(k) or "" for k in RULE_FIELDS}
     fields["needs_review"] = "1" if sent.needs_review else ""
+    fields["code"] = normalize_code(sent.code or "")
     code = scheme_service.create_code(_archive(), g.principal.actor(request.remote_addr),
-                                      parse(SchemeRow, {**fields, "code": sent.code or ""}))
+                                      parse(SchemeRow, fields))
     return jsonify(_described(code).model_dump()), 201
 
 

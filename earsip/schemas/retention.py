@@ -236,16 +236,19 @@ APPROVAL_PASSWORD = {"type": "string", "description": "The approver's own passwo
 class DisposalApproval(Model):
     """A leader's approval of a destruction list under review."""
 
+    # Read in this order: the date's and the password's types, then the reference, then the
+    # date's presence (below), the order a leader's mistakes have always been named in.
+    describe_order = ("decision_date", "reference", "password")
+
     decision_date: Annotated[dt.date | None, BeforeValidator(_decision_date), Required(),
                              WithJsonSchema(DATE_SCHEMA)] = None
-    reference: Annotated[str, Text(N_("Nomor keputusan persetujuan"), limit=200)] = ""
     password: Annotated[str | None, String(), Required(), WithJsonSchema(APPROVAL_PASSWORD)] \
         = None
+    reference: Annotated[str, Text(N_("Nomor keputusan persetujuan"), limit=200)] = ""
 
     @model_validator(mode="after")
     def dated_and_not_ahead(self) -> DisposalApproval:
-        """The date is read first (its format), then the reference, then whether the date was
-        given and is not ahead: the order a leader's mistakes have always been named in."""
+        """Whether the date was given and is not ahead (after every field was read)."""
         if self.decision_date is None:
             raise ValidationError("Tanggal keputusan persetujuan wajib diisi.",
                                   field="decision_date")

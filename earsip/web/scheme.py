@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from earsip.access import SECURITY_CLASSES
 from earsip.errors import EarsipError, NotFound
 from earsip.schemas.base import parse
-from earsip.schemas.scheme import SchemeRow
+from earsip.schemas.scheme import SchemeRow, normalize_code
 from earsip.services.records import scheme as scheme_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
@@ -34,7 +34,7 @@ def _page(status: int = 200, **context: object) -> tuple[str, int]:
 def create() -> tuple[str, int] | Response:
     if request.method == "GET":
         return _page(form={"code": request.args.get("parent", "")}, item=None)
-    form = {**_fields(), "code": request.form.get("code", "")}
+    form = {**_fields(), "code": normalize_code(request.form.get("code", ""))}
     try:
         code = scheme_service.create_code(archive(), principal().actor(client()),
                                           parse(SchemeRow, form))

@@ -29,12 +29,7 @@ from earsip.services.operations import fixity
 @token_required("audit.read")
 def audit_entries() -> Response:
     query = parse(AuditQuery, pick(request.args, AuditQuery))
-    found = audit_browse.records(_archive(), g.principal, audit_browse.Filters(
-        since=query.since, until=query.until, actor=query.actor, action=query.action,
-        document_id=query.document, page=query.page or 1))
-    return jsonify(AuditPage(total=found.total, page=found.page, pages=found.pages,
-                             per_page=audit_browse.PER_PAGE,
-                             entries=found.entries).model_dump())
+    return jsonify(audit_browse.records(_archive(), g.principal, query).model_dump())
 
 
 @bp.get("/audit/entries/<int:seq>")

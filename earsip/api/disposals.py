@@ -69,8 +69,7 @@ def approve_disposal(list_id: int) -> Response:
     sent = parse(DisposalApproval, json_body())
     disposal_service.approve(_archive(), g.principal, list_id, sent,
                              client_addr=request.remote_addr)
-    return jsonify(list_json(disposal_views.get_list(_archive(), g.principal, list_id),
-                             items=False))
+    return _list_after(list_id)
 
 
 def _list_after(list_id: int) -> Response:

@@ -12,6 +12,8 @@ from werkzeug.wrappers import Response
 
 from earsip import audit
 from earsip.errors import EarsipError, NotFound
+from earsip.schemas.base import parse, pick
+from earsip.schemas.operations import AuditQuery
 from earsip.services.audit import browse as audit_browse
 from earsip.services.audit import review as audit_review
 from earsip.services.operations import fixity
@@ -26,10 +28,10 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def entries() -> tuple[str, int]:
     status = 200
     try:
-        filters = audit_browse.parse_filters(request.args)
+        filters = parse(AuditQuery, pick(request.args, AuditQuery))
     except EarsipError as e:
         flash(error_text(e), "error")
-        filters, status = audit_browse.Filters(), e.http_status
+        filters, status = AuditQuery(), e.http_status
     found = audit_browse.entries(archive(), principal(), filters)
     return render_template("audit/entries.html", found=found, filters=filters,
                            args={k: v for k, v in request.args.items() if k != "page"}), status

@@ -9,7 +9,6 @@ auditor may run the verification, which reveals nothing about records.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -19,33 +18,12 @@ from earsip import audit
 from earsip.access import SECURITY_CLASSES, Principal
 from earsip.errors import Forbidden, NotFound
 from earsip.models import AuditEntry
-from earsip.schemas.operations import AuditQuery, AuditRecord
+from earsip.schemas.operations import AuditPage, AuditQuery, AuditRecord
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.audit.words import ACTIONS, Described, describe
 
 PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the auditor narrowed the trail to (all optional)."""
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-    actor: str | None = None
-    action: str | None = None
-    document_id: int | None = None
-    page: int = 1
-
-
-def parse_filters(args: Mapping[str, str]) -> Filters:
-    """Return filters from query arguments (the declared `AuditQuery`), or raise
-    ValidationError naming the bad one."""
-    query = AuditQuery.model_validate({name: args.get(name) for name in AuditQuery.model_fields
-                                       if name in args})
-    return Filters(since=query.since, until=query.until, actor=query.actor,
-                   action=query.action, document_id=query.document, page=query.page or 1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +37,7 @@ class EntryPage:
     actions: list[tuple[str, str]]  # (code, label) for the filter
 
 
-def _filtered(filters: Filters) -> Select[AuditEntry]:
+def _filtered(filters: AuditQuery) -> Select[AuditEntry]:
     query = select(AuditEntry)
     if filters.since:
         query = query.where(AuditEntry.occurred_at >= dt.datetime.combine(filters.since,
@@ -71,9 +49,9 @@ def _filtered(filters: Filters) -> Select[AuditEntry]:
         query = query.where(AuditEntry.actor_name == filters.actor)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
-    if filters.document_id:
+    if filters.document:
         query = query.where(AuditEntry.target_type == "document",
-                            AuditEntry.target_id == str(filters.document_id))
+                            AuditEntry.target_id == str(filters.document))
     return query
 
 
@@ -87,7 +65,7 @@ def _page(session: Session, query: Select[AuditEntry], wanted: int,
     return rows, total, page, pages
 
 
-def entries(archive: Archive, principal: Principal, filters: Filters) -> EntryPage:
+def entries(archive: Archive, principal: Principal, filters: AuditQuery) -> EntryPage:
     """Return one page of the entries matching `filters` that the principal may see."""
     require_full_clearance(principal)
     with archive.db.read() as session:
@@ -103,22 +81,13 @@ def stored(entry: AuditEntry) -> AuditRecord:
     return AuditRecord.model_validate(audit.record(entry))
 
 
-@dataclass(frozen=True)
-class RecordPage:
-    """One page of entries as stored (for the API), newest first."""
-
-    entries: list[AuditRecord]
-    total: int
-    page: int
-    pages: int
-
-
-def records(archive: Archive, principal: Principal, filters: Filters) -> RecordPage:
+def records(archive: Archive, principal: Principal, filters: AuditQuery) -> AuditPage:
     """Return one page of the entries matching `filters`, as stored and hashed."""
     require_full_clearance(principal)
     with archive.db.read() as session:
         rows, total, page, pages = _page(session, _filtered(filters), filters.page)
-        return RecordPage([stored(e) for e in rows], total, page, pages)
+        return AuditPage(total=total, page=page, pages=pages, per_page=PER_PAGE,
+                         entries=[stored(e) for e in rows])
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,7 @@ def _list_after(list_id: int) -> Response:
 def disposal_candidates() -> Response:
     found = disposal_views.candidates(_archive(), g.principal,
                                       client_addr=request.remote_addr)
-    return jsonify([Candidate(
-        id=c.id, title=c.title, number=c.number, classification=c.classification,
-        document_date=c.document_date.isoformat(), inactive_until=c.inactive_until.isoformat(),
-        on_hold=c.on_hold, listed=c.listed).model_dump() for c in found])
+    return jsonify([c.model_dump(mode="json") for c in found])
 
 
 @bp.post("/disposals")

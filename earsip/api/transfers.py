@@ -47,11 +47,8 @@ def list_transfers() -> Response:
            errors=(401, 403))
 @token_required("transfer.manage")
 def transfer_candidates() -> Response:
-    return jsonify([TransferCandidate(
-        id=c.id, title=c.title, classification=c.classification,
-        document_date=c.document_date.isoformat(), inactive_until=c.inactive_until.isoformat(),
-        on_hold=c.on_hold, in_transfer=c.in_transfer).model_dump()
-        for c in transfer_views.candidates(_archive(), g.principal)])
+    return jsonify([c.model_dump(mode="json")
+                    for c in transfer_views.candidates(_archive(), g.principal)])
 
 
 @bp.post("/transfers")

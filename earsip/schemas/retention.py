@@ -374,11 +374,13 @@ class DisposalExecution(Model):
 
 
 class Candidate(Model):
+    """A document that may be proposed for destruction (or why not)."""
+
     id: int
     title: str
     number: NullableStr = None
     classification: str
-    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
-    inactive_until: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    document_date: Day
+    inactive_until: Day
     on_hold: bool
     listed: Annotated[bool, Field(description="Already on an open destruction list.")]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from earsip.errors import N_, ValidationError
-from earsip.schemas.base import DATE_SCHEMA, MAX_ID, Model, NullableStr, Required, Text
+from earsip.schemas.base import MAX_ID, Model, NullableStr, Required, Text
 from earsip.schemas.retention import Day, _document_ids
 
 
@@ -73,10 +73,12 @@ class Transfer(Model):
 
 
 class TransferCandidate(Model):
+    """A permanent record due for transfer (or why it cannot go now)."""
+
     id: int
     title: str
     classification: str
-    document_date: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
-    inactive_until: Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+    document_date: Day
+    inactive_until: Day
     on_hold: bool
     in_transfer: Annotated[bool, Field(description="Already in a prepared transfer.")]

@@ -13,6 +13,7 @@ from earsip import audit
 from earsip.access import Principal, can, classes_up_to
 from earsip.errors import NotFound
 from earsip.models import DisposalItem, DisposalList, Document
+from earsip.schemas.retention import Candidate
 from earsip.schemas.retention import DisposalItem as ItemView
 from earsip.services import Archive
 from earsip.services.access import duties
@@ -60,20 +61,6 @@ def remaining(listing: DisposalList) -> list[DisposalItem]:
     return [i for i in listing.items if i.removed_at is None]
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A document that may be proposed for destruction (or why not)."""
-
-    id: int
-    title: str
-    number: str | None
-    classification: str
-    document_date: dt.date
-    inactive_until: dt.date
-    on_hold: bool
-    listed: bool
-
-
 def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None = None,
                client_addr: str | None = None) -> list[Candidate]:
     """Return the due `musnah` records within clearance, marking those held or already listed.
@@ -89,10 +76,10 @@ def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None 
         held, listed = held_ids(session, ids), open_listed(session, ids)
         audit.append(session, principal.actor(client_addr), "disposal.candidates",
                      details={"as_of": day.isoformat(), "document_ids": ids})
-        return [Candidate(d.id, d.title, d.number, d.classification_code, d.document_date,
-                          d.inactive_until,  # type: ignore[arg-type]  # set in every row kept
-                          d.id in held, d.id in listed)
-                for d in docs]
+        return [Candidate(id=d.id, title=d.title, number=d.number,
+                          classification=d.classification_code, document_date=d.document_date,
+                          inactive_until=d.inactive_until, on_hold=d.id in held,
+                          listed=d.id in listed) for d in docs]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from earsip.access import Principal, classes_up_to
 from earsip.errors import NotFound
 from earsip.models import Document, Transfer, TransferItem
-from earsip.schemas.transfers import TransferDocument
+from earsip.schemas.transfers import TransferCandidate, TransferDocument
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.retention.holds import held_ids
@@ -24,21 +24,8 @@ def open_transferring(session: Session, ids: list[int]) -> set[int]:
         Transfer.status == "prepared", TransferItem.document_id.in_(ids))))
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A permanent record due for transfer (or why it cannot go now)."""
-
-    id: int
-    title: str
-    classification: str
-    document_date: dt.date
-    inactive_until: dt.date
-    on_hold: bool
-    in_transfer: bool
-
-
 def candidates(archive: Archive, principal: Principal, *,
-               as_of: dt.date | None = None) -> list[Candidate]:
+               as_of: dt.date | None = None) -> list[TransferCandidate]:
     """Return the due `permanen` records within clearance, marking those held or packed."""
     require(principal, "transfer.manage")
     day = as_of or dt.date.today()
@@ -50,8 +37,9 @@ def candidates(archive: Archive, principal: Principal, *,
         ).order_by(Document.classification_code, Document.document_date, Document.id)))
         ids = [d.id for d in docs]
         held, packed = held_ids(session, ids), open_transferring(session, ids)
-        return [Candidate(d.id, d.title, d.classification_code, d.document_date,
-                          d.inactive_until, d.id in held, d.id in packed)  # type: ignore[arg-type]  # inactive_until: set for every row kept
+        return [TransferCandidate(id=d.id, title=d.title, classification=d.classification_code,
+                                  document_date=d.document_date, inactive_until=d.inactive_until,
+                                  on_hold=d.id in held, in_transfer=d.id in packed)
                 for d in docs]
 
 

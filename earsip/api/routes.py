@@ -256,8 +256,5 @@ def search() -> Response:
 @token_required("classification.read")
 def classifications() -> Response:
     codes = classification_service.effective_codes(_archive())
-    return jsonify([Classification(
-        code=c.code, name=c.name, parent=c.parent, active_years=c.active_years,
-        active_trigger=c.active_trigger, inactive_years=c.inactive_years,
-        final_fate=c.final_fate, default_security=c.default_security,
-        needs_review=c.needs_review, retired=c.retired).model_dump() for c in codes])
+    return jsonify([Classification.model_validate(c, from_attributes=True).model_dump()
+                    for c in codes])

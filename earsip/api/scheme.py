@@ -20,16 +20,11 @@ from earsip.schemas.scheme import (
     normalize_code,
 )
 from earsip.services.records import scheme as scheme_service
-from earsip.services.records.classification import EffectiveCode
 
 
 def _described(code: str) -> Classification:
-    c: EffectiveCode = scheme_service.get_code(_archive(), code).effective
-    return Classification(
-        code=c.code, name=c.name, parent=c.parent, active_years=c.active_years,
-        active_trigger=c.active_trigger, inactive_years=c.inactive_years,
-        final_fate=c.final_fate, default_security=c.default_security,
-        needs_review=c.needs_review, retired=c.retired)
+    return Classification.model_validate(scheme_service.get_code(_archive(), code).effective,
+                                         from_attributes=True)
 
 
 def _text(value: object) -> str:

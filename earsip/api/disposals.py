@@ -8,8 +8,8 @@ from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
+from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
-from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
     Cancellation,
@@ -101,8 +101,7 @@ def propose_disposal() -> tuple[Response, int]:
     list_id = disposal_service.propose(_archive(), g.principal, sent,
                                        client_addr=request.remote_addr)
     response = _list_after(list_id)
-    response.headers["Location"] = f"/api/v1/disposals/{list_id}"
-    return response, 201
+    return created(response, f"disposals/{list_id}")
 
 
 @bp.post("/disposals/<int:list_id>/items/<int:item_id>/remove")

@@ -6,8 +6,8 @@ from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation
+from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
-from earsip.api.routes import json_body, token_required
 from earsip.errors import NotFound
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import Job, JobRequest, JobsQuery, Queue
@@ -44,8 +44,7 @@ def request_job() -> tuple[Response, int]:
     sent = parse(JobRequest, json_body())
     job_id = jobs.request(_archive(), g.principal.actor(request.remote_addr), sent.kind)
     response = jsonify(_visible_job(job_id).model_dump())
-    response.headers["Location"] = f"/api/v1/jobs/{job_id}"
-    return response, 201
+    return created(response, f"jobs/{job_id}")
 
 
 @bp.get("/jobs/<int:job_id>")

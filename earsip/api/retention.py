@@ -6,8 +6,8 @@ from flask import Response, g, jsonify, request
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw, schema_of
+from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
-from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.retention import (
     Hold,
@@ -88,8 +88,7 @@ def place_hold() -> tuple[Response, int]:
     view = hold_service.place_hold(_archive(), g.principal, sent,
                                    client_addr=request.remote_addr)
     response = jsonify(view.model_dump(mode="json"))
-    response.headers["Location"] = f"/api/v1/holds/{view.id}"
-    return response, 201
+    return created(response, f"holds/{view.id}")
 
 
 @bp.get("/holds/<int:hold_id>")

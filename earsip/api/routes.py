@@ -111,6 +111,12 @@ def openapi() -> Response:
     return jsonify(described)
 
 
+def created(response: Response, path: str) -> tuple[Response, int]:
+    """Answer 201 with the new resource's address (`path` under /api/v1/)."""
+    response.headers["Location"] = f"/api/v1/{path}"
+    return response, 201
+
+
 def json_body() -> dict[str, object]:
     """The request's JSON object, or a refusal."""
     body = request.get_json(silent=True)
@@ -184,8 +190,7 @@ def create_document() -> tuple[Response, int]:
                                  upload.filename, data, clearance=principal.clearance)
     response = jsonify(document_service.describe(archive, principal, filed.document_id)
                        .model_dump(mode="json"))
-    response.headers["Location"] = f"/api/v1/documents/{filed.document_id}"
-    return response, 201
+    return created(response, f"documents/{filed.document_id}")
 
 
 @bp.get("/documents/<int:document_id>")

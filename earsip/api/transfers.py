@@ -10,8 +10,8 @@ from flask import Response, g, jsonify, request, send_file
 
 from earsip.api import bp
 from earsip.api.describe import json, operation, raw
+from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
-from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.transfers import Receipt, Transfer, TransferCandidate, TransferInput
 from earsip.services.retention import transfer as transfer_service
@@ -62,8 +62,7 @@ def prepare_transfer() -> tuple[Response, int]:
     transfer_id = transfer_service.prepare(_archive(), g.principal, sent,
                                            client_addr=request.remote_addr)
     response = jsonify(_transfer(transfer_id))
-    response.headers["Location"] = f"/api/v1/transfers/{transfer_id}"
-    return response, 201
+    return created(response, f"transfers/{transfer_id}")
 
 
 @bp.get("/transfers/<int:transfer_id>")

@@ -10,8 +10,8 @@ from flask import Response, g, jsonify, request
 from earsip.access import Actor, Principal
 from earsip.api import bp
 from earsip.api.describe import json, operation
+from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
-from earsip.api.routes import json_body, token_required
 from earsip.schemas.base import parse
 from earsip.schemas.users import Activation, NewUser, TemporaryPassword, User, UserChange
 from earsip.services.access import users
@@ -62,8 +62,7 @@ def create_user() -> tuple[Response, int]:
     response = jsonify(TemporaryPassword.model_validate({
         "user": user_json(users.get_user(_archive(), user_id)),
         "temporary_password": temporary}).model_dump())
-    response.headers["Location"] = f"/api/v1/users/{user_id}"
-    return response, 201
+    return created(response, f"users/{user_id}")
 
 
 @bp.get("/users/<int:user_id>")

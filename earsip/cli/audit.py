@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from earsip.audit import canonical_json
 from earsip.cli.common import cli_actor, fail, main
 from earsip.cli.common import open_archive as _archive
 from earsip.errors import EarsipError
@@ -49,7 +48,7 @@ def audit_verify() -> None:
 @audit_group.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign the trail's current size and head with the server key (a checkpoint)."""
-    from earsip.services.audit.review import make_checkpoint
+    from earsip.services.audit.review import checkpoint_line, make_checkpoint
 
     archive = _archive()
     try:
@@ -65,7 +64,7 @@ def audit_checkpoint() -> None:
     click.echo(f"  Tanda tangan   : {checkpoint.signature}")
     # The same line as in an export's checkpoints.jsonl, for auditors to add to their copy.
     click.echo("Baris untuk berkas titik periksa auditor (JSON):")
-    click.echo(canonical_json(checkpoint.model_dump(mode="json")).decode())
+    click.echo(checkpoint_line(checkpoint).decode(), nl=False)
 
 
 @audit_group.command("export")

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from earsip import audit
 from earsip.errors import EarsipError, NotFound
 from earsip.schemas.base import parse, pick
 from earsip.schemas.operations import AuditQuery
@@ -138,6 +137,6 @@ def checkpoints() -> Response:
     except EarsipError as e:
         flash(error_text(e), "error")
         return redirect(url_for("audit.verification"))
-    lines = b"".join(audit.canonical_json(c.model_dump(mode="json")) + b"\n"
+    lines = b"".join(audit_review.checkpoint_line(c)
                      for c in audit_review.list_checkpoints(archive()))
     return _attachment(lines, "earsip-audit-checkpoints.jsonl", "application/jsonl")

@@ -135,6 +135,12 @@ def list_checkpoints(archive: Archive) -> list[Checkpoint]:
             select(AuditCheckpoint).order_by(AuditCheckpoint.id))]
 
 
+def checkpoint_line(checkpoint: Checkpoint) -> bytes:
+    """Return a checkpoint as one line of checkpoints.jsonl, as an export writes it (the page's
+    download and `earsip audit checkpoint` give the same bytes)."""
+    return audit.canonical_json(checkpoint.model_dump(mode="json")) + b"\n"
+
+
 def shown(checkpoint: Checkpoint, *, cleared_for_all: bool) -> Checkpoint:
     """Return `checkpoint` as a reader sees it: its size and head hash count entries about
     records of every class, so they are withheld (None) from a reader not cleared for all."""

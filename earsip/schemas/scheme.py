@@ -26,7 +26,7 @@ Flag = Annotated[bool | None, Boolean()]
 
 
 _INHERIT = "An empty string inherits the parent's value."
-Text = Annotated[str | None, String(), Field(description=_INHERIT)]
+Inheritable = Annotated[str | None, String(), Field(description=_INHERIT)]
 
 
 class _Rule(Model):
@@ -45,15 +45,15 @@ class _Rule(Model):
         return body
 
     name: Annotated[str | None, String()] = None
-    active_years: Annotated[Text, Field(description="Whole years, or empty.")] = None
-    active_trigger: Annotated[Text, Field(
+    active_years: Annotated[Inheritable, Field(description="Whole years, or empty.")] = None
+    active_trigger: Annotated[Inheritable, Field(
         description="Empty: the document's date; else the name of the event.")] = None
-    inactive_years: Annotated[Text, Field(description="Whole years, or empty.")] = None
-    final_fate: Annotated[Text, Field(
+    inactive_years: Annotated[Inheritable, Field(description="Whole years, or empty.")] = None
+    final_fate: Annotated[Inheritable, Field(
         description="musnah, permanen, dinilai_kembali, or empty.")] = None
-    default_security: Annotated[Text, Field(
+    default_security: Annotated[Inheritable, Field(
         description="biasa, terbatas, rahasia, sangat_rahasia, or empty.")] = None
-    note: Text = None
+    note: Inheritable = None
     needs_review: Flag = None
 
 

@@ -143,6 +143,15 @@ class Environment(BaseModel):
     worker_threads: AtLeastOne = Field(None, alias="EARSIP_WORKER_THREADS")
     job_attempts: AtLeastOne = Field(None, alias="EARSIP_JOB_ATTEMPTS")
     job_stale_s: Annotated[int, _at_least(5)] | None = Field(None, alias="EARSIP_JOB_STALE_SECONDS")
+    office_code: str | None = Field(None, alias="EARSIP_OFFICE_CODE")
+    agenda_format: str | None = Field(None, alias="EARSIP_AGENDA_FORMAT")
+    letter_number_format: str | None = Field(None, alias="EARSIP_LETTER_NUMBER_FORMAT")
+    letter_number_scope: Literal["year", "code_year"] | None = Field(
+        None, alias="EARSIP_LETTER_NUMBER_SCOPE")
+    signatories: str | None = Field(None, alias="EARSIP_SIGNATORIES")
+    reservation_hours: AtLeastOne = Field(None, alias="EARSIP_NUMBER_RESERVATION_HOURS")
+    instructions: str | None = Field(None, alias="EARSIP_DISPOSITION_INSTRUCTIONS")
+    trust_roots: Path | None = Field(None, alias="EARSIP_TRUST_ROOTS")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -248,6 +257,25 @@ class Config:
     # `job_stale_s` seconds is taken back (its worker died) and queued again.
     job_attempts: int = 3
     job_stale_s: int = 120
+    # The front desk (docs/DESK.md). The office's code in letter numbers (a placeholder until
+    # the office sets its own: the Kota Mojokerto code is not confirmed).
+    office_code: str = "JI-XX"
+    # The agenda number of an incoming letter: {seq} per year, {year}.
+    agenda_format: str = "{seq}/SM/{year}"
+    # An outgoing letter's number: {seq} (with its back-dated insert), {code}, {unit},
+    # {month} and {year}; the sequence runs per "year" or per "code_year".
+    letter_number_format: str = "{seq}/{code}/{unit}/{month:02}/{year}"
+    letter_number_scope: str = "year"
+    # Who signs outgoing letters, each with the unit written in the number
+    # ("ketua=K.JI-16,sekretariat=JI-16"); empty: ketua (K.<office code>) and sekretariat.
+    signatories: str = ""
+    # A reserved number not used within this many hours is cancelled (never reissued).
+    reservation_hours: int = 72
+    # The instructions offered on a disposition (separated by ";"); free text is allowed too.
+    instructions: str = ("tindak lanjuti;pelajari;hadiri;arsipkan;jawab;koordinasikan;"
+                         "untuk diketahui;edarkan")
+    # A folder of PEM certificates the office trusts as roots for signed PDFs (none bundled).
+    trust_roots: Path | None = None
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -280,6 +308,19 @@ class Config:
     def transfer_dir(self) -> Path:
         """Return the folder where transfer packages (BagIt) are written."""
         return self.instance_dir / "transfers"
+
+    @property
+    def signatory_units(self) -> dict[str, str]:
+        """Return each signatory of outgoing letters with the unit its numbers carry."""
+        if not self.signatories.strip():
+            return {"ketua": f"K.{self.office_code}", "sekretariat": self.office_code}
+        pairs = (item.partition("=") for item in self.signatories.split(",") if item.strip())
+        return {name.strip(): unit.strip() for name, _, unit in pairs}
+
+    @property
+    def instruction_list(self) -> tuple[str, ...]:
+        """Return the disposition instructions offered, in order."""
+        return tuple(i.strip() for i in self.instructions.split(";") if i.strip())
 
     @property
     def max_upload_bytes(self) -> int:

@@ -7,6 +7,14 @@ from earsip.models.accounts import ApiToken, LoginFailure, LoginThrottle, User, 
 from earsip.models.audit import AuditCheckpoint, AuditEntry
 from earsip.models.base import NAMING, Base, utcnow
 from earsip.models.declassification import DeclassificationRequest
+from earsip.models.desk import (
+    ClassifierModel,
+    Disposition,
+    IncomingLetter,
+    LetterDocument,
+    NumberSequence,
+    OutgoingLetter,
+)
 from earsip.models.disposition import (
     DisposalItem,
     DisposalList,
@@ -26,7 +34,9 @@ from earsip.models.records import (
 
 __all__ = [
     "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
-    "DeclassificationRequest", "DisposalItem", "DisposalList", "Document", "DocumentTag",
+    "ClassifierModel",
+    "DeclassificationRequest", "DisposalItem", "Disposition", "IncomingLetter",
+    "LetterDocument", "NumberSequence", "OutgoingLetter", "DisposalList", "Document", "DocumentTag",
     "DocumentText", "FixityRun", "HoldDocument", "IndexQueue", "Job", "LegalHold",
     "LoginFailure", "LoginThrottle", "TaskRun", "Transfer", "TransferItem", "User", "UserRole",
     "utcnow",

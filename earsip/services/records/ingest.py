@@ -19,6 +19,7 @@ from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from earsip import audit, detect, extract, faults, retention
 from earsip.access import may_see
@@ -138,6 +139,52 @@ def _audit_refusal(archive: Archive, actor: audit.Actor, filename: str | None,
 def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.PathLike[str],
           filename: str | None, data: DocumentInput, *, clearance: str | None,
           index_now: bool) -> Filed:
+    prepared = prepare(archive, source, filename, data, clearance=clearance)
+    try:
+        with archive.db.write() as session:
+            document_id, _job_id = record(session, archive, actor, prepared)
+    except IntegrityError as e:
+        release(archive, prepared)
+        # Another upload of the same bytes won the race between our check and our commit.
+        duplicate = _duplicate(archive, prepared.received.temp.sha256, clearance)
+        if duplicate is not None:
+            raise duplicate from e
+        raise
+    except BaseException:
+        release(archive, prepared)
+        raise
+    faults.point("ingest.recorded")
+    settle(archive, prepared)
+    faults.point("ingest.committed")
+    indexed = index_filed(archive, [document_id]) if index_now else False
+    faults.point("ingest.indexed")
+    return Filed(document_id, prepared.received.status[0], indexed)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file received, checked, read and moved into storage, not yet recorded: what
+    `record` adds to a transaction (the desk records several with its own rows)."""
+
+    data: DocumentInput
+    security: str
+    code: EffectiveCode
+    received: _Received
+
+    @property
+    def document_filename(self) -> str:
+        """Return the name kept for display."""
+        return _safe_display_name(self.received.filename)
+
+
+def prepare(archive: Archive, source: IO[bytes] | str | os.PathLike[str], filename: str | None,
+            data: DocumentInput, *, clearance: str | None) -> Prepared:
+    """Receive, detect, refuse duplicates, extract and move one file into storage, or raise
+    an EarsipError saying why it is refused (nothing is left behind then).
+
+    The caller records it with `record` in a write transaction, then calls `settle` after the
+    commit, or `release` when the transaction failed.
+    """
     code = check_code(archive, data.classification)
     security = data.security or code.default_security
     if clearance is not None and not may_see(clearance, security):
@@ -165,30 +212,40 @@ def _file(archive: Archive, actor: audit.Actor, source: IO[bytes] | str | os.Pat
             extension=detected.extension)
         faults.point("ingest.moved")
         status = ocr_service.status_at_filing(archive, detected.mime, extraction)
-        document_id, _job_id = _record(
-            archive, actor, data, security, code,
-            _Received(filename, detected, temp, relative, extraction, status), clearance)
+        return Prepared(data, security, code,
+                        _Received(filename, detected, temp, relative, extraction, status))
     except BaseException:
         archive.store.discard(temp)
-        if relative is not None:
-            recorded = _is_recorded(archive, relative)
-            if recorded:
-                archive.store.settle(relative)
-            elif recorded is False:
-                archive.store.remove_unacknowledged(relative)
-            # Unknown: the claim stays, and the next start settles or quarantines it.
+        if relative is not None:  # nothing records it yet
+            archive.store.remove_unacknowledged(relative)
         raise
-    faults.point("ingest.recorded")
-    archive.store.settle(relative)
-    faults.point("ingest.committed")
-    indexed = False
-    if index_now:
-        try:
-            indexed = indexing.process_queue(archive, document_ids=[document_id]) > 0
-        except Exception:  # filed and committed: the queue entry stays for the catch-up
-            log.exception("indexing document %s failed; it stays queued", document_id)
-    faults.point("ingest.indexed")
-    return Filed(document_id, status[0], indexed)
+
+
+def release(archive: Archive, prepared: Prepared) -> None:
+    """Undo `prepare` after the recording transaction failed (its file leaves storage unless a
+    row owns it after all: a commit whose answer was lost)."""
+    received = prepared.received
+    archive.store.discard(received.temp)
+    recorded = _is_recorded(archive, received.relative)
+    if recorded:
+        archive.store.settle(received.relative)
+    elif recorded is False:
+        archive.store.remove_unacknowledged(received.relative)
+    # Unknown: the claim stays, and the next start settles or quarantines it.
+
+
+def settle(archive: Archive, prepared: Prepared) -> None:
+    """Mark the stored file as owned by its committed row."""
+    archive.store.settle(prepared.received.relative)
+
+
+def index_filed(archive: Archive, document_ids: list[int]) -> bool:
+    """Index committed documents now; on failure they stay queued for the catch-up."""
+    try:
+        return indexing.process_queue(archive, document_ids=document_ids) > 0
+    except Exception:  # filed and committed: the queue entries stay for the catch-up
+        log.exception("indexing documents %s failed; they stay queued", document_ids)
+        return False
 
 
 def _is_recorded(archive: Archive, relative: str) -> bool | None:
@@ -215,9 +272,11 @@ class _Received:
     status: tuple[str, str | None, bool]  # text_status, its message, queue OCR?
 
 
-def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security: str,
-            code: EffectiveCode, received: _Received,
-            clearance: str | None) -> tuple[int, int | None]:
+def record(session: Session, archive: Archive, actor: audit.Actor, prepared: Prepared, *,
+           action: str = "document.file") -> tuple[int, int | None]:
+    """Add a prepared file's document, text, index-queue entry, audit entry and OCR job to the
+    caller's transaction; return the document's id and its OCR job's id (if queued)."""
+    data, received, code = prepared.data, prepared.received, prepared.code
     temp, extraction = received.temp, received.extraction
     rule = code.rule
     assert rule is not None
@@ -228,7 +287,7 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
         number=data.number,
         document_date=data.document_date,
         classification_code=code.code,
-        security=security,
+        security=prepared.security,
         sender=data.sender,
         recipient=data.recipient,
         description=data.description,
@@ -249,27 +308,18 @@ def _record(archive: Archive, actor: audit.Actor, data: DocumentInput, security:
         created_by_id=actor.user_id,
         tag_rows=[DocumentTag(tag=t) for t in data.tags],
     )
-    try:
-        with archive.db.write() as session:
-            session.add(doc)
-            session.flush()
-            session.add(DocumentText(document_id=doc.id, text=extraction.text))
-            indexing.enqueue(session, doc.id)
-            audit.append(session, actor, "document.file", target_type="document",
-                         target_id=doc.id,
-                         details={"title": doc.title, "classification": doc.classification_code,
-                                  "security": doc.security, "sha256": doc.sha256,
-                                  "size": doc.size, "mime": doc.mime,
-                                  "filename": doc.original_filename,
-                                  "storage_path": doc.storage_path,
-                                  "text_status": doc.text_status,
-                                  **_detail(extraction.detail)})
-            job = jobs.submit(session, archive, "ocr", document_id=doc.id,
-                              requested_by_id=actor.user_id) if received.status[2] else None
-            return doc.id, (job.id if job is not None else None)
-    except IntegrityError as e:
-        # Another upload of the same bytes won the race between our check and our commit.
-        duplicate = _duplicate(archive, doc.sha256, clearance)
-        if duplicate is not None:
-            raise duplicate from e
-        raise
+    session.add(doc)
+    session.flush()
+    session.add(DocumentText(document_id=doc.id, text=extraction.text))
+    indexing.enqueue(session, doc.id)
+    audit.append(session, actor, action, target_type="document", target_id=doc.id,
+                 details={"title": doc.title, "classification": doc.classification_code,
+                          "security": doc.security, "sha256": doc.sha256,
+                          "size": doc.size, "mime": doc.mime,
+                          "filename": doc.original_filename,
+                          "storage_path": doc.storage_path,
+                          "text_status": doc.text_status,
+                          **_detail(extraction.detail)})
+    job = jobs.submit(session, archive, "ocr", document_id=doc.id,
+                      requested_by_id=actor.user_id) if received.status[2] else None
+    return doc.id, (job.id if job is not None else None)

@@ -20,13 +20,14 @@ SECURITY_LABELS = {
     "rahasia": N_("Rahasia"),
     "sangat_rahasia": N_("Sangat Rahasia"),
 }
-ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan")
+ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan")
 ROLE_LABELS = {
     "admin": N_("Administrator"),
     "arsiparis": N_("Arsiparis"),
     "staf": N_("Staf"),
     "auditor": N_("Auditor"),
     "pimpinan": N_("Pimpinan"),
+    "petugas_layanan": N_("Petugas Layanan"),
 }
 
 
@@ -55,7 +56,7 @@ def normalize_security(value: str) -> str:
     return v
 
 
-_READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan"})
+_READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan"})
 
 # What each role may do. Reading documents is further limited by the user's clearance, always.
 # The admin role runs the system (users, scheme, settings) and does not read records by itself;
@@ -91,6 +92,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"auditor"}),
     # The last fixity check of the stored files.
     "fixity.read": frozenset({"admin", "auditor"}),
+    # The front desk (Layanan Satu Pintu). The desk officer registers letters (filing their
+    # scans) and issues outgoing numbers; the agenda is read by the desk, the leadership, the
+    # records office and auditors (anyone else reads only the letters routed to or by them).
+    "letter.register": frozenset({"petugas_layanan"}),
+    "letter.read": frozenset({"petugas_layanan", "pimpinan", "arsiparis", "auditor"}),
+    # Routing a letter from the agenda: the leadership, and the desk (to the leadership).
+    # Forwarding a disposition one received is anyone's (the `inbox` permission).
+    "letter.dispose": frozenset({"petugas_layanan", "pimpinan"}),
+    "number.issue": frozenset({"petugas_layanan"}),
+    "inbox": frozenset(ROLES),
     # System administration.
     "classification.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),

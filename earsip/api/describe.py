@@ -54,14 +54,16 @@ class Operation:
     upload: type[Model] | None = None  # multipart: the model's fields plus a required `file`
     public: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # The upload's `file`: "one" (required) or "many" (zero or more, the field repeated).
+    files: str = "one"
 
 
 def operation(summary: str, *, answers: Mapping[int, Answer], errors: tuple[int, ...] = (),
               query: type[Model] | None = None, body: type[Model] | None = None,
-              upload: type[Model] | None = None,
+              upload: type[Model] | None = None, files: str = "one",
               public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare what an API view takes and answers, for the description."""
-    op = Operation(summary, answers, errors, query, body, upload, public)
+    op = Operation(summary, answers, errors, query, body, upload, public, files=files)
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
         setattr(view, "operation", op)  # noqa: B010 - read back by spec()
@@ -130,9 +132,13 @@ def _operation(op: Operation, rule_args: list[tuple[str, str]]) -> dict[str, Any
             "schema": schema_of(op.body)}}}
     if op.upload is not None:
         schema = schema_of(op.upload)
-        schema["properties"] = {"file": {"type": "string", "format": "binary"},
-                                **schema["properties"]}
-        schema["required"] = ["file", *schema.get("required", ())]
+        binary = {"type": "string", "format": "binary"}
+        one = op.files == "one"
+        schema["properties"] = {"file": binary if one else {"type": "array", "items": binary},
+                                **schema.get("properties", {})}
+        schema["required"] = [*(["file"] if one else []), *schema.get("required", ())]
+        if not schema["required"]:
+            del schema["required"]
         described["requestBody"] = {"required": True, "content": {"multipart/form-data": {
             "schema": schema}}}
     responses = {str(status): _answer(status, a) for status, a in op.answers.items()}

@@ -255,6 +255,13 @@ class DispositionOut(Model):
     document_ids: list[int] = []
 
 
+class Routed(Model):
+    """The steps one routing made (one per recipient)."""
+
+    id: int
+    items: list[DispositionOut]
+
+
 class IncomingLetterOut(Model):
     """A registered incoming letter, its documents and its routing."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from config import Config
 from earsip import extract
@@ -44,6 +46,18 @@ class Archive:
     def ocr_settings(self) -> OcrSettings:
         """Return how OCR runs (command and languages from the configuration)."""
         return OcrSettings(command=self.config.ocr_command, languages=self.config.ocr_languages)
+
+    def local_now(self) -> dt.datetime:
+        """Return the time now in the office's time zone (aware)."""
+        return dt.datetime.now(ZoneInfo(self.config.timezone))
+
+    def local_today(self) -> dt.date:
+        """Return today's date where the office is."""
+        return self.local_now().date()
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        """Return the office's date of a stored (naive UTC) moment."""
+        return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(self.config.timezone)).date()
 
     def close(self) -> None:
         """Release the index and the database connections."""

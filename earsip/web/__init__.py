@@ -5,7 +5,18 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import UserMixin, current_user
 from werkzeug.exceptions import HTTPException
@@ -136,6 +147,15 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def _inbox_waiting() -> int:
+    """Return how many dispositions wait on the signed-in user (the menu's counter)."""
+    from earsip.services.desk import dispositions
+
+    if not current_user.is_authenticated:
+        return 0
+    return dispositions.waiting_count(current_app.extensions["earsip"], current_user.principal)
+
+
 def register(app: Flask) -> None:
     """Attach the HTML blueprints, the session user loader and the response headers."""
     from earsip.web import (
@@ -144,6 +164,7 @@ def register(app: Flask) -> None:
         auth,
         crosssite,
         declassification,
+        desk,
         disposal,
         documents,
         formatting,
@@ -198,6 +219,7 @@ def register(app: Flask) -> None:
         return {"SECURITY_LABELS": SECURITY_LABELS, "ROLE_LABELS": ROLE_LABELS,
                 "TRIGGERS": TRIGGERS, "FIXITY_OUTCOMES": FIXITY_OUTCOMES,
                 "may": lambda permission: can(roles, permission),
+                "inbox_waiting": _inbox_waiting,
                 "LANGUAGES": LANGUAGES, "current_language": str(get_locale())}
 
     app.register_blueprint(auth.bp)
@@ -212,3 +234,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(desk.bp)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -237,6 +238,22 @@ def release(archive: Archive, prepared: Prepared) -> None:
 def settle(archive: Archive, prepared: Prepared) -> None:
     """Mark the stored file as owned by its committed row."""
     archive.store.settle(prepared.received.relative)
+
+
+def display_name(filename: str | None) -> str:
+    """Return the client's file name as it is kept for display."""
+    return _safe_display_name(filename)
+
+
+def duplicate_race(archive: Archive, prepared: Sequence[Prepared],
+                   clearance: str | None) -> Duplicate | None:
+    """Return the refusal of files whose bytes another upload recorded first (the unique
+    hash refused our commit), if that is what happened."""
+    for p in prepared:
+        duplicate = _duplicate(archive, p.received.temp.sha256, clearance)
+        if duplicate is not None:
+            return duplicate
+    return None
 
 
 def index_filed(archive: Archive, document_ids: list[int]) -> bool:

@@ -1,0 +1,128 @@
+"""Numbers without duplicates or gaps: agenda numbers of incoming letters and the numbers of
+outgoing letters (tata naskah dinas).
+
+A number is taken inside the transaction that records what it numbers. The scope's row in
+`number_sequences` is updated first, which locks it (SQLite's write transactions are already
+serialized by BEGIN IMMEDIATE; PostgreSQL holds the row lock until commit), so concurrent takers
+queue one behind the other; a transaction that fails gives its number back by rolling back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from earsip.errors import ValidationError
+from earsip.models import NumberSequence, OutgoingLetter
+
+
+def _ensure(session: Session, scope: str) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(NumberSequence).values(scope=scope, value=0)
+                    .on_conflict_do_nothing(index_elements=["scope"]))
+
+
+def _bump(session: Session, scope: str, by: int) -> int | None:
+    return session.execute(
+        update(NumberSequence).where(NumberSequence.scope == scope)
+        .values(value=NumberSequence.value + by).returning(NumberSequence.value)).scalar()
+
+
+def take(session: Session, scope: str) -> int:
+    """Return the next number of `scope`; it is the caller's once its transaction commits."""
+    value = _bump(session, scope, 1)
+    if value is None:
+        _ensure(session, scope)
+        value = _bump(session, scope, 1)
+    assert value is not None
+    return value
+
+
+def hold(session: Session, scope: str) -> int:
+    """Lock `scope` for the caller's transaction and return its last number (0: none yet)."""
+    value = _bump(session, scope, 0)
+    if value is None:
+        _ensure(session, scope)
+        value = _bump(session, scope, 0)
+    assert value is not None
+    return value
+
+
+def agenda_scope(year: int) -> str:
+    """Return the sequence of the agenda surat masuk of `year`."""
+    return f"agenda:{year}"
+
+
+def format_agenda(pattern: str, seq: int, year: int) -> str:
+    """Return an agenda number written with the office's pattern."""
+    return _render(pattern, seq=_Seq(seq, 0), year=year, month=1, code="", unit="")
+
+
+@dataclass(frozen=True)
+class _Seq:
+    """A sequence number as a pattern writes it: `{seq:04}` gives 0207, and a back-dated number
+    inserted after it 0207.1."""
+
+    seq: int
+    insert: int
+
+    def __format__(self, spec: str) -> str:
+        text = format(self.seq, spec)
+        return f"{text}.{self.insert}" if self.insert else text
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+def _render(pattern: str, **values: object) -> str:
+    try:
+        return pattern.format(**values)
+    except (KeyError, IndexError, ValueError) as e:
+        raise ValidationError("Pola penomoran %(pattern)s tidak sah (%(error)s); periksa "
+                              "pengaturan kantor.", params={"pattern": pattern,
+                                                             "error": str(e)[:80]}) from e
+
+
+def outgoing_scope(by: str, code: str, year: int) -> str:
+    """Return the sequence an outgoing number of `code` and `year` runs in."""
+    return f"out:{code}:{year}" if by == "code_year" else f"out:{year}"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a new outgoing number falls in its sequence."""
+
+    seq: int
+    insert: int
+
+
+def place_outgoing(session: Session, scope: str, letter_date: dt.date) -> Place:
+    """Take the place of a new outgoing number dated `letter_date` in `scope`.
+
+    A letter dated before the newest number of its sequence is back-dated: it gets the number
+    of the last letter dated on or before its day, with the next insert (0207.1, 0207.2), so
+    the sequence stays in date order and no number is used twice. Call with `scope` held.
+    """
+    last = hold(session, scope)
+    newest = session.scalar(select(func.max(OutgoingLetter.letter_date)).where(
+        OutgoingLetter.scope == scope, OutgoingLetter.insert == 0))
+    if last == 0 or newest is None or letter_date >= newest:
+        return Place(take(session, scope), 0)
+    base = session.scalar(select(func.max(OutgoingLetter.seq)).where(
+        OutgoingLetter.scope == scope, OutgoingLetter.insert == 0,
+        OutgoingLetter.letter_date <= letter_date)) or 0
+    inserted = session.scalar(select(func.max(OutgoingLetter.insert)).where(
+        OutgoingLetter.scope == scope, OutgoingLetter.seq == base)) or 0
+    return Place(base, inserted + 1)
+
+
+def format_outgoing(pattern: str, place: Place, *, code: str, unit: str,
+                    letter_date: dt.date) -> str:
+    """Return an outgoing letter's number written with the office's pattern."""
+    return _render(pattern, seq=_Seq(place.seq, place.insert), code=code, unit=unit,
+                   month=letter_date.month, year=letter_date.year)

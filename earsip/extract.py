@@ -221,18 +221,14 @@ SIGNATURE_LIMITS = Limits(timeout_s=30.0)
 
 def verify_signatures(path: str | os.PathLike[str], *, trust_roots: str | None,
                       limits: Limits = SIGNATURE_LIMITS) -> list[SignatureCheck]:
-    """Check a PDF's electronic signatures offline in a worker with `limits` (see
-    `earsip.signatures`); return one check per signature field, [] for an unsigned PDF.
+    """Check a PDF's signatures in a worker (see `earsip.signatures`): [] when unsigned.
 
-    Raise TrustRootsInvalid when the `trust_roots` folder is unusable, UnreadableFile when the
-    file is not a readable PDF or its check ran over the time or memory limit.
+    Raise TrustRootsInvalid for an unusable `trust_roots` folder, UnreadableFile for a file that
+    is not a readable PDF or whose check ran over the limits.
     """
     roots = load_trust_roots(trust_roots) if trust_roots is not None else None
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(path)
     with _slots:
-        result = _run_in_worker(("signatures", path, roots), limits)
+        result = _run_in_worker(("signatures", os.fspath(path), roots), limits)
     if "unreadable" in result:
         raise UnreadableFile(str(result["unreadable"]), detail=result.get("detail"))
     if result.get("status") != "signatures":

@@ -20,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509 as pyca_x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from earsip.errors import N_, TrustRootsInvalid, UnreadableFile
 
 STATUSES = ("valid", "untrusted", "broken", "error")
+_EXPIRED = frozenset({"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"})
 TRUST_ROOT_SUFFIXES = (".pem", ".crt")
 
 # What the archive tells the user (shown beside each signature).
@@ -60,6 +62,10 @@ UNREADABLE_SIGNATURE = N_("Data tanda tangan rusak atau formatnya tidak dikenal;
                           "ini tidak dapat diperiksa.")
 UNSUPPORTED_SIGNATURE = N_("Jenis tanda tangan ini tidak didukung; tanda tangan ini tidak "
                            "dapat diperiksa.")
+VALID_AT_TIMESTAMP = N_("Sertifikat penanda tangan sudah kedaluwarsa, tetapi masih berlaku pada "
+                        "waktu cap waktu (timestamp) tepercaya; rantainya dinilai pada waktu itu.")
+LENIENT = N_("Struktur PDF tidak baku (mis. rujukan silang hibrida), sehingga berkas dibaca "
+             "dalam mode longgar; hasil pemeriksaan ini kurang pasti.")
 CHECK_FAILED = N_("Tanda tangan ini tidak dapat diperiksa karena kesalahan saat pemeriksaan.")
 
 
@@ -115,8 +121,6 @@ def _certificates_in(data: bytes, file: Path) -> list[bytes]:
     except ValueError as e:
         raise TrustRootsInvalid("Berkas %(path)s di folder akar kepercayaan bukan sertifikat "
                                 "X.509 (PEM atau DER).", params={"path": str(file)}) from e
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     return [c.public_bytes(Encoding.DER) for c in certs]
 
 
@@ -143,34 +147,46 @@ def check_signatures(path: str | os.PathLike[str],
     except OSError as e:
         raise UnreadableFile("Berkas tidak dapat dibaca untuk memeriksa tanda tangan.",
                              detail=f"{type(e).__name__}: {e}") from e
-    if not data.lstrip()[:5].startswith(b"%PDF") and b"%PDF-" not in data[:1024]:
+    if b"%PDF-" not in data[:1024]:
         raise UnreadableFile("Berkas ini bukan PDF; tanda tangan elektronik hanya diperiksa "
                              "pada PDF.", detail="no %PDF- header in the first 1024 bytes")
+    # Strict parsing first. Files it refuses, and hybrid-reference files (which pyHanko checks
+    # only when not strict; real TTE letters are such files), are read leniently, and every
+    # check then says so.
+    lenient = False
     try:
-        reader = _open(data)
-        fields = _signature_fields(reader)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError) as e:
+        try:
+            reader = _open(data, strict=True)
+            fields = _signature_fields(reader)
+            lenient = bool(fields) and bool(reader.xrefs.hybrid_xrefs_present)
+        except PdfReadError:
+            lenient = True
+        if lenient:
+            reader = _open(data, strict=False)
+            fields = _signature_fields(reader)
+    except (UnreadableFile, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a hostile file makes the parser raise
         raise UnreadableFile("Berkas PDF rusak sehingga tanda tangannya tidak dapat diperiksa.",
                              detail=f"{type(e).__name__}: {e}") from e
     if not fields:
         return []
     checks = [_check_field(reader, name, sig_field, roots) for name, sig_field in fields]
-    return [check for _, check in sorted(checks, key=lambda c: c[0])]
+    ordered = [check for _, check in sorted(checks, key=lambda c: c[0])]
+    if lenient:
+        ordered = [replace(c, problems=(*c.problems, LENIENT)) for c in ordered]
+    return ordered
 
 
-def _open(data: bytes) -> Any:
-    """Return a pyHanko reader of the PDF (strict first, then lenient), decrypted if it can be."""
+def _open(data: bytes, *, strict: bool) -> Any:
+    """Return a pyHanko reader of the PDF, decrypted when it opens without a password."""
     import io
 
     from pyhanko.pdf_utils.crypt import AuthStatus
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
-    except PdfReadError:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reader = PdfFileReader(io.BytesIO(data), strict=strict)
     if reader.encrypt_dict:
         result = None
         try:
@@ -224,6 +240,16 @@ def _check_field(reader: Any, name: str, sig_field: Any,
         else:
             status = validate_pdf_signature(embedded, signer_validation_context=context,
                                             ts_validation_context=_context(roots))
+            moment = _trusted_timestamp_of_expired(status, roots)
+            if moment is not None:
+                # The certificate has expired since; a trusted timestamp proves the signature
+                # existed while it was valid, so the chain is judged at that moment.
+                at_stamp = validate_pdf_signature(
+                    embedded, signer_validation_context=_context(roots, moment=moment),
+                    ts_validation_context=_context(roots))
+                if _chain_trusted(at_stamp):
+                    return revision, _summarise(name, kind, at_stamp, roots,
+                                                note=VALID_AT_TIMESTAMP)
         return revision, _summarise(name, kind, status, roots)
     except Exception:  # noqa: BLE001 - pyHanko raises many kinds on malformed input
         return revision, _failed(name, CHECK_FAILED, kind)
@@ -236,7 +262,24 @@ def _supported(embedded: Any, kind: str) -> bool:
     return str(sub_filter) in allowed
 
 
-def _context(roots: Sequence[bytes] | None) -> Any:
+def _chain_trusted(status: Any) -> bool:
+    """Tell whether the signer's chain reached a trust root (whatever the document's state)."""
+    return status.validation_path is not None and status.trust_problem_indic is None
+
+
+def _trusted_timestamp_of_expired(status: Any, roots: Sequence[bytes] | None) -> datetime | None:
+    """Return the time of a trusted timestamp on a signature whose certificate has expired."""
+    stamp = getattr(status, "timestamp_validity", None)
+    indication = getattr(status.trust_problem_indic, "name", "")
+    if roots is None or stamp is None or indication not in _EXPIRED:
+        return None
+    if not (stamp.intact and stamp.valid and _chain_trusted(stamp)):
+        return None
+    moment: datetime = stamp.timestamp
+    return moment
+
+
+def _context(roots: Sequence[bytes] | None, *, moment: datetime | None = None) -> Any:
     """Return a validation context that trusts only `roots` and never fetches anything."""
     from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko_certvalidator import ValidationContext
@@ -244,7 +287,7 @@ def _context(roots: Sequence[bytes] | None) -> Any:
     anchors = [cert for der in roots or () for cert in load_certs_from_pemder_data(der)]
     # An empty list (not None): pyHanko would otherwise fall back to the OS's TLS roots.
     return ValidationContext(trust_roots=anchors, allow_fetching=False,
-                             revocation_mode="soft-fail")
+                             revocation_mode="soft-fail", moment=moment)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -260,19 +303,14 @@ def _signer_name(cert: Any) -> str | None:
         subject = cert.subject.native
     except Exception:  # noqa: BLE001 - a malformed name is shown as unknown
         return None
-    name = subject.get("common_name")
-    organisation = subject.get("organization_name")
-    if isinstance(name, list):
-        name = name[0] if name else None
-    if isinstance(organisation, list):
-        organisation = organisation[0] if organisation else None
-    if name and organisation:
-        return f"{name}, {organisation}"
-    return str(name or organisation) if (name or organisation) else None
+    # An attribute that occurs twice in the name comes as a list: its first value is shown.
+    parts = [v[0] if isinstance(v, list) and v else v
+             for v in (subject.get("common_name"), subject.get("organization_name"))]
+    return ", ".join(str(p) for p in parts if p) or None
 
 
-def _summarise(name: str, kind: str, status: Any,
-               roots: Sequence[bytes] | None) -> SignatureCheck:
+def _summarise(name: str, kind: str, status: Any, roots: Sequence[bytes] | None, *,
+               note: str | None = None) -> SignatureCheck:
     """Turn pyHanko's status into a SignatureCheck with a summary status and problems."""
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -303,9 +341,11 @@ def _summarise(name: str, kind: str, status: Any,
         problems.append(NO_TRUST_ROOTS)
     else:
         # The chain alone (pyHanko's `trusted` also requires the document to be intact).
-        trusted = status.validation_path is not None and status.trust_problem_indic is None
+        trusted = _chain_trusted(status)
         if not trusted and intact and valid:
             problems.append(_trust_problem(status))
+        if note:
+            problems.append(note)
 
     stamp = getattr(status, "timestamp_validity", None)
     stamp_time = None
@@ -343,7 +383,7 @@ def _trust_problem(status: Any) -> str:
     indication = getattr(status.trust_problem_indic, "name", "")
     if status.revoked or indication.startswith("REVOKED"):
         return CERT_REVOKED
-    if indication in ("EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"):
+    if indication in _EXPIRED:
         return CERT_EXPIRED
     if indication == "NOT_YET_VALID":
         return CERT_NOT_YET_VALID

@@ -70,7 +70,8 @@ def _issue(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Party | None, *, 
                .subject_name(subject).issuer_name(issuer_name)
                .public_key(key.public_key())
                .serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1))
+               .not_valid_before(now - dt.timedelta(days=1000 if ca or leaf_usage != "sign"
+                                                     else 1))
                .not_valid_after(now + dt.timedelta(days=365 * (10 if ca else 2)))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length),
                               critical=True)
@@ -107,6 +108,24 @@ def _issue(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Party | None, *, 
         ]), critical=False)
     cert = builder.sign(issuer_key, hashes.SHA256())
     return Party(cert, key)
+
+
+def expired_signer(pki: Pki, *, days_ago: int = 70) -> Party:
+    """Return a signer certificate of the PKI (same key and name) that expired `days_ago`."""
+    now = dt.datetime.now(UTC)
+    cert = (x509.CertificateBuilder()
+            .subject_name(pki.signer.cert.subject).issuer_name(pki.intermediate.cert.subject)
+            .public_key(pki.signer.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=days_ago + 730))
+            .not_valid_after(now - dt.timedelta(days=days_ago))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False,
+                                         decipher_only=False), critical=True)
+            .sign(pki.intermediate.key, hashes.SHA256()))
+    return Party(cert, pki.signer.key)
 
 
 def make_pki(tmp_path: Path, *, label: str = "Uji", signer: str = "Budi Santoso",
@@ -160,7 +179,7 @@ def _signer(pki: Pki, party: Party | None = None):  # noqa: ANN202 - pyHanko's S
         cert_registry=SimpleCertificateStore.from_certs(chain))
 
 
-def _timestamper(pki: Pki):  # noqa: ANN202 - pyHanko's DummyTimeStamper
+def _timestamper(pki: Pki, at: dt.datetime | None):  # noqa: ANN202 - DummyTimeStamper
     from pyhanko.keys.internal import (
         translate_pyca_cryptography_cert_to_asn1,
         translate_pyca_cryptography_key_to_asn1,
@@ -172,12 +191,18 @@ def _timestamper(pki: Pki):  # noqa: ANN202 - pyHanko's DummyTimeStamper
         tsa_cert=translate_pyca_cryptography_cert_to_asn1(pki.tsa.cert),
         tsa_key=translate_pyca_cryptography_key_to_asn1(pki.tsa.key),
         certs_to_embed=SimpleCertificateStore.from_certs(
-            [translate_pyca_cryptography_cert_to_asn1(pki.intermediate.cert)]))
+            [translate_pyca_cryptography_cert_to_asn1(pki.intermediate.cert)]),
+        fixed_dt=at)
 
 
 def add_signature(pki: Pki, path: Path, *, field: str = "Tanda Tangan 2",
-                  party: Party | None = None, timestamp: bool = False) -> Path:
-    """Sign the PDF at `path` (again) in an incremental update, in place (PAdES baseline)."""
+                  party: Party | None = None, timestamp: bool = False,
+                  timestamp_at: dt.datetime | None = None) -> Path:
+    """Sign the PDF at `path` (again) in an incremental update, in place (PAdES baseline).
+
+    `timestamp` adds a signature timestamp token from the PKI's TSA (dated `timestamp_at`, by
+    default now): PAdES B-T.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -187,7 +212,7 @@ def add_signature(pki: Pki, path: Path, *, field: str = "Tanda Tangan 2",
                                         subfilter=fields.SigSeedSubFilter.PADES,
                                         reason="Surat dinas", location="Indonesia")
     out = signers.sign_pdf(writer, meta, signer=_signer(pki, party),
-                           timestamper=_timestamper(pki) if timestamp else None,
+                           timestamper=_timestamper(pki, timestamp_at) if timestamp else None,
                            new_field_spec=fields.SigFieldSpec(field))
     path.write_bytes(out.getvalue())
     return path
@@ -195,10 +220,11 @@ def add_signature(pki: Pki, path: Path, *, field: str = "Tanda Tangan 2",
 
 def signed_pdf(pki: Pki, path: Path, *, text: str = "Surat undangan rapat koordinasi.",
                field: str = "Tanda Tangan 1", party: Party | None = None,
-               timestamp: bool = False) -> Path:
+               timestamp: bool = False, timestamp_at: dt.datetime | None = None) -> Path:
     """Draw a letter with reportlab and sign it with the PKI's signer (PAdES baseline)."""
     letter_pdf(path, text=text)
-    return add_signature(pki, path, field=field, party=party, timestamp=timestamp)
+    return add_signature(pki, path, field=field, party=party, timestamp=timestamp,
+                         timestamp_at=timestamp_at)
 
 
 def append_page_change(path: Path, *, text: str = "Isi surat diganti setelah ditandatangani.",

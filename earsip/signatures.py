@@ -146,7 +146,7 @@ def check_signatures(path: str | os.PathLike[str],
             data = f.read()
     except OSError as e:
         raise UnreadableFile("Berkas tidak dapat dibaca untuk memeriksa tanda tangan.",
-                             detail=f"{type(e).__name__}: {e}") from e
+                             detail=_technical(e)) from e
     if b"%PDF-" not in data[:1024]:
         raise UnreadableFile("Berkas ini bukan PDF; tanda tangan elektronik hanya diperiksa "
                              "pada PDF.", detail="no %PDF- header in the first 1024 bytes")
@@ -168,7 +168,7 @@ def check_signatures(path: str | os.PathLike[str],
         raise
     except Exception as e:  # noqa: BLE001 - whatever a hostile file makes the parser raise
         raise UnreadableFile("Berkas PDF rusak sehingga tanda tangannya tidak dapat diperiksa.",
-                             detail=f"{type(e).__name__}: {e}") from e
+                             detail=_technical(e)) from e
     if not fields:
         return []
     checks = [_check_field(reader, name, sig_field, roots) for name, sig_field in fields]
@@ -176,6 +176,11 @@ def check_signatures(path: str | os.PathLike[str],
     if lenient:
         ordered = [replace(c, problems=(*c.problems, LENIENT)) for c in ordered]
     return ordered
+
+
+def _technical(e: BaseException) -> str:
+    """Return an exception's class and text, for the audit entry (never for users)."""
+    return f"{type(e).__name__}: {e}"[:500]
 
 
 def _open(data: bytes, *, strict: bool) -> Any:
@@ -194,7 +199,7 @@ def _open(data: bytes, *, strict: bool) -> Any:
         except (PdfReadError, NotImplementedError, ValueError) as e:
             raise UnreadableFile("PDF terenkripsi dengan cara yang tidak didukung; tanda "
                                  "tangannya tidak dapat diperiksa.",
-                                 detail=f"{type(e).__name__}: {e}") from e
+                                 detail=_technical(e)) from e
         if result is None or result.status == AuthStatus.FAILED:
             raise UnreadableFile("PDF dilindungi kata sandi; tanda tangannya tidak dapat "
                                  "diperiksa.", detail="encrypted with a user password")

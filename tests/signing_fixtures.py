@@ -218,6 +218,17 @@ def add_signature(pki: Pki, path: Path, *, field: str = "Tanda Tangan 2",
     return path
 
 
+def add_document_timestamp(pki: Pki, path: Path) -> Path:
+    """Add a document timestamp from the PKI's TSA (PAdES-LTA style), in place."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(path.read_bytes()))
+    out = PdfTimeStamper(_timestamper(pki, None)).timestamp_pdf(writer, "sha256")
+    path.write_bytes(out.getvalue())
+    return path
+
+
 def signed_pdf(pki: Pki, path: Path, *, text: str = "Surat undangan rapat koordinasi.",
                field: str = "Tanda Tangan 1", party: Party | None = None,
                timestamp: bool = False, timestamp_at: dt.datetime | None = None) -> Path:

@@ -163,6 +163,13 @@ class QuerySyntaxError(ValidationError):
     code = "invalid_query"
 
 
+class TrustRootsInvalid(EarsipError):
+    """The folder of signature trust roots (EARSIP_TRUST_ROOTS) is missing or not certificates."""
+
+    code = "trust_roots_invalid"
+    http_status = 500
+
+
 class Conflict(EarsipError):
     """The request clashes with the object's state (e.g. a list already approved)."""
 

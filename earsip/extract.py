@@ -41,6 +41,7 @@ from typing import Any
 from earsip.errors import N_, UnreadableFile, UnsupportedType
 from earsip.extractors.text import TOO_HEAVY, UNEXPECTED
 from earsip.filetypes import DOCX, JPEG, ODT, PDF, PNG, TEXT, TIFF, XLSX
+from earsip.signatures import SignatureCheck, load_trust_roots
 
 log = logging.getLogger(__name__)
 
@@ -215,9 +216,31 @@ def searchable_copy(path: str | os.PathLike[str], target: str | os.PathLike[str]
                                os.fspath(work_dir)), limits)
 
 
+SIGNATURE_LIMITS = Limits(timeout_s=30.0)
+
+
+def verify_signatures(path: str | os.PathLike[str], *, trust_roots: str | None,
+                      limits: Limits = SIGNATURE_LIMITS) -> list[SignatureCheck]:
+    """Check a PDF's signatures in a worker (see `earsip.signatures`): [] when unsigned.
+
+    Raise TrustRootsInvalid for an unusable `trust_roots` folder, UnreadableFile for a file that
+    is not a readable PDF or whose check ran over the limits.
+    """
+    roots = load_trust_roots(trust_roots) if trust_roots is not None else None
+    with _slots:
+        result = _run_in_worker(("signatures", os.fspath(path), roots), limits)
+    if "unreadable" in result:
+        raise UnreadableFile(str(result["unreadable"]), detail=result.get("detail"))
+    if result.get("status") != "signatures":
+        raise UnreadableFile("Tanda tangan elektronik tidak dapat diperiksa: PDF ini terlalu "
+                             "berat atau terlalu lama dibaca. Berkas tetap dapat disimpan.",
+                             detail=result.get("detail") or result.get("message"))
+    return [SignatureCheck(**check) for check in result["checks"]]
+
+
 def _run_in_worker(request: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     """Send one request to a worker; wait for its result or kill the worker at the deadline."""
-    path = request[1] if request[0] in ("preview", "render", "pdfa") else request[0]
+    path = request[1] if request[0] in ("preview", "render", "pdfa", "signatures") else request[0]
     worker = _checkout(limits.memory_mb)
     if worker is None:
         return _failed(NO_WORKER, "the extraction worker could not be started")

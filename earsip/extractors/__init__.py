@@ -10,15 +10,19 @@ Workers also render first-page previews (``preview.py``: PDFium and Pillow, impo
 use, so the forkserver stays small), page images for OCR (``render.py``) and searchable copies
 (``pdfa.py``: OCRmyPDF, imported on first use and kept by the worker).
 
+Workers also check the electronic signatures of PDFs (``earsip.signatures``: pyHanko, imported on
+first use and kept by the worker).
+
 Import rule: this package uses only the standard library, pypdf, defusedxml, pypdfium2, Pillow,
-OCRmyPDF, ``earsip._zipsafe`` and ``earsip.imagesize`` -- never Flask, SQLAlchemy or the rest of
-earsip.
+OCRmyPDF, ``earsip._zipsafe``, ``earsip.imagesize`` and ``earsip.signatures`` -- never Flask,
+SQLAlchemy or the rest of earsip.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import importlib.machinery
 import logging
 import multiprocessing
@@ -124,6 +128,9 @@ def serve(conn: Connection, memory_mb: int) -> None:
         elif request[0] == "pdfa":
             _, path, target, mime, languages, work_dir = request
             result = make_copy(path, target, mime, languages, work_dir)
+        elif request[0] == "signatures":
+            _, path, roots = request
+            result = check_signatures(path, roots, memory_mb)
         else:
             path, mime, max_chars = request
             result = extract_one(path, mime, memory_mb, max_chars)
@@ -131,6 +138,23 @@ def serve(conn: Connection, memory_mb: int) -> None:
             conn.send(result)
         except MemoryError:
             conn.send(failed(TOO_HEAVY, detail=f"MemoryError sending the result ({memory_mb} MB)"))
+
+
+def check_signatures(path: str, roots: list[bytes] | None, memory_mb: int) -> Result:
+    """Check a PDF's signatures (see ``earsip.signatures``); every outcome is a result dict."""
+    from earsip import errors, signatures
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):  # chains that fail log tracebacks
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        checks = signatures.check_signatures(path, roots)
+    except errors.UnreadableFile as e:
+        return {"unreadable": e.template, "detail": e.detail}
+    except MemoryError:
+        return failed(TOO_HEAVY, detail=f"MemoryError (memory limit {memory_mb} MB)")
+    except BaseException as e:  # noqa: BLE001 - any failure must become a result, not a crash
+        return failed(UNEXPECTED, detail=technical(e))
+    return {"status": "signatures", "checks": [dataclasses.asdict(c) for c in checks]}
 
 
 def extract_one(path: str, mime: str, memory_mb: int, max_chars: int) -> Result:

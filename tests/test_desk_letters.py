@@ -3,6 +3,7 @@ without gaps, and the refusals that leave nothing half-registered."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from earsip.services.desk.filing import Upload
 from earsip.services.search import searching
 from tests import filegen
 from tests.helpers import entries, principal_of
+from tests.signing_fixtures import flip_signed_byte, make_pki, signed_pdf
 
 TODAY = dt.date.today()
 
@@ -176,3 +178,34 @@ def test_the_register_is_filtered_and_limited_by_clearance(
     make_user("staf1", roles=("staf",), clearance="sangat_rahasia")
     assert letters.list_letters(archive, principal_of(archive, "staf1"),
                                 letters.LetterQuery()).total == 0
+
+
+def test_a_signed_pdf_is_verified_at_registration_and_its_result_kept_and_audited(
+        archive: Archive, desk: Principal, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    office = dataclasses.replace(archive, config=dataclasses.replace(
+        archive.config, trust_roots=pki.trust_dir))
+    good = signed_pdf(pki, tmp_path / "ttd.pdf", text="Surat bertanda tangan elektronik")
+    out = letters.register(office, desk, letter_input(), [Upload(good, "ttd.pdf")])
+    [fact] = out.signatures
+    assert (fact.status, fact.intact, fact.trusted) == ("valid", True, True)
+    assert fact.signer is not None and "Budi Santoso" in fact.signer
+    assert fact.document_id == out.document_ids[0]
+    [entry] = entries(archive, "letter.register")
+    assert entry.details["signatures"][0]["status"] == "valid"
+
+
+def test_a_signature_that_fails_integrity_is_flagged_but_the_letter_is_registered(
+        archive: Archive, desk: Principal, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    office = dataclasses.replace(archive, config=dataclasses.replace(
+        archive.config, trust_roots=pki.trust_dir))
+    forged = flip_signed_byte(signed_pdf(pki, tmp_path / "palsu.pdf"))
+    out = letters.register(office, desk, letter_input(), [Upload(forged, "palsu.pdf")])
+    [fact] = out.signatures
+    assert fact.status == "broken" and fact.intact is False
+    assert out.agenda_number.startswith("1/")
+    unchecked = letters.register(archive, desk, letter_input(),
+                                 [Upload(signed_pdf(pki, tmp_path / "lain.pdf", text="lain"),
+                                         "lain.pdf")])
+    assert unchecked.signatures[0].trusted is None  # no trust roots configured

@@ -23,11 +23,15 @@ from earsip.models import (
     User,
     UserRole,
 )
+from earsip.schemas.base import parse
+from earsip.schemas.desk import DispositionInput
 from earsip.schemas.retention import DisposalProposal, HoldInput
 from earsip.services import Archive
+from earsip.services.desk import dispositions
 from earsip.services.retention.destruction_views import get_list
 from tests.conftest import USER_PASSWORD
 from tests.filegen import make_text_pdf
+from tests.helpers import principal_of
 
 DOC = PROJECT_ROOT / "docs" / "ACCESS.md"
 
@@ -137,14 +141,17 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
     return {"document_id": filed.document_id, "user_id": victim_id, "code": "KA.00",
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
             "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity",
-            "token_id": token_id, "request_id": 1}
+            "token_id": token_id, "request_id": 1, "letter_id": 1, "disposition_id": 1,
+            "number_id": 1}
 
 
-def _concrete(rule: str, values: dict[str, object]) -> str:
+def _concrete(rule: str, values: dict[str, object], role: str | None = None) -> str:
     def value(m: re.Match[str]) -> str:
         name = m.group(1).split(":")[-1]
         assert name in values, f"no test value for the URL parameter {name} of {rule}"
-        return str(values[name])
+        given = values[name]
+        # A value of each user's own (a disposition addressed to them), by role.
+        return str(given[role] if isinstance(given, dict) else given)
 
     return re.sub(r"<([^>]+)>", value, rule)
 
@@ -205,7 +212,15 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         tokens.issue(session, session.get(User, victim_id), ttl_days=1, client_addr=None)
         token_id = session.scalar(select(ApiToken.id).order_by(ApiToken.id.desc()))
         request_id = session.scalar(select(DeclassificationRequest.id))
+    # The world's letter, routed from the desk to each of these users (their own step).
+    desk = principal_of(archive, "loket")
+    steps = dispositions.dispose(archive, desk, built.ids["letter_open"], parse(
+        DispositionInput, {"to": [f"only-{role}" for role in ROLES],
+                           "instruction": "pelajari"}))
+    own = {s.to.removeprefix("only-"): s.id for s in steps}
     return {"token_id": token_id, "request_id": request_id,
+            "letter_id": built.ids["letter_open"], "disposition_id": own,
+            "number_id": built.ids["number_issued"],
             "document_id": built.ids["ocrdone"], "user_id": victim_id, "code": "KA.00",
             "hold_id": built.ids["hold"], "list_id": built.ids["list_submitted"],
             "item_id": item_id, "seq": 1, "transfer_id": built.ids["transfer_prepared"],
@@ -224,7 +239,7 @@ def test_every_role_gets_exactly_the_routes_the_matrix_grants(
         headers = token_for(user)
         for (method, rule), permission in routes:
             allowed = permission is None or role in matrix[permission]
-            url = _concrete(rule, world)
+            url = _concrete(rule, world, role)
             is_api = rule.startswith("/api/")
             c = api if is_api else browser
             kwargs: dict[str, object] = {"headers": headers} if is_api else {}

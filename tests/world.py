@@ -21,7 +21,9 @@ from sqlalchemy import select
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, Principal
 from earsip.errors import EarsipError
-from earsip.models import Document, User
+from earsip.models import Disposition, Document, OutgoingLetter, User
+from earsip.schemas.base import parse
+from earsip.schemas.desk import DispositionDone, DispositionInput, IncomingInput, NumberRequest
 from earsip.schemas.documents import DocumentEdit
 from earsip.schemas.retention import (
     Cancellation,
@@ -36,6 +38,8 @@ from earsip.services import Archive
 from earsip.services.access import tokens
 from earsip.services.access.users import create_user
 from earsip.services.audit import review as audit_review
+from earsip.services.desk import dispositions, letters, outgoing
+from earsip.services.desk.filing import Upload
 from earsip.services.operations import fixity, jobs
 from earsip.services.records import editing, ingest
 from earsip.services.records.documents import DocumentInput
@@ -226,9 +230,88 @@ def build(archive: Archive, folder: Path) -> World:
         path = archive.store.path_of(session.get(Document, lost).storage_path)
     path.unlink()
     fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
+    _desk(archive, folder, ids, leader)
+
     # A signed checkpoint, and an API token for every user (their tokens page has rows).
     audit_review.make_checkpoint(archive, audit.SYSTEM, trigger="scheduled")
     with archive.db.write() as session:
         for user in session.scalars(select(User)):
             tokens.issue(session, user, ttl_days=30, client_addr="10.0.0.7")
     return World(ids, titles)
+
+
+def _desk(archive: Archive, folder: Path, ids: dict[str, int], leader: Principal) -> None:
+    """The front desk's morning: letters registered (one refused, one waiting for its scan),
+    routed along a chain to every crawling user, one overdue, one followed up; outgoing
+    numbers issued, filed, back-dated and a reservation run out."""
+    with archive.db.write() as session:
+        create_user(session, "loket", PASSWORD, roles=["petugas_layanan"], clearance="rahasia",
+                    actor=audit.SYSTEM, full_name="Dewi Lestari")
+    desk = _principal(archive, "loket")
+    today = archive.local_today()  # the office's date (WIB runs ahead of UTC)
+    received = dt.datetime.now(dt.UTC).isoformat()
+
+    def letter(subject: str, *, security: str = "biasa", scan: bool = True,
+               number: str = "197/PM.00.02/K.JI-11.07/06/2024") -> int:
+        data = parse(IncomingInput, {
+            "received_at": received, "channel": "pos", "letter_number": number,
+            "letter_date": (today - dt.timedelta(days=2)).isoformat(),
+            "sender": "Panwaslu Kecamatan Magersari", "subject": subject,
+            "classification": "PM.00.02", "security": security, "urgency": "segera"})
+        files = [Upload(filegen.make_text_pdf(folder / f"{subject[:20]}.pdf",
+                                              [f"{subject}. Mohon ditindaklanjuti."]),
+                        f"{subject[:20]}.pdf")] if scan else []
+        return letters.register(archive, desk, data, files).id
+
+    def route(*to: str, due: dt.date | None = None) -> DispositionInput:
+        return parse(DispositionInput, {"to": list(to), "instruction": "tindak lanjuti",
+                                        "due_date": due.isoformat() if due else None})
+
+    ids["letter_open"] = letter("Laporan pengawasan kampanye")
+    [head] = dispositions.dispose(archive, desk, ids["letter_open"], route("ketua"))
+    ids["step_head"] = head.id
+    users = crawl_users()
+    for part in (users[:12], users[12:]):
+        dispositions.forward(archive, leader, head.id,
+                             route(*part, due=today + dt.timedelta(days=3)))
+    ids["letter_waiting"] = letter("Undangan rapat pleno rahasia", security="rahasia",
+                                   scan=False, number="B.023/BAWASLU-PROV.JT-07/KP.01.00/VII/2016")
+    [late] = dispositions.dispose(archive, desk, ids["letter_waiting"],
+                                  route("pimpinan-sr", due=today))
+    with archive.db.write() as session:  # its due date has passed since
+        step = session.get(Disposition, late.id)
+        assert step is not None
+        step.due_date = today - dt.timedelta(days=3)
+    ids["letter_done"] = letter("Permintaan data pengawasan")
+    [done] = dispositions.dispose(archive, desk, ids["letter_done"], route("staf-t"))
+    dispositions.mark_done(archive, _principal(archive, "staf-t"), done.id,
+                           parse(DispositionDone, {"note": "Data sudah dikirim"}),
+                           [Upload(filegen.make_text_pdf(folder / "balasan.pdf",
+                                                         ["Balasan permintaan data"]),
+                                   "balasan.pdf")])
+    bad = folder / "bukan-surat.exe"
+    bad.write_bytes(b"MZ" + bytes(4000))
+    with contextlib.suppress(EarsipError):
+        letters.register(archive, desk, parse(IncomingInput, {
+            "received_at": received, "channel": "loket", "letter_number": "1/X/2026",
+            "letter_date": today.isoformat(), "sender": "Tamu", "subject": "Berkas aneh",
+            "classification": "KA.00"}), [Upload(bad, bad.name)])
+
+    def number(day: dt.date, subject: str, **extra: object) -> int:
+        return outgoing.issue_number(archive, desk, parse(NumberRequest, {
+            "classification": "KA.00", "letter_date": day.isoformat(),
+            "signatory": "sekretariat", "subject": subject, **extra})).id
+
+    earlier = max(today - dt.timedelta(days=2), dt.date(today.year, 1, 1))
+    ids["number_filed"] = number(earlier, "Undangan sosialisasi")
+    outgoing.file_letter(archive, desk, ids["number_filed"], Upload(
+        filegen.make_text_pdf(folder / "keluar.pdf", ["Undangan sosialisasi ditandatangani"]),
+        "keluar.pdf"))
+    ids["number_issued"] = number(today, "Pemberitahuan hasil pengawasan")
+    ids["number_backdated"] = number(earlier, "Surat susulan")
+    ids["number_cancelled"] = number(today, "Surat yang batal", reserve=True)
+    with archive.db.write() as session:  # a reservation that ran out
+        row = session.get(OutgoingLetter, ids["number_cancelled"])
+        assert row is not None
+        row.expires_at = dt.datetime(2000, 1, 1)
+    outgoing.expire_reservations(archive)

@@ -230,18 +230,26 @@ def withdraw(archive: Archive, principal: Principal, disposition_id: int, *,
              client_addr: str | None = None) -> DispositionOut:
     """Withdraw a disposition one sent, while its recipient has not read it."""
     require(principal, "inbox")
+    actor = principal.actor(client_addr)
+    with archive.db.read() as session:
+        step = session.get(Disposition, disposition_id)
+        recipient_only = step is not None and step.to_user_id == principal.id \
+            and step.from_user_id != principal.id
+    if recipient_only:  # they know of it, but it is not theirs to take back: audited
+        with archive.db.write() as session:
+            audit.append(session, actor, "disposition.withdraw", target_type="disposition",
+                         target_id=disposition_id, outcome="refused",
+                         details={"reason": "not_sender"})
+        raise Forbidden("Hanya pengirimnya yang dapat menarik disposisi ini.")
     with archive.db.write() as session:
         step = session.get(Disposition, disposition_id)
-        if step is not None and step.to_user_id == principal.id \
-                and step.from_user_id != principal.id:
-            raise Forbidden("Hanya pengirimnya yang dapat menarik disposisi ini.")
         if step is None or step.from_user_id != principal.id:
             raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
         if step.status != "new":
             raise Conflict("Disposisi #%(id)d sudah dibaca penerimanya; tidak dapat ditarik.",
                            params={"id": disposition_id})
         step.status, step.withdrawn_at = "withdrawn", utcnow()
-        audit.append(session, principal.actor(client_addr), "disposition.withdraw",
+        audit.append(session, actor, "disposition.withdraw",
                      target_type="disposition", target_id=step.id,
                      details={"letter_id": step.letter_id, "to": step.to_name})
         return disposition_view(step, archive.local_today(), [])

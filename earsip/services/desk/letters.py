@@ -21,12 +21,11 @@ from earsip import audit
 from earsip.access import Principal, can, classes_up_to, may_see
 from earsip.errors import DatabaseBusy, EarsipError, ValidationError
 from earsip.models import Disposition, IncomingLetter, LetterDocument
-from earsip.schemas.base import JsonObject
 from earsip.schemas.desk import IncomingInput, IncomingLetterOut, LetterPage
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.desk import filing, numbering
+from earsip.services.desk import filing, numbering, signing
 from earsip.services.desk.filing import Upload
 from earsip.services.desk.views import OPEN, letter_view, readable_letter
 from earsip.services.records import ingest
@@ -60,12 +59,6 @@ def _document_input(archive: Archive, data: IncomingInput, position: int) -> Doc
                          number=data.letter_number, sender=data.sender,
                          recipient=archive.config.office_name, description=data.note,
                          tags=("surat-masuk",))
-
-
-def _signature_facts(archive: Archive, prepared: Sequence[ingest.Prepared],
-                     document_ids: Sequence[int]) -> list[JsonObject]:
-    """Return the electronic signatures found in the filed PDFs, as facts to store."""
-    return []
 
 
 def _audit_refusal(archive: Archive, actor: audit.Actor, action: str, error: EarsipError,
@@ -109,6 +102,11 @@ def _register(archive: Archive, principal: Principal, actor: audit.Actor,
     data = data.model_copy(update={"security": security, "classification": code.code})
     prepared = filing.prepare_all(archive, [(f, _document_input(archive, data, i))
                                       for i, f in enumerate(files)], principal.clearance)
+    try:
+        found = signing.check_files(archive, prepared)
+    except BaseException:
+        filing.release_all(archive, prepared)
+        raise
     year = archive.local_date(data.received_at).year
     try:
         with archive.db.write() as session:
@@ -128,14 +126,16 @@ def _register(archive: Archive, principal: Principal, actor: audit.Actor,
             roles = ["surat"] + ["lampiran"] * (len(prepared) - 1)
             ids = filing.record_linked(session, archive, actor, prepared, first_position=0,
                               incoming_id=letter.id, roles=roles)
-            letter.signatures = _signature_facts(archive, prepared, ids) or None
+            facts = signing.attach_ids(found, ids)
+            letter.signatures = facts or None
             audit.append(session, actor, "letter.register", target_type="letter",
                          target_id=letter.id,
                          details={"agenda_number": letter.agenda_number,
                                   "letter_number": letter.letter_number,
                                   "subject": letter.subject[:200], "sender": letter.sender,
                                   "classification": letter.classification_code,
-                                  "security": letter.security, "document_ids": ids})
+                                  "security": letter.security, "document_ids": ids,
+                                  "signatures": signing.summary(facts)})
             letter_id = letter.id
     except BaseException as e:
         filing.failed(archive, prepared, e, principal.clearance)
@@ -169,18 +169,23 @@ def attach(archive: Archive, principal: Principal, letter_id: int, files: Sequen
         _audit_refusal(archive, actor, "letter.attach", e, {"letter_id": letter_id})
         raise
     try:
+        found = signing.check_files(archive, prepared)
+    except BaseException:
+        filing.release_all(archive, prepared)
+        raise
+    try:
         with archive.db.write() as session:
             letter = readable_letter(session, principal, letter_id)
             roles = ["surat" if known + i == 0 else "lampiran" for i in range(len(prepared))]
             ids = filing.record_linked(session, archive, actor, prepared, first_position=known,
                               incoming_id=letter.id, roles=roles)
-            found = _signature_facts(archive, prepared, ids)
-            if found:
-                letter.signatures = [*(letter.signatures or []), *found]
+            facts = signing.attach_ids(found, ids)
+            if facts:
+                letter.signatures = [*(letter.signatures or []), *facts]
             audit.append(session, actor, "letter.attach", target_type="letter",
                          target_id=letter.id,
                          details={"agenda_number": letter.agenda_number,
-                                  "document_ids": ids})
+                                  "document_ids": ids, "signatures": signing.summary(facts)})
     except BaseException as e:
         filing.failed(archive, prepared, e, principal.clearance)
     filing.finish(archive, prepared, ids)

@@ -111,6 +111,38 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What each permission lets one do, in words (the audit trail's "permission needed").
+PERMISSION_LABELS: dict[str, str] = {
+    "account": N_("akun sendiri"),
+    "dashboard": N_("beranda"),
+    "classification.read": N_("melihat skema klasifikasi"),
+    "search": N_("mencari arsip"),
+    "document.read": N_("membaca dokumen"),
+    "document.history": N_("melihat riwayat dokumen"),
+    "document.file": N_("mengarsipkan dokumen"),
+    "document.edit": N_("mengubah dokumen"),
+    "hold.manage": N_("mengelola penahanan"),
+    "disposal.propose": N_("mengusulkan pemusnahan"),
+    "disposal.review": N_("menilai daftar usul musnah"),
+    "disposal.approve": N_("menyetujui pemusnahan"),
+    "declassification.decide": N_("memutus penurunan klasifikasi keamanan"),
+    "disposal.execute": N_("melaksanakan pemusnahan"),
+    "transfer.manage": N_("mengelola penyerahan arsip statis"),
+    "retention.read": N_("melihat laporan retensi"),
+    "audit.read": N_("membaca jejak audit"),
+    "fixity.read": N_("melihat pemeriksaan keutuhan berkas"),
+    "letter.register": N_("mencatat surat masuk"),
+    "letter.read": N_("membaca agenda surat"),
+    "letter.dispose": N_("mendisposisikan surat"),
+    "number.issue": N_("mengambil nomor surat keluar"),
+    "inbox": N_("kotak masuk disposisi"),
+    "classification.edit": N_("mengubah skema klasifikasi"),
+    "user.manage": N_("mengelola pengguna"),
+    "settings.manage": N_("mengelola pengaturan"),
+    "jobs.manage": N_("mengelola antrean tugas"),
+}
+
+
 def can(roles: frozenset[str] | set[str], permission: str) -> bool:
     """Return True when any of `roles` grants `permission`."""
     return bool(PERMISSIONS[permission] & set(roles))

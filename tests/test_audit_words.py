@@ -86,3 +86,9 @@ def test_a_refused_upload_reads_as_a_refusal_of_its_file_with_the_reason(
     assert words.link is None and words.refused
     assert [d.label for d in words.details] == ["Alasan"]
     assert words.actor == "sistem"
+
+
+def test_every_permission_is_named_in_words_for_the_audit_trail() -> None:
+    from earsip.access import PERMISSION_LABELS, PERMISSIONS
+
+    assert set(PERMISSION_LABELS) == set(PERMISSIONS)

@@ -56,7 +56,8 @@ INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr
 
 def crawl_users() -> list[str]:
     """Return the name of every crawling user (one per role and clearance)."""
-    return [f"{role}-{INITIALS[c]}" for role in ROLES for c in SECURITY_CLASSES]
+    # Written with hyphens (petugas-layanan-b): a person never reads a code like petugas_layanan.
+    return [f"{role.replace('_', '-')}-{INITIALS[c]}" for role in ROLES for c in SECURITY_CLASSES]
 
 
 def _principal(archive: Archive, username: str) -> Principal:
@@ -80,6 +81,7 @@ def build(archive: Archive, folder: Path) -> World:
     with archive.db.write() as session:
         for name in crawl_users():
             role, initials = name.rsplit("-", 1)
+            role = role.replace("-", "_")
             clearance = next(c for c, i in INITIALS.items() if i == initials)
             create_user(session, name, PASSWORD, roles=[role], clearance=clearance,
                         actor=audit.SYSTEM, full_name=f"Pengguna {name}")

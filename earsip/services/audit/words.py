@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from earsip.access import SECURITY_LABELS, Principal, may_see
+from earsip.access import PERMISSION_LABELS, SECURITY_LABELS, Principal, may_see
 from earsip.errors import N_
 from earsip.models import AuditEntry, DisposalList, Document, LegalHold, Transfer, User
 
@@ -40,6 +40,11 @@ ACTIONS: dict[str, str] = {
     "declassification.approve": N_("menyetujui penurunan klasifikasi keamanan"),
     "declassification.refuse": N_("menolak penurunan klasifikasi keamanan"),
     "declassification.request": N_("mengajukan penurunan klasifikasi keamanan"),
+    "disposition.create": N_("mengirim disposisi"),
+    "disposition.done": N_("menyelesaikan disposisi"),
+    "disposition.read": N_("membaca disposisi"),
+    "disposition.start": N_("mulai mengerjakan disposisi"),
+    "disposition.withdraw": N_("menarik disposisi"),
     "disposal.cancel": N_("membatalkan daftar usul musnah"),
     "disposal.candidates": N_("melihat arsip yang dapat diusulkan musnah"),
     "disposal.execute": N_("melaksanakan pemusnahan"),
@@ -61,6 +66,11 @@ ACTIONS: dict[str, str] = {
     "hold.place": N_("menetapkan penahanan (legal hold)"),
     "job.request": N_("meminta tugas latar belakang"),
     "job.retry": N_("mengulang tugas latar belakang"),
+    "letter.attach": N_("mengarsipkan pindaian surat masuk"),
+    "letter.register": N_("mencatat surat masuk"),
+    "number.cancel": N_("membatalkan nomor surat keluar yang tidak dipakai"),
+    "number.file": N_("mengarsipkan surat keluar"),
+    "number.issue": N_("mengambil nomor surat keluar"),
     "retention.export": N_("mengekspor laporan retensi"),
     "retention.view": N_("melihat laporan retensi"),
     "retention.run": N_("menghitung ulang fase retensi"),
@@ -79,8 +89,13 @@ ACTIONS: dict[str, str] = {
     "user.update": N_("mengubah pengguna"),
 }
 # A refused filing reads as what the clerk saw: the upload was refused.
-REFUSED_ACTIONS = {"document.file": N_("menolak unggahan")}
+REFUSED_ACTIONS = {"document.file": N_("menolak unggahan"),
+                   "letter.register": N_("menolak pencatatan surat masuk"),
+                   "letter.attach": N_("menolak pindaian surat masuk"),
+                   "disposition.withdraw": N_("menolak penarikan disposisi")}
 OUTCOMES = {"success": N_("berhasil"), "failure": N_("gagal"), "refused": N_("ditolak")}
+# Refusals whose entry keeps the message the person was shown (its reason is an error code).
+REFUSAL_MESSAGES = ("document.file", "letter.register", "letter.attach")
 # Reasons the services write as fixed codes; anything else is a person's own words.
 REASONS = {
     "throttled": N_("terlalu banyak percobaan yang gagal"),
@@ -90,6 +105,8 @@ REASONS = {
     "file missing": N_("berkas tidak ditemukan di penyimpanan"),
     "only the destruction procedure removes content": N_(
         "isi arsip hanya dapat dihapus melalui prosedur pemusnahan"),
+    "not_sender": N_("hanya pengirimnya yang dapat menarik disposisi"),
+    "reservation_expired": N_("nomor yang dipesan tidak dipakai sampai batas waktunya"),
 }
 # What started a checkpoint or a fixity run, and how a fixity run ended.
 TRIGGERS = {"scheduled": N_("terjadwal"), "on_demand": N_("atas permintaan"),
@@ -118,6 +135,9 @@ _TARGETS = {
     "fixity_run": N_("pemeriksaan keutuhan #%(id)s"),
     "user": N_("pengguna #%(id)s"),
     "search": N_("pencarian"),
+    "letter": N_("surat masuk #%(id)s"),
+    "disposition": N_("disposisi #%(id)s"),
+    "outgoing_letter": N_("nomor surat keluar #%(id)s"),
 }
 
 
@@ -226,6 +246,8 @@ def _target(entry: AuditEntry, names: _Names, principal: Principal
         link = ("transfer.show", {"transfer_id": number})
         return (Phrase(N_("penyerahan %(number)s"), {"number": handed}) if handed
                 else Phrase(_TARGETS[kind], {"id": number})), link
+    if kind == "letter" and number is not None:
+        return Phrase(_TARGETS[kind], {"id": number}), ("desk.letter", {"letter_id": number})
     if kind == "hold" and number is not None:
         return Phrase(_TARGETS[kind], {"id": number}), ("retention.hold", {"hold_id": number})
     if kind == "search":
@@ -266,19 +288,25 @@ def _details(entry: AuditEntry) -> list[Detail]:
                     out.append(Detail(FIELDS.get(str(name), str(name)), _text(change.get("new")),
                                       _text(change.get("old")), changed=True))
     reason = details.get("reason")
-    if entry.action == "document.file" and details.get("message"):
+    if entry.action in REFUSAL_MESSAGES and details.get("message"):
         out.append(Detail(N_("Alasan"), str(details["message"])))
     elif isinstance(reason, str) and reason:
         out.append(Detail(N_("Alasan"), REASONS.get(reason, reason)))
+    permission = details.get("permission")
+    if isinstance(permission, str):
+        out.append(Detail(N_("Izin yang diperlukan"), PERMISSION_LABELS.get(permission,
+                                                                            permission)))
     simple = (("reference", N_("Rujukan")), ("number", N_("Nomor")),
-              ("permission", N_("Izin yang diperlukan")), ("hits", N_("Jumlah hasil")),
+              ("agenda_number", N_("Nomor agenda")), ("letter_number", N_("Nomor surat")),
+              ("to", N_("Kepada")), ("instruction", N_("Instruksi")),
+              ("hits", N_("Jumlah hasil")),
               ("total", N_("Jumlah hasil")), ("filename", N_("Nama berkas")),
               ("message", N_("Pesan")))
     named = entry.target_type in ("disposal_list", "transfer")
     for key, label in simple:
         if key == "number" and named:
             continue  # the target names it
-        if key in details and not (key == "message" and entry.action == "document.file"):
+        if key in details and not (key == "message" and entry.action in REFUSAL_MESSAGES):
             if key == "filename" and entry.target_id is None:
                 continue  # already the target's name
             out.append(Detail(label, _text(details[key])))

@@ -257,8 +257,9 @@ def _date_score(line: str, start: int) -> int:
 
 
 def _find_date(lines: list[str], today: dt.date) -> dt.date | None:
-    """Return the letter date: a place-and-date line first, then a labelled date, then the
-    first date in the header."""
+    """Return the letter date: a place-and-date line first, then a labelled date, then a date
+    standing alone on its line, then the first date in the header (never one in the body)."""
+    header = len(_head(lines))
     best: tuple[int, int, dt.date] | None = None
     for index, line in enumerate(lines):
         for match in _DATE.finditer(line):
@@ -271,7 +272,9 @@ def _find_date(lines: list[str], today: dt.date) -> dt.date | None:
                 first = _PLACE.match(line)
                 if first and first.group("place").lower().split()[-1] not in _DAY_NAMES:
                     score = 3
-            if score == 0 and index >= HEAD_LINES:
+            if score == 0 and match.group(0) == line.strip(" .,"):
+                score = 1
+            if score == 0 and index >= header:
                 continue
             rank = (score, -index, found)
             if best is None or rank[:2] > best[:2]:
@@ -301,12 +304,12 @@ def _continues(line: str) -> bool:
 
 
 def _isolated(lines: list[str], index: int) -> bool:
-    """Tell whether lines[index] is a short fragment standing alone between blank lines or
-    before a label: a subject's continuation that OCR set apart."""
+    """Tell whether lines[index] is a short fragment followed by a label (Kepada, Lampiran…):
+    a subject's continuation that OCR set apart with a blank line."""
     if index >= len(lines) or not _continues(lines[index]) or len(lines[index]) > 60:
         return False
-    after = lines[index + 1] if index + 1 < len(lines) else ""
-    return not after or bool(_NEXT_LABEL.match(after))
+    following = [line for line in lines[index + 1:index + 4] if line]
+    return bool(following) and bool(_NEXT_LABEL.match(following[0]))
 
 
 def _find_subject(lines: list[str]) -> str | None:

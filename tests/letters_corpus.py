@@ -191,7 +191,7 @@ class _Page:
         from reportlab.lib.pagesizes import A4
         from reportlab.pdfgen.canvas import Canvas
 
-        self.canvas = Canvas(str(path), pagesize=A4)
+        self.canvas = Canvas(str(path), pagesize=A4, invariant=1)  # the same bytes every run
         self.width, self.height = A4
         self.regular, self.bold = regular, bold
         self.left_x, self.right_x = 72.0, self.width - 64.0

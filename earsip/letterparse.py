@@ -109,7 +109,7 @@ _NUMBER_LABEL = re.compile(
     r"(?P<value>\S.*)$",
     re.IGNORECASE)
 # A token of letter-number characters with at least two slashes (OCR may space the slashes).
-_NUMBER_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:\s?/\s?[A-Za-z0-9][A-Za-z0-9.\-]"
+_NUMBER_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:\s?/\s?[A-Za-z0-9()][A-Za-z0-9.\-()]"
                            r"{0,30}){2,8}")
 _INNER_SPACE = re.compile(r"(?<=[A-Za-z0-9][.\-]) (?=[0-9])")  # OCR's "HK. 01.00", "JI- 17"
 _CODE = re.compile(r"[A-Z]{2}(?:\.[0-9]{2}){1,3}")
@@ -142,7 +142,7 @@ def _clean_number(raw: str) -> str | None:
     match = _NUMBER_TOKEN.search(raw)
     if match is None or _NOT_A_NUMBER.search(raw[:match.end() + 10]):
         return None
-    token = re.sub(r"\s?/\s?", "/", match.group(0)).strip(".-")
+    token = re.sub(r"\.{2,}", ".", re.sub(r"\s?/\s?", "/", match.group(0))).strip(".-")
     segments = [_fix_segment(s) for s in token.split("/")]
     if any(not s for s in segments):
         return None
@@ -293,6 +293,8 @@ _NEXT_LABEL = re.compile(
     r"|bersama ini|perihal|hal\b)",
     re.IGNORECASE)
 # The right column (the addressee block) that a two-column header pours into the subject.
+# A colon OCR read as "1", "l" or "|" between the label and a capitalised subject.
+_MISREAD_COLON = re.compile(r"^[\W_]*[1lI|][\W_]*\s+(?=[A-Z][a-z])")
 _CUT = re.compile(r"\s[\W_]{0,2}(?:Kepada|Yth\.?)\b.*$|\s[\W_]{0,2}(?:di ?-|di|Tempat)[\W_]{0,3}$")
 
 
@@ -319,6 +321,7 @@ def _find_subject(lines: list[str]) -> str | None:
         if not label:
             continue
         value = _CUT.sub("", label.group("v")).strip(" :;-.|\"'“”‘’")
+        value = _MISREAD_COLON.sub("", value)
         if not value or not any(c.isalpha() for c in value):
             continue
         parts = [value]

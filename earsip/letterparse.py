@@ -112,9 +112,11 @@ _NUMBER_LABEL = re.compile(
 _NUMBER_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:\s?/\s?[A-Za-z0-9()][A-Za-z0-9.\-()]"
                            r"{0,30}){2,8}")
 _INNER_SPACE = re.compile(r"(?<=[A-Za-z0-9][.\-]) (?=[0-9])")  # OCR's "HK. 01.00", "JI- 17"
+_BESIDE_NUMBER = re.compile(r"\s(?=[A-Z][a-z]+(?: [A-Z][a-z]+){0,3} ?,)|\s(?=Kepada|Yth)")
 _CODE = re.compile(r"[A-Z]{2}(?:\.[0-9]{2}){1,3}")
 _CODE_OCR = re.compile(r"[A-Z]{2}(?:\.[0-9OoIl]{2}){1,3}")
 _ROMAN_MONTH = re.compile(r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)")
+_ROMAN_OCR = re.compile(r"[IVX][IVX1l]*|[1l][IVX][IVX1l]*")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _NOT_A_NUMBER = re.compile(r"www|http|@|\.go\.id|\.ac\.id|\.com|\.or\.id", re.IGNORECASE)
 _DIGITISH = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
@@ -144,6 +146,11 @@ def _clean_number(raw: str) -> str | None:
         return None
     token = re.sub(r"\.{2,}", ".", re.sub(r"\s?/\s?", "/", match.group(0))).strip(".-")
     segments = [_fix_segment(s) for s in token.split("/")]
+    if len(segments) >= 3 and _YEAR.fullmatch(segments[-1]) and _ROMAN_OCR.fullmatch(
+            segments[-2]) and not _ROMAN_MONTH.fullmatch(segments[-2]):
+        roman = segments[-2].replace("1", "I").replace("l", "I")
+        if _ROMAN_MONTH.fullmatch(roman):
+            segments[-2] = roman  # "V1/2018": the month VI with its I read as 1
     if any(not s for s in segments):
         return None
     if len(segments) == 3 and all(s.isdigit() for s in segments):
@@ -157,6 +164,19 @@ def _clean_number(raw: str) -> str | None:
     return "/".join(segments)
 
 
+def _labelled_number(value: str) -> str | None:
+    """Return the number after a label. OCR breaks a number with spaces ("K1/1 2/2023",
+    "PR.01 .00", "PROV JT-07"): when the value, up to a place-and-date or the addressee column
+    beside it, is one number once its spaces are gone, that number is taken."""
+    head = _BESIDE_NUMBER.split(value, maxsplit=1)[0].strip(" .")
+    joined = head.replace(" ", "")
+    if " " in head and _NUMBER_TOKEN.fullmatch(joined):
+        number = _clean_number(joined)
+        if number:
+            return number
+    return _clean_number(value)
+
+
 def _find_number(lines: list[str]) -> str | None:
     """Return the letter number: after a label at a line's start in the header, else a bare
     one in the header, else a labelled line standing alone further down."""
@@ -164,7 +184,7 @@ def _find_number(lines: list[str]) -> str | None:
     for line in head:
         label = _NUMBER_LABEL.match(line)
         if label:
-            number = _clean_number(label.group("value")[:120])
+            number = _labelled_number(label.group("value")[:120])
             if number:
                 return number
     for line in head:
@@ -320,7 +340,7 @@ def _find_subject(lines: list[str]) -> str | None:
         label = _SUBJECT_LABEL.match(line)
         if not label:
             continue
-        value = _CUT.sub("", label.group("v")).strip(" :;-.|\"'“”‘’")
+        value = _CUT.sub("", label.group("v")).strip(" :;-.|_\"'“”‘’")
         value = _MISREAD_COLON.sub("", value)
         if not value or not any(c.isalpha() for c in value):
             continue

@@ -570,7 +570,8 @@ def letter_text(path: Path) -> str:
     return "\n\f\n".join(p.text for p in pages if p.text.strip())
 
 
-def _norm(value: object) -> str | None:
+def norm(value: object) -> str | None:
+    """Return a value as compared: dates in ISO form, text case-folded with single spaces."""
     if value is None:
         return None
     if isinstance(value, dt.date):
@@ -580,12 +581,14 @@ def _norm(value: object) -> str | None:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One letter's parse against its truth: which fields were right."""
+    """One letter's parse against its truth: which fields were right, and which were close
+    (a subject or sender at least 90 % similar: one OCR slip for the clerk to correct)."""
 
     letter: Letter
     found: dict[str, str | None]
     right: dict[str, bool]
     seconds: float
+    close: dict[str, bool] = field(default_factory=dict)
 
 
 def measure(folder: Path, letters: list[Letter], *, scanned: bool | None = None,
@@ -603,28 +606,45 @@ def measure(folder: Path, letters: list[Letter], *, scanned: bool | None = None,
         text = letter_text(folder / letter.name)
         parsed = parse_letter(text, today=today)
         seconds = time.perf_counter() - started
-        found = {f: _norm(getattr(parsed, f)) for f in FIELDS}
-        right = {f: found[f] == _norm(getattr(letter, f)) for f in FIELDS}
-        outcomes.append(Outcome(letter, found, right, seconds))
+        found = {f: norm(getattr(parsed, f)) for f in FIELDS}
+        right = {f: found[f] == norm(getattr(letter, f)) for f in FIELDS}
+        close = {f: right[f] or _similar(found[f], norm(getattr(letter, f))) for f in FIELDS}
+        outcomes.append(Outcome(letter, found, right, seconds, close))
     return outcomes
 
 
-def accuracy(outcomes: list[Outcome]) -> dict[str, float]:
-    """Return the share of letters with each field right."""
+def _similar(found: str | None, true: str | None) -> bool:
+    """Tell whether a found text is at least 90 % like the true one (subject, sender)."""
+    from difflib import SequenceMatcher
+
+    if found is None or true is None or len(true) < 12:
+        return False
+    return SequenceMatcher(None, found, true).ratio() >= 0.9
+
+
+def accuracy(outcomes: list[Outcome], *, close: bool = False) -> dict[str, float]:
+    """Return the share of letters with each field right (or, with `close`, nearly right)."""
     if not outcomes:
         return {}
-    return {f: round(sum(o.right[f] for o in outcomes) / len(outcomes), 3) for f in FIELDS}
+    return {f: round(sum((o.close if close else o.right)[f] for o in outcomes) / len(outcomes),
+                     3) for f in FIELDS}
 
 
 def table(rows: dict[str, list[Outcome]]) -> str:
-    """Return a Markdown table of field accuracy for each named group of outcomes."""
+    """Return a Markdown table of field accuracy (exact, and within 90 % for the texts) for
+    each named group of outcomes."""
     head = "| field | " + " | ".join(f"{name} (n={len(o)})" for name, o in rows.items()) + " |"
     lines = [head, "|---|" + "---:|" * len(rows)]
-    scores = {name: accuracy(o) for name, o in rows.items()}
+    exact = {name: accuracy(o) for name, o in rows.items()}
+    near = {name: accuracy(o, close=True) for name, o in rows.items()}
     for f in FIELDS:
-        cells = [f"{scores[name].get(f, 0) * 100:.1f} %" if rows[name] else "–"
+        cells = [f"{exact[name].get(f, 0) * 100:.1f} %" if rows[name] else "–"
                  for name in rows]
         lines.append(f"| {f} | " + " | ".join(cells) + " |")
+    for f in ("subject", "sender"):
+        cells = [f"{near[name].get(f, 0) * 100:.1f} %" if rows[name] else "–"
+                 for name in rows]
+        lines.append(f"| {f}, ≥ 90 % similar | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -68,6 +68,19 @@ def test_ocr_spaces_around_slashes_and_the_letter_o_for_zero_are_tolerated() -> 
     assert found.classification == "PM.00.02"
 
 
+def test_spaces_ocr_put_inside_a_labelled_number_are_closed() -> None:
+    found = parse("Nomor : 932/PM.00.00/K1/1 2/2023. Jakarta, 8 Desember 2023\nHal : Data")
+    assert found.letter_number == "932/PM.00.00/K1/12/2023"
+    assert found.letter_date == dt.date(2023, 12, 8)
+    assert parse("Nomor : B.097/BAWASLU-PROV.JT-07/PR.01 .00/VI/2018").classification == \
+        "PR.01.00"
+
+
+def test_a_roman_month_whose_i_was_read_as_one_is_restored() -> None:
+    assert parse("Nomor : B.097/BAWASLU-PROV.JT-07/PR.01.00/V1/2018").letter_number == \
+        "B.097/BAWASLU-PROV.JT-07/PR.01.00/VI/2018"
+
+
 def test_a_roman_month_is_not_turned_into_digits() -> None:
     assert parse("Nomor : 800/1234/KPU-Kot/II/2024").letter_number == \
         "800/1234/KPU-Kot/II/2024"

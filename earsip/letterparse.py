@@ -168,7 +168,8 @@ def _labelled_number(value: str) -> str | None:
     """Return the number after a label. OCR breaks a number with spaces ("K1/1 2/2023",
     "PR.01 .00", "PROV JT-07"): when the value, up to a place-and-date or the addressee column
     beside it, is one number once its spaces are gone, that number is taken."""
-    head = _BESIDE_NUMBER.split(value, maxsplit=1)[0].strip(" .")
+    head = _BESIDE_NUMBER.split(value, maxsplit=1)[0]
+    head = re.sub(r"[^\w/.\- ]+", " ", head).strip(" .")  # specks: "… 02/2022 ©"
     joined = head.replace(" ", "")
     if " " in head and _NUMBER_TOKEN.fullmatch(joined):
         number = _clean_number(joined)
@@ -362,10 +363,10 @@ def _find_subject(lines: list[str]) -> str | None:
 # --------------------------------------------------------------------------- sender
 
 _CONTACT = re.compile(
-    r"^(?:jalan|jln?\.?|jl\b)|telp|telep|phone|fax|faks|website|laman|e-?mail|surel|www\.|http"
+    rf"^{_JUNK}(?:jalan|jln?\.?|jl\b)|telp|telep|phone|fax|faks|website|laman|e-?mail|surel|www\.|http"
     r"|kode pos|@|\.go\.id|\.ac\.id|\.or\.id|\.com\b|\(0\d", re.IGNORECASE)
 _STOP = re.compile(
-    r"^(?:surat|nota dinas|undangan|nomor|no\.|perihal|hal\b|kepada|yth|lampiran|sifat"
+    rf"^{_JUNK}(?:surat|nota dinas|undangan|nomor|no\.|perihal|hal\b|kepada|yth|lampiran|sifat"
     r"|keputusan|pengumuman|berita acara|memorandum)", re.IGNORECASE)
 _ACRONYMS = frozenset({
     "RI", "KPU", "DPR", "DPRD", "DPD", "DPC", "DPW", "DPP", "PAC", "KPUD", "PPK", "PPS", "KPPS",

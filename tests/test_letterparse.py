@@ -220,6 +220,14 @@ def test_the_sender_is_read_from_the_letterhead_in_title_case_keeping_acronyms(
     assert found.sender == sender
 
 
+def test_an_address_line_with_an_ocr_speck_before_it_still_ends_the_letterhead() -> None:
+    text = ("BADAN PENGAWAS PEMILIHAN UMUM\nKABUPATEN SUKAMAJU |\n\n. Jalan Raya Merak Nomor 41"
+            "\n. SURAT UNDANGAN\nNomor: 0293.2/HK.01 .00/K1/02/2022 ©")
+    found = parse(text)
+    assert found.sender == "Badan Pengawas Pemilihan Umum Kabupaten Sukamaju"
+    assert found.letter_number == "0293.2/HK.01.00/K1/02/2022"
+
+
 def test_a_letter_without_a_letterhead_has_no_sender() -> None:
     text = "Sukamaju, 12 Maret 2024\nHal : Permohonan Informasi\nKepada\nYth. Ketua\n\nSaya ..."
     assert parse(text).sender is None

@@ -114,7 +114,7 @@ def _kampus(rng: random.Random, d: dt.date, code: str | None) -> str:
 BAWASLU_CODES: list[str | None] = ["PM.00.02", "PM.01.02", "PP.01.02", "HM.00.02", "KA.02.00",
                                    "HK.01.00", "PS.02.02", "KP.07.00"]
 OFFICES = [
-    Office("bawaslu_kota", ["BADAN PENGAWAS PEMILIHAN UMUM", "KABUPATEN KEDUNGSARI"],
+    Office("bawaslu_kabkota", ["BADAN PENGAWAS PEMILIHAN UMUM", "KABUPATEN KEDUNGSARI"],
            ["Jalan Raya Wringinanom Nomor 41 Kedungsari 61382",
             "Telepon (0321) 551 270, Laman: kedungsari.bawaslu.example, Surel: "
             "set.kedungsari@bawaslu.example"],

@@ -132,6 +132,10 @@ def render(result: dict, source: Path | None = None) -> str:
         lines += _dict_table("Memory (server process tree)", parts["memory"])
     if "ocr" in parts:
         lines += _dict_table("OCR (pages per minute per core)", parts["ocr"])
+    if "prefill" in parts:
+        prefill = parts["prefill"]
+        lines += [f"### Prefill accuracy (letters corpus, seed {prefill['seed']})", "",
+                  prefill["table"], ""]
     lines.append(END)
     return "\n".join(lines)
 

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from earsip.models import Document
 from earsip.services import Archive
-from tests import filegen
+from tests import filegen, letters_corpus
 from tests.conftest import USER_PASSWORD
 from tests.live import Client, LiveServer, run_together
+from tests.signing_fixtures import make_pki, signed_pdf
 
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
@@ -186,3 +189,44 @@ def test_fifty_clients_at_once_get_fifty_distinct_consecutive_numbers(
     assert sorted(int(n.split("/")[0]) for n in numbers) == list(range(1, 51))
     assert sorted(int(n.split("/")[0]) for n in agenda) == list(range(1, 51))
     assert "database is locked" not in server.log()
+
+
+def test_prefill_reads_a_typed_and_a_scanned_letter_and_stores_nothing(
+        client: FlaskClient, desk: dict[str, dict[str, str]], archive: Archive,
+        tmp_path: Path, ocr_tools: None) -> None:
+    made = letters_corpus.generate(tmp_path / "surat", count=3, scanned_every=3)
+    typed, scanned = made[0], made[2]
+    assert not typed.scanned and scanned.scanned
+    for letter in (typed, scanned):
+        path = tmp_path / "surat" / letter.name
+        r = client.post("/api/v1/letters/prefill", headers=desk["loket"],
+                        data={"file": (io.BytesIO(path.read_bytes()), letter.name)},
+                        content_type="multipart/form-data")
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        assert set(body) == {"letter_number", "letter_date", "subject", "sender",
+                             "classification", "suggestions", "signatures"}
+        assert body["letter_date"] == (letter.letter_date.isoformat()
+                                       if letter.letter_date else None)
+        if not letter.scanned:
+            assert body["letter_number"] == letter.letter_number
+    with archive.db.read() as session:
+        assert session.scalar(select(func.count(Document.id))) == 0
+    assert not [p for p in archive.config.upload_dir.rglob("*") if p.is_file()
+                and not p.name.startswith(".")]
+
+
+def test_prefill_reports_the_signatures_of_a_signed_pdf(
+        client: FlaskClient, desk: dict[str, dict[str, str]], tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    pdf = signed_pdf(pki, tmp_path / "ttd.pdf", text="Nomor: 12/KA.00/K.JI-16/03/2026")
+    r = client.post("/api/v1/letters/prefill", headers=desk["loket"],
+                    data={"file": (io.BytesIO(pdf.read_bytes()), "ttd.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200
+    [sig] = r.get_json()["signatures"]
+    assert sig["intact"] is True and sig["status"] == "untrusted"  # no trust roots here
+    refused = client.post("/api/v1/letters/prefill", headers=desk["staf1"],
+                          data={"file": (io.BytesIO(pdf.read_bytes()), "ttd.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 403

@@ -25,9 +25,10 @@ from earsip.schemas.desk import (
     NumberRequest,
     OutgoingOut,
     OutgoingPage,
+    Prefill,
     Routed,
 )
-from earsip.services.desk import dispositions, letters, outgoing
+from earsip.services.desk import dispositions, letters, outgoing, prefill
 from earsip.services.desk.filing import Upload
 
 ROUTED = json("The new steps (`items`; `id` is the first).", Routed)
@@ -89,6 +90,22 @@ def register_letter() -> tuple[Response, int]:
     data = parse(IncomingInput, pick(request.form, IncomingInput))
     out = letters.register(_archive(), g.principal, data, _uploads(), client_addr=_client())
     return created(jsonify(out.model_dump(mode="json")), f"letters/incoming/{out.id}")
+
+
+@bp.post("/letters/prefill")
+@operation("Read a letter's number, date, subject, sender and the classification code in its "
+           "number from its scan or PDF (OCR for a scan), with up to three codes suggested "
+           "from its text and its electronic signatures checked; each field null when not "
+           "found. Nothing is stored.", upload=NoFields,
+           answers={200: json("The proposed values.", Prefill)},
+           errors=(400, 401, 403, 413, 415, 503))
+@token_required("letter.register")
+def prefill_letter() -> Response:
+    upload = next((f for f in request.files.getlist("file") if f.filename), None)
+    if upload is None:
+        raise ValidationError("Berkas wajib dikirim pada kolom 'file'.", field="file")
+    return jsonify(prefill.prefill(_archive(), g.principal, upload.stream, upload.filename)
+                   .model_dump(mode="json"))
 
 
 @bp.post("/letters/incoming/<int:letter_id>/files")

@@ -337,6 +337,37 @@ class OutgoingOut(Model):
     cancel_reason: NullableStr = None
 
 
+class Suggestion(Model):
+    """A classification code suggested from a letter's text, with its score (0..1)."""
+
+    code: str
+    score: float
+
+
+class PrefillSignature(Model):
+    """An electronic signature found in the dropped PDF (docs/SIGNATURES.md)."""
+
+    field: str
+    signer: NullableStr = None
+    signing_time: NullableStr = None
+    status: str
+    intact: bool
+    trusted: Annotated[bool | None, WithJsonSchema({"type": ["boolean", "null"]})] = None
+    problems: list[str] = []
+
+
+class Prefill(Model):
+    """What a letter's file says of its fields; each null when not found. Nothing is stored."""
+
+    letter_number: NullableStr = None
+    letter_date: NullableDay = None
+    subject: NullableStr = None
+    sender: NullableStr = None
+    classification: NullableStr = None
+    suggestions: list[Suggestion] = []
+    signatures: list[PrefillSignature] = []
+
+
 class OutgoingPage(Model):
     items: list[OutgoingOut]
     total: int

@@ -7,7 +7,16 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -22,7 +31,7 @@ from earsip.schemas.desk import (
     IncomingInput,
     NumberRequest,
 )
-from earsip.services.desk import dispositions, letters, outgoing, overview
+from earsip.services.desk import dispositions, letters, outgoing, overview, prefill
 from earsip.services.desk.filing import Upload
 from earsip.services.records import classification as classification_service
 from earsip.web.common import archive, client, principal, requires
@@ -98,6 +107,20 @@ def new() -> tuple[str, int] | Response:
     flash(gettext("Surat dicatat dengan nomor agenda %(number)s.", number=out.agenda_number),
           "success")
     return redirect(url_for("desk.letter", letter_id=out.id))
+
+
+@bp.post("/letters/prefill")
+@requires("letter.register")
+def prefill_fields() -> Response | tuple[Response, int]:
+    """The registration form's script sends the dropped file here; the answer is JSON."""
+    upload = next((f for f in request.files.getlist("file") if f.filename), None)
+    try:
+        if upload is None:
+            raise ValidationError("Pilih berkas pindaian surat.", field="file")
+        found = prefill.prefill(archive(), principal(), upload.stream, upload.filename)
+    except EarsipError as e:
+        return jsonify({"error": {"code": e.code, "message": error_text(e)}}), e.http_status
+    return jsonify(found.model_dump(mode="json"))
 
 
 @bp.get("/letters/incoming")

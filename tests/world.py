@@ -49,6 +49,7 @@ from earsip.services.retention.destruction_views import get_list
 from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.helpers import execution, handing
+from tests.signing_fixtures import flip_signed_byte, make_pki, signed_pdf
 
 PASSWORD = "user-pass-12345"
 INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
@@ -291,6 +292,16 @@ def _desk(archive: Archive, folder: Path, ids: dict[str, int], leader: Principal
                            [Upload(filegen.make_text_pdf(folder / "balasan.pdf",
                                                          ["Balasan permintaan data"]),
                                    "balasan.pdf")])
+    pki = make_pki(folder)
+    signed = flip_signed_byte(signed_pdf(pki, folder / "ttd-rusak.pdf",
+                                         text="Surat bertanda tangan yang diubah"))
+    ids["letter_signed"] = letters.register(archive, desk, parse(IncomingInput, {
+        "received_at": received, "channel": "srikandi", "letter_number": "5/HK.01.00/K1/01/2026",
+        "letter_date": (today - dt.timedelta(days=1)).isoformat(), "sender": "Bawaslu RI",
+        "subject": "Surat edaran bertanda tangan elektronik", "classification": "KA.00"}),
+        [Upload(signed, signed.name),
+         Upload(signed_pdf(pki, folder / "ttd.pdf", text="Lampiran bertanda tangan"),
+                "ttd.pdf")]).id
     bad = folder / "bukan-surat.exe"
     bad.write_bytes(b"MZ" + bytes(4000))
     with contextlib.suppress(EarsipError):

@@ -255,7 +255,10 @@ def split(samples: Iterable[tuple[str, str]], *, holdout: float = 0.2,
 
 
 def score(model: SuggestModel, samples: Iterable[tuple[str, str]]) -> Accuracy:
-    """Return how often `model` ranks each sample's code first and among its first three."""
+    """Return how often `model` ranks each sample's code first and among its first three
+    (nothing is measured with a model too small to suggest: top1 and top3 are None)."""
+    if not model.usable:
+        return Accuracy(None, None, model.documents, 0)
     tested = first = third = 0
     for code, text in samples:
         ranked = [c for c, _ in model.suggest(text, k=3)]

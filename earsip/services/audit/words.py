@@ -65,6 +65,7 @@ ACTIONS: dict[str, str] = {
     "retention.view": N_("melihat laporan retensi"),
     "retention.run": N_("menghitung ulang fase retensi"),
     "search": N_("mencari"),
+    "suggest.train": N_("melatih saran kode klasifikasi"),
     "storage.full": N_("unggahan hilang karena penyimpanan penuh"),
     "storage.quarantine": N_("mengkarantina berkas sisa kerusakan"),
     "transfer.cancel": N_("membatalkan penyerahan arsip statis"),
@@ -116,6 +117,7 @@ _TARGETS = {
     "audit_checkpoint": N_("titik periksa #%(id)s"),
     "audit_trail": N_("jejak audit"),
     "fixity_run": N_("pemeriksaan keutuhan #%(id)s"),
+    "classifier_model": N_("model saran klasifikasi #%(id)s"),
     "user": N_("pengguna #%(id)s"),
     "search": N_("pencarian"),
 }

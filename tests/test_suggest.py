@@ -198,8 +198,18 @@ def test_destroyed_records_are_not_learned_from_and_leave_no_words_in_any_model(
         reference="KEP-2/HK.01.01/2026", decision_date=DECIDED, password=USER_PASSWORD))
     assert sorted(destruction_execution.execute(archive, officer, list_id,
                                                 execution()).destroyed) == old
+    # At once: the stored model has lost its words, nothing is suggested, a retraining waits.
+    with archive.db.read() as session:
+        assert session.scalar(select(ClassifierModel.payload)) == ""
+        waiting = list(session.scalars(select(Job.id).where(Job.kind == "suggest.train",
+                                                            Job.state == "pending")))
+    assert suggestions.suggest(archive, "rayap jamur gudang lembap") == []
+    assert suggestions.suggest(archive, "pembayaran kuitansi bendahara") == []
+    assert jobs.run_pending(archive, kinds=["suggest.train"]) == {waiting[0]: "done"}
 
-    second = suggestions.retrain(archive)
+    retrained = int(entries(archive, "suggest.train")[-1].target_id or 0)
+    with archive.db.read() as session:
+        second = session.get(ClassifierModel, retrained)
     with archive.db.read() as session:
         kept = session.scalar(select(func.count()).select_from(Document)
                               .where(Document.disposition.is_(None)))
@@ -207,10 +217,11 @@ def test_destroyed_records_are_not_learned_from_and_leave_no_words_in_any_model(
     # What is left: the letters and the destruction's own papers (filed under their code).
     assert second.documents == kept == first.documents - 4 + (kept - 15)
     assert all(s.code != "KA.00" for s in suggestions.suggest(archive, "rayap jamur gudang"))
+    assert suggestions.suggest(archive, "pembayaran kuitansi bendahara")[0].code == "KU.00.03"
     assert payloads[first.model_id] == ""  # the older model keeps its figures, not its words
-    assert first.top3 is not None and payloads[second.model_id]
-    assert "rayap" not in payloads[second.model_id]
-    assert "KA.00" not in json.loads(payloads[second.model_id])["codes"]
+    assert first.top3 is not None and payloads[second.id]
+    assert "rayap" not in payloads[second.id]
+    assert "KA.00" not in json.loads(payloads[second.id])["codes"]
 
 
 def test_a_retired_code_is_never_suggested(archive: Archive, tmp_path: Path) -> None:

@@ -4,8 +4,10 @@
 measures a model trained on 80% of them against the 20% held back, trains the model in use on
 all of them (`earsip.suggest`) and stores it as the newest row of `classifier_models`, audited.
 Older rows keep their figures but lose their model: a model holds words of the texts it learned
-from, and those of records destroyed since must not outlive them. The background worker runs it
-daily (job kind `suggest.train`, queued by the schedule); `earsip suggest train` runs it now.
+from, and those of records destroyed since must not outlive them. For the same reason a
+destruction calls `forget` in its own transaction (every model loses its words as the records
+lose their text) and queues a retraining. The background worker retrains daily (job kind
+`suggest.train`, queued by the schedule); `earsip suggest train` retrains now.
 
 `suggest` ranks the codes for a text with the newest model (read once per process and kept
 while it stays the newest) and leaves out codes retired or removed from the scheme since.
@@ -20,15 +22,17 @@ import time
 from collections import Counter
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from earsip import audit
 from earsip import suggest as suggester
+from earsip.db import rowcount
 from earsip.models import Classification, ClassifierModel, Document, DocumentText, utcnow
 from earsip.schemas.operations import moment
 from earsip.schemas.suggest import CodeSuggestion, Trained
 from earsip.services import Archive
 
-__all__ = ["MAX_PER_CODE", "TEXT_CHARS", "retrain", "suggest"]
+__all__ = ["MAX_PER_CODE", "TEXT_CHARS", "forget", "retrain", "suggest"]
 
 # What is read of each filed text: a letter's first page says what it is about, and the bound
 # keeps a retraining's memory small whatever the archive holds.
@@ -87,13 +91,23 @@ def retrain(archive: Archive, actor: audit.Actor = audit.SYSTEM) -> Trained:
     return trained
 
 
+def forget(session: Session) -> int:
+    """Drop the words of every stored model in the caller's transaction (their figures stay);
+    return how many lost them. Suggestions stop until the next retraining."""
+    return rowcount(session.execute(update(ClassifierModel).where(ClassifierModel.payload != "")
+                                    .values(payload="")))
+
+
 def _model(archive: Archive) -> suggester.SuggestModel | None:
     """Return the newest stored model, read once per process while it stays the newest."""
     global _cached
     with archive.db.read() as session:
         newest = session.execute(select(ClassifierModel.id, ClassifierModel.trained_at)
+                                 .where(ClassifierModel.payload != "")
                                  .order_by(ClassifierModel.id.desc()).limit(1)).first()
-        if newest is None:
+        if newest is None:  # none trained yet, or forgotten by a destruction
+            with _lock:
+                _cached = None
             return None
         key = (archive.config.database_url, newest.id, newest.trained_at)
         with _lock:

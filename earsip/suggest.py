@@ -31,6 +31,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 FORMAT = "earsip.suggest"
 VERSION = 1
@@ -64,6 +65,7 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 Stem = Callable[[str], str]
+T = TypeVar("T")
 
 
 def tokenize(text: str, *, stem: Stem | None = None) -> list[str]:
@@ -130,9 +132,11 @@ class SuggestModel:
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Return every code with its score (0..1), best first; [] when nothing can be said."""
+        return self._rank(Counter(tokenize(text, stem=self._stem)))
+
+    def _rank(self, counts: Mapping[str, int]) -> list[tuple[str, float]]:
         if not self.usable:
             return []
-        counts = Counter(tokenize(text, stem=self._stem))
         if self.method == "nb":
             x = {t: float(n) for t, n in counts.items() if t in self.idf}
         else:
@@ -156,6 +160,9 @@ class SuggestModel:
     def suggest(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """Return up to `k` (code, score) pairs for `text`, best first (scores 0..1)."""
         return [cs for cs in self.scores(text)[:max(k, 0)] if cs[1] > 0]
+
+    def _first(self, counts: Mapping[str, int], k: int) -> list[str]:
+        return [c for c, s in self._rank(counts)[:k] if s > 0]
 
     def to_json(self) -> str:
         """Return the model as compact JSON (terms sorted: the same model, the same text)."""
@@ -195,25 +202,34 @@ def _top(weights: Mapping[str, float], n: int) -> dict[str, float]:
     return {t: round(w, DIGITS) for t, w in ranked}
 
 
+def _counted(samples: Iterable[tuple[str, str]], stem: Stem | None
+             ) -> list[tuple[str, Counter[str]]]:
+    return [(code, Counter(tokenize(text, stem=stem))) for code, text in samples]
+
+
 def train(samples: Iterable[tuple[str, str]], *, stem: Stem | None = None,
           method: str = "centroid",
           terms_per_code: int = TERMS_PER_CODE) -> SuggestModel:
     """Learn a model from (code, text) pairs; texts without a known word are left out."""
+    return _train(_counted(samples, stem), stem=stem, method=method,
+                  terms_per_code=terms_per_code)
+
+
+def _train(counted: list[tuple[str, Counter[str]]], *, stem: Stem | None, method: str,
+           terms_per_code: int) -> SuggestModel:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
-    docs: list[tuple[str, Counter[str]]] = []
-    for code, text in samples:
-        counts = Counter(tokenize(text, stem=stem))
-        if counts:
-            docs.append((code, counts))
+    docs = [(code, counts) for code, counts in counted if counts]
     df: Counter[str] = Counter()
     for _, counts in docs:
         df.update(counts.keys())
     n = len(docs)
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    sums: dict[str, Counter[str]] = defaultdict(Counter)
+    sums: dict[str, dict[str, float]] = defaultdict(dict)
     for code, counts in docs:
-        sums[code].update(counts if method == "nb" else _weights(counts, idf))
+        total = sums[code]
+        for t, v in (counts if method == "nb" else _weights(counts, idf)).items():
+            total[t] = total.get(t, 0.0) + v
     codes: dict[str, CodeWeights] = {}
     vocab = len(idf)
     for code in sorted(sums):
@@ -235,16 +251,16 @@ def train(samples: Iterable[tuple[str, str]], *, stem: Stem | None = None,
                         codes=codes, stemmed=stem is not None, stem=stem)
 
 
-def split(samples: Iterable[tuple[str, str]], *, holdout: float = 0.2,
-          seed: int = 0) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def split(samples: Iterable[tuple[str, T]], *, holdout: float = 0.2,
+          seed: int = 0) -> tuple[list[tuple[str, T]], list[tuple[str, T]]]:
     """Split (code, text) pairs into training and held-back sets, `holdout` of each code held
     back (rounded; a code's first sample always trains), the same way for the same seed."""
-    by_code: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    by_code: dict[str, list[tuple[str, T]]] = defaultdict(list)
     for code, text in samples:
         by_code[code].append((code, text))
     rng = random.Random(seed)
-    train_set: list[tuple[str, str]] = []
-    test_set: list[tuple[str, str]] = []
+    train_set: list[tuple[str, T]] = []
+    test_set: list[tuple[str, T]] = []
     for code in sorted(by_code):
         group = by_code[code]
         rng.shuffle(group)
@@ -257,11 +273,15 @@ def split(samples: Iterable[tuple[str, str]], *, holdout: float = 0.2,
 def score(model: SuggestModel, samples: Iterable[tuple[str, str]]) -> Accuracy:
     """Return how often `model` ranks each sample's code first and among its first three
     (nothing is measured with a model too small to suggest: top1 and top3 are None)."""
+    return _score(model, _counted(samples, model._stem))
+
+
+def _score(model: SuggestModel, counted: list[tuple[str, Counter[str]]]) -> Accuracy:
     if not model.usable:
         return Accuracy(None, None, model.documents, 0)
     tested = first = third = 0
-    for code, text in samples:
-        ranked = [c for c, _ in model.suggest(text, k=3)]
+    for code, counts in counted:
+        ranked = model._first(counts, 3)
         tested += 1
         first += bool(ranked) and ranked[0] == code
         third += code in ranked
@@ -274,6 +294,17 @@ def evaluate(samples: Iterable[tuple[str, str]], *, holdout: float = 0.2, seed: 
              stem: Stem | None = None, method: str = "centroid",
              terms_per_code: int = TERMS_PER_CODE) -> Accuracy:
     """Train on a stratified part of the samples and measure on the `holdout` part kept back."""
-    train_set, test_set = split(samples, holdout=holdout, seed=seed)
-    model = train(train_set, stem=stem, method=method, terms_per_code=terms_per_code)
-    return score(model, test_set)
+    return train_and_evaluate(samples, holdout=holdout, seed=seed, stem=stem, method=method,
+                              terms_per_code=terms_per_code)[1]
+
+
+def train_and_evaluate(samples: Iterable[tuple[str, str]], *, holdout: float = 0.2,
+                       seed: int = 0, stem: Stem | None = None, method: str = "centroid",
+                       terms_per_code: int = TERMS_PER_CODE) -> tuple[SuggestModel, Accuracy]:
+    """Return the model trained on all samples and the accuracy `evaluate` measures, reading
+    each text once."""
+    counted = _counted(samples, stem)
+    train_set, test_set = split(counted, holdout=holdout, seed=seed)
+    held = _train(train_set, stem=stem, method=method, terms_per_code=terms_per_code)
+    model = _train(counted, stem=stem, method=method, terms_per_code=terms_per_code)
+    return model, _score(held, test_set)

@@ -134,6 +134,16 @@ def test_the_held_back_accuracy_is_measured_on_a_stratified_fifth(method: str) -
     assert (suggest.evaluate(noise, method=method).top1 or 0) < 0.7
 
 
+def test_training_and_measuring_in_one_reading_gives_what_each_gives_alone() -> None:
+    rng = random.Random(9)
+    samples = [(code, text) for code, text in _samples(per_code=12) if rng.random() < 0.9]
+    model, accuracy = suggest.train_and_evaluate(samples, seed=4)
+    assert model.to_json() == suggest.train(samples).to_json()
+    assert accuracy == suggest.evaluate(samples, seed=4)
+    train_set, test_set = suggest.split(samples, seed=4)
+    assert accuracy == suggest.score(suggest.train(train_set), test_set)
+
+
 def test_a_code_with_a_single_sample_is_learned_but_never_held_back() -> None:
     samples = [*_samples(), ("HM.00.02", "siaran pers media sosial website")]
     train_set, test_set = suggest.split(samples)

@@ -66,8 +66,7 @@ def retrain(archive: Archive, actor: audit.Actor = audit.SYSTEM) -> Trained:
     """Measure and train a suggester on the filed texts; store it as the one in use."""
     started = time.perf_counter()
     samples = _samples(archive)
-    accuracy = suggester.evaluate(samples, holdout=HOLDOUT)
-    model = suggester.train(samples)
+    model, accuracy = suggester.train_and_evaluate(samples, holdout=HOLDOUT)
     payload = model.to_json()
     seconds = round(time.perf_counter() - started, 3)
     with archive.db.write() as session:

@@ -1,14 +1,15 @@
 """Classification codes suggested from a letter's text, learned from the office's filed texts.
 
 Pure rules (standard library only): the service (`services/desk/suggestions.py`) reads the
-filed texts, passes the project's Sastrawi stemmer in as `stem`, and stores `to_json()`.
+filed texts and stores `to_json()`. A stemmer may be passed in as `stem` (the project's
+Sastrawi one, say); the service passes none, as stemming did not help (docs/SUGGEST.md).
 
 Each text becomes a weighted bag of words: lower-cased runs of letters (numbers, codes and
 stopwords dropped), optionally stemmed, each weighted `log(1 + count) * idf` and the whole
 scaled to unit length (`centroid`) or simply counted (`nb`). A code is scored linearly over
-those weights: `bias + sum(x_t * w_t)`,
-where `w_t` is the code's weight of term t (its `default` for a known term the code does not
-list). Two trainers fill those weights (docs/SUGGEST.md measures both):
+those weights, `bias + sum(x_t * w_t)`, where `w_t` is the code's weight of term t (its
+`default` for a known term the code does not list). Two trainers fill those weights
+(docs/SUGGEST.md measures both):
 
 - `centroid` (the default, the better one measured): the mean of the code's unit vectors,
   scaled to unit length (Rocchio); the score is the cosine similarity of the letter's vector.
@@ -56,7 +57,7 @@ STOPWORDS: frozenset[str] = frozenset(
     hingga sampai secara suatu sebuah saat ketika dapat masih sedang pula lagi kepada
     daripada terhadap tentang sejak selama setelah sebelum ia dia mereka kami kita saya
     anda beliau adapun bahkan hanya sangat lebih paling begitu demikian ada tidak belum
-    bapak ibu saudara yth hormat terima kasih atas perhatian kerja sama kerjasama
+    bapak ibu saudara yth hormat terima kasih atas perhatian sama
     no nomor hal perihal lampiran lamp tanggal tgl jalan jl telp telepon fax faks email
     website kode pos rt rw a b c d e f g h i j k l m n o p q r s t u v w x y z
     januari februari maret april mei juni juli agustus september oktober november desember

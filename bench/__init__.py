@@ -1,4 +1,5 @@
-"""Benchmarks of E-Arsip: filing, search, reindex, memory and OCR, each beside its baseline."""
+"""Benchmarks of E-Arsip: filing, search, reindex, memory, OCR and suggested classification,
+each beside its baseline."""
 
 from __future__ import annotations
 

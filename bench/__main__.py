@@ -26,7 +26,7 @@ from pathlib import Path
 from config import PROJECT_ROOT
 
 # reindex before search: it leaves the search archives freshly indexed for it.
-PARTS = ("filing", "reindex", "search", "memory", "ocr", "prefill")
+PARTS = ("filing", "reindex", "search", "memory", "ocr", "prefill", "suggest")
 QUICK_PARTS = ("filing", "reindex", "search", "ocr")  # memory needs a 500-page PDF: full suite only
 WORKDIR = PROJECT_ROOT / "bench" / "work"
 RESULTS = PROJECT_ROOT / "bench" / "results"

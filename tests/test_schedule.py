@@ -29,7 +29,7 @@ def test_a_first_round_runs_every_task_and_a_second_round_the_same_day_runs_none
         session.get(Document, doc).phase = "aktif"
     now = dt.datetime(2026, 11, 30, 3, 0)
     assert schedule.run_due(archive, now=now) == {
-        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok", "suggest.train": "ok"}
     with archive.db.read() as session:
         assert session.get(Document, doc).phase == "usul_musnah"
     assert schedule.run_due(archive, now=now + dt.timedelta(hours=2)) == {}
@@ -42,12 +42,13 @@ def test_daily_tasks_run_again_the_next_day_and_fixity_after_its_interval(
     start = dt.datetime(2026, 11, 30, 3, 0)
     schedule.run_due(archive, now=start)
     next_day = schedule.run_due(archive, now=start + dt.timedelta(days=1))
-    assert next_day == {"retention.run": "ok", "audit.checkpoint": "ok"}
+    assert next_day == {"retention.run": "ok", "audit.checkpoint": "ok", "suggest.train": "ok"}
     week = schedule.run_due(archive, now=start + dt.timedelta(days=7))
-    assert week == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+    assert week == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok",
+                    "suggest.train": "ok"}
     rows = schedule.status(archive)
     assert {r.name: r.last_outcome for r in rows} == {
-        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok", "suggest.train": "ok"}
 
 
 def test_a_task_claimed_by_another_process_is_left_alone_until_its_lease_ends(

@@ -203,7 +203,8 @@ def test_the_worker_tick_runs_the_scheduled_tasks(archive: Archive) -> None:
     worker.tick(scheduled)
     with archive.db.read() as session:
         ran = {r.name: r.last_outcome for r in session.scalars(select(TaskRun))}
-    assert ran == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok"}
+    assert ran == {"retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok",
+                   "suggest.train": "ok"}
 
 
 def test_the_searchable_copy_is_checked_by_fixity_and_destroyed_with_the_record(

@@ -59,7 +59,7 @@ class JobRequest(Model):
 
 class Job(Model):
     id: int
-    kind: Annotated[str, WithJsonSchema({"enum": ["ocr", "reindex", "fixity"]})]
+    kind: Annotated[str, WithJsonSchema({"enum": ["ocr", "reindex", "fixity", "suggest.train"]})]
     document_id: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"]})] = None
     state: Annotated[str, WithJsonSchema({"enum": list(JOB_STATES)})]
     attempts: int

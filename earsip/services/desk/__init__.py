@@ -4,12 +4,19 @@ followed up and filed into the archive through the archive's own filing steps.
 Public use cases, by module:
 
 - `letters`: register, attach, get_letter, list_letters: the agenda surat masuk
-- `dispositions`: dispose, forward, mark_read, start, mark_done, withdraw, inbox: routing a
-  letter and following it up
-- `outgoing`: issue_number, file_letter, list_numbers, expire_reservations: the agenda surat
-  keluar and its numbering
+- `dispositions`: dispose, forward, mark_read, start, mark_done, withdraw, letter_of, inbox,
+  waiting_count: routing a letter and following it up
+- `outgoing`: issue_number, get_number, file_letter, list_numbers, expire_reservations: the
+  agenda surat keluar and its numbering
 - `numbering`: the gap-free sequences behind agenda and letter numbers
+- `prefill`: prefill: a letter's fields read from its file (nothing stored)
+- `suggestions`: retrain, suggest: classification codes suggested from a letter's text
+- `signing`: check_files: the electronic signatures of a letter's PDFs, as stored facts
+- `filing`: prepare_all, record_linked, failed, finish: filing a letter's files through the
+  archive's own steps inside the desk's transaction
+- `overview`: overview, recipients: the desk page, and whom a letter may be routed to
 - `views`: the rows as the doors show them, within the reader's clearance
 """
 
-__all__ = ["dispositions", "letters", "numbering", "outgoing", "views"]
+__all__ = ["dispositions", "filing", "letters", "numbering", "outgoing", "overview", "prefill",
+           "signing", "suggestions", "views"]

@@ -5,7 +5,9 @@ the threads that take them (`jobs.run_next`). Neither imports the other back: th
 imports the services that do the work (OCR, re-index, fixity) and nothing of the job machinery.
 
 Kinds: `ocr` (read a scan and make its searchable copy, see `services/operations/ocr.py`),
-`reindex` (rebuild the search index from the database) and `fixity` (re-hash every stored file).
+`reindex` (rebuild the search index from the database), `fixity` (re-hash every stored file) and
+`suggest.train` (retrain the classification suggester on the filed texts,
+`services/desk/suggestions.py`; queued daily by the schedule).
 A kind may also say what to record when its job is given up (`GIVEN_UP`): a scan whose OCR will
 not be tried again is marked `failed` with the reason.
 """
@@ -19,6 +21,7 @@ from earsip import audit
 from earsip.errors import JobGaveUp, NotFound, OcrUnavailable
 from earsip.schemas.base import JsonObject
 from earsip.services import Archive
+from earsip.services.desk import suggestions
 from earsip.services.operations import fixity
 from earsip.services.operations import ocr as ocr_service
 from earsip.services.search import indexing
@@ -67,6 +70,13 @@ def _fixity(archive: Archive, job: JobContext) -> JsonObject:
     return {"checked": report.checked, "outcome": report.outcome}
 
 
-HANDLERS: dict[str, Handler] = {"ocr": _ocr, "reindex": _reindex, "fixity": _fixity}
+def _suggest_train(archive: Archive, job: JobContext) -> JsonObject:
+    trained = suggestions.retrain(archive)
+    return {"model_id": trained.model_id, "documents": trained.documents,
+            "codes": trained.codes, "top1": trained.top1, "top3": trained.top3}
+
+
+HANDLERS: dict[str, Handler] = {"ocr": _ocr, "reindex": _reindex, "fixity": _fixity,
+                                "suggest.train": _suggest_train}
 # Leave a truthful status on the document of a job that will not be tried again.
 GIVEN_UP: dict[str, GivenUp] = {"ocr": ocr_service.record_failure}

@@ -1,5 +1,7 @@
-"""Scheduled work of a running archive: the daily retention run and audit checkpoint, and the
-fixity check every `fixity_interval_days` days.
+"""Scheduled work of a running archive: the daily retention run and audit checkpoint, the daily
+retraining of the classification suggester (queued as a `suggest.train` job, so the training
+runs in a worker thread like any job, not in the tick), and the fixity check every
+`fixity_interval_days` days.
 
 The background worker (`earsip worker`, started by `earsip serve`) checks once a minute, in its
 queue's periodic tick (`services/operations/worker.py`); `earsip tasks --run` does one round, for
@@ -18,12 +20,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from earsip import audit
-from earsip.models import TaskRun, utcnow
+from earsip.models import Job, TaskRun, utcnow
 from earsip.schemas.base import JsonObject
 from earsip.schemas.operations import TaskStatus
 from earsip.services import Archive
 from earsip.services.audit import review as audit_review
-from earsip.services.operations import fixity
+from earsip.services.operations import fixity, jobs
 from earsip.services.retention import cycle as retention
 
 log = logging.getLogger(__name__)
@@ -55,10 +57,21 @@ def _fixity(archive: Archive) -> JsonObject:
     return {"checked": report.checked, "outcome": report.outcome}
 
 
+def _suggest_train(archive: Archive) -> JsonObject:
+    with archive.db.write() as session:
+        waiting = session.scalar(select(Job.id).where(Job.kind == "suggest.train",
+                                                      Job.state.in_(("pending", "running")))
+                                 .limit(1))
+        if waiting is not None:  # one retraining in the queue is enough
+            return {"queued": None, "waiting": waiting}
+        return {"queued": jobs.submit(session, archive, "suggest.train").id}
+
+
 TASKS = (
     Task("retention.run", lambda a: 1, _retention),
     Task("audit.checkpoint", lambda a: 1, _checkpoint),
     Task("fixity", lambda a: a.config.fixity_interval_days, _fixity),
+    Task("suggest.train", lambda a: 1, _suggest_train),
 )
 
 

@@ -24,6 +24,8 @@ from earsip.schemas.base import parse
 from earsip.schemas.retention import DisposalExecution
 from earsip.services import Archive
 from earsip.services.access.users import require
+from earsip.services.desk import suggestions
+from earsip.services.operations import jobs
 from earsip.services.records.documents import preview_cache_path
 from earsip.services.retention.destruction import _holds_refusal
 from earsip.services.retention.destruction_papers import (
@@ -96,6 +98,9 @@ def _destroy_records(archive: Archive, principal: Principal, list_id: int, form:
             doc.disposition, doc.disposed_at, doc.disposal_list_id = "destroyed", now, listing.id
             session.add(IndexQueue(document_id=doc.id, action="delete"))
         session.execute(delete(DocumentText).where(DocumentText.document_id.in_(ids)))
+        # The suggester learned words from these texts: they go with them, and it learns again.
+        if suggestions.forget(session):
+            jobs.submit(session, archive, "suggest.train")
         listing.status, listing.executed_at = "executed", now
         listing.executed_by_name = principal.username
         listing.berita_acara_number, listing.place = form.berita_acara_number, form.place

@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 
 from earsip.models import Document
 from earsip.services import Archive
+from earsip.services.desk import suggestions
 from tests import filegen, letters_corpus
 from tests.conftest import USER_PASSWORD
+from tests.helpers import file_doc
 from tests.live import Client, LiveServer, run_together
 from tests.signing_fixtures import make_pki, signed_pdf
 
@@ -230,3 +232,23 @@ def test_prefill_reports_the_signatures_of_a_signed_pdf(
                           data={"file": (io.BytesIO(pdf.read_bytes()), "ttd.pdf")},
                           content_type="multipart/form-data")
     assert refused.status_code == 403
+
+
+def test_prefill_suggests_codes_learned_from_what_the_office_filed(
+        client: FlaskClient, desk: dict[str, dict[str, str]], archive: Archive,
+        tmp_path: Path) -> None:
+    topics = {"KU.00.03": "pencairan anggaran kuitansi pembayaran honorarium bendahara",
+              "PM.00.02": "pengawasan kampanye tahapan pemilu pengawas lapangan"}
+    for code, words in topics.items():
+        for i in range(6):
+            file_doc(archive, tmp_path, code=code, text=f"{words} nomor {i} laporan {code}")
+    suggestions.retrain(archive)
+    pdf = filegen.make_text_pdf(tmp_path / "baru.pdf", [
+        "Perihal: permohonan pencairan anggaran honorarium bendahara kuitansi"])
+    r = client.post("/api/v1/letters/prefill", headers=desk["loket"],
+                    data={"file": (io.BytesIO(pdf.read_bytes()), "baru.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200
+    found = r.get_json()["suggestions"]
+    assert found and found[0]["code"] == "KU.00.03"
+    assert 0 < found[0]["score"] <= 1

@@ -22,6 +22,7 @@ from earsip.schemas.base import (
     date_or_none,
 )
 from earsip.schemas.retention import Day, NullableDay, NullableStamp, Stamp
+from earsip.schemas.suggest import CodeSuggestion
 
 CHANNELS = ("loket", "pos", "kurir", "email", "srikandi")
 URGENCIES = ("biasa", "segera", "amat_segera")
@@ -337,13 +338,6 @@ class OutgoingOut(Model):
     cancel_reason: NullableStr = None
 
 
-class Suggestion(Model):
-    """A classification code suggested from a letter's text, with its score (0..1)."""
-
-    code: str
-    score: float
-
-
 class PrefillSignature(Model):
     """An electronic signature found in the dropped PDF (docs/SIGNATURES.md)."""
 
@@ -364,7 +358,7 @@ class Prefill(Model):
     subject: NullableStr = None
     sender: NullableStr = None
     classification: NullableStr = None
-    suggestions: list[Suggestion] = []
+    suggestions: list[CodeSuggestion] = []
     signatures: list[PrefillSignature] = []
 
 

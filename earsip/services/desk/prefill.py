@@ -14,9 +14,10 @@ from earsip import detect, extract, letterparse, ocr
 from earsip.access import Principal
 from earsip.errors import EarsipError, NotFound
 from earsip.filetypes import PDF
-from earsip.schemas.desk import Prefill, PrefillSignature, Suggestion
+from earsip.schemas.desk import Prefill, PrefillSignature
 from earsip.services import Archive
 from earsip.services.access.users import require
+from earsip.services.desk import suggestions
 from earsip.services.records.classification import get_effective
 from earsip.signatures import SignatureCheck
 
@@ -86,10 +87,6 @@ def prefill(archive: Archive, principal: Principal, source: IO[bytes],
             letter_number=fields.letter_number, letter_date=fields.letter_date,
             subject=fields.subject, sender=fields.sender,
             classification=_known(archive, fields.classification),
-            suggestions=_suggestions(archive, text), signatures=signatures)
+            suggestions=suggestions.suggest(archive, text, k=3), signatures=signatures)
     finally:
         archive.store.discard(temp)
-
-
-def _suggestions(archive: Archive, text: str) -> list[Suggestion]:
-    return []

@@ -14,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from sqlalchemy import select
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -21,9 +23,14 @@ from config import make_test_config  # noqa: E402
 from earsip import audit, create_app, extract  # noqa: E402
 from earsip.access import Principal  # noqa: E402
 from earsip.cli import server_options  # noqa: E402
+from earsip.models import User, UserRole  # noqa: E402
+from earsip.schemas.base import parse  # noqa: E402
+from earsip.schemas.desk import DispositionInput, IncomingInput, NumberRequest  # noqa: E402
 from earsip.schemas.retention import DisposalProposal  # noqa: E402
 from earsip.services import Archive  # noqa: E402
 from earsip.services.access.users import add_user  # noqa: E402
+from earsip.services.desk import dispositions, letters, outgoing  # noqa: E402
+from earsip.services.desk.filing import Upload  # noqa: E402
 from earsip.services.operations import jobs, setup  # noqa: E402
 from earsip.services.records import ingest  # noqa: E402
 from earsip.services.records.documents import parse_input  # noqa: E402
@@ -88,6 +95,50 @@ def _sample_documents(archive: Archive, folder: Path) -> tuple[int, int]:
     return first, scanned.document_id
 
 
+def _sample_desk(archive: Archive, folder: Path) -> None:
+    """A morning at the desk: letters registered and routed, numbers issued and filed."""
+    add_user(archive, "dewi", "contoh-sandi-loket1", roles=["petugas_layanan"],
+             clearance="rahasia", actor=audit.SYSTEM, full_name="Dewi Lestari")
+    add_user(archive, "ketua", "contoh-sandi-ketua1", roles=["pimpinan"],
+             clearance="sangat_rahasia", actor=audit.SYSTEM, full_name="Ahmad Fauzi")
+    with archive.db.write() as session:  # the admin also keeps the desk, for these pictures
+        session.add(UserRole(user_id=1, role="petugas_layanan"))
+    with archive.db.read() as session:
+        desk = Principal.of(session.scalar(select(User).where(User.username == "dewi")))
+        head = Principal.of(session.scalar(select(User).where(User.username == "ketua")))
+    today = archive.local_today()
+    now = dt.datetime.now(dt.UTC).isoformat()
+    samples = [
+        ("197/PM.00.02/K.JI-11.07/06/2024", "Panwaslu Kecamatan Magersari",
+         "Laporan hasil pengawasan kampanye di Kelurahan Gunung Gedangan", "PM.00.02", "segera"),
+        ("B.023/BAWASLU-PROV.JT-07/KP.01.00/VII/2016", "Bawaslu Provinsi Jawa Timur",
+         "Undangan rapat koordinasi pengawasan tahapan pemilihan", "KA.00", "amat_segera"),
+        ("800/1234/KPU-Kot/III/2024", "KPU Kota Mojokerto",
+         "Pemberitahuan jadwal rekapitulasi hasil penghitungan suara", "PM.00.02", "biasa"),
+    ]
+    ids = []
+    for n, (number, sender, subject, code, urgency) in enumerate(samples):
+        files = [] if n == 2 else [Upload(make_text_pdf(folder / f"surat{n}.pdf",
+                                                        [f"{subject}. {sender}."]),
+                                          f"surat{n}.pdf")]
+        ids.append(letters.register(archive, desk, parse(IncomingInput, {
+            "received_at": now, "channel": ["pos", "srikandi", "loket"][n],
+            "letter_number": number, "letter_date": (today - dt.timedelta(days=2)).isoformat(),
+            "sender": sender, "subject": subject, "classification": code,
+            "urgency": urgency}), files).id)
+    [step] = dispositions.dispose(archive, desk, ids[0], parse(DispositionInput, {
+        "to": ["ketua"], "instruction": "tindak lanjuti"}))
+    dispositions.forward(archive, head, step.id, parse(DispositionInput, {
+        "to": ["admin", "siti"], "instruction": "pelajari", "note": "Siapkan telaah",
+        "due_date": (today + dt.timedelta(days=3)).isoformat()}))
+    for subject, reserve in (("Undangan sosialisasi pengawasan partisipatif", False),
+                             ("Pemberitahuan hasil pengawasan", True)):
+        outgoing.issue_number(archive, desk, parse(NumberRequest, {
+            "classification": "KA.00", "letter_date": today.isoformat(),
+            "signatory": "ketua", "subject": subject, "recipient": "Camat Magersari",
+            "reserve": reserve}))
+
+
 def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,
 
                 size: dict[str, int], pages: list[tuple[str, str]], filing: bool) -> None:
@@ -135,6 +186,7 @@ def main(out: Path) -> None:
         archive = Archive.open(config)
         setup.initialise(archive)
         doc_id, scan_id = _sample_documents(archive, work)
+        _sample_desk(archive, work)
         archive.close()
         app = create_app(config)
         srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
@@ -144,7 +196,10 @@ def main(out: Path) -> None:
                  ("document", f"/documents/{doc_id}"), ("classifications", "/classifications"),
                  ("users", "/admin/users"), ("retention", "/retention"),
                  ("disposal", "/disposals/1"), ("scan", f"/documents/{scan_id}"),
-                 ("jobs", "/admin/jobs")]
+                 ("jobs", "/admin/jobs"), ("desk", "/desk"),
+                 ("desk-new", "/letters/incoming/new"), ("letters", "/letters/incoming"),
+                 ("letter", "/letters/incoming/1"), ("inbox", "/inbox"),
+                 ("outgoing", "/letters/outgoing")]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # Every page first, then the filing page (whose filings would change the counts).

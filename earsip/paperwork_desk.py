@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from earsip import paperwork
 from earsip.paperwork_fonts import _load_fonts, _plain
 from earsip.paperwork_layout import _PORTRAIT_WIDTH, _Layout
-from earsip.paperwork_words import formal_date, formal_moment, number_in_words
+from earsip.paperwork_words import formal_date, formal_moment, local_moment, number_in_words
 
 # Column headings of the registers, shared with their CSV and XLSX exports.
 INCOMING_COLUMNS = ("No.", "Nomor Agenda", "Tanggal Diterima", "Nomor Surat", "Tanggal Surat",
@@ -32,7 +32,7 @@ _WIDTHS = {"masuk": (9, 22, 26, 36, 22, 34, 46, 22, 22, 28),
 _TITLES = {"masuk": "AGENDA SURAT MASUK", "keluar": "AGENDA SURAT KELUAR"}
 # Rows a sheet always offers, filled or not: room for the handwritten steps.
 SHEET_ROWS = 8
-MIN_BLANK_ROWS = 3
+MIN_BLANK_ROWS = 2
 # A long note would push the sheet onto a second page; the whole note stays in the system.
 SHEET_NOTE_CHARS = 600
 _GREY = colors.Color(0.88, 0.88, 0.88)
@@ -139,12 +139,12 @@ class _DeskWriter(_Layout):
         if len(note) > SHEET_NOTE_CHARS:
             note = note[:SHEET_NOTE_CHARS].rstrip() + "..."
         box = self._grid([[lab("Catatan")], [val(note)]], [width],
-                         rowHeights=[None, 28 * mm])
+                         rowHeights=[None, 24 * mm])
         story += [box, Spacer(1, 3 * mm),
                   self.para(f"Dicetak dari E-Arsip pada {formal_moment(s.printed_at, s.zone)}",
                             self.cell)]
         return self.render(
-            story, first="portrait", day=s.printed_at.date(),
+            story, first="portrait", day=local_moment(s.printed_at, s.zone).date(),
             title=f"Lembar Disposisi {_plain(s.agenda_number)}", author=_plain(s.office),
             subject="Lembar disposisi", label=f"Lembar Disposisi Nomor Agenda {s.agenda_number}",
         )
@@ -170,7 +170,7 @@ class _DeskWriter(_Layout):
             data.append([self.para(str(n), self.cell_center), "", "", "", "", ""])
         widths = [m * mm for m in (9, 33, 27, 46, 24)]
         widths.append(width - sum(widths))
-        heights: list[float | None] = [None] * (len(steps) + 1) + [11 * mm] * blank
+        heights: list[float | None] = [None] * (len(steps) + 1) + [10 * mm] * blank
         table = self._grid(data, widths, rowHeights=heights, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), _GREY)]))
         return table
@@ -204,8 +204,9 @@ class _DeskWriter(_Layout):
             f"pada {formal_moment(r.printed_at, r.zone)}.", self.left)]
         name = title.title()
         return self.render(
-            story, first="landscape", day=r.printed_at.date(), title=f"{name} {period}",
-            author=_plain(r.office), subject=name, label=f"{name}, {r.office}, {period}",
+            story, first="landscape", day=local_moment(r.printed_at, r.zone).date(),
+            title=f"{name} {period}", author=_plain(r.office), subject=name,
+            label=f"{name}, {r.office}, {period}",
         )
 
 

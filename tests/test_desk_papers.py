@@ -145,6 +145,7 @@ def test_the_incoming_register_holds_every_row_within_clearance_and_filters(
     pages, text = pdf_text(body)
     flat = " ".join(text.split())
     assert "AGENDA SURAT MASUK" in flat and "Periode: semua tanggal" in flat
+    assert "Saringan: kode PM" in flat
     assert all(a in flat for a in agendas) and "Jumlah: 4 (empat) surat" in flat
     assert "zamrud" not in flat and "edaran" not in flat
     assert f"Halaman {pages} dari {pages}" in flat

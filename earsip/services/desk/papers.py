@@ -32,6 +32,8 @@ URGENCY_WORDS = {"biasa": "Biasa", "segera": "Segera", "amat_segera": "Amat Sege
 LETTER_STATUS_WORDS = {"registered": "dicatat", "disposed": "didisposisikan", "done": "selesai"}
 NUMBER_STATUS_WORDS = {"issued": "menunggu surat", "reserved": "dipesan",
                        "filed": "diarsipkan", "cancelled": "batal"}
+FILTER_STATUS_WORDS = {**LETTER_STATUS_WORDS, **NUMBER_STATUS_WORDS, "no_scan": "menunggu pindaian",
+                       "waiting": "belum ada suratnya"}
 # Excel and LibreOffice show these in Indonesian whatever their own language (LCID 0421).
 XLSX_DATE = "[$-421]d mmmm yyyy"
 
@@ -71,7 +73,7 @@ def disposition_sheet(archive: Archive, principal: Principal, letter_id: int, *,
             sent_on=local_moment(s.created_at, zone).date(),
             done_on=local_moment(s.done_at, zone).date() if s.done_at else None)
             for s in steps]
-        open_dues = [s.due_date for s in steps if s.due_date is not None]
+        dues = [s.due_date for s in steps if s.due_date is not None]
         sheet = paperwork_desk.DispositionSheet(
             office=archive.config.office_name, agenda_number=letter.agenda_number,
             received_at=letter.received_at, zone=zone,
@@ -80,7 +82,7 @@ def disposition_sheet(archive: Archive, principal: Principal, letter_id: int, *,
             letter_number=letter.letter_number, letter_date=letter.letter_date,
             sender=_sender(letter.sender, letter.sender_person), subject=letter.subject,
             classification=letter.classification_code, note=letter.note or "",
-            deadline=min(open_dues) if open_dues else None, steps=printed,
+            deadline=min(dues) if dues else None, steps=printed,
             printed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
         agenda = letter.agenda_number
     body = paperwork_desk.disposition_sheet_pdf(sheet)
@@ -152,7 +154,7 @@ def _filters(query: letters.LetterQuery | outgoing.NumberQuery) -> str:
     if query.classification:
         parts.append(f"kode {query.classification.upper()}")
     if query.status:
-        parts.append(f"status {query.status}")
+        parts.append(f"status {FILTER_STATUS_WORDS.get(query.status, query.status)}")
     if query.q:
         parts.append(f"pencarian \"{query.q.strip()[:100]}\"")
     return ("Saringan: " + "; ".join(parts)) if parts else ""

@@ -27,7 +27,7 @@ INCOMING_COLUMNS = ("No.", "Nomor Agenda", "Tanggal Diterima", "Nomor Surat", "T
                     "Pengirim", "Perihal", "Kode Klasifikasi", "Sifat", "Keterangan")
 OUTGOING_COLUMNS = ("No.", "Nomor Surat", "Tanggal", "Perihal", "Tujuan", "Kode Klasifikasi",
                     "Penanda Tangan", "Status")
-_WIDTHS = {"masuk": (9, 22, 26, 36, 22, 34, 46, 22, 22, 28),
+_WIDTHS = {"masuk": (10, 22, 26, 40, 22, 34, 41, 22, 22, 28),
            "keluar": (10, 45, 26, 75, 45, 22, 24, 20)}
 _TITLES = {"masuk": "AGENDA SURAT MASUK", "keluar": "AGENDA SURAT KELUAR"}
 # Rows a sheet always offers, filled or not: room for the handwritten steps.
@@ -130,7 +130,7 @@ class _DeskWriter(_Layout):
             [lab("Pengirim"), val(s.sender), "", ""],
             [lab("Perihal / Ringkasan"), val(s.subject), "", ""],
         ]
-        table = self._grid(facts, [32 * mm, width / 2 - 32 * mm, 30 * mm, width / 2 - 30 * mm])
+        table = self._grid(facts, [28 * mm, 62 * mm, 26 * mm, width - 116 * mm])
         table.setStyle(TableStyle([("SPAN", (1, 4), (3, 4)), ("SPAN", (1, 5), (3, 5)),
                                    ("BACKGROUND", (0, 0), (0, -1), _GREY),
                                    ("BACKGROUND", (2, 0), (2, 3), _GREY)]))
@@ -168,7 +168,7 @@ class _DeskWriter(_Layout):
         blank = max(MIN_BLANK_ROWS, SHEET_ROWS - len(steps))
         for n in range(len(steps) + 1, len(steps) + blank + 1):
             data.append([self.para(str(n), self.cell_center), "", "", "", "", ""])
-        widths = [m * mm for m in (9, 33, 27, 46, 24)]
+        widths = [m * mm for m in (10, 32, 27, 46, 24)]
         widths.append(width - sum(widths))
         heights: list[float | None] = [None] * (len(steps) + 1) + [10 * mm] * blank
         table = self._grid(data, widths, rowHeights=heights, repeatRows=1, splitInRow=1)

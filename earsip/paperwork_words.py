@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 _ONES = (
     "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
@@ -15,6 +16,9 @@ _MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
     "Oktober", "November", "Desember",
 )
+# The abbreviations Indonesians use for their three zones; elsewhere the UTC offset.
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+              "Asia/Jayapura": "WIT"}
 
 
 # --------------------------------------------------------------------------- words
@@ -74,3 +78,32 @@ def date_in_words(day: dt.date) -> str:
 def _formal_date(day: dt.date) -> str:
     """Return a date as written in letters, e.g. 30 November 2026."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def formal_date(day: dt.date) -> str:
+    """Return a date as written in letters, e.g. 7 Desember 2026."""
+    return _formal_date(day)
+
+
+def zone_name(moment: dt.datetime) -> str:
+    """Return how a person names the zone of an aware local moment (WIB, or UTC+hh:mm)."""
+    key = getattr(moment.tzinfo, "key", "")
+    if key in ZONE_NAMES:
+        return ZONE_NAMES[key]
+    offset = moment.utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_moment(moment: dt.datetime, zone: str) -> dt.datetime:
+    """Return a stored (naive UTC) or aware moment in the time zone named `zone`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def formal_moment(moment: dt.datetime, zone: str) -> str:
+    """Return a stored (naive UTC) moment as written in the office: 7 Desember 2026 09.30 WIB."""
+    local = local_moment(moment, zone)
+    return f"{_formal_date(local.date())} {local:%H.%M} {zone_name(local)}"

@@ -90,11 +90,13 @@ def _check_width(headers: Sequence[str], row: Sequence[object]) -> None:
 
 
 def to_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, title: str,
-            date_format: str = "yyyy-mm-dd") -> bytes:
+            date_format: str = "yyyy-mm-dd",
+            datetime_format: str = "yyyy-mm-dd hh:mm:ss") -> bytes:
     """Return the table as an XLSX workbook: bold frozen header, typed cells, fitted columns.
 
     Dates are real date cells shown in `date_format` (e.g. "d mmmm yyyy": Excel writes the
-    month's name in its own language).
+    month's name in its own language; "[$-421]d mmmm yyyy" in Indonesian); datetimes in
+    `datetime_format`.
 
     Aware datetimes are written as their wall-clock time (Excel has no time zones): convert
     them to the office's local time first.
@@ -120,7 +122,7 @@ def to_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, title: str,
         header_cells.append(cell)
     ws.append(header_cells)
     for row in table:
-        ws.append([_xlsx_cell(ws, value, date_format) for value in row])
+        ws.append([_xlsx_cell(ws, value, date_format, datetime_format) for value in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -131,8 +133,8 @@ def _xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL_CHARS]
 
 
-def _xlsx_cell(ws: WriteOnlyWorksheet, value: object,
-               date_format: str = "yyyy-mm-dd") -> Cell | None:
+def _xlsx_cell(ws: WriteOnlyWorksheet, value: object, date_format: str = "yyyy-mm-dd",
+               datetime_format: str = "yyyy-mm-dd hh:mm:ss") -> Cell | None:
     """Return a typed cell: numbers, booleans and dates as such, everything else as text."""
     if value is None:
         return None
@@ -144,7 +146,7 @@ def _xlsx_cell(ws: WriteOnlyWorksheet, value: object,
         return WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # Decimal: written as a number
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        cell.number_format = datetime_format
         return cell
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # openpyxl writes it; its stubs allow datetime only

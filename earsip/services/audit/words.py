@@ -67,6 +67,8 @@ ACTIONS: dict[str, str] = {
     "job.request": N_("meminta tugas latar belakang"),
     "job.retry": N_("mengulang tugas latar belakang"),
     "letter.attach": N_("mengarsipkan pindaian surat masuk"),
+    "letter.export": N_("mengekspor agenda surat"),
+    "letter.print": N_("mencetak lembar disposisi"),
     "letter.register": N_("mencatat surat masuk"),
     "number.cancel": N_("membatalkan nomor surat keluar yang tidak dipakai"),
     "number.file": N_("mengarsipkan surat keluar"),

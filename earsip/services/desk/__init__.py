@@ -15,8 +15,10 @@ Public use cases, by module:
 - `filing`: prepare_all, record_linked, failed, finish: filing a letter's files through the
   archive's own steps inside the desk's transaction
 - `overview`: overview, recipients: the desk page, and whom a letter may be routed to
+- `papers`: disposition_sheet, export_incoming, export_outgoing: the lembar disposisi (PDF) and
+  the agenda registers as CSV, XLSX or PDF
 - `views`: the rows as the doors show them, within the reader's clearance
 """
 
-__all__ = ["dispositions", "filing", "letters", "numbering", "outgoing", "overview", "prefill",
-           "signing", "suggestions", "views"]
+__all__ = ["dispositions", "filing", "letters", "numbering", "outgoing", "overview", "papers",
+           "prefill", "signing", "suggestions", "views"]

@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
-MAX_CHARS = 60_000  # a letter's first pages; the rest (lampiran) carries no header fields
-MAX_LINES = 1_500
-MAX_LINE = 400
-HEAD_LINES = 40  # where a letterhead, number and subject can be
-MIN_YEAR = 1945
+from earsip.letterdates import _find_date
+from earsip.lettertext import _BODY_START, _DATE, _DIGITISH, _JUNK, _PLACE, _head, _lines
 
 
 @dataclass(frozen=True)
@@ -32,74 +28,6 @@ class LetterFields:
     subject: str | None = None
     sender: str | None = None
     classification: str | None = None
-
-
-# --------------------------------------------------------------------------- text and lines
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
-
-
-def _lines(text: str) -> list[str]:
-    """Return the text's lines (capped), normalised: NFKC, plain dashes, single spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_DASHES)
-    out: list[str] = []
-    for raw in text.replace("\r", "\n").replace("\f", "\n").split("\n")[:MAX_LINES]:
-        line = _SPECKS.sub("", _SPACES.sub(" ", raw[:MAX_LINE]).strip()).strip()
-        # "Nomor" and ": 197/..." drawn in two columns come out of a PDF as two lines.
-        if line.startswith((":", ";")) and out and _BARE_LABEL.fullmatch(out[-1]):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return _pair_label_column(out)
-
-
-def _pair_label_column(lines: list[str]) -> list[str]:
-    """Put a column of bare labels back beside its column of values.
-
-    OCR often reads "Nomor / Sifat / Lampiran / Perihal" as one block and the values (": 197/…",
-    ": Biasa", …) as the next; the n-th value line (blank and place-and-date lines skipped) is
-    given to the n-th label. Only the first such column in the header is paired.
-    """
-    for start in range(min(len(lines), HEAD_LINES)):
-        run = start
-        while run < len(lines) and _HEADER_LABEL.fullmatch(lines[run]):
-            run += 1
-        if run - start < 2:
-            continue
-        labels = lines[start:run]
-        rest = lines[run:]
-        values: list[tuple[int, str]] = []
-        for index, line in enumerate(rest[:HEAD_LINES]):
-            if len(values) == len(labels):
-                break
-            if line and not (_PLACE.match(line) and _DATE.search(line)):
-                values.append((index, line))
-        taken = {index for index, _ in values}
-        paired = [f"{label} {re.sub(r'^[:;-] ?', ': ', value)}"
-                  for label, (_, value) in zip(labels, values, strict=False)]
-        paired += labels[len(values):]
-        kept = [line for index, line in enumerate(rest) if index not in taken]
-        return [*lines[:start], *paired, *kept]
-    return lines
-
-
-# What a scan's speckles and rules become in OCR at the ends of a line: "Kepada |", "' Dengan".
-_SPECKS = re.compile(r"^[|'‘’\"“”„_~`»«]+ ?| ?[|_~`»«“”]+$")
-_JUNK = r"(?:[^\w\s]{1,3} ?)?"  # a speck OCR put before a label: ". Lampiran", "- Perihal"
-_HEADER_LABEL = re.compile(r"(?:nomor|no\.?|sifat|lampiran|lamp\.|perihal|hal|tanggal)\s?[:;]?",
-                           re.IGNORECASE)
-_BARE_LABEL = re.compile(r"[A-Za-z][A-Za-z./ ]{0,20}")
-_BODY_START = re.compile(r"^(?:dengan hormat|assalamu|menindaklanjuti|sehubungan|berdasarkan"
-                         r"|bersama ini|yang bertanda tangan)", re.IGNORECASE)
-
-
-def _head(lines: list[str]) -> list[str]:
-    """Return the lines before the body starts (where the header fields are)."""
-    for index, line in enumerate(lines[:HEAD_LINES * 2]):
-        if _BODY_START.match(line):
-            return lines[:index]
-    return lines[:HEAD_LINES]
 
 
 # --------------------------------------------------------------------------- letter number
@@ -119,7 +47,6 @@ _ROMAN_MONTH = re.compile(r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)")
 _ROMAN_OCR = re.compile(r"[IVX][IVX1l]*|[1l][IVX][IVX1l]*")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _NOT_A_NUMBER = re.compile(r"www|http|@|\.go\.id|\.ac\.id|\.com|\.or\.id", re.IGNORECASE)
-_DIGITISH = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 
 
 def _fix_segment(segment: str) -> str:
@@ -210,97 +137,6 @@ def _classification(number: str | None) -> str | None:
         if _CODE.fullmatch(segment):
             return segment
     return None
-
-
-# --------------------------------------------------------------------------- dates
-
-_MONTHS = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
-    "maret": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7,
-    "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "agust": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "december": 12, "des": 12, "dec": 12,
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DAY_NAMES = {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
-              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-_YEAR_OCR = r"[12][0-9Oo]{3}"
-_DATE = re.compile(
-    rf"(?<![\w.\-])(?P<d>[0-3]?[0-9])\s?(?P<mn>{_MONTH_NAMES})\.?,?\s?(?P<y>{_YEAR_OCR})(?!\w)"
-    rf"|(?<![\w/.\-])(?P<mn2>{_MONTH_NAMES})\.?\s(?P<d2>[0-3]?[0-9]),?\s(?P<y2>{_YEAR_OCR})(?!\w)"
-    rf"|(?<![\w/.\-])(?P<d3>[0-3]?[0-9])\s?(?P<sep>[-/.])\s?(?P<m3>[01]?[0-9])\s?(?P=sep)\s?"
-    rf"(?P<y3>{_YEAR_OCR})(?![\w/])",
-    re.IGNORECASE)
-_PLACE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,3}) ?, ?\S")
-_DATE_LABEL = re.compile(r"(?:^|\s)(?:tanggal|tgl\.?|date)\s*[:.]", re.IGNORECASE)
-
-
-def _to_date(match: re.Match[str], today: dt.date) -> dt.date | None:
-    """Return the date a match spells, or None when impossible or after `today`."""
-    g = match.groupdict()
-    try:
-        if g["d"]:
-            day, month, year = int(g["d"]), _MONTHS[g["mn"].lower()], g["y"]
-        elif g["d2"]:
-            day, month, year = int(g["d2"]), _MONTHS[g["mn2"].lower()], g["y2"]
-        else:
-            day, month, year = int(g["d3"]), int(g["m3"]), g["y3"]
-        found = dt.date(int(year.translate(_DIGITISH)), month, day)
-    except (KeyError, ValueError):
-        return None
-    if found.year < MIN_YEAR or found > today:
-        return None
-    return found
-
-
-# The place right before a date, at the line's start or after the number on the same line.
-_PLACE_BEFORE = re.compile(r"(?:^|(?<=[\dIVX)]) )(?P<place>[A-Z][A-Za-z.'\-]+"
-                           r"(?: [A-Z][A-Za-z.'\-]+){0,3}) ?, ?$")
-
-
-def _date_score(line: str, start: int) -> int:
-    """Rank where a date stands: 3 in a place-and-date line, 2 after a date label, else 0."""
-    before = line[:start]
-    place = _PLACE_BEFORE.search(before)
-    if place and place.group("place").lower().split()[-1] not in _DAY_NAMES:
-        return 3
-    label = _DATE_LABEL.search(before)
-    if label and "hari" not in before.lower():
-        return 2
-    return 0
-
-
-def _find_date(lines: list[str], today: dt.date) -> dt.date | None:
-    """Return the letter date: a place-and-date line first, then a labelled date, then a date
-    standing alone on its line, then the first date in the header (never one in the body)."""
-    header = len(_head(lines))
-    best: tuple[int, int, dt.date] | None = None
-    for index, line in enumerate(lines):
-        for match in _DATE.finditer(line):
-            found = _to_date(match, today)
-            if found is None:
-                continue
-            score = _date_score(line, match.start())
-            # "Mojokerto, 2 Ramadhan 1445 H / 12 Maret 2024": the Gregorian date of the line.
-            if score == 0 and len(line) < 90:
-                first = _PLACE.match(line)
-                if first and first.group("place").lower().split()[-1] not in _DAY_NAMES:
-                    score = 3
-            if score == 0 and match.group(0) == line.strip(" .,"):
-                score = 1
-            if score == 0 and index >= header:
-                continue
-            rank = (score, -index, found)
-            if best is None or rank[:2] > best[:2]:
-                best = rank
-    return best[2] if best else None
 
 
 # --------------------------------------------------------------------------- subject

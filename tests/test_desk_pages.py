@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests import filegen
 from tests.conftest import USER_PASSWORD
@@ -42,7 +43,7 @@ def staff(make_user: Callable[..., str]) -> None:
     make_user("staf1", roles=("staf",), clearance="terbatas")
 
 
-def _register(c: FlaskClient, csrf: str, pdf: Path, **fields: str):  # type: ignore[no-untyped-def]
+def _register(c: FlaskClient, csrf: str, pdf: Path, **fields: str) -> TestResponse:
     data: dict[str, object] = {
         "csrf_token": csrf, "received_at": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
         "channel": "kurir", "letter_number": "B.023/BAWASLU-PROV.JT-07/KP.01.00/VII/2016",

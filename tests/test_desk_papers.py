@@ -163,7 +163,7 @@ def test_a_formula_looking_subject_is_shown_never_evaluated(
     rows = csv_rows(papers.export_incoming(archive, people["loket"], query, "csv")[0])
     assert [r[6] for r in rows[1:]] == ["'" + FORMULA]
     body = papers.export_incoming(archive, people["loket"], query, "xlsx")[0]
-    cell = openpyxl.load_workbook(io.BytesIO(body)).active["G2"]  # type: ignore[index]
+    cell = openpyxl.load_workbook(io.BytesIO(body)).active["G2"]  # type: ignore[index]  # openpyxl types `active` as possibly a chartsheet
     assert cell.value == "'" + FORMULA and cell.data_type == "s"
 
 

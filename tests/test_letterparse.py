@@ -275,7 +275,7 @@ def test_five_megabytes_of_text_return_quickly_with_the_header_still_read() -> N
 def test_the_fields_are_frozen() -> None:
     found = parse("Hal : Data")
     with pytest.raises(AttributeError):
-        found.subject = "lain"  # type: ignore[misc]
+        found.subject = "lain"  # type: ignore[misc]  # the point: a frozen value refuses it
 
 
 # --------------------------------------------------------------------------- the corpus

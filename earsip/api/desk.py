@@ -9,7 +9,7 @@ from flask import Response, g, jsonify, request
 from pydantic import Field
 
 from earsip.api import bp
-from earsip.api.describe import json, operation
+from earsip.api.describe import json, operation, raw
 from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
 from earsip.errors import ValidationError
@@ -28,9 +28,12 @@ from earsip.schemas.desk import (
     Prefill,
     Routed,
 )
-from earsip.services.desk import dispositions, letters, outgoing, prefill
+from earsip.services.desk import dispositions, letters, outgoing, papers, prefill
 from earsip.services.desk.filing import Upload
 
+BINARY = {"type": "string", "format": "binary"}
+EXPORT_MEDIA = {"text/csv": BINARY, "application/pdf": BINARY,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY}
 ROUTED = json("The new steps (`items`; `id` is the first).", Routed)
 
 
@@ -60,6 +63,27 @@ def _paging() -> tuple[int, int]:
 
 def _day(name: str) -> dt.date | None:
     return date_or_none(request.args.get(name), name, required=False)
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _attachment(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype=MEDIA[name.rsplit(".", 1)[-1]])
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+class ExportFilters(Model):
+    """The register's filters (as its listing takes them) and the file's `format`."""
+
+    format: str | None = None
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+    q: str | None = None
+    status: str | None = None
+    classification: str | None = None
 
 
 class NoFields(Model):
@@ -144,6 +168,57 @@ def list_letters() -> Response:
         status=request.args.get("status") or None,
         classification=request.args.get("classification") or None, limit=limit, offset=offset)
     return jsonify(letters.list_letters(_archive(), g.principal, query).model_dump(mode="json"))
+
+
+@bp.get("/letters/incoming/<int:letter_id>/sheet")
+@operation("The lembar disposisi of a letter as PDF (audited), for offices that still sign on "
+           "paper: the steps made so far, and empty rows for handwritten ones.",
+           answers={200: raw("The sheet.", {"application/pdf": BINARY})},
+           errors=(401, 403, 404))
+@token_required("inbox")
+def disposition_sheet(letter_id: int) -> Response:
+    body, name = papers.disposition_sheet(_archive(), g.principal, letter_id,
+                                          client_addr=_client())
+    return _attachment(body, name)
+
+
+def _format() -> str:
+    fmt = request.args.get("format") or "csv"
+    if fmt not in MEDIA:
+        raise ValidationError("format harus csv, xlsx atau pdf.", field="format")
+    return fmt
+
+
+@bp.get("/letters/incoming/export")
+@operation("The agenda surat masuk in its legal layout as CSV, XLSX or PDF (`format`), every "
+           "row within the caller's clearance and the filters of the listing (audited).",
+           query=ExportFilters, answers={200: raw("The register.", EXPORT_MEDIA)},
+           errors=(400, 401, 403))
+@token_required("letter.read")
+def export_incoming() -> Response:
+    query = letters.LetterQuery(
+        date_from=_day("from"), date_to=_day("to"), q=request.args.get("q") or None,
+        status=request.args.get("status") or None,
+        classification=request.args.get("classification") or None)
+    body, name = papers.export_incoming(_archive(), g.principal, query, _format(),
+                                        client_addr=_client())
+    return _attachment(body, name)
+
+
+@bp.get("/letters/outgoing/export")
+@operation("The agenda surat keluar as CSV, XLSX or PDF (`format`), every row within the "
+           "caller's clearance and the filters of the listing (audited).",
+           query=ExportFilters, answers={200: raw("The register.", EXPORT_MEDIA)},
+           errors=(400, 401, 403))
+@token_required("letter.read")
+def export_outgoing() -> Response:
+    query = outgoing.NumberQuery(
+        date_from=_day("from"), date_to=_day("to"), q=request.args.get("q") or None,
+        status=request.args.get("status") or None,
+        classification=request.args.get("classification") or None)
+    body, name = papers.export_outgoing(_archive(), g.principal, query, _format(),
+                                        client_addr=_client())
+    return _attachment(body, name)
 
 
 @bp.post("/letters/incoming/<int:letter_id>/dispositions")

@@ -31,7 +31,7 @@ from earsip.schemas.desk import (
     IncomingInput,
     NumberRequest,
 )
-from earsip.services.desk import dispositions, letters, outgoing, overview, prefill
+from earsip.services.desk import dispositions, letters, outgoing, overview, papers, prefill
 from earsip.services.desk.filing import Upload
 from earsip.services.records import classification as classification_service
 from earsip.web.common import archive, client, principal, requires
@@ -153,6 +153,54 @@ def letter(letter_id: int, status: int = 200) -> tuple[str, int]:
     return render_template("desk/letter.html", letter=out, mine=mine, sent_unread=sent_unread,
                            may_route=may_route, people=people,
                            instructions=archive().config.instruction_list), status
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _attachment(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype=MEDIA.get(name.rsplit(".", 1)[-1], "application/pdf"))
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+@bp.get("/letters/incoming/<int:letter_id>/sheet")
+@requires("inbox")
+def sheet(letter_id: int) -> Response:
+    try:
+        body, name = papers.disposition_sheet(archive(), principal(), letter_id,
+                                              client_addr=client())
+    except NotFound:
+        abort(404)
+    return _attachment(body, name)
+
+
+def _export_format() -> str:
+    fmt = request.args.get("format", "csv")
+    return fmt if fmt in MEDIA else "csv"
+
+
+@bp.get("/letters/incoming/export")
+@requires("letter.read")
+def export_incoming() -> Response:
+    filters = {**_filters(), "status": request.args.get("status") or None}
+    if filters["status"] not in (None, *letters.STATUSES):
+        filters["status"] = None
+    body, name = papers.export_incoming(archive(), principal(), letters.LetterQuery(**filters),
+                                        _export_format(), client_addr=client())
+    return _attachment(body, name)
+
+
+@bp.get("/letters/outgoing/export")
+@requires("letter.read")
+def export_outgoing() -> Response:
+    filters = _filters()
+    if filters["status"] not in (None, *outgoing.STATUSES):
+        filters["status"] = None
+    body, name = papers.export_outgoing(archive(), principal(), outgoing.NumberQuery(**filters),
+                                        _export_format(), client_addr=client())
+    return _attachment(body, name)
 
 
 def _step(action: Any, done: str, letter_id: int) -> Any:

@@ -68,6 +68,7 @@ ACTIONS: dict[str, str] = {
     "job.retry": N_("mengulang tugas latar belakang"),
     "letter.attach": N_("mengarsipkan pindaian surat masuk"),
     "letter.register": N_("mencatat surat masuk"),
+    "notification.email": N_("mengirim surel pemberitahuan"),
     "number.cancel": N_("membatalkan nomor surat keluar yang tidak dipakai"),
     "number.file": N_("mengarsipkan surat keluar"),
     "number.issue": N_("mengambil nomor surat keluar"),

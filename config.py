@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from earsip import mail
 from earsip.atomic import create_once
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -59,6 +60,13 @@ def _time_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as e:
         raise ValueError("must be a time zone name such as Asia/Jakarta") from e
     return name
+
+
+def _smtp_url(url: str) -> str:
+    """Return the SMTP URL (stripped) if it names a server and a sender; ValueError otherwise."""
+    url = url.strip()
+    mail.parse_url(url)
+    return url
 
 
 def _load_or_create_secret(path: Path) -> str:
@@ -152,6 +160,8 @@ class Environment(BaseModel):
     reservation_hours: AtLeastOne = Field(None, alias="EARSIP_NUMBER_RESERVATION_HOURS")
     instructions: str | None = Field(None, alias="EARSIP_DISPOSITION_INSTRUCTIONS")
     trust_roots: Path | None = Field(None, alias="EARSIP_TRUST_ROOTS")
+    smtp_url: Annotated[str, AfterValidator(_smtp_url)] | None = Field(
+        None, alias="EARSIP_SMTP_URL")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -170,7 +180,10 @@ def _explain(error: ValidationError) -> str:
     for problem in error.errors(include_url=False):
         name = ".".join(str(part) for part in problem["loc"])
         reason = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{name}: {reason}, got {problem['input']!r}")
+        given = problem["input"]
+        if name == "EARSIP_SMTP_URL" and isinstance(given, str):
+            given = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", given)  # never show a password
+        lines.append(f"{name}: {reason}, got {given!r}")
     return "Invalid configuration:\n" + "\n".join(lines)
 
 
@@ -276,6 +289,9 @@ class Config:
                          "untuk diketahui;edarkan")
     # A folder of PEM certificates the office trusts as roots for signed PDFs (none bundled).
     trust_roots: Path | None = None
+    # Where notification e-mails go out (earsip.mail: smtp://user:pass@host:587?starttls=1&
+    # from=arsip@example.go.id); empty: no e-mail, notifications stay in the app.
+    smtp_url: str = field(default="", repr=False)
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 

@@ -210,6 +210,13 @@ class OcrFailed(EarsipError):
     http_status = 422
 
 
+class MailFailed(EarsipError):
+    """The mail server could not be reached, refused to authenticate or refused a message."""
+
+    code = "mail_failed"
+    http_status = 502
+
+
 class JobGaveUp(EarsipError):
     """A background job failed in a way another attempt cannot fix (failed at once)."""
 

@@ -79,6 +79,6 @@ def test_each_module_of_the_job_machinery_imports_first_in_a_fresh_interpreter(
 def test_every_kind_of_job_has_its_handler_in_the_table() -> None:
     from earsip.services.operations import job_kinds, jobs
 
-    assert jobs.KINDS == ("ocr", "reindex", "fixity", "suggest.train") \
+    assert jobs.KINDS == ("ocr", "reindex", "fixity", "suggest.train", "notify.email") \
         == tuple(job_kinds.HANDLERS)
     assert set(job_kinds.GIVEN_UP) <= set(job_kinds.HANDLERS)

@@ -48,7 +48,8 @@ def test_daily_tasks_run_again_the_next_day_and_fixity_after_its_interval(
                     "suggest.train": "ok"}
     rows = schedule.status(archive)
     assert {r.name: r.last_outcome for r in rows} == {
-        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok", "suggest.train": "ok"}
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok", "suggest.train": "ok",
+        "notify.email": None}  # off without a mail server (EARSIP_SMTP_URL)
 
 
 def test_a_task_claimed_by_another_process_is_left_alone_until_its_lease_ends(
@@ -63,6 +64,25 @@ def test_a_task_claimed_by_another_process_is_left_alone_until_its_lease_ends(
     assert later.get("retention.run") == "ok"
 
 
+def test_with_a_mail_server_the_notification_e_mails_are_queued_every_quarter_hour(
+        archive: Archive) -> None:
+    mailing = replace(archive, config=replace(
+        archive.config, smtp_url="smtp://127.0.0.1:2525?from=arsip@example.go.id"))
+    now = dt.datetime(2026, 11, 30, 3, 0)
+    assert schedule.run_due(mailing, now=now) == {
+        "retention.run": "ok", "audit.checkpoint": "ok", "fixity": "ok", "suggest.train": "ok",
+        "notify.email": "ok"}
+    [first] = [r.last_details for r in schedule.status(mailing) if r.name == "notify.email"]
+    assert first is not None and isinstance(first["queued"], int)
+    assert schedule.run_due(mailing, now=now + dt.timedelta(minutes=10)) == {}
+    assert schedule.run_due(mailing, now=now + dt.timedelta(minutes=15)) == {
+        "notify.email": "ok"}
+    # The first job still waits in the queue: one digest job is enough.
+    assert [r.last_details for r in schedule.status(mailing) if r.name == "notify.email"] == [
+        {"queued": None, "waiting": first["queued"]}]
+    assert "notify.email" not in schedule.run_due(archive, now=now + dt.timedelta(hours=1))
+
+
 def test_a_zero_fixity_interval_turns_the_weekly_check_off(archive: Archive) -> None:
     quiet = replace(archive, config=replace(archive.config, fixity_interval_days=0))
     assert "fixity" not in schedule.run_due(quiet, now=dt.datetime(2026, 11, 30))
@@ -72,7 +92,10 @@ def test_the_tasks_command_runs_what_is_due_and_shows_the_state(runner, archive:
     result = runner("tasks", "--run")
     assert result.exit_code == 0, result.output
     assert "retention.run: ok" in result.output and "fixity: ok" in result.output
-    assert "tiap 7 hari" in runner("tasks").output
+    shown = runner("tasks").output
+    assert "tiap 7 hari" in shown
+    assert [line.split()[1] for line in shown.splitlines()
+            if line.startswith("notify.email")] == ["nonaktif"]
 
 
 def test_a_failed_task_is_tried_again_an_hour_later(archive: Archive) -> None:

@@ -21,7 +21,9 @@ def tasks(run_now: bool) -> None:
         for row in schedule.status(archive):
             last = row.last_started_at
             when = f"{last:%Y-%m-%d %H:%M} UTC" if last else "belum pernah"
-            every = f"tiap {row.every_days} hari" if row.every_days > 0 else "nonaktif"
+            every = "nonaktif" if row.every_days <= 0 else (
+                f"tiap {row.every_minutes} menit" if row.every_minutes
+                else f"tiap {row.every_days} hari")
             click.echo(f"{row.name:<18} {every:<14} terakhir {when} "
                        f"({row.last_outcome or '-'})")
     finally:

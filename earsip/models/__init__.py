@@ -3,7 +3,14 @@
 One module per area; everything is importable from `earsip.models`.
 """
 
-from earsip.models.accounts import ApiToken, LoginFailure, LoginThrottle, User, UserRole
+from earsip.models.accounts import (
+    ApiToken,
+    LoginFailure,
+    LoginThrottle,
+    NotificationMark,
+    User,
+    UserRole,
+)
 from earsip.models.audit import AuditCheckpoint, AuditEntry
 from earsip.models.base import NAMING, Base, utcnow
 from earsip.models.declassification import DeclassificationRequest
@@ -38,6 +45,7 @@ __all__ = [
     "DeclassificationRequest", "DisposalItem", "Disposition", "IncomingLetter",
     "LetterDocument", "NumberSequence", "OutgoingLetter", "DisposalList", "Document", "DocumentTag",
     "DocumentText", "FixityRun", "HoldDocument", "IndexQueue", "Job", "LegalHold",
-    "LoginFailure", "LoginThrottle", "TaskRun", "Transfer", "TransferItem", "User", "UserRole",
+    "LoginFailure", "LoginThrottle", "NotificationMark", "TaskRun", "Transfer", "TransferItem",
+    "User", "UserRole",
     "utcnow",
 ]

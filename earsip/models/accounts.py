@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +34,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Where notification digests are mailed (EARSIP_SMTP_URL); none: in-app only.
+    email: Mapped[str | None] = mapped_column(String(254))
 
     roles: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -42,6 +45,20 @@ class User(Base):
     def role_names(self) -> set[str]:
         """Return the names of the user's roles."""
         return {r.role for r in self.roles}
+
+
+class NotificationMark(Base):
+    """One notification already mailed to a user (`key`: kind and object, e.g.
+    `disposition.new:12`), so a digest never mails it twice; written only after the server
+    accepted the message, so a failed send is tried again by the next digest."""
+
+    __tablename__ = "notification_marks"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_notification_marks_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(120))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class UserRole(Base):

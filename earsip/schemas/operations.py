@@ -59,7 +59,8 @@ class JobRequest(Model):
 
 class Job(Model):
     id: int
-    kind: Annotated[str, WithJsonSchema({"enum": ["ocr", "reindex", "fixity", "suggest.train"]})]
+    kind: Annotated[str, WithJsonSchema({"enum": ["ocr", "reindex", "fixity", "suggest.train",
+                                                  "notify.email"]})]
     document_id: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"]})] = None
     state: Annotated[str, WithJsonSchema({"enum": list(JOB_STATES)})]
     attempts: int
@@ -92,6 +93,8 @@ class TaskStatus(Model):
 
     name: str
     every_days: Annotated[int, Field(description="0 or less: never.")]
+    every_minutes: Annotated[int | None, Field(
+        description="Set: runs every so many minutes rather than daily.")] = None
     last_started_at: dt.datetime | None = None
     last_finished_at: dt.datetime | None = None
     last_outcome: str | None = None

@@ -70,6 +70,7 @@ ACTIONS: dict[str, str] = {
     "letter.export": N_("mengekspor agenda surat"),
     "letter.print": N_("mencetak lembar disposisi"),
     "letter.register": N_("mencatat surat masuk"),
+    "notification.email": N_("mengirim surel pemberitahuan"),
     "number.cancel": N_("membatalkan nomor surat keluar yang tidak dipakai"),
     "number.file": N_("mengarsipkan surat keluar"),
     "number.issue": N_("mengambil nomor surat keluar"),

@@ -8,6 +8,7 @@ Public use cases, by module:
   waiting_count: routing a letter and following it up
 - `outgoing`: issue_number, get_number, file_letter, list_numbers, expire_reservations: the
   agenda surat keluar and its numbering
+- `notifications`: pending, count, send_digest: what waits on a user, in the app and by e-mail
 - `numbering`: the gap-free sequences behind agenda and letter numbers
 - `prefill`: prefill: a letter's fields read from its file (nothing stored)
 - `suggestions`: retrain, suggest: classification codes suggested from a letter's text
@@ -20,5 +21,5 @@ Public use cases, by module:
 - `views`: the rows as the doors show them, within the reader's clearance
 """
 
-__all__ = ["dispositions", "filing", "letters", "numbering", "outgoing", "overview", "papers",
-           "prefill", "signing", "suggestions", "views"]
+__all__ = ["dispositions", "filing", "letters", "notifications", "numbering", "outgoing",
+           "overview", "papers", "prefill", "signing", "suggestions", "views"]

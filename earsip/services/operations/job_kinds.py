@@ -7,7 +7,9 @@ imports the services that do the work (OCR, re-index, fixity) and nothing of the
 Kinds: `ocr` (read a scan and make its searchable copy, see `services/operations/ocr.py`),
 `reindex` (rebuild the search index from the database), `fixity` (re-hash every stored file) and
 `suggest.train` (retrain the classification suggester on the filed texts,
-`services/desk/suggestions.py`; queued daily by the schedule).
+`services/desk/suggestions.py`; queued daily by the schedule) and `notify.email` (mail each user
+what waits on them, `services/desk/notifications.py`; queued by the schedule when
+`EARSIP_SMTP_URL` is set).
 A kind may also say what to record when its job is given up (`GIVEN_UP`): a scan whose OCR will
 not be tried again is marked `failed` with the reason.
 """
@@ -21,7 +23,7 @@ from earsip import audit
 from earsip.errors import JobGaveUp, NotFound, OcrUnavailable
 from earsip.schemas.base import JsonObject
 from earsip.services import Archive
-from earsip.services.desk import suggestions
+from earsip.services.desk import notifications, suggestions
 from earsip.services.operations import fixity
 from earsip.services.operations import ocr as ocr_service
 from earsip.services.search import indexing
@@ -76,7 +78,13 @@ def _suggest_train(archive: Archive, job: JobContext) -> JsonObject:
             "codes": trained.codes, "top1": trained.top1, "top3": trained.top3}
 
 
+def _notify_email(archive: Archive, job: JobContext) -> JsonObject:
+    # A mail server that fails is audited per message and tried again by the next digest;
+    # the job itself succeeds.
+    return notifications.send_digest(archive).model_dump()
+
+
 HANDLERS: dict[str, Handler] = {"ocr": _ocr, "reindex": _reindex, "fixity": _fixity,
-                                "suggest.train": _suggest_train}
+                                "suggest.train": _suggest_train, "notify.email": _notify_email}
 # Leave a truthful status on the document of a job that will not be tried again.
 GIVEN_UP: dict[str, GivenUp] = {"ocr": ocr_service.record_failure}

@@ -44,7 +44,7 @@ __all__ = ["KINDS", "STATES", "Handler", "JobContext", "counts", "execute",
            "submit", "worker_name"]
 
 log = logging.getLogger(__name__)
-KINDS = tuple(HANDLERS)  # "ocr", "reindex", "fixity", "suggest.train": see `job_kinds`
+KINDS = tuple(HANDLERS)  # "ocr", "reindex", "fixity", "suggest.train", "notify.email"
 STATES = ("pending", "running", "done", "failed")
 RETRY_DELAYS_S = (30, 300, 1800)  # before the 2nd, 3rd and later attempts
 

@@ -1,7 +1,8 @@
 """Scheduled work of a running archive: the daily retention run and audit checkpoint, the daily
 retraining of the classification suggester (queued as a `suggest.train` job, so the training
-runs in a worker thread like any job, not in the tick), and the fixity check every
-`fixity_interval_days` days.
+runs in a worker thread like any job, not in the tick), the fixity check every
+`fixity_interval_days` days, and, when `EARSIP_SMTP_URL` is set, the notification e-mails every
+`NOTIFY_EVERY_MINUTES` minutes (queued as a `notify.email` job; off without a mail server).
 
 The background worker (`earsip worker`, started by `earsip serve`) checks once a minute, in its
 queue's periodic tick (`services/operations/worker.py`); `earsip tasks --run` does one round, for
@@ -31,6 +32,7 @@ from earsip.services.retention import cycle as retention
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(hours=6)
 RETRY = dt.timedelta(hours=1)
+NOTIFY_EVERY_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Task:
     name: str
     every_days: Callable[[Archive], int]  # 0 or less: never
     run: Callable[[Archive], JsonObject]
+    # Set: the task runs every so many minutes instead of once a day (every_days still
+    # turns it off when 0 or less).
+    every_minutes: int | None = None
 
 
 def _retention(archive: Archive) -> JsonObject:
@@ -57,14 +62,23 @@ def _fixity(archive: Archive) -> JsonObject:
     return {"checked": report.checked, "outcome": report.outcome}
 
 
-def _suggest_train(archive: Archive) -> JsonObject:
+def _queue_once(archive: Archive, kind: str) -> JsonObject:
+    """Queue a job of `kind` unless one is already waiting or running."""
     with archive.db.write() as session:
-        waiting = session.scalar(select(Job.id).where(Job.kind == "suggest.train",
+        waiting = session.scalar(select(Job.id).where(Job.kind == kind,
                                                       Job.state.in_(("pending", "running")))
                                  .limit(1))
-        if waiting is not None:  # one retraining in the queue is enough
+        if waiting is not None:  # one in the queue is enough
             return {"queued": None, "waiting": waiting}
-        return {"queued": jobs.submit(session, archive, "suggest.train").id}
+        return {"queued": jobs.submit(session, archive, kind).id}
+
+
+def _suggest_train(archive: Archive) -> JsonObject:
+    return _queue_once(archive, "suggest.train")
+
+
+def _notify_email(archive: Archive) -> JsonObject:
+    return _queue_once(archive, "notify.email")
 
 
 TASKS = (
@@ -72,6 +86,8 @@ TASKS = (
     Task("audit.checkpoint", lambda a: 1, _checkpoint),
     Task("fixity", lambda a: a.config.fixity_interval_days, _fixity),
     Task("suggest.train", lambda a: 1, _suggest_train),
+    Task("notify.email", lambda a: 1 if a.config.smtp_url else 0, _notify_email,
+         every_minutes=NOTIFY_EVERY_MINUTES),
 )
 
 
@@ -80,12 +96,14 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.replace(tzinfo=dt.UTC).astimezone().date()
 
 
-def is_due(row: TaskRun | None, every_days: int, now: dt.datetime) -> bool:
+def is_due(row: TaskRun | None, every_days: int, now: dt.datetime, *,
+           every_minutes: int | None = None) -> bool:
     """Return True when a task last started per `row` should run again at `now` (naive UTC).
 
     Daily tasks run once per local calendar day (so documents move on their due date);
     longer intervals count whole days since the last start. A claim still within its lease
-    and not finished means another process is running the task.
+    and not finished means another process is running the task. A task of `every_minutes`
+    runs again once that many minutes have passed since its last start.
     """
     if every_days <= 0:
         return False
@@ -98,6 +116,8 @@ def is_due(row: TaskRun | None, every_days: int, now: dt.datetime) -> bool:
     if row.last_outcome == "failed":
         # A failed run is tried again an hour later, not a whole period later.
         return now - (row.last_finished_at or row.last_started_at) >= RETRY
+    if every_minutes:
+        return now - row.last_started_at >= dt.timedelta(minutes=every_minutes)
     if every_days == 1:
         return _local_day(row.last_started_at) < _local_day(now)
     return now - row.last_started_at >= dt.timedelta(days=every_days)
@@ -106,7 +126,7 @@ def is_due(row: TaskRun | None, every_days: int, now: dt.datetime) -> bool:
 def _claim(archive: Archive, task: Task, now: dt.datetime) -> bool:
     with archive.db.write() as session:
         row = session.get(TaskRun, task.name)
-        if not is_due(row, task.every_days(archive), now):
+        if not is_due(row, task.every_days(archive), now, every_minutes=task.every_minutes):
             return False
         if row is None:
             row = TaskRun(name=task.name)
@@ -152,6 +172,7 @@ def status(archive: Archive) -> list[TaskStatus]:
             row = rows.get(task.name)
             shown.append(TaskStatus(
                 name=task.name, every_days=task.every_days(archive),
+                every_minutes=task.every_minutes,
                 last_started_at=row.last_started_at if row else None,
                 last_finished_at=row.last_finished_at if row else None,
                 last_outcome=row.last_outcome if row else None,

@@ -148,12 +148,13 @@ def security_headers(response: Response) -> Response:
 
 
 def _inbox_waiting() -> int:
-    """Return how many dispositions wait on the signed-in user (the menu's counter)."""
-    from earsip.services.desk import dispositions
+    """Return how many things wait on the signed-in user (the menu's counter): dispositions
+    new, due tomorrow or overdue, and the lists and requests awaiting their decision."""
+    from earsip.services.desk import notifications
 
     if not current_user.is_authenticated:
         return 0
-    return dispositions.waiting_count(current_app.extensions["earsip"], current_user.principal)
+    return notifications.count(current_app.extensions["earsip"], current_user.principal)
 
 
 def register(app: Flask) -> None:

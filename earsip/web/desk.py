@@ -31,7 +31,15 @@ from earsip.schemas.desk import (
     IncomingInput,
     NumberRequest,
 )
-from earsip.services.desk import dispositions, letters, outgoing, overview, papers, prefill
+from earsip.services.desk import (
+    dispositions,
+    letters,
+    notifications,
+    outgoing,
+    overview,
+    papers,
+    prefill,
+)
 from earsip.services.desk.filing import Upload
 from earsip.services.records import classification as classification_service
 from earsip.web.common import archive, client, principal, requires
@@ -292,6 +300,13 @@ def withdraw(disposition_id: int) -> Any:
     return _step(lambda: dispositions.withdraw(archive(), principal(), disposition_id,
                                                client_addr=client()),
                  gettext("Disposisi ditarik."), letter_id)
+
+
+@bp.get("/notifications")
+@requires("inbox")
+def notification_list() -> str:
+    return render_template("desk/notifications.html",
+                           found=notifications.pending(archive(), principal()))
 
 
 @bp.get("/inbox")

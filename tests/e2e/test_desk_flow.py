@@ -64,8 +64,8 @@ def test_a_letter_is_registered_from_its_file_routed_forwarded_and_followed_up(
 
     # The head sees it waiting, reads it and forwards it with an instruction of their own.
     _sign_in(page, server, "ketua", USER_PASSWORD)
-    page.get_by_role("link", name=re.compile(r"^Disposisi\s*1")).click()
-    page.get_by_role("link", name=re.compile(r"^1.SM.\d{4}$")).click()  # 1/SM/<year>
+    page.get_by_role("link", name=re.compile(r"^Pemberitahuan\s*1")).click()
+    page.get_by_role("link", name=re.compile("Disposisi baru dari loket")).click()
     page.get_by_role("button", name="Tandai sudah dibaca").click()
     page.get_by_text("Disposisi ditandai sudah dibaca.").wait_for()
     forward = page.locator("form", has=page.get_by_role("heading", name="Teruskan"))

@@ -3,6 +3,7 @@ follow-up filed into the archive, and the refusals (oneself, loops, clearance)."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from earsip.models import Document, LetterDocument
 from earsip.schemas.base import parse
 from earsip.schemas.desk import DispositionDone, DispositionInput, IncomingLetterOut
 from earsip.services import Archive
-from earsip.services.desk import dispositions, letters
+from earsip.services.desk import dispositions, letters, overview
 from earsip.services.desk.filing import Upload
 from tests import filegen
 from tests.helpers import entries, principal_of
@@ -157,3 +158,23 @@ def test_a_due_date_in_the_past_is_refused(
         dispositions.dispose(archive, people["loket"], letter.id,
                              route("ketua", due=dt.date.today() - dt.timedelta(days=1)))
     assert refused.value.field == "due_date"
+
+
+def test_the_months_count_letters_and_dispositions_done_on_time_within_clearance(
+        archive: Archive, people: dict[str, Principal]) -> None:
+    first = letters.register(archive, people["loket"], letter_input())
+    letters.register(archive, people["loket"], letter_input(security="rahasia"))
+    on_time, late = dispositions.dispose(archive, people["loket"], first.id,
+                                         route("ketua", "kasub"))
+    for step, who in ((on_time, "ketua"), (late, "kasub")):
+        dispositions.mark_done(archive, people[who], step.id,
+                               parse(DispositionDone, {"note": "selesai"}))
+    from earsip.models import Disposition
+    with archive.db.write() as session:  # the second was closed after its due date
+        row = session.get(Disposition, late.id)
+        assert row is not None
+        row.due_date = archive.local_today() - dt.timedelta(days=1)
+    [*_, now] = overview.monthly(archive, people["ketua"])
+    assert (now.incoming, now.done, now.on_time, now.on_time_share) == (2, 2, 1, 50)
+    low = dataclasses.replace(people["ketua"], clearance="terbatas")
+    assert overview.monthly(archive, low)[-1].incoming == 1  # the rahasia letter is not counted

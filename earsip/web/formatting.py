@@ -65,6 +65,13 @@ def day(value: dt.date | dt.datetime | str | None) -> str:
     return format_date(value, "d MMMM y", locale=_locale())
 
 
+def month(value: dt.date | None) -> str:
+    """Return a month written out: Desember 2026."""
+    if value is None:
+        return "—"
+    return format_date(value, "MMMM y", locale=_locale())
+
+
 def when(value: dt.datetime | str | None, *, seconds: bool = False) -> str:
     """Return a moment as its local date and time: 7 Desember 2026 15.30 WIB."""
     if value is None or value == "":
@@ -105,5 +112,6 @@ def register(app: Flask) -> None:
     """Make the formats available to every template as filters."""
     app.add_template_filter(day, "day")
     app.add_template_filter(when, "when")
+    app.add_template_filter(month, "month")
     app.add_template_filter(number, "number")
     app.add_template_filter(size, "size")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, level
-from earsip.models import Disposition, IncomingLetter, User
+from earsip.models import Disposition, IncomingLetter, OutgoingLetter, User
 from earsip.schemas.desk import IncomingLetterOut, OutgoingOut
 from earsip.services import Archive
 from earsip.services.access.users import require
@@ -43,6 +43,7 @@ class DeskOverview:
     overdue: list[Overdue]
     waiting_numbers: list[OutgoingOut]
     waiting_numbers_total: int
+    months: list[Month]
 
 
 def overview(archive: Archive, principal: Principal) -> DeskOverview:
@@ -68,7 +69,8 @@ def overview(archive: Archive, principal: Principal) -> DeskOverview:
     return DeskOverview(
         today=received.items, no_scan=waiting.items, no_scan_total=waiting.total,
         overdue=[Overdue(u, n, c, d) for u, n, c, d in rows],
-        waiting_numbers=numbers.items, waiting_numbers_total=numbers.total)
+        waiting_numbers=numbers.items, waiting_numbers_total=numbers.total,
+        months=monthly(archive, principal))
 
 
 def recipients(archive: Archive, principal: Principal, security: str) -> list[Recipient]:
@@ -83,3 +85,59 @@ def recipients(archive: Archive, principal: Principal, security: str) -> list[Re
 
 def _cleared_for(security: str) -> list[str]:
     return [c for c in SECURITY_CLASSES if level(c) >= level(security)]
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month at the desk: letters in and out, dispositions done and done on time."""
+
+    first_day: dt.date
+    incoming: int
+    outgoing: int
+    done: int
+    on_time: int
+
+    @property
+    def on_time_share(self) -> int | None:
+        """Return the share of dispositions done by their due date, in whole percent."""
+        return round(100 * self.on_time / self.done) if self.done else None
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def monthly(archive: Archive, principal: Principal, months: int = 12) -> list[Month]:
+    """Return the last `months` months, oldest first, counted within the reader's clearance
+    and in the office's calendar (a disposition without a due date counts as on time)."""
+    require(principal, "letter.read")
+    today = archive.local_today()
+    start = _month_start(today, months - 1)
+    since = dt.datetime.combine(start, dt.time()) - dt.timedelta(days=1)  # UTC margin
+    visible = classes_up_to(principal.clearance)
+    with archive.db.read() as session:
+        received = session.scalars(select(IncomingLetter.received_at).where(
+            IncomingLetter.received_at >= since, IncomingLetter.security.in_(visible)))
+        incoming = [archive.local_date(r) for r in received]
+        outgoing_days = list(session.scalars(select(OutgoingLetter.letter_date).where(
+            OutgoingLetter.letter_date >= start, OutgoingLetter.status != "cancelled",
+            OutgoingLetter.security.in_(visible))))
+        done = [(archive.local_date(d), due) for d, due in session.execute(
+            select(Disposition.done_at, Disposition.due_date)
+            .join(IncomingLetter, IncomingLetter.id == Disposition.letter_id)
+            .where(Disposition.status == "done", Disposition.done_at >= since,
+                   IncomingLetter.security.in_(visible))) if d is not None]
+    found = []
+    for back in range(months - 1, -1, -1):
+        first = _month_start(today, back)
+        key = (first.year, first.month)
+
+        def same(day: dt.date, key: tuple[int, int] = key) -> bool:
+            return (day.year, day.month) == key
+
+        closed = [(d, due) for d, due in done if same(d)]
+        found.append(Month(first, sum(1 for d in incoming if same(d)),
+                           sum(1 for d in outgoing_days if same(d)), len(closed),
+                           sum(1 for d, due in closed if due is None or d <= due)))
+    return found

@@ -209,3 +209,19 @@ def test_a_signature_that_fails_integrity_is_flagged_but_the_letter_is_registere
                                  [Upload(signed_pdf(pki, tmp_path / "lain.pdf", text="lain"),
                                          "lain.pdf")])
     assert unchecked.signatures[0].trusted is None  # no trust roots configured
+
+
+def test_a_filed_scan_names_its_letter_and_its_signatures_to_readers_of_the_letter(
+        archive: Archive, desk: Principal, tmp_path: Path,
+        make_user: Callable[..., str]) -> None:
+    pki = make_pki(tmp_path)
+    out = letters.register(archive, desk, letter_input(),
+                           [Upload(signed_pdf(pki, tmp_path / "ttd.pdf"), "ttd.pdf")])
+    seen = letters.letter_of_document(archive, desk, out.document_ids[0])
+    assert seen is not None and (seen.kind, seen.role, seen.letter_id, seen.number) == (
+        "incoming", "surat", out.id, out.agenda_number)
+    assert [s.status for s in seen.signatures] == ["untrusted"]
+    make_user("pembaca", roles=("staf",), clearance="biasa")
+    other = letters.letter_of_document(archive, principal_of(archive, "pembaca"),
+                                       out.document_ids[0])
+    assert other is not None and other.letter_id is None and other.number is None

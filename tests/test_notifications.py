@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from config import Config
-from earsip import mail
+from earsip import audit, mail
 from earsip.access import Principal
 from earsip.models import DeclassificationRequest, Disposition, Job, User
 from earsip.schemas.base import parse
@@ -371,3 +371,22 @@ def test_a_malformed_smtp_url_stops_the_start_naming_the_variable_and_not_the_pa
     with pytest.raises(SystemExit) as stopped:
         Config.from_env({"EARSIP_SMTP_URL": bad, "EARSIP_INSTANCE_DIR": str(tmp_path)})
     assert "EARSIP_SMTP_URL" in str(stopped.value) and "s3cret" not in str(stopped.value)
+
+
+def test_an_administrator_sets_a_users_notification_address_and_a_bad_one_is_refused(
+        archive: Archive, make_user: Callable[..., str]) -> None:
+    from earsip.errors import ValidationError
+    from earsip.services.access import users
+
+    make_user("penerima", roles=("staf",))
+    with archive.db.read() as session:
+        uid = session.scalar(select(User.id).where(User.username == "penerima"))
+    view = users.update_user(archive, audit.SYSTEM, uid, full_name="Penerima", roles=["staf"],
+                             clearance="biasa", email=" penerima@bawaslu.go.id ")
+    assert view.email == "penerima@bawaslu.go.id"
+    kept = users.update_user(archive, audit.SYSTEM, uid, full_name="Penerima", roles=["staf"],
+                             clearance="biasa")
+    assert kept.email == "penerima@bawaslu.go.id"
+    with pytest.raises(ValidationError):
+        users.update_user(archive, audit.SYSTEM, uid, full_name="Penerima", roles=["staf"],
+                          clearance="biasa", email="bukan alamat")

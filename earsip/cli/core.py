@@ -134,9 +134,10 @@ def user() -> None:
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--clearance", required=True, type=click.Choice(SECURITY_CLASSES))
 @click.option("--full-name", default=None)
+@click.option("--email", default=None, help="Where notifications are mailed (EARSIP_SMTP_URL).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: str | None,
-                password_stdin: bool) -> None:
+                email: str | None, password_stdin: bool) -> None:
     """Create a user NAME with one or more roles and a clearance."""
     from earsip.services.access.users import add_user
 
@@ -147,7 +148,7 @@ def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: st
     archive = _archive()
     try:
         uid = add_user(archive, name, password, roles=list(roles), clearance=clearance,
-                       actor=_cli_actor(), full_name=full_name)
+                       actor=_cli_actor(), full_name=full_name, email=email)
     except EarsipError as e:
         _fail(e.message)
     finally:

@@ -234,6 +234,17 @@ class SignatureFact(Model):
     problems: list[str] = []
 
 
+class DocumentLetter(Model):
+    """The letter a filed document belongs to (its page names it, with the document's own
+    signatures); `letter_id` and `number` only for a reader of that letter."""
+
+    kind: str  # "incoming" or "outgoing"
+    role: str  # "surat", "lampiran" or "tindak_lanjut"
+    letter_id: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"]})] = None
+    number: NullableStr = None
+    signatures: list[SignatureFact] = []
+
+
 class DispositionOut(Model):
     """One step of a letter's routing."""
 

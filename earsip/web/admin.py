@@ -18,6 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _form_values() -> dict[str, object]:
     return {"username": request.form.get("username", "").strip(),
             "full_name": request.form.get("full_name", "").strip(),
+            "email": request.form.get("email", "").strip(),
             "roles": request.form.getlist("roles"),
             "clearance": request.form.get("clearance", "")}
 
@@ -48,7 +49,8 @@ def user_new() -> tuple[str, int] | str | Response:
         uid = users.add_user(archive(), str(form["username"]), temporary,
                              roles=form["roles"], clearance=str(form["clearance"]),  # type: ignore[arg-type]  # roles: a list of str
                              actor=principal().actor(client()),
-                             full_name=str(form["full_name"]) or None, must_change_password=True)
+                             full_name=str(form["full_name"]) or None, must_change_password=True,
+                             email=str(form["email"]) or None)
     except EarsipError as e:
         flash(error_text(e), "error")
         return render_template("admin/user_new.html", form=form, **ctx), e.http_status
@@ -64,13 +66,14 @@ def user_edit(user_id: int) -> tuple[str, int] | str | Response:
     ctx = {"user": user, "roles": ROLES, "security_classes": SECURITY_CLASSES}
     if request.method == "GET":
         return render_template("admin/user_edit.html", form={
-            "full_name": user.full_name or "", "roles": list(user.roles),
+            "full_name": user.full_name or "", "email": user.email or "",
+            "roles": list(user.roles),
             "clearance": user.clearance}, **ctx)
     form = _form_values()
     try:
         users.update_user(archive(), principal().actor(client()), user_id,
                           full_name=str(form["full_name"]), roles=form["roles"],  # type: ignore[arg-type]  # roles: a list of str
-                          clearance=str(form["clearance"]))
+                          clearance=str(form["clearance"]), email=str(form["email"]))
     except EarsipError as e:
         flash(error_text(e), "error")
         return render_template("admin/user_edit.html", form=form, **ctx), e.http_status

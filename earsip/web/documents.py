@@ -23,6 +23,7 @@ from earsip.http import send_stored_file
 from earsip.schemas.base import parse
 from earsip.schemas.documents import DocumentEdit
 from earsip.services.audit import history as history_service
+from earsip.services.desk import letters as desk_letters
 from earsip.services.records import classification as classification_service
 from earsip.services.records import documents as document_service
 from earsip.services.records import editing as editing_service
@@ -120,8 +121,9 @@ def show(document_id: int) -> str:
     events = history_service.document_history(archive(), principal(), document_id) \
         if can(principal().roles, "document.history") else None
     held = holds_service.holds_covering(archive(), principal(), document_id)
+    letter = desk_letters.letter_of_document(archive(), principal(), document_id)
     return render_template("documents/show.html", doc=doc, has_preview=has_preview,
-                           events=events, holds=held)
+                           events=events, holds=held, letter=letter)
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ of password guesses in `services.throttle`.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -68,9 +69,24 @@ def check_clearance(clearance: str) -> str:
     return clearance
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(email: str | None) -> str | None:
+    """Return the e-mail address trimmed (None when empty), or raise ValidationError."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or not EMAIL.match(text):
+        raise ValidationError("Alamat e-mail tidak sah: %(value)s.", field="email",
+                              params={"value": text[:80]})
+    return text
+
+
 def create_user(session: Session, username: str, password: str, *, roles: list[str],
                 clearance: str, actor: audit.Actor, full_name: str | None = None,
-                must_change_password: bool = False, hash_with: str = HASH_METHOD) -> User:
+                must_change_password: bool = False, hash_with: str = HASH_METHOD,
+                email: str | None = None) -> User:
     """Create a user with roles and a clearance (the password hashed by `hash_with`)."""
     username = username.strip()
     if not username or len(username) > 80 or not username.replace(".", "").replace(
@@ -80,6 +96,7 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
     check_new_password(password)
     roles = check_roles(roles)
     check_clearance(clearance)
+    email = check_email(email)
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) \
             is not None:
         raise ValidationError("Pengguna %(name)s sudah ada.", field="username",
@@ -87,7 +104,7 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
     user = User(username=username, full_name=(full_name or "").strip() or None,
                 password_hash=hash_password(password, hash_with), clearance=clearance,
                 roles=[UserRole(role=r) for r in roles],
-                must_change_password=must_change_password)
+                must_change_password=must_change_password, email=email)
     session.add(user)
     session.flush()
     audit.append(session, actor, "user.create", target_type="user", target_id=user.id,
@@ -120,13 +137,13 @@ def require(principal: Principal, permission: str) -> None:
 
 def add_user(archive: Archive, username: str, password: str, *, roles: list[str],
              clearance: str, actor: audit.Actor, full_name: str | None = None,
-             must_change_password: bool = False) -> int:
+             must_change_password: bool = False, email: str | None = None) -> int:
     """Create a user in its own transaction (with its audit entry); return its id."""
     with archive.db.write() as session:
         return create_user(session, username, password, roles=roles, clearance=clearance,
                            actor=actor, full_name=full_name,
                            must_change_password=must_change_password,
-                           hash_with=archive.config.password_hash_method).id
+                           hash_with=archive.config.password_hash_method, email=email).id
 
 
 def temporary_password() -> str:
@@ -150,12 +167,13 @@ class UserView:
     must_change_password: bool
     created_at: object
     last_login_at: object
+    email: str | None = None
 
 
 def _view(user: User) -> UserView:
     return UserView(user.id, user.username, user.full_name, tuple(sorted(user.role_names)),
                     user.clearance, user.active, user.must_change_password, user.created_at,
-                    user.last_login_at)
+                    user.last_login_at, user.email)
 
 
 def end_sessions(session: Session, user: User, actor: audit.Actor, reason: str) -> None:
@@ -195,8 +213,12 @@ def _other_active_admins(session: Session, user_id: int) -> int:
         UserRole.role == "admin", User.active.is_(True), User.id != user_id)) or 0
 
 
+_KEEP = object()
+
+
 def update_user(archive: Archive, actor: audit.Actor, user_id: int, *, full_name: str | None,
-                roles: list[str], clearance: str) -> UserView:
+                roles: list[str], clearance: str, email: str | None | object = _KEEP
+                ) -> UserView:
     """Change a user's name, roles and clearance; audited with the old and new values.
 
     A lower clearance or a lost role takes effect on the user's next request: sessions read the
@@ -204,6 +226,8 @@ def update_user(archive: Archive, actor: audit.Actor, user_id: int, *, full_name
     """
     roles = check_roles(roles)
     check_clearance(clearance)
+    keep_email = email is _KEEP
+    new_email = None if keep_email else check_email(email if isinstance(email, str) else None)
     with archive.db.write() as session:
         user = _load(session, user_id)
         if "admin" not in roles and "admin" in user.role_names and user.active \
@@ -213,10 +237,14 @@ def update_user(archive: Archive, actor: audit.Actor, user_id: int, *, full_name
                   "clearance": user.clearance}
         after = {"full_name": (full_name or "").strip() or None, "roles": roles,
                  "clearance": clearance}
+        if not keep_email:  # the notifications' address (docs/DESK.md)
+            before["email"], after["email"] = user.email, new_email
         changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
         if changed:
             user.full_name = after["full_name"]  # type: ignore[assignment]  # str | None, in a dict of mixed values
             user.clearance = clearance
+            if "email" in after:
+                user.email = after["email"]  # type: ignore[assignment]  # str | None, in a dict of mixed values
             if before["roles"] != roles:
                 user.roles = [UserRole(role=r) for r in roles]
             audit.append(session, actor, "user.update", target_type="user", target_id=user.id,

@@ -121,7 +121,7 @@ FIELDS = {
     "classification": N_("Kode klasifikasi"), "security": N_("Klasifikasi keamanan"),
     "sender": N_("Pengirim"), "recipient": N_("Penerima"), "description": N_("Uraian"),
     "tags": N_("Label"), "trigger_date": N_("Tanggal peristiwa"), "roles": N_("Peran"),
-    "clearance": N_("Izin akses"), "full_name": N_("Nama lengkap"),
+    "clearance": N_("Izin akses"), "full_name": N_("Nama lengkap"), "email": N_("E-mail"),
     "active_years": N_("Retensi aktif (tahun)"), "inactive_years": N_("Retensi inaktif (tahun)"),
     "final_fate": N_("Nasib akhir"), "name": N_("Nama"), "trigger": N_("Peristiwa pemicu"),
     "default_security": N_("Klasifikasi keamanan bawaan"), "retired": N_("Tidak dipakai"),

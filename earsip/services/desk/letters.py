@@ -21,11 +21,11 @@ from earsip import audit
 from earsip.access import Principal, can, classes_up_to, may_see
 from earsip.errors import DatabaseBusy, EarsipError, ValidationError
 from earsip.models import Disposition, IncomingLetter, LetterDocument
-from earsip.schemas.desk import IncomingInput, IncomingLetterOut, LetterPage
+from earsip.schemas.desk import DocumentLetter, IncomingInput, IncomingLetterOut, LetterPage
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.desk import filing, numbering, signing
+from earsip.services.desk import filing, numbering, signing, views
 from earsip.services.desk.filing import Upload
 from earsip.services.desk.views import OPEN, letter_view, readable_letter
 from earsip.services.records import ingest
@@ -197,6 +197,13 @@ def get_letter(archive: Archive, principal: Principal, letter_id: int) -> Incomi
     with archive.db.read() as session:
         letter = readable_letter(session, principal, letter_id)
         return letter_view(session, principal, letter, archive.local_today())
+
+
+def letter_of_document(archive: Archive, principal: Principal,
+                       document_id: int) -> DocumentLetter | None:
+    """Return the letter a document belongs to, as the principal may know it (or None)."""
+    with archive.db.read() as session:
+        return views.document_letter(session, principal, document_id)
 
 
 STATUSES = ("registered", "disposed", "done", "no_scan")

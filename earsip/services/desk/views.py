@@ -13,6 +13,7 @@ from earsip.errors import NotFound
 from earsip.models import Disposition, Document, IncomingLetter, LetterDocument, OutgoingLetter
 from earsip.schemas.desk import (
     DispositionOut,
+    DocumentLetter,
     IncomingLetterOut,
     OutgoingOut,
     SignatureFact,
@@ -112,3 +113,31 @@ def outgoing_view(row: OutgoingLetter) -> OutgoingOut:
         status=row.status, issued_at=row.issued_at, issued_by=row.issued_by_name,
         expires_at=row.expires_at, document_id=row.document_id,
         cancelled_at=row.cancelled_at, cancel_reason=row.cancel_reason)
+
+
+def document_letter(session: Session, principal: Principal, document_id: int
+                    ) -> DocumentLetter | None:
+    """Return the letter a document belongs to, as its reader may know it: the letter's
+    number and link only when they may read the letter; the document's own signatures."""
+    link = session.scalar(select(LetterDocument).where(
+        LetterDocument.document_id == document_id))
+    if link is None:
+        return None
+    if link.outgoing_id is not None:
+        row = session.get(OutgoingLetter, link.outgoing_id)
+        if row is None or not may_see(principal.clearance, row.security):
+            return None
+        return DocumentLetter(kind="outgoing", role=link.role, letter_id=None,
+                              number=row.number if can(principal.roles, "letter.read")
+                              else None, signatures=[])
+    letter = session.get(IncomingLetter, link.incoming_id) if link.incoming_id else None
+    if letter is None or not may_see(principal.clearance, letter.security):
+        return None
+    readable = can(principal.roles, "letter.read") or involved(session, letter.id,
+                                                                principal.id)
+    facts = [SignatureFact.model_validate(f) for f in (letter.signatures or [])
+             if f.get("document_id") == document_id]
+    return DocumentLetter(kind="incoming", role=link.role,
+                          letter_id=letter.id if readable else None,
+                          number=letter.agenda_number if readable else None,
+                          signatures=facts)

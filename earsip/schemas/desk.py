@@ -221,19 +221,6 @@ class LetterDocument(Model):
     title: str
 
 
-class SignatureFact(Model):
-    """An electronic signature found in a letter's PDF at registration (docs/SIGNATURES.md)."""
-
-    document_id: int
-    field: str
-    signer: NullableStr = None
-    signing_time: NullableStr = None
-    status: str
-    intact: bool
-    trusted: Annotated[bool | None, WithJsonSchema({"type": ["boolean", "null"]})] = None
-    problems: list[str] = []
-
-
 class DocumentLetter(Model):
     """The letter a filed document belongs to (its page names it, with the document's own
     signatures); `letter_id` and `number` only for a reader of that letter."""
@@ -359,6 +346,13 @@ class PrefillSignature(Model):
     intact: bool
     trusted: Annotated[bool | None, WithJsonSchema({"type": ["boolean", "null"]})] = None
     problems: list[str] = []
+
+
+class SignatureFact(PrefillSignature):
+    """An electronic signature found in a letter's PDF at registration, kept with the letter
+    (docs/SIGNATURES.md)."""
+
+    document_id: int
 
 
 class Prefill(Model):

@@ -44,6 +44,7 @@ from earsip.services.desk.filing import Upload
 from earsip.services.records import classification as classification_service
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.i18n import error_text
+from earsip.web.steps import run_step
 
 bp = Blueprint("desk", __name__)
 PAGE = 50
@@ -212,15 +213,8 @@ def export_outgoing() -> Response:
 
 
 def _step(action: Any, done: str, letter_id: int) -> Any:
-    try:
-        action()
-    except NotFound:
-        abort(404)
-    except EarsipError as e:
-        flash(error_text(e), "error")
-        return letter(letter_id, e.http_status)
-    flash(done, "success")
-    return redirect(url_for("desk.letter", letter_id=letter_id))
+    return run_step(action, done, again=lambda status: letter(letter_id, status),
+                    then=url_for("desk.letter", letter_id=letter_id))
 
 
 def _route_input() -> DispositionInput:

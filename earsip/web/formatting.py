@@ -15,9 +15,9 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
 
+from earsip.paperwork_words import zone_name
+
 # The abbreviations Indonesians use for their three zones; elsewhere the UTC offset.
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-              "Asia/Jayapura": "WIT"}
 
 
 def _locale() -> str:
@@ -41,17 +41,6 @@ def local_time(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(_zone())
-
-
-def zone_name(moment: dt.datetime) -> str:
-    """Return how a person names the zone of a local moment (WIB, or UTC+hh:mm)."""
-    key = getattr(moment.tzinfo, "key", "")
-    if key in ZONE_NAMES:
-        return ZONE_NAMES[key]
-    offset = moment.utcoffset() or dt.timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def day(value: dt.date | dt.datetime | str | None) -> str:

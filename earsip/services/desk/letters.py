@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
@@ -27,7 +26,13 @@ from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.desk import filing, numbering, signing, views
 from earsip.services.desk.filing import Upload
-from earsip.services.desk.views import OPEN, letter_view, readable_letter
+from earsip.services.desk.views import (
+    OPEN,
+    RegisterQuery,
+    check_status,
+    letter_view,
+    readable_letter,
+)
 from earsip.services.records import ingest
 
 log = logging.getLogger(__name__)
@@ -209,25 +214,12 @@ def letter_of_document(archive: Archive, principal: Principal,
 STATUSES = ("registered", "disposed", "done", "no_scan")
 
 
-@dataclass(frozen=True)
-class LetterQuery:
-    """Filters of the agenda surat masuk."""
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    q: str | None = None
-    status: str | None = None
-    classification: str | None = None
-    limit: int = 50
-    offset: int = 0
+LetterQuery = RegisterQuery  # the filters of its register
 
 
 def list_letters(archive: Archive, principal: Principal, query: LetterQuery) -> LetterPage:
     """Return a page of the agenda surat masuk within the reader's clearance, newest first."""
-    if query.status is not None and query.status not in STATUSES:
-        raise ValidationError("Status tidak dikenal: %(value)s. Pilihan: %(choices)s.",
-                              field="status", params={"value": query.status,
-                                                      "choices": ", ".join(STATUSES)})
+    check_status(query.status, STATUSES)
     with archive.db.read() as session:
         stmt = select(IncomingLetter).where(
             IncomingLetter.security.in_(classes_up_to(principal.clearance)))

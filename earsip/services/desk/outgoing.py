@@ -9,7 +9,6 @@ reservation left unused is cancelled when it expires — shown as cancelled, nev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.desk import filing, numbering
 from earsip.services.desk.filing import Upload
-from earsip.services.desk.views import outgoing_view
+from earsip.services.desk.views import RegisterQuery, check_status, outgoing_view
 from earsip.services.records import ingest
 
 STATUSES = ("issued", "reserved", "filed", "cancelled", "waiting")
@@ -159,27 +158,14 @@ def _check_open(row: OutgoingLetter) -> None:
                        params={"number": row.number})
 
 
-@dataclass(frozen=True)
-class NumberQuery:
-    """Filters of the agenda surat keluar."""
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    q: str | None = None
-    status: str | None = None
-    classification: str | None = None
-    limit: int = 50
-    offset: int = 0
+NumberQuery = RegisterQuery  # the filters of its register
 
 
 def list_numbers(archive: Archive, principal: Principal, query: NumberQuery) -> OutgoingPage:
     """Return a page of the agenda surat keluar within the reader's clearance, newest first;
     status `waiting` lists the numbers still waiting for their letter."""
     require(principal, "letter.read")
-    if query.status is not None and query.status not in STATUSES:
-        raise ValidationError("Status tidak dikenal: %(value)s. Pilihan: %(choices)s.",
-                              field="status", params={"value": query.status[:40],
-                                                      "choices": ", ".join(STATUSES)})
+    check_status(query.status, STATUSES)
     expire_reservations(archive)
     with archive.db.read() as session:
         stmt = select(OutgoingLetter).where(

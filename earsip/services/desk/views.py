@@ -4,12 +4,13 @@ what the reader may see."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from earsip.access import Principal, can, may_see
-from earsip.errors import NotFound
+from earsip.errors import NotFound, ValidationError
 from earsip.models import Disposition, Document, IncomingLetter, LetterDocument, OutgoingLetter
 from earsip.schemas.desk import (
     DispositionOut,
@@ -23,6 +24,27 @@ from earsip.schemas.desk import (
 )
 
 OPEN = ("new", "read", "in_progress")
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    """Filters of an agenda register (surat masuk or keluar) and the page wanted."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str | None = None
+    status: str | None = None
+    classification: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def check_status(status: str | None, statuses: tuple[str, ...]) -> None:
+    """Refuse a register status that is not one of `statuses`."""
+    if status is not None and status not in statuses:
+        raise ValidationError("Status tidak dikenal: %(value)s. Pilihan: %(choices)s.",
+                              field="status", params={"value": status[:40],
+                                                      "choices": ", ".join(statuses)})
 
 
 def overdue(row: Disposition, today: dt.date) -> bool:

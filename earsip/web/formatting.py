@@ -15,9 +15,7 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from earsip.paperwork_words import zone_name
-
-# The abbreviations Indonesians use for their three zones; elsewhere the UTC offset.
+from earsip.paperwork_words import zone_name  # WIB, WITA, WIT; elsewhere the UTC offset
 
 
 def _locale() -> str:

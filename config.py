@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from earsip import mail
 from earsip.atomic import create_once
@@ -60,6 +66,22 @@ def _time_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as e:
         raise ValueError("must be a time zone name such as Asia/Jakarta") from e
     return name
+
+
+def _pattern(*needed: str) -> AfterValidator:
+    """A numbering pattern (str.format with seq, year, month, code, unit) naming `needed`."""
+    def check(pattern: str) -> str:
+        try:
+            pattern.format(seq=1, year=2026, month=1, code="KA.00", unit="JI-XX")
+        except (KeyError, IndexError, ValueError) as e:
+            raise ValueError(f"has an unknown or malformed placeholder ({e})") from e
+        missing = [n for n in needed if "{" + n not in pattern]
+        if missing:
+            raise ValueError("must contain " + " and ".join("{" + n + "}" for n in missing)
+                             + " (numbers would repeat)")
+        return pattern
+
+    return AfterValidator(check)
 
 
 def _smtp_url(url: str) -> str:
@@ -152,8 +174,10 @@ class Environment(BaseModel):
     job_attempts: AtLeastOne = Field(None, alias="EARSIP_JOB_ATTEMPTS")
     job_stale_s: Annotated[int, _at_least(5)] | None = Field(None, alias="EARSIP_JOB_STALE_SECONDS")
     office_code: str | None = Field(None, alias="EARSIP_OFFICE_CODE")
-    agenda_format: str | None = Field(None, alias="EARSIP_AGENDA_FORMAT")
-    letter_number_format: str | None = Field(None, alias="EARSIP_LETTER_NUMBER_FORMAT")
+    agenda_format: Annotated[str, _pattern("seq", "year")] | None = Field(
+        None, alias="EARSIP_AGENDA_FORMAT")
+    letter_number_format: Annotated[str, _pattern("seq", "year")] | None = Field(
+        None, alias="EARSIP_LETTER_NUMBER_FORMAT")
     letter_number_scope: Literal["year", "code_year"] | None = Field(
         None, alias="EARSIP_LETTER_NUMBER_SCOPE")
     signatories: str | None = Field(None, alias="EARSIP_SIGNATORIES")
@@ -313,7 +337,13 @@ class Config:
             session_cookie_secure=(mode == "production" if given.secure_cookies is None
                                    else given.secure_cookies),
         )
-        return replace(base, **settings)
+        config = replace(base, **settings)
+        if config.letter_number_scope == "code_year" and "{code" not in \
+                config.letter_number_format:
+            raise SystemExit("Invalid configuration:\nEARSIP_LETTER_NUMBER_FORMAT: must contain "
+                             "{code} when EARSIP_LETTER_NUMBER_SCOPE is code_year (numbers "
+                             "would repeat)")
+        return config
 
     @property
     def audit_key_file(self) -> Path:

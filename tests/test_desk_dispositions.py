@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from earsip.access import Principal
@@ -178,3 +179,29 @@ def test_the_months_count_letters_and_dispositions_done_on_time_within_clearance
     assert (now.incoming, now.done, now.on_time, now.on_time_share) == (2, 2, 1, 50)
     low = dataclasses.replace(people["ketua"], clearance="terbatas")
     assert overview.monthly(archive, low)[-1].incoming == 1  # the rahasia letter is not counted
+
+
+def test_a_withdrawn_step_no_longer_opens_the_letter_nor_can_it_be_forwarded(
+        archive: Archive, people: dict[str, Principal], letter: IncomingLetterOut) -> None:
+    [step] = dispositions.dispose(archive, people["loket"], letter.id, route("kasub"))
+    assert letters.get_letter(archive, people["kasub"], letter.id).id == letter.id
+    dispositions.withdraw(archive, people["loket"], step.id)
+    with pytest.raises(NotFound):
+        letters.get_letter(archive, people["kasub"], letter.id)
+    assert letters.list_letters(archive, people["kasub"], letters.LetterQuery()).total == 0
+    with pytest.raises((Conflict, NotFound)):
+        dispositions.forward(archive, people["kasub"], step.id, route("staf1"))
+
+
+def test_opening_the_letter_page_marks_ones_step_read(
+        app: Flask, archive: Archive, people: dict[str, Principal],
+        letter: IncomingLetterOut) -> None:
+    from tests.test_desk_pages import browser
+
+    [step] = dispositions.dispose(archive, people["loket"], letter.id, route("kasub"))
+    reader, _ = browser(app, "kasub")
+    assert reader.get(f"/letters/incoming/{letter.id}").status_code == 200
+    seen = letters.get_letter(archive, people["kasub"], letter.id).dispositions[0]
+    assert seen.id == step.id and seen.status == "read" and seen.read_at is not None
+    with pytest.raises(Conflict):  # read: its sender can no longer take it back
+        dispositions.withdraw(archive, people["loket"], step.id)

@@ -225,3 +225,21 @@ def test_a_filed_scan_names_its_letter_and_its_signatures_to_readers_of_the_lett
     other = letters.letter_of_document(archive, principal_of(archive, "pembaca"),
                                        out.document_ids[0])
     assert other is not None and other.letter_id is None and other.number is None
+
+
+def test_the_same_file_twice_in_one_registration_is_refused_not_a_server_error(
+        archive: Archive, desk: Principal, tmp_path: Path) -> None:
+    upload = pdf(tmp_path, "surat.pdf", "satu berkas")
+    with pytest.raises(ValidationError) as refused:
+        letters.register(archive, desk, letter_input(), [upload, upload])
+    assert refused.value.field == "file"
+    with archive.db.read() as session:
+        assert session.scalar(select(func.count(Document.id))) == 0
+        assert session.scalar(select(func.count(IncomingLetter.id))) == 0
+
+
+def test_a_received_time_beyond_the_calendar_is_refused_with_its_field() -> None:
+    for moment in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:59:00-05:00"):
+        with pytest.raises(ValidationError) as refused:
+            letter_input(received_at=moment)
+        assert refused.value.field == "received_at"

@@ -127,3 +127,12 @@ def test_a_bad_number_request_is_refused_and_takes_no_number(
         outgoing.issue_number(archive, desk, request(**overrides))
     assert refused.value.field == field
     assert outgoing.issue_number(archive, desk, request()).number.startswith("1/")
+
+
+def test_a_letter_dated_before_every_number_of_its_year_takes_the_next_number(
+        archive: Archive, desk: Principal) -> None:
+    if TODAY.day < 3 and TODAY.month == 1:
+        pytest.skip("needs earlier days in this year")
+    outgoing.issue_number(archive, desk, request(TODAY))
+    earliest = outgoing.issue_number(archive, desk, request(dt.date(TODAY.year, 1, 1)))
+    assert earliest.number.split("/")[0] == "2"

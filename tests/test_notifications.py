@@ -171,10 +171,12 @@ def test_due_tomorrow_and_overdue_are_counted_in_the_offices_date(
                                                f"disposition.due_tomorrow:{steps[0]}")]
     [late] = notifications.pending(office, people["staf2"]).items
     assert late.kind == "disposition.overdue" and late.params["days"] == 3
-    assert kinds(office, people["arsip1"]) == [("disposition.new", f"disposition.new:{steps[2]}")]
+    assert kinds(office, people["arsip1"]) == [("disposition.due_today",
+                                                f"disposition.due_today:{steps[2]}")]
     # Counted in UTC's date instead, the read step due tomorrow would be due today or in two
-    # days: not "due tomorrow", so it would not be listed at all.
-    assert kinds(in_zone(archive, "UTC"), people["staf1"]) == []
+    # days: never "due tomorrow".
+    assert ("disposition.due_tomorrow", f"disposition.due_tomorrow:{steps[0]}") \
+        not in kinds(in_zone(archive, "UTC"), people["staf1"])
 
 
 def test_leaders_are_told_of_lists_to_approve_and_declassifications_to_decide_within_clearance(

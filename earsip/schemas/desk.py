@@ -82,6 +82,9 @@ def _moment(value: Any, info: Any) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValidationError("Waktu pada %(field)s harus menyertakan zona waktu "
                               "(mis. +07:00).", field=name, params={"field": name})
+    if not 1900 <= moment.year <= 2200:
+        raise ValidationError("Tahun di luar rentang pada %(field)s: %(year)d.", field=name,
+                              params={"field": name, "year": moment.year})
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 

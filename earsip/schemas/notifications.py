@@ -7,7 +7,8 @@ from typing import Literal
 
 from earsip.schemas.base import Model
 
-Kind = Literal["disposition.new", "disposition.due_tomorrow", "disposition.overdue",
+Kind = Literal["disposition.new", "disposition.due_today", "disposition.due_tomorrow",
+               "disposition.overdue",
                "disposal.awaiting", "declassification.awaiting"]
 Param = str | int
 

@@ -154,6 +154,11 @@ def letter(letter_id: int, status: int = 200) -> tuple[str, int]:
     except NotFound:
         abort(404)
     me = principal()
+    unread = [d.id for d in out.dispositions if d.to == me.username and d.status == "new"]
+    for step_id in unread:  # opening the letter is reading what was sent to one
+        dispositions.mark_read(archive(), me, step_id, client_addr=client())
+    if unread:
+        out = letters.get_letter(archive(), me, letter_id)
     mine = [d for d in out.dispositions if d.to == me.username
             and d.status in ("new", "read", "in_progress")]
     sent_unread = [d for d in out.dispositions if d.from_ == me.username and d.status == "new"]

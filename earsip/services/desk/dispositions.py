@@ -85,9 +85,13 @@ def _route(archive: Archive, principal: Principal, letter_id: int, parent_id: in
         letter = readable_letter(session, principal, letter_id)
         parent = None
         if parent_id is not None:
-            parent = session.get(Disposition, parent_id)
-            if parent is None or parent.letter_id != letter_id:
+            parent = session.get(Disposition, parent_id, with_for_update=True)
+            if parent is None or parent.letter_id != letter_id \
+                    or parent.to_user_id != principal.id:
                 raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": parent_id})
+            if parent.status not in OPEN:  # closed or withdrawn since it was read
+                raise Conflict("Disposisi #%(id)d sudah %(status)s; tidak dapat diteruskan.",
+                               params={"id": parent_id, "status": parent.status})
             parent.status = "in_progress" if parent.status in ("new", "read") \
                 else parent.status
             parent.read_at = parent.read_at or utcnow()
@@ -125,7 +129,7 @@ def dispose(archive: Archive, principal: Principal, letter_id: int, data: Dispos
 
 def _own(session: Session, principal: Principal, disposition_id: int) -> Disposition:
     """Return a step addressed to the principal (NotFound for anyone else's)."""
-    step = session.get(Disposition, disposition_id)
+    step = session.get(Disposition, disposition_id, with_for_update=True)
     if step is None or step.to_user_id != principal.id:
         raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
     letter = session.get(IncomingLetter, step.letter_id)
@@ -242,7 +246,7 @@ def withdraw(archive: Archive, principal: Principal, disposition_id: int, *,
                          details={"reason": "not_sender"})
         raise Forbidden("Hanya pengirimnya yang dapat menarik disposisi ini.")
     with archive.db.write() as session:
-        step = session.get(Disposition, disposition_id)
+        step = session.get(Disposition, disposition_id, with_for_update=True)
         if step is None or step.from_user_id != principal.id:
             raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
         if step.status != "new":

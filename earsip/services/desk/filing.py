@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from earsip import audit
+from earsip.errors import ValidationError
 from earsip.models import LetterDocument
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
@@ -34,8 +35,12 @@ def prepare_all(archive: Archive, inputs: Sequence[tuple[Upload, DocumentInput]]
     prepared: list[ingest.Prepared] = []
     try:
         for upload, data in inputs:
-            prepared.append(ingest.prepare(archive, upload.source, upload.filename, data,
-                                           clearance=clearance))
+            p = ingest.prepare(archive, upload.source, upload.filename, data,
+                               clearance=clearance)
+            prepared.append(p)
+            if any(o.received.temp.sha256 == p.received.temp.sha256 for o in prepared[:-1]):
+                raise ValidationError("Berkas %(name)s dikirim dua kali.", field="file",
+                                      params={"name": p.document_filename})
     except BaseException:
         release_all(archive, prepared)
         raise

@@ -112,13 +112,14 @@ def _register(archive: Archive, principal: Principal, actor: audit.Actor,
     except BaseException:
         filing.release_all(archive, prepared)
         raise
-    year = archive.local_date(data.received_at).year
+    received = archive.local_date(data.received_at)
+    year = received.year
     try:
         with archive.db.write() as session:
             seq = numbering.take(session, numbering.agenda_scope(year))
             letter = IncomingLetter(
                 agenda_number=numbering.format_agenda(archive.config.agenda_format, seq,
-                                                      year),
+                                                      received),
                 agenda_year=year, agenda_seq=seq, received_at=data.received_at,
                 channel=data.channel, letter_number=data.letter_number,
                 letter_date=data.letter_date, sender=data.sender,
@@ -181,6 +182,9 @@ def attach(archive: Archive, principal: Principal, letter_id: int, files: Sequen
     try:
         with archive.db.write() as session:
             letter = readable_letter(session, principal, letter_id)
+            known = session.scalar(select(func.count(LetterDocument.id)).where(
+                LetterDocument.incoming_id == letter_id,
+                LetterDocument.role != "tindak_lanjut")) or 0  # again, under the write lock
             roles = ["surat" if known + i == 0 else "lampiran" for i in range(len(prepared))]
             ids = filing.record_linked(session, archive, actor, prepared, first_position=known,
                               incoming_id=letter.id, roles=roles)
@@ -224,7 +228,7 @@ def list_letters(archive: Archive, principal: Principal, query: LetterQuery) -> 
         stmt = select(IncomingLetter).where(
             IncomingLetter.security.in_(classes_up_to(principal.clearance)))
         if not can(principal.roles, "letter.read"):
-            mine = select(Disposition.letter_id).where(or_(
+            mine = select(Disposition.letter_id).where(Disposition.status != "withdrawn", or_(
                 Disposition.to_user_id == principal.id,
                 Disposition.from_user_id == principal.id))
             stmt = stmt.where(IncomingLetter.id.in_(mine))

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 MESSAGES: dict[Kind, str] = {
     "disposition.overdue": N_("Disposisi surat %(agenda)s (%(subject)s) lewat batas waktu "
                               "%(days)s hari"),
+    "disposition.due_today": N_("Disposisi surat %(agenda)s (%(subject)s) jatuh tempo "
+                                "hari ini"),
     "disposition.due_tomorrow": N_("Disposisi surat %(agenda)s (%(subject)s) jatuh tempo "
                                    "besok"),
     "disposition.new": N_("Disposisi baru dari %(sender)s: surat %(agenda)s (%(subject)s), "
@@ -52,6 +54,8 @@ MAX_DISPOSITIONS = 500
 def _kind(step: Disposition, today: dt.date) -> Kind:
     if step.due_date is not None and step.due_date < today:
         return "disposition.overdue"
+    if step.due_date is not None and step.due_date == today:
+        return "disposition.due_today"
     if step.due_date is not None and step.due_date == today + dt.timedelta(days=1):
         return "disposition.due_tomorrow"
     return "disposition.new"

@@ -58,9 +58,20 @@ def agenda_scope(year: int) -> str:
     return f"agenda:{year}"
 
 
-def format_agenda(pattern: str, seq: int, year: int) -> str:
-    """Return an agenda number written with the office's pattern."""
-    return _render(pattern, seq=_Seq(seq, 0), year=year, month=1, code="", unit="")
+def format_agenda(pattern: str, seq: int, received: dt.date) -> str:
+    """Return an agenda number written with the office's pattern (its day of receipt)."""
+    return _render(pattern, seq=_Seq(seq, 0), year=received.year, month=received.month,
+                   code="", unit="")
+
+
+def pattern_problem(pattern: str, needed: tuple[str, ...]) -> str | None:
+    """Return what is wrong with a numbering pattern (None when it is usable)."""
+    try:
+        pattern.format(seq=_Seq(1, 0), year=2026, month=1, code="KA.00", unit="X")
+    except (KeyError, IndexError, ValueError) as e:
+        return f"unknown or malformed placeholder ({e})"
+    missing = [name for name in needed if "{" + name not in pattern]
+    return f"needs {', '.join('{' + n + '}' for n in missing)}" if missing else None
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,8 @@ def place_outgoing(session: Session, scope: str, letter_date: dt.date) -> Place:
 
     A letter dated before the newest number of its sequence is back-dated: it gets the number
     of the last letter dated on or before its day, with the next insert (0207.1, 0207.2), so
-    the sequence stays in date order and no number is used twice. Call with `scope` held.
+    the sequence stays in date order and no number is used twice; one dated before every
+    number of its sequence takes the next number. Call with `scope` held.
     """
     last = hold(session, scope)
     newest = session.scalar(select(func.max(OutgoingLetter.letter_date)).where(
@@ -115,7 +127,9 @@ def place_outgoing(session: Session, scope: str, letter_date: dt.date) -> Place:
         return Place(take(session, scope), 0)
     base = session.scalar(select(func.max(OutgoingLetter.seq)).where(
         OutgoingLetter.scope == scope, OutgoingLetter.insert == 0,
-        OutgoingLetter.letter_date <= letter_date)) or 0
+        OutgoingLetter.letter_date <= letter_date))
+    if base is None:  # dated before every number of its sequence: nothing to insert after
+        return Place(take(session, scope), 0)
     inserted = session.scalar(select(func.max(OutgoingLetter.insert)).where(
         OutgoingLetter.scope == scope, OutgoingLetter.seq == base)) or 0
     return Place(base, inserted + 1)

@@ -31,9 +31,10 @@ STATUSES = ("issued", "reserved", "filed", "cancelled", "waiting")
 
 def _expire(session: Session, now: dt.datetime) -> list[OutgoingLetter]:
     rows = list(session.scalars(select(OutgoingLetter).where(
-        OutgoingLetter.status == "reserved", OutgoingLetter.expires_at <= now)))
+        OutgoingLetter.status == "reserved", OutgoingLetter.expires_at <= now)
+        .with_for_update()))
     for row in rows:
-        row.status, row.cancelled_at = "cancelled", now
+        row.status, row.cancelled_at = "cancelled", row.expires_at or now
         row.cancel_reason = "Reservasi tidak dipakai sampai batas waktunya."
         audit.append(session, audit.SYSTEM, "number.cancel", target_type="outgoing_letter",
                      target_id=row.id, details={"number": row.number,
@@ -102,8 +103,9 @@ def issue_number(archive: Archive, principal: Principal, data: NumberRequest, *,
         return outgoing_view(row)
 
 
-def _readable(session: Session, principal: Principal, number_id: int) -> OutgoingLetter:
-    row = session.get(OutgoingLetter, number_id)
+def _readable(session: Session, principal: Principal, number_id: int, *,
+              lock: bool = False) -> OutgoingLetter:
+    row = session.get(OutgoingLetter, number_id, with_for_update=lock)
     if row is None or not may_see(principal.clearance, row.security):
         raise NotFound("Nomor surat keluar #%(id)d tidak ditemukan.", params={"id": number_id})
     return row
@@ -133,7 +135,7 @@ def file_letter(archive: Archive, principal: Principal, number_id: int, upload: 
     prepared = filing.prepare_all(archive, [(upload, data)], principal.clearance)
     try:
         with archive.db.write() as session:
-            row = _readable(session, principal, number_id)
+            row = _readable(session, principal, number_id, lock=True)
             _check_open(row)
             ids = filing.record_linked(session, archive, actor, prepared, roles=["surat"],
                                        outgoing_id=row.id)

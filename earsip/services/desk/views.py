@@ -64,7 +64,7 @@ def letter_status(dispositions: list[Disposition]) -> str:
 def involved(session: Session, letter_id: int, user_id: int) -> bool:
     """Return True when the user sent or received a step of the letter's routing."""
     return session.scalar(select(Disposition.id).where(
-        Disposition.letter_id == letter_id,
+        Disposition.letter_id == letter_id, Disposition.status != "withdrawn",
         (Disposition.to_user_id == user_id) | (Disposition.from_user_id == user_id))
         .limit(1)) is not None
 

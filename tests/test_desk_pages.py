@@ -128,3 +128,13 @@ def test_a_number_is_issued_and_its_signed_letter_filed_from_the_outgoing_regist
     assert r.status_code == 302
     page = desk.get("/letters/outgoing").get_data(as_text=True)
     assert "diarsipkan" in page and "/documents/" in page
+
+
+def test_every_desk_page_has_a_plain_title(app: Flask, staff: None) -> None:
+    desk, _ = browser(app, "loket")
+    for path in ("/desk", "/letters/incoming", "/letters/incoming/new", "/letters/outgoing",
+                 "/inbox", "/notifications"):
+        html = desk.get(path).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert title is not None and "<" not in title.group(1) and len(title.group(1)) < 120, \
+            (path, title.group(1)[:200] if title else None)

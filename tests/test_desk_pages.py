@@ -138,3 +138,14 @@ def test_every_desk_page_has_a_plain_title(app: Flask, staff: None) -> None:
         title = re.search(r"<title>(.*?)</title>", html, re.S)
         assert title is not None and "<" not in title.group(1) and len(title.group(1)) < 120, \
             (path, title.group(1)[:200] if title else None)
+
+
+def test_odd_paging_values_are_ignored_or_refused_never_a_server_error(
+        app: Flask, client: FlaskClient, staff: None,
+        token_for: Callable[[str], dict[str, str]]) -> None:
+    desk, _ = browser(app, "loket")
+    for value in ("²", "-1", "abc", "99999999999"):
+        assert desk.get(f"/letters/incoming?page={value}").status_code == 200
+        assert desk.get(f"/letters/outgoing?page={value}").status_code == 200
+        api = client.get(f"/api/v1/letters/incoming?limit={value}", headers=token_for("loket"))
+        assert api.status_code == 400, value

@@ -53,7 +53,7 @@ def _paging() -> tuple[int, int]:
         raw = request.args.get(name, "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or not 0 <= int(raw) <= top:
+        if not raw.isdecimal() or not 0 <= int(raw) <= top:
             raise ValidationError("%(name)s harus bilangan bulat 0–%(top)d.", field=name,
                                   params={"name": name, "top": top})
         return int(raw)

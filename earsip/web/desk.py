@@ -82,7 +82,7 @@ def _filters() -> dict[str, Any]:
             "status": request.args.get("status") or None,
             "classification": (request.args.get("classification") or "").strip() or None,
             "limit": PAGE,
-            "offset": (int(page) - 1) * PAGE if page.isdigit() and 0 < int(page) < 10**6 else 0}
+            "offset": (int(page) - 1) * PAGE if page.isdecimal() and 0 < int(page) < 10**6 else 0}
 
 
 @bp.get("/desk")

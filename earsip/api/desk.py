@@ -13,6 +13,7 @@ from earsip.api.describe import json, operation, raw
 from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
 from earsip.errors import ValidationError
+from earsip.http import MEDIA, attachment
 from earsip.schemas.base import Model, date_or_none, parse, pick
 from earsip.schemas.desk import (
     DispositionDone,
@@ -63,16 +64,6 @@ def _paging() -> tuple[int, int]:
 
 def _day(name: str) -> dt.date | None:
     return date_or_none(request.args.get(name), name, required=False)
-
-
-MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _attachment(body: bytes, name: str) -> Response:
-    response = Response(body, mimetype=MEDIA[name.rsplit(".", 1)[-1]])
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    return response
 
 
 class ExportFilters(Model):
@@ -179,7 +170,7 @@ def list_letters() -> Response:
 def disposition_sheet(letter_id: int) -> Response:
     body, name = papers.disposition_sheet(_archive(), g.principal, letter_id,
                                           client_addr=_client())
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 def _format() -> str:
@@ -202,7 +193,7 @@ def export_incoming() -> Response:
         classification=request.args.get("classification") or None)
     body, name = papers.export_incoming(_archive(), g.principal, query, _format(),
                                         client_addr=_client())
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 @bp.get("/letters/outgoing/export")
@@ -218,7 +209,7 @@ def export_outgoing() -> Response:
         classification=request.args.get("classification") or None)
     body, name = papers.export_outgoing(_archive(), g.principal, query, _format(),
                                         client_addr=_client())
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 @bp.post("/letters/incoming/<int:letter_id>/dispositions")

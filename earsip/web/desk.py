@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from earsip.access import SECURITY_CLASSES, can
 from earsip.errors import EarsipError, NotFound, ValidationError
+from earsip.http import MEDIA, attachment
 from earsip.schemas.base import date_or_none, parse, pick
 from earsip.schemas.desk import (
     CHANNELS,
@@ -169,16 +170,6 @@ def letter(letter_id: int, status: int = 200) -> tuple[str, int]:
                            instructions=archive().config.instruction_list), status
 
 
-MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _attachment(body: bytes, name: str) -> Response:
-    response = Response(body, mimetype=MEDIA.get(name.rsplit(".", 1)[-1], "application/pdf"))
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    return response
-
-
 @bp.get("/letters/incoming/<int:letter_id>/sheet")
 @requires("inbox")
 def sheet(letter_id: int) -> Response:
@@ -187,7 +178,7 @@ def sheet(letter_id: int) -> Response:
                                               client_addr=client())
     except NotFound:
         abort(404)
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 def _export_format() -> str:
@@ -203,7 +194,7 @@ def export_incoming() -> Response:
         filters["status"] = None
     body, name = papers.export_incoming(archive(), principal(), letters.LetterQuery(**filters),
                                         _export_format(), client_addr=client())
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 @bp.get("/letters/outgoing/export")
@@ -214,7 +205,7 @@ def export_outgoing() -> Response:
         filters["status"] = None
     body, name = papers.export_outgoing(archive(), principal(), outgoing.NumberQuery(**filters),
                                         _export_format(), client_addr=client())
-    return _attachment(body, name)
+    return attachment(body, name)
 
 
 def _step(action: Any, done: str, letter_id: int) -> Any:

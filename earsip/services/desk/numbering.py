@@ -27,30 +27,25 @@ def _ensure(session: Session, scope: str) -> None:
                     .on_conflict_do_nothing(index_elements=["scope"]))
 
 
-def _bump(session: Session, scope: str, by: int) -> int | None:
-    return session.execute(
-        update(NumberSequence).where(NumberSequence.scope == scope)
-        .values(value=NumberSequence.value + by).returning(NumberSequence.value)).scalar()
+def _bump(session: Session, scope: str, by: int) -> int:
+    """Add `by` to the scope's row (made on first use), locking it; return its value."""
+    bump = update(NumberSequence).where(NumberSequence.scope == scope) \
+        .values(value=NumberSequence.value + by).returning(NumberSequence.value)
+    value = session.execute(bump).scalar()
+    if value is None:
+        _ensure(session, scope)
+        value = session.execute(bump).scalar_one()
+    return value
 
 
 def take(session: Session, scope: str) -> int:
     """Return the next number of `scope`; it is the caller's once its transaction commits."""
-    value = _bump(session, scope, 1)
-    if value is None:
-        _ensure(session, scope)
-        value = _bump(session, scope, 1)
-    assert value is not None
-    return value
+    return _bump(session, scope, 1)
 
 
 def hold(session: Session, scope: str) -> int:
     """Lock `scope` for the caller's transaction and return its last number (0: none yet)."""
-    value = _bump(session, scope, 0)
-    if value is None:
-        _ensure(session, scope)
-        value = _bump(session, scope, 0)
-    assert value is not None
-    return value
+    return _bump(session, scope, 0)
 
 
 def agenda_scope(year: int) -> str:

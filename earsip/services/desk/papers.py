@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,11 +22,11 @@ from earsip.access import SECURITY_LABELS, Principal
 from earsip.errors import ValidationError
 from earsip.models import Disposition, User
 from earsip.paperwork_words import formal_date, formal_moment, local_moment, zone_name
-from earsip.schemas.desk import IncomingLetterOut, OutgoingOut
+from earsip.schemas.desk import IncomingLetterOut, LetterPage, OutgoingOut, OutgoingPage
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.desk import letters, outgoing
-from earsip.services.desk.views import readable_letter
+from earsip.services.desk.views import RegisterQuery, readable_letter
 
 FORMATS = ("csv", "xlsx", "pdf")
 PAGE = 200
@@ -100,36 +102,34 @@ def _sender(institution: str, person: str | None) -> str:
 # --------------------------------------------------------------------------- agenda registers
 
 
-def all_letters(archive: Archive, principal: Principal,
-                query: letters.LetterQuery) -> list[IncomingLetterOut]:
-    """Return every letter matching the filters within clearance, oldest first."""
-    seen: dict[int, IncomingLetterOut] = {}
+def _every(page_of: Callable[[RegisterQuery], LetterPage | OutgoingPage],
+           query: RegisterQuery) -> list[Any]:
+    """Return every row of a register matching `query`, page by page, each once."""
+    seen: dict[int, Any] = {}
     offset = 0
     while True:
-        page = letters.list_letters(archive, principal,
-                                    dataclasses.replace(query, limit=PAGE, offset=offset))
+        page = page_of(dataclasses.replace(query, limit=PAGE, offset=offset))
         for item in page.items:
             seen.setdefault(item.id, item)
         offset += PAGE
         if not page.items or offset >= page.total:
-            break
-    return sorted(seen.values(), key=lambda i: (i.received_at, i.id))
+            return list(seen.values())
+
+
+def all_letters(archive: Archive, principal: Principal,
+                query: letters.LetterQuery) -> list[IncomingLetterOut]:
+    """Return every letter matching the filters within clearance, oldest first."""
+    found: list[IncomingLetterOut] = _every(
+        lambda q: letters.list_letters(archive, principal, q), query)
+    return sorted(found, key=lambda i: (i.received_at, i.id))
 
 
 def all_numbers(archive: Archive, principal: Principal,
                 query: outgoing.NumberQuery) -> list[OutgoingOut]:
     """Return every outgoing number matching the filters within clearance, oldest first."""
-    seen: dict[int, OutgoingOut] = {}
-    offset = 0
-    while True:
-        page = outgoing.list_numbers(archive, principal,
-                                     dataclasses.replace(query, limit=PAGE, offset=offset))
-        for item in page.items:
-            seen.setdefault(item.id, item)
-        offset += PAGE
-        if not page.items or offset >= page.total:
-            break
-    return list(reversed(seen.values()))
+    found: list[OutgoingOut] = _every(
+        lambda q: outgoing.list_numbers(archive, principal, q), query)
+    return list(reversed(found))
 
 
 def _remark(letter: IncomingLetterOut) -> str:

@@ -186,6 +186,9 @@ class Environment(BaseModel):
     trust_roots: Path | None = Field(None, alias="EARSIP_TRUST_ROOTS")
     smtp_url: Annotated[str, AfterValidator(_smtp_url)] | None = Field(
         None, alias="EARSIP_SMTP_URL")
+    case_number_format: Annotated[str, _pattern("seq", "year")] | None = Field(
+        None, alias="EARSIP_CASE_NUMBER_FORMAT")
+    case_codes: str | None = Field(None, alias="EARSIP_CASE_CODES")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -316,6 +319,12 @@ class Config:
     # Where notification e-mails go out (earsip.mail: smtp://user:pass@host:587?starttls=1&
     # from=arsip@example.go.id); empty: no e-mail, notifications stay in the app.
     smtp_url: str = field(default="", repr=False)
+    # The registration number of a case brought to the desk (permohonan informasi, keberatan,
+    # laporan, ...): {seq} per year, {year}, {month} (docs/DESK.md).
+    case_number_format: str = "{seq:04}/LSP/{year}"
+    # The classification code each case type's documents are filed under ("type=code;...");
+    # a type not named here keeps its default (services/cases/types.py).
+    case_codes: str = ""
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 

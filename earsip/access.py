@@ -20,7 +20,8 @@ SECURITY_LABELS = {
     "rahasia": N_("Rahasia"),
     "sangat_rahasia": N_("Sangat Rahasia"),
 }
-ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan")
+ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan", "ppid",
+         "penanganan_pelanggaran")
 ROLE_LABELS = {
     "admin": N_("Administrator"),
     "arsiparis": N_("Arsiparis"),
@@ -28,6 +29,8 @@ ROLE_LABELS = {
     "auditor": N_("Auditor"),
     "pimpinan": N_("Pimpinan"),
     "petugas_layanan": N_("Petugas Layanan"),
+    "ppid": N_("PPID"),
+    "penanganan_pelanggaran": N_("Penanganan Pelanggaran"),
 }
 
 
@@ -56,7 +59,8 @@ def normalize_security(value: str) -> str:
     return v
 
 
-_READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan"})
+_READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan", "ppid",
+                      "penanganan_pelanggaran"})
 
 # What each role may do. Reading documents is further limited by the user's clearance, always.
 # The admin role runs the system (users, scheme, settings) and does not read records by itself;
@@ -102,6 +106,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "letter.dispose": frozenset({"petugas_layanan", "pimpinan"}),
     "number.issue": frozenset({"petugas_layanan"}),
     "inbox": frozenset(ROLES),
+    # Cases brought by the public (permohonan informasi, keberatan, laporan pelanggaran, ...):
+    # the desk and the PPID register them; the register is read whole by the desk, the PPID,
+    # the leadership and auditors (CASE_REGISTER_READERS), and by the violations unit for the
+    # cases it owns; the owner of a case (the PPID for requests, the leadership as Atasan PPID
+    # for objections, the violations unit for reports, the desk for the rest) handles it.
+    # Personal data: the owner only (docs/DESK.md).
+    "case.register": frozenset({"petugas_layanan", "ppid"}),
+    "case.read": frozenset({"petugas_layanan", "ppid", "pimpinan", "auditor",
+                            "penanganan_pelanggaran"}),
+    "case.handle": frozenset({"petugas_layanan", "ppid", "pimpinan", "penanganan_pelanggaran"}),
+    # The working-day calendar and the deadline rules the legal clocks are computed with.
+    "calendar.read": frozenset(ROLES),
+    "calendar.manage": frozenset({"admin"}),
     # System administration.
     "classification.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
@@ -109,6 +126,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The background worker's queue (OCR, re-index, fixity): see it, retry, ask for work.
     "jobs.manage": frozenset({"admin"}),
 }
+
+
+# Who reads the whole register of cases (the other readers of `case.read`: their own cases).
+CASE_REGISTER_READERS = frozenset({"petugas_layanan", "ppid", "pimpinan", "auditor"})
 
 
 # What each permission lets one do, in words (the audit trail's "permission needed").
@@ -136,6 +157,11 @@ PERMISSION_LABELS: dict[str, str] = {
     "letter.dispose": N_("mendisposisikan surat"),
     "number.issue": N_("mengambil nomor surat keluar"),
     "inbox": N_("kotak masuk disposisi"),
+    "case.register": N_("mencatat layanan"),
+    "case.read": N_("membaca register layanan"),
+    "case.handle": N_("menangani layanan"),
+    "calendar.read": N_("melihat kalender hari kerja"),
+    "calendar.manage": N_("mengubah kalender hari kerja dan jangka waktu"),
     "classification.edit": N_("mengubah skema klasifikasi"),
     "user.manage": N_("mengelola pengguna"),
     "settings.manage": N_("mengelola pengaturan"),

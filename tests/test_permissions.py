@@ -142,7 +142,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
             "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity",
             "token_id": token_id, "request_id": 1, "letter_id": 1, "disposition_id": 1,
-            "number_id": 1}
+            "number_id": 1, "case_id": 1, "registration_number": "0001/LSP/2026"}
 
 
 def _concrete(rule: str, values: dict[str, object], role: str | None = None) -> str:
@@ -179,6 +179,9 @@ def _order(item: tuple[tuple[str, str], str | None]) -> tuple[int, str, str]:
     # out, last.
     return (LAST.index(rule) + 1 if rule in LAST else 0, rule, method)
 
+
+OWNED_CASE = {"ppid": "case_request", "pimpinan": "case_objection",
+              "penanganan_pelanggaran": "case_report", "petugas_layanan": "case_consult"}
 
 # Routes that exist only to refuse (deleting a document outside the destruction procedure).
 ALWAYS_REFUSED = {("DELETE", "/api/v1/documents/<int:document_id>"),
@@ -224,7 +227,13 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "document_id": built.ids["ocrdone"], "user_id": victim_id, "code": "KA.00",
             "hold_id": built.ids["hold"], "list_id": built.ids["list_submitted"],
             "item_id": item_id, "seq": 1, "transfer_id": built.ids["transfer_prepared"],
-            "job_id": job_id, "kind": "fixity", "top_secret_id": built.ids["top"]}
+            "job_id": job_id, "kind": "fixity", "top_secret_id": built.ids["top"],
+            # The case each role owns (a request for the PPID, the objection for the
+            # leadership, the report for the violations unit, a consultation for the desk).
+            "case_id": {role: built.ids[OWNED_CASE.get(role, "case_request")] for role in ROLES},
+            # With its tracking code: the public's tracking answers only with both.
+            "registration_number": f"{built.titles['case_number']}"
+                                   f"?code={built.titles['case_code']}"}
 
 
 def test_every_role_gets_exactly_the_routes_the_matrix_grants(

@@ -1,6 +1,7 @@
 """A realistic, messy archive for the crawl: what a records office holds after some months.
 
-Filed, refused and duplicate uploads; OCR pending, done (with its searchable copy) and failed;
+Filed, refused and duplicate uploads; the front desk's letters and cases (tests/world_cases.py);
+OCR pending, done (with its searchable copy) and failed;
 records edited, reclassified, raised in class, held, proposed, approved, destroyed and
 transferred; disposal lists in every state; a hold lifted; a failed job; a fixity run that found
 a missing file; documents of every security class. Users: one per role and clearance, named
@@ -50,6 +51,7 @@ from tests import filegen, scangen
 from tests.approvers import make_approver
 from tests.helpers import execution, handing
 from tests.signing_fixtures import flip_signed_byte, make_pki, signed_pdf
+from tests.world_cases import build_cases
 
 PASSWORD = "user-pass-12345"
 INITIALS = {"biasa": "b", "terbatas": "t", "rahasia": "r", "sangat_rahasia": "sr"}
@@ -234,6 +236,7 @@ def build(archive: Archive, folder: Path) -> World:
     path.unlink()
     fixity.run_fixity(archive, audit.SYSTEM, trigger="scheduled")
     _desk(archive, folder, ids, leader)
+    build_cases(archive, folder, ids, titles)
 
     # A signed checkpoint, and an API token for every user (their tokens page has rows).
     audit_review.make_checkpoint(archive, audit.SYSTEM, trigger="scheduled")

@@ -8,11 +8,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     audit,
+    cases,
     declassification,
     desk,
     disposals,
     errors,
     operations,
+    public,
     records,
     retention,
     routes,

@@ -133,8 +133,12 @@ def _operation(op: Operation, rule_args: list[tuple[str, str]]) -> dict[str, Any
     if op.upload is not None:
         schema = schema_of(op.upload)
         binary = {"type": "string", "format": "binary"}
+        # "one" (a required `file`), "many" (`file` repeated), or "optional:<field>" (one
+        # optional file under its own name).
         one = op.files == "one"
-        schema["properties"] = {"file": binary if one else {"type": "array", "items": binary},
+        field = op.files.partition(":")[2] or "file"
+        schema["properties"] = {field: binary if op.files != "many"
+                                else {"type": "array", "items": binary},
                                 **schema.get("properties", {})}
         schema["required"] = [*(["file"] if one else []), *schema.get("required", ())]
         if not schema["required"]:

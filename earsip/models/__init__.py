@@ -13,6 +13,18 @@ from earsip.models.accounts import (
 )
 from earsip.models.audit import AuditCheckpoint, AuditEntry
 from earsip.models.base import NAMING, Base, utcnow
+from earsip.models.cases import (
+    CalendarDay,
+    CalendarYear,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CasePerson,
+    DeadlineRule,
+    DeadlineRuleVersion,
+    ElectionPeriod,
+    GuestVisit,
+)
 from earsip.models.declassification import DeclassificationRequest
 from earsip.models.desk import (
     ClassifierModel,
@@ -40,7 +52,9 @@ from earsip.models.records import (
 )
 
 __all__ = [
-    "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "Classification",
+    "NAMING", "ApiToken", "AuditCheckpoint", "AuditEntry", "Base", "CalendarDay", "CalendarYear",
+    "Case", "CaseDocument", "CaseEvent", "CasePerson", "Classification",
+    "DeadlineRule", "DeadlineRuleVersion", "ElectionPeriod", "GuestVisit",
     "ClassifierModel",
     "DeclassificationRequest", "DisposalItem", "Disposition", "IncomingLetter",
     "LetterDocument", "NumberSequence", "OutgoingLetter", "DisposalList", "Document", "DocumentTag",

@@ -75,6 +75,9 @@ class Document(Base):
     storage_path: Mapped[str] = mapped_column(String(500), unique=True)
 
     text_status: Mapped[str] = mapped_column(String(20))
+    # Personal data of a case (an identity scan, UU 27/2022): never indexed nor read by OCR,
+    # readable only by the case's owner (services/cases), listed nowhere else.
+    personal: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     text_message: Mapped[str | None] = mapped_column(Text)
     # The searchable PDF/A copy made by OCR ("salinan teks-cari"), stored beside the original,
     # which never changes; it has its own hash and is checked by fixity like the original.

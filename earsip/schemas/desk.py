@@ -32,7 +32,8 @@ MAX_RECIPIENTS = 20
 LETTER_NUMBER = re.compile(r"^[A-Za-z0-9.\-]+(?:/[A-Za-z0-9.\-]+)+$")
 
 
-def _choice(values: tuple[str, ...], label: str, *, default: str | None = None) -> Checks:
+def choice(values: tuple[str, ...], label: str, *, default: str | None = None) -> Checks:
+    """One of `values` (case and spaces forgiven); empty gives `default`, or is refused."""
     def check(value: Any, info: Any) -> str | None:
         name = info.field_name or ""
         text = ("" if value is None else str(value)).strip().lower().replace(" ", "_")
@@ -51,7 +52,8 @@ def _choice(values: tuple[str, ...], label: str, *, default: str | None = None) 
     return Checks(BeforeValidator(check), WithJsonSchema({"enum": list(values)}), *marks)
 
 
-def _day(label: str, *, required: bool) -> Checks:
+def day_field(label: str, *, required: bool) -> Checks:
+    """A YYYY-MM-DD date, refused naming the field by `label`."""
     def check(value: Any, info: Any) -> dt.date | None:
         if isinstance(value, dt.date):
             return value
@@ -65,7 +67,7 @@ def _day(label: str, *, required: bool) -> Checks:
                   WithJsonSchema(DATE_SCHEMA if required else NULLABLE_DATE), *marks)
 
 
-def _moment(value: Any, info: Any) -> dt.datetime:
+def moment_field(value: Any, info: Any) -> dt.datetime:
     name = info.field_name or ""
     if isinstance(value, dt.datetime):
         moment = value
@@ -165,19 +167,19 @@ Security = Annotated[str | None, BeforeValidator(_security),
 class IncomingInput(Model):
     """A letter to register at the desk (its files come beside it)."""
 
-    received_at: Annotated[dt.datetime, BeforeValidator(_moment), Required(), WithJsonSchema(
+    received_at: Annotated[dt.datetime, BeforeValidator(moment_field), Required(), WithJsonSchema(
         {"type": "string", "format": "date-time"})] = None  # type: ignore[assignment]  # None is refused by the check, naming the field
-    channel: Annotated[str, _choice(CHANNELS, N_("Saluran"))] = ""
+    channel: Annotated[str, choice(CHANNELS, N_("Saluran"))] = ""
     letter_number: Annotated[str, BeforeValidator(_letter_number), Required(),
                              WithJsonSchema({"type": "string", "maxLength": 200})] = ""
-    letter_date: Annotated[dt.date, _day(N_("Tanggal surat"), required=True)] \
+    letter_date: Annotated[dt.date, day_field(N_("Tanggal surat"), required=True)] \
         = None  # type: ignore[assignment]  # None is refused by the check, naming the field
     sender: Annotated[str, Text(N_("Pengirim"), limit=300)] = ""
     sender_person: Annotated[str | None, Text(N_("Nama penanda tangan"), limit=200,
                                               required=False)] = None
     subject: Annotated[str, Text(N_("Perihal"), limit=1000)] = ""
     classification: Code = ""
-    urgency: Annotated[str, _choice(URGENCIES, N_("Sifat"), default="biasa")] = "biasa"
+    urgency: Annotated[str, choice(URGENCIES, N_("Sifat"), default="biasa")] = "biasa"
     security: Security = None
     attachments: Annotated[int, BeforeValidator(_count),
                            WithJsonSchema({"type": "integer", "minimum": 0})] = 0
@@ -192,7 +194,7 @@ class DispositionInput(Model):
          "maxItems": MAX_RECIPIENTS})] = ()
     instruction: Annotated[str, Text(N_("Instruksi"), limit=200)] = ""
     note: Annotated[str | None, Text(N_("Catatan"), limit=5000, required=False)] = None
-    due_date: Annotated[dt.date | None, _day(N_("Batas waktu"), required=False)] = None
+    due_date: Annotated[dt.date | None, day_field(N_("Batas waktu"), required=False)] = None
 
 
 class DispositionDone(Model):
@@ -205,7 +207,7 @@ class NumberRequest(Model):
     """An outgoing letter's number to issue (or to reserve for a while)."""
 
     classification: Code = ""
-    letter_date: Annotated[dt.date, _day(N_("Tanggal surat"), required=True)] \
+    letter_date: Annotated[dt.date, day_field(N_("Tanggal surat"), required=True)] \
         = None  # type: ignore[assignment]  # None is refused by the check, naming the field
     signatory: Annotated[str, Text(N_("Penanda tangan"), limit=40)] = ""
     subject: Annotated[str, Text(N_("Perihal"), limit=1000)] = ""

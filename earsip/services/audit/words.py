@@ -57,6 +57,13 @@ ACTIONS: dict[str, str] = {
     "document.download": N_("mengunduh dokumen"),
     "document.edit": N_("mengubah metadata dokumen"),
     "document.file": N_("mengarsipkan dokumen"),
+    "calendar.change": N_("mengubah kalender hari kerja"),
+    "case.decided": N_("memutus layanan"),
+    "case.delivered": N_("mencatat penyampaian jawaban layanan"),
+    "case.extended": N_("memperpanjang jangka waktu layanan"),
+    "case.person_view": N_("melihat data pribadi pada layanan"),
+    "case.register": N_("mencatat layanan"),
+    "case.started": N_("mulai memproses layanan"),
     "document.ocr": N_("membaca dokumen dengan OCR"),
     "document.preview": N_("melihat pratinjau dokumen"),
     "document.reclassify": N_("memindahkan dokumen ke kode klasifikasi lain"),
@@ -75,6 +82,9 @@ ACTIONS: dict[str, str] = {
     "number.file": N_("mengarsipkan surat keluar"),
     "number.issue": N_("mengambil nomor surat keluar"),
     "retention.export": N_("mengekspor laporan retensi"),
+    "rules.change": N_("mengubah aturan jangka waktu layanan"),
+    "rules.period": N_("menetapkan periode tahapan pemilihan"),
+    "rules.period_remove": N_("menghapus periode tahapan pemilihan"),
     "retention.view": N_("melihat laporan retensi"),
     "retention.run": N_("menghitung ulang fase retensi"),
     "search": N_("mencari"),
@@ -96,10 +106,11 @@ ACTIONS: dict[str, str] = {
 REFUSED_ACTIONS = {"document.file": N_("menolak unggahan"),
                    "letter.register": N_("menolak pencatatan surat masuk"),
                    "letter.attach": N_("menolak pindaian surat masuk"),
+                   "case.register": N_("menolak pencatatan layanan"),
                    "disposition.withdraw": N_("menolak penarikan disposisi")}
 OUTCOMES = {"success": N_("berhasil"), "failure": N_("gagal"), "refused": N_("ditolak")}
 # Refusals whose entry keeps the message the person was shown (its reason is an error code).
-REFUSAL_MESSAGES = ("document.file", "letter.register", "letter.attach")
+REFUSAL_MESSAGES = ("document.file", "letter.register", "letter.attach", "case.register")
 # Reasons the services write as fixed codes; anything else is a person's own words.
 REASONS = {
     "throttled": N_("terlalu banyak percobaan yang gagal"),

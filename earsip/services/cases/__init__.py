@@ -1,0 +1,18 @@
+"""Cases brought to the front desk (Layanan Satu Pintu, part 2): requests for public
+information, objections, reports of violations and the other services, registered once with
+one number, kept on their legal clock in working days, and answered.
+
+Public use cases, by module:
+
+- `intake`: register, submit_request, submit_objection: one registration for every channel
+- `handling`: start, extend, decide, deliver: a case's owner at work
+- `views`: get_case, list_cases, track: the register, one case, the public's view
+- `calendar`: ensure_years, load, year_view, change: the working-day calendar and its
+  corrections
+- `rules`: compute, current, set_rule, add_period, remove_period: the deadline rules as
+  versioned data and the clocks computed from them
+- `types`: what each case type is (owner, classification code)
+- `tracking`: the public's tracking codes
+"""
+
+__all__ = ["calendar", "handling", "intake", "rules", "tracking", "types", "views"]

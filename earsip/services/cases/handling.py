@@ -1,0 +1,129 @@
+"""Handling a case: its owner takes it up, extends a request's answer once (with a written
+reason, counted with the case's own rule version), decides it, and records how the answer was
+delivered. Each step is a line of its history and an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from earsip import audit
+from earsip.access import Principal
+from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
+from earsip.models import Case, CaseEvent
+from earsip.schemas.cases import CaseOut, DecisionInput, DeliveryInput, ExtendInput, outcomes_of
+from earsip.services import Archive
+from earsip.services.access.users import require
+from earsip.services.cases import rules, views
+
+
+def _owned(session: Session, principal: Principal, case_id: int) -> Case:
+    require(principal, "case.handle")
+    case = session.get(Case, case_id)
+    if case is None or not views.readable(principal, case):
+        raise NotFound("Layanan tidak ditemukan.")
+    if not views.owns(principal, case):
+        raise Forbidden("Hanya pemilik layanan ini yang dapat menanganinya.")
+    return case
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _step(session: Session, principal: Principal, case: Case, event: str,
+          note: str | None, client_addr: str | None, details: dict[str, object]) -> None:
+    session.add(CaseEvent(case_id=case.id, status=case.status, event=event,
+                          actor_name=principal.username, note=note))
+    audit.append(session, principal.actor(client_addr), f"case.{event}", target_type="case",
+                 target_id=case.id,
+                 details={"registration_number": case.registration_number, **details})
+
+
+def _answer(archive: Archive, principal: Principal, case_id: int) -> CaseOut:
+    return views.get_case(archive, principal, case_id, log_view=False)
+
+
+def start(archive: Archive, principal: Principal, case_id: int, note: str | None = None, *,
+          client_addr: str | None = None) -> CaseOut:
+    """Take a registered case up (status `in_progress`)."""
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        if case.status != "registered":
+            raise Conflict("Layanan ini sudah diproses.")
+        case.status = "in_progress"
+        _step(session, principal, case, "started", note, client_addr, {})
+    return _answer(archive, principal, case_id)
+
+
+def extend(archive: Archive, principal: Principal, case_id: int, data: ExtendInput, *,
+           client_addr: str | None = None) -> CaseOut:
+    """Extend the answer's due date once, by the extension clock of the case's own rules."""
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        if case.status in views.DONE:
+            raise Conflict("Layanan ini sudah dijawab; tidak dapat diperpanjang.")
+        if case.extended_at is not None:
+            raise Conflict("Jangka waktu layanan ini sudah pernah diperpanjang (hanya sekali).")
+        if case.due_date is None:
+            raise Conflict("Layanan ini tidak memiliki jangka waktu.")
+        clock = rules.compute(session, case.type, "extension", case.due_date,
+                              version=case.rule_version, regime=case.regime)
+        if clock is None:
+            raise Conflict("Aturan jangka waktu tidak mengenal perpanjangan untuk layanan ini.")
+        before = case.due_date
+        case.due_date, case.extended_at = clock.due, _now()
+        case.extension_reason = data.reason
+        case.calendar_revision = clock.calendar_revision
+        if case.status == "registered":
+            case.status = "in_progress"
+        _step(session, principal, case, "extended", data.reason, client_addr,
+              {"before": before.isoformat(), "due_date": clock.due.isoformat(),
+               "days": clock.days, "count": clock.count, "rule_version": clock.version,
+               "calendar_revision": clock.calendar_revision})
+    return _answer(archive, principal, case_id)
+
+
+def decide(archive: Archive, principal: Principal, case_id: int, data: DecisionInput, *,
+           client_addr: str | None = None) -> CaseOut:
+    """Record the decision on a case (`answered`); a refused request cites its exemption."""
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        if case.status in views.DONE:
+            raise Conflict("Layanan ini sudah diputus.")
+        allowed = outcomes_of(case.type)
+        if data.outcome not in allowed:
+            raise ValidationError("Keputusan %(value)s tidak berlaku untuk layanan ini. "
+                                  "Pilihan: %(choices)s.", field="outcome",
+                                  params={"value": data.outcome, "choices": ", ".join(allowed)})
+        if case.type == "permohonan_informasi" and data.outcome == "ditolak" \
+                and not data.exemption:
+            raise ValidationError("Permohonan yang ditolak harus menyebut pengecualian yang "
+                                  "dikutip (UU 14/2008 Pasal 17).", field="exemption")
+        case.status, case.outcome = "answered", data.outcome
+        case.exemption, case.decision_note = data.exemption, data.note
+        case.decided_at, case.decided_by_name = _now(), principal.username
+        late = case.due_date is not None and archive.local_today() > case.due_date
+        _step(session, principal, case, "decided", data.note, client_addr,
+              {"outcome": data.outcome, "exemption": data.exemption, "late": late})
+    return _answer(archive, principal, case_id)
+
+
+def deliver(archive: Archive, principal: Principal, case_id: int, data: DeliveryInput, *,
+            client_addr: str | None = None) -> CaseOut:
+    """Record how and when the answer reached the person (`closed`)."""
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        if case.status != "answered":
+            raise Conflict("Catat keputusan lebih dahulu, lalu penyampaiannya.")
+        day = data.delivered_on or archive.local_today()
+        if day > archive.local_today():
+            raise ValidationError("Tanggal disampaikan ada di masa depan.", field="delivered_on")
+        case.status, case.delivery_method = "closed", data.method
+        case.delivered_at = dt.datetime.combine(day, dt.time(12)) if data.delivered_on \
+            else _now()
+        case.closed_at = _now()
+        _step(session, principal, case, "delivered", None, client_addr,
+              {"method": data.method, "delivered_on": day.isoformat()})
+    return _answer(archive, principal, case_id)

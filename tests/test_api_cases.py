@@ -12,8 +12,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from earsip.models import AuditEntry, CaseDocument, Document
+from earsip.access import Principal
+from earsip.models import AuditEntry, CaseDocument, Document, DocumentText, Job
+from earsip.schemas.search import SearchParams
 from earsip.services import Archive
+from earsip.services.search import searching
 from tests import filegen
 
 REQUEST = {"name": "Siti Aminah", "address": "Jl. Majapahit 10, Mojokerto",
@@ -88,6 +91,12 @@ def test_an_identity_scan_is_filed_as_personal_data_and_a_refused_scan_refuses_a
         doc = session.get(Document, link.document_id)
         assert link.role == "identitas" and doc is not None and doc.personal
         assert doc.security == "rahasia" and "Siti" not in doc.title
+        # Its words are personal data: no text kept, nothing queued for the index or OCR.
+        assert session.get(DocumentText, doc.id).text == ""
+        assert session.scalars(select(Job).where(Job.document_id == doc.id)).all() == []
+    seer = Principal(99, "tinggi", frozenset({"arsiparis"}), "sangat_rahasia")
+    found = searching.search(archive, seer, SearchParams(q="identitas"))
+    assert found.total == 0
     bad = _submit(client, identity_file=(io.BytesIO(b"MZ\x90\x00 not an image"), "ktp.png"))
     assert bad.status_code in (400, 415)
     with archive.db.read() as session:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import Principal, level, may_see
 from earsip.errors import DatabaseBusy, EarsipError, NotFound, ValidationError
-from earsip.models import Case, CaseDocument, CaseEvent, CasePerson, Document
+from earsip.models import Case, CaseDocument, CaseEvent, CasePerson
 from earsip.schemas.cases import (
     CaseInput,
     CaseOut,
@@ -330,11 +330,7 @@ def _record_files(session: Session, archive: Archive, actor: audit.Actor, case: 
     ids: list[int] = []
     for i, p in enumerate(prepared):
         personal = i >= plain
-        doc_id, _job = ingest.record(session, archive, actor, p)
-        if personal:
-            doc = session.get(Document, doc_id)
-            assert doc is not None
-            doc.personal = True
+        doc_id, _job = ingest.record(session, archive, actor, p, personal=personal)
         role = "identitas" if personal else ("permohonan" if i == 0 else "lampiran")
         session.add(CaseDocument(case_id=case.id, document_id=doc_id, role=role))
         ids.append(doc_id)

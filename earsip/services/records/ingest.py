@@ -290,9 +290,12 @@ class _Received:
 
 
 def record(session: Session, archive: Archive, actor: audit.Actor, prepared: Prepared, *,
-           action: str = "document.file") -> tuple[int, int | None]:
+           action: str = "document.file", personal: bool = False) -> tuple[int, int | None]:
     """Add a prepared file's document, text, index-queue entry, audit entry and OCR job to the
-    caller's transaction; return the document's id and its OCR job's id (if queued)."""
+    caller's transaction; return the document's id and its OCR job's id (if queued).
+
+    A `personal` document (a case's identity scan) keeps no text, is never indexed and never
+    read by OCR: its words are personal data."""
     data, received, code = prepared.data, prepared.received, prepared.code
     temp, extraction = received.temp, received.extraction
     rule = code.rule
@@ -324,11 +327,15 @@ def record(session: Session, archive: Archive, actor: audit.Actor, prepared: Pre
         retention_note=ret.note,
         created_by_id=actor.user_id,
         tag_rows=[DocumentTag(tag=t) for t in data.tags],
+        personal=personal,
     )
+    if personal:
+        doc.text_status, doc.text_message = "empty", None
     session.add(doc)
     session.flush()
-    session.add(DocumentText(document_id=doc.id, text=extraction.text))
-    indexing.enqueue(session, doc.id)
+    session.add(DocumentText(document_id=doc.id, text="" if personal else extraction.text))
+    if not personal:
+        indexing.enqueue(session, doc.id)
     audit.append(session, actor, action, target_type="document", target_id=doc.id,
                  details={"title": doc.title, "classification": doc.classification_code,
                           "security": doc.security, "sha256": doc.sha256,
@@ -338,5 +345,6 @@ def record(session: Session, archive: Archive, actor: audit.Actor, prepared: Pre
                           "text_status": doc.text_status,
                           **_detail(extraction.detail)})
     job = jobs.submit(session, archive, "ocr", document_id=doc.id,
-                      requested_by_id=actor.user_id) if received.status[2] else None
+                      requested_by_id=actor.user_id) \
+        if received.status[2] and not personal else None
     return doc.id, (job.id if job is not None else None)

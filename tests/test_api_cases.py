@@ -172,7 +172,8 @@ def test_a_staff_member_without_a_desk_role_sees_no_case(
         client: FlaskClient, staff: dict[str, dict[str, str]]) -> None:
     _submit(client)
     assert client.get("/api/v1/cases", headers=staff["staf1"]).status_code == 403
-    assert client.get("/api/v1/cases/1", headers=staff["staf1"]).status_code == 403
+    # A case answers as if it did not exist to someone it was not routed to.
+    assert client.get("/api/v1/cases/1", headers=staff["staf1"]).status_code == 404
 
 
 def test_the_calendar_lists_the_holidays_of_a_year(
@@ -183,3 +184,70 @@ def test_the_calendar_lists_the_holidays_of_a_year(
     assert "Nyepi" in days["2026-03-19"] and "Cuti Bersama" in days["2026-03-23"]
     assert client.get("/api/v1/calendar", query_string={"year": "x"},
                       headers=staff["staf1"]).status_code == 400
+
+
+def test_the_ppid_routes_a_request_to_a_unit_which_answers_with_a_document_and_the_answer_letter_is_numbered_and_filed(  # noqa: E501
+        client: FlaskClient, archive: Archive, staff: dict[str, dict[str, str]],
+        tmp_path: Path) -> None:
+    receipt = _submit(client).get_json()
+    [case] = client.get("/api/v1/cases", headers=staff["ppid1"]).get_json()["items"]
+    r = client.post(f"/api/v1/cases/{case['id']}/dispositions", headers=staff["ppid1"],
+                    json={"to": ["staf1"], "instruction": "siapkan informasi"})
+    assert r.status_code == 201, r.get_json()
+    [step] = r.get_json()["items"]
+    # The routed staff member reads the case, its person too (audited), and answers.
+    routed = client.get(f"/api/v1/cases/{case['id']}", headers=staff["staf1"]).get_json()
+    assert routed["persons"][0]["identity_number"] == "3576014403900001"
+    assert routed["status"] == "in_progress"
+    mine = client.get("/api/v1/cases/steps", headers=staff["staf1"]).get_json()["items"]
+    assert [m["registration_number"] for m in mine] == [receipt["registration_number"]]
+    info = filegen.make_text_pdf(tmp_path / "sk.pdf", ["Keputusan penetapan pengawas TPS"])
+    done = client.post(f"/api/v1/cases/steps/{step['id']}/done", headers=staff["staf1"],
+                       data={"note": "Terlampir salinan SK",
+                             "file": (io.BytesIO(info.read_bytes()), "sk.pdf")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "done" and len(done.get_json()["document_ids"]) == 1
+    assert client.post(f"/api/v1/cases/steps/{step['id']}/done", headers=staff["loket"],
+                       data={"note": "x"}).status_code == 404
+    letter = filegen.make_text_pdf(tmp_path / "jawaban.pdf", ["Jawaban permohonan informasi"])
+    a = client.post(f"/api/v1/cases/{case['id']}/answer", headers=staff["ppid1"],
+                    data={"signatory": "sekretariat",
+                          "file": (io.BytesIO(letter.read_bytes()), "jawaban.pdf")},
+                    content_type="multipart/form-data")
+    assert a.status_code == 200, a.get_json()
+    body = a.get_json()
+    assert body["answer_number"] and body["answer_document_id"]
+    assert "/HM.00.02/" in body["answer_number"]
+    assert [s["status"] for s in body["steps"]] == ["done"]
+    assert [h["event"] for h in body["history"]] == ["registered", "routed", "responded",
+                                                     "answer"]
+    again = client.post(f"/api/v1/cases/{case['id']}/answer", headers=staff["ppid1"],
+                        data={"signatory": "sekretariat"}, content_type="multipart/form-data")
+    assert again.status_code == 409
+    with archive.db.read() as session:
+        doc = session.get(Document, body["answer_document_id"])
+        assert doc is not None and doc.number == body["answer_number"]
+
+
+def test_a_report_gets_its_sigaplapor_number_from_the_violations_unit(
+        client: FlaskClient, make_user: Callable[..., str],
+        token_for: Callable[[str], dict[str, str]], staff: dict[str, dict[str, str]]) -> None:
+    make_user("gakkum", roles=("penanganan_pelanggaran",), clearance="terbatas")
+    unit = token_for("gakkum")
+    r = client.post("/api/v1/cases", headers=staff["loket"], json={
+        "type": "laporan_pelanggaran", "received_at": "2026-03-16T09:00:00+07:00",
+        "channel": "loket", "reporter_name": "Budi", "reported_party": "Calon X",
+        "event": "Politik uang", "place": "Kranggan", "occurred_on": "2026-03-10",
+        "known_on": "2026-03-12", "description": "Pembagian uang"})
+    assert r.status_code == 201, r.get_json()
+    case = r.get_json()
+    assert case["owner_role"] == "penanganan_pelanggaran" and case["timely"] is True
+    # The desk reads the register, but the reporter's identity is the unit's alone.
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=staff["loket"]).get_json()[
+        "persons"] == []
+    n = client.post(f"/api/v1/cases/{case['id']}/external-number", headers=unit,
+                    json={"number": "SIGAPLAPOR-2026-0012"})
+    assert n.status_code == 200 and n.get_json()["external_number"] == "SIGAPLAPOR-2026-0012"
+    assert client.post(f"/api/v1/cases/{case['id']}/external-number", headers=staff["ppid1"],
+                       json={"number": "X"}).status_code == 403

@@ -27,6 +27,7 @@ from earsip.schemas.base import parse
 from earsip.schemas.desk import DispositionInput
 from earsip.schemas.retention import DisposalProposal, HoldInput
 from earsip.services import Archive
+from earsip.services.cases import routing
 from earsip.services.desk import dispositions
 from earsip.services.retention.destruction_views import get_list
 from tests.conftest import USER_PASSWORD
@@ -142,7 +143,7 @@ def world(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             "hold_id": hold.id, "list_id": list_id, "item_id": item_id, "seq": 1,
             "transfer_id": transfer_id, "job_id": job_id, "kind": "fixity",
             "token_id": token_id, "request_id": 1, "letter_id": 1, "disposition_id": 1,
-            "number_id": 1, "case_id": 1, "registration_number": "0001/LSP/2026"}
+            "number_id": 1, "case_id": 1, "step_id": 1, "registration_number": "0001/LSP/2026"}
 
 
 def _concrete(rule: str, values: dict[str, object], role: str | None = None) -> str:
@@ -221,6 +222,12 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
         DispositionInput, {"to": [f"only-{role}" for role in ROLES],
                            "instruction": "pelajari"}))
     own = {s.to.removeprefix("only-"): s.id for s in steps}
+    # The world's request, routed by its owner to each of these users (they read it).
+    case_steps = routing.route(archive, principal_of(archive, "ppid-sr"),
+                               built.ids["case_request"], parse(DispositionInput, {
+                                   "to": [f"only-{role}" for role in ROLES],
+                                   "instruction": "siapkan informasi"}))
+    own_step = {s.to.removeprefix("only-"): s.id for s in case_steps}
     return {"token_id": token_id, "request_id": request_id,
             "letter_id": built.ids["letter_open"], "disposition_id": own,
             "number_id": built.ids["number_issued"],
@@ -232,6 +239,7 @@ def messy(archive: Archive, make_user: Callable[..., str], tmp_path: Path) -> di
             # leadership, the report for the violations unit, a consultation for the desk).
             "case_id": {role: built.ids[OWNED_CASE.get(role, "case_request")] for role in ROLES},
             # With its tracking code: the public's tracking answers only with both.
+            "step_id": own_step,
             "registration_number": f"{built.titles['case_number']}"
                                    f"?code={built.titles['case_code']}"}
 

@@ -3,6 +3,8 @@ calendar. Each parses its input into the declared model and calls one service.""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Response, g, jsonify, request
 
 from earsip.api import bp
@@ -10,17 +12,21 @@ from earsip.api.describe import json, operation
 from earsip.api.routes import created, json_body, token_required
 from earsip.api.routes import current_archive as _archive
 from earsip.errors import ValidationError
-from earsip.schemas.base import Model, parse
+from earsip.schemas.base import Model, Text, parse, pick
 from earsip.schemas.cases import (
+    AnswerInput,
     CalendarOut,
     CaseInput,
     CaseOut,
     CasePage,
+    CaseStepOut,
     DecisionInput,
     DeliveryInput,
     ExtendInput,
 )
-from earsip.services.cases import calendar, handling, intake, views
+from earsip.schemas.desk import DispositionDone, DispositionInput
+from earsip.services.cases import calendar, handling, intake, routing, views
+from earsip.services.desk.filing import Upload
 
 
 def _client() -> str | None:
@@ -41,6 +47,31 @@ class YearQuery(Model):
     """The year of the calendar (this year when absent)."""
 
     year: int | None = None
+
+
+class CaseSteps(Model):
+    """Steps of a case's routing."""
+
+    items: list[CaseStepOut]
+
+
+class AssignedStep(Model):
+    """A step routed to the caller, with its case's registration number."""
+
+    registration_number: str
+    step: CaseStepOut
+
+
+class AssignedSteps(Model):
+    """The open steps routed to the caller."""
+
+    items: list[AssignedStep]
+
+
+class ExternalNumber(Model):
+    """A case's number in a national system."""
+
+    number: Annotated[str, Text("Nomor", limit=120)] = ""
 
 
 def _whole(name: str, default: int, low: int, high: int) -> int:
@@ -92,10 +123,11 @@ def list_cases() -> Response:
 
 
 @bp.get("/cases/<int:case_id>")
-@operation("One case with its history; its owner also gets the persons' data (that view is "
-           "audited). 404 above the caller's clearance or outside their cases.",
-           answers={200: json("The case.", CaseOut)}, errors=(401, 403, 404))
-@token_required("case.read")
+@operation("One case with its history and routing; its owner and those it was routed to "
+           "also get the persons' data (that view is audited). 404 above the caller's "
+           "clearance, or for someone who neither reads the register, owns it nor was routed "
+           "it.", answers={200: json("The case.", CaseOut)}, errors=(401, 403, 404))
+@token_required("inbox")
 def get_case(case_id: int) -> Response:
     return jsonify(views.get_case(_archive(), g.principal, case_id, client_addr=_client())
                    .model_dump(mode="json"))
@@ -147,3 +179,70 @@ def get_calendar() -> Response:
     archive = _archive()
     year = _whole("year", archive.local_today().year, 1, 9999)
     return jsonify(calendar.year_view(archive, g.principal, year).model_dump(mode="json"))
+
+
+@bp.post("/cases/<int:case_id>/dispositions")
+@operation("Route a case from its owner to one or more people (`to`: usernames, "
+           "`instruction`, optional `note` and `due_date`); they see the case and its persons "
+           "and answer on it.", body=DispositionInput,
+           answers={201: json("The new steps.", CaseSteps)}, errors=(400, 401, 403, 404, 409))
+@token_required("case.handle")
+def route_case(case_id: int) -> tuple[Response, int]:
+    data = parse(DispositionInput, json_body())
+    steps = routing.route(_archive(), g.principal, case_id, data, client_addr=_client())
+    return created(jsonify(CaseSteps(items=steps).model_dump(mode="json")),
+                   f"cases/{case_id}")
+
+
+@bp.get("/cases/steps")
+@operation("The open steps of cases routed to the caller, soonest due first.",
+           answers={200: json("The steps, each with its case's number.", AssignedSteps)},
+           errors=(401, 403))
+@token_required("inbox")
+def assigned_steps() -> Response:
+    rows = routing.assigned(_archive(), g.principal)
+    return jsonify(AssignedSteps(items=[AssignedStep(registration_number=n, step=s)
+                                        for n, s in rows]).model_dump(mode="json"))
+
+
+@bp.post("/cases/steps/<int:step_id>/done")
+@operation("Answer a step of a case routed to the caller: a `note` and 0..n files (`file`), "
+           "filed under the case's code and class in the same transaction.",
+           upload=DispositionDone, files="many",
+           answers={200: json("The step, done.", CaseStepOut)},
+           errors=(400, 401, 403, 404, 409, 413, 415, 503, 507))
+@token_required("inbox")
+def respond_step(step_id: int) -> Response:
+    data = parse(DispositionDone, pick(request.form, DispositionDone))
+    files = [Upload(f.stream, f.filename) for f in request.files.getlist("file") if f.filename]
+    out = routing.respond(_archive(), g.principal, step_id, data, files, client_addr=_client())
+    return jsonify(out.model_dump(mode="json"))
+
+
+@bp.post("/cases/<int:case_id>/answer")
+@operation("Number the case's answer letter in the agenda surat keluar (`signatory`, optional "
+           "`subject`, `letter_date`) and file the signed letter when sent (`file`, optional: "
+           "file it later on its number).", upload=AnswerInput, files="optional:file",
+           answers={200: json("The case, with `answer_number`.", CaseOut)},
+           errors=(400, 401, 403, 404, 409, 413, 415, 503, 507))
+@token_required("case.handle")
+def answer_case(case_id: int) -> Response:
+    data = parse(AnswerInput, pick(request.form, AnswerInput) if not request.is_json
+                 else json_body())
+    sent = request.files.get("file")
+    upload = Upload(sent.stream, sent.filename) if sent and sent.filename else None
+    out = handling.answer(_archive(), g.principal, case_id, data, upload,
+                          client_addr=_client())
+    return jsonify(out.model_dump(mode="json"))
+
+
+@bp.post("/cases/<int:case_id>/external-number")
+@operation("Record the case's number in a national system (e-PPID, SIGAPLAPOR, SP4N-LAPOR!).",
+           body=ExternalNumber, answers={200: json("The case.", CaseOut)},
+           errors=(400, 401, 403, 404))
+@token_required("case.handle")
+def set_external_number(case_id: int) -> Response:
+    data = parse(ExternalNumber, json_body())
+    out = handling.set_external_number(_archive(), g.principal, case_id, data.number,
+                                       client_addr=_client())
+    return jsonify(out.model_dump(mode="json"))

@@ -131,18 +131,22 @@ class LetterDocument(Base):
 
 
 class Disposition(Base):
-    """One step of a letter's routing: from whom, to whom, what to do, by when, and how it
-    went. A step forwarded by its recipient is the `parent` of the steps it made."""
+    """One step of a letter's routing (or of a case's: `case_id` instead of `letter_id`): from
+    whom, to whom, what to do, by when, and how it went. A step forwarded by its recipient is
+    the `parent` of the steps it made."""
 
     __tablename__ = "dispositions"
     __table_args__ = (
         Index("ix_dispositions_to_status", "to_user_id", "status"),
         CheckConstraint("status IN ('new', 'read', 'in_progress', 'done', 'withdrawn')",
                         name="status"),
+        CheckConstraint("(letter_id IS NULL) <> (case_id IS NULL)", name="subject"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    letter_id: Mapped[int] = mapped_column(ForeignKey("incoming_letters.id"), index=True)
+    # The letter routed, or the case (services/cases/routing.py): exactly one of them.
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_letters.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("dispositions.id"), index=True)
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_name: Mapped[str] = mapped_column(String(80))

@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, WithJsonSchema, model_validator
 
 from earsip.errors import N_, ValidationError
-from earsip.schemas.base import Model, NullableStr, Required, Text
+from earsip.schemas.base import Model, Required, Text
 from earsip.schemas.desk import choice, day_field, moment_field
-from earsip.schemas.retention import Day, NullableDay, NullableStamp, Stamp
 
 CASE_TYPES = ("permohonan_informasi", "keberatan", "laporan_pelanggaran", "sengketa_proses",
               "konsultasi", "audiensi", "pengaduan_layanan", "lainnya")
@@ -241,6 +240,16 @@ class DecisionInput(Model):
     note: Annotated[str | None, _short(N_("Catatan"), 5000)] = None
 
 
+class AnswerInput(Model):
+    """The answer letter of a case: who signs it (a signatory of `EARSIP_SIGNATORIES`), its
+    subject (by default "Jawaban atas ..." with the case's number) and its date (today)."""
+
+    signatory: Annotated[str, Text(N_("Penanda tangan"), limit=40)] = ""
+    subject: Annotated[str | None, _short(N_("Perihal"), 1000)] = None
+    letter_date: Annotated[dt.date | None, day_field(N_("Tanggal surat"), required=False)] \
+        = None
+
+
 class DeliveryInput(Model):
     """How and when the answer reached the requester."""
 
@@ -261,115 +270,51 @@ class CalendarChange(Model):
     reason: Annotated[str | None, _short(N_("Dasar perubahan"), 1000)] = None
 
 
-# --- the answers -----------------------------------------------------------------------------
+# The answers live in earsip/schemas/case_answers.py; named here too for the doors.
+from earsip.schemas.case_answers import (  # noqa: E402
+    CalendarDayOut,
+    CalendarOut,
+    CaseEventOut,
+    CaseOut,
+    CasePage,
+    CaseStepOut,
+    PersonOut,
+    PublicCase,
+    PublicHistory,
+    PublicReceipt,
+)
 
-class CaseEventOut(Model):
-    """One step of a case's history."""
-
-    status: str
-    event: str
-    at: Stamp
-    by: NullableStr = None
-    note: NullableStr = None
-
-
-class PersonOut(Model):
-    """A person of a case; the identity number masked unless the reader owns the case."""
-
-    role: str
-    name: str
-    identity_number: NullableStr = None
-    address: NullableStr = None
-    occupation: NullableStr = None
-    phone: NullableStr = None
-    email: NullableStr = None
-
-
-class CaseOut(Model):
-    """A case as the staff's API answers it (within the reader's clearance)."""
-
-    id: int
-    registration_number: str
-    type: str
-    channel: str
-    status: str
-    summary: str
-    received_at: Stamp
-    registered_at: Stamp
-    due_date: NullableDay = None
-    first_due_date: NullableDay = None
-    extended: bool = False
-    extension_reason: NullableStr = None
-    overdue: bool = False
-    timely: Annotated[bool | None, WithJsonSchema({"type": ["boolean", "null"]})] = None
-    timeliness_note: NullableStr = None
-    owner_role: str
-    security: str
-    classification: str
-    external_number: NullableStr = None
-    related_registration_number: NullableStr = None
-    outcome: NullableStr = None
-    exemption: NullableStr = None
-    decision_note: NullableStr = None
-    decided_at: NullableStamp = None
-    delivered_at: NullableStamp = None
-    delivery_method: NullableStr = None
-    rule_version: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"]})] = None
-    regime: NullableStr = None
-    details: dict[str, Any] = {}
-    persons: list[PersonOut] = []
-    history: list[CaseEventOut] = []
-    document_ids: list[int] = []
-    # Given once, when the case is registered: the requester's secret for the public pages.
-    tracking_code: NullableStr = None
-
-
-class CasePage(Model):
-    """A page of the register of cases."""
-
-    total: int
-    page: int
-    per_page: int
-    items: list[CaseOut]
-
-
-class PublicReceipt(Model):
-    """What the public is given when their submission is registered."""
-
-    registration_number: str
-    tracking_code: str
-    due_date: NullableDay = None
-
-
-class PublicHistory(Model):
-    """A step of a case as the public sees it."""
-
-    status: str
-    at: Stamp
-
-
-class PublicCase(Model):
-    """A case as the public tracking page shows it: no personal data."""
-
-    status: str
-    type: str
-    registered_at: Stamp
-    due_date: NullableDay = None
-    history: list[PublicHistory] = []
-
-
-class CalendarDayOut(Model):
-    """A day of the calendar that is not an ordinary one."""
-
-    date: Day
-    name: str
-
-
-class CalendarOut(Model):
-    """The working-day calendar of a year as the legal clocks count it."""
-
-    year: int
-    weekly_days_off: list[str] = ["saturday", "sunday"]
-    non_working_days: list[CalendarDayOut] = []
-    working_days: list[CalendarDayOut] = []
-    revision: int = 0
+__all__ = [
+    "ALL_OUTCOMES",
+    "AnswerInput",
+    "CASE_CHANNELS",
+    "CASE_TYPES",
+    "COPY_METHODS",
+    "CalendarChange",
+    "CalendarDayOut",
+    "CalendarOut",
+    "CaseEventOut",
+    "CaseInput",
+    "CaseOut",
+    "CasePage",
+    "CaseStepOut",
+    "DELIVERY_METHODS",
+    "DecisionInput",
+    "DeliveryInput",
+    "EMAIL",
+    "ExtendInput",
+    "GuestInput",
+    "IDENTITY_NUMBER",
+    "InformationRequest",
+    "OBJECTION_REASONS",
+    "OBTAIN_METHODS",
+    "OTHER_OUTCOMES",
+    "OUTCOMES",
+    "PHONE",
+    "PersonOut",
+    "PublicCase",
+    "PublicHistory",
+    "PublicObjection",
+    "PublicReceipt",
+    "outcomes_of",
+]

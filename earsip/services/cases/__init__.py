@@ -5,7 +5,9 @@ one number, kept on their legal clock in working days, and answered.
 Public use cases, by module:
 
 - `intake`: register, submit_request, submit_objection: one registration for every channel
-- `handling`: start, extend, decide, deliver: a case's owner at work
+- `handling`: start, extend, decide, answer, deliver, set_external_number: a case's owner at
+  work (the answer letter numbered and filed through the desk's outgoing agenda)
+- `routing`: route, respond, assigned: a case's disposisi to units and their answers
 - `views`: get_case, list_cases, track: the register, one case, the public's view
 - `calendar`: ensure_years, load, year_view, change: the working-day calendar and its
   corrections
@@ -15,4 +17,4 @@ Public use cases, by module:
 - `tracking`: the public's tracking codes
 """
 
-__all__ = ["calendar", "handling", "intake", "rules", "tracking", "types", "views"]
+__all__ = ["calendar", "handling", "intake", "routing", "rules", "tracking", "types", "views"]

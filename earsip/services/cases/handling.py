@@ -12,16 +12,26 @@ from earsip import audit
 from earsip.access import Principal
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
 from earsip.models import Case, CaseEvent
-from earsip.schemas.cases import CaseOut, DecisionInput, DeliveryInput, ExtendInput, outcomes_of
+from earsip.schemas.cases import (
+    AnswerInput,
+    CaseOut,
+    DecisionInput,
+    DeliveryInput,
+    ExtendInput,
+    outcomes_of,
+)
+from earsip.schemas.desk import NumberRequest
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.cases import rules, views
+from earsip.services.cases import rules, types, views
+from earsip.services.desk import outgoing
+from earsip.services.desk.filing import Upload
 
 
 def _owned(session: Session, principal: Principal, case_id: int) -> Case:
     require(principal, "case.handle")
     case = session.get(Case, case_id)
-    if case is None or not views.readable(principal, case):
+    if case is None or not views.readable(principal, case, session):
         raise NotFound("Layanan tidak ditemukan.")
     if not views.owns(principal, case):
         raise Forbidden("Hanya pemilik layanan ini yang dapat menanganinya.")
@@ -107,6 +117,48 @@ def decide(archive: Archive, principal: Principal, case_id: int, data: DecisionI
         late = case.due_date is not None and archive.local_today() > case.due_date
         _step(session, principal, case, "decided", data.note, client_addr,
               {"outcome": data.outcome, "exemption": data.exemption, "late": late})
+    return _answer(archive, principal, case_id)
+
+
+def set_external_number(archive: Archive, principal: Principal, case_id: int, number: str, *,
+                        client_addr: str | None = None) -> CaseOut:
+    """Record the case's number in a national system (e-PPID, SIGAPLAPOR, SP4N-LAPOR!)."""
+    text = " ".join(number.split())[:120]
+    if not text:
+        raise ValidationError("Nomor pada sistem nasional wajib diisi.", field="number")
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        before, case.external_number = case.external_number, text
+        _step(session, principal, case, "external_number", text, client_addr,
+              {"number": text, "before": before})
+    return _answer(archive, principal, case_id)
+
+
+def answer(archive: Archive, principal: Principal, case_id: int, data: AnswerInput,
+           upload: Upload | None = None, *, client_addr: str | None = None) -> CaseOut:
+    """Number the case's answer letter in the agenda surat keluar (part 1's numbering, under
+    the case's code and class) and, when given, file the signed letter under that number. A
+    number whose letter is not filed yet waits for it like any issued number."""
+    with archive.db.read() as session:
+        case = _owned(session, principal, case_id)
+        if case.status == "closed":
+            raise Conflict("Layanan ini sudah selesai.")
+        if case.answer_outgoing_id is not None:
+            raise Conflict("Surat jawaban layanan ini sudah bernomor.")
+        label = str(types.TYPES[case.type].label).lower()
+        request = NumberRequest(
+            classification=case.classification_code,
+            letter_date=data.letter_date or archive.local_today(), signatory=data.signatory,
+            subject=data.subject or f"Jawaban atas {label} {case.registration_number}",
+            recipient=None, security=case.security)
+    issued = outgoing.issue(archive, principal, request, client_addr=client_addr)
+    with archive.db.write() as session:
+        case = _owned(session, principal, case_id)
+        case.answer_outgoing_id = issued.id
+        _step(session, principal, case, "answer", issued.number, client_addr,
+              {"number": issued.number, "number_id": issued.id})
+    if upload is not None:
+        outgoing.file_signed(archive, principal, issued.id, upload, client_addr=client_addr)
     return _answer(archive, principal, case_id)
 
 

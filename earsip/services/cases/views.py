@@ -13,12 +13,20 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import CASE_REGISTER_READERS, Principal, can, classes_up_to, may_see
 from earsip.errors import NotFound, ValidationError
-from earsip.models import Case, CaseDocument, CaseEvent, CasePerson
+from earsip.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CasePerson,
+    Disposition,
+    OutgoingLetter,
+)
 from earsip.schemas.cases import (
     CASE_TYPES,
     CaseEventOut,
     CaseOut,
     CasePage,
+    CaseStepOut,
     PersonOut,
     PublicCase,
     PublicHistory,
@@ -29,6 +37,7 @@ from earsip.services.cases import types
 from earsip.services.cases.tracking import code_matches
 
 DONE = ("answered", "closed")
+STEP_OPEN = ("new", "read", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -52,18 +61,46 @@ def mask(identity: str | None) -> str | None:
     return identity[:4] + "*" * (len(identity) - 8) + identity[-4:]
 
 
+def step_view(step: Disposition, today: dt.date, document_ids: list[int]) -> CaseStepOut:
+    """Return one step of a case's routing."""
+    return CaseStepOut(id=step.id, **{"from": step.from_name}, to=step.to_name,
+                       instruction=step.instruction, note=step.note, due_date=step.due_date,
+                       status=step.status,
+                       overdue=step.status in STEP_OPEN and step.due_date is not None
+                       and step.due_date < today,
+                       created_at=step.created_at, done_at=step.done_at,
+                       done_note=step.done_note, document_ids=document_ids)
+
+
+def steps_of(session: Session, case_id: int, today: dt.date) -> list[CaseStepOut]:
+    """Return a case's routing, oldest first (withdrawn steps left out)."""
+    rows = session.scalars(select(Disposition).where(
+        Disposition.case_id == case_id, Disposition.status != "withdrawn")
+        .order_by(Disposition.id)).all()
+    return [step_view(r, today, []) for r in rows]
+
+
+def routed_to(session: Session, principal: Principal, case_id: int) -> bool:
+    """Return True when the case was routed to the principal (a step not withdrawn)."""
+    return session.scalar(select(Disposition.id).where(
+        Disposition.case_id == case_id, Disposition.to_user_id == principal.id,
+        Disposition.status != "withdrawn").limit(1)) is not None
+
+
 def owns(principal: Principal, case: Case) -> bool:
     """Return True when the principal holds the role that owns the case."""
     return case.owner_role in principal.roles
 
 
-def readable(principal: Principal, case: Case) -> bool:
-    """Return True when the principal may read the case (not its personal data)."""
+def readable(principal: Principal, case: Case, session: Session | None = None) -> bool:
+    """Return True when the principal may read the case: a reader of the whole register, a
+    holder of its owner role, or (given a session to look it up) someone it was routed to."""
     if not may_see(principal.clearance, case.security):
         return False
-    if not can(principal.roles, "case.read"):
-        return False
-    return bool(principal.roles & CASE_REGISTER_READERS) or owns(principal, case)
+    if can(principal.roles, "case.read") and (
+            bool(principal.roles & CASE_REGISTER_READERS) or owns(principal, case)):
+        return True
+    return session is not None and routed_to(session, principal, case.id)
 
 
 def _visible(principal: Principal) -> Select[Case]:
@@ -97,6 +134,8 @@ def case_out(session: Session, principal: Principal, case: Case, today: dt.date,
     """Return a case as the API answers it; `full` gives its persons unmasked."""
     related = None if case.related_id is None else session.scalar(
         select(Case.registration_number).where(Case.id == case.related_id))
+    answer = None if case.answer_outgoing_id is None else session.get(
+        OutgoingLetter, case.answer_outgoing_id)
     events = [] if not history else session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
     docs: list[int] = []
@@ -118,29 +157,34 @@ def case_out(session: Session, principal: Principal, case: Case, today: dt.date,
         outcome=case.outcome, exemption=case.exemption, decision_note=case.decision_note,
         decided_at=case.decided_at, delivered_at=case.delivered_at,
         delivery_method=case.delivery_method, rule_version=case.rule_version,
+        answer_number=answer.number if answer else None,
+        answer_number_id=answer.id if answer else None,
+        answer_document_id=answer.document_id if answer else None,
         regime=case.regime, details=dict(case.details or {}),
         persons=_persons(session, principal, case, full=full),
         history=[CaseEventOut(status=e.status, event=e.event, at=e.at, by=e.actor_name,
                               note=e.note) for e in events],
+        steps=steps_of(session, case.id, today) if history else [],
         document_ids=list(docs))
 
 
 def load_readable(session: Session, principal: Principal, case_id: int) -> Case:
     """Return a case the principal may read, or raise NotFound (the same for no such case)."""
     case = session.get(Case, case_id)
-    if case is None or not readable(principal, case):
+    if case is None or not readable(principal, case, session):
         raise NotFound("Layanan tidak ditemukan.")
     return case
 
 
 def get_case(archive: Archive, principal: Principal, case_id: int, *,
              client_addr: str | None = None, log_view: bool = True) -> CaseOut:
-    """Return one case; its owner sees the personal data, and that view is audited."""
-    require(principal, "case.read")
+    """Return one case; its owner and those it was routed to see the personal data, and that
+    view is audited."""
+    require(principal, "inbox")
     today = archive.local_today()
     with archive.db.read() as session:
         case = load_readable(session, principal, case_id)
-        full = owns(principal, case)
+        full = owns(principal, case) or routed_to(session, principal, case.id)
         out = case_out(session, principal, case, today, full=full, history=True)
     if full and log_view and out.persons:
         with archive.db.write() as session:

@@ -130,7 +130,8 @@ def dispose(archive: Archive, principal: Principal, letter_id: int, data: Dispos
 def _own(session: Session, principal: Principal, disposition_id: int) -> Disposition:
     """Return a step addressed to the principal (NotFound for anyone else's)."""
     step = session.get(Disposition, disposition_id, with_for_update=True)
-    if step is None or step.to_user_id != principal.id:
+    # A case's step is handled on its case (services/cases/routing.py).
+    if step is None or step.to_user_id != principal.id or step.letter_id is None:
         raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
     letter = session.get(IncomingLetter, step.letter_id)
     if letter is None or not may_see(principal.clearance, letter.security):
@@ -148,6 +149,7 @@ def forward(archive: Archive, principal: Principal, disposition_id: int,
             raise Conflict("Disposisi #%(id)d sudah %(status)s; tidak dapat diteruskan.",
                            params={"id": disposition_id, "status": step.status})
         letter_id = step.letter_id
+        assert letter_id is not None  # _own refuses a case's step
     return _route(archive, principal, letter_id, disposition_id, data, client_addr)
 
 
@@ -247,7 +249,7 @@ def withdraw(archive: Archive, principal: Principal, disposition_id: int, *,
         raise Forbidden("Hanya pengirimnya yang dapat menarik disposisi ini.")
     with archive.db.write() as session:
         step = session.get(Disposition, disposition_id, with_for_update=True)
-        if step is None or step.from_user_id != principal.id:
+        if step is None or step.from_user_id != principal.id or step.letter_id is None:
             raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
         if step.status != "new":
             raise Conflict("Disposisi #%(id)d sudah dibaca penerimanya; tidak dapat ditarik.",
@@ -263,7 +265,8 @@ def letter_of(archive: Archive, principal: Principal, disposition_id: int) -> in
     """Return the letter of a step the principal sent or received (NotFound otherwise)."""
     with archive.db.read() as session:
         step = session.get(Disposition, disposition_id)
-        if step is None or principal.id not in (step.to_user_id, step.from_user_id):
+        if step is None or principal.id not in (step.to_user_id, step.from_user_id) \
+                or step.letter_id is None:
             raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": disposition_id})
         readable_letter(session, principal, step.letter_id)
         return step.letter_id

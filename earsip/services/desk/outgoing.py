@@ -58,6 +58,13 @@ def issue_number(archive: Archive, principal: Principal, data: NumberRequest, *,
                  client_addr: str | None = None) -> OutgoingOut:
     """Issue the next number for an outgoing letter (or reserve it until it expires)."""
     require(principal, "number.issue")
+    return issue(archive, principal, data, client_addr=client_addr)
+
+
+def issue(archive: Archive, principal: Principal, data: NumberRequest, *,
+          client_addr: str | None = None) -> OutgoingOut:
+    """Issue a number for a service that checked its own permission (a case's answer letter,
+    sent by the case's owner)."""
     units = archive.config.signatory_units
     if data.signatory not in units:
         raise ValidationError("Penanda tangan tidak dikenal: %(value)s. Pilihan: "
@@ -123,6 +130,12 @@ def file_letter(archive: Archive, principal: Principal, number_id: int, upload: 
                 client_addr: str | None = None) -> OutgoingOut:
     """File the signed letter of an issued (or reserved) number into the archive."""
     require(principal, "number.issue")
+    return file_signed(archive, principal, number_id, upload, client_addr=client_addr)
+
+
+def file_signed(archive: Archive, principal: Principal, number_id: int, upload: Upload, *,
+                client_addr: str | None = None) -> OutgoingOut:
+    """File a signed letter for a service that checked its own permission."""
     actor = principal.actor(client_addr)
     expire_reservations(archive)
     with archive.db.read() as session:

@@ -1,4 +1,5 @@
-"""cases are routed like letters: a disposition names its letter or its case
+"""cases are routed like letters: a disposition names its letter or its case; role names up to
+40 characters (penanganan_pelanggaran)
 
 Revision ID: 0013
 Revises: 0012
@@ -17,6 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('user_roles', schema=None) as batch_op:
+        batch_op.alter_column('role', existing_type=sa.String(length=20),
+                              type_=sa.String(length=40), existing_nullable=False)
     with op.batch_alter_table('dispositions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.alter_column('letter_id',
@@ -39,3 +43,6 @@ def downgrade() -> None:
                existing_type=sa.INTEGER(),
                nullable=False)
         batch_op.drop_column('case_id')
+    with op.batch_alter_table('user_roles', schema=None) as batch_op:
+        batch_op.alter_column('role', existing_type=sa.String(length=40),
+                              type_=sa.String(length=20), existing_nullable=False)

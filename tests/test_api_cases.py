@@ -251,3 +251,20 @@ def test_a_report_gets_its_sigaplapor_number_from_the_violations_unit(
     assert n.status_code == 200 and n.get_json()["external_number"] == "SIGAPLAPOR-2026-0012"
     assert client.post(f"/api/v1/cases/{case['id']}/external-number", headers=staff["ppid1"],
                        json={"number": "X"}).status_code == 403
+
+
+def test_a_case_received_in_the_future_or_known_after_its_receipt_is_refused_naming_the_field(
+        client: FlaskClient, staff: dict[str, dict[str, str]]) -> None:
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    r = client.post("/api/v1/cases", headers=staff["loket"], json={
+        **REQUEST, "type": "permohonan_informasi", "received_at": later, "channel": "loket"})
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "received_at"
+    r = client.post("/api/v1/cases", headers=staff["loket"], json={
+        "type": "laporan_pelanggaran", "received_at": "2026-03-16T09:00:00+07:00",
+        "channel": "loket", "reporter_name": "Budi", "reported_party": "Calon X",
+        "event": "Politik uang", "place": "Kranggan", "occurred_on": "2026-03-10",
+        "known_on": "2026-03-20", "description": "Pembagian uang"})
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "known_on"
+    r = client.post("/api/v1/cases", headers=staff["loket"], json={
+        "type": "konsultasi", "received_at": "2026-03-16T09:00:00+07:00", "channel": "telepon"})
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "name"

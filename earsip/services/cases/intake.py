@@ -75,7 +75,7 @@ def _request_spec(data: InformationRequest | CaseInput, received_at: dt.datetime
                  persons=[person])
 
 
-def _spec(session_case: Case | None, data: CaseInput) -> _Spec:
+def _spec(archive: Archive, session_case: Case | None, data: CaseInput) -> _Spec:
     t = data.type
     if t == "permohonan_informasi":
         spec = _request_spec(data, data.received_at, data.channel)
@@ -88,7 +88,7 @@ def _spec(session_case: Case | None, data: CaseInput) -> _Spec:
                      related=session_case, filing_label="penyebab keberatan")
         if data.proxy_name:
             spec.persons.append(CasePerson(role="kuasa", name=data.proxy_name))
-        spec.filing_start = data.cause_date or _objection_cause(session_case)
+        spec.filing_start = data.cause_date or _objection_cause(archive, session_case)
     elif t == "laporan_pelanggaran":
         spec = _Spec(t, data.received_at, data.channel, summary=(data.event or "")[:1000],
                      details={"event": data.event, "place": data.place,
@@ -124,14 +124,32 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _objection_cause(request: Case | None) -> dt.date | None:
+def _objection_cause(archive: Archive, request: Case | None) -> dt.date | None:
     """An objection counts from the decision on its request, or from the day its answer was
     due when none came."""
     if request is None:
         return None
     if request.decided_at is not None:
-        return request.decided_at.date()
+        return archive.local_date(request.decided_at)
     return request.due_date
+
+
+# A received moment may run ahead of the server's clock by this much (a clerk's watch).
+CLOCK_SKEW = dt.timedelta(minutes=10)
+DAY_FIELDS = ("occurred_on", "known_on", "decision_date", "cause_date")
+
+
+def _check_dates(archive: Archive, data: CaseInput) -> None:
+    """Refuse a received moment or an event date in the future."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if data.received_at > now + CLOCK_SKEW:
+        raise ValidationError("Waktu diterima ada di masa depan.", field="received_at")
+    received = archive.local_date(data.received_at)
+    for name in DAY_FIELDS:
+        day = getattr(data, name)
+        if day is not None and day > received:
+            raise ValidationError("%(field)s (%(date)s) sesudah tanggal diterima.", field=name,
+                                  params={"field": name, "date": day.isoformat()})
 
 
 def register(archive: Archive, principal: Principal, data: CaseInput,
@@ -143,7 +161,8 @@ def register(archive: Archive, principal: Principal, data: CaseInput,
     try:
         related = _related(archive, data.registration_number) if data.type == "keberatan" \
             else None
-        spec = _spec(related, data)
+        _check_dates(archive, data)
+        spec = _spec(archive, related, data)
         case, code, doc_ids = _record(archive, actor, principal.clearance, spec, files, ())
     except DatabaseBusy:
         raise
@@ -205,7 +224,8 @@ def submit_objection(archive: Archive, data: PublicObjection, *,
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     spec = _Spec("keberatan", now, "web", summary=data.description[:1000],
                  details={"reason": data.reason, "description": data.description},
-                 persons=[person], related=request, filing_start=_objection_cause(request),
+                 persons=[person], related=request,
+                 filing_start=_objection_cause(archive, request),
                  filing_label="penyebab keberatan")
     try:
         case, code, _ = _record(archive, actor, None, spec, (), ())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from earsip.schemas.search import SearchParams
 from earsip.services import Archive
 from earsip.services.search import searching
 from tests import filegen
+from tests.conftest import USER_PASSWORD
+from tests.live import Client, LiveServer, run_together
 
 REQUEST = {"name": "Siti Aminah", "address": "Jl. Majapahit 10, Mojokerto",
            "occupation": "Mahasiswa", "phone": "081234567890", "email": "siti@example.id",
@@ -268,3 +272,38 @@ def test_a_case_received_in_the_future_or_known_after_its_receipt_is_refused_nam
     r = client.post("/api/v1/cases", headers=staff["loket"], json={
         "type": "konsultasi", "received_at": "2026-03-16T09:00:00+07:00", "channel": "telepon"})
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "name"
+
+
+def test_forty_cases_registered_at_once_get_forty_distinct_consecutive_numbers(
+        archive: Archive, cli_env: dict[str, str], make_user: Callable[..., str],
+        tmp_path: Path) -> None:
+    make_user("loket", roles=("petugas_layanan",), clearance="rahasia")
+    server = LiveServer(cli_env, tmp_path / "server.log", threads=8)
+    numbers: list[str] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    try:
+        client = Client(server.start().url).sign_in("loket", USER_PASSWORD)
+
+        def register(i: int) -> None:
+            body_in = {**REQUEST, "type": "permohonan_informasi", "channel": "loket",
+                       "received_at": dt.datetime.now(dt.UTC).isoformat(),
+                       "information": f"Informasi ke-{i}"}
+            try:
+                status, body, _ = client.request(
+                    "POST", "/api/v1/cases", data=json.dumps(body_in).encode(),
+                    headers={"Content-Type": "application/json"})
+            except Exception as e:  # noqa: BLE001 - counted as a failure below
+                status, body = 0, {"exception": repr(e)}
+            with lock:
+                if status != 201:
+                    failures.append(f"{i}: {status} {body}")
+                else:
+                    numbers.append(body["registration_number"])
+
+        run_together([threading.Thread(target=register, args=(i,)) for i in range(40)])
+    finally:
+        server.stop()
+    assert not failures, failures[:5]
+    year = archive.local_today().year
+    assert sorted(numbers) == [f"{n:04}/LSP/{year}" for n in range(1, 41)]

@@ -53,11 +53,11 @@ def language() -> str:
     return str(get_locale() or "id")
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: str) -> str:
     """Return the address of a public page in this page's language."""
     if language() != "id":
         values.setdefault("lang", language())
-    return url_for(endpoint, **values)
+    return url_for(endpoint, **values)  # type: ignore[arg-type]  # url_for's keywords are URL values
 
 
 def switch_links() -> list[tuple[str, str, str, bool]]:
@@ -65,7 +65,7 @@ def switch_links() -> list[tuple[str, str, str, bool]]:
     itself, an answer to a form leads to the landing page."""
     endpoint = request.endpoint if request.method == "GET" and request.endpoint \
         and request.blueprint == guard.BLUEPRINT else "public.index"
-    return [(code, name, url_for(endpoint, **({"lang": code} if code != "id" else {})),
+    return [(code, name, url_for(endpoint, lang=code) if code != "id" else url_for(endpoint),
              code == language()) for code, name in LANGUAGES.items()]
 
 

@@ -34,11 +34,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
-from werkzeug.wrappers import Response
 
 from earsip.errors import TooLarge, ValidationError
 from earsip.services.desk.filing import Upload
@@ -47,7 +46,7 @@ from earsip.services.desk.filing import Upload
 PREFIX = "/layanan"
 BLUEPRINT = "public"
 HONEYPOT = "website"
-TOKEN_FIELD = "form_token"
+TOKEN_FIELD = "form_token"  # noqa: S105 - a field's name, not a secret
 RECEIPT_FIELD = "receipt"
 # A person may take a long time to write a request; after this the page is sent again.
 FORM_MAX_AGE_S = 4 * 3600

@@ -408,3 +408,17 @@ def test_a_staff_member_with_a_temporary_password_still_reaches_the_public_pages
     browser = app.test_client()
     sign_in(browser, "baru", USER_PASSWORD)
     assert browser.get("/layanan/permohonan").status_code == 200
+
+
+def test_the_same_identity_scan_sent_again_is_refused_in_words_naming_no_document(
+        client: FlaskClient, tmp_path: Path) -> None:
+    png = filegen.make_png(tmp_path / "ktp.png").read_bytes()
+    assert _submit(client, identity=(png, "ktp.png")).status_code == 200
+    again = _submit(client, identity=(png, "ktp.png"))
+    assert again.status_code == 409
+    assert "sudah pernah dikirim bersama permohonan lain" in _text(again)
+    assert "#" not in _text(again).split("Pindaian identitas ini")[1][:200]
+    body, content_type = multipart(REQUEST, (png, "ktp.png"))
+    api = client.post("/api/v1/public/information-requests", data=body,
+                      content_type=content_type)
+    assert api.status_code == 409 and "existing_id" not in api.get_json()["error"]

@@ -16,11 +16,17 @@ from earsip.api import bp
 from earsip.api.describe import json, operation
 from earsip.api.routes import created, public
 from earsip.api.routes import current_archive as _archive
+from earsip.errors import EarsipError
 from earsip.schemas.base import Model, parse, pick
 from earsip.schemas.cases import InformationRequest, PublicCase, PublicObjection, PublicReceipt
 from earsip.services.access import public_limits
 from earsip.services.cases import intake, views
-from earsip.web.public_guard import cookieless, identity_upload, limit_body
+from earsip.web.public_guard import (
+    cookieless,
+    identity_upload,
+    limit_body,
+    without_archive_ids,
+)
 
 
 def _client() -> str | None:
@@ -54,7 +60,10 @@ def submit_information_request() -> tuple[Response, int]:
     _count(public_limits.SUBMIT)
     data = parse(InformationRequest, pick(request.form, InformationRequest))
     identity = identity_upload(request.files)
-    receipt = intake.submit_request(_archive(), data, identity, client_addr=_client())
+    try:
+        receipt = intake.submit_request(_archive(), data, identity, client_addr=_client())
+    except EarsipError as e:
+        raise without_archive_ids(e) from None
     return created(jsonify(receipt.model_dump(mode="json")),
                    f"public/cases/{receipt.registration_number}")
 

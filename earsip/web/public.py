@@ -178,7 +178,8 @@ def request_form() -> Page:
         data = parse(InformationRequest, pick(request.form, InformationRequest))
         identity = guard.identity_upload(request.files)
         receipt = intake.submit_request(archive(), data, identity, client_addr=client())
-    except EarsipError as e:
+    except EarsipError as error:
+        e = guard.without_archive_ids(error)
         headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else None
         return _form_page("permohonan", fields, status=e.http_status, error=error_text(e),
                           field=e.field, headers=headers)

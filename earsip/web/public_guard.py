@@ -39,7 +39,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 
-from earsip.errors import TooLarge, ValidationError
+from earsip.errors import Conflict, Duplicate, EarsipError, TooLarge, ValidationError
 from earsip.services.desk.filing import Upload
 
 # Where the public pages live: the language of an error page there is taken from `lang` too.
@@ -111,6 +111,16 @@ def identity_upload(files: Mapping[str, FileStorage], name: str = "identity_file
         raise TooLarge("Berkas melebihi batas %(mb)d MB.", params={"mb": limit // (1024 * 1024)},
                        field=name)
     return Upload(upload.stream, upload.filename)
+
+
+def without_archive_ids(error: EarsipError) -> EarsipError:
+    """Return the error a member of the public is shown: a duplicate identity scan (the same
+    file sent with an earlier request) is said in words, never with the archive's document."""
+    if isinstance(error, Duplicate):
+        return Conflict("Pindaian identitas ini sudah pernah dikirim bersama permohonan lain. "
+                        "Kirim permohonan tanpa pindaian, atau dengan pindaian yang lain.",
+                        field="identity_file")
+    return error
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -422,3 +422,19 @@ def test_the_same_identity_scan_sent_again_is_refused_in_words_naming_no_documen
     api = client.post("/api/v1/public/information-requests", data=body,
                       content_type=content_type)
     assert api.status_code == 409 and "existing_id" not in api.get_json()["error"]
+
+
+def test_every_public_page_labels_its_controls_and_has_one_heading_in_both_languages(
+        client: FlaskClient) -> None:
+    from tests.test_accessibility import _check
+
+    receipt = _submit(client)
+    number, code = _receipt(receipt)
+    pages = {path: client.get(path) for path in PAGES}
+    pages.update({"receipt": receipt, "status": _track(client, number, code),
+                  "wrong code": _track(client, number, "AAAA-AAAA-AAAA"),
+                  "missing": client.get("/layanan/tidak-ada")})
+    pages.update({f"{path}?lang=en": client.get(f"{path}?lang=en") for path in PAGES})
+    for where, page in pages.items():
+        _check(page.get_data(as_text=True), where)
+    assert '<html lang="en">' in pages["/layanan?lang=en"].get_data(as_text=True)

@@ -189,6 +189,12 @@ class Environment(BaseModel):
     case_number_format: Annotated[str, _pattern("seq", "year")] | None = Field(
         None, alias="EARSIP_CASE_NUMBER_FORMAT")
     case_codes: str | None = Field(None, alias="EARSIP_CASE_CODES")
+    public_submit_limit: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_SUBMIT_LIMIT")
+    public_submit_window_s: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_SUBMIT_WINDOW_SECONDS")
+    public_lookup_limit: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_LOOKUP_LIMIT")
+    public_lookup_window_s: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_LOOKUP_WINDOW_SECONDS")
+    public_max_upload_mb: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_MAX_UPLOAD_MB")
+    public_min_fill_s: Whole = Field(None, alias="EARSIP_PUBLIC_MIN_FILL_SECONDS")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -325,6 +331,16 @@ class Config:
     # The classification code each case type's documents are filed under ("type=code;...");
     # a type not named here keeps its default (services/cases/types.py).
     case_codes: str = ""
+    # The public pages and API (docs/PUBLIC.md): submissions (a request, an objection) and
+    # lookups (tracking, a receipt's PDF) allowed per client address in a fixed window, counted
+    # in the database so that every server process shares them; the upload limit of a public
+    # form; how long a person takes at least to fill a form (faster: a bot, refused).
+    public_submit_limit: int = 10
+    public_submit_window_s: int = 3600
+    public_lookup_limit: int = 30
+    public_lookup_window_s: int = 60
+    public_max_upload_mb: int = 10
+    public_min_fill_s: int = 3
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -382,6 +398,11 @@ class Config:
         """Return the upload limit in bytes."""
         return self.max_upload_mb * 1024 * 1024
 
+    @property
+    def public_max_upload_bytes(self) -> int:
+        """Return the upload limit of the public forms in bytes (never above the staff's)."""
+        return min(self.public_max_upload_mb, self.max_upload_mb) * 1024 * 1024
+
 
 # Cheap on purpose: the same algorithm as production at a tiny cost (tests only).
 TEST_HASH_METHOD = "scrypt:128:8:1"
@@ -402,6 +423,9 @@ def make_test_config(tmp: Path, **overrides: Any) -> Config:
         "extract_timeout_s": 20,
         # Production's scrypt costs 32 MiB and ~50 ms a hash; the suite hashes thousands.
         "password_hash_method": TEST_HASH_METHOD,
+        # The public forms' minimum fill time would slow every test that submits one; the
+        # tests of the bot trap set it back.
+        "public_min_fill_s": 0,
     }
     values.update(overrides)
     return replace(Config(), **values)

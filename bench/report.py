@@ -132,6 +132,10 @@ def render(result: dict, source: Path | None = None) -> str:
         lines += _dict_table("Memory (server process tree)", parts["memory"])
     if "ocr" in parts:
         lines += _dict_table("OCR (pages per minute per core)", parts["ocr"])
+    if "public" in parts:
+        lines += _dict_table("Public pages under load (20 clients)", {
+            k: v for k, v in parts["public"].items()
+            if k not in ("error_examples", "lost_examples")})
     if "prefill" in parts:
         prefill = parts["prefill"]
         lines += [f"### Prefill accuracy (letters corpus, seed {prefill['seed']})", "",

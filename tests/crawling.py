@@ -166,13 +166,15 @@ def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
     return client
 
 
-def crawl(client: FlaskClient, language: str) -> tuple[dict[str, int], list[str]]:
-    """Visit what the user can reach; return status per URL and the problems found."""
+def crawl(client: FlaskClient, language: str, start: str = "/"
+          ) -> tuple[dict[str, int], list[str]]:
+    """Visit what the user can reach from `start`; return status per URL and the problems
+    found. (The public pages take their language from `lang` in `start`, not the cookie.)"""
     client.set_cookie("earsip_lang", language)
     seen: set[str] = set()
     kinds: Counter[str] = Counter()
     paths: Counter[str] = Counter()
-    queue: deque[str] = deque(["/"])
+    queue: deque[str] = deque([start])
     statuses: dict[str, int] = {}
     problems: list[str] = []
     while queue and len(statuses) < MAX_PAGES:

@@ -42,6 +42,32 @@ def test_every_page_each_user_can_reach_answers_and_reads_as_words_in_both_langu
         assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_an_anonymous_visitor_reaches_every_public_page_and_nothing_of_the_archive(
+        crawl_app: tuple[Flask, world_module.World], language: str) -> None:
+    app, built = crawl_app
+    visitor = app.test_client()
+    start = "/layanan" + ("?lang=en" if language == "en" else "")
+    statuses, problems = crawl(visitor, language, start)
+    assert not problems, "\n".join(problems[:40])
+    pages = {url.split("?", 1)[0] for url in statuses}
+    assert {"/layanan", "/layanan/permohonan", "/layanan/lacak", "/layanan/keberatan"} <= pages
+    assert all(p.startswith("/layanan") for p in pages), pages  # nothing of the archive
+    assert set(statuses.values()) == {200}, statuses
+    if language == "en":  # its links keep the language (and one leads back to Indonesian)
+        assert {"/layanan/permohonan?lang=en", "/layanan/lacak?lang=en"} <= set(statuses)
+    visitor.delete_cookie("earsip_lang")
+    # The world's case, tracked with its number and code on the public page (a POST).
+    html = visitor.get("/layanan/lacak").get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert token
+    found = visitor.post("/layanan/lacak", data={
+        "registration_number": built.titles["case_number"],
+        "tracking_code": built.titles["case_code"], "form_token": token.group(1)})
+    assert found.status_code == 200 and built.titles["case_number"] in found.get_data(
+        as_text=True)
+
+
 def test_the_crawl_reaches_the_audit_trail_and_its_filters_for_an_auditor(
         crawl_app: tuple[Flask, world_module.World]) -> None:
     app, _ = crawl_app

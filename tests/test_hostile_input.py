@@ -90,3 +90,70 @@ def test_a_pixel_flood_is_refused_at_filing_with_its_size_named(
     assert "juta piksel" in r.get_json()["error"]["message"]
     assert [p for p in archive.store.root.rglob("*") if p.is_file()
             and ".tmp" not in p.parts and p.name != ".gitkeep"] == []
+
+
+def _public_token(client: FlaskClient, path: str) -> str:
+    import re
+
+    match = re.search(r'name="form_token" value="([^"]+)"', client.get(path).get_data(
+        as_text=True))
+    assert match, path
+    return match.group(1)
+
+
+def test_script_typed_into_the_public_forms_comes_back_escaped_and_is_never_run(
+        client: FlaskClient, archive: Archive) -> None:
+    answers = {
+        "request": client.post("/layanan/permohonan", data={
+            "name": PAYLOAD, "address": PAYLOAD, "identity_number": "3576014403900001",
+            "information": PAYLOAD, "purpose": PAYLOAD, "obtain_method": PAYLOAD,
+            "copy_method": "pos", "form_token": _public_token(client, "/layanan/permohonan")}),
+        "tracking": client.post("/layanan/lacak", data={
+            "registration_number": PAYLOAD, "tracking_code": PAYLOAD,
+            "form_token": _public_token(client, "/layanan/lacak")}),
+        "objection": client.post("/layanan/keberatan", data={
+            "registration_number": PAYLOAD, "tracking_code": PAYLOAD, "reason": "a",
+            "description": PAYLOAD, "form_token": _public_token(client, "/layanan/keberatan")}),
+        "prefill": client.get("/layanan/keberatan", query_string={"nomor": PAYLOAD}),
+        "language": client.get("/layanan", query_string={"lang": PAYLOAD}),
+        "receipt": client.post("/layanan/tanda-terima", data={"receipt": PAYLOAD}),
+        "api": client.get(f"/api/v1/public/cases/{PAYLOAD}", query_string={"code": PAYLOAD}),
+    }
+    for where, page in answers.items():
+        assert page.status_code in (200, 400, 404), (where, page.status_code)
+        html = page.get_data(as_text=True)
+        for raw in RAW_MARKUP:
+            assert raw not in html, (where, raw)
+        assert "script-src" not in page.headers["Content-Security-Policy"] or where == "api"
+    assert "&lt;script&gt;" in answers["request"].get_data(as_text=True)
+    from sqlalchemy import func, select
+
+    from earsip.models import Case
+
+    with archive.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+@pytest.mark.parametrize("name", ["../../ktp.png", "ktp\x00.exe.png", 'kutip"\r\nX-Evil: 1.png',
+                                  "<script>alert(3)</script>.png", "x" * 300 + ".png"])
+def test_a_hostile_identity_file_name_from_the_public_api_is_stored_only_as_a_safe_name(
+        client: FlaskClient, archive: Archive, tmp_path: Path, name: str) -> None:
+    from sqlalchemy import select
+
+    from earsip.models import Document
+
+    png = filegen.make_png(tmp_path / "ktp.png")
+    fields = {"name": "Siti", "address": "Jl. Majapahit 1", "phone": "081234567890",
+              "identity_number": "3576014403900001", "information": "Salinan SK",
+              "purpose": "Penelitian", "obtain_method": "membaca",
+              "copy_method": "ambil_langsung"}
+    with open(png, "rb") as f:
+        r = client.post("/api/v1/public/information-requests",
+                        data={**fields, "identity_file": (f, name)},
+                        content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_json()
+    assert "Set-Cookie" not in r.headers
+    with archive.db.read() as session:
+        stored = session.scalars(select(Document.original_filename)).one()
+    assert not set(stored) & {"/", "\\", "\x00", "\r", "\n"}
+    assert len(stored) <= 255

@@ -107,3 +107,48 @@ def test_every_hostile_file_gets_a_clear_answer_from_a_live_server_that_keeps_an
               and not p.name.startswith(("earsip.sqlite3", "server.log"))}
     assert strays == set()
     assert not list(tmp_path.parent.glob("surat*.pdf"))
+
+
+PUBLIC_FIELDS = {"name": "Siti Aminah", "address": "Jl. Majapahit 10, Mojokerto",
+                 "phone": "081234567890", "identity_number": "3576014403900001",
+                 "information": "Salinan keputusan", "purpose": "Penelitian",
+                 "obtain_method": "membaca", "copy_method": "ambil_langsung"}
+
+
+def _identity_body(payload: bytes, name: str) -> tuple[bytes, str]:
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'
+                    f"{v}\r\n".encode() for k, v in PUBLIC_FIELDS.items())
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="identity_file"; '
+             f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n').encode()
+    return body + payload + f"\r\n--{boundary}--\r\n".encode(), \
+        f"multipart/form-data; boundary={boundary}"
+
+
+def test_every_hostile_file_sent_to_the_public_api_as_an_identity_scan_gets_a_clear_answer(
+        config: Config, live_server: LiveServer, tmp_path: Path) -> None:
+    sources = tmp_path / "sumber-publik"
+    sources.mkdir()
+    live_server.start(EARSIP_PUBLIC_SUBMIT_LIMIT="1000")
+    client = Client(live_server.url)
+    before = _files(tmp_path)
+    for i, (name, make, allowed) in enumerate(BATTERY):
+        payload = make(sources / f"{i}{Path(name).suffix}").read_bytes()
+        body, content_type = _identity_body(payload, name)
+        status, answer, headers = client.request(
+            "POST", "/api/v1/public/information-requests", data=body, timeout=60,
+            headers={"Content-Type": content_type})
+        assert status in (REFUSED if allowed == REFUSED else {201, 415}), (name, status, answer)
+        assert "Set-Cookie" not in headers, name
+        if status == 201:
+            assert set(answer) == {"registration_number", "tracking_code", "due_date"}, name
+        else:
+            assert answer["error"]["message"], (name, answer)
+        assert client.get("/api/v1/health", timeout=5)[0] == 200
+    kept = (config.upload_dir, config.index_dir, config.instance_dir, sources)
+    strays = {p for p in _files(tmp_path) - before
+              if not any(folder in p.parents for folder in kept)
+              and not p.name.startswith(("earsip.sqlite3", "server.log"))}
+    assert strays == set()

@@ -43,6 +43,7 @@ from earsip.models.disposition import (
     TransferItem,
 )
 from earsip.models.operations import FixityRun, Job, TaskRun
+from earsip.models.public import PublicLimitCount
 from earsip.models.records import (
     Classification,
     Document,
@@ -59,7 +60,8 @@ __all__ = [
     "DeclassificationRequest", "DisposalItem", "Disposition", "IncomingLetter",
     "LetterDocument", "NumberSequence", "OutgoingLetter", "DisposalList", "Document", "DocumentTag",
     "DocumentText", "FixityRun", "HoldDocument", "IndexQueue", "Job", "LegalHold",
-    "LoginFailure", "LoginThrottle", "NotificationMark", "TaskRun", "Transfer", "TransferItem",
+    "LoginFailure", "LoginThrottle", "NotificationMark", "PublicLimitCount", "TaskRun",
+    "Transfer", "TransferItem",
     "User", "UserRole",
     "utcnow",
 ]

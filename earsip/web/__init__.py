@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from earsip.access import ROLE_LABELS, SECURITY_LABELS, Principal, can
 from earsip.errors import EarsipError
-from earsip.extensions import login_manager
+from earsip.extensions import csrf, login_manager
 from earsip.services.audit.words import FIXITY_OUTCOMES, TRIGGERS
 from earsip.web.i18n import LANGUAGES, error_text
 
@@ -70,8 +70,11 @@ def refuse_anonymous_uploads() -> Response | None:
     Registered ahead of the CSRF check, which would otherwise parse (and store, temporarily)
     the whole multipart body first.
     """
+    from earsip.web.public_guard import is_public_page
+
     if (request.method == "POST" and request.mimetype == "multipart/form-data"
-            and not request.path.startswith("/api/") and not current_user.is_authenticated):
+            and not request.path.startswith("/api/") and not is_public_page()
+            and not current_user.is_authenticated):
         return redirect(url_for("auth.login"))  # type: ignore[return-value]  # Werkzeug's Response
     return None
 
@@ -121,6 +124,8 @@ def _unauthorized() -> Response:
 
 
 def _password_change_first() -> Response | None:
+    if request.blueprint == "public":  # open to everyone, whoever is signed in
+        return None
     if (current_user.is_authenticated and current_user.principal.must_change_password
             and request.endpoint not in _DURING_PASSWORD_CHANGE
             and not request.path.startswith("/api/")):
@@ -172,12 +177,18 @@ def register(app: Flask) -> None:
         i18n,
         jobs,
         pages,
+        public,
+        public_guard,
         retention,
         scheme,
         transfer,
     )
 
     formatting.register(app)
+    # The public pages and API never set a cookie (public_guard); their forms carry a signed
+    # token of their own instead of the session's CSRF token.
+    app.session_interface = public_guard.CookielessSessions()
+    csrf.exempt(public.bp)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_password_change_first)
@@ -190,6 +201,8 @@ def register(app: Flask) -> None:
             from earsip.api.errors import http_error_response
 
             return http_error_response(e)
+        if public_guard.is_public_page():  # an unknown address under the public pages
+            return public.http_error_page(e)
         return render_template("error.html", error=e), e.code or 500
 
     @app.errorhandler(EarsipError)
@@ -236,3 +249,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(public.bp)

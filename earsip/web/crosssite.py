@@ -35,6 +35,8 @@ def confirm_cross_site() -> tuple[str, int] | None:
         return None
     if request.endpoint is None or request.endpoint in OPEN_TO_OTHER_SITES:
         return None
+    if request.blueprint == "public":  # the public pages: nothing is read in anyone's name
+        return None
     if not current_user.is_authenticated:
         return None  # nothing can be recorded in anyone's name; the sign-in page comes next
     query = request.query_string.decode("latin-1")

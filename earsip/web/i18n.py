@@ -33,8 +33,14 @@ def select_locale() -> str:
     """Return the interface language of this request.
 
     Browsers use the language chosen with the switch (a cookie), else Bahasa Indonesia. API
-    clients may ask for English error messages with Accept-Language.
+    clients may ask for English error messages with Accept-Language. The public pages, which
+    set no cookie, take it from their `lang` parameter alone (public_guard).
     """
+    from earsip.web.public_guard import is_public_page
+
+    if is_public_page():
+        asked = request.args.get("lang")
+        return asked if asked in LANGUAGES else DEFAULT
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -7,8 +7,10 @@ Public use cases, by module:
   require: accounts, roles and clearances
 - `tokens`: issue, list_own, revoke_own, revoke_all_own: API tokens
 - `throttle`: limit_reached, record_failure: throttling password guesses
+- `public_limits`: hit, record_trap: rate limits of the public pages and API per client
+  address (counted in the database), the audit of a bot caught by the public forms' trap
 - `duties`: refusal: separation of duties between proposer and approver
 - `declassification`: file_request, approve, refuse, pending: lowering a record's security class
 """
 
-__all__ = ["auth", "declassification", "duties", "throttle", "tokens", "users"]
+__all__ = ["auth", "declassification", "duties", "public_limits", "throttle", "tokens", "users"]

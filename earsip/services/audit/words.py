@@ -85,6 +85,8 @@ ACTIONS: dict[str, str] = {
     "number.cancel": N_("membatalkan nomor surat keluar yang tidak dipakai"),
     "number.file": N_("mengarsipkan surat keluar"),
     "number.issue": N_("mengambil nomor surat keluar"),
+    "public.throttled": N_("menahan permintaan publik yang melebihi batas"),
+    "public.trapped": N_("menolak kiriman formulir publik yang terjebak perangkap bot"),
     "retention.export": N_("mengekspor laporan retensi"),
     "rules.change": N_("mengubah aturan jangka waktu layanan"),
     "rules.period": N_("menetapkan periode tahapan pemilihan"),
@@ -126,6 +128,9 @@ REASONS = {
         "isi arsip hanya dapat dihapus melalui prosedur pemusnahan"),
     "not_sender": N_("hanya pengirimnya yang dapat menarik disposisi"),
     "reservation_expired": N_("nomor yang dipesan tidak dipakai sampai batas waktunya"),
+    "rate_limit": N_("melebihi batas permintaan per alamat"),
+    "honeypot": N_("kolom tersembunyi diisi (perangkap bot)"),
+    "too_fast": N_("formulir dikirim terlalu cepat setelah dibuka (perangkap bot)"),
 }
 # What started a checkpoint or a fixity run, and how a fixity run ended.
 TRIGGERS = {"scheduled": N_("terjadwal"), "on_demand": N_("atas permintaan"),
@@ -158,6 +163,7 @@ _TARGETS = {
     "letter": N_("surat masuk #%(id)s"),
     "disposition": N_("disposisi #%(id)s"),
     "outgoing_letter": N_("nomor surat keluar #%(id)s"),
+    "client": N_("alamat %(id)s"),
 }
 
 

@@ -102,6 +102,14 @@ def _load_or_create_secret(path: Path) -> str:
     return key
 
 
+def _identity_retention(value: str) -> str:
+    """`case`, or a whole number of years (0-100) after the case is closed."""
+    value = value.strip().lower()
+    if value != "case" and not (value.isdecimal() and 0 <= int(value) <= 100):
+        raise ValueError("must be 'case' or a number of years (0-100)")
+    return value if value == "case" else str(int(value))
+
+
 def _at_least(floor: float) -> AfterValidator:
     """Raise a smaller value to `floor` (as the settings always have: a floor, not an error)."""
     return AfterValidator(lambda value: max(floor, value))
@@ -189,6 +197,8 @@ class Environment(BaseModel):
     case_number_format: Annotated[str, _pattern("seq", "year")] | None = Field(
         None, alias="EARSIP_CASE_NUMBER_FORMAT")
     case_codes: str | None = Field(None, alias="EARSIP_CASE_CODES")
+    identity_retention: Annotated[str, AfterValidator(_identity_retention)] | None = Field(
+        None, alias="EARSIP_IDENTITY_RETENTION")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -325,6 +335,10 @@ class Config:
     # The classification code each case type's documents are filed under ("type=code;...");
     # a type not named here keeps its default (services/cases/types.py).
     case_codes: str = ""
+    # How long a case's identity scans are kept (docs/REGISTERS.md): "case" (the retention of
+    # the case's classification code, like its other documents) or a number of years after
+    # the case is closed.
+    identity_retention: str = "case"
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 

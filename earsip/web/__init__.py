@@ -163,6 +163,7 @@ def register(app: Flask) -> None:
         admin,
         audit,
         auth,
+        case_reports,
         crosssite,
         declassification,
         desk,
@@ -236,3 +237,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(case_reports.bp)

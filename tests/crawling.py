@@ -28,6 +28,8 @@ PER_KIND = 2  # pages of one kind (same path shape, query keys and choices) per 
 PER_PATH = 40  # pages of one path shape per crawl (a search's filters combine endlessly)
 MAX_PAGES = 400
 MAX_OPTIONS = 60
+# Where a crawl starts: the start page, and pages the menu does not link yet.
+START = ("/", "/reports/information-service")
 
 # Internal codes that must never reach a person as text.
 CODES = set(ACTIONS) | {
@@ -172,7 +174,7 @@ def crawl(client: FlaskClient, language: str) -> tuple[dict[str, int], list[str]
     seen: set[str] = set()
     kinds: Counter[str] = Counter()
     paths: Counter[str] = Counter()
-    queue: deque[str] = deque(["/"])
+    queue: deque[str] = deque(START)
     statuses: dict[str, int] = {}
     problems: list[str] = []
     while queue and len(statuses) < MAX_PAGES:

@@ -188,7 +188,7 @@ def pending(archive: Archive, principal: Principal, *,
     query = (select(DeclassificationRequest)
              .join(Document, Document.id == DeclassificationRequest.document_id)
              .where(DeclassificationRequest.status == "pending",
-                    Document.security.in_(visible),
+                    Document.security.in_(visible), Document.personal.is_(False),
                     DeclassificationRequest.old_security.in_(visible))
              .order_by(DeclassificationRequest.id))
     if document_id is not None:

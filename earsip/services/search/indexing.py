@@ -49,10 +49,12 @@ def _load(session: Session, ids: Iterable[int]) -> list[IndexDoc]:
     if not ids:
         return []
     # A destroyed record's tombstone is never indexed: its content is gone, and search must
-    # not find it (the queue turns an upsert of a missing row into a delete).
+    # not find it (the queue turns an upsert of a missing row into a delete). Nor is personal
+    # data (a case's identity scan): its words are its owner's only, so a rebuild or a queued
+    # entry of one removes it from the index.
     docs = session.scalars(select(Document).where(
-        Document.id.in_(ids), or_(Document.disposition.is_(None),
-                                  Document.disposition != "destroyed"))).all()
+        Document.id.in_(ids), Document.personal.is_(False),
+        or_(Document.disposition.is_(None), Document.disposition != "destroyed"))).all()
     texts = dict(session.execute(
         select(DocumentText.document_id, DocumentText.text)
         .where(DocumentText.document_id.in_(ids))

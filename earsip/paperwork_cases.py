@@ -145,8 +145,8 @@ class _CasesWriter(_Layout):
         step = max(1, -(-top // 5))
         drawing = Drawing(width, 72 * mm)
         chart = VerticalBarChart()
-        chart.x, chart.y = 12 * mm, 14 * mm
-        chart.width, chart.height = width - 16 * mm, 50 * mm
+        chart.x, chart.y = round(12 * mm), round(14 * mm)
+        chart.width, chart.height = round(width - 16 * mm), round(50 * mm)
         chart.data = [tuple(requests), tuple(objections)]
         chart.categoryAxis.categoryNames = [m[:3] for m in MONTHS]
         chart.categoryAxis.labels.fontName = self.fonts.regular
@@ -163,8 +163,9 @@ class _CasesWriter(_Layout):
         for i, (colour, label) in enumerate(zip(BAR_COLOURS, ("Permohonan", "Keberatan"),
                                                 strict=True)):
             left = 12 * mm + i * 40 * mm
-            drawing.add(Rect(left, 3 * mm, 4 * mm, 3 * mm, fillColor=colour,
-                             strokeColor=colour))
+            swatch = Rect(left, 3 * mm, 4 * mm, 3 * mm)
+            swatch.fillColor = swatch.strokeColor = colour
+            drawing.add(swatch)
             drawing.add(String(left + 6 * mm, 3.4 * mm, label, fontName=self.fonts.regular,
                                fontSize=8))
         return drawing

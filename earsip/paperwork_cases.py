@@ -52,7 +52,7 @@ REGISTERS = {
          "Alamat", "Pekerjaan", "Telepon / E-mail", "Rincian Informasi", "Tujuan Penggunaan",
          "Cara Memperoleh", "Cara Mendapatkan Salinan", "Keputusan",
          "Tanggal Pemberitahuan Tertulis", "Jangka Waktu", "Keterangan"),
-        (7, 18, 15, 16, 18, 17, 12, 18, 24, 16, 13, 13, 17, 15, 18, 30)),
+        (6, 19, 17, 16, 23, 17, 15, 19, 18, 16, 15, 15, 16, 20, 18, 17)),
     "objections": RegisterSpec(
         "REGISTER KEBERATAN", "Register Keberatan", "register-keberatan",
         ("No.", "Nomor Registrasi Keberatan", "Tanggal", "Nomor Pendaftaran Permohonan",
@@ -97,9 +97,9 @@ class _CasesWriter(_Layout):
 
     def __init__(self, fonts: _Fonts) -> None:
         super().__init__(fonts)
-        self.small = ParagraphStyle("small", parent=self.cell, fontSize=7, leading=8.5)
-        self.small_head = ParagraphStyle("small_head", parent=self.small,
-                                         fontName=fonts.bold)
+        self.small = ParagraphStyle("small", parent=self.cell, fontSize=6.5, leading=8)
+        self.small_head = ParagraphStyle("small_head", parent=self.small, fontSize=6,
+                                         leading=7.5, fontName=fonts.bold)
 
     def _grid(self, data: list[list[Any]], widths: Sequence[float]) -> Table:
         table = Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1)
@@ -107,6 +107,8 @@ class _CasesWriter(_Layout):
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), _GREY),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ]))
         return table
 

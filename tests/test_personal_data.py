@@ -25,6 +25,7 @@ from earsip.schemas.cases import DecisionInput, DeliveryInput, InformationReques
 from earsip.schemas.retention import DisposalProposal
 from earsip.schemas.search import SearchParams
 from earsip.services import Archive
+from earsip.services.access import declassification
 from earsip.services.audit import history, words
 from earsip.services.cases import handling, intake, personal
 from earsip.services.desk import suggestions
@@ -221,6 +222,18 @@ def test_an_identity_scan_is_never_offered_for_transfer(archive: Archive, scan: 
         doc.final_fate, doc.inactive_until = "permanen", dt.date(2020, 1, 1)
         doc.active_until = dt.date(2015, 1, 1)
     assert scan.doc_id not in [c.id for c in transfer_views.candidates(archive, scan.arsiparis)]
+
+
+def test_a_declassification_request_on_an_identity_scan_is_listed_on_its_page_only(
+        archive: Archive, scan: Scan) -> None:
+    with archive.db.write() as session:
+        doc = documents.load_visible(session, scan.ppid, scan.doc_id)
+        declassification.file_request(session, scan.ppid, doc, "terbatas",
+                                      "Salinan untuk pemohon sendiri", None)
+    assert declassification.pending(archive, scan.atasan) == []
+    assert declassification.awaiting_decision(archive, scan.atasan) == []
+    mine = declassification.pending(archive, scan.ppid, document_id=scan.doc_id)
+    assert [r.document_id for r in mine] == [scan.doc_id]
 
 
 def test_the_audit_trail_names_an_identity_scan_by_its_number_only(

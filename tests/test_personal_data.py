@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from config import Config
 from earsip.access import Principal
+from earsip.audit import SYSTEM
 from earsip.errors import NotFound
 from earsip.models import AuditEntry, Case, CaseDocument, DisposalItem, Document, DocumentText
 from earsip.schemas.base import parse
@@ -30,6 +31,7 @@ from earsip.services.audit import history, words
 from earsip.services.cases import handling, intake, personal
 from earsip.services.desk import suggestions
 from earsip.services.desk.filing import Upload
+from earsip.services.operations import ocr
 from earsip.services.records import dashboard, documents
 from earsip.services.retention import cycle, destruction, destruction_views, transfer_views
 from earsip.services.search import indexing, searching
@@ -145,6 +147,18 @@ def test_search_and_its_rebuild_never_hold_an_identity_scan(
     found = searching.search(archive, scan.ppid, SearchParams(q="Identitas"))
     assert scan.doc_id not in [h.id for h in found.results]
     assert found.total == 0
+
+
+def test_ocr_never_reads_an_identity_scan_even_when_asked(archive: Archive, scan: Scan) -> None:
+    with archive.db.read() as session:
+        doc = session.get(Document, scan.doc_id)
+        assert doc is not None and doc.mime == "image/png" and doc.text_status == "empty"
+    assert scan.doc_id not in ocr.documents_to_read(archive)
+    outcome = ocr.ocr_document(archive, SYSTEM, scan.doc_id)
+    assert outcome.document_id == scan.doc_id and outcome.pages == 0
+    with archive.db.read() as session:
+        text = session.get(DocumentText, scan.doc_id)
+        assert text is not None and text.text == ""
 
 
 def test_the_suggester_never_trains_on_an_identity_scan(archive: Archive, scan: Scan) -> None:

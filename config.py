@@ -102,6 +102,14 @@ def _load_or_create_secret(path: Path) -> str:
     return key
 
 
+def _identity_retention(value: str) -> str:
+    """`case`, or a whole number of years (0-100) after the case is closed."""
+    value = value.strip().lower()
+    if value != "case" and not (value.isdecimal() and 0 <= int(value) <= 100):
+        raise ValueError("must be 'case' or a number of years (0-100)")
+    return value if value == "case" else str(int(value))
+
+
 def _at_least(floor: float) -> AfterValidator:
     """Raise a smaller value to `floor` (as the settings always have: a floor, not an error)."""
     return AfterValidator(lambda value: max(floor, value))
@@ -195,6 +203,8 @@ class Environment(BaseModel):
     public_lookup_window_s: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_LOOKUP_WINDOW_SECONDS")
     public_max_upload_mb: AtLeastOne = Field(None, alias="EARSIP_PUBLIC_MAX_UPLOAD_MB")
     public_min_fill_s: Whole = Field(None, alias="EARSIP_PUBLIC_MIN_FILL_SECONDS")
+    identity_retention: Annotated[str, AfterValidator(_identity_retention)] | None = Field(
+        None, alias="EARSIP_IDENTITY_RETENTION")
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> Environment:
@@ -341,6 +351,10 @@ class Config:
     public_lookup_window_s: int = 60
     public_max_upload_mb: int = 10
     public_min_fill_s: int = 3
+    # How long a case's identity scans are kept (docs/REGISTERS.md): "case" (the retention of
+    # the case's classification code, like its other documents) or a number of years after
+    # the case is closed.
+    identity_retention: str = "case"
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 

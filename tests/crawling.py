@@ -28,6 +28,8 @@ PER_KIND = 2  # pages of one kind (same path shape, query keys and choices) per 
 PER_PATH = 40  # pages of one path shape per crawl (a search's filters combine endlessly)
 MAX_PAGES = 400
 MAX_OPTIONS = 60
+# Where a crawl starts: the start page, and pages the menu does not link yet.
+START = ("/", "/reports/information-service")
 
 # Internal codes that must never reach a person as text.
 CODES = set(ACTIONS) | {
@@ -166,15 +168,16 @@ def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
     return client
 
 
-def crawl(client: FlaskClient, language: str, start: str = "/"
+def crawl(client: FlaskClient, language: str, start: str | None = None
           ) -> tuple[dict[str, int], list[str]]:
-    """Visit what the user can reach from `start`; return status per URL and the problems
-    found. (The public pages take their language from `lang` in `start`, not the cookie.)"""
+    """Visit what the user can reach from `start` (by default from START); return status per
+    URL and the problems found. (The public pages take their language from `lang` in
+    `start`, not the cookie.)"""
     client.set_cookie("earsip_lang", language)
     seen: set[str] = set()
     kinds: Counter[str] = Counter()
     paths: Counter[str] = Counter()
-    queue: deque[str] = deque([start])
+    queue: deque[str] = deque([start] if start else START)
     statuses: dict[str, int] = {}
     problems: list[str] = []
     while queue and len(statuses) < MAX_PAGES:

@@ -100,3 +100,14 @@ def test_a_document_history_says_what_changed(
     html = client.get(f"/documents/{built.ids['edited']}").get_data(as_text=True)
     assert "mengubah metadata dokumen" in html
     assert "Surat tugas pengawasan → Surat tugas pengawasan TPS" in html
+
+
+def test_the_crawl_reaches_the_information_service_report_and_its_downloads_for_the_ppid(
+        crawl_app: tuple[Flask, world_module.World]) -> None:
+    app, _ = crawl_app
+    statuses, problems = crawl(signed_in(app, "ppid-sr", world_module.PASSWORD), "id")
+    assert not problems, "\n".join(problems[:20])
+    assert any(u.startswith("/reports/information-service") and s == 200
+               for u, s in statuses.items())
+    downloads = [u for u in statuses if u.startswith("/cases/registers/")]
+    assert downloads and all(statuses[u] == 200 for u in downloads)

@@ -8,6 +8,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     audit,
+    case_reports,
     cases,
     declassification,
     desk,

@@ -168,6 +168,7 @@ def register(app: Flask) -> None:
         admin,
         audit,
         auth,
+        case_reports,
         crosssite,
         declassification,
         desk,
@@ -250,3 +251,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(jobs.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(case_reports.bp)

@@ -191,8 +191,10 @@ def pending(archive: Archive, principal: Principal, *,
                     Document.security.in_(visible),
                     DeclassificationRequest.old_security.in_(visible))
              .order_by(DeclassificationRequest.id))
-    if document_id is not None:
+    if document_id is not None:  # the document's own page: its reader was checked already
         query = query.where(DeclassificationRequest.document_id == document_id)
+    else:  # a listing never names personal data (a case's identity scan)
+        query = query.where(Document.personal.is_(False))
     with archive.db.read() as session:
         return [_view(r) for r in session.scalars(query)]
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from earsip.access import PERMISSION_LABELS, SECURITY_LABELS, Principal, may_see
 from earsip.errors import N_
 from earsip.models import AuditEntry, DisposalList, Document, LegalHold, Transfer, User
+from earsip.services.records.documents import listed_title
 
 # Every action code the services write, in words. tests/test_audit_words.py checks that each
 # code appended anywhere in earsip/ is here.
@@ -61,6 +62,7 @@ ACTIONS: dict[str, str] = {
     "case.answer": N_("mengambil nomor surat jawaban layanan"),
     "case.decided": N_("memutus layanan"),
     "case.delivered": N_("mencatat penyampaian jawaban layanan"),
+    "case.export": N_("mengekspor register atau laporan layanan informasi publik"),
     "case.extended": N_("memperpanjang jangka waktu layanan"),
     "case.external_number": N_("mencatat nomor layanan pada sistem nasional"),
     "case.person_view": N_("melihat data pribadi pada layanan"),
@@ -70,6 +72,7 @@ ACTIONS: dict[str, str] = {
     "case.started": N_("mulai memproses layanan"),
     "document.ocr": N_("membaca dokumen dengan OCR"),
     "document.preview": N_("melihat pratinjau dokumen"),
+    "document.retention": N_("menetapkan masa simpan pindaian identitas"),
     "document.reclassify": N_("memindahkan dokumen ke kode klasifikasi lain"),
     "document.view": N_("melihat dokumen"),
     "fixity.run": N_("memeriksa keutuhan berkas"),
@@ -222,9 +225,10 @@ def _names(session: Session, entries: Sequence[AuditEntry]) -> _Names:
     user_ids |= {e.actor_id for e in entries if e.actor_id}
     list_ids, transfer_ids = _ids(entries, "disposal_list"), _ids(entries, "transfer")
     hold_ids = _ids(entries, "hold")
-    docs = {row.id: (row.title, row.security, row.disposition)
+    # A personal document (a case's identity scan) is named by its number only.
+    docs = {row.id: (listed_title(row.title, row.personal), row.security, row.disposition)
             for row in session.execute(select(Document.id, Document.title, Document.security,
-                                              Document.disposition)
+                                              Document.disposition, Document.personal)
                                        .where(Document.id.in_(doc_ids)))} if doc_ids else {}
     users = {row.id: (f"{row.full_name} ({row.username})" if row.full_name else row.username)
              for row in session.execute(select(User.id, User.username, User.full_name)

@@ -15,6 +15,11 @@ Public use cases, by module:
   versioned data and the clocks computed from them
 - `types`: what each case type is (owner, classification code)
 - `tracking`: the public's tracking codes
+- `papers`: export_register: the Buku Register Permohonan and the Register Keberatan as CSV,
+  XLSX or PDF (personal columns for the case's owner only)
+- `annual`: report, export_report: the annual Laporan Layanan Informasi Publik
+- `personal`: on_case_closed: the retention of identity scans (`EARSIP_IDENTITY_RETENTION`)
 """
 
-__all__ = ["calendar", "handling", "intake", "routing", "rules", "tracking", "types", "views"]
+__all__ = ["annual", "calendar", "handling", "intake", "papers", "personal", "routing", "rules",
+           "tracking", "types", "views"]

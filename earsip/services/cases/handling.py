@@ -23,7 +23,7 @@ from earsip.schemas.cases import (
 from earsip.schemas.desk import NumberRequest
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.cases import rules, types, views
+from earsip.services.cases import personal, rules, types, views
 from earsip.services.desk import outgoing
 from earsip.services.desk.filing import Upload
 
@@ -178,4 +178,6 @@ def deliver(archive: Archive, principal: Principal, case_id: int, data: Delivery
         case.closed_at = _now()
         _step(session, principal, case, "delivered", None, client_addr,
               {"method": data.method, "delivered_on": day.isoformat()})
+        # Its identity scans now take their own retention (EARSIP_IDENTITY_RETENTION).
+        personal.on_case_closed(session, archive, case, principal.actor(client_addr))
     return _answer(archive, principal, case_id)

@@ -51,7 +51,7 @@ def _samples(archive: Archive) -> list[tuple[str, str]]:
     samples = []
     query = (select(Document.classification_code, func.substr(DocumentText.text, 1, TEXT_CHARS))
              .join(DocumentText, DocumentText.document_id == Document.id)
-             .where(Document.disposition.is_(None))
+             .where(Document.disposition.is_(None), Document.personal.is_(False))
              .order_by(Document.id.desc()))
     with archive.db.read() as session:
         for code, text in session.execute(query.execution_options(yield_per=500)):

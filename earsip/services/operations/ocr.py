@@ -114,7 +114,9 @@ def ocr_document(archive: Archive, actor: audit.Actor, document_id: int, *,
         mime, status = doc.mime, doc.text_status
         stored_path = doc.storage_path
         want_copy = archive.config.searchable_copy and doc.searchable_path is None
-    if mime not in ocr.OCR_TYPES:
+        personal = doc.personal
+    # Personal data (a case's identity scan) is never read: its words are its owner's only.
+    if mime not in ocr.OCR_TYPES or personal:
         return OcrOutcome(document_id, status, 0, 0)
     ocr.check_available(settings)
     archive.store.ensure()
@@ -333,5 +335,6 @@ def documents_to_read(archive: Archive, *, pending_only: bool = False) -> list[i
     with archive.db.read() as session:
         return list(session.scalars(select(Document.id).where(
             Document.text_status.in_(statuses), Document.mime.in_(ocr.OCR_TYPES),
-            Document.disposition.is_(None), Document.id.not_in(running))
+            Document.disposition.is_(None), Document.personal.is_(False),
+            Document.id.not_in(running))
             .order_by(Document.id)))

@@ -80,8 +80,9 @@ def overview(archive: Archive, principal: Principal, today: dt.date | None = Non
     month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
     year_start, year_end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     # What the archive holds: records destroyed or handed over have left its retention cycle.
+    # Personal data (a case's identity scans) is neither counted nor listed here.
     visible = Document.security.in_(classes_up_to(principal.clearance)) \
-        & Document.disposition.is_(None)
+        & Document.disposition.is_(None) & Document.personal.is_(False)
     phase = _phase_expr(today)
     with archive.db.read() as session:
         total = session.scalar(select(func.count(Document.id)).where(visible)) or 0

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, object_session
 
 from earsip import audit, extract, retention
 from earsip.access import Principal, classes_up_to, may_see
 from earsip.errors import Forbidden, Gone, NotFound
-from earsip.models import DisposalList, Document, Job, Transfer
+from earsip.models import Case, CaseDocument, DisposalList, Document, Job, Transfer
 from earsip.schemas import documents as schema
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
@@ -38,10 +38,47 @@ def parse_input(fields: Mapping[str, object], *, check_dates: bool = True) -> Do
     return DocumentInput.model_validate(picked, context={"check_dates": check_dates})
 
 
+# What a list shows of a personal document (a case's identity scan) instead of its title:
+# the retention machinery still lists it by number, never what it is about.
+PERSONAL_TITLE = "[data pribadi]"
+
+
+def not_personal() -> ColumnElement[bool]:
+    """Return the condition that keeps personal documents out of a listing."""
+    return Document.personal.is_(False)
+
+
+def listed_title(title: str, personal: bool) -> str:
+    """Return the title a listing of the retention machinery shows (none for personal data)."""
+    return PERSONAL_TITLE if personal else title
+
+
+def personal_allowed(session: Session, principal: Principal, doc: Document) -> bool:
+    """Return True unless the document is personal data (a case's identity scan) and the
+    principal does not hold the role that owns its case (UU 27/2022: its owner's only)."""
+    if not doc.personal:
+        return True
+    owner = session.scalar(select(Case.owner_role).join(
+        CaseDocument, CaseDocument.case_id == Case.id).where(
+        CaseDocument.document_id == doc.id).limit(1))
+    return owner is not None and owner in principal.roles
+
+
+def may_read(session: Session, principal: Principal, doc: Document) -> bool:
+    """Return True when the principal may see the document: within clearance, and for
+    personal data only as the owner of its case."""
+    return may_see(principal.clearance, doc.security) \
+        and personal_allowed(session, principal, doc)
+
+
 def load_visible(session: Session, principal: Principal, document_id: int) -> Document:
-    """Return a document the principal may see; otherwise NotFound, as if it did not exist."""
+    """Return a document the principal may see; otherwise NotFound, as if it did not exist.
+
+    The central check of every reading (view, preview, download, history, edit): above the
+    reader's clearance, or personal data of a case the reader does not own, answers exactly
+    like a missing document."""
     doc = session.get(Document, document_id)
-    if doc is None or not may_see(principal.clearance, doc.security):
+    if doc is None or not may_read(session, principal, doc):
         raise NotFound("Dokumen tidak ditemukan.")
     return doc
 
@@ -230,7 +267,7 @@ def refuse_delete(archive: Archive, principal: Principal, document_id: int, *,
     """
     with archive.db.write() as session:
         doc = session.get(Document, document_id)
-        visible = doc is not None and may_see(principal.clearance, doc.security)
+        visible = doc is not None and may_read(session, principal, doc)
         audit.append(session, principal.actor(client_addr), "document.delete",
                      target_type="document", target_id=document_id, outcome="refused",
                      details={"reason": "only the destruction procedure removes content"})
@@ -252,7 +289,8 @@ def recent_documents(archive: Archive, principal: Principal,
     """Return the most recently filed documents the principal may see."""
     with archive.db.read() as session:
         docs = session.scalars(
-            select(Document).where(Document.security.in_(classes_up_to(principal.clearance)))
+            select(Document).where(Document.security.in_(classes_up_to(principal.clearance)),
+                                   not_personal())
             .order_by(Document.id.desc()).limit(limit))
         return [answer(d) for d in docs]
 

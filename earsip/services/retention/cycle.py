@@ -26,6 +26,7 @@ from earsip.schemas.retention import Report, ReportRow
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.records.classification import list_effective
+from earsip.services.records.documents import listed_title
 from earsip.services.retention.holds import held_ids
 
 REPORT_KINDS = ("due", "upcoming", "hold", "awaiting")
@@ -155,7 +156,8 @@ def report(archive: Archive, principal: Principal, kind: str, *, months: int = 1
                 if trigger in (None, retention.DOCUMENT_DATE):
                     continue  # no rule at all (scheme gap), not an awaited event
             rows.append(ReportRow(
-                id=doc.id, number=doc.number, title=doc.title,
+                id=doc.id, number=None if doc.personal else doc.number,
+                title=listed_title(doc.title, doc.personal),
                 classification=doc.classification_code, document_date=doc.document_date,
                 security=doc.security, active_until=doc.active_until,
                 inactive_until=doc.inactive_until, final_fate=doc.final_fate,

@@ -50,6 +50,7 @@ from earsip.schemas.retention import (
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
+from earsip.services.records.documents import listed_title
 from earsip.services.retention.destruction_papers import local_day
 from earsip.services.retention.destruction_views import (
     OPEN_STATES,
@@ -65,7 +66,8 @@ log = logging.getLogger(__name__)
 
 def _item(doc: Document) -> DisposalItem:
     """Return the list row of a document, with the columns DOMAIN.md names."""
-    description = doc.title if not doc.number else f"{doc.title} (No. {doc.number})"
+    title = listed_title(doc.title, doc.personal)
+    description = title if not doc.number or doc.personal else f"{title} (No. {doc.number})"
     pages = f", {doc.pages} hlm." if doc.pages else ""
     return DisposalItem(
         document_id=doc.id,

@@ -18,6 +18,7 @@ from earsip.schemas.retention import DisposalItem as ItemView
 from earsip.services import Archive
 from earsip.services.access import duties
 from earsip.services.access.users import require
+from earsip.services.records.documents import listed_title
 from earsip.services.retention.holds import held_ids
 
 # Lists whose records are spoken for: they cannot be proposed on another list.
@@ -76,7 +77,8 @@ def candidates(archive: Archive, principal: Principal, *, as_of: dt.date | None 
         held, listed = held_ids(session, ids), open_listed(session, ids)
         audit.append(session, principal.actor(client_addr), "disposal.candidates",
                      details={"as_of": day.isoformat(), "document_ids": ids})
-        return [Candidate(id=d.id, title=d.title, number=d.number,
+        return [Candidate(id=d.id, title=listed_title(d.title, d.personal),
+                          number=None if d.personal else d.number,
                           classification=d.classification_code, document_date=d.document_date,
                           inactive_until=d.inactive_until, on_hold=d.id in held,
                           listed=d.id in listed) for d in docs]

@@ -109,7 +109,8 @@ def _prepare(archive: Archive, principal: Principal, who: TransferInput, *,
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         for doc_id in ids:
             doc = docs.get(doc_id)
-            if doc is None or not may_see(principal.clearance, doc.security):
+            # Personal data (identity scans) is never handed over: it is destroyed when due.
+            if doc is None or not may_see(principal.clearance, doc.security) or doc.personal:
                 raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": doc_id})
             if (doc.disposition is not None or doc.final_fate != "permanen"
                     or doc.inactive_until is None or doc.inactive_until > day):

@@ -32,7 +32,7 @@ def candidates(archive: Archive, principal: Principal, *,
     with archive.db.read() as session:
         docs = list(session.scalars(select(Document).where(
             Document.disposition.is_(None), Document.final_fate == "permanen",
-            Document.inactive_until <= day,
+            Document.inactive_until <= day, Document.personal.is_(False),
             Document.security.in_(classes_up_to(principal.clearance)),
         ).order_by(Document.classification_code, Document.document_date, Document.id)))
         ids = [d.id for d in docs]

@@ -49,10 +49,12 @@ def _load(session: Session, ids: Iterable[int]) -> list[IndexDoc]:
     if not ids:
         return []
     # A destroyed record's tombstone is never indexed: its content is gone, and search must
-    # not find it (the queue turns an upsert of a missing row into a delete).
+    # not find it (the queue turns an upsert of a missing row into a delete). Nor is personal
+    # data (a case's identity scan): its words are its owner's only, so a rebuild or a queued
+    # entry of one removes it from the index.
     docs = session.scalars(select(Document).where(
-        Document.id.in_(ids), or_(Document.disposition.is_(None),
-                                  Document.disposition != "destroyed"))).all()
+        Document.id.in_(ids), Document.personal.is_(False),
+        or_(Document.disposition.is_(None), Document.disposition != "destroyed"))).all()
     texts = dict(session.execute(
         select(DocumentText.document_id, DocumentText.text)
         .where(DocumentText.document_id.in_(ids))
@@ -108,8 +110,9 @@ def pending_count(session: Session) -> int:
 def index_matches_database(archive: Archive) -> bool:
     """Return True when the index holds exactly the documents the database has, none pending."""
     with archive.db.read() as session:
-        # Destroyed records' tombstones are never indexed (see _load).
+        # Destroyed records' tombstones and personal documents are never indexed (see _load).
         in_db = session.scalar(select(func.count(Document.id)).where(
+            Document.personal.is_(False),
             or_(Document.disposition.is_(None), Document.disposition != "destroyed"))) or 0
         pending = pending_count(session)
     return pending == 0 and archive.index.doc_count() == in_db
@@ -128,7 +131,8 @@ class _DatabaseSource:
 
     def count(self) -> int:
         with self.archive.db.read() as session:
-            return session.scalar(select(func.count()).select_from(Document)) or 0
+            return session.scalar(select(func.count(Document.id)).where(
+                Document.personal.is_(False))) or 0
 
     def mark(self) -> RebuildMark:
         with self.archive.db.read() as session:

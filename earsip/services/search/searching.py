@@ -67,7 +67,7 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
             select(IndexQueue.document_id)
             .outerjoin(Document, Document.id == IndexQueue.document_id)
             .where((Document.id.is_(None)) | (Document.security.not_in(visible))
-                   | (Document.disposition == "destroyed"))
+                   | (Document.disposition == "destroyed") | Document.personal.is_(True))
         ).all())
     page = archive.index.search(SearchQuery(
         text=params.q,
@@ -99,8 +99,8 @@ def search(archive: Archive, principal: Principal, params: SearchParams,
             rows = {row.id: row for row in session.execute(
                 select(Document.id, Document.title, Document.number, Document.classification_code,
                        Document.document_date, Document.security, Document.description)
-                .where(Document.id.in_(ids), or_(Document.disposition.is_(None),
-                                                 Document.disposition != "destroyed"))
+                .where(Document.id.in_(ids), Document.personal.is_(False),
+                       or_(Document.disposition.is_(None), Document.disposition != "destroyed"))
             )} if ids else {}
             texts: dict[int, str] = dict(session.execute(
                 select(DocumentText.document_id,

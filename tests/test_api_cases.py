@@ -307,3 +307,15 @@ def test_forty_cases_registered_at_once_get_forty_distinct_consecutive_numbers(
     assert not failures, failures[:5]
     year = archive.local_today().year
     assert sorted(numbers) == [f"{n:04}/LSP/{year}" for n in range(1, 41)]
+
+
+def test_the_same_identity_scan_sent_with_a_second_request_is_kept_once_for_both_cases(
+        client: FlaskClient, archive: Archive, tmp_path: Path) -> None:
+    scan = filegen.make_png(tmp_path / "ktp.png").read_bytes()
+    first = _submit(client, identity_file=(io.BytesIO(scan), "ktp.png"))
+    second = _submit(client, identity_file=(io.BytesIO(scan), "ktp-lagi.png"))
+    assert first.status_code == second.status_code == 201, second.get_json()
+    with archive.db.read() as session:
+        links = session.scalars(select(CaseDocument)).all()
+        assert len(links) == 2 and len({link.case_id for link in links}) == 2
+        assert len({link.document_id for link in links}) == 1

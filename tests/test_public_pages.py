@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from config import Config
-from earsip import create_app
+from earsip import audit, create_app
 from earsip.models import AuditEntry, Case, CaseDocument, Document
 from earsip.services import Archive
 from earsip.services.access.public_limits import client_key
+from earsip.services.records import ingest
+from earsip.services.records.documents import parse_input
 from tests import filegen
 from tests.conftest import USER_PASSWORD, sign_in
 
@@ -410,15 +412,18 @@ def test_a_staff_member_with_a_temporary_password_still_reaches_the_public_pages
     assert browser.get("/layanan/permohonan").status_code == 200
 
 
-def test_the_same_identity_scan_sent_again_is_refused_in_words_naming_no_document(
-        client: FlaskClient, tmp_path: Path) -> None:
-    png = filegen.make_png(tmp_path / "ktp.png").read_bytes()
-    assert _submit(client, identity=(png, "ktp.png")).status_code == 200
-    again = _submit(client, identity=(png, "ktp.png"))
+def test_an_identity_scan_the_archive_holds_as_a_record_is_refused_in_words_naming_no_document(
+        client: FlaskClient, archive: Archive, tmp_path: Path) -> None:
+    png = filegen.make_png(tmp_path / "ktp.png")
+    with open(png, "rb") as f:  # the same bytes, filed earlier as an ordinary record
+        ingest.file_document(archive, audit.SYSTEM, f, "lampiran.png", parse_input({
+            "title": "Lampiran", "classification": "KA.00", "document_date": "2024-01-02"}),
+            clearance="sangat_rahasia")
+    again = _submit(client, identity=(png.read_bytes(), "ktp.png"))
     assert again.status_code == 409
-    assert "sudah pernah dikirim bersama permohonan lain" in _text(again)
-    assert "#" not in _text(again).split("Pindaian identitas ini")[1][:200]
-    body, content_type = multipart(REQUEST, (png, "ktp.png"))
+    assert "tidak dapat diterima" in _text(again)
+    assert "#" not in _text(again).split("Berkas pindaian identitas ini")[1][:200]
+    body, content_type = multipart(REQUEST, (png.read_bytes(), "ktp.png"))
     api = client.post("/api/v1/public/information-requests", data=body,
                       content_type=content_type)
     assert api.status_code == 409 and "existing_id" not in api.get_json()["error"]

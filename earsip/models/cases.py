@@ -197,13 +197,17 @@ class CaseEvent(Base):
 
 class CaseDocument(Base):
     """A document of the archive that belongs to a case: its identity scan, the submission, an
-    answer, evidence."""
+    answer, evidence. An identity scan the same person sends with a second request belongs to
+    both cases (the archive keeps one copy of the bytes)."""
 
     __tablename__ = "case_documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "document_id", name="uq_case_documents_case_document"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     # "identitas", "permohonan", "jawaban", "bukti", "lampiran".
     role: Mapped[str] = mapped_column(String(20))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -114,11 +114,13 @@ def identity_upload(files: Mapping[str, FileStorage], name: str = "identity_file
 
 
 def without_archive_ids(error: EarsipError) -> EarsipError:
-    """Return the error a member of the public is shown: a duplicate identity scan (the same
-    file sent with an earlier request) is said in words, never with the archive's document."""
+    """Return the error a member of the public is shown: an identity scan whose bytes the
+    archive already holds as something else than an identity scan (the same scan sent with an
+    earlier request is simply linked to the new one) is said in words, never with the
+    archive's document."""
     if isinstance(error, Duplicate):
-        return Conflict("Pindaian identitas ini sudah pernah dikirim bersama permohonan lain. "
-                        "Kirim permohonan tanpa pindaian, atau dengan pindaian yang lain.",
+        return Conflict("Berkas pindaian identitas ini tidak dapat diterima. Kirim permohonan "
+                        "tanpa pindaian, atau dengan pindaian yang lain.",
                         field="identity_file")
     return error
 

@@ -149,10 +149,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_documents_case_id_cases')),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_case_documents_document_id_documents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_documents')),
-    sa.UniqueConstraint('document_id', name=op.f('uq_case_documents_document_id'))
+    sa.UniqueConstraint('case_id', 'document_id', name='uq_case_documents_case_document')
     )
     with op.batch_alter_table('case_documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_documents_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_documents_document_id'), ['document_id'],
+                              unique=False)
 
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -230,6 +232,7 @@ def downgrade() -> None:
 
     op.drop_table('case_events')
     with op.batch_alter_table('case_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_documents_document_id'))
         batch_op.drop_index(batch_op.f('ix_case_documents_case_id'))
 
     op.drop_table('case_documents')

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from earsip import audit
 from earsip.access import Principal, level, may_see
-from earsip.errors import DatabaseBusy, EarsipError, NotFound, ValidationError
-from earsip.models import Case, CaseDocument, CaseEvent, CasePerson
+from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
+from earsip.models import Case, CaseDocument, CaseEvent, CasePerson, Document
 from earsip.schemas.cases import (
     CaseInput,
     CaseOut,
@@ -275,9 +275,14 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
     received = archive.local_date(spec.received_at)
     inputs = [(f, _doc_input(spec, code.code, security, "permohonan" if i == 0 else "lampiran",
                              i, received)) for i, f in enumerate(files)]
-    inputs += [(f, _doc_input(spec, code.code, personal_class, "identitas", 0, received))
-               for f in personal]
     prepared = filing.prepare_all(archive, inputs, clearance or personal_class)
+    try:
+        reused = _prepare_personal(archive, prepared, [
+            (f, _doc_input(spec, code.code, personal_class, "identitas", 0, received))
+            for f in personal], clearance or personal_class)
+    except BaseException:
+        filing.release_all(archive, prepared)
+        raise
     tracking = new_tracking_code() if kind.tracked else None
     try:
         with archive.db.write() as session:
@@ -309,6 +314,9 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
             session.add(CaseEvent(case_id=case.id, status="registered", event="registered",
                                   actor_name=actor.username or PUBLIC, note=note))
             ids = _record_files(session, archive, actor, case, prepared, len(files))
+            for doc_id in reused:
+                session.add(CaseDocument(case_id=case.id, document_id=doc_id,
+                                         role="identitas"))
             audit.append(session, actor, "case.register", target_type="case",
                          target_id=case.id,
                          details={"registration_number": case.registration_number,
@@ -316,7 +324,8 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
                                   "due_date": _iso(case.due_date),
                                   "rule_version": case.rule_version, "regime": case.regime,
                                   "calendar_revision": case.calendar_revision,
-                                  "timely": case.timely, "document_ids": ids})
+                                  "timely": case.timely, "document_ids": ids,
+                                  "identity_reused": reused})
             session.expunge(case)
     except BaseException as e:
         filing.failed(archive, prepared, e, clearance or personal_class)
@@ -343,6 +352,25 @@ def _check_window(session: Session, case: Case, spec: _Spec) -> None:
                                 f"{spec.filing_label} ({spec.filing_start.isoformat()}); "
                                 f"batasnya {window.days} {unit}, sampai "
                                 f"{window.due.isoformat()}.")
+
+
+def _prepare_personal(archive: Archive, prepared: list[ingest.Prepared],
+                      inputs: Sequence[tuple[Upload, DocumentInput]], clearance: str) -> list[int]:
+    """Prepare the identity scans (added to `prepared`); a scan already kept as personal data
+    (the same person's KTP sent with an earlier request) is not stored twice: its document's
+    id is returned, to be linked to this case as well."""
+    reused: list[int] = []
+    for upload, data in inputs:
+        try:
+            prepared += filing.prepare_all(archive, [(upload, data)], clearance)
+        except Duplicate as e:
+            with archive.db.read() as session:
+                doc = session.get(Document, e.audit_id)
+                if doc is None or not doc.personal or doc.disposition is not None:
+                    raise
+            if e.audit_id not in reused:
+                reused.append(e.audit_id)
+    return reused
 
 
 def _record_files(session: Session, archive: Archive, actor: audit.Actor, case: Case,

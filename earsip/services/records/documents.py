@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, object_session
 from earsip import audit, extract, retention
 from earsip.access import Principal, classes_up_to, may_see
 from earsip.errors import Forbidden, Gone, NotFound
-from earsip.models import Case, CaseDocument, DisposalList, Document, Job, Transfer
+from earsip.models import (
+    Case,
+    CaseDocument,
+    DisposalList,
+    Disposition,
+    Document,
+    Job,
+    Transfer,
+)
 from earsip.schemas import documents as schema
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
@@ -55,13 +63,18 @@ def listed_title(title: str, personal: bool) -> str:
 
 def personal_allowed(session: Session, principal: Principal, doc: Document) -> bool:
     """Return True unless the document is personal data (a case's identity scan) and the
-    principal does not hold the role that owns its case (UU 27/2022: its owner's only)."""
+    principal neither holds the role that owns one of its cases nor had one of them routed to
+    them (UU 27/2022: theirs only)."""
     if not doc.personal:
         return True
-    owner = session.scalar(select(Case.owner_role).join(
-        CaseDocument, CaseDocument.case_id == Case.id).where(
-        CaseDocument.document_id == doc.id).limit(1))
-    return owner is not None and owner in principal.roles
+    cases = select(CaseDocument.case_id).where(CaseDocument.document_id == doc.id)
+    owned = session.scalar(select(Case.id).where(
+        Case.id.in_(cases), Case.owner_role.in_(sorted(principal.roles))).limit(1))
+    if owned is not None:
+        return True
+    return session.scalar(select(Disposition.id).where(
+        Disposition.case_id.in_(cases), Disposition.to_user_id == principal.id,
+        Disposition.status != "withdrawn").limit(1)) is not None
 
 
 def may_read(session: Session, principal: Principal, doc: Document) -> bool:

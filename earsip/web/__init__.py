@@ -163,6 +163,8 @@ def register(app: Flask) -> None:
         admin,
         audit,
         auth,
+        cases,
+        cases_admin,
         crosssite,
         declassification,
         desk,
@@ -236,3 +238,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(cases_admin.bp)

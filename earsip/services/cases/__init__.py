@@ -11,8 +11,9 @@ Public use cases, by module:
   corrections
 - `rules`: compute, current, set_rule, add_period, remove_period: the deadline rules as
   versioned data and the clocks computed from them
+- `guests`: add_visit, list_visits: the guest book (buku tamu) for visitors who bring no case
 - `types`: what each case type is (owner, classification code)
 - `tracking`: the public's tracking codes
 """
 
-__all__ = ["calendar", "handling", "intake", "rules", "tracking", "types", "views"]
+__all__ = ["calendar", "guests", "handling", "intake", "rules", "tracking", "types", "views"]

@@ -74,3 +74,19 @@ def test_a_document_history_says_what_changed(
     html = client.get(f"/documents/{built.ids['edited']}").get_data(as_text=True)
     assert "mengubah metadata dokumen" in html
     assert "Surat tugas pengawasan → Surat tugas pengawasan TPS" in html
+
+
+def test_the_crawl_reaches_the_cases_the_guest_book_and_the_calendar_for_the_desk(
+        crawl_app: tuple[Flask, world_module.World]) -> None:
+    app, built = crawl_app
+    statuses, _problems = crawl(signed_in(app, "petugas-layanan-sr", world_module.PASSWORD), "id")
+    visited = set(statuses)
+    assert {"/cases", "/cases/new", "/guests", "/calendar", "/calendar/rules"} <= visited
+    assert any(u.startswith("/cases?") and "due=overdue" in u for u in visited)
+    assert any(u.startswith("/cases/new?type=") for u in visited)
+    assert any(re.fullmatch(r"/cases/\d+", u) for u in visited)
+    client = signed_in(app, "petugas-layanan-sr", world_module.PASSWORD)
+    overdue = client.get("/cases?due=overdue").get_data(as_text=True)
+    assert f"/cases/{built.ids['case_overdue']}" in overdue
+    assert "Rahmat Hidayat" in client.get("/guests").get_data(as_text=True)
+    assert "Tahapan kampanye Pilkada 2024" in client.get("/calendar/rules").get_data(as_text=True)

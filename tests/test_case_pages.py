@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -29,6 +30,7 @@ REQUEST = {"name": "Siti Aminah", "address": "Jl. Majapahit 10, Mojokerto",
            "purpose": "Penelitian skripsi", "obtain_method": "salinan_softcopy",
            "copy_method": "email"}
 MASKED = "3576********0001"
+OFFICE = ZoneInfo("Asia/Jakarta")  # the test configuration's time zone
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def staff(make_user: Callable[..., str]) -> None:
 def _register(c: FlaskClient, csrf: str, case_type: str = "permohonan_informasi",
               files: tuple[Path, ...] = (), **fields: str) -> TestResponse:
     data: dict[str, object] = {"csrf_token": csrf, "type": case_type, "channel": "loket",
-                               "received_at": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
+                               "received_at": dt.datetime.now(OFFICE).strftime("%Y-%m-%dT%H:%M"),
                                **REQUEST, **fields}
     if files:
         data["file"] = [(io.BytesIO(f.read_bytes()), f.name) for f in files]

@@ -30,6 +30,7 @@ from earsip.schemas.cases import (
 from earsip.services.cases import handling, intake, types, views
 from earsip.services.desk import overview
 from earsip.services.desk.filing import Upload
+from earsip.services.records import documents
 from earsip.web import cases_words as words
 from earsip.web.common import archive, client, principal, requires
 from earsip.web.formatting import day
@@ -85,12 +86,25 @@ def iso_days(note: str | None) -> str:
     return "" if not note else ISO_DAY.sub(lambda m: day(m.group(0)), note)
 
 
+def _documents(ids: list[int]) -> list[tuple[int, str | None]]:
+    """Each document of the case with its title when the reader may see it."""
+    found: list[tuple[int, str | None]] = []
+    for document_id in ids:
+        try:
+            found.append((document_id, documents.describe(archive(), principal(),
+                                                          document_id).title))
+        except NotFound:
+            found.append((document_id, None))
+    return found
+
+
 def _case_page(out: CaseOut, status: int = 200) -> tuple[str, int]:
     me = principal()
     mine = out.owner_role in me.roles
     may_handle = mine and can(me.roles, "case.handle")
     return render_template(
         "cases/case.html", case=out, mine=mine, may_handle=may_handle,
+        documents=_documents(out.document_ids),
         timeliness=iso_days(out.timeliness_note), outcomes=outcomes_of(out.type),
         delivery_methods=DELIVERY_METHODS, done=out.status in views.DONE,
         today=archive().local_today().isoformat(), **labels()), status

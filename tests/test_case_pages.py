@@ -345,3 +345,26 @@ def test_the_desk_page_and_the_notifications_count_cases_on_their_clock(
     kinds = [n.kind for n in notifications.pending(archive, principal_of(archive, "ppid1"))
              .items]
     assert kinds[0] == "case.overdue"
+
+
+def test_an_objection_brought_to_the_counter_names_its_request_and_goes_to_the_leadership(
+        app: Flask, archive: Archive, staff: None, tmp_path: Path) -> None:
+    _, number = _registered(app, archive, tmp_path)
+    desk, csrf = browser(app, "loket")
+    form = desk.get("/cases/new?type=keberatan").get_data(as_text=True)
+    assert 'name="registration_number"' in form and 'name="reason"' in form
+    assert "tidak ditanggapinya permintaan informasi" in form
+    r = _register(desk, csrf, case_type="keberatan", registration_number=number, reason="c",
+                  description="Permohonan belum ditanggapi", proxy_name="Ahmad Kuasa")
+    assert r.status_code == 201, r.get_data(as_text=True)[:2000]
+    with archive.db.read() as session:
+        objection = session.scalar(select(Case).where(Case.type == "keberatan"))
+    assert objection is not None and objection.owner_role == "pimpinan"
+    head, _ = browser(app, "ketua")
+    page = head.get(f"/cases/{objection.id}").get_data(as_text=True)
+    assert number in page and "Ahmad Kuasa" in page
+    assert "c. tidak ditanggapinya permintaan informasi" in page
+    assert f'action="/cases/{objection.id}/decision"' in page
+    r = _register(desk, csrf, case_type="keberatan", registration_number="9999/LSP/2026",
+                  reason="c", description="x")
+    assert r.status_code == 400 and "tidak ditemukan" in r.get_data(as_text=True)

@@ -368,3 +368,22 @@ def test_an_objection_brought_to_the_counter_names_its_request_and_goes_to_the_l
     r = _register(desk, csrf, case_type="keberatan", registration_number="9999/LSP/2026",
                   reason="c", description="x")
     assert r.status_code == 400 and "tidak ditemukan" in r.get_data(as_text=True)
+
+
+def test_every_cases_page_labels_its_controls_and_has_one_heading(
+        app: Flask, archive: Archive, staff: None, tmp_path: Path) -> None:
+    from tests.test_accessibility import _check
+
+    case_id, _ = _registered(app, archive, tmp_path)
+    ppid, csrf = browser(app, "ppid1")
+    for path in ("/cases", "/cases?due=overdue", "/cases/new",
+                 "/cases/new?type=permohonan_informasi", "/cases/new?type=laporan_pelanggaran",
+                 "/cases/new?type=keberatan", "/cases/new?type=konsultasi", f"/cases/{case_id}",
+                 "/guests", "/calendar", "/calendar/rules"):
+        r = ppid.get(path)
+        assert r.status_code == 200, path
+        _check(r.get_data(as_text=True), path)
+    admin, _ = browser(app, "pengelola")
+    for path in ("/calendar", "/calendar/rules"):
+        _check(admin.get(path).get_data(as_text=True), path)
+    _check(_register(ppid, csrf).get_data(as_text=True), "receipt")

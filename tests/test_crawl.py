@@ -111,3 +111,19 @@ def test_the_crawl_reaches_the_information_service_report_and_its_downloads_for_
                for u, s in statuses.items())
     downloads = [u for u in statuses if u.startswith("/cases/registers/")]
     assert downloads and all(statuses[u] == 200 for u in downloads)
+
+
+def test_the_crawl_reaches_the_cases_the_guest_book_and_the_calendar_for_the_desk(
+        crawl_app: tuple[Flask, world_module.World]) -> None:
+    app, built = crawl_app
+    statuses, _problems = crawl(signed_in(app, "petugas-layanan-sr", world_module.PASSWORD), "id")
+    visited = set(statuses)
+    assert {"/cases", "/cases/new", "/guests", "/calendar", "/calendar/rules"} <= visited
+    assert any(u.startswith("/cases?") and "due=overdue" in u for u in visited)
+    assert any(u.startswith("/cases/new?type=") for u in visited)
+    assert any(re.fullmatch(r"/cases/\d+", u) for u in visited)
+    client = signed_in(app, "petugas-layanan-sr", world_module.PASSWORD)
+    overdue = client.get("/cases?due=overdue").get_data(as_text=True)
+    assert f"/cases/{built.ids['case_overdue']}" in overdue
+    assert "Rahmat Hidayat" in client.get("/guests").get_data(as_text=True)
+    assert "Tahapan kampanye Pilkada 2024" in client.get("/calendar/rules").get_data(as_text=True)

@@ -20,11 +20,12 @@ from earsip.schemas.cases import (
     DecisionInput,
     DeliveryInput,
     ExtendInput,
+    GuestInput,
     InformationRequest,
     PublicObjection,
 )
 from earsip.services import Archive
-from earsip.services.cases import handling, intake
+from earsip.services.cases import guests, handling, intake, rules
 from earsip.services.desk.filing import Upload
 from tests import filegen
 
@@ -94,3 +95,14 @@ def build_cases(archive: Archive, folder: Path, ids: dict[str, int],
     handling.decide(archive, ppid, ids["case_done"], DecisionInput(
         outcome="ditolak", exemption="Pasal 17 huruf h: data pribadi pengawas"))
     handling.deliver(archive, ppid, ids["case_done"], DeliveryInput(method="email"))
+    for hours, visitor in ((2, {"name": "Rahmat Hidayat", "institution": "Universitas Majapahit",
+                                "purpose": "Silaturahmi", "meets": "Ketua"}),
+                           (0, {"name": "Dewi Lestari", "purpose": "Menanyakan jadwal sosialisasi",
+                                "phone": "0321 123456"})):
+        moment = max(now - dt.timedelta(hours=hours),
+                     dt.datetime.combine(today, dt.time(), archive.local_now().tzinfo))
+        guests.add_visit(archive, desk, parse(GuestInput, {**visitor,
+                                                           "visited_at": moment.isoformat()}))
+    admin = _principal(archive, "admin")
+    rules.add_period(archive, admin, "Tahapan kampanye Pilkada 2024", dt.date(2024, 9, 25),
+                     dt.date(2024, 11, 23))

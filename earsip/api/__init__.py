@@ -14,6 +14,7 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     desk,
     disposals,
     errors,
+    guests,
     operations,
     public,
     records,

@@ -8,7 +8,8 @@ from typing import Literal
 from earsip.schemas.base import Model
 
 Kind = Literal["disposition.new", "disposition.due_today", "disposition.due_tomorrow",
-               "disposition.overdue",
+               "disposition.overdue", "case.overdue", "case.due_today",
+               "case.due_soon",
                "disposal.awaiting", "declassification.awaiting"]
 Param = str | int
 

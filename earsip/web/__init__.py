@@ -169,6 +169,8 @@ def register(app: Flask) -> None:
         audit,
         auth,
         case_reports,
+        cases,
+        cases_admin,
         crosssite,
         declassification,
         desk,
@@ -252,3 +254,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(desk.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(case_reports.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(cases_admin.bp)

@@ -76,6 +76,7 @@ ACTIONS: dict[str, str] = {
     "document.reclassify": N_("memindahkan dokumen ke kode klasifikasi lain"),
     "document.view": N_("melihat dokumen"),
     "fixity.run": N_("memeriksa keutuhan berkas"),
+    "guest.register": N_("mencatat tamu di buku tamu"),
     "hold.lift": N_("mencabut penahanan (legal hold)"),
     "hold.place": N_("menetapkan penahanan (legal hold)"),
     "job.request": N_("meminta tugas latar belakang"),
@@ -167,6 +168,10 @@ _TARGETS = {
     "disposition": N_("disposisi #%(id)s"),
     "outgoing_letter": N_("nomor surat keluar #%(id)s"),
     "client": N_("alamat %(id)s"),
+    "case": N_("layanan #%(id)s"),
+    "guest": N_("tamu #%(id)s"),
+    "calendar": N_("kalender hari kerja"),
+    "rules": N_("aturan jangka waktu #%(id)s"),
 }
 
 
@@ -278,6 +283,8 @@ def _target(entry: AuditEntry, names: _Names, principal: Principal
                 else Phrase(_TARGETS[kind], {"id": number})), link
     if kind == "letter" and number is not None:
         return Phrase(_TARGETS[kind], {"id": number}), ("desk.letter", {"letter_id": number})
+    if kind == "case" and number is not None:
+        return Phrase(_TARGETS[kind], {"id": number}), ("cases.show", {"case_id": number})
     if kind == "hold" and number is not None:
         return Phrase(_TARGETS[kind], {"id": number}), ("retention.hold", {"hold_id": number})
     if kind == "search":

@@ -13,6 +13,7 @@ Public use cases, by module:
   corrections
 - `rules`: compute, current, set_rule, add_period, remove_period: the deadline rules as
   versioned data and the clocks computed from them
+- `guests`: add_visit, list_visits: the guest book (buku tamu) for visitors who bring no case
 - `types`: what each case type is (owner, classification code)
 - `tracking`: the public's tracking codes
 - `papers`: export_register: the Buku Register Permohonan and the Register Keberatan as CSV,
@@ -21,5 +22,5 @@ Public use cases, by module:
 - `personal`: on_case_closed: the retention of identity scans (`EARSIP_IDENTITY_RETENTION`)
 """
 
-__all__ = ["annual", "calendar", "handling", "intake", "papers", "personal", "routing", "rules",
-           "tracking", "types", "views"]
+__all__ = ["annual", "calendar", "guests", "handling", "intake", "papers", "personal", "routing",
+           "rules", "tracking", "types", "views"]

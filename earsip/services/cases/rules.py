@@ -176,3 +176,23 @@ def remove_period(archive: Archive, principal: Principal, period_id: int,
                      details={"name": period.name, "starts_on": period.starts_on.isoformat(),
                               "ends_on": period.ends_on.isoformat()})
         session.delete(period)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An election period as the rules page shows it."""
+
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    created_by: str
+
+
+def periods(archive: Archive, principal: Principal) -> list[Period]:
+    """Return the election periods, the latest first."""
+    require(principal, "calendar.read")
+    with archive.db.read() as session:
+        rows = session.scalars(select(ElectionPeriod).order_by(
+            ElectionPeriod.starts_on.desc(), ElectionPeriod.id.desc())).all()
+        return [Period(r.id, r.name, r.starts_on, r.ends_on, r.created_by_name) for r in rows]

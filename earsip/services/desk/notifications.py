@@ -2,7 +2,8 @@
 e-mail.
 
 `pending` lists, within the user's clearance, their dispositions that are new, due tomorrow or
-overdue (in the office's calendar) and the archive's own events waiting on them: a destruction
+overdue (in the office's calendar), the cases their role owns that are overdue or due within
+three days, and the archive's own events waiting on them: a destruction
 list to approve, a declassification request to decide. `send_digest` (queued by the worker's
 schedule as a `notify.email` job) mails each active user with an address what has arrived in
 that list since the last digest; a notification mailed is marked (`NotificationMark`) only
@@ -20,24 +21,29 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from earsip import audit, mail
-from earsip.access import SECURITY_LABELS, Principal, can, may_see
+from earsip.access import SECURITY_LABELS, Principal, can, classes_up_to, may_see
 from earsip.errors import N_, MailFailed
-from earsip.models import Disposition, IncomingLetter, NotificationMark, User
+from earsip.models import Case, Disposition, IncomingLetter, NotificationMark, User
 from earsip.schemas.notifications import DigestResult, Kind, Notification, Notifications
 from earsip.services import Archive
 from earsip.services.access import declassification
+from earsip.services.cases.views import DONE
+from earsip.services.desk.overview import CASES_SOON_DAYS
 from earsip.services.desk.views import OPEN
 from earsip.services.retention import destruction_views
 
 log = logging.getLogger(__name__)
 
 MESSAGES: dict[Kind, str] = {
+    "case.overdue": N_("Layanan %(number)s (%(subject)s) lewat batas waktu %(days)s hari"),
     "disposition.overdue": N_("Disposisi surat %(agenda)s (%(subject)s) lewat batas waktu "
                               "%(days)s hari"),
     "disposition.due_today": N_("Disposisi surat %(agenda)s (%(subject)s) jatuh tempo "
                                 "hari ini"),
     "disposition.due_tomorrow": N_("Disposisi surat %(agenda)s (%(subject)s) jatuh tempo "
                                    "besok"),
+    "case.due_today": N_("Layanan %(number)s (%(subject)s) jatuh tempo hari ini"),
+    "case.due_soon": N_("Layanan %(number)s (%(subject)s) jatuh tempo dalam %(days)s hari"),
     "disposition.new": N_("Disposisi baru dari %(sender)s: surat %(agenda)s (%(subject)s), "
                           "%(instruction)s"),
     "disposal.awaiting": N_("Daftar usul musnah %(number)s (%(items)s arsip) menunggu "
@@ -49,6 +55,7 @@ ORDER = tuple(MESSAGES)  # the most pressing first
 # What an e-mail says instead of the subject of a letter above `biasa` (mail leaves the server).
 HIDDEN_SUBJECT = "perihal tidak ditampilkan: %s"
 MAX_DISPOSITIONS = 500
+MAX_CASES = 500
 
 
 def _kind(step: Disposition, today: dt.date) -> Kind:
@@ -88,6 +95,31 @@ def _dispositions(archive: Archive, principal: Principal, today: dt.date) -> lis
     return items
 
 
+def _cases(archive: Archive, principal: Principal, today: dt.date) -> list[Notification]:
+    """The open cases the principal's role owns that are overdue or due soon."""
+    if not can(principal.roles, "case.handle"):
+        return []
+    with archive.db.read() as session:
+        rows = session.scalars(
+            select(Case).where(Case.owner_role.in_(sorted(principal.roles)),
+                               Case.status.not_in(DONE), Case.due_date.is_not(None),
+                               Case.due_date <= today + dt.timedelta(days=CASES_SOON_DAYS),
+                               Case.security.in_(classes_up_to(principal.clearance)))
+            .order_by(Case.due_date, Case.id).limit(MAX_CASES)).all()
+    items = []
+    for case in rows:
+        due = case.due_date or today
+        kind: Kind = ("case.overdue" if due < today else "case.due_today" if due == today
+                      else "case.due_soon")
+        items.append(Notification(
+            kind=kind, key=f"{kind}:{case.id}", message=MESSAGES[kind],
+            params={"number": case.registration_number, "subject": case.summary[:120],
+                    "days": abs((due - today).days)},
+            target=("cases.show", {"case_id": case.id}), due_date=case.due_date,
+            at=case.registered_at, security=case.security))
+    return items
+
+
 def _events(archive: Archive, principal: Principal) -> list[Notification]:
     items = []
     for listing in destruction_views.awaiting_approval(archive, principal):
@@ -113,6 +145,7 @@ def pending(archive: Archive, principal: Principal) -> Notifications:
     """Return what waits on the principal, within their clearance, the most pressing first."""
     today = archive.local_today()
     items = _dispositions(archive, principal, today) if can(principal.roles, "inbox") else []
+    items += _cases(archive, principal, today)
     items += _events(archive, principal)
     items.sort(key=lambda n: (ORDER.index(n.kind), n.due_date or dt.date.max,
                               n.at or dt.datetime.min))
@@ -129,7 +162,7 @@ def _line(item: Notification) -> str:
     if "subject" in params and item.security != "biasa":
         params["subject"] = HIDDEN_SUBJECT % SECURITY_LABELS.get(item.security, item.security)
     text = item.message % params
-    if item.due_date is not None and item.kind != "disposition.overdue":
+    if item.due_date is not None and item.kind not in ("disposition.overdue", "case.overdue"):
         text += f"; batas waktu {item.due_date:%d-%m-%Y}"
     return f"- {text}"
 

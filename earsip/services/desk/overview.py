@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from earsip.access import SECURITY_CLASSES, Principal, classes_up_to, level
+from earsip.access import SECURITY_CLASSES, Principal, can, classes_up_to, level
 from earsip.models import Disposition, IncomingLetter, OutgoingLetter, User
 from earsip.schemas.desk import IncomingLetterOut, OutgoingOut
 from earsip.services import Archive
 from earsip.services.access.users import require
+from earsip.services.cases import views as case_views
 from earsip.services.desk import letters, outgoing
 from earsip.services.desk.views import OPEN
 
@@ -35,6 +36,21 @@ class Recipient:
     full_name: str | None
 
 
+# A case is "due soon" when its answer is due from today up to this many days ahead (the
+# desk page, the register's filter and the notifications count alike).
+CASES_SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """The cases in the reader's register waiting for their answer past the due date, and
+    those due within `CASES_SOON_DAYS` days."""
+
+    overdue: int
+    due_soon: int
+    days: int = CASES_SOON_DAYS
+
+
 @dataclass(frozen=True)
 class DeskOverview:
     today: list[IncomingLetterOut]
@@ -44,6 +60,19 @@ class DeskOverview:
     waiting_numbers: list[OutgoingOut]
     waiting_numbers_total: int
     months: list[Month]
+    cases: CaseClock | None = None  # None for a reader of letters who does not read cases
+
+
+def case_clock(archive: Archive, principal: Principal) -> CaseClock | None:
+    """Return how many cases of the reader's register are overdue and due soon (None when
+    the principal does not read the register)."""
+    if not can(principal.roles, "case.read"):
+        return None
+    overdue = case_views.list_cases(archive, principal, case_views.CaseQuery(
+        overdue=True, per_page=1))
+    soon = case_views.list_cases(archive, principal, case_views.CaseQuery(
+        due_within=CASES_SOON_DAYS, per_page=1))
+    return CaseClock(overdue=overdue.total, due_soon=soon.total)
 
 
 def overview(archive: Archive, principal: Principal) -> DeskOverview:
@@ -70,7 +99,7 @@ def overview(archive: Archive, principal: Principal) -> DeskOverview:
         today=received.items, no_scan=waiting.items, no_scan_total=waiting.total,
         overdue=[Overdue(u, n, c, d) for u, n, c, d in rows],
         waiting_numbers=numbers.items, waiting_numbers_total=numbers.total,
-        months=monthly(archive, principal))
+        months=monthly(archive, principal), cases=case_clock(archive, principal))
 
 
 def recipients(archive: Archive, principal: Principal, security: str) -> list[Recipient]:

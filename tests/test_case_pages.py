@@ -205,7 +205,8 @@ def test_someone_who_does_not_own_the_case_sees_no_forms_and_is_refused_when_pos
             r = c.post(f"/cases/{case_id}/{action}", data={"csrf_token": csrf, **data})
             assert r.status_code == 403, (username, action, r.status_code)
     staf, _ = browser(app, "staf1")
-    assert staf.get(f"/cases/{case_id}").status_code == 403
+    # Neither a reader of the register, nor its owner, nor routed it: no such case.
+    assert staf.get(f"/cases/{case_id}").status_code == 404
     assert staf.get("/cases").status_code == 403
     with archive.db.read() as session:
         case = session.get(Case, case_id)
@@ -387,3 +388,42 @@ def test_every_cases_page_labels_its_controls_and_has_one_heading(
     for path in ("/calendar", "/calendar/rules"):
         _check(admin.get(path).get_data(as_text=True), path)
     _check(_register(ppid, csrf).get_data(as_text=True), "receipt")
+
+
+def test_the_ppid_routes_a_request_the_unit_follows_it_up_with_a_file_and_the_answer_letter_is_numbered(  # noqa: E501
+        app: Flask, archive: Archive, staff: None, tmp_path: Path) -> None:
+    case_id, number = _registered(app, archive, tmp_path)
+    ppid, csrf = browser(app, "ppid1")
+    page = ppid.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'action="/cases/{case_id}/route"' in page
+    r = ppid.post(f"/cases/{case_id}/route", data={
+        "csrf_token": csrf, "to": ["staf1"], "instruction": "siapkan informasi"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    # The unit is told, reads the case with the requester's data, and follows it up.
+    unit, unit_csrf = browser(app, "staf1")
+    told = unit.get("/notifications").get_data(as_text=True)
+    assert f"Disposisi layanan {number}" in told
+    seen = unit.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "3576014403900001" in seen and "Jl. Majapahit 10" in seen
+    assert f'action="/cases/{case_id}/decision"' not in seen
+    found = re.search(rf"/cases/{case_id}/steps/(\d+)/done", seen)
+    assert found is not None
+    step_id = int(found.group(1))
+    info = filegen.make_text_pdf(tmp_path / "sk.pdf", ["Salinan keputusan penetapan pengawas"])
+    r = unit.post(f"/cases/{case_id}/steps/{step_id}/done", data={
+        "csrf_token": unit_csrf, "note": "Salinan SK terlampir",
+        "file": (io.BytesIO(info.read_bytes()), "sk.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    assert f"Disposisi layanan {number}" not in unit.get("/notifications").get_data(as_text=True)
+    # The PPID numbers the answer letter and files it.
+    letter = filegen.make_text_pdf(tmp_path / "jawaban.pdf", ["Jawaban permohonan informasi"])
+    r = ppid.post(f"/cases/{case_id}/answer", data={
+        "csrf_token": csrf, "signatory": "sekretariat",
+        "file": (io.BytesIO(letter.read_bytes()), "jawaban.pdf")},
+        content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    page = ppid.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Salinan SK terlampir" in page and "/HM.00.02/" in page
+    # Someone it was not routed to, and who reads no register, finds nothing.
+    other, _ = browser(app, "pengelola")
+    assert other.get(f"/cases/{case_id}").status_code == 404

@@ -9,7 +9,7 @@ from earsip.schemas.base import Model
 
 Kind = Literal["disposition.new", "disposition.due_today", "disposition.due_tomorrow",
                "disposition.overdue", "case.overdue", "case.due_today",
-               "case.due_soon",
+               "case.due_soon", "case.step",
                "disposal.awaiting", "declassification.awaiting"]
 Param = str | int
 

@@ -171,6 +171,7 @@ def register(app: Flask) -> None:
         case_reports,
         cases,
         cases_admin,
+        cases_work,
         crosssite,
         declassification,
         desk,
@@ -256,3 +257,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(case_reports.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(cases_admin.bp)
+    app.register_blueprint(cases_work.bp)

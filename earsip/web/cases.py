@@ -50,7 +50,7 @@ def labels() -> dict[str, Any]:
     return {name: getattr(words, name) for name in (
         "TYPE_LABELS", "STATUS_LABELS", "CHANNEL_LABELS", "OUTCOME_LABELS", "DELIVERY_LABELS",
         "PERSON_LABELS", "EVENT_LABELS", "REGIME_LABELS", "CLOCK_LABELS", "COUNT_LABELS",
-        "DETAIL_LABELS", "DETAIL_CHOICES", "DETAIL_DATES", "REASON_LABELS")}
+        "DETAIL_LABELS", "DETAIL_CHOICES", "DETAIL_DATES", "REASON_LABELS", "STEP_LABELS")}
 
 
 def _page_number() -> int:
@@ -102,8 +102,13 @@ def _case_page(out: CaseOut, status: int = 200) -> tuple[str, int]:
     me = principal()
     mine = out.owner_role in me.roles
     may_handle = mine and can(me.roles, "case.handle")
+    people = overview.recipients(archive(), me, out.security) if may_handle else []
+    my_steps = [s for s in out.steps if s.to == me.username and s.status in views.STEP_OPEN]
     return render_template(
-        "cases/case.html", case=out, mine=mine, may_handle=may_handle,
+        "cases/case.html", case=out, mine=mine, may_handle=may_handle, people=people,
+        full=mine or any(s.to == me.username for s in out.steps),
+        my_steps=my_steps, instructions=archive().config.instruction_list,
+        signatories=list(archive().config.signatory_units),
         documents=_documents(out.document_ids),
         timeliness=iso_days(out.timeliness_note), outcomes=outcomes_of(out.type),
         delivery_methods=DELIVERY_METHODS, done=out.status in views.DONE,
@@ -111,7 +116,7 @@ def _case_page(out: CaseOut, status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/cases/<int:case_id>")
-@requires("case.read")
+@requires("inbox")
 def show(case_id: int, status: int = 200) -> tuple[str, int]:
     try:
         out = views.get_case(archive(), principal(), case_id, client_addr=client(),

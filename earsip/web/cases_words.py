@@ -41,7 +41,12 @@ PERSON_LABELS = {"pemohon": N_("Pemohon"), "kuasa": N_("Kuasa"), "pelapor": N_("
                  "terlapor": N_("Terlapor")}
 EVENT_LABELS = {"registered": N_("dicatat"), "started": N_("mulai diproses"),
                 "extended": N_("diperpanjang"), "decided": N_("diputus"),
-                "delivered": N_("jawaban disampaikan")}
+                "delivered": N_("jawaban disampaikan"), "routed": N_("didisposisikan"),
+                "responded": N_("disposisi ditindaklanjuti"),
+                "answer": N_("surat jawaban diberi nomor"),
+                "external_number": N_("nomor sistem nasional dicatat")}
+STEP_LABELS = {"new": N_("baru"), "read": N_("dibaca"), "in_progress": N_("dikerjakan"),
+               "done": N_("selesai"), "withdrawn": N_("ditarik")}
 REGIME_LABELS = {"normal": N_("Biasa"), "tahapan": N_("Masa tahapan pemilihan")}
 CLOCK_LABELS = {"answer": N_("Jawaban"), "extension": N_("Perpanjangan"),
                 "filing": N_("Batas pengajuan")}

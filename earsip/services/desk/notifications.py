@@ -46,6 +46,8 @@ MESSAGES: dict[Kind, str] = {
     "case.due_soon": N_("Layanan %(number)s (%(subject)s) jatuh tempo dalam %(days)s hari"),
     "disposition.new": N_("Disposisi baru dari %(sender)s: surat %(agenda)s (%(subject)s), "
                           "%(instruction)s"),
+    "case.step": N_("Disposisi layanan %(number)s (%(subject)s) dari %(sender)s: "
+                    "%(instruction)s"),
     "disposal.awaiting": N_("Daftar usul musnah %(number)s (%(items)s arsip) menunggu "
                             "persetujuan Anda"),
     "declassification.awaiting": N_("Permintaan penurunan klasifikasi dokumen #%(document)s "
@@ -120,6 +122,23 @@ def _cases(archive: Archive, principal: Principal, today: dt.date) -> list[Notif
     return items
 
 
+def _case_steps(archive: Archive, principal: Principal) -> list[Notification]:
+    """The open steps of cases routed to the principal (services/cases/routing.py)."""
+    with archive.db.read() as session:
+        rows = session.execute(
+            select(Disposition, Case).join(Case, Case.id == Disposition.case_id)
+            .where(Disposition.to_user_id == principal.id, Disposition.status.in_(OPEN),
+                   Case.security.in_(classes_up_to(principal.clearance)))
+            .order_by(Disposition.id).limit(MAX_DISPOSITIONS)).all()
+    return [Notification(
+        kind="case.step", key=f"case.step:{step.id}", message=MESSAGES["case.step"],
+        params={"number": case.registration_number, "subject": case.summary[:120],
+                "sender": step.from_name, "instruction": step.instruction},
+        target=("cases.show", {"case_id": case.id, "_anchor": f"step-{step.id}"}),
+        due_date=step.due_date, at=step.created_at, security=case.security)
+        for step, case in rows]
+
+
 def _events(archive: Archive, principal: Principal) -> list[Notification]:
     items = []
     for listing in destruction_views.awaiting_approval(archive, principal):
@@ -146,6 +165,7 @@ def pending(archive: Archive, principal: Principal) -> Notifications:
     today = archive.local_today()
     items = _dispositions(archive, principal, today) if can(principal.roles, "inbox") else []
     items += _cases(archive, principal, today)
+    items += _case_steps(archive, principal) if can(principal.roles, "inbox") else []
     items += _events(archive, principal)
     items.sort(key=lambda n: (ORDER.index(n.kind), n.due_date or dt.date.max,
                               n.at or dt.datetime.min))

@@ -156,9 +156,19 @@ def test_the_desk_registers_the_ppid_extends_and_decides_and_lists_mask_the_nik(
     # Only the owner handles it.
     assert client.post(f"/api/v1/cases/{case['id']}/extend", headers=staff["loket"],
                        json={"reason": "x"}).status_code == 403
-    e = client.post(f"/api/v1/cases/{case['id']}/extend", headers=staff["ppid1"],
+    # 7 April 2026 has long passed: too late to extend.
+    late = client.post(f"/api/v1/cases/{case['id']}/extend", headers=staff["ppid1"],
+                       json={"reason": "Informasi di beberapa unit kerja"})
+    assert late.status_code == 409
+    fresh = client.post("/api/v1/cases", headers=staff["loket"], json={
+        **REQUEST, "type": "permohonan_informasi", "channel": "loket",
+        "received_at": dt.datetime.now(dt.UTC).isoformat()}).get_json()
+    e = client.post(f"/api/v1/cases/{fresh['id']}/extend", headers=staff["ppid1"],
                     json={"reason": "Informasi di beberapa unit kerja"})
-    assert e.status_code == 200 and e.get_json()["due_date"] == "2026-04-16"
+    assert e.status_code == 200, e.get_json()
+    gained = dt.date.fromisoformat(e.get_json()["due_date"]) - \
+        dt.date.fromisoformat(fresh["due_date"])
+    assert gained >= dt.timedelta(days=9)  # 7 working days: at least one weekend
     refused = client.post(f"/api/v1/cases/{case['id']}/decision", headers=staff["ppid1"],
                           json={"outcome": "ditolak"})
     assert refused.status_code == 400 and refused.get_json()["error"]["field"] == "exemption"

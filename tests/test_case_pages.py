@@ -103,7 +103,12 @@ def test_the_counter_registers_a_request_with_its_file_and_the_register_masks_th
     assert REQUEST["identity_number"] not in listing
     assert "Permohonan informasi publik" in listing and "PPID" in listing
     page = desk.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert f"/documents/{docs[0]}" in page and MASKED in page
+    # What the requester brought is personal data: the desk no longer sees it, its owner does.
+    assert f"/documents/{docs[0]}" not in page and MASKED in page
+    assert desk.get(f"/documents/{docs[0]}").status_code == 404
+    ppid, _ = browser(app, "ppid1")
+    assert f"/documents/{docs[0]}" in ppid.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert ppid.get(f"/documents/{docs[0]}").status_code == 200
     assert REQUEST["identity_number"] not in page and code.group(0) not in page
     assert desk.get("/cases?type=permohonan_informasi&status=registered&due=soon&page=²") \
         .status_code == 200

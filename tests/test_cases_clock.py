@@ -53,15 +53,33 @@ def test_the_calendar_of_2026_holds_nyepi_idul_fitri_and_their_cuti_bersama() ->
 
 def test_a_request_received_on_monday_16_march_2026_is_due_on_7_april_and_16_april_extended(
         archive: Archive, ppid) -> None:
-    desk = ppid
-    out = intake.register(archive, desk, _request())
-    assert out.due_date == D(2026, 4, 7)
+    out = intake.register(archive, ppid, _request())
+    assert out.due_date == D(2026, 4, 7) and out.rule_version == 1
     assert out.tracking_code and len(out.tracking_code) == 14
-    extended = handling.extend(archive, desk, out.id, ExtendInput(reason="Informasi tersebar "
+    with archive.db.write() as session:  # the extension's clock, with the case's own rules
+        extension = rules.compute(session, "permohonan_informasi", "extension", out.due_date,
+                                  version=out.rule_version, regime=out.regime)
+    assert extension is not None and extension.due == D(2026, 4, 16)
+
+
+def test_an_extension_runs_seven_working_days_from_the_first_due_date_and_is_kept(
+        archive: Archive, ppid) -> None:
+    out = intake.register(archive, ppid, _request(dt.datetime.now(dt.UTC).isoformat()))
+    assert out.due_date is not None
+    extended = handling.extend(archive, ppid, out.id, ExtendInput(reason="Informasi tersebar "
                                                                   "di beberapa unit"))
-    assert extended.due_date == D(2026, 4, 16)
-    assert extended.first_due_date == D(2026, 4, 7) and extended.extended
+    cal = workdays.WorkCalendar.of((d, n, False) for d, n in
+                                   workdays.seed_days(out.due_date.year)
+                                   + workdays.seed_days(out.due_date.year + 1))
+    assert extended.due_date == cal.add_working_days(out.due_date, 7)
+    assert extended.first_due_date == out.due_date and extended.extended
     assert [h.event for h in extended.history] == ["registered", "extended"]
+
+
+def test_a_request_past_its_due_date_can_no_longer_be_extended(archive: Archive, ppid) -> None:
+    out = intake.register(archive, ppid, _request())  # due 7 April 2026, long past
+    with pytest.raises(Conflict):
+        handling.extend(archive, ppid, out.id, ExtendInput(reason="terlambat"))
 
 
 def test_the_day_of_receipt_does_not_count_and_a_friday_request_skips_the_weekend() -> None:
@@ -72,7 +90,7 @@ def test_the_day_of_receipt_does_not_count_and_a_friday_request_skips_the_weeken
 
 
 def test_an_extension_is_given_once_only(archive: Archive, ppid) -> None:
-    out = intake.register(archive, ppid, _request())
+    out = intake.register(archive, ppid, _request(dt.datetime.now(dt.UTC).isoformat()))
     handling.extend(archive, ppid, out.id, ExtendInput(reason="alasan"))
     with pytest.raises(Conflict):
         handling.extend(archive, ppid, out.id, ExtendInput(reason="lagi"))
@@ -105,10 +123,12 @@ def test_a_changed_calendar_or_rule_does_not_move_a_running_case(
         assert kept is not None and kept.due_date == D(2026, 4, 7) and kept.rule_version == 1
     # The new case: 5 working days after 16 March with Nyepi and Idul Fitri skipped.
     assert second.due_date == D(2026, 3, 30) and second.rule_version == 2
-    # The first case's extension still counts with version 1 (7 working days), and now skips
-    # the new holiday on 1 April... which lies before 7 April: 8, 9, 10, 13, 14, 15, 16.
-    assert handling.extend(archive, ppid, first.id, ExtendInput(reason="x")).due_date \
-        == D(2026, 4, 16)
+    # The first case's extension still counts with version 1 (7 working days): 8, 9, 10, 13,
+    # 14, 15, 16 April (the new holiday on 1 April lies before its first due date).
+    with archive.db.write() as session:
+        extension = rules.compute(session, "permohonan_informasi", "extension", D(2026, 4, 7),
+                                  version=kept.rule_version, regime=kept.regime)
+    assert extension is not None and extension.due == D(2026, 4, 16)
 
 
 def test_only_an_administrator_corrects_the_calendar(archive: Archive, ppid) -> None:

@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 
 from config import Config
 from earsip import audit, create_app
-from earsip.models import AuditEntry, Case, CaseDocument, Document
+from earsip.models import AuditEntry, Case, CaseDocument, CaseEvent, Document
 from earsip.services import Archive
 from earsip.services.access.public_limits import client_key
 from earsip.services.records import ingest
@@ -412,21 +412,24 @@ def test_a_staff_member_with_a_temporary_password_still_reaches_the_public_pages
     assert browser.get("/layanan/permohonan").status_code == 200
 
 
-def test_an_identity_scan_the_archive_holds_as_a_record_is_refused_in_words_naming_no_document(
+def test_a_scan_whose_bytes_the_archive_holds_is_answered_like_any_other_and_never_tells_it(
         client: FlaskClient, archive: Archive, tmp_path: Path) -> None:
     png = filegen.make_png(tmp_path / "ktp.png")
-    with open(png, "rb") as f:  # the same bytes, filed earlier as an ordinary record
+    with open(png, "rb") as f:  # the same bytes, filed earlier as a secret record
         ingest.file_document(archive, audit.SYSTEM, f, "lampiran.png", parse_input({
-            "title": "Lampiran", "classification": "KA.00", "document_date": "2024-01-02"}),
+            "title": "Lampiran rahasia", "classification": "KA.00",
+            "document_date": "2024-01-02", "security": "sangat_rahasia"}),
             clearance="sangat_rahasia")
-    again = _submit(client, identity=(png.read_bytes(), "ktp.png"))
-    assert again.status_code == 409
-    assert "tidak dapat diterima" in _text(again)
-    assert "#" not in _text(again).split("Berkas pindaian identitas ini")[1][:200]
+    page = _submit(client, identity=(png.read_bytes(), "ktp.png"))
+    assert page.status_code == 200 and "Permohonan Anda telah dicatat." in _text(page)
     body, content_type = multipart(REQUEST, (png.read_bytes(), "ktp.png"))
     api = client.post("/api/v1/public/information-requests", data=body,
                       content_type=content_type)
-    assert api.status_code == 409 and "existing_id" not in api.get_json()["error"]
+    assert api.status_code == 201
+    with archive.db.read() as session:  # nothing of theirs kept; their owner is told why
+        assert session.scalars(select(CaseDocument)).all() == []
+        notes = session.scalars(select(CaseEvent.note)).all()
+        assert len(notes) == 2 and all("tidak disimpan" in (n or "") for n in notes)
 
 
 def test_every_public_page_labels_its_controls_and_has_one_heading_in_both_languages(

@@ -244,7 +244,7 @@ class AnswerInput(Model):
     """The answer letter of a case: who signs it (a signatory of `EARSIP_SIGNATORIES`), its
     subject (by default "Jawaban atas ..." with the case's number) and its date (today)."""
 
-    signatory: Annotated[str, Text(N_("Penanda tangan"), limit=40)] = ""
+    signatory: Annotated[str | None, _short(N_("Penanda tangan"), 40)] = None
     subject: Annotated[str | None, _short(N_("Perihal"), 1000)] = None
     letter_date: Annotated[dt.date | None, day_field(N_("Tanggal surat"), required=False)] \
         = None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import Principal
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
-from earsip.models import Case, CaseEvent
+from earsip.models import Case, CaseEvent, OutgoingLetter
 from earsip.schemas.cases import (
     AnswerInput,
     CaseOut,
@@ -28,9 +28,10 @@ from earsip.services.desk import outgoing
 from earsip.services.desk.filing import Upload
 
 
-def _owned(session: Session, principal: Principal, case_id: int) -> Case:
+def _owned(session: Session, principal: Principal, case_id: int, *, lock: bool = True) -> Case:
     require(principal, "case.handle")
-    case = session.get(Case, case_id)
+    # Locked for the step's transaction: two steps at once on one case wait for each other.
+    case = session.get(Case, case_id, with_for_update=lock)
     if case is None or not views.readable(principal, case, session):
         raise NotFound("Layanan tidak ditemukan.")
     if not views.owns(principal, case):
@@ -78,6 +79,11 @@ def extend(archive: Archive, principal: Principal, case_id: int, data: ExtendInp
             raise Conflict("Jangka waktu layanan ini sudah pernah diperpanjang (hanya sekali).")
         if case.due_date is None:
             raise Conflict("Layanan ini tidak memiliki jangka waktu.")
+        if archive.local_today() > case.due_date:
+            # The law lets the answer be extended within its time, not after it ran out.
+            raise Conflict("Jangka waktu layanan ini sudah lewat (%(day)s); perpanjangan hanya "
+                           "dapat diberikan sebelum batas waktu berakhir.",
+                           params={"day": case.due_date.isoformat()})
         clock = rules.compute(session, case.type, "extension", case.due_date,
                               version=case.rule_version, regime=case.regime)
         if clock is None:
@@ -138,25 +144,45 @@ def answer(archive: Archive, principal: Principal, case_id: int, data: AnswerInp
            upload: Upload | None = None, *, client_addr: str | None = None) -> CaseOut:
     """Number the case's answer letter in the agenda surat keluar (part 1's numbering, under
     the case's code and class) and, when given, file the signed letter under that number. A
-    number whose letter is not filed yet waits for it like any issued number."""
+    number whose letter is not filed yet waits for it like any issued number: sent again
+    with the file, the answer files it under the number it already has (a refused file leaves
+    the number waiting, as the desk's own numbers do)."""
     with archive.db.read() as session:
-        case = _owned(session, principal, case_id)
+        case = _owned(session, principal, case_id, lock=False)
         if case.status == "closed":
             raise Conflict("Layanan ini sudah selesai.")
-        if case.answer_outgoing_id is not None:
-            raise Conflict("Surat jawaban layanan ini sudah bernomor.")
+        taken = None if case.answer_outgoing_id is None else session.get(
+            OutgoingLetter, case.answer_outgoing_id)
         label = str(types.TYPES[case.type].label).lower()
         request = NumberRequest(
             classification=case.classification_code,
-            letter_date=data.letter_date or archive.local_today(), signatory=data.signatory,
+            letter_date=data.letter_date or archive.local_today(),
+            signatory=data.signatory or "",
             subject=data.subject or f"Jawaban atas {label} {case.registration_number}",
             recipient=None, security=case.security)
+    if taken is not None:
+        if upload is None or taken.document_id is not None:
+            raise Conflict("Surat jawaban layanan ini sudah bernomor.")
+        outgoing.file_signed(archive, principal, taken.id, upload, client_addr=client_addr)
+        return _answer(archive, principal, case_id)
     issued = outgoing.issue(archive, principal, request, client_addr=client_addr)
     with archive.db.write() as session:
         case = _owned(session, principal, case_id)
-        case.answer_outgoing_id = issued.id
-        _step(session, principal, case, "answer", issued.number, client_addr,
-              {"number": issued.number, "number_id": issued.id})
+        twice = case.answer_outgoing_id is not None  # another answer was numbered meanwhile
+        if twice:  # this number is never used: cancelled (numbers are never reissued)
+            row = session.get(OutgoingLetter, issued.id)
+            assert row is not None
+            row.status, row.cancelled_at = "cancelled", _now()
+            row.cancel_reason = "nomor ganda untuk jawaban layanan yang sama"
+            audit.append(session, principal.actor(client_addr), "number.cancel",
+                         target_type="outgoing_letter", target_id=row.id,
+                         details={"number": row.number, "reason": row.cancel_reason})
+        else:
+            case.answer_outgoing_id = issued.id
+            _step(session, principal, case, "answer", issued.number, client_addr,
+                  {"number": issued.number, "number_id": issued.id})
+    if twice:
+        raise Conflict("Surat jawaban layanan ini sudah bernomor.")
     if upload is not None:
         outgoing.file_signed(archive, principal, issued.id, upload, client_addr=client_addr)
     return _answer(archive, principal, case_id)

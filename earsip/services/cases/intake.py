@@ -42,6 +42,9 @@ from earsip.services.records import ingest
 log = logging.getLogger(__name__)
 
 PUBLIC = "publik"
+# The note a case gets when the public sent a scan the archive could not keep as theirs.
+DROPPED_SCAN = ("Pindaian identitas yang dikirim tidak disimpan (berkasnya sama dengan arsip "
+                "lain); mintalah pemohon mengirim pindaian lain bila diperlukan.")
 # Personal documents are kept at least at this class.
 PERSONAL_CLASS = "rahasia"
 
@@ -277,9 +280,9 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
                              i, received)) for i, f in enumerate(files)]
     prepared = filing.prepare_all(archive, inputs, clearance or personal_class)
     try:
-        reused = _prepare_personal(archive, prepared, [
+        reused, dropped = _prepare_personal(archive, prepared, [
             (f, _doc_input(spec, code.code, personal_class, "identitas", 0, received))
-            for f in personal], clearance or personal_class)
+            for f in personal], clearance or personal_class, public=clearance is None)
     except BaseException:
         filing.release_all(archive, prepared)
         raise
@@ -311,6 +314,8 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
                 person.case_id = case.id
                 session.add(person)
             note = case.timeliness_note if case.timely is False else None
+            if dropped:
+                note = " ".join(filter(None, [note, DROPPED_SCAN]))
             session.add(CaseEvent(case_id=case.id, status="registered", event="registered",
                                   actor_name=actor.username or PUBLIC, note=note))
             ids = _record_files(session, archive, actor, case, prepared, len(files))
@@ -355,31 +360,41 @@ def _check_window(session: Session, case: Case, spec: _Spec) -> None:
 
 
 def _prepare_personal(archive: Archive, prepared: list[ingest.Prepared],
-                      inputs: Sequence[tuple[Upload, DocumentInput]], clearance: str) -> list[int]:
+                      inputs: Sequence[tuple[Upload, DocumentInput]], clearance: str, *,
+                      public: bool) -> tuple[list[int], int]:
     """Prepare the identity scans (added to `prepared`); a scan already kept as personal data
     (the same person's KTP sent with an earlier request) is not stored twice: its document's
-    id is returned, to be linked to this case as well."""
+    id is returned, to be linked to this case as well. A scan whose bytes the archive holds
+    otherwise is refused at the desk; from the public it is left out silently (with a note
+    for the case's owner), so that the public form never tells what the archive holds.
+    Return the reused ids and how many scans were left out."""
     reused: list[int] = []
+    dropped = 0
     for upload, data in inputs:
         try:
             prepared += filing.prepare_all(archive, [(upload, data)], clearance)
         except Duplicate as e:
             with archive.db.read() as session:
                 doc = session.get(Document, e.audit_id)
-                if doc is None or not doc.personal or doc.disposition is not None:
+                reusable = doc is not None and doc.personal and doc.disposition is None
+            if not reusable:
+                if not public:
                     raise
-            if e.audit_id not in reused:
+                dropped += 1
+            elif e.audit_id not in reused:
                 reused.append(e.audit_id)
-    return reused
+    return reused, dropped
 
 
 def _record_files(session: Session, archive: Archive, actor: audit.Actor, case: Case,
                   prepared: Sequence[ingest.Prepared], plain: int) -> list[int]:
     ids: list[int] = []
     for i, p in enumerate(prepared):
-        personal = i >= plain
-        doc_id, _job = ingest.record(session, archive, actor, p, personal=personal)
-        role = "identitas" if personal else ("permohonan" if i == 0 else "lampiran")
+        # What a person brings carries their identity (a request form, a report with the
+        # reporter's NIK and address): every file of a registration is personal data, read by
+        # the case's owner and those it is routed to, never indexed nor read by OCR.
+        doc_id, _job = ingest.record(session, archive, actor, p, personal=True)
+        role = "identitas" if i >= plain else ("permohonan" if i == 0 else "lampiran")
         session.add(CaseDocument(case_id=case.id, document_id=doc_id, role=role))
         ids.append(doc_id)
     return ids

@@ -20,6 +20,14 @@ from earsip.services import Archive
 # The event an identity scan's retention counts from.
 CLOSING = "penutupan layanan"
 SYSTEM = audit.Actor(None, "sistem", None)
+# How an identity scan's retention note starts once its own rule applies: a change of its
+# code's JRA rule leaves such a scan alone (records/classification.py).
+NOTE_PREFIX = "Pindaian identitas:"
+
+
+def keeps_own_rule(doc: Document) -> bool:
+    """Return True when an identity scan's retention was set by its case's closing."""
+    return doc.personal and (doc.retention_note or "").startswith(NOTE_PREFIX)
 
 
 def identity_years(setting: str) -> int | None:
@@ -55,7 +63,7 @@ def on_case_closed(session: Session, archive: Archive, case: Case,
         doc.trigger_date = closed
         doc.active_until, doc.inactive_until = ret.active_until, ret.inactive_until
         doc.final_fate, doc.phase = ret.final_fate, ret.phase
-        doc.retention_note = (f"Pindaian identitas: disimpan {years} tahun setelah layanan "
+        doc.retention_note = (f"{NOTE_PREFIX} disimpan {years} tahun setelah layanan "
                               f"{case.registration_number} ditutup, lalu dimusnahkan "
                               "(EARSIP_IDENTITY_RETENTION).")
         audit.append(session, actor or SYSTEM, "document.retention",

@@ -19,6 +19,7 @@ from earsip.models import (
     CaseEvent,
     CasePerson,
     Disposition,
+    Document,
     OutgoingLetter,
 )
 from earsip.schemas.cases import (
@@ -129,6 +130,18 @@ def _persons(session: Session, principal: Principal, case: Case, *,
             for p in rows if p.role in ("pemohon", "kuasa")]
 
 
+# What of a report's details names people besides its persons: the unit's alone.
+PERSONAL_DETAILS = ("witnesses",)
+
+
+def _details(case: Case, full: bool) -> dict[str, object]:
+    details = dict(case.details or {})
+    if not full:
+        for key in PERSONAL_DETAILS:
+            details.pop(key, None)
+    return details
+
+
 def case_out(session: Session, principal: Principal, case: Case, today: dt.date, *,
              full: bool, history: bool) -> CaseOut:
     """Return a case as the API answers it; `full` gives its persons unmasked."""
@@ -141,8 +154,9 @@ def case_out(session: Session, principal: Principal, case: Case, today: dt.date,
     docs: list[int] = []
     if history:
         linked = select(CaseDocument.document_id).where(CaseDocument.case_id == case.id)
-        if not full:  # the identity scan is personal data: its owner's only
-            linked = linked.where(CaseDocument.role != "identitas")
+        if not full:  # what the person brought is personal data: not for this reader
+            linked = linked.join(Document, Document.id == CaseDocument.document_id).where(
+                Document.personal.is_(False))
         docs = list(session.scalars(linked.order_by(CaseDocument.id)))
     return CaseOut(
         id=case.id, registration_number=case.registration_number, type=case.type,
@@ -160,7 +174,7 @@ def case_out(session: Session, principal: Principal, case: Case, today: dt.date,
         answer_number=answer.number if answer else None,
         answer_number_id=answer.id if answer else None,
         answer_document_id=answer.document_id if answer else None,
-        regime=case.regime, details=dict(case.details or {}),
+        regime=case.regime, details=_details(case, full),
         persons=_persons(session, principal, case, full=full),
         history=[CaseEventOut(status=e.status, event=e.event, at=e.at, by=e.actor_name,
                               note=e.note) for e in events],

@@ -264,8 +264,10 @@ def _filtered(archive: Archive, stmt: Select[IncomingLetter],
                               IncomingLetter.agenda_number.ilike(like),
                               IncomingLetter.subject.ilike(like),
                               IncomingLetter.sender.ilike(like)))
-    live = select(Disposition.letter_id).where(Disposition.status != "withdrawn")
-    still_open = select(Disposition.letter_id).where(Disposition.status.in_(OPEN))
+    # A case's steps name no letter (their letter_id is NULL, which NOT IN would never pass).
+    steps = select(Disposition.letter_id).where(Disposition.letter_id.is_not(None))
+    live = steps.where(Disposition.status != "withdrawn")
+    still_open = steps.where(Disposition.status.in_(OPEN))
     if query.status == "registered":
         stmt = stmt.where(IncomingLetter.id.not_in(live))
     elif query.status == "disposed":

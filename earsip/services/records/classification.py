@@ -18,6 +18,7 @@ from earsip.models import Classification, Document
 from earsip.schemas.base import JsonObject, parse
 from earsip.schemas.scheme import SchemeRow, normalize_code
 from earsip.services import Archive
+from earsip.services.cases import personal
 
 CSV_COLUMNS = ("code", "name", "parent", "active_years", "active_trigger", "inactive_years",
                "final_fate", "default_security", "needs_review", "note")
@@ -141,6 +142,8 @@ def recompute_by_class(session: Session, codes: set[str], *, counting: str,
     # never rewritten).
     for doc in session.scalars(select(Document).where(Document.classification_code.in_(codes),
                                                       Document.disposition.is_(None))):
+        if personal.keeps_own_rule(doc):  # an identity scan kept by EARSIP_IDENTITY_RETENTION
+            continue
         rule = effective[doc.classification_code].rule
         if rule is None:
             raise ValidationError(

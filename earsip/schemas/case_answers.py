@@ -25,6 +25,7 @@ class CaseStepOut(Model):
     """One step of a case's routing (a disposition)."""
 
     id: int
+    case_id: int
     model_config = Model.model_config | ConfigDict(serialize_by_alias=True,
                                                    validate_by_name=True)
     from_: str = Field(alias="from")

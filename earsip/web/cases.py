@@ -74,6 +74,7 @@ def register() -> str:
                             page=_page_number(), per_page=PAGE)
     page = views.list_cases(archive(), principal(), query)
     return render_template("cases/register.html", page=page, args=request.args,
+                           clock=overview.case_clock(archive(), principal()),
                            case_types=CASE_TYPES, statuses=types.STATUSES,
                            due_filters=DUE_FILTERS, soon_days=SOON_DAYS, page_size=PAGE,
                            **labels())

@@ -32,6 +32,7 @@ from earsip.schemas.desk import (
     IncomingInput,
     NumberRequest,
 )
+from earsip.services.cases import routing
 from earsip.services.desk import (
     dispositions,
     letters,
@@ -307,7 +308,8 @@ def inbox() -> str:
         status = "open"
     return render_template("desk/inbox.html", box=dispositions.inbox(archive(), principal(),
                                                                      status),
-                           status=status, statuses=dispositions.INBOX_STATUSES)
+                           status=status, statuses=dispositions.INBOX_STATUSES,
+                           case_steps=routing.assigned(archive(), principal()))
 
 
 def _outgoing_page(status: int = 200, form: Any = None) -> tuple[str, int]:

@@ -81,9 +81,8 @@ def extend(archive: Archive, principal: Principal, case_id: int, data: ExtendInp
             raise Conflict("Layanan ini tidak memiliki jangka waktu.")
         if archive.local_today() > case.due_date:
             # The law lets the answer be extended within its time, not after it ran out.
-            raise Conflict("Jangka waktu layanan ini sudah lewat (%(day)s); perpanjangan hanya "
-                           "dapat diberikan sebelum batas waktu berakhir.",
-                           params={"day": case.due_date.isoformat()})
+            raise Conflict("Jangka waktu layanan ini sudah lewat; perpanjangan hanya dapat "
+                           "diberikan sebelum batas waktu berakhir.")
         clock = rules.compute(session, case.type, "extension", case.due_date,
                               version=case.rule_version, regime=case.regime)
         if clock is None:

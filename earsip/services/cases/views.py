@@ -64,7 +64,9 @@ def mask(identity: str | None) -> str | None:
 
 def step_view(step: Disposition, today: dt.date, document_ids: list[int]) -> CaseStepOut:
     """Return one step of a case's routing."""
-    return CaseStepOut(id=step.id, **{"from": step.from_name}, to=step.to_name,
+    assert step.case_id is not None
+    return CaseStepOut(id=step.id, case_id=step.case_id, **{"from": step.from_name},
+                       to=step.to_name,
                        instruction=step.instruction, note=step.note, due_date=step.due_date,
                        status=step.status,
                        overdue=step.status in STEP_OPEN and step.due_date is not None

@@ -36,7 +36,7 @@ from earsip.services.records import ingest  # noqa: E402
 from earsip.services.records.documents import parse_input  # noqa: E402
 from earsip.services.retention import destruction as disposition  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.filegen import make_text_pdf  # noqa: E402
+from tests.filegen import make_png, make_text_pdf  # noqa: E402
 from tests.scangen import save_scan  # noqa: E402
 
 PASSWORD = "contoh-sandi-admin-1"  # noqa: S105 (a throw-away archive)
@@ -139,6 +139,46 @@ def _sample_desk(archive: Archive, folder: Path) -> None:
             "reserve": reserve}))
 
 
+def _sample_cases(archive: Archive, folder: Path) -> None:
+    """What the public brought: a request from the public form with its scan, extended and
+    routed; the requester's objection; a report brought late; a consultation; a visitor."""
+    from earsip.schemas.cases import CaseInput, ExtendInput, InformationRequest, PublicObjection
+    from earsip.services.cases import handling, intake, routing
+
+    with archive.db.write() as session:  # the admin also acts as the PPID, for these pictures
+        session.add(UserRole(user_id=1, role="ppid"))
+    with archive.db.read() as session:
+        ppid = Principal.of(session.scalar(select(User).where(User.username == "admin")))
+        desk = Principal.of(session.scalar(select(User).where(User.username == "dewi")))
+    receipt = intake.submit_request(archive, parse(InformationRequest, {
+        "name": "Siti Aminah", "address": "Jl. Majapahit 10, Mojokerto",
+        "occupation": "Mahasiswa", "phone": "081234567890", "email": "siti@example.id",
+        "identity_number": "3576014403900001",
+        "information": "Salinan keputusan penetapan pengawas TPS pada Pilkada 2024",
+        "purpose": "Penelitian skripsi", "obtain_method": "salinan_softcopy",
+        "copy_method": "email"}), Upload(make_png(folder / "ktp.png"), "ktp.png"))
+    handling.extend(archive, ppid, 1, ExtendInput(reason="Informasi berada di dua unit kerja"))
+    routing.route(archive, ppid, 1, parse(DispositionInput, {
+        "to": ["dewi"], "instruction": "siapkan salinan SK"}))
+    intake.submit_objection(archive, parse(PublicObjection, {
+        "registration_number": receipt.registration_number,
+        "tracking_code": receipt.tracking_code, "reason": "g",
+        "description": "Jawaban belum saya terima"}))
+    today = archive.local_today()
+    now = dt.datetime.now(dt.UTC).isoformat()
+    intake.register(archive, desk, parse(CaseInput, {
+        "type": "laporan_pelanggaran", "received_at": now, "channel": "loket",
+        "reporter_name": "Budi Prasetyo", "reported_party": "Tim kampanye calon X",
+        "event": "Pembagian uang kepada pemilih", "place": "Kelurahan Kranggan",
+        "occurred_on": (today - dt.timedelta(days=20)).isoformat(),
+        "known_on": (today - dt.timedelta(days=15)).isoformat(),
+        "description": "Uang dibagikan di rumah warga"}))
+    intake.register(archive, desk, parse(CaseInput, {
+        "type": "konsultasi", "received_at": now, "channel": "telepon",
+        "name": "Paguyuban Warga Prajurit Kulon",
+        "description": "Tata cara pemantauan pemungutan suara ulang"}))
+
+
 def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: str,
 
                 size: dict[str, int], pages: list[tuple[str, str]], filing: bool) -> None:
@@ -159,6 +199,8 @@ def _photograph(browser, base: str, out: Path, work: Path, lang: str, device: st
     page.wait_for_url(f"{base}/")
     if not filing:
         for name, path in pages:
+            if path.startswith("/layanan") and lang == "en":  # the public pages: no cookie
+                path += "&lang=en" if "?" in path else "?lang=en"
             page.goto(base + path)
             page.wait_for_load_state("networkidle")
             shot(name)
@@ -187,6 +229,7 @@ def main(out: Path) -> None:
         setup.initialise(archive)
         doc_id, scan_id = _sample_documents(archive, work)
         _sample_desk(archive, work)
+        _sample_cases(archive, work)
         archive.close()
         app = create_app(config)
         srv = create_server(app, host="127.0.0.1", port=0, **server_options(config))
@@ -199,7 +242,12 @@ def main(out: Path) -> None:
                  ("jobs", "/admin/jobs"), ("desk", "/desk"),
                  ("desk-new", "/letters/incoming/new"), ("letters", "/letters/incoming"),
                  ("letter", "/letters/incoming/1"), ("inbox", "/inbox"),
-                 ("outgoing", "/letters/outgoing")]
+                 ("outgoing", "/letters/outgoing"), ("cases", "/cases"),
+                 ("case", "/cases/1"), ("case-new", "/cases/new?type=laporan_pelanggaran"),
+                 ("calendar", "/calendar"), ("rules", "/calendar/rules"),
+                 ("info-report", "/reports/information-service"),
+                 ("public", "/layanan"), ("public-request", "/layanan/permohonan"),
+                 ("public-objection", "/layanan/keberatan")]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # Every page first, then the filing page (whose filings would change the counts).

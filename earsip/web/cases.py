@@ -4,10 +4,8 @@ counter's registration of a case with its files and the requester's receipt."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext
@@ -32,7 +30,7 @@ from earsip.services.desk import overview
 from earsip.services.desk.filing import Upload
 from earsip.services.records import documents
 from earsip.web import cases_words as words
-from earsip.web.common import archive, client, principal, requires
+from earsip.web.common import archive, client, local_moment, local_now, principal, requires
 from earsip.web.formatting import day
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step
@@ -163,22 +161,6 @@ def deliver(case_id: int) -> Any:
         archive(), principal(), case_id,
         parse(DeliveryInput, pick(request.form, DeliveryInput)), client_addr=client()),
         gettext("Penyampaian jawaban dicatat; layanan selesai."), case_id)
-
-
-def local_moment(raw: str) -> str:
-    """The form's local date and time with the office's offset (the services take ISO 8601)."""
-    try:
-        moment = dt.datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return raw  # the declared check says what is wrong with it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(archive().config.timezone))
-    return moment.isoformat()
-
-
-def local_now() -> str:
-    """Now in the office's time zone, as a datetime-local field wants it."""
-    return archive().local_now().strftime("%Y-%m-%dT%H:%M")
 
 
 def _new_form(case_type: str | None, status: int = 200, form: Any = None) -> tuple[str, int]:

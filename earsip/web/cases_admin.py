@@ -18,8 +18,8 @@ from earsip.schemas.base import date_or_none, parse, pick
 from earsip.schemas.cases import CASE_TYPES, CalendarChange, GuestInput
 from earsip.schemas.rules import CLOCKS, COUNTS, REGIMES, PeriodInput, PeriodRemoval, RuleInput
 from earsip.services.cases import calendar, guests, rules
-from earsip.web.cases import labels, local_moment, local_now
-from earsip.web.common import archive, client, principal, requires
+from earsip.web.cases import labels
+from earsip.web.common import archive, client, local_moment, local_now, principal, requires
 from earsip.web.i18n import error_text
 
 bp = Blueprint("cases_admin", __name__)

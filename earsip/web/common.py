@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -29,6 +31,22 @@ def principal() -> Principal:
 def client() -> str | None:
     """Return the client address."""
     return request.remote_addr
+
+
+def local_moment(raw: str) -> str:
+    """A form's local date and time with the office's offset (the services take ISO 8601)."""
+    try:
+        moment = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return raw  # the declared check says what is wrong with it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(archive().config.timezone))
+    return moment.isoformat()
+
+
+def local_now() -> str:
+    """Now in the office's time zone, as a datetime-local field wants it."""
+    return archive().local_now().strftime("%Y-%m-%dT%H:%M")
 
 
 def local_path(target: str | None) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -44,7 +43,7 @@ from earsip.services.desk import (
 )
 from earsip.services.desk.filing import Upload
 from earsip.services.records import classification as classification_service
-from earsip.web.common import archive, client, principal, requires
+from earsip.web.common import archive, client, local_moment, local_now, principal, requires
 from earsip.web.i18n import error_text
 from earsip.web.steps import run_step
 
@@ -54,21 +53,6 @@ PAGE = 50
 
 def _uploads() -> list[Upload]:
     return [Upload(f.stream, f.filename) for f in request.files.getlist("file") if f.filename]
-
-
-def _local_now() -> str:
-    return archive().local_now().strftime("%Y-%m-%dT%H:%M")
-
-
-def _received_at(raw: str) -> str:
-    """The form's local date and time, with the office's offset (the services take ISO 8601)."""
-    try:
-        moment = dt.datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return raw  # the declared check says what is wrong with it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(archive().config.timezone))
-    return moment.isoformat()
 
 
 def _filters() -> dict[str, Any]:
@@ -95,7 +79,7 @@ def home() -> str:
 
 def _new_form(status: int = 200, form: Any = None) -> tuple[str, int]:
     codes = classification_service.effective_codes(archive(), fileable_only=True)
-    values = form if form is not None else {"received_at": _local_now(), "urgency": "biasa",
+    values = form if form is not None else {"received_at": local_now(), "urgency": "biasa",
                                             "channel": "loket"}
     return render_template("desk/new.html", form=values, codes=codes, channels=CHANNELS,
                            urgencies=URGENCIES, security_classes=SECURITY_CLASSES), status
@@ -107,7 +91,7 @@ def new() -> tuple[str, int] | Response:
     if request.method == "GET":
         return _new_form()
     fields = pick(request.form, IncomingInput)
-    fields["received_at"] = _received_at(request.form.get("received_at", ""))
+    fields["received_at"] = local_moment(request.form.get("received_at", ""))
     try:
         data = parse(IncomingInput, fields)
         out = letters.register(archive(), principal(), data, _uploads(),

@@ -23,6 +23,7 @@ from earsip.services.access.users import require
 from earsip.services.cases import views
 from earsip.services.desk import filing
 from earsip.services.desk.filing import Upload
+from earsip.services.desk.views import recipient
 from earsip.services.records import ingest
 
 OPEN = views.STEP_OPEN
@@ -32,13 +33,7 @@ def _recipients(session: Session, case: Case, names: Sequence[str],
                 sender_id: int) -> list[User]:
     users: list[User] = []
     for name in names:
-        user = session.scalar(select(User).where(User.username == name, User.active.is_(True)))
-        if user is None:
-            raise ValidationError("Pengguna %(user)s tidak dikenal.", field="to",
-                                  params={"user": name})
-        if user.id == sender_id:
-            raise ValidationError("Disposisi tidak dapat ditujukan kepada diri sendiri.",
-                                  field="to")
+        user = recipient(session, name, sender_id)
         if not may_see(user.clearance, case.security):
             raise ValidationError(
                 "Layanan ini berklasifikasi %(security)s, di atas izin akses %(user)s; "

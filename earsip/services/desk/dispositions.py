@@ -27,7 +27,13 @@ from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.desk import filing
 from earsip.services.desk.filing import Upload
-from earsip.services.desk.views import OPEN, disposition_view, overdue, readable_letter
+from earsip.services.desk.views import (
+    OPEN,
+    disposition_view,
+    overdue,
+    readable_letter,
+    recipient,
+)
 
 INBOX_STATUSES = ("open", "new", "read", "in_progress", "done", "overdue", "all")
 
@@ -36,13 +42,7 @@ def _recipients(session: Session, letter: IncomingLetter, names: Sequence[str],
                 sender_id: int, chain: set[int]) -> list[User]:
     users: list[User] = []
     for name in names:
-        user = session.scalar(select(User).where(User.username == name, User.active.is_(True)))
-        if user is None:
-            raise ValidationError("Pengguna %(user)s tidak dikenal.", field="to",
-                                  params={"user": name})
-        if user.id == sender_id:
-            raise ValidationError("Disposisi tidak dapat ditujukan kepada diri sendiri.",
-                                  field="to")
+        user = recipient(session, name, sender_id)
         if user.id in chain:
             raise ValidationError(
                 "%(user)s sudah berada dalam alur disposisi surat ini; disposisi tidak boleh "

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from earsip.access import Principal, can, may_see
 from earsip.errors import NotFound, ValidationError
-from earsip.models import Disposition, Document, IncomingLetter, LetterDocument, OutgoingLetter
+from earsip.models import (
+    Disposition,
+    Document,
+    IncomingLetter,
+    LetterDocument,
+    OutgoingLetter,
+    User,
+)
 from earsip.schemas.desk import (
     DispositionOut,
     DocumentLetter,
@@ -37,6 +44,19 @@ class RegisterQuery:
     classification: str | None = None
     limit: int = 50
     offset: int = 0
+
+
+def recipient(session: Session, name: str, sender_id: int) -> User:
+    """Return the active user a letter or a case is routed to by `name`: never unknown, never
+    the sender."""
+    user = session.scalar(select(User).where(User.username == name, User.active.is_(True)))
+    if user is None:
+        raise ValidationError("Pengguna %(user)s tidak dikenal.", field="to",
+                              params={"user": name})
+    if user.id == sender_id:
+        raise ValidationError("Disposisi tidak dapat ditujukan kepada diri sendiri.",
+                              field="to")
+    return user
 
 
 def check_status(status: str | None, statuses: tuple[str, ...]) -> None:

@@ -18,7 +18,8 @@ from tests import world as world_module
 from tests.conftest import serving
 from tests.crawling import build_world, crawl, kind_of, signed_in
 
-USERS = ("admin", "arsiparis-sr", "auditor-sr", "pimpinan-r", "staf-b")
+USERS = ("admin", "arsiparis-sr", "auditor-sr", "pimpinan-r", "staf-b", "petugas-layanan-r",
+         "ppid-r", "penanganan-pelanggaran-t")
 PHONE = {"width": 390, "height": 844}
 # What is wider than the page itself, as the browser measures it.
 OVERFLOW = """() => {

@@ -329,3 +329,22 @@ def test_the_same_identity_scan_sent_with_a_second_request_is_kept_once_for_both
         links = session.scalars(select(CaseDocument)).all()
         assert len(links) == 2 and len({link.case_id for link in links}) == 2
         assert len({link.document_id for link in links}) == 1
+
+
+def test_the_owner_takes_back_a_step_routed_to_the_wrong_person_who_then_sees_nothing(
+        client: FlaskClient, staff: dict[str, dict[str, str]]) -> None:
+    _submit(client)
+    [case] = client.get("/api/v1/cases", headers=staff["ppid1"]).get_json()["items"]
+    [step] = client.post(f"/api/v1/cases/{case['id']}/dispositions", headers=staff["ppid1"],
+                         json={"to": ["staf1"], "instruction": "siapkan"}).get_json()["items"]
+    assert client.post(f"/api/v1/cases/steps/{step['id']}/withdraw",
+                       headers=staff["loket"]).status_code == 403
+    r = client.post(f"/api/v1/cases/steps/{step['id']}/withdraw", headers=staff["ppid1"])
+    assert r.status_code == 200 and r.get_json()["status"] == "withdrawn"
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=staff["staf1"]).status_code == 404
+    assert client.get("/api/v1/cases/steps", headers=staff["staf1"]).get_json()["items"] == []
+    again = client.post(f"/api/v1/cases/{case['id']}/dispositions", headers=staff["ppid1"],
+                        json={"to": ["staf1"], "instruction": "siapkan ulang"})
+    assert again.status_code == 201
+    assert client.post(f"/api/v1/cases/steps/{step['id']}/withdraw",
+                       headers=staff["ppid1"]).status_code == 409

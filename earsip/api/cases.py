@@ -219,6 +219,16 @@ def respond_step(step_id: int) -> Response:
     return jsonify(out.model_dump(mode="json"))
 
 
+@bp.post("/cases/steps/<int:step_id>/withdraw")
+@operation("Take back an open step of a case the caller owns (its history keeps it).",
+           answers={200: json("The step, withdrawn.", CaseStepOut)},
+           errors=(401, 403, 404, 409))
+@token_required("case.handle")
+def withdraw_step(step_id: int) -> Response:
+    out = routing.withdraw(_archive(), g.principal, step_id, client_addr=_client())
+    return jsonify(out.model_dump(mode="json"))
+
+
 @bp.post("/cases/<int:case_id>/answer")
 @operation("Number the case's answer letter in the agenda surat keluar (`signatory`, optional "
            "`subject`, `letter_date`) and file the signed letter when sent (`file`, optional: "

@@ -36,6 +36,20 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}$")
 
 
+# The fields a message names, in words (the form's labels).
+FIELD_LABELS = {
+    "name": N_("Nama"), "address": N_("Alamat"), "identity_number": N_("Nomor identitas (NIK)"),
+    "information": N_("Rincian informasi"), "purpose": N_("Tujuan penggunaan informasi"),
+    "obtain_method": N_("Cara memperoleh informasi"),
+    "copy_method": N_("Cara mendapatkan salinan"), "reason": N_("Alasan keberatan"),
+    "description": N_("Uraian"), "reporter_name": N_("Nama pelapor"),
+    "reported_party": N_("Terlapor"), "event": N_("Peristiwa"),
+    "place": N_("Tempat kejadian"), "occurred_on": N_("Tanggal kejadian"),
+    "known_on": N_("Tanggal diketahui"), "decision_date": N_("Tanggal keputusan"),
+    "cause_date": N_("Tanggal penyebab keberatan"),
+}
+
+
 def outcomes_of(case_type: str) -> tuple[str, ...]:
     """Return the outcomes a case of `case_type` may be closed with."""
     return OUTCOMES.get(case_type, OTHER_OUTCOMES)
@@ -202,8 +216,8 @@ class CaseInput(Model):
         }.get(self.type, ("name", "description"))
         for name in needed:
             if getattr(self, name) in (None, ""):
-                raise ValidationError("%(field)s wajib diisi untuk layanan %(type)s.",
-                                      field=name, params={"field": name, "type": self.type})
+                raise ValidationError("%(field)s wajib diisi untuk jenis layanan ini.",
+                                      field=name, params={"field": FIELD_LABELS[name]})
         if self.type == "permohonan_informasi":
             InformationRequest.model_validate(self.model_dump(include=set(
                 InformationRequest.model_fields)))

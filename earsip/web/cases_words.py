@@ -44,7 +44,8 @@ EVENT_LABELS = {"registered": N_("dicatat"), "started": N_("mulai diproses"),
                 "delivered": N_("jawaban disampaikan"), "routed": N_("didisposisikan"),
                 "responded": N_("disposisi ditindaklanjuti"),
                 "answer": N_("surat jawaban diberi nomor"),
-                "external_number": N_("nomor sistem nasional dicatat")}
+                "external_number": N_("nomor sistem nasional dicatat"),
+                "step_withdrawn": N_("disposisi ditarik")}
 STEP_LABELS = {"new": N_("baru"), "read": N_("dibaca"), "in_progress": N_("dikerjakan"),
                "done": N_("selesai"), "withdrawn": N_("ditarik")}
 REGIME_LABELS = {"normal": N_("Biasa"), "tahapan": N_("Masa tahapan pemilihan")}

@@ -50,6 +50,13 @@ def respond(case_id: int, step_id: int) -> Any:
         _uploads(), client_addr=client()), gettext("Tindak lanjut disposisi dicatat."), case_id)
 
 
+@bp.post("/cases/<int:case_id>/steps/<int:step_id>/withdraw")
+@requires("case.handle")
+def withdraw(case_id: int, step_id: int) -> Any:
+    return _step(lambda: routing.withdraw(archive(), principal(), step_id, client_addr=client()),
+                 gettext("Disposisi ditarik."), case_id)
+
+
 @bp.post("/cases/<int:case_id>/answer")
 @requires("case.handle")
 def answer(case_id: int) -> Any:

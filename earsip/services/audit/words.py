@@ -69,6 +69,7 @@ ACTIONS: dict[str, str] = {
     "case.register": N_("mencatat layanan"),
     "case.responded": N_("menindaklanjuti disposisi layanan"),
     "case.routed": N_("mendisposisikan layanan"),
+    "case.step_withdrawn": N_("menarik disposisi layanan"),
     "case.started": N_("mulai memproses layanan"),
     "document.ocr": N_("membaca dokumen dengan OCR"),
     "document.preview": N_("melihat pratinjau dokumen"),

@@ -33,7 +33,7 @@ from earsip.schemas.cases import (
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
 from earsip.services.access.users import require
-from earsip.services.cases import rules, types, views
+from earsip.services.cases import rules, types, views, windows
 from earsip.services.cases.tracking import code_matches, new_tracking_code, tracking_hash
 from earsip.services.desk import filing, numbering
 from earsip.services.desk.filing import Upload
@@ -91,7 +91,7 @@ def _spec(archive: Archive, session_case: Case | None, data: CaseInput) -> _Spec
                      related=session_case, filing_label="penyebab keberatan")
         if data.proxy_name:
             spec.persons.append(CasePerson(role="kuasa", name=data.proxy_name))
-        spec.filing_start = data.cause_date or _objection_cause(archive, session_case)
+        spec.filing_start = data.cause_date or windows.objection_cause(archive, session_case)
     elif t == "laporan_pelanggaran":
         spec = _Spec(t, data.received_at, data.channel, summary=(data.event or "")[:1000],
                      details={"event": data.event, "place": data.place,
@@ -127,34 +127,6 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _objection_cause(archive: Archive, request: Case | None) -> dt.date | None:
-    """An objection counts from the decision on its request, or from the day its answer was
-    due when none came."""
-    if request is None:
-        return None
-    if request.decided_at is not None:
-        return archive.local_date(request.decided_at)
-    return request.due_date
-
-
-# A received moment may run ahead of the server's clock by this much (a clerk's watch).
-CLOCK_SKEW = dt.timedelta(minutes=10)
-DAY_FIELDS = ("occurred_on", "known_on", "decision_date", "cause_date")
-
-
-def _check_dates(archive: Archive, data: CaseInput) -> None:
-    """Refuse a received moment or an event date in the future."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    if data.received_at > now + CLOCK_SKEW:
-        raise ValidationError("Waktu diterima ada di masa depan.", field="received_at")
-    received = archive.local_date(data.received_at)
-    for name in DAY_FIELDS:
-        day = getattr(data, name)
-        if day is not None and day > received:
-            raise ValidationError("%(field)s (%(date)s) sesudah tanggal diterima.", field=name,
-                                  params={"field": name, "date": day.isoformat()})
-
-
 def register(archive: Archive, principal: Principal, data: CaseInput,
              files: Sequence[Upload] = (), *, client_addr: str | None = None) -> CaseOut:
     """Register a case brought to the desk, with its files (the submission, then any other);
@@ -164,7 +136,7 @@ def register(archive: Archive, principal: Principal, data: CaseInput,
     try:
         related = _related(archive, data.registration_number) if data.type == "keberatan" \
             else None
-        _check_dates(archive, data)
+        windows.check_dates(archive, data)
         spec = _spec(archive, related, data)
         case, code, doc_ids = _record(archive, actor, principal.clearance, spec, files, ())
     except DatabaseBusy:
@@ -228,7 +200,7 @@ def submit_objection(archive: Archive, data: PublicObjection, *,
     spec = _Spec("keberatan", now, "web", summary=data.description[:1000],
                  details={"reason": data.reason, "description": data.description},
                  persons=[person], related=request,
-                 filing_start=_objection_cause(archive, request),
+                 filing_start=windows.objection_cause(archive, request),
                  filing_label="penyebab keberatan")
     try:
         case, code, _ = _record(archive, actor, None, spec, (), ())
@@ -307,7 +279,7 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
                 details=spec.details, related_id=spec.related.id if spec.related else None,
                 external_number=spec.external_number,
                 registered_by_name=actor.username or PUBLIC)
-            _check_window(session, case, spec)
+            windows.check_window(session, case, spec.filing_start, spec.filing_label)
             session.add(case)
             session.flush()
             for person in spec.persons:
@@ -336,27 +308,6 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
         filing.failed(archive, prepared, e, clearance or personal_class)
     filing.finish(archive, prepared, ids)
     return case, tracking, ids
-
-
-def _check_window(session: Session, case: Case, spec: _Spec) -> None:
-    """Mark whether the case came within its filing window (a late one stays registered)."""
-    if spec.filing_start is None:
-        return
-    window = rules.compute(session, spec.type, "filing", spec.filing_start,
-                           version=case.rule_version, regime=case.regime)
-    if window is None:
-        return
-    case.timely = case.received_on <= window.due
-    unit = "hari kerja" if window.count == "working" else "hari"
-    taken = rules.elapsed(session, spec.filing_start, case.received_on, window.count)
-    if case.timely:
-        case.timeliness_note = (f"Disampaikan {taken} {unit} setelah {spec.filing_label} "
-                                f"(batas {window.days} {unit}, sampai {window.due.isoformat()}).")
-    else:
-        case.timeliness_note = (f"Melewati batas waktu: disampaikan {taken} {unit} setelah "
-                                f"{spec.filing_label} ({spec.filing_start.isoformat()}); "
-                                f"batasnya {window.days} {unit}, sampai "
-                                f"{window.due.isoformat()}.")
 
 
 def _prepare_personal(archive: Archive, prepared: list[ingest.Prepared],

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from earsip import audit
 from earsip.access import Principal, may_see
-from earsip.errors import Conflict, NotFound, ValidationError
+from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
 from earsip.models import Case, CaseDocument, CaseEvent, Disposition, User, utcnow
 from earsip.schemas.cases import CaseStepOut
 from earsip.schemas.desk import DispositionDone, DispositionInput
@@ -61,7 +61,7 @@ def route(archive: Archive, principal: Principal, case_id: int, data: Dispositio
         if case is None or not views.readable(principal, case, session):
             raise NotFound("Layanan tidak ditemukan.")
         if not views.owns(principal, case):
-            raise Conflict("Hanya pemilik layanan ini yang dapat mendisposisikannya.")
+            raise Forbidden("Hanya pemilik layanan ini yang dapat mendisposisikannya.")
         if case.status in views.DONE:
             raise Conflict("Layanan ini sudah diputus; tidak dapat didisposisikan lagi.")
         users = _recipients(session, case, data.to, principal.id)
@@ -133,6 +133,31 @@ def respond(archive: Archive, principal: Principal, step_id: int, data: Disposit
         filing.failed(archive, prepared, e, principal.clearance)
     filing.finish(archive, prepared, ids)
     return out
+
+
+def withdraw(archive: Archive, principal: Principal, step_id: int, *,
+             client_addr: str | None = None) -> CaseStepOut:
+    """Take back an open step of a case one owns (routed to the wrong person, or no longer
+    needed); the case's history and the audit trail keep it."""
+    require(principal, "case.handle")
+    with archive.db.write() as session:
+        step = session.get(Disposition, step_id, with_for_update=True)
+        case = None if step is None or step.case_id is None else session.get(Case, step.case_id)
+        if step is None or case is None or not views.readable(principal, case, session):
+            raise NotFound("Disposisi #%(id)d tidak ditemukan.", params={"id": step_id})
+        if not views.owns(principal, case):
+            raise Forbidden("Hanya pemilik layanan ini yang dapat menarik disposisinya.")
+        if step.status not in OPEN:
+            raise Conflict("Disposisi #%(id)d sudah selesai atau ditarik.",
+                           params={"id": step_id})
+        step.status, step.withdrawn_at = "withdrawn", utcnow()
+        session.add(CaseEvent(case_id=case.id, status=case.status, event="step_withdrawn",
+                              actor_name=principal.username, note=step.to_name))
+        audit.append(session, principal.actor(client_addr), "case.step_withdrawn",
+                     target_type="case", target_id=case.id,
+                     details={"registration_number": case.registration_number,
+                              "step": step.id, "to": step.to_name})
+        return views.step_view(step, archive.local_today(), [])
 
 
 def assigned(archive: Archive, principal: Principal) -> list[tuple[str, CaseStepOut]]:

@@ -162,7 +162,9 @@ def test_the_owner_takes_up_extends_decides_and_records_the_delivery(
     url = f"/cases/{case_id}"
     assert ppid.post(f"{url}/start", data={"csrf_token": csrf}).status_code == 302
     with archive.db.read() as session:
-        first_due = session.get(Case, case_id).due_date  # type: ignore[union-attr]
+        row = session.get(Case, case_id)
+        assert row is not None
+        first_due = row.due_date
     r = ppid.post(f"{url}/extend", data={"csrf_token": csrf, "reason": ""})
     assert r.status_code == 400 and "Alasan perpanjangan" in r.get_data(as_text=True)
     r = ppid.post(f"{url}/extend", data={"csrf_token": csrf,

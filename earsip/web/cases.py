@@ -38,7 +38,7 @@ from earsip.web.steps import run_step
 bp = Blueprint("cases", __name__)
 PAGE = 50
 # "Due soon": due from today up to this many days ahead (the desk page links here too).
-SOON_DAYS = overview.CASES_SOON_DAYS
+SOON_DAYS = views.CASES_SOON_DAYS
 DUE_FILTERS = ("overdue", "soon")
 ISO_DAY = re.compile(r"\b\d{4}-\d\d-\d\d\b")
 

@@ -38,6 +38,9 @@ from earsip.services.cases import types
 from earsip.services.cases.tracking import code_matches
 
 DONE = ("answered", "closed")
+# "Due soon": due from today up to this many days ahead (the desk page, the register's filter
+# and the notifications count alike).
+CASES_SOON_DAYS = 3
 STEP_OPEN = ("new", "read", "in_progress")
 
 

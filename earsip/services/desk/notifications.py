@@ -27,8 +27,7 @@ from earsip.models import Case, Disposition, IncomingLetter, NotificationMark, U
 from earsip.schemas.notifications import DigestResult, Kind, Notification, Notifications
 from earsip.services import Archive
 from earsip.services.access import declassification
-from earsip.services.cases.views import DONE
-from earsip.services.desk.overview import CASES_SOON_DAYS
+from earsip.services.cases.views import CASES_SOON_DAYS, DONE
 from earsip.services.desk.views import OPEN
 from earsip.services.retention import destruction_views
 

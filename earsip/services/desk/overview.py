@@ -14,6 +14,7 @@ from earsip.schemas.desk import IncomingLetterOut, OutgoingOut
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.cases import views as case_views
+from earsip.services.cases.views import CASES_SOON_DAYS
 from earsip.services.desk import letters, outgoing
 from earsip.services.desk.views import OPEN
 
@@ -34,11 +35,6 @@ class Recipient:
 
     username: str
     full_name: str | None
-
-
-# A case is "due soon" when its answer is due from today up to this many days ahead (the
-# desk page, the register's filter and the notifications count alike).
-CASES_SOON_DAYS = 3
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections import Counter
 
 from earsip import paperwork_cases, tabular
 from earsip.access import Principal
-from earsip.models import Case
+from earsip.models import Case, utcnow
 from earsip.schemas.case_reports import (
     Disputes,
     ExemptionCount,
@@ -160,7 +160,7 @@ def export_report(archive: Archive, principal: Principal, year: int, fmt: str, *
     else:
         body = paperwork_cases.report_pdf(paperwork_cases.AnnualReport(
             office=archive.config.office_name, figures=figures, rows=figure_rows(figures),
-            printed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            printed_at=utcnow(),
             zone=archive.config.timezone))
     papers.audit_export(archive, principal, "report", fmt, papers.Period(year),
                         figures.requests, client_addr)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from earsip import audit, workdays
 from earsip.access import Principal
 from earsip.errors import ValidationError
-from earsip.models import CalendarDay, CalendarYear, NumberSequence
+from earsip.models import CalendarDay, CalendarYear, NumberSequence, utcnow
 from earsip.schemas.cases import CalendarChange, CalendarDayOut, CalendarOut
 from earsip.services import Archive
 from earsip.services.access.users import require
@@ -42,14 +42,14 @@ def ensure_years(session: Session, years: Iterable[int]) -> None:
         if session.get(CalendarYear, year) is not None:
             continue
         rows = [{"day": day, "name": name[:200], "working": False, "source": "seed",
-                 "changed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+                 "changed_at": utcnow()}
                 for day, name in workdays.seed_days(year)]
         if rows:
             session.execute(insert(CalendarDay).values(rows)
                             .on_conflict_do_nothing(index_elements=["day"]))
         session.execute(insert(CalendarYear).values(
             year=year, source_version=workdays.package_version(),
-            seeded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+            seeded_at=utcnow())
             .on_conflict_do_nothing(index_elements=["year"]))
 
 
@@ -103,7 +103,7 @@ def change(archive: Archive, principal: Principal, data: CalendarChange,
             session.add(row)
         row.name, row.working, row.source = data.name, data.working, "admin"
         row.reason = data.reason
-        row.changed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        row.changed_at = utcnow()
         row.changed_by_name = principal.username
         rev = numbering.take(session, REVISION_SCOPE)
         audit.append(session, actor, "calendar.change", target_type="calendar",

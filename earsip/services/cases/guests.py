@@ -11,7 +11,7 @@ from sqlalchemy import select
 from earsip import audit
 from earsip.access import Principal
 from earsip.errors import ValidationError
-from earsip.models import GuestVisit
+from earsip.models import GuestVisit, utcnow
 from earsip.schemas.cases import GuestInput
 from earsip.schemas.guests import GuestDay, GuestOut
 from earsip.services import Archive
@@ -30,7 +30,7 @@ def add_visit(archive: Archive, principal: Principal, data: GuestInput, *,
               client_addr: str | None = None) -> GuestOut:
     """Write a visitor into the guest book (not in the future: a visit is what happened)."""
     require(principal, "case.register")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     if data.visited_at > now + dt.timedelta(minutes=5):
         raise ValidationError("Waktu kunjungan ada di masa depan.", field="visited_at")
     with archive.db.write() as session:

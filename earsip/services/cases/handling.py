@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import Principal
 from earsip.errors import Conflict, Forbidden, NotFound, ValidationError
-from earsip.models import Case, CaseEvent, OutgoingLetter
+from earsip.models import Case, CaseEvent, OutgoingLetter, utcnow
 from earsip.schemas.cases import (
     AnswerInput,
     CaseOut,
@@ -37,10 +37,6 @@ def _owned(session: Session, principal: Principal, case_id: int, *, lock: bool =
     if not views.owns(principal, case):
         raise Forbidden("Hanya pemilik layanan ini yang dapat menanganinya.")
     return case
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _step(session: Session, principal: Principal, case: Case, event: str,
@@ -88,7 +84,7 @@ def extend(archive: Archive, principal: Principal, case_id: int, data: ExtendInp
         if clock is None:
             raise Conflict("Aturan jangka waktu tidak mengenal perpanjangan untuk layanan ini.")
         before = case.due_date
-        case.due_date, case.extended_at = clock.due, _now()
+        case.due_date, case.extended_at = clock.due, utcnow()
         case.extension_reason = data.reason
         case.calendar_revision = clock.calendar_revision
         if case.status == "registered":
@@ -118,7 +114,7 @@ def decide(archive: Archive, principal: Principal, case_id: int, data: DecisionI
                                   "dikutip (UU 14/2008 Pasal 17).", field="exemption")
         case.status, case.outcome = "answered", data.outcome
         case.exemption, case.decision_note = data.exemption, data.note
-        case.decided_at, case.decided_by_name = _now(), principal.username
+        case.decided_at, case.decided_by_name = utcnow(), principal.username
         late = case.due_date is not None and archive.local_today() > case.due_date
         _step(session, principal, case, "decided", data.note, client_addr,
               {"outcome": data.outcome, "exemption": data.exemption, "late": late})
@@ -171,7 +167,7 @@ def answer(archive: Archive, principal: Principal, case_id: int, data: AnswerInp
         if twice:  # this number is never used: cancelled (numbers are never reissued)
             row = session.get(OutgoingLetter, issued.id)
             assert row is not None
-            row.status, row.cancelled_at = "cancelled", _now()
+            row.status, row.cancelled_at = "cancelled", utcnow()
             row.cancel_reason = "nomor ganda untuk jawaban layanan yang sama"
             audit.append(session, principal.actor(client_addr), "number.cancel",
                          target_type="outgoing_letter", target_id=row.id,
@@ -199,8 +195,8 @@ def deliver(archive: Archive, principal: Principal, case_id: int, data: Delivery
             raise ValidationError("Tanggal disampaikan ada di masa depan.", field="delivered_on")
         case.status, case.delivery_method = "closed", data.method
         case.delivered_at = dt.datetime.combine(day, dt.time(12)) if data.delivered_on \
-            else _now()
-        case.closed_at = _now()
+            else utcnow()
+        case.closed_at = utcnow()
         _step(session, principal, case, "delivered", None, client_addr,
               {"method": data.method, "delivered_on": day.isoformat()})
         # Its identity scans now take their own retention (EARSIP_IDENTITY_RETENTION).

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import Principal, level, may_see
 from earsip.errors import DatabaseBusy, Duplicate, EarsipError, NotFound, ValidationError
-from earsip.models import Case, CaseDocument, CaseEvent, CasePerson, Document
+from earsip.models import Case, CaseDocument, CaseEvent, CasePerson, Document, utcnow
 from earsip.schemas.cases import (
     CaseInput,
     CaseOut,
@@ -164,7 +164,7 @@ def submit_request(archive: Archive, data: InformationRequest, identity: Upload 
                    *, client_addr: str | None = None) -> PublicReceipt:
     """Register a request for information from the public form (no account)."""
     actor = audit.Actor(None, PUBLIC, client_addr)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     spec = _request_spec(data, now, "web")
     try:
         case, code, _ = _record(archive, actor, None, spec, (),
@@ -196,7 +196,7 @@ def submit_objection(archive: Archive, data: PublicObjection, *,
                             phone=applicant.phone if applicant else None,
                             email=applicant.email if applicant else None,
                             identity_number=applicant.identity_number if applicant else None)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     spec = _Spec("keberatan", now, "web", summary=data.description[:1000],
                  details={"reason": data.reason, "description": data.description},
                  persons=[person], related=request,

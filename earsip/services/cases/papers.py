@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from earsip import audit, paperwork_cases, tabular, workdays
 from earsip.access import Principal
 from earsip.errors import N_, ValidationError
-from earsip.models import Case, CasePerson
+from earsip.models import Case, CasePerson, utcnow
 from earsip.paperwork_words import formal_date, local_moment
 from earsip.services import Archive
 from earsip.services.access.users import require
@@ -253,12 +253,12 @@ def export_register(archive: Archive, principal: Principal, kind: str, period: P
         body = tabular.to_xlsx(headers, rows, title=spec.short, date_format=XLSX_DATE)
     else:
         start, end = period.bounds()
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utcnow()
         body = paperwork_cases.register_pdf(paperwork_cases.CaseRegister(
             kind=kind, office=archive.config.office_name, year=period.year, date_from=start,
             date_to=end, rows=rows, printed_at=now, zone=archive.config.timezone))
     audit_export(archive, principal, kind, fmt, period, len(rows), client_addr)
-    stamp = local_moment(dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    stamp = local_moment(utcnow(),
                          archive.config.timezone).date().isoformat()
     return body, f"{spec.filename}-{period.year}-{stamp}.{fmt}"
 

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from earsip.errors import ValidationError
-from earsip.models import Case
+from earsip.models import Case, utcnow
 from earsip.schemas.cases import FIELD_LABELS, CaseInput
 from earsip.services import Archive
 from earsip.services.cases import rules
@@ -33,7 +33,7 @@ DAY_FIELDS = ("occurred_on", "known_on", "decision_date", "cause_date")
 
 def check_dates(archive: Archive, data: CaseInput) -> None:
     """Refuse a received moment or an event date in the future."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     if data.received_at > now + CLOCK_SKEW:
         raise ValidationError("Waktu diterima ada di masa depan.", field="received_at")
     received = archive.local_date(data.received_at)

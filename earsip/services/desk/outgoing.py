@@ -20,6 +20,7 @@ from earsip.models import OutgoingLetter, utcnow
 from earsip.schemas.desk import NumberRequest, OutgoingOut, OutgoingPage
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.desk import filing, numbering
 from earsip.services.desk.filing import Upload
@@ -85,9 +86,11 @@ def issue(archive: Archive, principal: Principal, data: NumberRequest, *,
                                      data.letter_date.year)
     now = utcnow()
     with archive.db.write() as session:
-        place = numbering.place_outgoing(session, scope, data.letter_date)
+        office_id = offices.office_of(session, principal)
+        place = numbering.place_outgoing(session, office_id, scope, data.letter_date)
         _expire(session, now)
         row = OutgoingLetter(
+            office_id=office_id,
             number=numbering.format_outgoing(config.letter_number_format, place,
                                              code=code.code, unit=units[data.signatory],
                                              letter_date=data.letter_date),

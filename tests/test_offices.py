@@ -211,3 +211,29 @@ def test_the_api_lists_the_offices_and_names_the_office_of_documents_letters_and
     year = archive.local_today().year
     # Each office numbers its cases on its own.
     assert cases == [(f"0001/LSP/{year}", "JI-01"), (f"0001/LSP/{year}", "JI-XX")]
+
+
+def test_a_document_a_hold_and_a_destruction_list_belong_to_the_office_of_who_made_them(
+        archive: Archive, tmp_path: Path) -> None:
+    from earsip.models import DisposalList, LegalHold
+    from earsip.schemas.retention import DisposalProposal, HoldInput
+    from earsip.services.records import ingest
+    from earsip.services.records.documents import DocumentInput
+    from earsip.services.retention import destruction, holds
+
+    _office(archive, "JI-01", "Bawaslu Kota Surabaya", "Surabaya")
+    officer = _user_in(archive, "arsip_sby", "JI-01", "arsiparis", clearance="sangat_rahasia")
+    ids = []
+    for n, day in enumerate(("2015-01-01", "2015-02-01")):
+        pdf = filegen.make_text_pdf(tmp_path / f"{n}.pdf", [f"Surat lama nomor {n}"])
+        ids.append(ingest.file_document(archive, officer.actor(), pdf, pdf.name, DocumentInput(
+            title=f"Surat {n}", classification="KA.00",
+            document_date=dt.date.fromisoformat(day)), clearance=officer.clearance).document_id)
+    holds.place_hold(archive, officer, HoldInput(reference="REG-1", reason="Sengketa",
+                                                 document_ids=[ids[1]]))
+    destruction.propose(archive, officer, DisposalProposal(document_ids=[ids[0]]))
+    with archive.db.read() as session:
+        surabaya = offices.by_code(session, "JI-01").id
+        assert {d.office_id for d in session.scalars(select(Document))} == {surabaya}
+        assert [h.office_id for h in session.scalars(select(LegalHold))] == [surabaya]
+        assert [d.office_id for d in session.scalars(select(DisposalList))] == [surabaya]

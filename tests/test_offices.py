@@ -152,7 +152,11 @@ def test_two_offices_number_their_letters_and_cases_on_their_own_and_own_what_th
                                    "subject": "Undangan rapat"})
     mine = outgoing.issue_number(archive, home, number)
     yours = outgoing.issue_number(archive, other, number)
-    assert mine.number == yours.number and mine.office.code != yours.office.code
+    # The same place in each office's own sequence, each number with its own office's code.
+    month = f"{dt.date.today().month:02}"
+    assert (mine.number, yours.number) == (f"1/KA.00/JI-XX/{month}/{year}",
+                                           f"1/KA.00/JI-01/{month}/{year}")
+    assert (mine.office.code, yours.office.code) == ("JI-XX", "JI-01")
     with archive.db.read() as session:
         owner = {o.id: o.code for o in session.scalars(select(Office))}
         assert {owner[letter.office_id] for letter in session.scalars(
@@ -237,3 +241,27 @@ def test_a_document_a_hold_and_a_destruction_list_belong_to_the_office_of_who_ma
         assert {d.office_id for d in session.scalars(select(Document))} == {surabaya}
         assert [h.office_id for h in session.scalars(select(LegalHold))] == [surabaya]
         assert [d.office_id for d in session.scalars(select(DisposalList))] == [surabaya]
+
+
+def test_init_keeps_the_one_office_in_line_with_the_configuration_but_not_several(
+        archive: Archive, config: Config) -> None:
+    from dataclasses import replace
+
+    from earsip.services.operations import setup
+
+    later = Archive.open(replace(config, office_code="JI-16"))
+    try:
+        setup.initialise(later)
+        _office(later, "JI-01", "Bawaslu Kota Surabaya", "Surabaya")
+        again = Archive.open(replace(config, office_code="JI-99"))
+        try:
+            setup.initialise(again)
+        finally:
+            again.close()
+        with later.db.read() as session:
+            assert sorted(session.scalars(select(Office.code))) == ["JI-01", "JI-16"]
+            [changed] = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "office.update")).all()
+            assert changed.details == {"changes": {"code": ["JI-XX", "JI-16"]}}
+    finally:
+        later.close()

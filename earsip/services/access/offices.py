@@ -35,17 +35,31 @@ def first_office(config: Any) -> dict[str, str]:
 
 
 def ensure_office(session: Session, config: Any) -> int:
-    """Create the archive's office from the configuration when there is none; return the id
-    of the default office (`earsip init`)."""
-    found = default_office_id(session)
-    if found is not None:
-        return found
+    """Make sure the archive has its office (`earsip init`); return the default office's id.
+
+    With no office, the configuration's is created (EARSIP_OFFICE_CODE, _NAME, _PLACE). A
+    one-office install keeps its office in line with the configuration, so setting
+    EARSIP_OFFICE_CODE later (the default is a placeholder) reaches its letter numbers; each
+    change is audited (`office.update`). With several offices the configuration changes none.
+    """
     values = first_office(config)
-    office = Office(**values)
-    session.add(office)
-    session.flush()
-    audit.append(session, audit.SYSTEM, "office.create", target_type="office",
-                 target_id=office.id, details={**values, "parent": None})
+    rows = session.scalars(select(Office).order_by(Office.id).limit(2)).all()
+    if not rows:
+        office = Office(**values)
+        session.add(office)
+        session.flush()
+        audit.append(session, audit.SYSTEM, "office.create", target_type="office",
+                     target_id=office.id, details={**values, "parent": None})
+        return office.id
+    office = rows[0]
+    if len(rows) == 1:
+        changes = {k: [getattr(office, k), values[k]] for k in ("code", "name", "place")
+                   if getattr(office, k) != values[k]}
+        if changes:
+            for k, (_old, new) in changes.items():
+                setattr(office, k, new)
+            audit.append(session, audit.SYSTEM, "office.update", target_type="office",
+                         target_id=office.id, details={"changes": changes})
     return office.id
 
 

@@ -59,6 +59,7 @@ ACTIONS: dict[str, str] = {
     "document.edit": N_("mengubah metadata dokumen"),
     "document.file": N_("mengarsipkan dokumen"),
     "office.create": N_("membuat satuan kerja"),
+    "office.update": N_("menyesuaikan satuan kerja dengan konfigurasi"),
     "calendar.change": N_("mengubah kalender hari kerja"),
     "case.answer": N_("mengambil nomor surat jawaban layanan"),
     "case.decided": N_("memutus layanan"),

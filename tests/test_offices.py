@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -265,3 +266,29 @@ def test_init_keeps_the_one_office_in_line_with_the_configuration_but_not_severa
             assert changed.details == {"changes": {"code": ["JI-XX", "JI-16"]}}
     finally:
         later.close()
+
+
+def test_a_list_of_letters_reads_their_office_once_not_once_a_row(
+        app: Flask, client: FlaskClient, archive: Archive, make_user: Callable[..., str],
+        token_for: Callable[[str], dict[str, str]]) -> None:
+    from sqlalchemy import event
+
+    make_user("loket", roles=("petugas_layanan",), clearance="rahasia")
+    desk = principal_of(archive, "loket")
+    for _ in range(5):
+        letters.register(archive, desk, letter_input())
+    headers = token_for("loket")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = app.extensions["earsip"].db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = client.get("/api/v1/letters/incoming", headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert listed.status_code == 200 and listed.get_json()["total"] == 5
+    assert {item["office"]["code"] for item in listed.get_json()["items"]} == {"JI-XX"}
+    assert len([s for s in statements if "FROM offices" in s]) == 1

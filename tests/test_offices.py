@@ -218,30 +218,34 @@ def test_the_api_lists_the_offices_and_names_the_office_of_documents_letters_and
     assert cases == [(f"0001/LSP/{year}", "JI-01"), (f"0001/LSP/{year}", "JI-XX")]
 
 
-def test_a_document_a_hold_and_a_destruction_list_belong_to_the_office_of_who_made_them(
+def test_documents_a_hold_a_destruction_list_and_a_transfer_belong_to_who_made_them(
         archive: Archive, tmp_path: Path) -> None:
-    from earsip.models import DisposalList, LegalHold
+    from earsip.models import DisposalList, LegalHold, Transfer
     from earsip.schemas.retention import DisposalProposal, HoldInput
     from earsip.services.records import ingest
     from earsip.services.records.documents import DocumentInput
-    from earsip.services.retention import destruction, holds
+    from earsip.services.retention import destruction, holds, transfer
+    from tests.helpers import handing
 
     _office(archive, "JI-01", "Bawaslu Kota Surabaya", "Surabaya")
     officer = _user_in(archive, "arsip_sby", "JI-01", "arsiparis", clearance="sangat_rahasia")
     ids = []
-    for n, day in enumerate(("2015-01-01", "2015-02-01")):
+    for n, (code, day) in enumerate((("KA.00", "2015-01-01"), ("KA.00", "2015-02-01"),
+                                     ("KU.00.00", "2010-01-05"))):
         pdf = filegen.make_text_pdf(tmp_path / f"{n}.pdf", [f"Surat lama nomor {n}"])
         ids.append(ingest.file_document(archive, officer.actor(), pdf, pdf.name, DocumentInput(
-            title=f"Surat {n}", classification="KA.00",
+            title=f"Surat {n}", classification=code,
             document_date=dt.date.fromisoformat(day)), clearance=officer.clearance).document_id)
     holds.place_hold(archive, officer, HoldInput(reference="REG-1", reason="Sengketa",
                                                  document_ids=[ids[1]]))
     destruction.propose(archive, officer, DisposalProposal(document_ids=[ids[0]]))
+    transfer.prepare(archive, officer, handing([ids[2]]))
     with archive.db.read() as session:
         surabaya = offices.by_code(session, "JI-01").id
         assert {d.office_id for d in session.scalars(select(Document))} == {surabaya}
         assert [h.office_id for h in session.scalars(select(LegalHold))] == [surabaya]
         assert [d.office_id for d in session.scalars(select(DisposalList))] == [surabaya]
+        assert [t.office_id for t in session.scalars(select(Transfer))] == [surabaya]
 
 
 def test_init_keeps_the_one_office_in_line_with_the_configuration_but_not_several(

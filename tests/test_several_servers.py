@@ -1,19 +1,22 @@
 """Several app servers, one deployment: two real `earsip serve` processes (each with its own
 background worker) on one PostgreSQL database, one upload folder, one instance folder and one
-search index folder, as docs/DEPLOYMENT.md describes. Through both: filing, searching, numbering
-letters at once, a destruction proposed on one and approved on the other, and the scheduled
+search index folder, as docs/DEPLOYMENT.md describes. Through both: filing, searching, a browser
+session and its CSRF token, numbering letters at once, a destruction proposed on one and approved on the other, and the scheduled
 tasks run once for the deployment, not once per process."""
 
 from __future__ import annotations
 
 import datetime as dt
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,6 +143,29 @@ def _number_letters(a: Client, b: Client) -> tuple[list[int], list[int], list[st
     return agenda, outgoing, failures
 
 
+def _browser_session_crosses_servers(a: LiveServer, b: LiveServer, word: str) -> None:
+    """Sign in through A's form; B honours the session cookie and A's CSRF token (one secret)."""
+    jar = http.cookiejar.CookieJar()  # cookies ignore the port: B gets A's cookie
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def token(url: str) -> str:
+        with browser.open(url) as page:  # noqa: S310 - loopback
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode())
+        assert found, url
+        return found.group(1)
+
+    form = urllib.parse.urlencode({"username": "arsip1", "password": USER_PASSWORD,
+                                   "csrf_token": token(f"{a.url}/login")}).encode()
+    with browser.open(f"{a.url}/login", form) as signed_in:  # noqa: S310
+        assert not signed_in.geturl().endswith("/login"), signed_in.geturl()
+    with browser.open(f"{b.url}/search?q={word}") as page:  # noqa: S310
+        assert page.geturl().startswith(f"{b.url}/search"), page.geturl()
+        assert f"Laporan {word}" in page.read().decode()
+    form = urllib.parse.urlencode({"csrf_token": token(f"{a.url}/")}).encode()
+    with browser.open(f"{b.url}/logout", form) as out:  # noqa: S310 - A's token, B's form
+        assert out.geturl().endswith("/login"), out.geturl()
+
+
 def test_two_servers_on_one_database_file_search_number_and_destroy_as_one_archive(
         deployment: tuple[LiveServer, LiveServer, Archive], tmp_path: Path) -> None:
     server_a, server_b, archive = deployment
@@ -165,6 +191,7 @@ def test_two_servers_on_one_database_file_search_number_and_destroy_as_one_archi
         filed[word] = body["id"]
     assert _found(officer_b, "zebrakuda", filed["zebrakuda"]), server_b.log()
     assert _found(officer_a, "kudanilputih", filed["kudanilputih"]), server_a.log()
+    _browser_session_crosses_servers(server_a, server_b, "zebrakuda")
     for client in (officer_a, officer_b):  # both read both files
         for doc_id in filed.values():
             assert client.get(f"/api/v1/documents/{doc_id}/file")[0] == 200

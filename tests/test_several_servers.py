@@ -1,8 +1,9 @@
 """Several app servers, one deployment: two real `earsip serve` processes (each with its own
 background worker) on one PostgreSQL database, one upload folder, one instance folder and one
 search index folder, as docs/DEPLOYMENT.md describes. Through both: filing, searching, a browser
-session and its CSRF token, numbering letters at once, a destruction proposed on one and approved on the other, and the scheduled
-tasks run once for the deployment, not once per process."""
+session and its CSRF token, numbering letters at once, a destruction proposed on one and
+approved on the other, and the scheduled tasks run once for the deployment, not once per
+process."""
 
 from __future__ import annotations
 

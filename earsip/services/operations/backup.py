@@ -18,6 +18,7 @@ version) and rebuilds the index. `earsip audit verify` and `earsip verify` prove
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -101,10 +102,10 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tools
     except FileNotFoundError as e:
         raise BackupFailed("%(tool)s tidak ditemukan: pasang postgresql-client (Debian).",
-                          params={"tool": command[0]}) from e
+                           params={"tool": command[0]}) from e
     if done.returncode != 0:
         raise BackupFailed("%(tool)s gagal: %(error)s",
-                          params={"tool": command[0], "error": done.stderr.strip()[-800:]})
+                           params={"tool": command[0], "error": done.stderr.strip()[-800:]})
 
 
 def _sqlite_path(url: str) -> Path:
@@ -126,7 +127,7 @@ def backup(archive: Archive, target: Path, actor: audit.Actor) -> BackupResult:
     empty folder); the backup holds its own audit entry (`backup.create`)."""
     if target.exists() and any(target.iterdir()):
         raise BackupFailed("Folder %(path)s tidak kosong; cadangan ditulis ke folder baru.",
-                          params={"path": str(target)})
+                           params={"path": str(target)})
     target.mkdir(parents=True, exist_ok=True)
     target.chmod(0o700)  # it holds every document and the keys
     with archive.db.write() as session:
@@ -136,8 +137,8 @@ def backup(archive: Archive, target: Path, actor: audit.Actor) -> BackupResult:
     kind = "sqlite" if archive.db.is_sqlite else "postgresql"
     if archive.db.is_sqlite:
         database_file = SQLITE_COPY
-        with sqlite3.connect(_sqlite_path(archive.config.database_url)) as src, \
-                sqlite3.connect(target / SQLITE_COPY) as dst:
+        with contextlib.closing(sqlite3.connect(_sqlite_path(archive.config.database_url))) \
+                as src, contextlib.closing(sqlite3.connect(target / SQLITE_COPY)) as dst:
             src.backup(dst)
     else:
         database_file = PG_DUMP
@@ -165,7 +166,7 @@ def backup(archive: Archive, target: Path, actor: audit.Actor) -> BackupResult:
         keep(config.audit_key_file, AUDIT_KEY)
     if _counts(archive)[1] != gone_before:
         raise BackupFailed("Selama pencadangan ada arsip yang dimusnahkan atau diserahkan; "
-                          "cadangan ini tidak utuh. Jalankan pencadangan lagi.")
+                           "cadangan ini tidak utuh. Jalankan pencadangan lagi.")
     size = (target / database_file).stat().st_size
     manifest = {"format": FORMAT, "made_at": utcnow().isoformat() + "Z", "database": kind,
                 "database_file": database_file,
@@ -188,7 +189,7 @@ def _read_manifest(folder: Path) -> dict[str, object]:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise BackupFailed("%(path)s bukan cadangan E-Arsip (manifest.json tidak terbaca).",
-                          params={"path": str(folder)}) from e
+                           params={"path": str(folder)}) from e
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupFailed("Format cadangan %(path)s tidak dikenal.", params={"path": str(folder)})
     return manifest
@@ -200,10 +201,10 @@ def _check_empty(archive: Archive) -> None:
         tables = inspect(conn).get_table_names()
     if tables:
         raise BackupFailed("Basis data tujuan tidak kosong (%(n)d tabel); pulihkan ke basis "
-                          "data baru.", params={"n": len(tables)})
+                           "data baru.", params={"n": len(tables)})
     if next(archive.store.iter_files(), None) is not None:
         raise BackupFailed("Folder unggahan %(path)s tidak kosong.",
-                          params={"path": str(archive.config.upload_dir)})
+                           params={"path": str(archive.config.upload_dir)})
     if archive.config.audit_key_file.exists():
         raise BackupFailed("%(path)s sudah ada; pulihkan ke folder instance yang kosong.",
                            params={"path": str(archive.config.audit_key_file)})
@@ -218,7 +219,7 @@ def restore(archive: Archive, source: Path, actor: audit.Actor) -> RestoreResult
     kind = "sqlite" if archive.db.is_sqlite else "postgresql"
     if manifest["database"] != kind:
         raise BackupFailed("Cadangan ini dari %(made)s, tujuan %(here)s.",
-                          params={"made": manifest["database"], "here": kind})
+                           params={"made": manifest["database"], "here": kind})
     database_file = source / str(manifest["database_file"])
     if _sha256(database_file) != manifest["database_sha256"]:
         raise BackupFailed("Berkas basis data cadangan rusak (SHA-256 tidak cocok).")

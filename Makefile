@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := libmagic1 fonts-dejavu-core tesseract-ocr tesseract-ocr-ind
 
-.PHONY: run test test-postgres soak lint init messages screenshots system-deps browser-deps clean-runtime bench bench-quick bench-deps
+.PHONY: run test test-postgres soak lint init messages screenshots system-deps browser-deps clean-runtime bench bench-quick bench-deps restore-drill drill-deps
 
 run: $(STAMP)
 	$(BIN)/earsip serve
@@ -70,8 +70,26 @@ clean-runtime:
 
 # The same tests against PostgreSQL (CI runs this after `make test`).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) drill-deps
 	EARSIP_REQUIRE_OCR=1 EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
+
+# The restore drill (docs/DEPLOYMENT.md): populate a deployment on PostgreSQL (its own databases
+# <prefix>_src and <prefix>_dst on the server of EARSIP_DRILL_DATABASE_URL, else PG_URL; made
+# and dropped by the drill), `earsip backup` it, `earsip restore` it into the empty one, then
+# `earsip audit verify`, `earsip verify` and open every document. Needs pg_dump and pg_restore
+# (Debian postgresql-client, installed when missing).
+DRILL_DEB_PACKAGES := postgresql-client
+
+drill-deps:
+	@missing=""; for p in $(DRILL_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+restore-drill: $(STAMP) drill-deps
+	EARSIP_DRILL_DATABASE_URL=$${EARSIP_DRILL_DATABASE_URL:-$(PG_URL)} $(BIN)/python scripts/restore_drill.py
 
 # The long reliability scenarios (docs/RELIABILITY.md), about 50 minutes: 50 kill -9 trials at
 # the fault points of filing, three rounds of kills at every step of destruction, transfer, the

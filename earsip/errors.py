@@ -141,6 +141,13 @@ class StorageFull(StorageError):
                  "administrator, lalu unggah lagi.")
 
 
+class BackupFailed(EarsipError):
+    """A backup could not be made, or restored, as asked (docs/DEPLOYMENT.md)."""
+
+    code = "backup_failed"
+    http_status = 500
+
+
 class DatabaseBusy(EarsipError):
     """The database stayed locked by another writer for longer than the wait allows."""
 

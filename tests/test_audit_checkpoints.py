@@ -378,6 +378,22 @@ def test_checkpoints_cannot_be_checked_without_the_server_key(trail: Archive,
     assert "the signature cannot be checked" in result.output
 
 
+def test_a_lost_key_is_not_replaced_by_a_new_one_once_checkpoints_were_signed(
+        trail: Archive, runner) -> None:
+    key_file = trail.config.audit_key_file
+    kept_key = key_file.read_bytes()
+    key_file.unlink()  # a machine without the deployment's key, or a restore that forgot it
+    with pytest.raises(StorageError, match="kunci baru tidak dibuat"):
+        make_checkpoint(trail, audit.SYSTEM, trigger="scheduled")
+    with pytest.raises(StorageError):
+        public_key(trail)
+    assert not key_file.exists()
+    assert runner("audit", "checkpoint").exit_code == 1
+    key_file.write_bytes(kept_key)
+    make_checkpoint(trail, audit.SYSTEM, trigger="on_demand")
+    assert runner("audit", "verify").exit_code == 0
+
+
 # --------------------------------------------------------------------------- edited exports
 
 

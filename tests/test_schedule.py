@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -106,3 +107,29 @@ def test_a_failed_task_is_tried_again_an_hour_later(archive: Archive) -> None:
                             last_outcome="failed"))
     assert "fixity" not in schedule.run_due(archive, now=now)
     assert schedule.run_due(archive, now=now + dt.timedelta(hours=1))["fixity"] == "ok"
+
+
+def test_two_processes_finding_a_task_due_at_the_same_moment_run_it_once(
+        archive: Archive) -> None:
+    now = dt.datetime(2026, 11, 30, 3, 0)
+    with archive.db.write() as session:
+        session.add(TaskRun(name="retention.run", last_started_at=now - dt.timedelta(days=1),
+                            last_finished_at=now - dt.timedelta(days=1), last_outcome="ok"))
+    other = Archive.open(archive.config)  # another process: its own connections
+    outcome: list[dict[str, str]] = []
+    try:
+        with archive.db.write() as session:  # this process claims the task, not yet committed
+            row = session.get(TaskRun, "retention.run", with_for_update=True)
+            assert row is not None
+            row.last_started_at = now
+            session.flush()
+            rival = threading.Thread(target=lambda: outcome.append(
+                schedule.run_due(other, now=now, only={"retention.run"})))
+            rival.start()
+            rival.join(1.0)
+            assert rival.is_alive(), "the other process must wait for this one's claim"
+        rival.join(30)
+    finally:
+        other.close()
+    assert outcome == [{}]
+    assert _count(archive, AuditEntry, action="retention.run") == 0

@@ -5,6 +5,7 @@
 
 from earsip.cli import (
     audit,
+    backup,
     core,
     fixity,
     jobs,
@@ -18,5 +19,5 @@ from earsip.cli import (
 from earsip.cli.common import main
 from earsip.cli.webserver import server_options
 
-__all__ = ["audit", "core", "fixity", "jobs", "main", "ocr", "offices", "retention",
+__all__ = ["audit", "backup", "core", "fixity", "jobs", "main", "ocr", "offices", "retention",
            "server_options", "suggest", "tasks", "worker"]

@@ -96,6 +96,27 @@ def verify_chain(archive: Archive) -> ChainReport:
     return ChainReport(counted, head, findings, checkpoints=len(checkpoints), key_id=key_id)
 
 
+def _signing_key(archive: Archive) -> signing.SigningKey:
+    """Return the server's signing key, creating it only while no checkpoint exists.
+
+    Once checkpoints are signed, a missing key file means a machine that does not share the
+    deployment's key (docs/DEPLOYMENT.md) or a restore without it: a new key would sign on and
+    leave every earlier checkpoint unverifiable, so nothing is signed until the key is back.
+    """
+    path = archive.config.audit_key_file
+    if not path.exists():
+        with archive.db.read() as session:
+            signed_with = session.scalar(select(AuditCheckpoint.key_id)
+                                         .order_by(AuditCheckpoint.id.desc()).limit(1))
+        if signed_with is not None:
+            raise StorageError(
+                "Kunci tanda tangan audit %(path)s tidak ada, padahal titik periksa sudah "
+                "ditandatangani dengan kunci %(key)s. Pulihkan kunci itu (dari cadangan, atau "
+                "arahkan EARSIP_AUDIT_KEY ke kunci bersama); kunci baru tidak dibuat.",
+                params={"path": str(path), "key": signed_with})
+    return signing.load_or_create_key(path)
+
+
 def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> Checkpoint:
     """Sign the chain's current size and head, store the checkpoint and audit it; return it.
 
@@ -106,7 +127,7 @@ def make_checkpoint(archive: Archive, actor: audit.Actor, *, trigger: str) -> Ch
     if trigger not in TRIGGERS:
         raise ValidationError("Pemicu titik periksa tidak dikenal: %(trigger)s",
                               params={"trigger": trigger})
-    key = signing.load_or_create_key(archive.config.audit_key_file)
+    key = _signing_key(archive)
     key_id = signing.key_id(signing.public_key_pem(key))
     with archive.db.write() as session:
         size, head = audit.head(session)
@@ -151,7 +172,7 @@ def shown(checkpoint: Checkpoint, *, cleared_for_all: bool) -> Checkpoint:
 
 def public_key(archive: Archive) -> str:
     """Return the PEM of the public key that checks checkpoints (creating the key pair)."""
-    return signing.public_key_pem(signing.load_or_create_key(archive.config.audit_key_file))
+    return signing.public_key_pem(_signing_key(archive))
 
 
 @dataclass(frozen=True)

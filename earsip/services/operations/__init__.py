@@ -2,6 +2,8 @@
 
 Public use cases, by module:
 
+- `backup`: backup, restore: the whole deployment (database, stored files, keys) into a
+  folder and back into an empty one (docs/DEPLOYMENT.md)
 - `jobs`: submit, request, retry, execute, recover, counts, listing, get: background jobs in
   the `jobs` table
 - `job_kinds`: HANDLERS, GIVEN_UP: the table of what each kind of job does
@@ -14,6 +16,7 @@ Public use cases, by module:
 """
 
 __all__ = [
+    "backup",
     "fixity",
     "job_kinds",
     "jobs",

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from earsip import audit
 from earsip.models import Job, TaskRun, utcnow
@@ -123,14 +125,29 @@ def is_due(row: TaskRun | None, every_days: int, now: dt.datetime, *,
     return now - row.last_started_at >= dt.timedelta(days=every_days)
 
 
+def _locked_row(session: Session, name: str) -> TaskRun:
+    """Return the task's row, made on first use, locked until the caller's transaction ends.
+
+    On PostgreSQL a plain read would let two processes both see the task due and both claim
+    it; the row lock makes the second wait for the first's claim and then see it. (SQLite's
+    write transactions are serialised by BEGIN IMMEDIATE already.)
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert
+    session.execute(insert(TaskRun).values(name=name)
+                    .on_conflict_do_nothing(index_elements=["name"]))
+    return session.scalars(select(TaskRun).where(TaskRun.name == name).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+
+
 def _claim(archive: Archive, task: Task, now: dt.datetime) -> bool:
+    every_days = task.every_days(archive)
+    if every_days <= 0:  # turned off: no row to make
+        return False
     with archive.db.write() as session:
-        row = session.get(TaskRun, task.name)
-        if not is_due(row, task.every_days(archive), now, every_minutes=task.every_minutes):
+        row = _locked_row(session, task.name)
+        if not is_due(row, every_days, now, every_minutes=task.every_minutes):
             return False
-        if row is None:
-            row = TaskRun(name=task.name)
-            session.add(row)
         row.last_started_at = now
         return True
 

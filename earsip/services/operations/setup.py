@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from sqlalchemy import text
 
 from earsip.errors import SearchUnavailable
 from earsip.services import Archive
@@ -20,6 +22,9 @@ from earsip.services.search import indexing
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+# The PostgreSQL advisory lock that lets one process at a time migrate and seed (the audit
+# chain's head uses 727274).
+INIT_LOCK = 727275
 
 
 def _alembic_config(archive: Archive) -> AlembicConfig:
@@ -27,6 +32,31 @@ def _alembic_config(archive: Archive) -> AlembicConfig:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", archive.config.database_url.replace("%", "%%"))
     return cfg
+
+
+@contextlib.contextmanager
+def one_at_a_time(archive: Archive) -> Iterator[None]:
+    """Hold the deployment's initialisation lock (PostgreSQL) while the block runs.
+
+    Several `earsip serve` processes started together (the first start of a deployment, or a
+    restart after an upgrade) would otherwise apply the same migration twice, or each create
+    the first admin, and all but one would fail. The lock is waited for without a time limit
+    (a migration may take long); SQLite, one machine, serialises its writers itself.
+    """
+    if not archive.db.url.startswith("postgresql"):
+        yield
+        return
+    with archive.db.engine.connect() as conn:
+        conn.execute(text("SELECT set_config('lock_timeout', '0', false)"))
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": INIT_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": INIT_LOCK})
+            conn.execute(text("SELECT set_config('lock_timeout', :t, false)"),
+                         {"t": f"{int(archive.config.db_busy_timeout_s)}s"})
+            conn.commit()
 
 
 def migrate(archive: Archive, revision: str = "head") -> None:
@@ -80,12 +110,13 @@ class InitResult:
 def initialise(archive: Archive) -> InitResult:
     """Bring the database, folders, seed data and index to a usable state (idempotent)."""
     archive.store.ensure()
-    migrate(archive)
-    with archive.db.write() as session:
-        offices.ensure_office(session, archive.config)
-        seeded = seed_if_empty(session)
-        password = ensure_first_admin(session, archive.config.admin_password,
-                                      hash_with=archive.config.password_hash_method)
+    with one_at_a_time(archive):
+        migrate(archive)
+        with archive.db.write() as session:
+            offices.ensure_office(session, archive.config)
+            seeded = seed_if_empty(session)
+            password = ensure_first_admin(session, archive.config.admin_password,
+                                          hash_with=archive.config.password_hash_method)
     recovery.recover_interrupted_filings(archive)
     recovery.recover_interrupted_steps(archive)
     reindexed = 0

@@ -20,8 +20,10 @@ SECURITY_LABELS = {
     "rahasia": N_("Rahasia"),
     "sangat_rahasia": N_("Sangat Rahasia"),
 }
+# The levels of an office (satuan kerja): the province office, a kabupaten/kota office.
+OFFICE_LEVELS = ("provinsi", "kabkota")
 ROLES = ("admin", "arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan", "ppid",
-         "penanganan_pelanggaran")
+         "penanganan_pelanggaran", "supervisor_provinsi", "admin_provinsi")
 ROLE_LABELS = {
     "admin": N_("Administrator"),
     "arsiparis": N_("Arsiparis"),
@@ -31,6 +33,8 @@ ROLE_LABELS = {
     "petugas_layanan": N_("Petugas Layanan"),
     "ppid": N_("PPID"),
     "penanganan_pelanggaran": N_("Penanganan Pelanggaran"),
+    "supervisor_provinsi": N_("Supervisor Provinsi"),
+    "admin_provinsi": N_("Administrator Provinsi"),
 }
 
 
@@ -60,11 +64,14 @@ def normalize_security(value: str) -> str:
 
 
 _READERS = frozenset({"arsiparis", "staf", "auditor", "pimpinan", "petugas_layanan", "ppid",
-                      "penanganan_pelanggaran"})
+                      "penanganan_pelanggaran", "supervisor_provinsi"})
 
 # What each role may do. Reading documents is further limited by the user's clearance, always.
 # The admin role runs the system (users, scheme, settings) and does not read records by itself;
 # the first account `earsip init` creates holds admin and arsiparis so a new office can start.
+# The province office's roles: `supervisor_provinsi` reads and searches (an auditor's reading,
+# no writes; every office's records once the queries are scoped by office, docs/OFFICES.md);
+# `admin_provinsi` keeps the shared classification scheme and JRA, and the offices.
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Everyone signed in: their own account and the dashboard (its figures are clearance-bound).
     "account": frozenset(ROLES),
@@ -74,7 +81,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "search": _READERS,
     "document.read": _READERS,
     # A document's history (who filed, viewed, downloaded it): for those who review records.
-    "document.history": frozenset({"arsiparis", "auditor", "pimpinan"}),
+    "document.history": frozenset({"arsiparis", "auditor", "pimpinan", "supervisor_provinsi"}),
     # The records office.
     "document.file": frozenset({"arsiparis"}),
     "document.edit": frozenset({"arsiparis"}),
@@ -92,15 +99,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Handing arsip statis over to the archive institution (BagIt package, confirmation).
     "transfer.manage": frozenset({"arsiparis"}),
     # Retention reports, the audit trail and its verification.
-    "retention.read": frozenset({"arsiparis", "auditor", "pimpinan"}),
-    "audit.read": frozenset({"auditor"}),
+    "retention.read": frozenset({"arsiparis", "auditor", "pimpinan", "supervisor_provinsi"}),
+    "audit.read": frozenset({"auditor", "supervisor_provinsi"}),
     # The last fixity check of the stored files.
     "fixity.read": frozenset({"admin", "auditor"}),
     # The front desk (Layanan Satu Pintu). The desk officer registers letters (filing their
     # scans) and issues outgoing numbers; the agenda is read by the desk, the leadership, the
     # records office and auditors (anyone else reads only the letters routed to or by them).
     "letter.register": frozenset({"petugas_layanan"}),
-    "letter.read": frozenset({"petugas_layanan", "pimpinan", "arsiparis", "auditor"}),
+    "letter.read": frozenset({"petugas_layanan", "pimpinan", "arsiparis", "auditor",
+                              "supervisor_provinsi"}),
     # Routing a letter from the agenda: the leadership, and the desk (to the leadership).
     # Forwarding a disposition one received is anyone's (the `inbox` permission).
     "letter.dispose": frozenset({"petugas_layanan", "pimpinan"}),
@@ -114,13 +122,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Personal data: the owner only (docs/DESK.md).
     "case.register": frozenset({"petugas_layanan", "ppid"}),
     "case.read": frozenset({"petugas_layanan", "ppid", "pimpinan", "auditor",
-                            "penanganan_pelanggaran"}),
+                            "penanganan_pelanggaran", "supervisor_provinsi"}),
     "case.handle": frozenset({"petugas_layanan", "ppid", "pimpinan", "penanganan_pelanggaran"}),
     # The working-day calendar and the deadline rules the legal clocks are computed with.
     "calendar.read": frozenset(ROLES),
     "calendar.manage": frozenset({"admin"}),
     # System administration.
-    "classification.edit": frozenset({"admin"}),
+    "classification.edit": frozenset({"admin", "admin_provinsi"}),
+    # The offices of the deployment (satuan kerja): the province administrator's.
+    "office.manage": frozenset({"admin_provinsi"}),
     "user.manage": frozenset({"admin"}),
     "settings.manage": frozenset({"admin"}),
     # The background worker's queue (OCR, re-index, fixity): see it, retry, ask for work.
@@ -129,7 +139,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 # Who reads the whole register of cases (the other readers of `case.read`: their own cases).
-CASE_REGISTER_READERS = frozenset({"petugas_layanan", "ppid", "pimpinan", "auditor"})
+CASE_REGISTER_READERS = frozenset({"petugas_layanan", "ppid", "pimpinan", "auditor",
+                                   "supervisor_provinsi"})
 
 
 # What each permission lets one do, in words (the audit trail's "permission needed").
@@ -163,6 +174,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "calendar.read": N_("melihat kalender hari kerja"),
     "calendar.manage": N_("mengubah kalender hari kerja dan jangka waktu"),
     "classification.edit": N_("mengubah skema klasifikasi"),
+    "office.manage": N_("mengelola satuan kerja"),
     "user.manage": N_("mengelola pengguna"),
     "settings.manage": N_("mengelola pengaturan"),
     "jobs.manage": N_("mengelola antrean tugas"),
@@ -186,6 +198,8 @@ class Actor:
     user_id: int | None
     username: str | None
     client_addr: str | None = None
+    # The office the actor works for (None: the deployment's only office; the CLI, the system).
+    office_id: int | None = None
 
 
 class Account(Protocol):
@@ -201,25 +215,29 @@ class Account(Protocol):
     def clearance(self) -> str: ...
     @property
     def must_change_password(self) -> bool: ...
+    @property
+    def office_id(self) -> int: ...
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in user as the services see it: identity, roles and clearance."""
+    """The signed-in user as the services see it: identity, roles, clearance and office."""
 
     id: int
     username: str
     roles: frozenset[str]
     clearance: str
     must_change_password: bool = False
+    # The user's office (None: the deployment's only office, as for the CLI's operator).
+    office_id: int | None = None
 
     @classmethod
     def of(cls, user: Account) -> Principal:
         """Return the principal of a user row."""
         return cls(user.id, user.username, frozenset(user.role_names), user.clearance,
-                   user.must_change_password)
+                   user.must_change_password, user.office_id)
 
     def actor(self, client_addr: str | None = None) -> Actor:
-        """Return the audit actor for this principal."""
+        """Return the audit actor for this principal (with its office)."""
         # Id 0 is the operator at the server's shell (the CLI), who is not a user row.
-        return Actor(self.id or None, self.username, client_addr)
+        return Actor(self.id or None, self.username, client_addr, self.office_id)

@@ -12,6 +12,7 @@ from earsip.schemas.documents import (
     Retention,
     StoredFile,
 )
+from earsip.schemas.offices import OfficeRef
 from earsip.schemas.records import EditedDocument
 
 SHA = "0" * 64
@@ -25,7 +26,8 @@ def _document(**parts: object) -> Document:
         text_status="extracted",
         retention=Retention(active_until="2022-01-02", inactive_until="2025-01-02",
                             final_fate="musnah", phase="usul_musnah"),
-        created_at="2024-05-06T07:08:09Z", **parts)
+        created_at="2024-05-06T07:08:09Z",
+        office=OfficeRef(code="JI-16", name="Bawaslu Kota Mojokerto"), **parts)
 
 
 def test_a_tombstone_answers_only_the_facts_the_record_has() -> None:

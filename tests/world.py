@@ -277,7 +277,7 @@ def _desk(archive: Archive, folder: Path, ids: dict[str, int], leader: Principal
     [head] = dispositions.dispose(archive, desk, ids["letter_open"], route("ketua"))
     ids["step_head"] = head.id
     users = crawl_users()
-    for part in (users[:12], users[12:]):
+    for part in (users[i:i + 12] for i in range(0, len(users), 12)):
         dispositions.forward(archive, leader, head.id,
                              route(*part, due=today + dt.timedelta(days=3)))
     ids["letter_waiting"] = letter("Undangan rapat pleno rahasia", security="rahasia",

@@ -15,6 +15,7 @@ from earsip.api import (  # noqa: E402,F401  (attach handlers and routes to bp)
     disposals,
     errors,
     guests,
+    offices,
     operations,
     public,
     records,

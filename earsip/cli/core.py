@@ -136,9 +136,12 @@ def user() -> None:
 @click.option("--full-name", default=None)
 @click.option("--email", default=None, help="Where notifications are mailed (EARSIP_SMTP_URL).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--office", default=None,
+              help="Kode satuan kerja pengguna (bawaan: satu-satunya satuan kerja).")
 def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: str | None,
-                email: str | None, password_stdin: bool) -> None:
-    """Create a user NAME with one or more roles and a clearance."""
+                email: str | None, password_stdin: bool, office: str | None) -> None:
+    """Create a user NAME with one or more roles and a clearance, in the office CODE given by
+    --office (without it: the deployment's only office; refused when there are several)."""
     from earsip.services.access.users import add_user
 
     if password_stdin:
@@ -148,7 +151,7 @@ def user_create(name: str, roles: tuple[str, ...], clearance: str, full_name: st
     archive = _archive()
     try:
         uid = add_user(archive, name, password, roles=list(roles), clearance=clearance,
-                       actor=_cli_actor(), full_name=full_name, email=email)
+                       actor=_cli_actor(), full_name=full_name, email=email, office=office)
     except EarsipError as e:
         _fail(e.message)
     finally:

@@ -42,6 +42,7 @@ from earsip.models.disposition import (
     Transfer,
     TransferItem,
 )
+from earsip.models.offices import Office
 from earsip.models.operations import FixityRun, Job, TaskRun
 from earsip.models.public import PublicLimitCount
 from earsip.models.records import (
@@ -60,7 +61,7 @@ __all__ = [
     "DeclassificationRequest", "DisposalItem", "Disposition", "IncomingLetter",
     "LetterDocument", "NumberSequence", "OutgoingLetter", "DisposalList", "Document", "DocumentTag",
     "DocumentText", "FixityRun", "HoldDocument", "IndexQueue", "Job", "LegalHold",
-    "LoginFailure", "LoginThrottle", "NotificationMark", "PublicLimitCount", "TaskRun",
+    "LoginFailure", "LoginThrottle", "NotificationMark", "Office", "PublicLimitCount", "TaskRun",
     "Transfer", "TransferItem",
     "User", "UserRole",
     "utcnow",

@@ -19,9 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from earsip.models.base import Base, utcnow
+from earsip.models.offices import Office
 
 
 class CalendarDay(Base):
@@ -31,6 +32,9 @@ class CalendarDay(Base):
     __tablename__ = "calendar_days"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # The office whose correction this is (a seeded day: the office that seeded it). The
+    # calendar is still one for the deployment (docs/OFFICES.md).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     working: Mapped[bool] = mapped_column(Boolean, default=False)
     # "seed" (from the `holidays` package) or "admin" (a correction).
@@ -110,12 +114,17 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        UniqueConstraint("reg_year", "reg_seq", name="uq_cases_reg_seq"),
+        UniqueConstraint("office_id", "reg_year", "reg_seq", name="uq_cases_reg_seq"),
+        UniqueConstraint("office_id", "registration_number",
+                         name="uq_cases_registration_number"),
         Index("ix_cases_type_status", "type", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    registration_number: Mapped[str] = mapped_column(String(80), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # Many-to-one by key: loaded once per office and session (the identity map), not per row.
+    office: Mapped[Office] = relationship(lazy="select")
+    registration_number: Mapped[str] = mapped_column(String(80))
     reg_year: Mapped[int] = mapped_column(Integer)
     reg_seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(40))

@@ -18,9 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from earsip.models.base import Base, utcnow
+from earsip.models.offices import Office
 
 
 class NumberSequence(Base):
@@ -33,6 +34,9 @@ class NumberSequence(Base):
 
     __tablename__ = "number_sequences"
 
+    # Each office numbers on its own: a scope's sequence is per office.
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True,
+                                           index=True)
     scope: Mapped[str] = mapped_column(String(120), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -42,12 +46,17 @@ class IncomingLetter(Base):
 
     __tablename__ = "incoming_letters"
     __table_args__ = (
-        UniqueConstraint("agenda_year", "agenda_seq", name="uq_incoming_letters_agenda_seq"),
+        UniqueConstraint("office_id", "agenda_year", "agenda_seq",
+                         name="uq_incoming_letters_agenda_seq"),
+        UniqueConstraint("office_id", "agenda_number", name="uq_incoming_letters_agenda_number"),
         Index("ix_incoming_letters_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agenda_number: Mapped[str] = mapped_column(String(80), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # Many-to-one by key: loaded once per office and session (the identity map), not per row.
+    office: Mapped[Office] = relationship(lazy="select")
+    agenda_number: Mapped[str] = mapped_column(String(80))
     agenda_year: Mapped[int] = mapped_column(Integer)
     agenda_seq: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
@@ -80,13 +89,18 @@ class OutgoingLetter(Base):
 
     __tablename__ = "outgoing_letters"
     __table_args__ = (
-        UniqueConstraint("scope", "seq", "insert", name="uq_outgoing_letters_scope_seq"),
+        UniqueConstraint("office_id", "scope", "seq", "insert",
+                         name="uq_outgoing_letters_scope_seq"),
+        UniqueConstraint("office_id", "number", name="uq_outgoing_letters_number"),
         CheckConstraint("status IN ('issued', 'reserved', 'filed', 'cancelled')",
                         name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(200), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # Many-to-one by key: loaded once per office and session (the identity map), not per row.
+    office: Mapped[Office] = relationship(lazy="select")
+    number: Mapped[str] = mapped_column(String(200))
     scope: Mapped[str] = mapped_column(String(120))
     seq: Mapped[int] = mapped_column(Integer)
     # 0 for a number in sequence; 1, 2, ... for a back-dated number inserted after `seq`.

@@ -20,6 +20,7 @@ class LegalHold(Base):
     __tablename__ = "legal_holds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     reference: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     classification_code: Mapped[str | None] = mapped_column(ForeignKey("classifications.code"))
@@ -53,6 +54,7 @@ class DisposalList(Base):
     __tablename__ = "disposal_lists"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     number: Mapped[str] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -119,6 +121,7 @@ class Transfer(Base):
     __tablename__ = "transfers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     number: Mapped[str] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     recipient: Mapped[str] = mapped_column(String(300))

@@ -22,6 +22,7 @@ from earsip.models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from earsip.models.accounts import User
+    from earsip.models.offices import Office
 
 
 class Classification(Base):
@@ -58,6 +59,7 @@ class Document(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))
     number: Mapped[str | None] = mapped_column(String(200), index=True)
     document_date: Mapped[dt.date] = mapped_column(Date)
@@ -104,6 +106,8 @@ class Document(Base):
 
     classification: Mapped[Classification] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined")
+    # Many-to-one by key: loaded once per office and session (the identity map), not per row.
+    office: Mapped[Office] = relationship(lazy="select")
     tag_rows: Mapped[list[DocumentTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="DocumentTag.tag"
     )

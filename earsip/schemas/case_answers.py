@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, WithJsonSchema
 
 from earsip.schemas.base import Model, NullableStr
+from earsip.schemas.offices import OfficeRef
 from earsip.schemas.retention import Day, NullableDay, NullableStamp, Stamp
 
 
@@ -96,6 +97,7 @@ class CaseOut(Model):
     document_ids: list[int] = []
     # Given once, when the case is registered: the requester's secret for the public pages.
     tracking_code: NullableStr = None
+    office: OfficeRef
 
 
 class CasePage(Model):

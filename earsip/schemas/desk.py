@@ -21,6 +21,7 @@ from earsip.schemas.base import (
     Text,
     date_or_none,
 )
+from earsip.schemas.offices import OfficeRef
 from earsip.schemas.retention import Day, NullableDay, NullableStamp, Stamp
 from earsip.schemas.suggest import CodeSuggestion
 
@@ -290,6 +291,7 @@ class IncomingLetterOut(Model):
     documents: list[LetterDocument]
     signatures: list[SignatureFact]
     dispositions: list[DispositionOut]
+    office: OfficeRef
 
 
 class LetterPage(Model):
@@ -339,6 +341,7 @@ class OutgoingOut(Model):
     document_id: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"]})] = None
     cancelled_at: NullableStamp = None
     cancel_reason: NullableStr = None
+    office: OfficeRef
 
 
 class PrefillSignature(Model):

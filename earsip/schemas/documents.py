@@ -30,6 +30,7 @@ from earsip.schemas.base import (
     Sha256,
     date_or_none,
 )
+from earsip.schemas.offices import OfficeRef
 
 MAX_TAGS = 30
 FATES = ["musnah", "permanen", "dinilai_kembali", None]
@@ -286,6 +287,8 @@ class Document(Model):
         "How the record left the archive (its tombstone), null while kept."))] = None
     created_at: Moment
     created_by: NullableStr = None
+    # The office (satuan kerja) the document belongs to.
+    office: OfficeRef
 
 
 __all__ = ["DocumentInput", "DocumentEdit", "Document", "CodeName", "StoredFile",

@@ -11,6 +11,9 @@ Public use cases, by module:
   address (counted in the database), the audit of a bot caught by the public forms' trap
 - `duties`: refusal: separation of duties between proposer and approver
 - `declassification`: file_request, approve, refuse, pending: lowering a record's security class
+- `offices`: create_office, list_offices, ensure_office, office_of: the offices
+  (satuan kerja) of a deployment and which office a new row belongs to
 """
 
-__all__ = ["auth", "declassification", "duties", "public_limits", "throttle", "tokens", "users"]
+__all__ = ["auth", "declassification", "duties", "offices", "public_limits", "throttle", "tokens",
+           "users"]

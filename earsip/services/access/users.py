@@ -18,7 +18,7 @@ from config import HASH_METHOD
 from earsip import audit
 from earsip.access import ROLES, SECURITY_CLASSES, Principal, can
 from earsip.errors import N_, Forbidden, NotFound, Throttled, ValidationError
-from earsip.models import User, UserRole, utcnow
+from earsip.models import Office, User, UserRole, utcnow
 from earsip.services import Archive
 from earsip.services.access import throttle, tokens
 
@@ -86,8 +86,10 @@ def check_email(email: str | None) -> str | None:
 def create_user(session: Session, username: str, password: str, *, roles: list[str],
                 clearance: str, actor: audit.Actor, full_name: str | None = None,
                 must_change_password: bool = False, hash_with: str = HASH_METHOD,
-                email: str | None = None) -> User:
-    """Create a user with roles and a clearance (the password hashed by `hash_with`)."""
+                email: str | None = None, office_id: int | None = None) -> User:
+    """Create a user with roles and a clearance (the password hashed by `hash_with`) in
+    `office_id`: by default the actor's office, or (the system, the command line) the
+    deployment's only office (refused when there are several)."""
     username = username.strip()
     if not username or len(username) > 80 or not username.replace(".", "").replace(
         "_", "").replace("-", "").isalnum():
@@ -101,7 +103,10 @@ def create_user(session: Session, username: str, password: str, *, roles: list[s
             is not None:
         raise ValidationError("Pengguna %(name)s sudah ada.", field="username",
                               params={"name": username})
-    user = User(username=username, full_name=(full_name or "").strip() or None,
+    if office_id is None:
+        office_id = actor.office_id or office_for_new_user(session, None)
+    user = User(office_id=office_id, username=username,
+                full_name=(full_name or "").strip() or None,
                 password_hash=hash_password(password, hash_with), clearance=clearance,
                 roles=[UserRole(role=r) for r in roles],
                 must_change_password=must_change_password, email=email)
@@ -129,6 +134,24 @@ def ensure_first_admin(session: Session, password: str | None, *,
     return generated
 
 
+def office_for_new_user(session: Session, code: str | None) -> int:
+    """Return the office a user made at the command line joins: the office `code`, or without
+    one the deployment's only office (refused with a clear message when there are several)."""
+    if code:
+        found = session.scalar(select(Office.id).where(func.lower(Office.code) == code.lower()))
+        if found is None:
+            raise ValidationError("Satuan kerja %(code)s tidak ada (lihat `earsip office "
+                                  "list`).", field="office", params={"code": code})
+        return found
+    ids = session.scalars(select(Office.id).order_by(Office.id).limit(2)).all()
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise ValidationError("Belum ada satuan kerja: jalankan `earsip init`.", field="office")
+    raise ValidationError("Ada beberapa satuan kerja: sebutkan satuan kerja pengguna dengan "
+                          "--office KODE (lihat `earsip office list`).", field="office")
+
+
 def require(principal: Principal, permission: str) -> None:
     """Raise Forbidden unless the principal's roles grant `permission`."""
     if not can(principal.roles, permission):
@@ -137,13 +160,18 @@ def require(principal: Principal, permission: str) -> None:
 
 def add_user(archive: Archive, username: str, password: str, *, roles: list[str],
              clearance: str, actor: audit.Actor, full_name: str | None = None,
-             must_change_password: bool = False, email: str | None = None) -> int:
-    """Create a user in its own transaction (with its audit entry); return its id."""
+             must_change_password: bool = False, email: str | None = None,
+             office: str | None = None) -> int:
+    """Create a user in its own transaction (with its audit entry); return its id. The user
+    joins the office whose code is `office`, else the actor's, else the only office."""
     with archive.db.write() as session:
+        office_id = office_for_new_user(session, office) if office or not actor.office_id \
+            else actor.office_id
         return create_user(session, username, password, roles=roles, clearance=clearance,
                            actor=actor, full_name=full_name,
                            must_change_password=must_change_password,
-                           hash_with=archive.config.password_hash_method, email=email).id
+                           hash_with=archive.config.password_hash_method, email=email,
+                           office_id=office_id).id
 
 
 def temporary_password() -> str:

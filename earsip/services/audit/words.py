@@ -60,6 +60,8 @@ ACTIONS: dict[str, str] = {
     "document.download": N_("mengunduh dokumen"),
     "document.edit": N_("mengubah metadata dokumen"),
     "document.file": N_("mengarsipkan dokumen"),
+    "office.create": N_("membuat satuan kerja"),
+    "office.update": N_("menyesuaikan satuan kerja dengan konfigurasi"),
     "calendar.change": N_("mengubah kalender hari kerja"),
     "case.answer": N_("mengambil nomor surat jawaban layanan"),
     "case.decided": N_("memutus layanan"),
@@ -175,6 +177,7 @@ _TARGETS = {
     "case": N_("layanan #%(id)s"),
     "guest": N_("tamu #%(id)s"),
     "calendar": N_("kalender hari kerja"),
+    "office": N_("satuan kerja #%(id)s"),
     "rules": N_("aturan jangka waktu #%(id)s"),
 }
 

@@ -1,6 +1,9 @@
 """The working-day calendar of the office: national holidays and cuti bersama seeded from the
 `holidays` package year by year, corrected by an administrator (every change audited and
-counted as a new revision of the calendar), read by the legal clocks as a `WorkCalendar`."""
+counted as a new revision of the calendar), read by the legal clocks as a `WorkCalendar`.
+
+The calendar is still one for the whole deployment: a correction records the office that made
+it, seeded days and the revision counter belong to the default office (docs/OFFICES.md)."""
 
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ from sqlalchemy.orm import Session
 from earsip import audit, workdays
 from earsip.access import Principal
 from earsip.errors import ValidationError
-from earsip.models import CalendarDay, CalendarYear, NumberSequence, utcnow
+from earsip.models import CalendarDay, CalendarYear, utcnow
 from earsip.schemas.cases import CalendarChange, CalendarDayOut, CalendarOut
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.desk import numbering
 
@@ -38,11 +42,14 @@ def ensure_years(session: Session, years: Iterable[int]) -> None:
     """Seed the holidays of each year not seeded yet (in the caller's write transaction); a
     day an administrator already corrected keeps the correction."""
     insert = _insert(session)
+    office_id: int | None = None
     for year in sorted(set(years)):
         if session.get(CalendarYear, year) is not None:
             continue
+        if office_id is None:
+            office_id = offices.office_of(session, audit.SYSTEM)
         rows = [{"day": day, "name": name[:200], "working": False, "source": "seed",
-                 "changed_at": utcnow()}
+                 "changed_at": utcnow(), "office_id": office_id}
                 for day, name in workdays.seed_days(year)]
         if rows:
             session.execute(insert(CalendarDay).values(rows)
@@ -65,8 +72,8 @@ def load(session: Session, start: dt.date, end: dt.date) -> workdays.WorkCalenda
 
 def revision(session: Session) -> int:
     """Return the calendar's revision: how many corrections it has had."""
-    return session.scalar(select(NumberSequence.value)
-                          .where(NumberSequence.scope == REVISION_SCOPE)) or 0
+    office_id = offices.default_office_id(session)
+    return 0 if office_id is None else numbering.current(session, office_id, REVISION_SCOPE)
 
 
 def year_view(archive: Archive, principal: Principal, year: int) -> CalendarOut:
@@ -101,11 +108,12 @@ def change(archive: Archive, principal: Principal, data: CalendarChange,
         if row is None:
             row = CalendarDay(day=data.date, source="admin", name=data.name)
             session.add(row)
+        row.office_id = offices.office_of(session, actor)
         row.name, row.working, row.source = data.name, data.working, "admin"
         row.reason = data.reason
         row.changed_at = utcnow()
         row.changed_by_name = principal.username
-        rev = numbering.take(session, REVISION_SCOPE)
+        rev = numbering.take(session, offices.office_of(session, audit.SYSTEM), REVISION_SCOPE)
         audit.append(session, actor, "calendar.change", target_type="calendar",
                      target_id=data.date.isoformat(),
                      details={"date": data.date.isoformat(), "name": data.name,

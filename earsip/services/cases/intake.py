@@ -32,6 +32,7 @@ from earsip.schemas.cases import (
 )
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.cases import rules, types, views, windows
 from earsip.services.cases.tracking import code_matches, new_tracking_code, tracking_hash
@@ -261,9 +262,11 @@ def _record(archive: Archive, actor: audit.Actor, clearance: str | None, spec: _
     tracking = new_tracking_code() if kind.tracked else None
     try:
         with archive.db.write() as session:
-            seq = numbering.take(session, f"case:{received.year}")
+            office_id = offices.office_of(session, actor)
+            seq = numbering.take(session, office_id, f"case:{received.year}")
             answer = rules.compute(session, spec.type, "answer", received)
             case = Case(
+                office_id=office_id,
                 registration_number=numbering.format_agenda(
                     archive.config.case_number_format, seq, received),
                 reg_year=received.year, reg_seq=seq, type=spec.type, channel=spec.channel,

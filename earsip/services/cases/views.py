@@ -32,6 +32,7 @@ from earsip.schemas.cases import (
     PublicCase,
     PublicHistory,
 )
+from earsip.schemas.offices import OfficeRef
 from earsip.services import Archive
 from earsip.services.access.users import require
 from earsip.services.cases import types
@@ -184,7 +185,8 @@ def case_out(session: Session, principal: Principal, case: Case, today: dt.date,
         history=[CaseEventOut(status=e.status, event=e.event, at=e.at, by=e.actor_name,
                               note=e.note) for e in events],
         steps=steps_of(session, case.id, today) if history else [],
-        document_ids=list(docs))
+        document_ids=list(docs),
+        office=OfficeRef(code=case.office.code, name=case.office.name))
 
 
 def load_readable(session: Session, principal: Principal, case_id: int) -> Case:

@@ -23,6 +23,7 @@ from earsip.models import Disposition, IncomingLetter, LetterDocument
 from earsip.schemas.desk import DocumentLetter, IncomingInput, IncomingLetterOut, LetterPage
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.desk import filing, numbering, signing, views
 from earsip.services.desk.filing import Upload
@@ -116,8 +117,10 @@ def _register(archive: Archive, principal: Principal, actor: audit.Actor,
     year = received.year
     try:
         with archive.db.write() as session:
-            seq = numbering.take(session, numbering.agenda_scope(year))
+            office_id = offices.office_of(session, principal)
+            seq = numbering.take(session, office_id, numbering.agenda_scope(year))
             letter = IncomingLetter(
+                office_id=office_id,
                 agenda_number=numbering.format_agenda(archive.config.agenda_format, seq,
                                                       received),
                 agenda_year=year, agenda_seq=seq, received_at=data.received_at,

@@ -5,6 +5,7 @@ A number is taken inside the transaction that records what it numbers. The scope
 `number_sequences` is updated first, which locks it (SQLite's write transactions are already
 serialized by BEGIN IMMEDIATE; PostgreSQL holds the row lock until commit), so concurrent takers
 queue one behind the other; a transaction that fails gives its number back by rolling back.
+Each office numbers on its own: a sequence is an office's scope (docs/OFFICES.md).
 """
 
 from __future__ import annotations
@@ -20,32 +21,42 @@ from earsip.errors import ValidationError
 from earsip.models import NumberSequence, OutgoingLetter
 
 
-def _ensure(session: Session, scope: str) -> None:
+def _ensure(session: Session, office_id: int, scope: str) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(NumberSequence).values(scope=scope, value=0)
-                    .on_conflict_do_nothing(index_elements=["scope"]))
+    session.execute(insert(NumberSequence).values(office_id=office_id, scope=scope, value=0)
+                    .on_conflict_do_nothing(index_elements=["office_id", "scope"]))
 
 
-def _bump(session: Session, scope: str, by: int) -> int:
-    """Add `by` to the scope's row (made on first use), locking it; return its value."""
-    bump = update(NumberSequence).where(NumberSequence.scope == scope) \
+def _bump(session: Session, office_id: int, scope: str, by: int) -> int:
+    """Add `by` to the office's row of the scope (made on first use), locking it; return its
+    value."""
+    bump = update(NumberSequence).where(NumberSequence.office_id == office_id,
+                                        NumberSequence.scope == scope) \
         .values(value=NumberSequence.value + by).returning(NumberSequence.value)
     value = session.execute(bump).scalar()
     if value is None:
-        _ensure(session, scope)
+        _ensure(session, office_id, scope)
         value = session.execute(bump).scalar_one()
     return value
 
 
-def take(session: Session, scope: str) -> int:
-    """Return the next number of `scope`; it is the caller's once its transaction commits."""
-    return _bump(session, scope, 1)
+def take(session: Session, office_id: int, scope: str) -> int:
+    """Return the next number of the office's `scope`; it is the caller's once its
+    transaction commits."""
+    return _bump(session, office_id, scope, 1)
 
 
-def hold(session: Session, scope: str) -> int:
-    """Lock `scope` for the caller's transaction and return its last number (0: none yet)."""
-    return _bump(session, scope, 0)
+def hold(session: Session, office_id: int, scope: str) -> int:
+    """Lock the office's `scope` for the caller's transaction and return its last number (0:
+    none yet)."""
+    return _bump(session, office_id, scope, 0)
+
+
+def current(session: Session, office_id: int, scope: str) -> int:
+    """Return the last number of the office's `scope` without taking one (0: none yet)."""
+    return session.scalar(select(NumberSequence.value).where(
+        NumberSequence.office_id == office_id, NumberSequence.scope == scope)) or 0
 
 
 def agenda_scope(year: int) -> str:
@@ -107,26 +118,26 @@ class Place:
     insert: int
 
 
-def place_outgoing(session: Session, scope: str, letter_date: dt.date) -> Place:
+def place_outgoing(session: Session, office_id: int, scope: str, letter_date: dt.date) -> Place:
     """Take the place of a new outgoing number dated `letter_date` in `scope`.
 
     A letter dated before the newest number of its sequence is back-dated: it gets the number
     of the last letter dated on or before its day, with the next insert (0207.1, 0207.2), so
     the sequence stays in date order and no number is used twice; one dated before every
-    number of its sequence takes the next number. Call with `scope` held.
+    number of its sequence takes the next number. The sequence is the office's own.
     """
-    last = hold(session, scope)
+    last = hold(session, office_id, scope)
+    mine = (OutgoingLetter.office_id == office_id, OutgoingLetter.scope == scope)
     newest = session.scalar(select(func.max(OutgoingLetter.letter_date)).where(
-        OutgoingLetter.scope == scope, OutgoingLetter.insert == 0))
+        *mine, OutgoingLetter.insert == 0))
     if last == 0 or newest is None or letter_date >= newest:
-        return Place(take(session, scope), 0)
+        return Place(take(session, office_id, scope), 0)
     base = session.scalar(select(func.max(OutgoingLetter.seq)).where(
-        OutgoingLetter.scope == scope, OutgoingLetter.insert == 0,
-        OutgoingLetter.letter_date <= letter_date))
+        *mine, OutgoingLetter.insert == 0, OutgoingLetter.letter_date <= letter_date))
     if base is None:  # dated before every number of its sequence: nothing to insert after
-        return Place(take(session, scope), 0)
+        return Place(take(session, office_id, scope), 0)
     inserted = session.scalar(select(func.max(OutgoingLetter.insert)).where(
-        OutgoingLetter.scope == scope, OutgoingLetter.seq == base)) or 0
+        *mine, OutgoingLetter.seq == base)) or 0
     return Place(base, inserted + 1)
 
 

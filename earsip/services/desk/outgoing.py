@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from earsip import audit
 from earsip.access import Principal, classes_up_to, may_see
 from earsip.errors import Conflict, NotFound, ValidationError
-from earsip.models import OutgoingLetter, utcnow
+from earsip.models import Office, OutgoingLetter, utcnow
 from earsip.schemas.desk import NumberRequest, OutgoingOut, OutgoingPage
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.desk import filing, numbering
 from earsip.services.desk.filing import Upload
@@ -27,6 +28,18 @@ from earsip.services.desk.views import RegisterQuery, check_status, outgoing_vie
 from earsip.services.records import ingest
 
 STATUSES = ("issued", "reserved", "filed", "cancelled", "waiting")
+
+
+def _unit(archive: Archive, session: Session, office_id: int, signatory: str) -> str:
+    """Return the unit an office's number carries for `signatory`: the configured one
+    (EARSIP_SIGNATORIES), or K.<office code> for the chair and <office code> for the
+    secretariat of the issuing office."""
+    if archive.config.signatories.strip():
+        return archive.config.signatory_units[signatory]
+    office = session.get(Office, office_id)
+    code = office.code if office is not None else archive.config.office_code
+    return {"ketua": f"K.{code}", "sekretariat": code}.get(
+        signatory, archive.config.signatory_units[signatory])
 
 
 def _expire(session: Session, now: dt.datetime) -> list[OutgoingLetter]:
@@ -85,15 +98,18 @@ def issue(archive: Archive, principal: Principal, data: NumberRequest, *,
                                      data.letter_date.year)
     now = utcnow()
     with archive.db.write() as session:
-        place = numbering.place_outgoing(session, scope, data.letter_date)
+        office_id = offices.office_of(session, principal)
+        unit = _unit(archive, session, office_id, data.signatory)
+        place = numbering.place_outgoing(session, office_id, scope, data.letter_date)
         _expire(session, now)
         row = OutgoingLetter(
+            office_id=office_id,
             number=numbering.format_outgoing(config.letter_number_format, place,
-                                             code=code.code, unit=units[data.signatory],
+                                             code=code.code, unit=unit,
                                              letter_date=data.letter_date),
             scope=scope, seq=place.seq, insert=place.insert, year=data.letter_date.year,
             classification_code=code.code, signatory=data.signatory,
-            unit=units[data.signatory], letter_date=data.letter_date, subject=data.subject,
+            unit=unit, letter_date=data.letter_date, subject=data.subject,
             recipient=data.recipient, security=security,
             status="reserved" if data.reserve else "issued", issued_at=now,
             issued_by_id=principal.id or None, issued_by_name=principal.username,

@@ -29,6 +29,7 @@ from earsip.schemas.desk import (
 from earsip.schemas.desk import (
     LetterDocument as LetterDocumentOut,
 )
+from earsip.schemas.offices import OfficeRef
 
 OPEN = ("new", "read", "in_progress")
 
@@ -143,7 +144,8 @@ def letter_view(session: Session, principal: Principal, letter: IncomingLetter,
         documents=[LetterDocumentOut(id=link.document_id, role=link.role,
                                      title=docs[link.document_id].title) for link in visible],
         signatures=facts,
-        dispositions=[disposition_view(s, today, by_step.get(s.id, [])) for s in steps])
+        dispositions=[disposition_view(s, today, by_step.get(s.id, [])) for s in steps],
+        office=OfficeRef(code=letter.office.code, name=letter.office.name))
 
 
 def outgoing_view(row: OutgoingLetter) -> OutgoingOut:
@@ -154,7 +156,8 @@ def outgoing_view(row: OutgoingLetter) -> OutgoingOut:
         subject=row.subject, recipient=row.recipient, security=row.security,
         status=row.status, issued_at=row.issued_at, issued_by=row.issued_by_name,
         expires_at=row.expires_at, document_id=row.document_id,
-        cancelled_at=row.cancelled_at, cancel_reason=row.cancel_reason)
+        cancelled_at=row.cancelled_at, cancel_reason=row.cancel_reason,
+        office=OfficeRef(code=row.office.code, name=row.office.name))
 
 
 def document_letter(session: Session, principal: Principal, document_id: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from earsip.errors import SearchUnavailable
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import ensure_first_admin
 from earsip.services.operations import recovery
 from earsip.services.records.classification import seed_if_empty
@@ -58,12 +59,42 @@ def one_at_a_time(archive: Archive) -> Iterator[None]:
             conn.commit()
 
 
-def migrate(archive: Archive) -> None:
-    """Apply every pending Alembic migration."""
+def migrate(archive: Archive, revision: str = "head") -> None:
+    """Apply every pending Alembic migration (up to `revision`).
+
+    Migration 0015 creates the archive's one office from the configuration's
+    EARSIP_OFFICE_CODE, _NAME and _PLACE, handed over in `attributes["office"]`.
+    """
+    _run_alembic(archive, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(archive: Archive, revision: str) -> None:
+    """Take the schema back to `revision` (the migration tests; an operator's way back)."""
+    _run_alembic(archive, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run_alembic(archive: Archive, step: Callable[[AlembicConfig], None]) -> None:
+    """Run an Alembic command in one transaction of the archive's database.
+
+    On SQLite the foreign keys are off while the migrations rebuild tables that other tables
+    refer to (a table copied, dropped and renamed), and checked before the commit.
+    """
     cfg = _alembic_config(archive)
-    with archive.db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["office"] = offices.first_office(archive.config)
+    with archive.db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection
+        if sqlite and raw is not None:  # a PRAGMA that only works outside a transaction
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left rows whose references are broken")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 @dataclass(frozen=True)
@@ -82,6 +113,7 @@ def initialise(archive: Archive) -> InitResult:
     with one_at_a_time(archive):
         migrate(archive)
         with archive.db.write() as session:
+            offices.ensure_office(session, archive.config)
             seeded = seed_if_empty(session)
             password = ensure_first_admin(session, archive.config.admin_password,
                                           hash_with=archive.config.password_hash_method)

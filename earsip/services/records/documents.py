@@ -25,6 +25,7 @@ from earsip.models import (
 )
 from earsip.schemas import documents as schema
 from earsip.schemas.documents import DocumentInput
+from earsip.schemas.offices import OfficeRef
 from earsip.services import Archive
 from earsip.services.records.classification import get_effective
 from earsip.storage import shred
@@ -130,6 +131,7 @@ def answer(doc: Document) -> schema.Document:
         disposition=_disposition(doc),
         created_at=doc.created_at.replace(microsecond=0).isoformat() + "Z",
         created_by=doc.created_by.username if doc.created_by else None,
+        office=OfficeRef(code=doc.office.code, name=doc.office.name),
     )
 
 

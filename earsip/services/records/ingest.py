@@ -29,6 +29,7 @@ from earsip.incoming import IncomingFile, TempFile
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.schemas.documents import DocumentInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.operations import jobs
 from earsip.services.operations import ocr as ocr_service
 from earsip.services.records.classification import EffectiveCode, get_effective
@@ -303,6 +304,7 @@ def record(session: Session, archive: Archive, actor: audit.Actor, prepared: Pre
     ret = retention.compute(rule, data.document_date, trigger_date=data.trigger_date,
                             counting=archive.config.retention_counting, as_of=dt.date.today())
     doc = Document(
+        office_id=offices.office_of(session, actor),
         title=data.title,
         number=data.number,
         document_date=data.document_date,

@@ -48,7 +48,7 @@ from earsip.schemas.retention import (
     ItemRemoval,
 )
 from earsip.services import Archive
-from earsip.services.access import duties
+from earsip.services.access import duties, offices
 from earsip.services.access.users import require
 from earsip.services.records.documents import listed_title
 from earsip.services.retention.destruction_papers import local_day
@@ -118,7 +118,8 @@ def _propose(archive: Archive, principal: Principal, proposal: DisposalProposal,
                                 params={"id": listed[0]}, document_ids=listed)
         refuse_held(session, ids, N_("diusulkan musnah"))
         now = utcnow()
-        listing = DisposalList(number=_next_number(session, now.year), status="submitted",
+        listing = DisposalList(office_id=offices.office_of(session, principal),
+                               number=_next_number(session, now.year), status="submitted",
                                proposed_by_id=principal.id or None,
                                proposed_by_name=principal.username, note=text,
                                submitted_at=now, items=[_item(docs[i]) for i in ids])

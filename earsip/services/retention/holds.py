@@ -19,6 +19,7 @@ from earsip.errors import Conflict, NotFound, OnHold, ValidationError
 from earsip.models import Classification, Document, HoldDocument, LegalHold, utcnow
 from earsip.schemas.retention import Hold, HoldInput, HoldLift
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 
 
@@ -114,7 +115,8 @@ def place_hold(archive: Archive, principal: Principal, placed: HoldInput, *,
         missing = [i for i in ids if i not in visible]
         if missing:
             raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": missing[0]})
-        hold = LegalHold(reference=ref, reason=why, classification_code=code,
+        hold = LegalHold(office_id=offices.office_of(session, principal),
+                         reference=ref, reason=why, classification_code=code,
                          placed_by_id=principal.id or None, placed_by_name=principal.username,
                          document_rows=[HoldDocument(document_id=i) for i in ids])
         session.add(hold)

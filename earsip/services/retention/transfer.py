@@ -46,6 +46,7 @@ from earsip.models import Document, Transfer, TransferItem, utcnow
 from earsip.schemas.base import JsonObject
 from earsip.schemas.transfers import Receipt, TransferInput
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.access.users import require
 from earsip.services.records.documents import answer
 from earsip.services.retention import transfer_contents
@@ -255,7 +256,8 @@ def _record_prepared(archive: Archive, principal: Principal, ids: list[int], num
         if packed or gone:
             raise NotDisposable("Dokumen #%(id)s sudah ada dalam penyerahan lain.",
                                 params={"id": (packed or gone)[0]}, document_ids=packed or gone)
-        handed = Transfer(number=number, status="prepared", recipient=institution,
+        handed = Transfer(office_id=offices.office_of(session, principal),
+                          number=number, status="prepared", recipient=institution,
                           created_by_id=principal.id or None, created_by_name=principal.username,
                           package_name=name, package_digest=built.digest,
                           item_rows=[TransferItem(document_id=i) for i in ids])

@@ -54,7 +54,7 @@ def test_the_restore_drill_backs_up_restores_and_verifies_a_populated_deployment
     said: list[str] = []
     prefix = f"{make_url(PG_URL).database}_drill"
     drill.drill(PG_URL, tmp_path, prefix=prefix, say=said.append)
-    assert said[-1].startswith("restore drill passed: 12 documents"), said
+    assert said[-1].startswith("restore drill passed: 14 documents"), said
     assert any("Semua berkas utuh." in line for line in said), said
     assert any("Jejak audit utuh" in line for line in said), said
 
@@ -178,6 +178,7 @@ def test_a_backup_copies_only_the_files_of_kept_rows_and_fails_cleanly_on_a_miss
     assert not (tmp_path / "baru").exists() and not any((tmp_path / "kosong").iterdir())
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="restores into SQLite")
 def test_a_restore_refuses_transfer_packages_and_writes_nothing_a_crafted_manifest_points_out(
         archive: Archive, tmp_path: Path, cli_env: dict[str, str]) -> None:
     file_doc(archive, tmp_path)

@@ -170,6 +170,9 @@ def test_a_backup_copies_only_the_files_of_kept_rows_and_fails_cleanly_on_a_miss
     assert f"files/{kept_path}" in listed and f"files/{gone_path}" not in listed
     assert not (made.folder / "files" / gone_path).exists()
 
+    (tmp_path / "berkas.txt").write_text("bukan folder")
+    with pytest.raises(BackupFailed, match="Pencadangan gagal"):  # an OSError, named
+        backup.backup(archive, tmp_path / "berkas.txt" / "cadangan", SYSTEM)
     archive.store.path_of(kept_path).unlink()
     (tmp_path / "kosong").mkdir()
     for target in (tmp_path / "baru", tmp_path / "kosong"):
@@ -179,9 +182,10 @@ def test_a_backup_copies_only_the_files_of_kept_rows_and_fails_cleanly_on_a_miss
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="restores into SQLite")
-def test_a_restore_refuses_transfer_packages_and_writes_nothing_a_crafted_manifest_points_out(
+def test_a_restore_refuses_packages_in_place_and_leaves_out_a_damaged_key_and_a_crafted_path(
         archive: Archive, tmp_path: Path, cli_env: dict[str, str]) -> None:
     file_doc(archive, tmp_path)
+    make_checkpoint(archive, SYSTEM, trigger="on_demand")  # the audit key
     made = backup.backup(archive, tmp_path / "cadangan", SYSTEM)
     target = tmp_path / "baru"
     env = _env(target, f"sqlite:///{target / 'earsip.sqlite3'}")
@@ -191,6 +195,7 @@ def test_a_restore_refuses_transfer_packages_and_writes_nothing_a_crafted_manife
     with contextlib.closing(sqlite3.connect(target / "earsip.sqlite3")) as db:
         assert db.execute("SELECT name FROM sqlite_master").fetchall() == []  # not touched
 
+    (made.folder / "keys" / "audit_ed25519.pem").write_bytes(b"kunci lain")
     manifest = json.loads((made.folder / "manifest.json").read_text())
     (made.folder / "instance" / "transfers").mkdir(parents=True)
     (made.folder / "jahat.txt").write_bytes(b"jahat")
@@ -200,5 +205,6 @@ def test_a_restore_refuses_transfer_packages_and_writes_nothing_a_crafted_manife
     other = tmp_path / "lain"
     done = CliRunner().invoke(main, ["restore", str(made.folder)],
                               env=_env(other, f"sqlite:///{other / 'earsip.sqlite3'}"))
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 1 and "HILANG/RUSAK keys/audit_ed25519.pem" in done.output
+    assert not (other / "instance" / "audit_ed25519.pem").exists()  # a damaged key left out
     assert not (other / "jahat.txt").exists() and not (other / "instance" / "jahat.txt").exists()

@@ -77,7 +77,7 @@ test-postgres: $(STAMP) drill-deps
 # <prefix>_src and <prefix>_dst on the server of EARSIP_DRILL_DATABASE_URL, else PG_URL; made
 # and dropped by the drill), `earsip backup` it, `earsip restore` it into the empty one, then
 # `earsip audit verify`, `earsip verify` and open every document. Needs pg_dump and pg_restore
-# (Debian postgresql-client, installed when missing).
+# (Debian postgresql-client, installed when missing) and the OCR tools (make system-deps).
 DRILL_DEB_PACKAGES := postgresql-client
 
 drill-deps:
@@ -89,7 +89,8 @@ drill-deps:
 	fi
 
 restore-drill: $(STAMP) drill-deps
-	EARSIP_DRILL_DATABASE_URL=$${EARSIP_DRILL_DATABASE_URL:-$(PG_URL)} $(BIN)/python scripts/restore_drill.py
+	EARSIP_DRILL_DATABASE_URL=$${EARSIP_DRILL_DATABASE_URL:-$(PG_URL)} PG_URL=$(PG_URL) \
+	  $(BIN)/python scripts/restore_drill.py
 
 # The long reliability scenarios (docs/RELIABILITY.md), about 50 minutes: 50 kill -9 trials at
 # the fault points of filing, three rounds of kills at every step of destruction, transfer, the

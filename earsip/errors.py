@@ -148,6 +148,14 @@ class BackupFailed(EarsipError):
     http_status = 500
 
 
+class KeyMissing(EarsipError):
+    """A key the deployment already used is missing (the audit signing key after a restore that
+    left it out, or on a server that does not share it); nothing is signed until it is back."""
+
+    code = "key_missing"
+    http_status = 503
+
+
 class DatabaseBusy(EarsipError):
     """The database stayed locked by another writer for longer than the wait allows."""
 

@@ -2,16 +2,19 @@
 on PostgreSQL, restore it into an empty one, and prove the copy sound.
 
 1. Two databases, `<prefix>_src` and `<prefix>_dst`, are made afresh on the server of
-   EARSIP_DRILL_DATABASE_URL (or PG_URL; default postgresql+psycopg://postgres@127.0.0.1:5432/
-   postgres), with their folders under a temporary directory (or --workdir).
+   EARSIP_DRILL_DATABASE_URL (or PG_URL; default the Makefile's PG_URL,
+   postgresql+psycopg://postgres@127.0.0.1:5432/test), with their folders under a temporary
+   directory (or --workdir).
 2. The source is populated through the JSON API of the app: documents of several types (PDF,
    plain text, PNG, XLSX), two destroyed through the whole destruction procedure (proposed by an
    archivist, approved by a leader, carried out before two witnesses), two under a legal hold,
-   incoming and outgoing letters with their numbers, and a signed audit checkpoint.
+   a scanned PDF read by OCR (with its searchable copy), a prepared transfer package, incoming
+   and outgoing letters with their numbers, and a signed audit checkpoint.
 3. `earsip backup` writes the backup; `earsip restore` puts it into the empty target.
 4. On the target `earsip audit verify` and `earsip verify` must pass, and every document
    opens: a kept one's download has the SHA-256 of its row, a destroyed one answers 410 with
-   its tombstone; the letters keep their numbers and a search finds what it found before.
+   its tombstone; the searchable copy and the transfer package have the SHA-256 they had, the
+   holds are back, the letters keep their numbers and searches find what they found before.
 
 Any failure exits non-zero with a message saying what failed. `tests/test_restore_drill.py`
 runs `drill()` under `make test-postgres`.
@@ -28,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,11 +39,14 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from sqlalchemy import create_engine, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # the Makefile's PG_URL
 PASSWORD = "drill-pass-12345"  # noqa: S105 - the drill's own throwaway accounts
+HANDOVER = {"recipient_institution": "Dinas Perpustakaan dan Kearsipan Kota Mojokerto",
+            "recipient_name": "Rina Wulandari", "recipient_position": "Kepala Bidang Arsip Statis",
+            "official_name": "Siti Rahmawati", "official_position": "Kepala Sekretariat"}
 WITNESSES = [{"name": "Budi Santoso", "position": "Arsiparis Ahli Muda"},
              {"name": "Dewi Lestari", "position": "Kepala Subbagian Umum"}]
 
@@ -83,7 +89,7 @@ def environment(url: str, root: Path) -> dict[str, str]:
     """Return the EARSIP_* settings of one deployment (its folders under `root`)."""
     return {"EARSIP_DATABASE_URL": url, "EARSIP_UPLOAD_DIR": str(root / "uploads"),
             "EARSIP_INDEX_DIR": str(root / "index"), "EARSIP_INSTANCE_DIR": str(root / "instance"),
-            "EARSIP_ADMIN_PASSWORD": PASSWORD, "EARSIP_OCR": "0", "EARSIP_SCHEDULER": "0",
+            "EARSIP_ADMIN_PASSWORD": PASSWORD, "EARSIP_OCR": "1", "EARSIP_SCHEDULER": "0",
             "EARSIP_SEARCH_BACKEND": os.environ.get("EARSIP_SEARCH_BACKEND") or "whoosh"}
 
 
@@ -108,6 +114,12 @@ def pdf(words: str) -> bytes:
     page.drawString(72, 720, words)
     page.save()
     return out.getvalue()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file below `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def png(words: str) -> bytes:
@@ -148,10 +160,11 @@ def populate(env: dict[str, str]) -> dict[str, Any]:
     from config import Config
     from earsip import audit, create_app
     from earsip.access import Principal
-    from earsip.models import User
+    from earsip.models import Document, Transfer, User
     from earsip.services import Archive
     from earsip.services.access.users import change_password, create_user
     from earsip.services.audit import review
+    from tests import scangen
 
     earsip(env, "init")
     config = Config.from_env(env)
@@ -188,7 +201,8 @@ def populate(env: dict[str, str]) -> dict[str, Any]:
                 ("pdf", pdf, "edaran.pdf", "KA.00", "2019-06-01"),
                 ("txt", lambda w: w.encode(), "catatan.txt", "HK.01.01", recent),
                 ("png", png, "pindaian.png", "HK.01.01", recent),
-                ("xlsx", xlsx, "anggaran.xlsx", "HK.01.01", recent)]
+                ("xlsx", xlsx, "anggaran.xlsx", "HK.01.01", recent),
+                ("dipa", pdf, "dipa.pdf", "KU.00.00", "2010-01-05")]
         filed: dict[str, int] = {}
         words: dict[int, str] = {}
         for kind, make, name, code, day in made:
@@ -214,6 +228,22 @@ def populate(env: dict[str, str]) -> dict[str, Any]:
         api(client, "POST", f"{base}/execute", officer, 200, json={
             "berita_acara_number": "BA-01/KA.01.04/2026", "official_name": "Siti Rahmawati",
             "official_position": "Kepala Sekretariat", "witnesses": WITNESSES})
+        api(client, "POST", "/api/v1/transfers", officer, 201, json={
+            **HANDOVER, "document_ids": [filed["dipa.pdf"]]})
+        # A scanned page (no text layer), filed as the operator's import files it: the API's
+        # test client leaks the temporary file of a request body this large.
+        with tempfile.TemporaryDirectory() as tmp:
+            filed["pindaian.pdf"] = scangen.file_scan(archive, scangen.save_scan(
+                Path(tmp) / "pindaian.pdf"))
+        earsip(env, "ocr", "--pending")  # the scan: its text and its searchable copy
+        with archive.db.read() as session:
+            copy = session.execute(select(Document.searchable_path, Document.searchable_sha256)
+                                   .where(Document.id == filed["pindaian.pdf"])).one()
+            package = session.scalar(select(Transfer.package_name))
+        check(copy[0], "the scan got no searchable copy (is OCR installed? make system-deps)")
+        scanned = api(client, "GET", "/api/v1/search?q=penertiban", officer, 200)["results"]
+        check([hit["id"] for hit in scanned] == [filed["pindaian.pdf"]],
+              f"the scan's words are not found: {scanned}")
         today = dt.date.today().isoformat()
         agenda = [api(client, "POST", "/api/v1/letters/incoming", tokens["loket"], 201, data={
             "received_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -228,7 +258,8 @@ def populate(env: dict[str, str]) -> dict[str, Any]:
         review.make_checkpoint(archive, audit.SYSTEM, trigger="on_demand")
         searched = filed["catatan.txt"]
         return {"destroyed": destroyed, "held": held, "agenda": agenda, "numbers": numbers,
-                "search": (words[searched], searched), "secret": (
+                "search": (words[searched], searched), "scan": (filed["pindaian.pdf"], *copy),
+                "package": (package, tree(config.transfer_dir / str(package))), "secret": (
                     config.instance_dir / "secret_key").read_bytes()}
     finally:
         app.extensions["earsip"].close()
@@ -239,13 +270,13 @@ def populate(env: dict[str, str]) -> dict[str, Any]:
 
 def check_restored(env: dict[str, str], expected: dict[str, Any]) -> int:
     """Open every document of the restored deployment and compare it with its row; check the
-    letters, a search and the keys. Return how many documents were opened."""
-    from sqlalchemy import select
-
+    letters, the holds, searches, the searchable copy, the transfer package and the keys. Return
+    how many documents were opened."""
     from config import Config
     from earsip import create_app
     from earsip.models import Document, IncomingLetter, OutgoingLetter
     from earsip.services import Archive
+    from earsip.services.retention.holds import held_ids
 
     config = Config.from_env(env)
     app = create_app(config)
@@ -262,6 +293,14 @@ def check_restored(env: dict[str, str], expected: dict[str, Any]) -> int:
                                    .order_by(Document.id)).all()
             agenda = sorted(session.scalars(select(IncomingLetter.agenda_number)))
             numbers = sorted(session.scalars(select(OutgoingLetter.number)))
+            held = held_ids(session)
+        check(held == set(expected["held"]), f"the legal holds differ: {held}")
+        scan_id, searchable, searchable_sha = expected["scan"]
+        check(hashlib.sha256(archive.store.path_of(searchable).read_bytes()).hexdigest() ==
+              searchable_sha, f"document {scan_id}'s searchable copy was not restored intact")
+        package, files = expected["package"]
+        check(files and tree(config.transfer_dir / package) == files,
+              f"the transfer package {package} was not restored intact")
         check(agenda == sorted(expected["agenda"]), f"agenda numbers differ: {agenda}")
         check(numbers == sorted(expected["numbers"]), f"outgoing numbers differ: {numbers}")
         for doc_id, sha, disposition in rows:
@@ -280,13 +319,16 @@ def check_restored(env: dict[str, str], expected: dict[str, Any]) -> int:
         found = api(client, "GET", f"/api/v1/search?q={word}", bearer, 200)
         check([hit["id"] for hit in found["results"]] == [doc_id],
               f"searching {word} on the restored deployment: {found}")
+        scanned = api(client, "GET", "/api/v1/search?q=penertiban", bearer, 200)["results"]
+        check([hit["id"] for hit in scanned] == [scan_id],
+              f"searching the scan's words on the restored deployment: {scanned}")
         return len(rows)
     finally:
         archive.close()
 
 
 def drill(base_url: str, workdir: Path, *, prefix: str = "earsip_drill",
-          say: Any = print) -> None:  # noqa: ANN401 - a print-like function
+          say: Callable[[str], None] = print) -> None:
     """Run the whole drill; DrillFailed names the step that did not hold."""
     with databases(base_url, prefix) as (src_url, dst_url):
         source, target = environment(src_url, workdir / "src"), environment(dst_url,

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from earsip import audit, signing
-from earsip.errors import StorageError
+from earsip.errors import KeyMissing, StorageError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.schemas.audit import Checkpoint
 from earsip.services import Archive
@@ -383,9 +383,10 @@ def test_a_lost_key_is_not_replaced_by_a_new_one_once_checkpoints_were_signed(
     key_file = trail.config.audit_key_file
     kept_key = key_file.read_bytes()
     key_file.unlink()  # a machine without the deployment's key, or a restore that forgot it
-    with pytest.raises(StorageError, match="kunci baru tidak dibuat"):
+    with pytest.raises(KeyMissing, match="kunci baru tidak dibuat") as missing:
         make_checkpoint(trail, audit.SYSTEM, trigger="scheduled")
-    with pytest.raises(StorageError):
+    assert missing.value.http_status == 503  # unavailable until the key is back, not disk full
+    with pytest.raises(KeyMissing):
         public_key(trail)
     assert not key_file.exists()
     assert runner("audit", "checkpoint").exit_code == 1

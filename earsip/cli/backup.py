@@ -33,11 +33,11 @@ def backup_command(folder: Path) -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def restore_command(folder: Path) -> None:
     """Restore the backup in FOLDER into the configured, empty database and folders."""
-    from earsip.services.operations import backup
+    from earsip.services.operations import restore as restoring
 
     archive = open_archive()
     try:
-        restored = backup.restore(archive, folder, cli_actor())
+        restored = restoring.restore(archive, folder, cli_actor())
     except EarsipError as e:
         fail(e.message)
     finally:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from earsip import audit, faults, signing
 from earsip.atomic import fsync_dir, sync_tree
-from earsip.errors import EarsipError, StorageError, ValidationError
+from earsip.errors import EarsipError, KeyMissing, StorageError, ValidationError
 from earsip.models import AuditCheckpoint, AuditEntry, utcnow
 from earsip.schemas.audit import Checkpoint
 from earsip.schemas.base import JsonObject
@@ -109,7 +109,7 @@ def _signing_key(archive: Archive) -> signing.SigningKey:
             signed_with = session.scalar(select(AuditCheckpoint.key_id)
                                          .order_by(AuditCheckpoint.id.desc()).limit(1))
         if signed_with is not None:
-            raise StorageError(
+            raise KeyMissing(
                 "Kunci tanda tangan audit %(path)s tidak ada, padahal titik periksa sudah "
                 "ditandatangani dengan kunci %(key)s. Pulihkan kunci itu (dari cadangan, atau "
                 "arahkan EARSIP_AUDIT_KEY ke kunci bersama); kunci baru tidak dibuat.",

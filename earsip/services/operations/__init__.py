@@ -2,8 +2,9 @@
 
 Public use cases, by module:
 
-- `backup`: backup, restore: the whole deployment (database, stored files, keys) into a
-  folder and back into an empty one (docs/DEPLOYMENT.md)
+- `backup`: backup: the whole deployment (database, the stored files its rows need, keys)
+  into a folder (docs/DEPLOYMENT.md)
+- `restore`: restore: a backup back into an empty deployment
 - `jobs`: submit, request, retry, execute, recover, counts, listing, get: background jobs in
   the `jobs` table
 - `job_kinds`: HANDLERS, GIVEN_UP: the table of what each kind of job does
@@ -22,6 +23,7 @@ __all__ = [
     "jobs",
     "ocr",
     "recovery",
+    "restore",
     "schedule",
     "setup",
     "worker",

@@ -69,7 +69,7 @@ def audit_verify() -> Response:
            "tools/verify_audit_export.py checks on another machine; audited (audit.export). "
            "Only for auditors cleared for every class.",
            answers={200: raw("The export.", {"application/zip": {
-               "type": "string", "format": "binary"}})}, errors=(401, 403))
+               "type": "string", "format": "binary"}})}, errors=(401, 403, 503))
 @token_required("audit.read")
 def audit_export() -> Response:
     audit_browse.require_full_clearance(g.principal)
@@ -99,7 +99,7 @@ def audit_checkpoints() -> Response:
 @operation("Sign the trail's current size and head hash now (trigger on_demand), as the "
            "verification page's button does; audited (audit.checkpoint).",
            answers={201: json("The checkpoint made (size and head hash as above).",
-                              Checkpoint)}, errors=(401, 403))
+                              Checkpoint)}, errors=(401, 403, 503))
 @token_required("audit.read")
 def audit_make_checkpoint() -> tuple[Response, int]:
     made = audit_review.make_checkpoint(_archive(), g.principal.actor(request.remote_addr),
@@ -111,7 +111,7 @@ def audit_make_checkpoint() -> tuple[Response, int]:
 @bp.get("/audit/public-key")
 @operation("The PEM public key that checks the checkpoints' signatures: auditors keep their "
            "own copy.", answers={200: raw("The key.", {"application/x-pem-file": {
-               "type": "string"}})}, errors=(401, 403))
+               "type": "string"}})}, errors=(401, 403, 503))
 @token_required("audit.read")
 def audit_public_key() -> Response:
     response = Response(audit_review.public_key(_archive()), mimetype="application/x-pem-file")

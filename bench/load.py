@@ -21,6 +21,7 @@ from config import Config
 from earsip import retention
 from earsip.models import Document, DocumentTag, DocumentText
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.operations import setup
 from earsip.services.records.classification import get_effective
 
@@ -103,6 +104,9 @@ def load_synthetic(archive: Archive, n: int, *, seed: int = SEED, max_pages: int
                              max_pages=max_pages, words_per_page=words_per_page, vocab=vocab))
         rows = _rows(archive, docs, rules)
         with archive.db.write() as session:
+            office_id = offices.default_office_id(session)
+            for r in rows:
+                r["office_id"] = office_id
             texts = [r.pop("_text") for r in rows]
             tags = [r.pop("_tags") for r in rows]
             ids = session.scalars(

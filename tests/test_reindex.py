@@ -39,6 +39,7 @@ from earsip.search.analysis import (
 from earsip.search.index import SearchIndex
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.operations import setup
 from earsip.services.search import indexing
 
@@ -78,6 +79,9 @@ def add_documents(archive: Archive, count: int, *, words: str = "") -> list[int]
         })
         texts.append(text)
     with archive.db.write() as session:
+        office_id = offices.default_office_id(session)
+        for row in rows:
+            row["office_id"] = office_id
         ids = session.scalars(
             insert(Document).returning(Document.id, sort_by_parameter_order=True), rows).all()
         session.execute(insert(DocumentText), [

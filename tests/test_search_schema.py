@@ -23,6 +23,7 @@ from earsip.search.analysis import (
 )
 from earsip.search.schema import build_schema, check_schema, doc_fields
 from earsip.services import Archive
+from earsip.services.access import offices
 from earsip.services.operations import setup
 from earsip.services.search import indexing
 
@@ -33,12 +34,14 @@ pytestmark = pytest.mark.whoosh
 def _file(archive: Archive, name: str, text: str) -> int:
     """Insert a document row and its text straight into the database (not indexed)."""
     with archive.db.write() as session:
+        office_id = offices.default_office_id(session)
         doc_id = session.scalars(insert(Document).returning(Document.id), [{
             "title": "Surat perintah", "number": None, "document_date": dt.date(2024, 1, 2),
             "classification_code": "KA.00", "security": "biasa", "original_filename": name,
             "mime": "application/pdf", "size": len(text),
             "sha256": hashlib.sha256(name.encode()).hexdigest(), "pages": 1,
             "storage_path": f"synthetic/{name}", "text_status": "extracted", "phase": "aktif",
+            "office_id": office_id,
         }]).one()
         session.execute(insert(DocumentText), [{"document_id": doc_id, "text": text}])
     return doc_id

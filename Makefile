@@ -68,10 +68,13 @@ clean-runtime:
 	rm -rf instance index/* uploads/* uploads/.tmp uploads/.quarantine
 	touch index/.gitkeep uploads/.gitkeep
 
-# The same tests against PostgreSQL (CI runs this after `make test`).
+# The same tests against PostgreSQL (CI runs this after `make test`); SEARCH_BACKEND=postgres
+# also searches with PostgreSQL's full-text search instead of Whoosh.
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SEARCH_BACKEND ?= whoosh
 test-postgres: $(STAMP)
-	EARSIP_REQUIRE_OCR=1 EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
+	EARSIP_REQUIRE_OCR=1 EARSIP_SEARCH_BACKEND=$(SEARCH_BACKEND) \
+	  EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
 
 # The long reliability scenarios (docs/RELIABILITY.md), about 50 minutes: 50 kill -9 trials at
 # the fault points of filing, three rounds of kills at every step of destruction, transfer, the

@@ -155,10 +155,10 @@ def open_search(tmp_path: Path, request: pytest.FixtureRequest,
     """Return a function building the configured search backend (EARSIP_SEARCH_BACKEND) with
     the factory, its index under tmp_path (or `index_dir`), other settings as given; every
     backend built is closed at the end. Two calls give two handles on the same index, as two
-    processes would have. On PostgreSQL the index lives in the test database, reset and
+    processes would have. The postgres backend's index lives in the test database, reset and
     migrated for the test (the `config` fixture)."""
     opened: list[SearchBackend] = []
-    if PG_URL:
+    if PG_URL and SEARCH_BACKEND == "postgres":
         settings_base: dict[str, object] = {"database_url": request.getfixturevalue(
             "config").database_url}
     else:

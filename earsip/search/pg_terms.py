@@ -124,8 +124,11 @@ def vector(doc: IndexDoc) -> tuple[str, int]:
     if name:
         pos = v.field(filename_terms(name), pos, "B")
     pos = v.field(_STEMMING._kept(meta), pos, "C")
+    # The unstemmed words (the Whoosh schema's prefix field: every text field and the file
+    # name's words): the short fields' before the content, should the content fill the vector.
+    for _, term in _RAW._kept("\n".join((doc.title, meta, " ".join(name_words(name))))):
+        v.key(RAW + term)
     v.field(_STEMMING._kept(doc.content), pos, "")
-    raw = "\n".join((doc.title, meta, doc.content, " ".join(name_words(name))))
-    for _, term in _RAW._kept(raw):
+    for _, term in _RAW._kept(doc.content):
         v.key(RAW + term)
     return v.literal(), v.length()

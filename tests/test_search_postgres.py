@@ -175,3 +175,17 @@ def test_start_up_rebuilds_nothing_and_reindex_recomputes_the_entries(archive):
     assert indexing.reindex(archive) == 5
     assert _rows(archive) == set(ids)
     assert indexing.index_matches_database(archive)
+
+
+def test_the_relevance_set_ranks_alike_on_both_backends(config, tmp_path, monkeypatch):
+    from bench.relevance import evaluate
+
+    results = {}
+    for backend in ("whoosh", "postgres"):
+        monkeypatch.setenv("EARSIP_SEARCH_BACKEND", backend)
+        results[backend] = evaluate(tmp_path / backend)
+    whoosh, postgres = results["whoosh"], results["postgres"]
+    for cls, figures in whoosh["classes"].items():
+        for name, value in figures.items():
+            assert abs(postgres["classes"][cls][name] - value) <= 0.05, (cls, name)
+    assert [c["rank"] for c in postgres["cases"]] == [c["rank"] for c in whoosh["cases"]]

@@ -11,16 +11,17 @@ commit or roll back together: there is no queue to catch up and nothing to rebui
 `upsert` and `delete` write in a transaction of their own (tests, a queue left by the Whoosh
 backend, `rebuild`).
 
-Ranking: `ts_rank` with the fields' weights (title above file name above metadata and
-content, as Whoosh's field boosts), normalised by the document's length, plus the regulation
-boosts of `query`. It reads nothing but the document's own vector, so documents the searcher
-cannot see weigh in nothing. Totals and facets are exact counts over the rows the clearance
-and filters let through, read in the same snapshot as the hits.
+Ranking (`_rank`): for each word or phrase sought, the weights of the fields holding it
+(Whoosh's field boosts), normalised by the document's length as BM25 does but against a fixed
+average, plus the regulation boosts of `query`. It reads nothing but the document's own row,
+so documents the searcher cannot see weigh in nothing. Totals and facets are exact counts over
+the rows the clearance and filters let through, read in the same snapshot as the hits.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -104,13 +105,17 @@ class PostgresIndex:
         self._url = url
         self._lock_timeout_s = lock_timeout_s
         self._engine: Engine | None = None
+        self._opening = threading.Lock()
 
     def _db(self) -> Engine:
-        if self._engine is None:
-            # A writer waits for a row lock no longer than the index lock timeout.
-            options = f"-c lock_timeout={int(self._lock_timeout_s * 1000)}"
-            self._engine = create_engine(self._url, pool_pre_ping=True, pool_size=2,
-                                         connect_args={"options": options})
+        with self._opening:
+            return self._engine or self._open()
+
+    def _open(self) -> Engine:
+        # A writer waits for a row lock no longer than the index lock timeout.
+        options = f"-c lock_timeout={int(self._lock_timeout_s * 1000)}"
+        self._engine = create_engine(self._url, pool_pre_ping=True, pool_size=2,
+                                     connect_args={"options": options})
         return self._engine
 
     def _fail(self, error: Exception) -> SearchUnavailable:
@@ -143,9 +148,10 @@ class PostgresIndex:
 
     def close(self) -> None:
         """Close this backend's connections (the next use opens new ones)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        with self._opening:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -189,3 +189,42 @@ def test_the_relevance_set_ranks_alike_on_both_backends(config, tmp_path, monkey
         for name, value in figures.items():
             assert abs(postgres["classes"][cls][name] - value) <= 0.05, (cls, name)
     assert [c["rank"] for c in postgres["cases"]] == [c["rank"] for c in whoosh["cases"]]
+
+
+class _Source:
+    """A rebuild source of two documents; a transaction writes the first's newer state
+    between the rebuild's reading of its batch and its writing."""
+
+    def __init__(self, backend: PostgresIndex) -> None:
+        self.backend = backend
+
+    def count(self) -> int:
+        return 2
+
+    def mark(self):  # noqa: ANN201 - a RebuildMark
+        from earsip.search import RebuildMark
+
+        return RebuildMark(queued_before=0, started_at=dt.datetime(2026, 1, 1))
+
+    def batches(self, after_id: int):  # noqa: ANN201 - batches of IndexDoc
+        stale = [_doc(id=1, title="Judul lama"), _doc(id=2, title="Kedua")]
+        self.backend.upsert([_doc(id=1, title="Judul baru")])  # committed meanwhile
+        yield 2, stale
+
+    def catch_up(self, touched: set[int], mark: object) -> int:
+        return 0
+
+
+def test_a_rebuild_never_overwrites_an_entry_written_after_it_read_the_batch(config):
+    backend = PostgresIndex(PG_URL or "")
+    try:
+        backend.ensure()
+        backend.upsert([_doc(id=3, title="Dokumen yang sudah dihapus")])
+        result = backend.rebuild(_Source(backend))
+        assert result.indexed == 2
+        assert backend.indexed_ids() == {1, 2}  # the entry of no document given is removed
+        found = backend.search(SearchQuery(text="baru", max_security=3))
+        assert [h.id for h in found.hits] == [1]
+        assert backend.search(SearchQuery(text="lama", max_security=3)).total == 0
+    finally:
+        backend.close()

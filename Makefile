@@ -68,10 +68,11 @@ clean-runtime:
 	rm -rf instance index/* uploads/* uploads/.tmp uploads/.quarantine
 	touch index/.gitkeep uploads/.gitkeep
 
-# The same tests against PostgreSQL (CI runs this after `make test`); SEARCH_BACKEND=postgres
-# also searches with PostgreSQL's full-text search instead of Whoosh.
+# The same tests against PostgreSQL (CI runs this after `make test`), searching with
+# PostgreSQL's full-text search (the tests of Whoosh's internals and of its queue are skipped);
+# SEARCH_BACKEND=whoosh runs them with Whoosh over the PostgreSQL database instead.
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-SEARCH_BACKEND ?= whoosh
+SEARCH_BACKEND ?= postgres
 test-postgres: $(STAMP)
 	EARSIP_REQUIRE_OCR=1 EARSIP_SEARCH_BACKEND=$(SEARCH_BACKEND) \
 	  EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"

@@ -68,10 +68,14 @@ clean-runtime:
 	rm -rf instance index/* uploads/* uploads/.tmp uploads/.quarantine
 	touch index/.gitkeep uploads/.gitkeep
 
-# The same tests against PostgreSQL (CI runs this after `make test`).
+# The same tests against PostgreSQL (CI runs this after `make test`), searching with
+# PostgreSQL's full-text search (the tests of Whoosh's internals and of its queue are skipped);
+# SEARCH_BACKEND=whoosh runs them with Whoosh over the PostgreSQL database instead.
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SEARCH_BACKEND ?= postgres
 test-postgres: $(STAMP) drill-deps
-	EARSIP_REQUIRE_OCR=1 EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
+	EARSIP_REQUIRE_OCR=1 EARSIP_SEARCH_BACKEND=$(SEARCH_BACKEND) \
+	  EARSIP_TEST_DATABASE_URL=$${EARSIP_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -m "not slow"
 
 # The restore drill (docs/DEPLOYMENT.md): populate a deployment on PostgreSQL (its own databases
 # <prefix>_src and <prefix>_dst on the server of EARSIP_DRILL_DATABASE_URL, else PG_URL; made

@@ -382,6 +382,13 @@ class Config:
             raise SystemExit("Invalid configuration:\nEARSIP_LETTER_NUMBER_FORMAT: must contain "
                              "{code} when EARSIP_LETTER_NUMBER_SCOPE is code_year (numbers "
                              "would repeat)")
+        if config.search_backend == "postgres" and not config.database_url.startswith(
+                "postgresql"):
+            # The same words as earsip.search.backend's refusal (which config may not import).
+            raise SystemExit("Invalid configuration:\nEARSIP_SEARCH_BACKEND: postgres keeps the "
+                             "search index in the archive's database, so EARSIP_DATABASE_URL "
+                             "must name a PostgreSQL database (postgresql+psycopg://...), not "
+                             + config.database_url.split(":", 1)[0])
         return config
 
     @property

@@ -237,12 +237,16 @@ def evaluate(folder: Path) -> dict[str, object]:
     keyed = list(_index_docs(documents()))
     key_of = {doc.id: key for key, doc in keyed}
     # The configured engine (EARSIP_SEARCH_BACKEND), its index under `folder`.
+    # PostgreSQL's index lives in a database: the tests' (or the configured) one.
+    database_url = (os.environ.get("EARSIP_TEST_DATABASE_URL")
+                    or os.environ.get("EARSIP_DATABASE_URL") or Config.database_url)
     config = dataclasses.replace(
-        Config(), index_dir=folder, index_writer_timeout_s=5.0,
+        Config(), index_dir=folder, index_writer_timeout_s=5.0, database_url=database_url,
         search_backend=os.environ.get("EARSIP_SEARCH_BACKEND") or Config.search_backend)
     ix = open_backend(config)
     ix.ensure()
     try:
+        ix.delete(ix.indexed_ids())  # a database's index may hold others' entries
         ix.upsert([doc for _, doc in keyed])
         ranks = []
         for case in CASES:

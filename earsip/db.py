@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
@@ -108,6 +108,12 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(earsip_immediate=True), expire_on_commit=False
         )
+
+    def on_sessions(self, name: str, listener: Callable[..., None]) -> None:
+        """Call `listener` on the session event `name` (e.g. before_commit) of every session
+        this database gives, for writing and for reading."""
+        event.listen(self._write, name, listener)
+        event.listen(self._read, name, listener)
 
     def _check_fork(self) -> None:
         # Connections must not cross a fork: a child gets fresh ones.

@@ -133,26 +133,40 @@ def ocr_tools() -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the tests of Whoosh's internals when another search backend is configured."""
+    """Skip the tests of Whoosh's internals (and of the queue it is written from) when another
+    search backend is configured."""
     if SEARCH_BACKEND == "whoosh":
         return
     skip = pytest.mark.skip(reason=f"about the Whoosh engine; the configured search backend "
                                    f"is {SEARCH_BACKEND}")
+    queue = pytest.mark.skip(reason=f"needs the pending-index queue or a rebuild beside the "
+                                    f"live index; {SEARCH_BACKEND} writes search entries in "
+                                    f"the database's own transactions")
     for item in items:
         if "whoosh" in item.keywords:
             item.add_marker(skip)
+        elif "queue" in item.keywords:
+            item.add_marker(queue)
 
 
 @pytest.fixture
-def open_search(tmp_path: Path) -> Iterator[Callable[..., SearchBackend]]:
+def open_search(tmp_path: Path, request: pytest.FixtureRequest,
+                ) -> Iterator[Callable[..., SearchBackend]]:
     """Return a function building the configured search backend (EARSIP_SEARCH_BACKEND) with
     the factory, its index under tmp_path (or `index_dir`), other settings as given; every
     backend built is closed at the end. Two calls give two handles on the same index, as two
-    processes would have."""
+    processes would have. The postgres backend's index lives in the test database, reset and
+    migrated for the test (the `config` fixture)."""
     opened: list[SearchBackend] = []
+    if PG_URL and SEARCH_BACKEND == "postgres":
+        settings_base: dict[str, object] = {"database_url": request.getfixturevalue(
+            "config").database_url}
+    else:
+        settings_base = {}
 
     def open_(index_dir: Path | None = None, **settings: object) -> SearchBackend:
-        config = make_test_config(tmp_path, search_backend=SEARCH_BACKEND, **settings)
+        config = make_test_config(tmp_path, search_backend=SEARCH_BACKEND,
+                                  **{**settings_base, **settings})
         if index_dir is not None:
             config = replace(config, index_dir=index_dir)
         backend = open_backend(config)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from earsip.models import Classification, Document, User
 from earsip.services import Archive
 from tests import filegen
+from tests.conftest import SEARCH_BACKEND
 
 
 def _documents(archive: Archive) -> list[Document]:
@@ -158,11 +159,19 @@ def test_a_bad_classification_csv_changes_nothing(runner, tmp_path: Path,
         assert session.get(Classification, "KA.09") is None
 
 
+def _lose_index(archive: Archive) -> None:
+    """Lose the search index: Whoosh's folder, or every entry of PostgreSQL's table."""
+    archive.index.close()
+    if SEARCH_BACKEND == "postgres":
+        archive.index.delete(archive.index.indexed_ids())
+    else:
+        shutil.rmtree(archive.config.index_dir)
+
+
 def test_reindex_rebuilds_a_deleted_index_from_the_database(runner, folder: Path, archive,
                                                             client, token_for) -> None:
     assert runner("import", str(folder), "--classification", "KA.00").exit_code == 0
-    archive.index.close()
-    shutil.rmtree(archive.config.index_dir)
+    _lose_index(archive)
     result = runner("reindex")
     assert result.exit_code == 0, result.output
     assert "4 dokumen" in result.output
@@ -174,8 +183,7 @@ def test_reindex_rebuilds_a_deleted_index_from_the_database(runner, folder: Path
 def test_init_rebuilds_an_index_that_no_longer_matches_the_database(
         runner, folder: Path, archive: Archive) -> None:
     assert runner("import", str(folder), "--classification", "KA.00").exit_code == 0
-    archive.index.close()
-    shutil.rmtree(archive.config.index_dir)
+    _lose_index(archive)
     result = runner("init")
     assert result.exit_code == 0, result.output
     assert "Indeks diperbarui: 4" in result.output

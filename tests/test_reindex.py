@@ -259,6 +259,7 @@ def test_the_bulk_writer_spills_sorted_runs_and_merges_them_back(tmp_path, archi
 # -- rebuilding, interrupted and resumed ---------------------------------------------------------
 
 
+@pytest.mark.queue
 def test_a_rebuild_interrupted_midway_resumes_and_ends_equal_to_the_database(archive):
     add_documents(archive, 1000)
     with pytest.raises(Interrupt):
@@ -273,6 +274,7 @@ def test_a_rebuild_interrupted_midway_resumes_and_ends_equal_to_the_database(arc
     assert archive.index.indexed_ids() == database_ids(archive)
 
 
+@pytest.mark.queue
 def test_searches_during_an_interrupted_rebuild_answer_from_the_old_index(archive):
     old = add_documents(archive, 30, words="lamapertama")
     indexing.rebuild(archive, procs=1)
@@ -308,6 +310,7 @@ def test_without_a_live_index_an_interrupted_rebuild_makes_searches_fail_not_com
     assert indexing.index_matches_database(archive)
 
 
+@pytest.mark.queue
 def test_documents_changed_during_a_rebuild_are_replayed_after_the_switch(archive):
     ids = add_documents(archive, 600)
     indexing.rebuild(archive, procs=1)
@@ -421,6 +424,7 @@ def test_a_rebuild_killed_with_sigkill_resumes_in_a_new_process(archive, config)
     assert archive.index.indexed_ids() == database_ids(archive)
 
 
+@pytest.mark.queue
 def test_earsip_reindex_says_it_continues_an_interrupted_rebuild(runner, archive):
     add_documents(archive, 300)
     with pytest.raises(Interrupt):

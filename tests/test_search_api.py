@@ -11,6 +11,7 @@ from earsip.models import AuditEntry, Document
 from earsip.services import Archive
 from earsip.services.search import indexing
 from tests import filegen
+from tests.conftest import SEARCH_BACKEND
 
 
 @pytest.fixture
@@ -279,9 +280,12 @@ def test_the_order_a_user_sees_does_not_change_when_documents_above_their_cleara
         file_pdf(f"alfa alfa rahasia {i}", security="rahasia", title="Catatan")
     after = _search(client, token_for("staf3"), q="alfa OR zulu")["results"]
     assert after == before
-    # A user cleared for them ranks with them: the hidden documents did change the figures.
-    admin = [r["id"] for r in _search(client, token_for("admin"), q="alfa OR zulu")["results"]]
-    assert admin.index(weak) < admin.index(strong)
+    if SEARCH_BACKEND == "whoosh":
+        # A user cleared for them ranks with them: the hidden documents did change the figures
+        # (Whoosh's BM25 reads corpus statistics; PostgreSQL's rank reads none at all).
+        admin = [r["id"] for r in _search(client, token_for("admin"),
+                                          q="alfa OR zulu")["results"]]
+        assert admin.index(weak) < admin.index(strong)
 
 
 def test_the_order_and_scores_of_visible_hits_reveal_nothing_about_hidden_documents(

@@ -14,9 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy
 
 from earsip.errors import QuerySyntaxError, SearchUnavailable
 from earsip.search import IndexDoc, SearchBackend, SearchQuery
+from tests.conftest import PG_URL, SEARCH_BACKEND
 
 LETTER_NUMBER = "012/HK.01.01/K.JI-29/03/2024"
 
@@ -603,6 +605,11 @@ def test_concurrent_searches_and_writes_from_threads_stay_consistent(archive, ma
 
 def test_ensure_creates_a_missing_index_and_can_be_called_again(tmp_path, open_search):
     ix = open_search(index_dir=tmp_path / "new" / "index")
+    if SEARCH_BACKEND == "postgres":  # its index is a table of the migrated test database
+        engine = sqlalchemy.create_engine(PG_URL or "")
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text("DROP TABLE search_entries"))
+        engine.dispose()
     assert ix.is_healthy() is False
     ix.ensure()
     ix.ensure()

@@ -2,10 +2,11 @@
 configured one (`EARSIP_SEARCH_BACKEND`).
 
 Services call a backend only through this protocol and the plain values of `values`; what
-engine answers is the configuration's choice. Today there is one engine, Whoosh (embedded,
-the default, always installed: `index.SearchIndex` and the modules beside it). A second engine
-(PostgreSQL's full-text search, planned) is one more class with these methods and one more
-entry in `BACKENDS`; see docs/CHOICES.md, "One search interface".
+engine answers is the configuration's choice: Whoosh (embedded, the default, always installed:
+`index.SearchIndex` and the modules beside it) or PostgreSQL's full-text search over the
+archive's own database (`pg.PostgresIndex`, which needs a PostgreSQL EARSIP_DATABASE_URL).
+Each is one class with these methods and one entry in `BACKENDS`; see docs/CHOICES.md, "One
+search interface".
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 from earsip.search.values import IndexDoc, RebuildMark, RebuildResult, SearchPage, SearchQuery
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from config import Config
 
 
@@ -81,6 +84,18 @@ class SearchBackend(Protocol):
         or caches (deletions are otherwise only marks until a merge)."""
         ...
 
+    def writes_with_database(self) -> bool:
+        """Return whether index writes belong in the database's write transactions: then the
+        services call `write_in` in each transaction that queued index work, and the queue
+        is emptied there (Whoosh: False, it is written after the commit)."""
+        ...
+
+    def write_in(self, connection: Connection, docs: Iterable[IndexDoc],
+                 deleted: Iterable[int]) -> None:
+        """Write `docs` and remove the `deleted` ids through `connection`, inside the caller's
+        transaction (only for a backend that `writes_with_database`)."""
+        ...
+
     # -- reading -------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -118,6 +133,31 @@ class SearchBackend(Protocol):
         ...
 
 
+class OwnStorage:
+    """What a backend with storage of its own (not the database's) answers to `write_in`."""
+
+    def writes_with_database(self) -> bool:
+        """Return False: this index is written after the database commits (the queue)."""
+        return False
+
+    def write_in(self, connection: Connection, docs: Iterable[IndexDoc],
+                 deleted: Iterable[int]) -> None:
+        """Refuse: this index cannot join a database transaction."""
+        raise NotImplementedError("this search backend does not write through the database")
+
+
+#: Why `postgres` was refused (the start stops with it, as for other bad settings).
+POSTGRES_NEEDS_POSTGRES = ("Invalid configuration:\nEARSIP_SEARCH_BACKEND: postgres keeps the "
+                           "search index in the archive's database, so EARSIP_DATABASE_URL must "
+                           "name a PostgreSQL database (postgresql+psycopg://...), not {url}")
+
+
+def check_database(search_backend: str, database_url: str) -> None:
+    """Stop the start (SystemExit) when `postgres` is chosen over a database that is not."""
+    if search_backend == "postgres" and not database_url.startswith("postgresql"):
+        raise SystemExit(POSTGRES_NEEDS_POSTGRES.format(url=database_url.split(":", 1)[0]))
+
+
 def _whoosh(config: Config) -> SearchBackend:
     from earsip.search.index import SearchIndex
 
@@ -125,9 +165,17 @@ def _whoosh(config: Config) -> SearchBackend:
                        cache_mb=config.search_cache_mb)
 
 
+def _postgres(config: Config) -> SearchBackend:
+    from earsip.search.pg import PostgresIndex
+
+    check_database("postgres", config.database_url)
+    return PostgresIndex(config.database_url, lock_timeout_s=config.index_writer_timeout_s)
+
+
 #: The engines `EARSIP_SEARCH_BACKEND` may name, each with how it is built from the settings.
 BACKENDS: dict[str, Callable[[Config], SearchBackend]] = {
     "whoosh": _whoosh,
+    "postgres": _postgres,
 }
 
 

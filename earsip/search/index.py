@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from earsip.errors import SearchUnavailable
 from earsip.search import rebuild, reindex
 from earsip.search.analysis import forget_stems, save_stems, use_stem_file
-from earsip.search.backend import RebuildSource
+from earsip.search.backend import OwnStorage, RebuildSource
 from earsip.search.boolean_arrays import ArrayEvaluation, supports
 from earsip.search.bulkwrite import LiveWriter
 from earsip.search.cache import WARM_MIN_DOCS, PostingsCache
@@ -42,7 +42,7 @@ from earsip.search.values import Hit, IndexDoc, RebuildResult, SearchPage, Searc
 
 logger = logging.getLogger(__name__)
 
-class SearchIndex(SearcherUpkeep):
+class SearchIndex(SearcherUpkeep, OwnStorage):
     """A Whoosh index in one folder, shared by threads of one process and by other processes."""
 
     def __init__(

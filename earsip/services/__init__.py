@@ -26,13 +26,20 @@ class Archive:
     @classmethod
     def open(cls, config: Config) -> Archive:
         """Connect to the configured database, file store and search backend (nothing is
-        created)."""
-        return cls(
+        created); with a backend that writes through the database, hook it to the write
+        transactions."""
+        archive = cls(
             config=config,
             db=Database(config.database_url, busy_timeout_s=config.db_busy_timeout_s),
             store=FileStore(config.upload_dir),
             index=open_backend(config),
         )
+        if archive.index.writes_with_database():
+            # The search entries are written in each write transaction (no queue left over).
+            from earsip.services.search.indexing import index_within_transactions
+
+            index_within_transactions(archive)
+        return archive
 
     @property
     def extract_limits(self) -> extract.Limits:

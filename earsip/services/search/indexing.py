@@ -62,6 +62,44 @@ def _load(session: Session, ids: Iterable[int]) -> list[IndexDoc]:
     return [index_doc(d, texts.get(d.id, "")) for d in docs]
 
 
+_QUEUED = "earsip_index_queued"  # session.info: ids of this transaction's queue entries
+
+
+def index_within_transactions(archive: Archive) -> None:
+    """Make every transaction of `archive`'s database apply its own index-queue entries just
+    before it commits, through its own connection, and delete them (for a backend that
+    `writes_with_database`): a document and its search entry commit or roll back together,
+    and the callers of `enqueue` need not know which backend runs."""
+
+    def collect(session: Session, _context: object) -> None:
+        queued = [obj.id for obj in session.new if isinstance(obj, IndexQueue)]
+        if queued:
+            session.info.setdefault(_QUEUED, set()).update(queued)
+
+    def apply(session: Session) -> None:
+        session.flush()
+        ids = session.info.pop(_QUEUED, None)
+        if not ids:
+            return
+        entries = session.execute(select(IndexQueue.document_id, IndexQueue.action)
+                                  .where(IndexQueue.id.in_(ids))).all()
+        upserts = {e.document_id for e in entries if e.action == "upsert"}
+        deletes = {e.document_id for e in entries if e.action == "delete"} - upserts
+        docs = _load(session, upserts)
+        # As in process_queue: an upsert of a row that is gone (destroyed, personal) deletes.
+        deletes |= upserts - {d.id for d in docs}
+        archive.index.write_in(session.connection(), docs, deletes)
+        session.execute(delete(IndexQueue).where(IndexQueue.id.in_(ids)),
+                        execution_options={"synchronize_session": False})
+
+    def forget(session: Session) -> None:
+        session.info.pop(_QUEUED, None)
+
+    archive.db.on_sessions("after_flush", collect)
+    archive.db.on_sessions("before_commit", apply)
+    archive.db.on_sessions("after_rollback", forget)
+
+
 def process_queue(archive: Archive, *, document_ids: Iterable[int] | None = None,
                   limit: int | None = None) -> int:
     """Apply pending index work (all of it, or that of `document_ids`); return entries done.

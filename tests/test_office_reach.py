@@ -88,3 +88,17 @@ def test_a_province_supervisor_reads_both_offices_within_clearance(
     assert dashboard.overview(archive, supervisor).total == 2 * visible
     listed = {d.id for d in recent_documents(archive, supervisor, limit=50)}
     assert listed == set(world["JI-XX"][:visible]) | set(world["JI-16"][:visible])
+
+
+def test_the_retention_report_lists_only_the_offices_within_reach(
+        archive: Archive, world: dict[str, list[int]]) -> None:
+    from earsip.services.retention import cycle
+
+    later = dt.date(2200, 1, 1)
+    reader = _user_in(archive, "laporan_b", "JI-16", "arsiparis", clearance="sangat_rahasia")
+    supervisor = _user_in(archive, "pengawas", "JI-16", "supervisor_provinsi",
+                          clearance="sangat_rahasia")
+    own = {r.id for r in cycle.report(archive, reader, "due", as_of=later).results}
+    every = {r.id for r in cycle.report(archive, supervisor, "due", as_of=later).results}
+    assert own == set(world["JI-16"])
+    assert every == set(world["JI-16"]) | set(world["JI-XX"])

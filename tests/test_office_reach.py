@@ -102,3 +102,17 @@ def test_the_retention_report_lists_only_the_offices_within_reach(
     every = {r.id for r in cycle.report(archive, supervisor, "due", as_of=later).results}
     assert own == set(world["JI-16"])
     assert every == set(world["JI-16"]) | set(world["JI-XX"])
+
+
+def test_a_hold_is_neither_placed_on_nor_read_from_another_offices_document(
+        archive: Archive, world: dict[str, list[int]]) -> None:
+    from earsip.schemas.retention import HoldInput
+    from earsip.services.retention import holds
+
+    officer = _user_in(archive, "hold_b", "JI-16", "arsiparis", clearance="sangat_rahasia")
+    with pytest.raises(NotFound):
+        holds.place_hold(archive, officer, HoldInput(
+            reference="REG-1", reason="Sengketa", document_ids=[world["JI-XX"][0]]))
+    with pytest.raises(NotFound):
+        holds.holds_covering(archive, officer, world["JI-XX"][0])
+    assert holds.holds_covering(archive, officer, world["JI-16"][0]) == []

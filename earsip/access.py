@@ -241,3 +241,19 @@ class Principal:
         """Return the audit actor for this principal (with its office)."""
         # Id 0 is the operator at the server's shell (the CLI), who is not a user row.
         return Actor(self.id or None, self.username, client_addr, self.office_id)
+
+
+# The roles that read every office's records (within clearance): the province's auditors.
+PROVINCE_READERS = frozenset({"supervisor_provinsi"})
+
+
+def reach(principal: Principal) -> frozenset[int] | None:
+    """Return the offices whose records the principal reads (None: every office).
+
+    A province supervisor reads every office's; everyone else reads their own office's only
+    (the province administrator too: they keep the scheme, the JRA and the offices, not the
+    records of other offices). A principal without an office (the CLI's operator, the
+    deployment's only office) is not limited."""
+    if principal.office_id is None or principal.roles & PROVINCE_READERS:
+        return None
+    return frozenset({principal.office_id})

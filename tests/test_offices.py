@@ -198,9 +198,13 @@ def test_the_api_lists_the_offices_and_names_the_office_of_documents_letters_and
     letter = r.get_json()
     surabaya = {"code": "JI-01", "name": "Bawaslu Kota Surabaya"}
     assert letter["office"] == surabaya
+    _user_in(archive, "pengawas", "JI", "supervisor_provinsi")
     doc = client.get(f"/api/v1/documents/{letter['document_ids'][0]}",
-                     headers=token_for("admin"))
+                     headers=token_for("pengawas"))
     assert doc.status_code == 200 and doc.get_json()["office"] == surabaya
+    # Another office's document answers like a missing one.
+    assert client.get(f"/api/v1/documents/{letter['document_ids'][0]}",
+                      headers=token_for("admin")).status_code == 404
     case = client.post("/api/v1/cases", headers=sby, json={
         **REQUEST, "type": "permohonan_informasi", "channel": "loket",
         "received_at": dt.datetime.now(dt.UTC).isoformat()})

@@ -13,7 +13,9 @@ Public use cases, by module:
 - `declassification`: file_request, approve, refuse, pending: lowering a record's security class
 - `offices`: create_office, list_offices, ensure_office, office_of: the offices
   (satuan kerja) of a deployment and which office a new row belongs to
+- `reach`: in_reach, within_reach: a principal's reach (their office, or every office for a
+  province supervisor) as a SQL clause and as a check, applied where clearance is applied
 """
 
-__all__ = ["auth", "declassification", "duties", "offices", "public_limits", "throttle", "tokens",
-           "users"]
+__all__ = ["auth", "declassification", "duties", "offices", "public_limits", "reach", "throttle",
+           "tokens", "users"]

@@ -14,6 +14,7 @@ from earsip.access import Principal, can, classes_up_to
 from earsip.models import Classification, Document
 from earsip.retention import FATE_PHASE
 from earsip.services import Archive
+from earsip.services.access.reach import in_reach
 
 PHASES = ("aktif", "inaktif", "usul_musnah", "permanen", "dinilai_kembali")
 
@@ -82,7 +83,8 @@ def overview(archive: Archive, principal: Principal, today: dt.date | None = Non
     # What the archive holds: records destroyed or handed over have left its retention cycle.
     # Personal data (a case's identity scans) is neither counted nor listed here.
     visible = Document.security.in_(classes_up_to(principal.clearance)) \
-        & Document.disposition.is_(None) & Document.personal.is_(False)
+        & in_reach(Document.office_id, principal) & Document.disposition.is_(None) \
+        & Document.personal.is_(False)
     phase = _phase_expr(today)
     with archive.db.read() as session:
         total = session.scalar(select(func.count(Document.id)).where(visible)) or 0

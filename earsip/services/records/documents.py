@@ -27,6 +27,7 @@ from earsip.schemas import documents as schema
 from earsip.schemas.documents import DocumentInput
 from earsip.schemas.offices import OfficeRef
 from earsip.services import Archive
+from earsip.services.access.reach import in_reach, within_reach
 from earsip.services.records.classification import get_effective
 from earsip.storage import shred
 
@@ -79,9 +80,11 @@ def personal_allowed(session: Session, principal: Principal, doc: Document) -> b
 
 
 def may_read(session: Session, principal: Principal, doc: Document) -> bool:
-    """Return True when the principal may see the document: within clearance, and for
+    """Return True when the principal may see the document: of an office within reach, within
+    clearance, and for
     personal data only as the owner of its case."""
-    return may_see(principal.clearance, doc.security) \
+    return within_reach(doc.office_id, principal) \
+        and may_see(principal.clearance, doc.security) \
         and personal_allowed(session, principal, doc)
 
 
@@ -305,7 +308,7 @@ def recent_documents(archive: Archive, principal: Principal,
     with archive.db.read() as session:
         docs = session.scalars(
             select(Document).where(Document.security.in_(classes_up_to(principal.clearance)),
-                                   not_personal())
+                                   in_reach(Document.office_id, principal), not_personal())
             .order_by(Document.id.desc()).limit(limit))
         return [answer(d) for d in docs]
 

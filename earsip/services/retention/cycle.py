@@ -24,6 +24,7 @@ from earsip.models import Document
 from earsip.retention import FATE_LABELS, PHASE_LABELS
 from earsip.schemas.retention import Report, ReportRow
 from earsip.services import Archive
+from earsip.services.access.reach import in_reach
 from earsip.services.access.users import require
 from earsip.services.records.classification import list_effective
 from earsip.services.records.documents import listed_title
@@ -124,7 +125,7 @@ def report(archive: Archive, principal: Principal, kind: str, *, months: int = 1
     until = add_months(day, months) if kind == "upcoming" else None
     with archive.db.read() as session:
         query = select(Document).where(
-            Document.disposition.is_(None),
+            Document.disposition.is_(None), in_reach(Document.office_id, principal),
             Document.security.in_(classes_up_to(principal.clearance)))
         held: set[int] | None = None
         if kind == "due":

@@ -20,6 +20,7 @@ from earsip.models import Classification, Document, HoldDocument, LegalHold, utc
 from earsip.schemas.retention import Hold, HoldInput, HoldLift
 from earsip.services import Archive
 from earsip.services.access import offices
+from earsip.services.access.reach import in_reach, within_reach
 from earsip.services.access.users import require
 
 
@@ -97,7 +98,8 @@ def _visible_ids(session: Session, hold: LegalHold, principal: Principal) -> lis
     if not ids:
         return []
     return sorted(session.scalars(select(Document.id).where(
-        Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+        Document.id.in_(ids), in_reach(Document.office_id, principal),
+            Document.security.in_(classes_up_to(principal.clearance)))))
 
 
 def place_hold(archive: Archive, principal: Principal, placed: HoldInput, *,
@@ -111,7 +113,8 @@ def place_hold(archive: Archive, principal: Principal, placed: HoldInput, *,
             raise ValidationError("Kode klasifikasi %(code)s tidak dikenal.",
                                   field="classification_code", params={"code": code})
         visible = set(session.scalars(select(Document.id).where(
-            Document.id.in_(ids), Document.security.in_(classes_up_to(principal.clearance)))))
+            Document.id.in_(ids), in_reach(Document.office_id, principal),
+            Document.security.in_(classes_up_to(principal.clearance)))))
         missing = [i for i in ids if i not in visible]
         if missing:
             raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": missing[0]})
@@ -177,7 +180,8 @@ def holds_covering(archive: Archive, principal: Principal, document_id: int) -> 
     """
     with archive.db.read() as session:
         doc = session.get(Document, document_id)
-        if doc is None or doc.security not in classes_up_to(principal.clearance):
+        if doc is None or not within_reach(doc.office_id, principal) \
+                or doc.security not in classes_up_to(principal.clearance):
             raise NotFound("Dokumen #%(id)s tidak ditemukan.", params={"id": document_id})
         direct = select(HoldDocument.hold_id).where(HoldDocument.document_id == document_id)
         query = (select(LegalHold).where(LegalHold.lifted_at.is_(None))

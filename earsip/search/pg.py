@@ -39,7 +39,7 @@ from earsip.search.values import Hit, IndexDoc, RebuildResult, SearchPage, Searc
 
 logger = logging.getLogger(__name__)
 
-#: The table and its index, as migration 0015 creates them (`ensure` creates them where a
+#: The table and its index, as migration 0016 creates them (`ensure` creates them where a
 #: database was not migrated, e.g. a bench's scratch database).
 DDL = (
     "CREATE TABLE IF NOT EXISTS search_entries ("

@@ -129,7 +129,11 @@ def test_an_archive_of_revision_0014_moves_whole_into_its_one_office(tmp_path: P
                 column = Base.metadata.tables[table].c.office_id
                 owners = conn.execute(select(column).distinct()).all()
                 assert owners in ([(office.id,)], []), (table, owners)
-            context = MigrationContext.configure(conn, opts={"compare_type": False})
+            # The PostgreSQL search backend's table (migration 0016) is no model.
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": False,
+                "include_name": lambda name, kind, _parents: not (
+                    kind == "table" and name == "search_entries")})
             assert compare_metadata(context, Base.metadata) == []
         assert verify_chain(archive).intact
     finally:
